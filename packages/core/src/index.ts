@@ -1,0 +1,3 @@
+export * from "./errors.js";
+export * from "./issues.js";
+export * from "./spec/source.js";
