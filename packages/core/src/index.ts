@@ -3,3 +3,8 @@ export * from "./issues.js";
 export * from "./spec/kinds.js";
 export * from "./spec/source.js";
 export * from "./spec/validate.js";
+export * from "./checks/check.js";
+export * from "./checks/connection.js";
+export * from "./dialect/base-dialect.js";
+export * from "./dialect/dialect.js";
+export * from "./dialect/duckdb/duckdb-dialect.js";

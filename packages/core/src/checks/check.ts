@@ -1,0 +1,189 @@
+/**
+ * The check IR: what a contract promises about its data, engine-neutral.
+ * Built from an ODCS contract by `buildChecks`, turned into SQL by a `Dialect` (via `planChecks`),
+ * run by `runChecks` on any `Connection`, evaluated here in core so every engine reports alike.
+ */
+
+/** A scalar a contract can put in SQL: thresholds, valid values, missing values. */
+export type SqlValue = string | number | boolean | null;
+
+/** Data QoS dimensions (ODCS `dimension`); SLA checks use the SLI name (`latency`, `retention` …). */
+export type Dimension =
+  | "accuracy"
+  | "completeness"
+  | "conformity"
+  | "consistency"
+  | "coverage"
+  | "timeliness"
+  | "uniqueness"
+  | (string & {});
+
+/** The eight ODCS comparison operators. */
+export type Operator =
+  | "mustBe"
+  | "mustNotBe"
+  | "mustBeGreaterThan"
+  | "mustBeGreaterOrEqualTo"
+  | "mustBeLessThan"
+  | "mustBeLessOrEqualTo"
+  | "mustBeBetween"
+  | "mustNotBeBetween";
+
+export const operators: readonly Operator[] = [
+  "mustBe",
+  "mustNotBe",
+  "mustBeGreaterThan",
+  "mustBeGreaterOrEqualTo",
+  "mustBeLessThan",
+  "mustBeLessOrEqualTo",
+  "mustBeBetween",
+  "mustNotBeBetween",
+];
+
+/** What the measured value must satisfy; `value` is a pair for the two `…Between` operators. */
+export interface Threshold {
+  operator: Operator;
+  value: SqlValue | readonly [number, number];
+}
+
+/** `rows`: the metric as a count; `percent`: count / row count × 100. */
+export type Unit = "rows" | "percent";
+
+/** A value rule on one non-null property value; a row whose value breaks it is a violation. */
+export type Violation =
+  | { kind: "lessThan"; value: number; exclusive: boolean } // value < minimum (or ≤ when exclusive)
+  | { kind: "greaterThan"; value: number; exclusive: boolean }
+  | { kind: "shorterThan"; length: number }
+  | { kind: "longerThan"; length: number }
+  | { kind: "notMatching"; pattern: string }
+  | { kind: "notMultipleOf"; value: number }
+  | { kind: "fewerItemsThan"; count: number }
+  | { kind: "moreItemsThan"; count: number };
+
+/**
+ * A count-style (or min/max style) measurement over one dataset: every metric of a dataset is
+ * computed in ONE aggregate query, so adding checks does not add scans.
+ */
+export type Metric =
+  | { kind: "rowCount" }
+  | { kind: "nullCount"; property: string }
+  /** null, or one of `values` (ODCS `missingValues`; e.g. "", "n/a"). */
+  | { kind: "missingCount"; property: string; values: readonly SqlValue[] }
+  /** Non-null values outside `validValues` and/or not matching `pattern`. */
+  | { kind: "invalidCount"; property: string; validValues?: readonly SqlValue[]; pattern?: string }
+  /** Rows minus distinct rows over `properties` (one tuple for composite keys); nulls excluded for one property. */
+  | { kind: "duplicateCount"; properties: readonly string[] }
+  | { kind: "violationCount"; property: string; violation: Violation }
+  /** Seconds between now and the newest (`max`) or oldest (`min`) value of a timestamp/date property. */
+  | { kind: "ageSeconds"; property: string; of: "max" | "min" };
+
+export type MetricKind = Metric["kind"];
+
+/** What the check is about, as reported in results (`type` in the JSON output). */
+export type CheckType =
+  | "objectExists"
+  | "propertyExists"
+  | "propertyType"
+  | "required"
+  | "unique"
+  | "primaryKey"
+  | "minimum"
+  | "maximum"
+  | "exclusiveMinimum"
+  | "exclusiveMaximum"
+  | "minLength"
+  | "maxLength"
+  | "pattern"
+  | "format"
+  | "multipleOf"
+  | "minItems"
+  | "maxItems"
+  | "nullValues"
+  | "missingValues"
+  | "invalidValues"
+  | "duplicateValues"
+  | "rowCount"
+  | "sql"
+  | "text"
+  | "custom"
+  | "freshness"
+  | "retention";
+
+/** Contract severity folded to what it does to the run: `warning` turns a failure into a warning. */
+export type CheckSeverity = "error" | "warning";
+
+interface CheckBase {
+  /** Stable across runs of the same contract: `<object>.<property>.<type>[.<n>]`. */
+  key: string;
+  /** The rule's own `id` when the contract gives one. */
+  id?: string;
+  name: string;
+  type: CheckType;
+  dimension: Dimension;
+  /** The schema object (table/dataset) the check is about. */
+  schema?: string;
+  property?: string;
+  severity: CheckSeverity;
+}
+
+/** Schema checks are answered from `Connection.introspect`, not from SQL over the data. */
+export interface SchemaCheck extends CheckBase {
+  kind: "schema";
+  schema: string;
+  expect:
+    | { kind: "object" }
+    | { kind: "property"; property: string }
+    | { kind: "type"; property: string; logicalType?: string; physicalType?: string };
+}
+
+export interface MetricCheck extends CheckBase {
+  kind: "metric";
+  schema: string;
+  metric: Metric;
+  threshold: Threshold;
+  unit: Unit;
+}
+
+/** A scalar SQL query written in the contract; runs only after the read-only guard accepts it. */
+export interface SqlCheck extends CheckBase {
+  kind: "sql";
+  /** As written, placeholders unresolved (`{object}`, `${table}`, `{property}`, `${column}`, `{model}`, `{field}`). */
+  query: string;
+  threshold: Threshold;
+  unit: Unit;
+}
+
+/** Reported, never run: `text` rules (documentation) and `custom` rules for engines Quanta does not run. */
+export interface SkippedCheck extends CheckBase {
+  kind: "skipped";
+  reason: string;
+}
+
+export type Check = SchemaCheck | MetricCheck | SqlCheck | SkippedCheck;
+export type CheckKind = Check["kind"];
+
+export type CheckStatus = "passed" | "warning" | "failed" | "error" | "skipped";
+
+/** One check's outcome: always present for every check, whatever happened to the others. */
+export interface CheckResult {
+  key: string;
+  id?: string;
+  name: string;
+  type: CheckType;
+  dimension: Dimension;
+  schema?: string;
+  property?: string;
+  result: CheckStatus;
+  value?: SqlValue;
+  threshold?: string;
+  reason?: string;
+  sql?: string;
+}
+
+export type RunStatus = "passed" | "warning" | "failed" | "error";
+
+export interface RunResult {
+  result: RunStatus;
+  durationMs: number;
+  checks: CheckResult[];
+}

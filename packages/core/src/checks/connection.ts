@@ -1,0 +1,63 @@
+import type { Dialect } from "../dialect/dialect.js";
+import type { SqlValue } from "./check.js";
+
+/** A result row: column name → scalar (engines convert big ints/decimals/dates to number/string). */
+export type Row = Record<string, SqlValue>;
+
+/** One column as the engine sees it. `type` is the engine's own spelling (e.g. `BIGINT`, `character varying`). */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  nullable?: boolean;
+}
+
+/** The answer of the read-only guard: `ok`, or refused with the reason shown in the check result. */
+export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+
+/** What an engine can do; shared code asks these instead of branching on the engine's name. */
+export interface ConnectionCapabilities {
+  /** `introspect` reports real column types, so `propertyType` checks can run. */
+  introspection: boolean;
+  /** The engine enforces read-only access itself (sandbox/read-only transaction), beyond the guard. */
+  readOnlySandbox: boolean;
+}
+
+export const defaultConnectionCapabilities: ConnectionCapabilities = {
+  introspection: true,
+  readOnlySandbox: false,
+};
+
+/**
+ * A live link to the engine where a contract's data lives. Pure types: engines (engine-duckdb,
+ * engine-postgres) implement it; core's planner and runner only talk through it.
+ * Failures reject with `EngineError { sql }`.
+ */
+export interface Connection {
+  readonly dialect: Dialect;
+  readonly capabilities: ConnectionCapabilities;
+  /** Runs one statement and returns its rows. */
+  run(sql: string): Promise<Row[]>;
+  /** The FROM-clause SQL naming a contract schema object (a quoted table/view name). */
+  relation(object: string): string;
+  /** The columns of a contract object, or `undefined` when the object does not exist. */
+  introspect(object: string): Promise<ColumnInfo[] | undefined>;
+  /**
+   * Parses SQL written in a contract with the engine's own parser and refuses anything but exactly
+   * one side-effect-free SELECT reading only the contract's objects.
+   */
+  guard(sql: string): Promise<GuardVerdict>;
+  close(): Promise<void>;
+}
+
+/** Opens connections for a server of the contract; engines register one per server `type`. */
+export type ConnectionFactory = (options: ConnectionOptions) => Promise<Connection>;
+
+/** What a connection needs to know about the contract it serves. */
+export interface ConnectionOptions {
+  /** The ODCS server entry (plain data). */
+  server: Record<string, unknown>;
+  /** Schema objects of the contract: `name` and optional `physicalName`. */
+  objects: readonly { name: string; physicalName?: string }[];
+  /** Folder of the contract file; relative paths in the server resolve against it. */
+  baseDir: string;
+}

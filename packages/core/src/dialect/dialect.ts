@@ -1,0 +1,57 @@
+import type { Metric, SqlValue } from "../checks/check.js";
+
+/** ODCS logical types, the vocabulary `propertyType` checks compare engine types against. */
+export type LogicalType =
+  | "string"
+  | "date"
+  | "timestamp"
+  | "time"
+  | "number"
+  | "integer"
+  | "object"
+  | "array"
+  | "boolean";
+
+/** Optional SQL features; defaults live in `BaseDialect.capabilities`, a dialect overrides what differs. */
+export interface DialectCapabilities {
+  /** `count(*) FILTER (WHERE …)`; without it the base class emits `sum(CASE WHEN … THEN 1 ELSE 0 END)`. */
+  filterClause: boolean;
+  /** `count(DISTINCT (a, b))` over a row value; without it composite keys use a DISTINCT subquery. */
+  countDistinctTuple: boolean;
+  /** Regular-expression matching (pattern, format, invalidValues.pattern). */
+  regex: boolean;
+  /** Array-typed columns (minItems/maxItems). */
+  arrays: boolean;
+}
+
+/** One aggregate output of a dataset's single scan. */
+export interface AggregateItem {
+  alias: string;
+  metric: Metric;
+}
+
+/**
+ * SQL generation for one engine: pure, no I/O. Most dialects extend `BaseDialect` (PostgreSQL
+ * flavoured) and override a few small hooks; callers never branch on `name`.
+ */
+export interface Dialect {
+  readonly name: string;
+  readonly capabilities: DialectCapabilities;
+  /** Quotes one identifier part; safe for any string (quotes, semicolons, newlines, unicode). */
+  quoteIdentifier(name: string): string;
+  /** A literal for a scalar; strings always escaped. */
+  literal(value: SqlValue): string;
+  /** The aggregate SQL expression computing `metric` over the rows of `relation`. */
+  metric(metric: Metric, relation: string): string;
+  /** ONE query computing every item over `relation`: the dataset is scanned once. */
+  aggregateQuery(relation: string, items: readonly AggregateItem[]): string;
+  /** The ODCS logical type an engine column type belongs to, or `undefined` when unknown. */
+  logicalTypeOf(engineType: string): LogicalType | undefined;
+  /** Whether a column of engine type `actual` satisfies a contract `logicalType`; `undefined` when unknown. */
+  logicalTypeAccepts(logicalType: string, actual: string): boolean | undefined;
+  /**
+   * Whether a contract's `physicalType` names the engine's column type (aliases and case folded);
+   * `undefined` when the dialect does not know the declared type and cannot judge.
+   */
+  physicalTypeMatches(declared: string, actual: string): boolean | undefined;
+}
