@@ -51,8 +51,9 @@ export type Unit = "rows" | "percent";
 
 /** A value rule on one non-null property value; a row whose value breaks it is a violation. */
 export type Violation =
-  | { kind: "lessThan"; value: number; exclusive: boolean } // value < minimum (or ≤ when exclusive)
-  | { kind: "greaterThan"; value: number; exclusive: boolean }
+  /** value < bound (≤ when `exclusive`); a string bound compares dates/timestamps. */
+  | { kind: "lessThan"; value: number | string; exclusive: boolean }
+  | { kind: "greaterThan"; value: number | string; exclusive: boolean }
   | { kind: "shorterThan"; length: number }
   | { kind: "longerThan"; length: number }
   | { kind: "notMatching"; pattern: string }
@@ -159,7 +160,13 @@ export interface SkippedCheck extends CheckBase {
   reason: string;
 }
 
-export type Check = SchemaCheck | MetricCheck | SqlCheck | SkippedCheck;
+/** A rule Quanta cannot interpret (unknown metric, missing operator …): reported as `error` with the reason. */
+export interface InvalidCheck extends CheckBase {
+  kind: "invalid";
+  reason: string;
+}
+
+export type Check = SchemaCheck | MetricCheck | SqlCheck | SkippedCheck | InvalidCheck;
 export type CheckKind = Check["kind"];
 
 export type CheckStatus = "passed" | "warning" | "failed" | "error" | "skipped";

@@ -143,6 +143,7 @@ export class BaseDialect implements Dialect {
     countDistinctTuple: true,
     regex: true,
     arrays: true,
+    caseInsensitiveIdentifiers: false,
   };
 
   quoteIdentifier(name: string): string {

@@ -22,6 +22,8 @@ export interface DialectCapabilities {
   regex: boolean;
   /** Array-typed columns (minItems/maxItems). */
   arrays: boolean;
+  /** Quoted identifiers match columns regardless of case (DuckDB); PostgreSQL is case-sensitive. */
+  caseInsensitiveIdentifiers: boolean;
 }
 
 /** One aggregate output of a dataset's single scan. */

@@ -1,5 +1,5 @@
 import { BaseDialect } from "../base-dialect.js";
-import type { LogicalType } from "../dialect.js";
+import type { DialectCapabilities, LogicalType } from "../dialect.js";
 
 /** DuckDB type names (as DESCRIBE prints them, lower-cased, parameters stripped) → logical type. */
 const duckdbLogicalTypes: Record<string, LogicalType> = {
@@ -91,6 +91,13 @@ const duckdbPhysicalAliases: Record<string, string> = {
 /** DuckDB: RE2 regexes via `regexp_matches`, `len` for lists, epoch arithmetic for ages. */
 export class DuckDbDialect extends BaseDialect {
   override readonly name: string = "duckdb";
+  override readonly capabilities: DialectCapabilities = {
+    filterClause: true,
+    countDistinctTuple: true,
+    regex: true,
+    arrays: true,
+    caseInsensitiveIdentifiers: true,
+  };
 
   override regexMatches(expr: string, pattern: string): string {
     return `regexp_matches(${expr}, ${this.stringLiteral(pattern)})`;

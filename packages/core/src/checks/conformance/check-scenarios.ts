@@ -1,0 +1,4 @@
+import type { CheckScenario } from "./scenario.js";
+
+/** Shared scenarios every engine runs (filled in below by kind). */
+export const checkScenarios: CheckScenario[] = [];
