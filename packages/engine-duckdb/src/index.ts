@@ -1,1 +1,6 @@
-export const duckdbEngine = "duckdb";
+export { DuckDbConnection, openDuckDb } from "./duckdb-connection.js";
+export { judgeParseTree } from "./duckdb-guard.js";
+export { fileFormats, formatOf, readableRoot } from "./sources.js";
+
+/** Server `type`s this engine serves. */
+export const duckdbServerTypes: readonly string[] = ["local", "duckdb"];

@@ -1,0 +1,110 @@
+import { join } from "node:path";
+import { buildChecks, runChecks } from "@quanta/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DuckDbConnection } from "./duckdb-connection.js";
+import { tempDir, writeData } from "./test-data.js";
+
+const dir = tempDir();
+let conn: DuckDbConnection;
+
+beforeAll(async () => {
+  await writeData(
+    join(dir, "orders.parquet"),
+    `SELECT i AS order_id, CASE WHEN i % 10 = 0 THEN NULL ELSE i % 7 END AS customer_id,
+            CAST(i * 1.5 AS DECIMAL(10,2)) AS amount, ['new','paid','shipped','void'][1 + i % 4] AS status,
+            TIMESTAMP '2024-01-01' + INTERVAL (i) HOUR AS created_at
+     FROM range(1, 101) t(i)`,
+  );
+  conn = await DuckDbConnection.open({
+    server: { type: "local", path: "orders.parquet", format: "parquet" },
+    objects: [{ name: "orders" }],
+    baseDir: dir,
+  });
+});
+afterAll(() => conn.close());
+
+describe("DuckDbConnection", () => {
+  it("introspects a parquet file through its view", async () => {
+    expect(await conn.introspect("orders")).toMatchInlineSnapshot(`
+      [
+        {
+          "name": "order_id",
+          "nullable": true,
+          "type": "BIGINT",
+        },
+        {
+          "name": "customer_id",
+          "nullable": true,
+          "type": "BIGINT",
+        },
+        {
+          "name": "amount",
+          "nullable": true,
+          "type": "DECIMAL(10,2)",
+        },
+        {
+          "name": "status",
+          "nullable": true,
+          "type": "VARCHAR",
+        },
+        {
+          "name": "created_at",
+          "nullable": true,
+          "type": "TIMESTAMP",
+        },
+      ]
+    `);
+    expect(await conn.introspect("nope")).toBeUndefined();
+  });
+
+  it("runs a contract", async () => {
+    const contract = {
+      kind: "DataContract",
+      apiVersion: "v3.1.0",
+      schema: [
+        {
+          name: "orders",
+          properties: [
+            { name: "order_id", logicalType: "integer", physicalType: "bigint", required: true, unique: true },
+            {
+              name: "customer_id",
+              logicalType: "integer",
+              quality: [{ metric: "nullValues", mustBeLessOrEqualTo: 10, unit: "percent" }],
+            },
+            { name: "amount", logicalType: "number", logicalTypeOptions: { minimum: 0 } },
+            {
+              name: "status",
+              logicalType: "string",
+              quality: [{ metric: "invalidValues", arguments: { validValues: ["new", "paid", "shipped"] } }],
+            },
+          ],
+          quality: [
+            { metric: "rowCount", mustBeGreaterThan: 50 },
+            { type: "sql", query: "SELECT count(*) FROM ${table} WHERE amount > 1000", mustBe: 0 },
+          ],
+        },
+      ],
+    };
+    const result = await runChecks(buildChecks(contract), conn);
+    expect(result.checks.map((c) => `${c.key} ${c.result} ${c.value ?? ""} ${c.reason ?? ""}`)).toMatchInlineSnapshot(`
+      [
+        "orders.objectExists passed  ",
+        "orders.order_id.propertyExists passed  ",
+        "orders.order_id.propertyType passed BIGINT ",
+        "orders.order_id.required passed 0 ",
+        "orders.order_id.unique passed 0 ",
+        "orders.customer_id.propertyExists passed  ",
+        "orders.customer_id.propertyType passed BIGINT ",
+        "orders.customer_id.quality.0.nullValues passed 10 ",
+        "orders.amount.propertyExists passed  ",
+        "orders.amount.propertyType passed DECIMAL(10,2) ",
+        "orders.amount.minimum passed 0 ",
+        "orders.status.propertyExists passed  ",
+        "orders.status.propertyType passed VARCHAR ",
+        "orders.status.quality.0.invalidValues failed 25 25 is not = 0",
+        "orders.quality.0.rowCount passed 100 ",
+        "orders.quality.1.sql passed 0 ",
+      ]
+    `);
+  });
+});

@@ -1,0 +1,182 @@
+import { isAbsolute, resolve } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import {
+  type ColumnInfo,
+  type Connection,
+  type ConnectionCapabilities,
+  type ConnectionOptions,
+  DuckDbDialect,
+  EngineError,
+  type GuardVerdict,
+  InputError,
+  type Row,
+  type SqlValue,
+} from "@quanta/core";
+import { judgeParseTree } from "./duckdb-guard.js";
+import { formatOf, readableRoot, readerSql } from "./sources.js";
+
+const dialect = new DuckDbDialect();
+
+function toSqlValue(v: unknown): SqlValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+/**
+ * A contract's data in embedded DuckDB, read where it lies: files through views over
+ * read_parquet/read_csv/read_json (never copied), or a DuckDB database file opened read-only.
+ * After setup the instance is sandboxed: no file access beyond the contract's own paths, no
+ * ATTACH/INSTALL, configuration locked.
+ */
+export class DuckDbConnection implements Connection {
+  readonly dialect = dialect;
+  readonly capabilities: ConnectionCapabilities = { introspection: true, readOnlySandbox: true };
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    /** Contract object → SQL relation, for file sources (views) and database tables. */
+    private readonly relations: Map<string, string>,
+    /** Objects whose source could not be opened, with the reason (reported on their checks). */
+    private readonly broken: Map<string, EngineError>,
+    /** Base tables contract SQL may read (file mode); `undefined` = whatever the read-only database holds. */
+    private readonly readable: ReadonlySet<string> | undefined,
+    private readonly schema: string | undefined,
+  ) {}
+
+  /** Opens a `local` (files) or `duckdb` (database file) server of a contract. */
+  static async open(options: ConnectionOptions): Promise<DuckDbConnection> {
+    const server = options.server;
+    const type = String(server.type ?? "");
+    const at = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p));
+    if (type === "duckdb") {
+      const database = str(server.database) ?? str(server.path);
+      if (database === undefined) throw new InputError("duckdb server has no database (path to a .duckdb file)");
+      let instance: DuckDBInstance;
+      try {
+        instance = await DuckDBInstance.create(at(database), { access_mode: "READ_ONLY" });
+      } catch (e) {
+        throw new InputError(`cannot open DuckDB database ${at(database)}: ${message(e)}`);
+      }
+      const conn = await instance.connect();
+      const schema = str(server.schema);
+      const relations = new Map(
+        options.objects.map((o) => {
+          const table = o.physicalName ?? o.name;
+          return [
+            o.name,
+            schema
+              ? `${dialect.quoteIdentifier(schema)}.${dialect.quoteIdentifier(table)}`
+              : dialect.quoteIdentifier(table),
+          ];
+        }),
+      );
+      const c = new DuckDbConnection(instance, conn, relations, new Map(), undefined, schema);
+      await c.lockDown([]);
+      return c;
+    }
+    const path = str(server.path) ?? str(server.location);
+    if (path === undefined) throw new InputError(`${type || "local"} server has no path`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+      throw new InputError(`remote path ${path} needs the httpfs extension, which is not available`);
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    const relations = new Map<string, string>();
+    const broken = new Map<string, EngineError>();
+    const roots: ReturnType<typeof readableRoot>[] = [];
+    const c = new DuckDbConnection(instance, conn, relations, broken, new Set(), undefined);
+    for (const object of options.objects) {
+      const table = object.physicalName ?? object.name;
+      // DCS convention: one path for many objects, `{model}` standing for the object's name.
+      const file = at(path.replaceAll("{model}", table).replaceAll("{object}", table));
+      const format = formatOf(file, str(server.format));
+      const view = dialect.quoteIdentifier(object.name);
+      relations.set(object.name, view);
+      (c.readable as Set<string>).add(object.name.toLowerCase());
+      roots.push(readableRoot(file));
+      const sql = `CREATE TEMP VIEW ${view} AS SELECT * FROM ${readerSql(format, dialect.stringLiteral(file))}`;
+      try {
+        await conn.run(sql);
+      } catch (e) {
+        broken.set(object.name, new EngineError(message(e), { sql, cause: e }));
+      }
+    }
+    await c.lockDown(roots);
+    return c;
+  }
+
+  /** From here on, SQL can only read the contract's own sources. */
+  private async lockDown(roots: readonly ReturnType<typeof readableRoot>[]): Promise<void> {
+    const list = (kind: "file" | "directory") =>
+      `[${roots
+        .filter((r) => r.kind === kind)
+        .map((r) => dialect.stringLiteral(r.path))
+        .join(", ")}]`;
+    if (roots.length > 0) {
+      await this.conn.run(`SET allowed_paths = ${list("file")}`);
+      await this.conn.run(`SET allowed_directories = ${list("directory")}`);
+    }
+    await this.conn.run("SET enable_external_access = false");
+    await this.conn.run("SET autoinstall_known_extensions = false");
+    await this.conn.run("SET autoload_known_extensions = false");
+    await this.conn.run("SET lock_configuration = true");
+  }
+
+  relation(object: string): string {
+    return this.relations.get(object) ?? dialect.quoteIdentifier(object);
+  }
+
+  async run(sql: string): Promise<Row[]> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql);
+      const rows = reader.getRowObjectsJS();
+      return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toSqlValue(v)])));
+    } catch (e) {
+      throw new EngineError(message(e), { sql, cause: e });
+    }
+  }
+
+  async introspect(object: string): Promise<ColumnInfo[] | undefined> {
+    const broken = this.broken.get(object);
+    if (broken !== undefined) throw broken;
+    if (this.readable === undefined) {
+      // Database file: ask the catalog, so a missing table is "not found", not an error.
+      const table = this.relations.get(object) === undefined ? object : object;
+      const rows = await this.run(
+        `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${dialect.stringLiteral(this.physicalOf(table))}${
+          this.schema ? ` AND table_schema = ${dialect.stringLiteral(this.schema)}` : ""
+        }`,
+      );
+      if (Number(rows[0]?.n ?? 0) === 0) return undefined;
+    } else if (!this.relations.has(object)) return undefined;
+    const rows = await this.run(`DESCRIBE ${this.relation(object)}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), nullable: r.null !== "NO" }));
+  }
+
+  private physicalOf(object: string): string {
+    const rel = this.relations.get(object);
+    if (rel === undefined) return object;
+    // The last quoted part of `"schema"."table"` is the table.
+    const m = /"((?:[^"]|"")*)"$/.exec(rel);
+    return m?.[1]?.replaceAll('""', '"') ?? object;
+  }
+
+  async guard(sql: string): Promise<GuardVerdict> {
+    const rows = await this.run(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)}) AS tree`);
+    return judgeParseTree(String(rows[0]?.tree ?? ""), this.readable);
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** The engine's entry point: one connection per contract server. */
+export const openDuckDb = (options: ConnectionOptions): Promise<Connection> => DuckDbConnection.open(options);
