@@ -1,0 +1,30 @@
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { bufferIo } from "./buffer-io.js";
+import { main } from "./main.js";
+
+const bin = resolve(import.meta.dirname, "../bin/quanta.js");
+
+describe("quanta", () => {
+  it("prints help and exits 0", async () => {
+    const io = bufferIo();
+    expect(await main(["--help"], io)).toBe(0);
+    expect(io.stdout()).toContain("Usage: quanta");
+  });
+
+  it("exits 2 with help on an unknown command or option", async () => {
+    const io = bufferIo();
+    expect(await main(["frobnicate"], io)).toBe(2);
+    expect(io.stderr()).toMatch(/unknown command|too many arguments/);
+    const io2 = bufferIo();
+    expect(await main(["--no-such-flag"], io2)).toBe(2);
+    expect(io2.stderr()).toContain("unknown option");
+  });
+
+  it("runs as a real process from the built binary", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "--version"]);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
