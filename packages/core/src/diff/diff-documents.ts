@@ -1,0 +1,156 @@
+import { InputError } from "../errors.js";
+import { formatIssue, type Issue } from "../issues.js";
+import { type DocumentKind, detectKind } from "../spec/kinds.js";
+import type { SourceDocument } from "../spec/source.js";
+import { validateSchema } from "../spec/validate.js";
+import type { Change } from "./change.js";
+import { type ChangeSeverity, highestSeverity } from "./change-table.js";
+import { diffContracts } from "./contract-diff.js";
+import { diffProducts } from "./product-diff.js";
+import { str } from "./values.js";
+import { announcedSeverity, isSemver, suggestVersion, versionSatisfies } from "./version.js";
+
+/** The standards Quanta diffs natively; DCS and DPS are converted to these first. */
+export type DiffStandard = "odcs" | "odps";
+
+export interface DiffReport {
+  standard: DiffStandard;
+  /** Highest severity of all changes; `none` when the documents say the same. */
+  severity: ChangeSeverity | "none";
+  /** `version` of the old document. */
+  previousVersion: string | null;
+  /** `version` declared by the new document. */
+  currentVersion: string | null;
+  /** The least version the new document should carry, from the old version and the severity. */
+  suggestedVersion: string | null;
+  /** The new version announces at least the severity of the changes (pre-1.0 rule included). */
+  versionOk: boolean;
+  changes: Change[];
+  /** Warnings about the inputs (invalid documents, versions that are not semver, conversion notes). */
+  issues: Issue[];
+}
+
+const differs: Record<DiffStandard, (before: unknown, after: unknown) => Change[]> = {
+  odcs: diffContracts,
+  odps: diffProducts,
+};
+
+const names: Record<DocumentKind, string> = {
+  odcs: "an ODCS data contract",
+  odps: "an ODPS data product",
+  dcs: "a DCS data contract",
+  dps: "a DPS data product",
+};
+
+/** What a foreign standard converts to; the conversion itself is passed in (the format registry). */
+const targets: Record<DocumentKind, DiffStandard> = { odcs: "odcs", odps: "odps", dcs: "odcs", dps: "odps" };
+
+export type Converter = (src: SourceDocument) => { value: unknown; issues: Issue[] } | undefined;
+
+export interface DiffOptions {
+  /** Converts DCS → ODCS and DPS → ODPS (the CLI passes Quanta's import registry). */
+  convert?: Converter;
+}
+
+/** Diffs two plain values of the same standard. */
+export function diffValues(standard: DiffStandard, before: unknown, after: unknown): Change[] {
+  return differs[standard](before, after);
+}
+
+/**
+ * Diffs two parsed documents: checks they are readable and of one standard (converting DCS/DPS),
+ * diffs them, ranks the result and judges the version. Throws `InputError` when the two cannot be
+ * compared at all; everything else is a warning in `issues`.
+ */
+export function diffDocuments(before: SourceDocument, after: SourceDocument, options: DiffOptions = {}): DiffReport {
+  const issues: Issue[] = [];
+  const b = comparable(before, options, issues);
+  const a = comparable(after, options, issues);
+  if (b.standard !== a.standard) {
+    throw new InputError(
+      `cannot compare ${names[b.kind]} (${before.file}) with ${names[a.kind]} (${after.file}): both must be contracts or both data products`,
+    );
+  }
+  return buildReport(b.standard, b.value, a.value, issues, after.file);
+}
+
+/** The report for two plain values (already of one standard). */
+export function buildReport(
+  standard: DiffStandard,
+  before: unknown,
+  after: unknown,
+  issues: Issue[] = [],
+  file = "",
+): DiffReport {
+  const changes = diffValues(standard, before, after);
+  const severity = highestSeverity(changes.map((c) => c.severity));
+  const previousVersion = versionOf(before);
+  const currentVersion = versionOf(after);
+  for (const [v, which] of [
+    [previousVersion, "old"],
+    [currentVersion, "new"],
+  ] as const) {
+    if (v === null) {
+      issues.push(issue(which === "new" ? file : "", "version-missing", `the ${which} document has no version`));
+    } else if (!isSemver(v)) {
+      issues.push(
+        issue(
+          which === "new" ? file : "",
+          "version-not-semver",
+          `the ${which} version ${JSON.stringify(v)} is not a semantic version (MAJOR.MINOR.PATCH); cannot check or suggest versions`,
+        ),
+      );
+    }
+  }
+  const suggestedVersion = previousVersion === null ? null : (suggestVersion(previousVersion, severity) ?? null);
+  let versionOk: boolean;
+  if (previousVersion === null || currentVersion === null) versionOk = severity === "none";
+  else if (severity === "none")
+    versionOk = previousVersion === currentVersion || announcedSeverity(previousVersion, currentVersion) !== undefined;
+  else versionOk = versionSatisfies(previousVersion, currentVersion, severity);
+  return { standard, severity, previousVersion, currentVersion, suggestedVersion, versionOk, changes, issues };
+}
+
+function versionOf(value: unknown): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  return str((value as Record<string, unknown>).version) ?? null;
+}
+
+function issue(file: string, code: string, message: string): Issue {
+  return { code, severity: "warning", message, file, line: 0, column: 0, path: "version" };
+}
+
+function comparable(
+  src: SourceDocument,
+  options: DiffOptions,
+  issues: Issue[],
+): { kind: DocumentKind; standard: DiffStandard; value: unknown } {
+  if (!src.readable) {
+    const first = src.issues.find((i) => i.severity === "error");
+    throw new InputError(first ? `cannot read ${formatIssue(first)}` : `cannot read ${src.file}`);
+  }
+  const detected = detectKind(src.value);
+  if (!detected) {
+    throw new InputError(
+      `${src.file} is not a data contract or data product (expected kind: DataContract or DataProduct, dataContractSpecification or dataProductSpecification)`,
+    );
+  }
+  const { kind } = detected;
+  const standard = targets[kind];
+  const invalid = validateSchema(src, kind).filter((i) => i.severity === "error");
+  if (invalid.length > 0) {
+    const first = invalid[0] as Issue;
+    issues.push({
+      ...first,
+      code: "diff-invalid-document",
+      severity: "warning",
+      message: `${names[kind]} that does not conform to its schema (${invalid.length} problem(s), first: ${first.message}); diffed anyway, run quanta lint`,
+    });
+  }
+  if (kind === standard) return { kind, standard, value: src.value };
+  const converted = options.convert?.(src);
+  if (!converted)
+    throw new InputError(`${src.file}: cannot convert ${names[kind]} to ${standard.toUpperCase()} for diffing`);
+  for (const i of converted.issues) if (i.severity === "error") issues.push({ ...i, severity: "warning" });
+  return { kind, standard, value: converted.value };
+}
