@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import type { Io, SetExit } from "../io.js";
+import { registerTestCommand } from "./test.js";
 
 /** Every console command, in the order `quanta --help` lists them. */
 export function registerCommands(program: Command, io: Io, setExit: SetExit): void {
   void program;
   void io;
   void setExit;
+  registerTestCommand(program, io, setExit);
 }
