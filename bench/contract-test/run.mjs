@@ -1,0 +1,66 @@
+// Times `quanta test` (the built binary, a real process) against one hand-written DuckDB scan of
+// the same metrics, interleaved over several rounds; prints wall, CPU and peak memory as ratios.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { dataFile, generate } from "./generate.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const rounds = Number(process.env.QUANTA_BENCH_ROUNDS ?? 5);
+const hasTime = existsSync("/usr/bin/time");
+
+await generate();
+
+/** Runs a command; wall from hrtime, CPU and peak RSS from GNU time (-v) when present. */
+function measure(args) {
+  const start = process.hrtime.bigint();
+  const cmd = hasTime ? "/usr/bin/time" : process.execPath;
+  const argv = hasTime ? ["-v", process.execPath, ...args] : args;
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const field = (name) => Number(new RegExp(`${name}: ([0-9.]+)`).exec(r.stderr)?.[1] ?? Number.NaN);
+  const cpuMs = (field("User time \\(seconds\\)") + field("System time \\(seconds\\)")) * 1000;
+  const peakMb = field("Maximum resident set size \\(kbytes\\)") / 1024;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, wallMs, cpuMs, peakMb };
+}
+
+const sides = {
+  quanta: ["packages/cli/bin/quanta.js", "test", join(here, "orders.odcs.yaml"), "--format", "json"],
+  scan: [join(here, "hand-written.mjs"), dataFile],
+};
+const samples = { quanta: [], scan: [] };
+for (let i = 0; i < rounds; i++) {
+  // Alternate the order so neither side always runs with the warmer page cache.
+  for (const side of i % 2 === 0 ? ["quanta", "scan"] : ["scan", "quanta"]) {
+    const m = measure(sides[side]);
+    if (m.status !== 0) {
+      console.error(`${side} exited ${m.status}\n${m.stdout}\n${m.stderr}`);
+      process.exit(1);
+    }
+    samples[side].push(m);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const stat = (side, k) => median(samples[side].map((m) => m[k]));
+const row = (label, k, unit) => {
+  const q = stat("quanta", k);
+  const s = stat("scan", k);
+  return `${label.padEnd(12)} quanta ${q.toFixed(0).padStart(7)} ${unit}   hand-written ${s.toFixed(0).padStart(7)} ${unit}   ratio ${(q / s).toFixed(2)}×`;
+};
+console.log(`contract test vs one hand-written scan: ${dataFile} (median of ${rounds} interleaved rounds)`);
+console.log(row("wall", "wallMs", "ms"));
+if (hasTime) {
+  console.log(row("cpu", "cpuMs", "ms"));
+  console.log(row("peak memory", "peakMb", "MB"));
+}
+const wall = stat("quanta", "wallMs") / stat("scan", "wallMs");
+const mem = hasTime ? stat("quanta", "peakMb") / stat("scan", "peakMb") : 1;
+console.log(
+  `goal: wall ≤ 1.15× (${wall <= 1.15 ? "met" : "NOT met"}), peak memory ≤ 1.2× (${mem <= 1.2 ? "met" : "NOT met"})`,
+);
