@@ -7,10 +7,10 @@ const sections: { severity: ChangeSeverity; title: string }[] = [
   { severity: "patch", title: "Documentation and metadata (patch)" },
 ];
 
-/** Markdown special characters and HTML: document text must not turn into markup or links. */
+/** Emphasis, code, link brackets and HTML: document text must not turn into markup or links (lines start with "- ", so block syntax cannot start). */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]~]/g, (c) => `\\${c}`)
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/\r?\n/g, " ");

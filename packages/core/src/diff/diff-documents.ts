@@ -1,13 +1,13 @@
 import { InputError } from "../errors.js";
 import { formatIssue, type Issue } from "../issues.js";
-import { type DocumentKind, detectKind } from "../spec/kinds.js";
+import type { DocumentKind } from "../spec/kinds.js";
+import { loadDocument } from "../spec/load-document.js";
 import type { SourceDocument } from "../spec/source.js";
-import { validateSchema } from "../spec/validate.js";
 import type { Change } from "./change.js";
 import { type ChangeSeverity, highestSeverity } from "./change-table.js";
 import { diffContracts } from "./contract-diff.js";
 import { diffProducts } from "./product-diff.js";
-import { str } from "./values.js";
+import { isObj, str } from "./values.js";
 import { announcedSeverity, isSemver, suggestVersion, versionSatisfies } from "./version.js";
 
 /** The standards Quanta diffs natively; DCS and DPS are converted to these first. */
@@ -129,15 +129,15 @@ function comparable(
     const first = src.issues.find((i) => i.severity === "error");
     throw new InputError(first ? `cannot read ${formatIssue(first)}` : `cannot read ${src.file}`);
   }
-  const detected = detectKind(src.value);
-  if (!detected) {
+  const loaded = loadDocument(src);
+  if (loaded.kind === undefined) {
     throw new InputError(
       `${src.file} is not a data contract or data product (expected kind: DataContract or DataProduct, dataContractSpecification or dataProductSpecification)`,
     );
   }
-  const { kind } = detected;
+  const { kind } = loaded;
   const standard = targets[kind];
-  const invalid = validateSchema(src, kind).filter((i) => i.severity === "error");
+  const invalid = loaded.issues.filter((i) => i.severity === "error");
   if (invalid.length > 0) {
     const first = invalid[0] as Issue;
     issues.push({
@@ -147,7 +147,13 @@ function comparable(
       message: `${names[kind]} that does not conform to its schema (${invalid.length} problem(s), first: ${first.message}); diffed anyway, run quanta lint`,
     });
   }
-  if (kind === standard) return { kind, standard, value: src.value };
+  if (kind === standard) {
+    // Normalized (ODCS v3.0 → v3.1 shapes) so an upgrade of the standard is not a wall of changes;
+    // the declared apiVersion is kept so the upgrade itself is still reported.
+    const value = loaded.value as unknown;
+    const declared = (src.value as Record<string, unknown>).apiVersion;
+    return { kind, standard, value: isObj(value) ? { ...value, apiVersion: declared } : value };
+  }
   const converted = options.convert?.(src);
   if (!converted)
     throw new InputError(`${src.file}: cannot convert ${names[kind]} to ${standard.toUpperCase()} for diffing`);
