@@ -1,0 +1,7 @@
+import { registryMigration } from "./0001-registry.js";
+import type { Migration } from "./migration.js";
+
+export type { Migration } from "./migration.js";
+
+/** Every migration in order; append only, never edit one that has shipped. */
+export const migrations: readonly Migration[] = [registryMigration];

@@ -1,0 +1,64 @@
+import type { PGlite, Transaction } from "@electric-sql/pglite";
+import type { Database, Queryable, QueryResult } from "../database.js";
+import { parseInt8, parseTimestamp, parseTimestamptz, typeOids } from "../normalize.js";
+
+export interface PgliteOptions {
+  /** A data directory on disk; omitted: in memory (tests, throwaway demos). */
+  dataDir?: string;
+}
+
+type PgliteLike = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
+
+function queryable(db: PgliteLike): Queryable {
+  return {
+    query: (sql, params) => run(db, sql, params),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+  };
+}
+
+async function run<R>(db: PgliteLike, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  const res = await db.query<R>(sql, params ? [...params] : undefined);
+  return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+}
+
+/** Embedded PostgreSQL (WASM): one process owns the data directory, so one instance per directory. */
+export class PgliteDatabase implements Database {
+  readonly driver = "pglite" as const;
+  private constructor(private readonly db: PGlite) {}
+
+  /** Loaded lazily: the WASM engine and pg_trgm are only read when the embedded store is used. */
+  static async open(options: PgliteOptions = {}): Promise<PgliteDatabase> {
+    const [{ PGlite }, { pg_trgm }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("@electric-sql/pglite/contrib/pg_trgm"),
+    ]);
+    const db = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      extensions: { pg_trgm },
+      parsers: {
+        [typeOids.int8]: parseInt8,
+        [typeOids.timestamptz]: parseTimestamptz,
+        [typeOids.timestamp]: parseTimestamp,
+      },
+    });
+    return new PgliteDatabase(db);
+  }
+
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return run<R>(this.db, sql, params);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(queryable(tx)));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+}
