@@ -12,6 +12,7 @@ export * from "./checks/string-formats.js";
 export * from "./dialect/base-dialect.js";
 export * from "./dialect/dialect.js";
 export * from "./dialect/duckdb/duckdb-dialect.js";
+export * from "./dialect/postgres/postgres-dialect.js";
 export * from "./errors.js";
 export * from "./issues.js";
 export * from "./lint/index.js";

@@ -1,1 +1,13 @@
-export const postgresEngine = "postgres";
+export {
+  defaultConnectTimeoutMs,
+  defaultStatementTimeoutMs,
+  displayUrl,
+  type PostgresConfig,
+  resolvePostgresConfig,
+  serverEnvPrefix,
+} from "./postgres-config.js";
+export { openPostgres, PostgresConnection } from "./postgres-connection.js";
+export { isForbiddenFunction, judgePlan, judgeSqlText, lexPostgres } from "./postgres-guard.js";
+
+/** Server `type`s this engine serves. */
+export const postgresServerTypes: readonly string[] = ["postgres", "postgresql"];

@@ -1,0 +1,186 @@
+import type { Violation } from "../../checks/check.js";
+import { stringFormats } from "../../checks/string-formats.js";
+import { BaseDialect } from "../base-dialect.js";
+import type { DialectCapabilities, LogicalType } from "../dialect.js";
+
+/** PostgreSQL type spellings (as `format_type`/information_schema print them, lower-cased, parameters stripped). */
+const postgresLogicalTypes: Record<string, LogicalType> = {
+  text: "string",
+  varchar: "string",
+  "character varying": "string",
+  character: "string",
+  char: "string",
+  bpchar: "string",
+  '"char"': "string",
+  name: "string",
+  citext: "string",
+  uuid: "string",
+  xml: "string",
+  inet: "string",
+  cidr: "string",
+  macaddr: "string",
+  macaddr8: "string",
+  smallint: "integer",
+  integer: "integer",
+  int: "integer",
+  int2: "integer",
+  int4: "integer",
+  int8: "integer",
+  bigint: "integer",
+  oid: "integer",
+  numeric: "number",
+  decimal: "number",
+  real: "number",
+  float4: "number",
+  float8: "number",
+  "double precision": "number",
+  boolean: "boolean",
+  bool: "boolean",
+  date: "date",
+  timestamp: "timestamp",
+  "timestamp without time zone": "timestamp",
+  "timestamp with time zone": "timestamp",
+  timestamptz: "timestamp",
+  time: "time",
+  "time without time zone": "time",
+  "time with time zone": "time",
+  timetz: "time",
+  json: "object",
+  jsonb: "object",
+};
+
+/** What a contract may write as `physicalType` → the one name PostgreSQL reports (serials are integers). */
+const postgresPhysicalAliases: Record<string, string> = {
+  smallint: "smallint",
+  int2: "smallint",
+  smallserial: "smallint",
+  serial2: "smallint",
+  integer: "integer",
+  int: "integer",
+  int4: "integer",
+  serial: "integer",
+  serial4: "integer",
+  bigint: "bigint",
+  int8: "bigint",
+  bigserial: "bigint",
+  serial8: "bigint",
+  long: "bigint",
+  numeric: "numeric",
+  decimal: "numeric",
+  real: "real",
+  float4: "real",
+  // PostgreSQL's bare FLOAT is 8 bytes (DuckDB's is 4).
+  float: "double precision",
+  float8: "double precision",
+  double: "double precision",
+  "double precision": "double precision",
+  money: "money",
+  text: "text",
+  string: "text",
+  varchar: "character varying",
+  "character varying": "character varying",
+  char: "character",
+  character: "character",
+  bpchar: "character",
+  citext: "citext",
+  name: "name",
+  uuid: "uuid",
+  boolean: "boolean",
+  bool: "boolean",
+  date: "date",
+  timestamp: "timestamp",
+  "timestamp without time zone": "timestamp",
+  timestamptz: "timestamptz",
+  "timestamp with time zone": "timestamptz",
+  time: "time",
+  "time without time zone": "time",
+  timetz: "timetz",
+  "time with time zone": "timetz",
+  interval: "interval",
+  json: "json",
+  jsonb: "jsonb",
+  xml: "xml",
+  bytea: "bytea",
+  inet: "inet",
+  cidr: "cidr",
+  macaddr: "macaddr",
+  macaddr8: "macaddr8",
+  bit: "bit",
+  "bit varying": "bit varying",
+  varbit: "bit varying",
+  oid: "oid",
+  tsvector: "tsvector",
+};
+
+/** Formats whose regex admits impossible days (2024-02-30): those also get a calendar test. */
+const calendarFormats = new Set([stringFormats.date, stringFormats["date-time"]]);
+
+/**
+ * PostgreSQL: the base dialect is already PostgreSQL-flavoured (`~` regexes, `FILTER`,
+ * `cardinality`, `count(DISTINCT (a, b))`); this adds what only PostgreSQL needs — literals safe
+ * whatever `standard_conforming_strings` says, its own type names, calendar-valid date formats,
+ * and ages as plain numbers.
+ */
+export class PostgresDialect extends BaseDialect {
+  override readonly name: string = "postgres";
+  override readonly capabilities: DialectCapabilities = {
+    filterClause: true,
+    countDistinctTuple: true,
+    regex: true,
+    arrays: true,
+    caseInsensitiveIdentifiers: false,
+  };
+
+  /**
+   * With a backslash inside, an `E'…'` literal (backslashes doubled), so the text means the same
+   * even on a server running with `standard_conforming_strings = off` — the escape libpq uses.
+   */
+  override stringLiteral(value: string): string {
+    const plain = super.stringLiteral(value);
+    return value.includes("\\") ? `E${plain.replaceAll("\\", "\\\\")}` : plain;
+  }
+
+  /** `EXTRACT(EPOCH …)` is `numeric` since PostgreSQL 14 (text to the driver): ages come back as numbers. */
+  override ageSeconds(aggregate: string): string {
+    return `CAST(${super.ageSeconds(aggregate)} AS DOUBLE PRECISION)`;
+  }
+
+  /**
+   * A date (or date-time) must match the format and be a real calendar day. Pure arithmetic on
+   * the digits the regex already vouched for, inside CASE branches PostgreSQL evaluates in order,
+   * so a bad value is counted, never a cast error that would abort the scan.
+   */
+  override violation(expr: string, v: Violation): string {
+    if (v.kind !== "notMatching" || !calendarFormats.has(v.pattern)) return super.violation(expr, v);
+    const text = this.asText(expr);
+    const part = (from: number, length: number) => `CAST(substr(${text}, ${from}, ${length}) AS INTEGER)`;
+    const year = part(1, 4);
+    const leap = `(${year} % 4 = 0 AND ${year} % 100 <> 0) OR ${year} % 400 = 0`;
+    const daysInMonth = `CASE substr(${text}, 6, 2) WHEN '02' THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END`;
+    return `(CASE WHEN NOT ${this.regexMatches(text, v.pattern)} THEN TRUE ELSE ${part(9, 2)} > ${daysInMonth} END)`;
+  }
+
+  /** `numeric(10,2)[]`, `_int4` (information_schema's udt_name) → `numeric`, `int4`. */
+  override baseType(engineType: string): string {
+    return super.baseType(
+      engineType
+        .trim()
+        .replace(/(\[\d*\])+$/, "")
+        .replace(/^_/, ""),
+    );
+  }
+
+  override isArrayType(engineType: string): boolean {
+    return /\[\d*\]$/.test(engineType.trim()) || /^_/.test(engineType.trim()) || engineType.trim() === "ARRAY";
+  }
+
+  /** A JSON array is often stored as `jsonb`: an `array` contract type accepts json/jsonb columns. */
+  override logicalTypeAccepts(logicalType: string, actual: string): boolean | undefined {
+    if (logicalType === "array" && !this.isArrayType(actual) && ["json", "jsonb"].includes(this.baseType(actual)))
+      return true;
+    return super.logicalTypeAccepts(logicalType, actual);
+  }
+
+  protected override logicalTypes = postgresLogicalTypes;
+  protected override physicalAliases = postgresPhysicalAliases;
+}

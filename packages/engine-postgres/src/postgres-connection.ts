@@ -1,0 +1,213 @@
+import {
+  type ColumnInfo,
+  type Connection,
+  type ConnectionCapabilities,
+  type ConnectionOptions,
+  EngineError,
+  type GuardVerdict,
+  PostgresDialect,
+  type Row,
+  type SqlValue,
+} from "@quanta/core";
+import pg from "pg";
+import { type PostgresConfig, resolvePostgresConfig } from "./postgres-config.js";
+import { judgePlan, judgeSqlText } from "./postgres-guard.js";
+
+const dialect = new PostgresDialect();
+
+/** Type OIDs the driver would otherwise hand over as text or `Date`. */
+const oid = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+
+const bigToValue = (text: string): SqlValue => {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+};
+/** Numbers when exact enough for a JavaScript number, otherwise the exact text. */
+const numericToValue = (text: string): SqlValue => {
+  const n = Number(text);
+  return Number.isFinite(n) && text.replace(/[-.]/g, "").replace(/^0+/, "").length <= 15 ? n : text;
+};
+
+/** Parsers per connection (not the driver's global table, which other code in the process shares). */
+const parsers: Record<number, (text: string) => SqlValue> = {
+  [oid.int8]: bigToValue,
+  [oid.numeric]: numericToValue,
+  // Dates and timestamps stay the server's text: no time-zone shift through JavaScript's Date.
+  [oid.date]: (t) => t,
+  [oid.timestamp]: (t) => t,
+  [oid.timestamptz]: (t) => t,
+};
+const types = {
+  getTypeParser: ((id: number, format?: string) =>
+    parsers[id] ?? pg.types.getTypeParser(id, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+const toSqlValue = (v: unknown): SqlValue => {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Buffer.isBuffer(v)) return `\\x${v.toString("hex")}`;
+  return JSON.stringify(v);
+};
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Connection failures in words a user can act on. */
+function connectError(e: unknown, config: PostgresConfig): EngineError {
+  const err = e as { code?: string; message?: string };
+  const where = `PostgreSQL at ${config.display}`;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: `cannot connect to ${where}: connection refused (is the server running and reachable?)`,
+    ENOTFOUND: `cannot connect to ${where}: host not found`,
+    EAI_AGAIN: `cannot connect to ${where}: host name lookup failed`,
+    ETIMEDOUT: `cannot connect to ${where}: timed out`,
+    EHOSTUNREACH: `cannot connect to ${where}: host unreachable`,
+    ECONNRESET: `cannot connect to ${where}: connection reset by the server`,
+    "28P01": `cannot connect to ${where}: authentication failed (${err.message}); set the credentials variables`,
+    "28000": `cannot connect to ${where}: not authorized (${err.message})`,
+    "3D000": `cannot connect to ${where}: ${err.message}`,
+    "53300": `cannot connect to ${where}: too many connections`,
+  };
+  const known = err.code !== undefined ? reasons[err.code] : undefined;
+  if (known !== undefined) return new EngineError(known, { cause: e });
+  if (/timeout/i.test(message(e)))
+    return new EngineError(`cannot connect to ${where}: no answer within ${config.connectTimeoutMs} ms`, { cause: e });
+  return new EngineError(`cannot connect to ${where}: ${message(e)}`, { cause: e });
+}
+
+/** A server error with what PostgreSQL adds (detail, hint, position), the SQL attached. */
+function queryError(e: unknown, sql: string): EngineError {
+  const err = e as { detail?: string; hint?: string };
+  const extra = [err.detail, err.hint ? `hint: ${err.hint}` : undefined].filter(Boolean).join("; ");
+  return new EngineError(extra ? `${message(e)} (${extra})` : message(e), { sql, cause: e });
+}
+
+/**
+ * A contract's data in PostgreSQL, read where it lies. Every statement runs in its own
+ * `READ ONLY` transaction with a statement timeout, rolled back afterwards; the session also
+ * defaults to read-only, and SQL written in a contract passes the guard first.
+ */
+export class PostgresConnection implements Connection {
+  readonly dialect = dialect;
+  readonly capabilities: ConnectionCapabilities = { introspection: true, readOnlySandbox: true };
+
+  private constructor(
+    private readonly client: pg.Client,
+    readonly config: PostgresConfig,
+    /** Contract object name (and physical name) → table or view name in `config.schema`. */
+    private readonly tables: Map<string, string>,
+  ) {}
+
+  /** Opens a contract's `postgres` server; credentials from `env` (see `resolvePostgresConfig`). */
+  static async open(
+    options: ConnectionOptions,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): Promise<PostgresConnection> {
+    const config = resolvePostgresConfig(options.server, env);
+    const tables = new Map<string, string>();
+    for (const o of options.objects) {
+      const table = o.physicalName ?? o.name;
+      tables.set(o.name, table);
+      tables.set(table, table);
+    }
+    return PostgresConnection.connect(config, tables);
+  }
+
+  static async connect(config: PostgresConfig, tables: Map<string, string> = new Map()): Promise<PostgresConnection> {
+    const client = new pg.Client({
+      connectionString: config.url,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      // Backstop when the server stops answering altogether (statement_timeout needs a live server).
+      query_timeout: config.statementTimeoutMs + 10_000,
+      application_name: "quanta",
+      types,
+    });
+    // A dropped connection must surface as a failed query, not an unhandled 'error' event.
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      // Literals are escaped for standard strings; the whole session is read-only by default.
+      await client.query("SET standard_conforming_strings = on; SET default_transaction_read_only = on");
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw connectError(e, config);
+    }
+    return new PostgresConnection(client, config, tables);
+  }
+
+  relation(object: string): string {
+    return `${dialect.quoteIdentifier(this.config.schema)}.${dialect.quoteIdentifier(this.tables.get(object) ?? object)}`;
+  }
+
+  /** One statement in a READ ONLY transaction; the extended protocol refuses a second statement. */
+  async run(sql: string): Promise<Row[]> {
+    const result = await this.readOnly(sql, () => this.client.query({ text: sql, queryMode: "extended" } as never));
+    const rows = (result as unknown as pg.QueryResult).rows as Record<string, unknown>[];
+    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toSqlValue(v)])));
+  }
+
+  private async readOnly<T>(sql: string, work: () => Promise<T>): Promise<T> {
+    try {
+      await this.client.query(
+        `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${this.config.statementTimeoutMs}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}`,
+      );
+    } catch (e) {
+      throw queryError(e, sql);
+    }
+    try {
+      return await work();
+    } catch (e) {
+      throw queryError(e, sql);
+    } finally {
+      await this.client.query("ROLLBACK").catch(() => {});
+    }
+  }
+
+  async introspect(object: string): Promise<ColumnInfo[] | undefined> {
+    const table = this.tables.get(object) ?? object;
+    // information_schema lists only what this role may see; format_type spells numeric(10,2), text[].
+    const sql = `SELECT c.column_name, c.is_nullable,
+       format_type(a.atttypid, a.atttypmod) AS type
+FROM information_schema.columns c
+JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
+JOIN pg_catalog.pg_class r ON r.relnamespace = n.oid AND r.relname = c.table_name
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attname = c.column_name
+WHERE c.table_schema = $1 AND c.table_name = $2
+ORDER BY c.ordinal_position`;
+    const result = await this.readOnly(sql, () => this.client.query(sql, [this.config.schema, table]));
+    if (result.rows.length === 0) {
+      const exists = "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2";
+      const found = await this.readOnly(exists, () => this.client.query(exists, [this.config.schema, table]));
+      if (found.rows.length === 0) return undefined;
+    }
+    return result.rows.map((r) => ({
+      name: String(r.column_name),
+      type: String(r.type),
+      nullable: r.is_nullable !== "NO",
+    }));
+  }
+
+  async guard(sql: string): Promise<GuardVerdict> {
+    const text = judgeSqlText(sql);
+    if (!text.ok) return text;
+    const explain = `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`;
+    let plan: unknown;
+    try {
+      const result = await this.readOnly(explain, () =>
+        this.client.query({ text: explain, queryMode: "extended" } as never),
+      );
+      plan = (result as unknown as pg.QueryResult).rows[0]?.["QUERY PLAN"];
+    } catch (e) {
+      return { ok: false, reason: `the SQL does not compile: ${message(e)}` };
+    }
+    return judgePlan(typeof plan === "string" ? JSON.parse(plan) : plan);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}
+
+/** The engine's entry point: one connection per contract server. */
+export const openPostgres = (options: ConnectionOptions): Promise<Connection> => PostgresConnection.open(options);
