@@ -1,5 +1,8 @@
 import type { Command } from "commander";
 import type { Io, SetExit } from "../io.js";
+import { registerBreakingCommand } from "./breaking.js";
+import { registerChangelogCommand } from "./changelog.js";
+import { registerDiffCommand } from "./diff.js";
 import { registerTestCommand } from "./test.js";
 
 /** Every console command, in the order `quanta --help` lists them. */
@@ -8,4 +11,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   void io;
   void setExit;
   registerTestCommand(program, io, setExit);
+  registerDiffCommand(program, io, setExit);
+  registerBreakingCommand(program, io, setExit);
+  registerChangelogCommand(program, io, setExit);
 }

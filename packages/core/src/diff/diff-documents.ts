@@ -71,7 +71,7 @@ export function diffDocuments(before: SourceDocument, after: SourceDocument, opt
       `cannot compare ${names[b.kind]} (${before.file}) with ${names[a.kind]} (${after.file}): both must be contracts or both data products`,
     );
   }
-  return buildReport(b.standard, b.value, a.value, issues, after.file);
+  return buildReport(b.standard, b.value, a.value, issues, { before: before.file, after: after.file });
 }
 
 /** The report for two plain values (already of one standard). */
@@ -80,7 +80,7 @@ export function buildReport(
   before: unknown,
   after: unknown,
   issues: Issue[] = [],
-  file = "",
+  files: { before: string; after: string } = { before: "", after: "" },
 ): DiffReport {
   const changes = diffValues(standard, before, after);
   const severity = highestSeverity(changes.map((c) => c.severity));
@@ -91,11 +91,13 @@ export function buildReport(
     [currentVersion, "new"],
   ] as const) {
     if (v === null) {
-      issues.push(issue(which === "new" ? file : "", "version-missing", `the ${which} document has no version`));
+      issues.push(
+        issue(which === "new" ? files.after : files.before, "version-missing", `the ${which} document has no version`),
+      );
     } else if (!isSemver(v)) {
       issues.push(
         issue(
-          which === "new" ? file : "",
+          which === "new" ? files.after : files.before,
           "version-not-semver",
           `the ${which} version ${JSON.stringify(v)} is not a semantic version (MAJOR.MINOR.PATCH); cannot check or suggest versions`,
         ),
