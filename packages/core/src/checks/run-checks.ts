@@ -99,12 +99,12 @@ function judgeSchema(check: SchemaCheck, columns: readonly ColumnInfo[], dialect
   const notes: string[] = [];
   if (expect.logicalType !== undefined) {
     const ok = dialect.logicalTypeAccepts(expect.logicalType, column.type);
-    if (ok === false) problems.push(`${column.type} is not a ${expect.logicalType}`);
+    if (ok === false) problems.push(`${column.type} is not compatible with logicalType ${expect.logicalType}`);
     if (ok === undefined) notes.push(`engine type ${column.type} has no known logical type`);
   }
   if (expect.physicalType !== undefined) {
     const ok = dialect.physicalTypeMatches(expect.physicalType, column.type);
-    if (ok === false) problems.push(`${column.type} is not ${expect.physicalType}`);
+    if (ok === false) problems.push(`${column.type} is not physicalType ${expect.physicalType}`);
   }
   if (problems.length > 0)
     return { result: "failed", value: column.type, threshold: wanted, reason: problems.join("; ") };

@@ -18,7 +18,8 @@ export const hostileQueries: Record<string, string> = {
   twoStatements: "SELECT count(*) FROM {object}; DELETE FROM {object}",
   hiddenSecond: "SELECT count(*) FROM {object} WHERE note <> ';' ; DROP TABLE {object} --",
   set: "SET statement_timeout = 0",
-  setConfig: "SELECT count(*) FROM {object} WHERE set_config('default_transaction_read_only', 'off', false) IS NOT NULL",
+  setConfig:
+    "SELECT count(*) FROM {object} WHERE set_config('default_transaction_read_only', 'off', false) IS NOT NULL",
   readFile: "SELECT length(pg_read_file('PG_VERSION'))",
   readFileQualified: "SELECT length(pg_catalog.pg_read_file('PG_VERSION'))",
   readFileQuoted: `SELECT length("pg_read_file"('PG_VERSION'))`,
@@ -66,7 +67,12 @@ export const guardScenarios: CheckScenario[] = [
           quality: [
             ...Object.entries(hostileQueries).map(([id, query]) => ({ id, type: "sql", query, mustBe: 0 })),
             { id: "stillThere", type: "sql", query: "SELECT count(*) FROM {object} /* ; DROP TABLE x */", mustBe: 3 },
-            { id: "semicolonInText", type: "sql", query: "SELECT count(*) FROM {object} WHERE note LIKE '%;%'", mustBe: 1 },
+            {
+              id: "semicolonInText",
+              type: "sql",
+              query: "SELECT count(*) FROM {object} WHERE note LIKE '%;%'",
+              mustBe: 1,
+            },
           ],
         },
       ],
