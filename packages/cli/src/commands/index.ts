@@ -3,6 +3,7 @@ import type { Io, SetExit } from "../io.js";
 import { registerBreakingCommand } from "./breaking.js";
 import { registerChangelogCommand } from "./changelog.js";
 import { registerDiffCommand } from "./diff.js";
+import { registerLintCommand } from "./lint.js";
 import { registerTestCommand } from "./test.js";
 
 /** Every console command, in the order `quanta --help` lists them. */
@@ -10,6 +11,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   void program;
   void io;
   void setExit;
+  registerLintCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
   registerDiffCommand(program, io, setExit);
   registerBreakingCommand(program, io, setExit);

@@ -18,7 +18,11 @@ function folderIssue(folder: string, code: string, message: string): Issue {
  * Lints a data product folder already read into documents: the ODPS file, its contracts, and the
  * links between them (output port `contractId` → a contract's `id`).
  */
-export function lintProductSources(sources: readonly SourceDocument[], folder = "."): Issue[] {
+export function lintProductSources(
+  sources: readonly SourceDocument[],
+  folder = ".",
+  upstreamContractIds?: ReadonlyMap<string, string>,
+): Issue[] {
   const issues: Issue[] = [];
   const kinds = new Map(sources.map((s) => [s, s.readable ? detectKind(s.value)?.kind : undefined]));
   const products = sources.filter((s) => kinds.get(s) === "odps");
@@ -95,7 +99,7 @@ export function lintProductSources(sources: readonly SourceDocument[], folder = 
     }
   }
 
-  const product = { contractIds };
+  const product = { contractIds, ...(upstreamContractIds ? { upstreamContractIds } : {}) };
   for (const s of sources) issues.push(...lintSource(s, kinds.get(s) === "odps" ? product : undefined));
   return sortIssues(issues);
 }

@@ -129,7 +129,10 @@ describe("PostgresDialect", () => {
     ["text[]", "text[]", true],
     ["text[]", "text", false],
     ["integer[]", "_int4", true],
-    ["text", "character varying", false],
+    ["text", "character varying", true],
+    ["varchar", "text", true],
+    ["varchar(10)", "text", false],
+    ["text", "character varying(10)", false],
     ["geography", "text", undefined],
   ] as const)("physicalType %s matches %s: %s", (declared, actual, expected) => {
     expect(d.physicalTypeMatches(declared, actual)).toBe(expected);

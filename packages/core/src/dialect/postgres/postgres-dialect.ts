@@ -181,6 +181,16 @@ export class PostgresDialect extends BaseDialect {
     return super.logicalTypeAccepts(logicalType, actual);
   }
 
+  /** An unbounded `varchar` behaves as `text` in PostgreSQL: either spelling accepts the other. */
+  override physicalTypeMatches(declared: string, actual: string): boolean | undefined {
+    const unbounded = (t: string) =>
+      !/\(/.test(t) &&
+      !this.isArrayType(t) &&
+      ["text", "character varying"].includes(this.physicalAliases[this.baseType(t)] ?? "");
+    if (unbounded(declared) && unbounded(actual)) return true;
+    return super.physicalTypeMatches(declared, actual);
+  }
+
   protected override logicalTypes = postgresLogicalTypes;
   protected override physicalAliases = postgresPhysicalAliases;
 }

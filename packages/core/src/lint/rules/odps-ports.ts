@@ -74,6 +74,7 @@ function contractRule(
       for (const port of ports(ctx.value, list)) {
         const id = asString(port.node.contractId);
         if (id === undefined || known.has(id)) continue;
+        if (list === "inputPorts" && ctx.product?.upstreamContractIds?.has(id)) continue;
         const ids = [...known.keys()];
         const listed = ids.length
           ? `contracts here: ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}`
@@ -98,7 +99,7 @@ export const inputPortContractUnresolved = contractRule(
   "input-port-contract-unresolved",
   "inputPorts",
   "warning",
-  "An input port `contractId` that matches no contract in the folder (input contracts usually belong to the upstream product; keep a copy beside the product to have it checked).",
+  "An input port `contractId` that matches no contract in the folder nor in the other products linted with it (lint the whole mesh folder to resolve upstream contracts).",
 );
 
 export const inputContractUnknown: LintRule = {
