@@ -1,5 +1,9 @@
-export const platformVersion = "0.1.0";
-
+export * from "./http/create-app.js";
+export * from "./http/error-response.js";
+export * from "./refused-error.js";
+export * from "./registry/product-folder.js";
+export * from "./registry/publish-product.js";
+export * from "./registry/registry.js";
 export * from "./storage/database.js";
 export * from "./storage/migrate.js";
 export * from "./storage/open-database.js";
@@ -9,3 +13,4 @@ export * from "./storage/repositories/product-repository.js";
 export * from "./storage/repositories/team-repository.js";
 export * from "./storage/repositories/test-run-repository.js";
 export * from "./storage/repositories/usage-repository.js";
+export { platformVersion } from "./version.js";

@@ -1,0 +1,68 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Registry } from "../registry/registry.js";
+import { platformVersion } from "../version.js";
+import { docsPage } from "./docs-page.js";
+import { errorBody, errorResponse, validationBody } from "./error-response.js";
+import { registerHealth } from "./routes/health.js";
+import { registerProducts } from "./routes/products.js";
+
+export interface AppOptions {
+  registry: Registry;
+  /** Largest request body accepted, in bytes (default 16 MiB: a product folder, never data). */
+  maxBodyBytes?: number;
+  /** Where unexpected (500) errors are reported; they never reach the client. */
+  logError?: (error: unknown) => void;
+}
+
+/** The platform's HTTP API: every route, the OpenAPI document, one error shape. */
+export function createApp(options: AppOptions): OpenAPIHono {
+  const app = new OpenAPIHono({
+    // zod failures of params, query and body: 400 in the one error shape.
+    defaultHook: (result, c) => {
+      if (!result.success) return c.json(validationBody(result.error, result.target), 400);
+    },
+  });
+  const maxSize = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize,
+      onError: (c) => c.json(errorBody("payload-too-large", `request body is larger than ${maxSize} bytes`), 413),
+    }),
+  );
+  app.use("/api/*", async (c, next) => {
+    const method = c.req.method;
+    if ((method === "POST" || method === "PUT" || method === "PATCH") && c.req.raw.body) {
+      const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+      if (type !== "application/json") {
+        return c.json(
+          errorBody("unsupported-media-type", `send the body as application/json (got "${type || "no content type"}")`),
+          415,
+        );
+      }
+    }
+    await next();
+  });
+
+  registerHealth(app, options.registry.db, platformVersion);
+  registerProducts(app, options.registry);
+
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Quanta API",
+      version: platformVersion,
+      description: "The Quanta data mesh platform: registry, search and publishing of data products.",
+    },
+  });
+  app.get("/api/docs", (c) => c.html(docsPage));
+
+  app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.onError((err, c) => {
+    const { status, body } = errorResponse(err);
+    if (status >= 500) (options.logError ?? console.error)(err);
+    return c.json(body, status);
+  });
+  return app;
+}

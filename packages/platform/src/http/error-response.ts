@@ -1,0 +1,80 @@
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+
+/** The one shape of every error the API returns. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+interface Mapping {
+  status: 400 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500;
+  code: string;
+}
+
+/**
+ * Error class name → HTTP status and error code: the only place exceptions become statuses.
+ * Subclasses fall back to their nearest mapped ancestor (RefusedError before InputError).
+ */
+const byErrorName: Record<string, Mapping> = {
+  RefusedError: { status: 422, code: "refused" },
+  InputError: { status: 400, code: "invalid-input" },
+  NotFoundError: { status: 404, code: "not-found" },
+  NotAllowedError: { status: 403, code: "not-allowed" },
+  ConflictError: { status: 409, code: "conflict" },
+};
+
+/** Statuses Hono itself raises (malformed JSON, body limit) → error code. */
+const byHttpStatus: Record<number, Mapping> = {
+  400: { status: 400, code: "bad-request" },
+  404: { status: 404, code: "not-found" },
+  405: { status: 405, code: "method-not-allowed" },
+  413: { status: 413, code: "payload-too-large" },
+  415: { status: 415, code: "unsupported-media-type" },
+};
+
+const internal: Mapping = { status: 500, code: "internal" };
+
+function mappingFor(error: Error): Mapping | undefined {
+  for (
+    let proto = Object.getPrototypeOf(error);
+    proto && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const name = (proto.constructor as { name?: string } | undefined)?.name;
+    const m = name ? byErrorName[name] : undefined;
+    if (m) return m;
+  }
+  return undefined;
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Turns anything thrown into a status and the error shape; unknown errors hide their message. */
+export function errorResponse(e: unknown): { status: Mapping["status"]; body: ErrorBody } {
+  if (e instanceof HTTPException) {
+    const m = byHttpStatus[e.status] ?? (e.status < 500 ? byHttpStatus[400] : internal) ?? internal;
+    const message = e.status === 413 ? "request body is larger than the server accepts" : e.message || m.code;
+    return { status: m.status, body: errorBody(m.code, message) };
+  }
+  if (e instanceof Error) {
+    const m = mappingFor(e);
+    if (m) {
+      const issues = (e as { issues?: unknown }).issues;
+      return { status: m.status, body: errorBody(m.code, e.message, issues ? { issues } : undefined) };
+    }
+  }
+  return { status: 500, body: errorBody(internal.code, "internal error; the server log has the details") };
+}
+
+/** zod validation failures of a request (params, query, body) → 400 with each problem. */
+export function validationBody(error: ZodError, target: string): ErrorBody {
+  const issues = error.issues.map((i) => ({
+    path: [target, ...i.path.map(String)].join("."),
+    code: i.code,
+    message: i.message,
+  }));
+  const message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+  return errorBody("invalid-request", message, { issues });
+}

@@ -1,0 +1,295 @@
+import { createHash } from "node:crypto";
+import { ConflictError, detectKind, type Issue, lintProduct, SourceDocument } from "@quanta/core";
+import { RefusedError } from "../refused-error.js";
+import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
+import { ContractRepository } from "../storage/repositories/contract-repository.js";
+import { EventLog } from "../storage/repositories/event-log.js";
+import {
+  type PortRecord,
+  type ProductRecord,
+  ProductRepository,
+  type ProductSummary,
+} from "../storage/repositories/product-repository.js";
+import { type MemberInput, TeamRepository } from "../storage/repositories/team-repository.js";
+import { compareVersions } from "./compare-versions.js";
+import { arr, obj, str } from "./read.js";
+import { searchText, summaryOf } from "./search-text.js";
+
+export interface ProductFile {
+  /** Path inside the product folder, e.g. `contracts/readings.odcs.yaml`. */
+  path: string;
+  text: string;
+}
+
+export interface PublishInput {
+  files: readonly ProductFile[];
+  publishedBy?: string | undefined;
+}
+
+export interface PublishResult {
+  product: ProductSummary;
+  /** false when this exact version was already published (publishing is idempotent). */
+  created: boolean;
+  contracts: { id: string; version: string; created: boolean }[];
+  /** Lint warnings and infos: published anyway, worth showing. */
+  warnings: Issue[];
+}
+
+interface ParsedContract {
+  id: string;
+  version: string;
+  file: ProductFile;
+  document: unknown;
+  sha256: string;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "") || "team";
+const canonicalFiles = (files: readonly ProductFile[]) =>
+  [...files]
+    .map((f) => ({ path: f.path, text: f.text }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+function refuse(message: string, file: string): never {
+  throw new RefusedError(message, [
+    { code: "publish-refused", severity: "error", message, file, line: 0, column: 0, path: "" },
+  ]);
+}
+
+function parse(files: readonly ProductFile[]) {
+  const docs = files.map((f) => ({ file: f, source: SourceDocument.parse(f.text, f.path) }));
+  const kindOf = (d: (typeof docs)[number]) => (d.source.readable ? detectKind(d.source.value)?.kind : undefined);
+  const productDoc = docs.find((d) => kindOf(d) === "odps");
+  if (!productDoc) return refuse("no ODPS data product file in the folder", ".");
+  const p = obj(productDoc.source.value) ?? {};
+  const id = str(p.id);
+  const version = str(p.version);
+  if (!id || !version)
+    return refuse("the data product needs an id and a version to be published", productDoc.file.path);
+  const contracts: ParsedContract[] = docs
+    .filter((d) => kindOf(d) === "odcs")
+    .map((d) => {
+      const c = obj(d.source.value) ?? {};
+      const cid = str(c.id);
+      const cversion = str(c.version);
+      if (!cid || !cversion) return refuse("a contract needs an id and a version to be published", d.file.path);
+      return { id: cid, version: cversion, file: d.file, document: d.source.value, sha256: sha256(d.file.text) };
+    });
+  return { id, version, product: productDoc.source.value, contracts };
+}
+
+function ports(product: unknown): PortRecord[] {
+  const p = obj(product) ?? {};
+  const table = { input: "inputPorts", output: "outputPorts", management: "managementPorts" } as const;
+  return (Object.keys(table) as PortRecord["direction"][]).flatMap((direction) =>
+    arr(p[table[direction]]).flatMap((x) => {
+      const port = obj(x);
+      const name = str(port?.name);
+      if (!name) return [];
+      return [
+        {
+          direction,
+          name,
+          type: str(port?.type) ?? str(port?.content) ?? null,
+          version: str(port?.version) ?? null,
+          contractId: str(port?.contractId) ?? null,
+          description: str(port?.description) ?? null,
+        },
+      ];
+    }),
+  );
+}
+
+function members(team: Record<string, unknown> | undefined): MemberInput[] {
+  return arr(team?.members).flatMap((x) => {
+    const m = obj(x);
+    const username = str(m?.username);
+    if (!username) return [];
+    return [
+      {
+        username,
+        name: str(m?.name),
+        role: str(m?.role) ?? "member",
+        dateIn: str(m?.dateIn),
+        dateOut: str(m?.dateOut),
+      },
+    ];
+  });
+}
+
+/** Everything a publish checks before writing: lint, immutability of versions, ownership. */
+async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, files: readonly ProductFile[]) {
+  const products = new ProductRepository(q);
+  const contracts = new ContractRepository(q);
+  const current = await products.current(parsed.id);
+  if (current) {
+    const stored = await products.versionFiles(parsed.id, parsed.version);
+    if (stored !== undefined) {
+      if (JSON.stringify(stored) === JSON.stringify(canonicalFiles(files))) return { current, unchanged: true };
+      throw new ConflictError(
+        `version ${parsed.version} of ${parsed.id} is already published with different content; published versions are immutable, bump the version`,
+      );
+    }
+    if ((compareVersions(parsed.version, current.version) ?? 1) < 0) {
+      throw new ConflictError(
+        `version ${parsed.version} of ${parsed.id} is lower than the published version ${current.version}`,
+      );
+    }
+  }
+  for (const c of parsed.contracts) {
+    const owner = await contracts.owner(c.id);
+    if (owner !== undefined && owner !== parsed.id) {
+      throw new ConflictError(
+        `contract ${c.id} belongs to data product ${owner}; contract ids are unique across the mesh`,
+      );
+    }
+    const hash = await contracts.versionHash(c.id, c.version);
+    if (hash !== undefined && hash !== c.sha256) {
+      throw new ConflictError(
+        `contract ${c.id} version ${c.version} is already published with different content; published versions are immutable, bump the contract version`,
+      );
+    }
+  }
+  return { current, unchanged: false };
+}
+
+/**
+ * Lints a product folder and stores it as a new version in one transaction. Publishes of the same
+ * product race on the product's revision: the first to commit wins, the others get a ConflictError
+ * and leave nothing behind.
+ */
+export async function publishProduct(db: Database, input: PublishInput): Promise<PublishResult> {
+  const issues = lintProduct(input.files);
+  const errors = issues.filter((i) => i.severity === "error");
+  if (errors.length > 0) {
+    throw new RefusedError(
+      `the data product has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix them and publish again`,
+      issues,
+    );
+  }
+  const warnings = issues.filter((i) => i.severity !== "error");
+  const parsed = parse(input.files);
+  const { current, unchanged } = await precheck(db, parsed, input.files);
+  if (unchanged) {
+    const product = await new ProductRepository(db).get(parsed.id);
+    const contracts = parsed.contracts.map((c) => ({ id: c.id, version: c.version, created: false }));
+    if (product) return { product: toSummary(product), created: false, contracts, warnings };
+  }
+
+  const p = obj(parsed.product) ?? {};
+  const team = obj(p.team);
+  const domainId = str(p.domain) ?? null;
+  const teamName = str(team?.name);
+  const record: ProductRecord = {
+    id: parsed.id,
+    name: str(p.name) ?? parsed.id,
+    version: parsed.version,
+    status: str(p.status) ?? "draft",
+    domainId,
+    teamId: teamName ? slug(teamName) : null,
+    summary: summaryOf(parsed.product),
+    tags: arr(p.tags).flatMap((t) => str(t) ?? []),
+    search: searchText(
+      parsed.product,
+      parsed.contracts.map((c) => c.document),
+    ),
+  };
+
+  try {
+    return await db.transaction(async (tx) => {
+      const products = new ProductRepository(tx);
+      const contracts = new ContractRepository(tx);
+      const teams = new TeamRepository(tx);
+      const events = new EventLog(tx);
+      const actor = input.publishedBy;
+      if (domainId) await teams.ensureDomain(domainId);
+      if (record.teamId && teamName) {
+        await teams.ensureTeam({
+          id: record.teamId,
+          name: teamName,
+          domainId,
+          description: str(team?.description) ?? null,
+        });
+      }
+      if (current) {
+        if (!(await products.update(record, current.revision))) throw raced(parsed.id);
+      } else {
+        await products.insert(record);
+      }
+      await products.insertVersion({
+        productId: parsed.id,
+        version: parsed.version,
+        document: parsed.product,
+        files: canonicalFiles(input.files),
+        publishedBy: actor,
+      });
+      await products.replacePorts(parsed.id, ports(parsed.product));
+      const stored: PublishResult["contracts"] = [];
+      for (const c of parsed.contracts) {
+        const owner = await contracts.owner(c.id);
+        if (owner !== undefined && owner !== parsed.id)
+          throw new ConflictError(`contract ${c.id} belongs to data product ${owner}`);
+        const doc = obj(c.document);
+        const { created } = await contracts.publish({
+          contractId: c.id,
+          version: c.version,
+          productId: parsed.id,
+          productVersion: parsed.version,
+          name: str(doc?.name) ?? null,
+          status: str(doc?.status) ?? null,
+          file: c.file.path,
+          source: c.file.text,
+          sha256: c.sha256,
+          document: c.document,
+        });
+        stored.push({ id: c.id, version: c.version, created });
+        if (created)
+          await events.append({
+            type: "contract.published",
+            subject: c.id,
+            actor,
+            payload: { version: c.version, product: parsed.id },
+          });
+      }
+      if (record.teamId) {
+        const change = await teams.syncMembers(record.teamId, members(team));
+        if (change.joined + change.left > 0) {
+          await events.append({
+            type: "team.members.changed",
+            subject: record.teamId,
+            actor,
+            payload: { ...change, product: parsed.id },
+          });
+        }
+      }
+      await events.append({
+        type: "product.published",
+        subject: parsed.id,
+        actor,
+        payload: { version: parsed.version, previousVersion: current?.version ?? null, contracts: stored },
+      });
+      const product = await products.get(parsed.id);
+      if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
+      return { product: toSummary(product), created: true, contracts: stored, warnings };
+    });
+  } catch (e) {
+    const state = sqlState(e);
+    if (state === sqlStates.uniqueViolation || state === sqlStates.serializationFailure) throw raced(parsed.id);
+    throw e;
+  }
+}
+
+function raced(id: string): ConflictError {
+  return new ConflictError(
+    `another publish of ${id} landed first; nothing of this one was stored, check the current version and publish again`,
+  );
+}
+
+function toSummary(p: ProductSummary & { document?: unknown; ports?: unknown }): ProductSummary {
+  const { document: _d, ports: _p, ...summary } = p;
+  return summary;
+}

@@ -1,0 +1,76 @@
+import { NotFoundError } from "@quanta/core";
+import type { Database } from "../storage/database.js";
+import {
+  ContractRepository,
+  type ContractSummary,
+  type ContractVersion,
+  type ContractVersionSummary,
+} from "../storage/repositories/contract-repository.js";
+import { EventLog, type StoredEvent } from "../storage/repositories/event-log.js";
+import {
+  type PortRecord,
+  type ProductQuery,
+  ProductRepository,
+  type ProductSummary,
+} from "../storage/repositories/product-repository.js";
+import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
+
+export interface ProductDetail extends ProductSummary {
+  ports: PortRecord[];
+  contracts: ContractSummary[];
+  versions: { version: string; publishedAt: string; publishedBy: string | null }[];
+  document: Record<string, unknown>;
+}
+
+/** The registry service: what the HTTP API, the CLI and tests call; written once for both stores. */
+export class Registry {
+  constructor(readonly db: Database) {}
+
+  publish(input: PublishInput): Promise<PublishResult> {
+    return publishProduct(this.db, input);
+  }
+
+  search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+    return new ProductRepository(this.db).search(query);
+  }
+
+  async product(id: string): Promise<ProductDetail> {
+    const products = new ProductRepository(this.db);
+    const found = await products.get(id);
+    if (!found) throw new NotFoundError(`no data product "${id}"`);
+    const [contracts, versions] = await Promise.all([new ContractRepository(this.db).list(id), products.versions(id)]);
+    return { ...found, document: found.document as Record<string, unknown>, contracts, versions };
+  }
+
+  async contracts(productId: string): Promise<ContractSummary[]> {
+    await this.requireProduct(productId);
+    return new ContractRepository(this.db).list(productId);
+  }
+
+  async contractVersions(productId: string, contractId: string): Promise<ContractVersionSummary[]> {
+    await this.requireContract(productId, contractId);
+    return new ContractRepository(this.db).versions(contractId);
+  }
+
+  async contractVersion(productId: string, contractId: string, version: string): Promise<ContractVersion> {
+    await this.requireContract(productId, contractId);
+    const found = await new ContractRepository(this.db).version(contractId, version);
+    if (!found) throw new NotFoundError(`contract "${contractId}" has no published version "${version}"`);
+    return found;
+  }
+
+  events(options: { subject?: string; afterId?: number; limit?: number }): Promise<StoredEvent[]> {
+    return new EventLog(this.db).list(options);
+  }
+
+  private async requireProduct(id: string): Promise<void> {
+    if (!(await new ProductRepository(this.db).current(id))) throw new NotFoundError(`no data product "${id}"`);
+  }
+
+  private async requireContract(productId: string, contractId: string): Promise<void> {
+    await this.requireProduct(productId);
+    if ((await new ContractRepository(this.db).owner(contractId)) !== productId) {
+      throw new NotFoundError(`data product "${productId}" has no contract "${contractId}"`);
+    }
+  }
+}

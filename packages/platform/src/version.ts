@@ -1,0 +1,1 @@
+export const platformVersion = "0.1.0";
