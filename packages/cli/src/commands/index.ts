@@ -3,6 +3,8 @@ import type { Io, SetExit } from "../io.js";
 import { registerBreakingCommand } from "./breaking.js";
 import { registerChangelogCommand } from "./changelog.js";
 import { registerDiffCommand } from "./diff.js";
+import { registerImportCommand } from "./import.js";
+import { registerInitCommand } from "./init.js";
 import { registerLintCommand } from "./lint.js";
 import { registerTestCommand } from "./test.js";
 
@@ -11,9 +13,11 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   void program;
   void io;
   void setExit;
+  registerInitCommand(program, io, setExit);
   registerLintCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
   registerDiffCommand(program, io, setExit);
   registerBreakingCommand(program, io, setExit);
   registerChangelogCommand(program, io, setExit);
+  registerImportCommand(program, io, setExit);
 }

@@ -59,6 +59,10 @@ describe("every official DCS example converts to valid ODCS v3.1.0", () => {
     expect(out.issues).toEqual([]);
     expect(out.value).toEqual(value);
     expect(hasErrors(validateSchema(out, "odcs"))).toBe(false);
-    expect(lintDocument(out).filter((i) => i.severity === "error").map(formatIssue)).toEqual([]);
+    expect(
+      lintDocument(out)
+        .filter((i) => i.severity === "error")
+        .map(formatIssue),
+    ).toEqual([]);
   });
 });

@@ -1,0 +1,104 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { formatIssue, lintProduct } from "@quanta/core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { bufferIo } from "../buffer-io.js";
+import { main } from "../main.js";
+import { productNames, slugify } from "./init.js";
+
+const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
+let dir: string;
+
+async function run(...args: string[]) {
+  const io = bufferIo(dir);
+  const code = await main(["init", ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** Every issue `quanta lint` would report for the product folder (warnings and infos included). */
+function lintFolder(folder: string) {
+  const files = ["README.md", ...readdirSync(join(folder, "contracts")).map((f) => `contracts/${f}`)];
+  const odps = readdirSync(folder).filter((f) => f.endsWith(".odps.yaml"));
+  return lintProduct(
+    [...odps, ...files.filter((f) => f.endsWith(".odcs.yaml"))].map((f) => ({
+      path: f,
+      text: readFileSync(join(folder, f), "utf8"),
+    })),
+  ).map(formatIssue);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "quanta-init-"));
+});
+
+describe("quanta init", () => {
+  it("creates a product folder that lints clean: no errors, no warnings", async () => {
+    const r = await run("customer-orders", "--domain", "sales");
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`created data product sales.customer-orders in customer-orders:
+  customer-orders/customer-orders.odps.yaml
+  customer-orders/contracts/customer-orders.odcs.yaml
+  customer-orders/README.md
+next: quanta lint customer-orders
+`);
+    const folder = join(dir, "customer-orders");
+    expect(lintFolder(folder)).toEqual([]);
+    const product = readFileSync(join(folder, "customer-orders.odps.yaml"), "utf8");
+    expect(product).toContain("id: sales.customer-orders");
+    expect(product).toContain("contractId: sales.customer-orders.customer_orders");
+    expect(readFileSync(join(folder, "README.md"), "utf8")).toContain(
+      "quanta test contracts/customer-orders.odcs.yaml",
+    );
+  });
+
+  it("lints clean through the real lint command too", async () => {
+    await run("p", "--name", "Émissions CO₂ (daily)", "--domain", "Climate & Risk");
+    const io = bufferIo(dir);
+    const code = await main(["lint", "p"], io);
+    expect({ code, out: io.stdout() }).toEqual({ code: 0, out: "" });
+    expect(readdirSync(join(dir, "p")).sort()).toEqual(["README.md", "contracts", "emissions-co2-daily.odps.yaml"]);
+  });
+
+  it("refuses a folder that is not empty, unless --force", async () => {
+    mkdirSync(join(dir, "busy"));
+    writeFileSync(join(dir, "busy", "notes.txt"), "keep me");
+    expect(await run("busy")).toEqual({
+      code: 2,
+      out: "",
+      err: "quanta: busy is not empty; pass --force to write the product files into it\n",
+    });
+    expect((await run("busy", "--force")).code).toBe(0);
+    expect(readFileSync(join(dir, "busy", "notes.txt"), "utf8")).toBe("keep me");
+    expect(lintFolder(join(dir, "busy"))).toEqual([]);
+  });
+
+  it("refuses names that leave nothing usable, and a path that is a file", async () => {
+    const r = await run("x", "--name", "!!!");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('quanta: cannot make a product name from "!!!": it needs to start with a letter; pass --name\n');
+    writeFileSync(join(dir, "file"), "");
+    expect((await run("file")).err).toBe("quanta: file exists and is not a folder\n");
+  });
+
+  it("keeps names safe for YAML and paths", () => {
+    expect(slugify("My Orders: v2 / EU")).toBe("my-orders-v2-eu");
+    expect(slugify("../../etc")).toBe("etc");
+    expect(productNames("Daily Sales", "Retail")).toEqual({
+      slug: "daily-sales",
+      table: "daily_sales",
+      title: "Daily Sales",
+      domain: "retail",
+    });
+  });
+
+  it("runs as a real process from the built binary", async () => {
+    const exec = promisify(execFile);
+    const r = await exec(process.execPath, [bin, "init", "weather", "--domain", "climate"], { cwd: dir });
+    expect(r.stdout).toContain("created data product climate.weather in weather");
+    const lint = await exec(process.execPath, [bin, "lint", "weather"], { cwd: dir });
+    expect(lint.stdout).toBe("");
+  });
+});
