@@ -3,6 +3,7 @@ import {
   type ChangeSeverity,
   type DiffReport,
   formatIssue,
+  isSemver,
   renderChangelog,
   type SourceDocument,
 } from "@quanta/core";
@@ -41,9 +42,14 @@ export function diffJson(report: DiffReport, before: SourceDocument, after: Sour
 export function versionSummary(report: DiffReport): string {
   const from = report.previousVersion ?? "(none)";
   const to = report.currentVersion ?? "(none)";
+  const checkable =
+    report.previousVersion !== null &&
+    report.currentVersion !== null &&
+    isSemver(report.previousVersion) &&
+    isSemver(report.currentVersion);
   const verdict = report.versionOk
     ? "ok"
-    : report.suggestedVersion
+    : checkable && report.suggestedVersion
       ? `too small: use at least ${report.suggestedVersion}`
       : "cannot be checked";
   return `severity ${report.severity}; version ${from} → ${to} (${verdict}); suggested ${report.suggestedVersion ?? "n/a"}`;

@@ -1,4 +1,5 @@
 import { InputError } from "../errors.js";
+import { detectImportFormat } from "../formats/registry.js";
 import { formatIssue, type Issue } from "../issues.js";
 import type { DocumentKind } from "../spec/kinds.js";
 import { loadDocument } from "../spec/load-document.js";
@@ -42,15 +43,17 @@ const names: Record<DocumentKind, string> = {
   dps: "a DPS data product",
 };
 
-/** What a foreign standard converts to; the conversion itself is passed in (the format registry). */
+/** What a foreign standard converts to. */
 const targets: Record<DocumentKind, DiffStandard> = { odcs: "odcs", odps: "odps", dcs: "odcs", dps: "odps" };
 
 export type Converter = (src: SourceDocument) => { value: unknown; issues: Issue[] } | undefined;
 
 export interface DiffOptions {
-  /** Converts DCS → ODCS and DPS → ODPS (the CLI passes Quanta's import registry). */
+  /** Converts DCS → ODCS and DPS → ODPS; Quanta's import format registry by default. */
   convert?: Converter;
 }
+
+const registryConvert: Converter = (src) => detectImportFormat(src)?.import(src);
 
 /** Diffs two plain values of the same standard. */
 export function diffValues(standard: DiffStandard, before: unknown, after: unknown): Change[] {
@@ -156,7 +159,7 @@ function comparable(
     const declared = (src.value as Record<string, unknown>).apiVersion;
     return { kind, standard, value: isObj(value) ? { ...value, apiVersion: declared } : value };
   }
-  const converted = options.convert?.(src);
+  const converted = (options.convert ?? registryConvert)(src);
   if (!converted)
     throw new InputError(`${src.file}: cannot convert ${names[kind]} to ${standard.toUpperCase()} for diffing`);
   for (const i of converted.issues) if (i.severity === "error") issues.push({ ...i, severity: "warning" });
