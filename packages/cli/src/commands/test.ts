@@ -52,7 +52,7 @@ function selectServer(contract: Obj, wanted: string | undefined): Obj {
 async function loadContract(io: Io, file: string): Promise<Obj> {
   const src = SourceDocument.fromBytes(await readFile(file), file);
   if (hasErrors(src.issues) || !src.readable) {
-    printIssues(io, src.issues, "text");
+    printIssues({ ...io, out: (t) => io.err(t) }, src.issues, "text");
     throw new CommandError(`${file}: cannot read the contract`);
   }
   const kind = detectKind(src.value)?.kind;
@@ -63,7 +63,7 @@ async function loadContract(io: Io, file: string): Promise<Obj> {
   }
   const issues = validateSchema(src, "odcs");
   if (hasErrors(issues)) {
-    printIssues(io, issues, "text");
+    printIssues({ ...io, out: (t) => io.err(t) }, issues, "text");
     throw new CommandError(`${file}: the contract is invalid`);
   }
   return src.value as Obj;
