@@ -29,13 +29,16 @@ afterAll(async () => {
   await db?.close();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
+type Json = Record<string, any>;
+
 const get = async (path: string) => {
   const res = await app.request(path);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 const post = async (path: string, body: string, type = "application/json") => {
   const res = await app.request(path, { method: "POST", headers: { "content-type": type }, body });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 
 describe("API skeleton", () => {
