@@ -1,6 +1,7 @@
 export * from "./checks/build-checks.js";
 export * from "./checks/check.js";
 export * from "./checks/conformance/check-scenarios.js";
+export * from "./checks/conformance/guard-scenarios.js";
 export * from "./checks/conformance/run-scenario.js";
 export * from "./checks/conformance/scenario.js";
 export * from "./checks/connection.js";

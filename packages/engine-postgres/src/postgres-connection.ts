@@ -129,6 +129,8 @@ export class PostgresConnection implements Connection {
       await client.connect();
       // Literals are escaped for standard strings; the whole session is read-only by default.
       await client.query("SET standard_conforming_strings = on; SET default_transaction_read_only = on");
+      // Bare table names in a contract's SQL mean the server's schema.
+      await client.query("SELECT set_config('search_path', $1, false)", [dialect.quoteIdentifier(config.schema)]);
     } catch (e) {
       await client.end().catch(() => {});
       throw connectError(e, config);

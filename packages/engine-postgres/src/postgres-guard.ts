@@ -156,6 +156,7 @@ const forbiddenPrefixes = [
   "pg_advisory",
   "pg_try_advisory",
   "pg_stat_reset",
+  "pg_stat_get_",
   "pg_wal_",
   "pg_copy_",
   "pg_backup",

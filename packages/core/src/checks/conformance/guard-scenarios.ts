@@ -28,32 +28,34 @@ export const hostileQueries: Record<string, string> = {
   dblink: "SELECT count(*) FROM dblink('dbname=postgres', 'DELETE FROM ledger') AS t(n int)",
   queryToXml: "SELECT query_to_xml('DELETE FROM {object} RETURNING 1', true, true, '')",
   passwords: "SELECT count(*) FROM pg_authid",
-  sleep: "SELECT pg_sleep(30)",
   lockRows: "SELECT count(*) FROM (SELECT * FROM {object} FOR UPDATE) AS locked",
 };
 
-/**
- * The read-only guard, run by every engine: each hostile rule ends `error` (refused, never run),
- * and a plain count afterwards still sees every row. Engines' tests add their own proofs (no
- * file written or read, the table intact from outside).
- */
-export const guardScenarios: CheckScenario[] = [
-  {
-    name: "contract SQL that writes, escapes or stalls is refused",
-    data: {
-      ledger: {
-        columns: [
-          { name: "id", type: "integer" },
-          { name: "amount", type: "decimal" },
-          { name: "note", type: "text" },
-        ],
-        rows: [
-          [1, 10, "a"],
-          [2, 20, "b; DROP TABLE ledger; --"],
-          [3, 30, null],
-        ],
-      },
-    },
+/** SQL rules that would hold the engine for minutes. */
+export const stallQueries: Record<string, string> = {
+  sleep: "SELECT count(*) FROM {object} WHERE pg_sleep(30) IS NOT NULL",
+  sleepMs: "SELECT count(*) FROM {object} WHERE sleep_ms(30000) IS NOT NULL",
+};
+
+const ledger: CheckScenario["data"] = {
+  ledger: {
+    columns: [
+      { name: "id", type: "integer" },
+      { name: "amount", type: "decimal" },
+      { name: "note", type: "text" },
+    ],
+    rows: [
+      [1, 10, "a"],
+      [2, 20, "b; DROP TABLE ledger; --"],
+      [3, 30, null],
+    ],
+  },
+};
+
+function refusing(name: string, queries: Record<string, string>): CheckScenario {
+  return {
+    name,
+    data: ledger,
     contract: {
       apiVersion: "v3.1.0",
       kind: "DataContract",
@@ -65,7 +67,7 @@ export const guardScenarios: CheckScenario[] = [
           name: "ledger",
           properties: [{ name: "id", logicalType: "integer" }],
           quality: [
-            ...Object.entries(hostileQueries).map(([id, query]) => ({ id, type: "sql", query, mustBe: 0 })),
+            ...Object.entries(queries).map(([id, query]) => ({ id, type: "sql", query, mustBe: 0 })),
             { id: "stillThere", type: "sql", query: "SELECT count(*) FROM {object} /* ; DROP TABLE x */", mustBe: 3 },
             {
               id: "semicolonInText",
@@ -78,9 +80,19 @@ export const guardScenarios: CheckScenario[] = [
       ],
     },
     expect: {
-      ...Object.fromEntries(Object.keys(hostileQueries).map((id) => [`ledger.quality.${id}.sql`, "error" as const])),
+      ...Object.fromEntries(Object.keys(queries).map((id) => [`ledger.quality.${id}.sql`, "error" as const])),
       "ledger.quality.stillThere.sql": { result: "passed", value: 3 },
       "ledger.quality.semicolonInText.sql": { result: "passed", value: 1 },
     },
-  },
+  };
+}
+
+/**
+ * The read-only guard, run by every engine: each hostile rule ends `error` (refused, never run),
+ * and a plain count afterwards still sees every row. Engines' tests add their own proofs (no
+ * file written or read, the table intact from outside).
+ */
+export const guardScenarios: CheckScenario[] = [
+  refusing("contract SQL that writes or escapes is refused", hostileQueries),
+  refusing("contract SQL that stalls the engine is refused", stallQueries),
 ];
