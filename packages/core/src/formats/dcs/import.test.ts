@@ -594,3 +594,50 @@ describe("input that cannot be converted", () => {
     ]);
   });
 });
+
+describe("hostile input", () => {
+  it("treats __proto__ and constructor keys as plain names", () => {
+    const { value } = convert(
+      dcs(`models:
+  __proto__:
+    fields:
+      constructor: { type: string, __proto__: { polluted: true } }
+definitions:
+  __proto__: { type: string }
+`),
+    );
+    expect(value.schema[0].name).toBe("__proto__");
+    expect(value.schema[0].properties[0].name).toBe("constructor");
+    expect(({} as Obj).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(value.schema[0].properties[0])).toBe(Object.prototype);
+  });
+
+  it("converts a long $ref chain and a large example quickly", () => {
+    const defs = Array.from(
+      { length: 200 },
+      (_, i) => `  d${i}:\n    type: string\n    $ref: '#/definitions/d${i + 1}'`,
+    ).join("\n");
+    const csv = Array.from({ length: 20000 }, (_, i) => `        ${i},x${i}`).join("\n");
+    const started = performance.now();
+    const { value, lines } = convert(
+      dcs(`models:
+  m:
+    fields:
+      id: { $ref: '#/definitions/d0' }
+      name: { type: string }
+    examples:
+      - |
+        id,name
+${csv}
+definitions:
+${defs}
+  d200:
+    type: string
+    description: end of the chain
+`),
+    );
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(value.schema[0].properties[0]).toMatchObject({ description: "end of the chain", examples: ["0", "1", "2"] });
+    expect(lines).toEqual([]);
+  });
+});
