@@ -11,5 +11,7 @@ it("docs/adr/0006-change-severity.md lists exactly the change table", () => {
     .filter((l) => l.startsWith("| `"))
     .map((l) => l.split("|").map((c) => c.trim()));
   const documented = rows.map(([, kind, severity, why]) => ({ kind: kind?.replaceAll("`", ""), severity, why }));
-  expect(documented).toEqual(changeKinds.map((kind) => ({ kind, severity: changeTable[kind].severity, why: changeTable[kind].reason })));
+  expect(documented).toEqual(
+    changeKinds.map((kind) => ({ kind, severity: changeTable[kind].severity, why: changeTable[kind].reason })),
+  );
 });

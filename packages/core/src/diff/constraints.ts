@@ -203,5 +203,14 @@ export const physicalTypeRule: FieldHandler = (d, scope, before, after, field) =
       return;
     }
   }
-  d.emitField(scope, field, "physical-type-changed", before, after);
+  const narrowed =
+    typeof before === "string" && typeof after === "string" && comparePhysicalTypes(after, before) === "widened";
+  d.emitField(
+    scope,
+    field,
+    "physical-type-changed",
+    before,
+    after,
+    narrowed ? " (narrowed: old values may not fit)" : "",
+  );
 };
