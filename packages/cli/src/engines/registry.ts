@@ -16,3 +16,7 @@ export function registerEngine(types: readonly string[], entry: EngineEntry): vo
 
 const duckdb: EngineEntry = { name: "duckdb", load: async () => (await import("@quanta/engine-duckdb")).openDuckDb };
 registerEngine(["local", "duckdb"], duckdb);
+registerEngine(["postgres", "postgresql"], {
+  name: "postgres",
+  load: async () => (await import("@quanta/engine-postgres")).openPostgres,
+});
