@@ -31,3 +31,4 @@ export { type OfficialSchema, officialSchemas } from "./spec/schema-validators.j
 export * from "./spec/source.js";
 export * from "./spec/validate.js";
 export * from "./diff/index.js";
+export * from "./policy/index.js";

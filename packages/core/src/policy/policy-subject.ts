@@ -1,0 +1,40 @@
+import { formatPath, type Path } from "../issues.js";
+import { loadDocument } from "../spec/load-document.js";
+import type { DataContract } from "../spec/odcs/model.js";
+import type { DataProduct } from "../spec/odps/model.js";
+import type { Position, SourceDocument } from "../spec/source.js";
+import type { PolicyFinding } from "./policy-model.js";
+
+/**
+ * A document rules look at: its value (normalized ODPS/ODCS) and, when it came from a file, how
+ * to find a node in it. The platform may hold only values; findings then carry the path alone.
+ */
+export interface PolicyDocument<T> {
+  value: T;
+  file: string;
+  locate?: (path: Path) => Position;
+}
+
+/** What the policies judge: one product, the contracts of its ports, and optionally its last published version. */
+export interface PolicySubject {
+  product: PolicyDocument<DataProduct>;
+  contracts: PolicyDocument<DataContract>[];
+  /** The previously published version, for rules about change (breaking changes). */
+  previous?: { product?: PolicyDocument<DataProduct>; contracts: PolicyDocument<DataContract>[] };
+  /** Overrides `product.domain` to choose the domain policies. */
+  domain?: string;
+  /** The time rules judge against (notice periods); now when absent. */
+  now?: Date;
+}
+
+/** A product or contract read from a parsed file, normalized to the current model. */
+export function policyDocument<T extends DataProduct | DataContract>(src: SourceDocument): PolicyDocument<T> {
+  const loaded = loadDocument(src);
+  return { value: loaded.value as T, file: src.file, locate: (path) => src.locate(path) };
+}
+
+/** A finding at `path` of `doc` (the nearest existing node when the path does not exist). */
+export function findingAt(doc: PolicyDocument<unknown>, path: Path, message: string): PolicyFinding {
+  const pos = doc.locate?.(path) ?? { line: 0, column: 0 };
+  return { message, file: doc.file, line: pos.line, column: pos.column, path: formatPath(path) };
+}
