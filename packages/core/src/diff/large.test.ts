@@ -20,7 +20,8 @@ describe("huge contracts", () => {
   it("diffs 5,000 properties with one change quickly", () => {
     const before = huge();
     const after = huge((t) => {
-      (t[7]?.[251] as { logicalTypeOptions: { maxLength: number } }).logicalTypeOptions.maxLength = 32;
+      const target = t[7]?.[251] as { logicalTypeOptions: { maxLength: number } } | undefined;
+      if (target) target.logicalTypeOptions.maxLength = 32;
     });
     const t0 = performance.now();
     const changes = diffContracts(before, after);
