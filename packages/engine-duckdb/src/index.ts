@@ -4,3 +4,4 @@ export { fileFormats, formatOf, readableRoot } from "./sources.js";
 
 /** Server `type`s this engine serves. */
 export const duckdbServerTypes: readonly string[] = ["local", "duckdb"];
+export { type GenerateOptions, generateProductData, generateScript } from "./product-data.js";
