@@ -171,3 +171,39 @@ describe.skipIf(postgresSkipReason())("quanta test on PostgreSQL (built binary)"
     expect(r.stderr).toMatch(/secret\.yaml:13:5 error schema-additional-property 'password'/);
   });
 });
+
+describe("the postgres engine is loaded lazily", () => {
+  const loadsPg = async (file: string) => {
+    const r = await quanta(["test", file], { NODE_DEBUG: "module" });
+    return { code: r.code, pg: /node_modules\/pg\//.test(r.stderr) };
+  };
+
+  it("a DuckDB-only run never loads the PostgreSQL driver; a postgres server does", async () => {
+    writeFileSync(join(dir, "rows.csv"), "id\n1\n2\n");
+    const local = (type: string) => `apiVersion: v3.1.0
+kind: DataContract
+id: lazy
+version: 1.0.0
+status: active
+servers:
+${type}
+schema:
+  - name: rows
+    properties:
+      - name: id
+        logicalType: integer
+`;
+    writeFileSync(
+      join(dir, "local.yaml"),
+      local("  - server: files\n    type: local\n    path: rows.csv\n    format: csv"),
+    );
+    writeFileSync(
+      join(dir, "pg-down.yaml"),
+      local(
+        "  - server: db\n    type: postgres\n    host: 127.0.0.1\n    port: 1\n    database: x\n    schema: public",
+      ),
+    );
+    expect(await loadsPg("local.yaml")).toEqual({ code: 0, pg: false });
+    expect(await loadsPg("pg-down.yaml")).toEqual({ code: 2, pg: true });
+  });
+});
