@@ -6,6 +6,9 @@ import { registerDiffCommand } from "./diff.js";
 import { registerImportCommand } from "./import.js";
 import { registerInitCommand } from "./init.js";
 import { registerLintCommand } from "./lint.js";
+import { registerPublishCommand } from "./publish.js";
+import { registerSearchCommand } from "./search.js";
+import { registerServeCommand } from "./serve.js";
 import { registerTestCommand } from "./test.js";
 
 /** Every console command, in the order `quanta --help` lists them. */
@@ -20,4 +23,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerBreakingCommand(program, io, setExit);
   registerChangelogCommand(program, io, setExit);
   registerImportCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
+  registerPublishCommand(program, io, setExit);
+  registerSearchCommand(program, io, setExit);
 }

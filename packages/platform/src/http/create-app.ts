@@ -1,19 +1,25 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import type { Harness } from "../harness/harness.js";
 import type { Registry } from "../registry/registry.js";
 import { platformVersion } from "../version.js";
 import { docsPage } from "./docs-page.js";
 import { errorBody, errorResponse, validationBody } from "./error-response.js";
+import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerProducts } from "./routes/products.js";
 
 export interface AppOptions {
   registry: Registry;
+  /** The six per-product interfaces (discover, consume, ingest, observe, govern, control). */
+  harness?: Harness;
   /** Largest request body accepted, in bytes (default 16 MiB: a product folder, never data). */
   maxBodyBytes?: number;
   /** Where unexpected (500) errors are reported; they never reach the client. */
   logError?: (error: unknown) => void;
 }
+
+const ownMediaTypes = /^\/api\/products\/[^/]+\/ingest$/;
 
 /** The platform's HTTP API: every route, the OpenAPI document, one error shape. */
 export function createApp(options: AppOptions): OpenAPIHono {
@@ -33,7 +39,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
   );
   app.use("/api/*", async (c, next) => {
     const method = c.req.method;
-    if ((method === "POST" || method === "PUT" || method === "PATCH") && c.req.raw.body) {
+    // Ingest takes files (CSV, NDJSON, Parquet, multipart) and checks its own content types.
+    if (
+      (method === "POST" || method === "PUT" || method === "PATCH") &&
+      c.req.raw.body &&
+      !ownMediaTypes.test(c.req.path)
+    ) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
       if (type !== "application/json") {
         return c.json(
@@ -47,6 +58,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   registerHealth(app, options.registry.db, platformVersion);
   registerProducts(app, options.registry);
+  if (options.harness) registerHarness(app, options.harness);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

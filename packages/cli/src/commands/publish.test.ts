@@ -1,0 +1,126 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type RunningPlatform, startPlatform } from "@quanta/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bufferIo } from "../buffer-io.js";
+import { main } from "../main.js";
+
+const examples = resolve(import.meta.dirname, "../../../../examples");
+let platform: RunningPlatform;
+let work: string;
+
+beforeAll(async () => {
+  platform = await startPlatform({ store: { memory: true }, port: 0, hostname: "127.0.0.1" });
+  work = mkdtempSync(join(tmpdir(), "quanta-publish-"));
+});
+afterAll(async () => {
+  await platform?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const quanta = async (...args: string[]) => {
+  const io = bufferIo(work);
+  const code = await main(args, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+};
+
+describe("quanta publish", () => {
+  it("publishes a product folder, then finds it unchanged", async () => {
+    const first = await quanta(
+      "publish",
+      join(examples, "climate/weather-station-readings"),
+      "--server",
+      platform.url,
+      "--by",
+      "ingrid",
+    );
+    expect(first.code).toBe(0);
+    expect(first.out).toMatchInlineSnapshot(`
+      "published climate.weather-station-readings 1.2.0
+        contract climate.weather-station-readings.readings 1.2.0 (new version)
+        contract climate.weather-station-readings.stations 1.0.0 (new version)
+      "
+    `);
+    const again = await quanta("publish", join(examples, "climate/weather-station-readings"), "--server", platform.url);
+    expect(again).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^unchanged climate.weather-station-readings 1.2.0/),
+    });
+  });
+
+  it("refuses a product with errors, showing each issue at its file and line", async () => {
+    const dir = join(work, "broken");
+    cpSync(join(examples, "climate/sea-level"), dir, { recursive: true });
+    const file = join(dir, "sea-level.odps.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^version: .*$/m, "version: one"));
+    const { code, out, err } = await quanta("publish", dir, "--server", platform.url);
+    expect(code).toBe(1);
+    expect(err).toMatch(/quanta: the data product has \d+ errors?; fix them and publish again/);
+    expect(out).toMatch(new RegExp(`${dir}/sea-level.odps.yaml:\\d+:\\d+ error `));
+  });
+
+  it("reports a conflict when a published version is changed without a bump", async () => {
+    const dir = join(work, "rewritten");
+    cpSync(join(examples, "climate/weather-station-readings"), dir, { recursive: true });
+    const file = join(dir, "weather-station-readings.odps.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("tags: [climate, weather", "tags: [climate, wetter"));
+    const { code, err } = await quanta("publish", dir, "--server", platform.url);
+    expect(code).toBe(1);
+    expect(err).toContain(
+      "version 1.2.0 of climate.weather-station-readings is already published with different content",
+    );
+  });
+
+  it("cannot run without a product folder or a server", async () => {
+    expect(await quanta("publish", join(work, "nothing"), "--server", platform.url)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("is not a folder"),
+    });
+    const unreachable = await quanta("publish", join(examples, "climate/sea-level"), "--server", "http://127.0.0.1:2");
+    expect(unreachable).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("cannot reach the Quanta server at http://127.0.0.1:2: ECONNREFUSED"),
+    });
+    expect(await quanta("publish", join(examples, "climate/sea-level"), "--server", "ftp://x")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--server must be an http(s) URL (got "ftp://x")'),
+    });
+  });
+});
+
+describe("quanta search", () => {
+  beforeAll(async () => {
+    for (const p of ["climate/temperature", "climate/sea-level", "webshop/orders"]) {
+      expect((await quanta("publish", join(examples, p), "--server", platform.url)).code).toBe(0);
+    }
+  });
+
+  it("lists matches best first, tolerating typos", async () => {
+    const { code, out, err } = await quanta("search", "temprature", "--server", platform.url);
+    expect(code).toBe(0);
+    expect(out.split("\n")[0]).toMatch(/^climate.temperature\s+2.0.0\s+Temperature — Daily air temperature/);
+    expect(err).toMatch(/\d+ of \d+ product\(s\)/);
+  });
+
+  it("filters and prints JSON", async () => {
+    const { out } = await quanta("search", "--domain", "climate", "--json", "--server", platform.url);
+    const result = JSON.parse(out) as { items: { domain: string }[]; total: number };
+    expect(result.total).toBe(3);
+    expect(result.items.every((p) => p.domain === "climate")).toBe(true);
+  });
+
+  it("says so when nothing matches and refuses bad options", async () => {
+    expect(await quanta("search", "xylophone quartz", "--server", platform.url)).toMatchObject({
+      code: 0,
+      out: "",
+      err: "no data products match\n",
+    });
+    expect(await quanta("search", "x", "--limit", "0", "--server", platform.url)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--limit must be a whole number from 1 to 100 (got "0")'),
+    });
+    const long = await quanta("search", "x".repeat(300), "--server", platform.url);
+    expect(long).toMatchObject({ code: 2, err: expect.stringContaining("query.q: Too big") });
+  });
+});

@@ -1,0 +1,111 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { bufferIo } from "../buffer-io.js";
+import { main } from "../main.js";
+
+const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
+const examples = resolve(import.meta.dirname, "../../../../examples");
+const run = promisify(execFile);
+
+/** Starts `quanta serve` as a real process; resolves once it printed its URL. */
+function startServe(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((done, fail) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const url = /^(http:\/\/\S+)$/m.exec(out)?.[1];
+      if (url) done({ child, url, stderr: () => err });
+    });
+    child.once("exit", (code) => fail(new Error(`quanta serve exited with ${code}: ${err}`)));
+  });
+}
+
+const stopped = (child: ChildProcess) => new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("quanta serve", () => {
+  it("serves the demo mesh from a data directory, and stops cleanly on SIGTERM", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "quanta-serve-"));
+    dirs.push(cwd);
+    const { child, url, stderr } = await startServe(["--demo", "--examples", examples], cwd);
+    try {
+      expect(stderr()).toMatch(/published 8 demo product\(s\), skipped 0/);
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; storage: string };
+      expect(health).toMatchObject({ status: "ok", storage: "pglite" });
+      expect(existsSync(join(cwd, ".quanta", "server.pid"))).toBe(true);
+
+      // The console talks to it as a real process too.
+      const search = await run(process.execPath, [bin, "search", "temprature", "--server", url, "--json"]);
+      expect((JSON.parse(search.stdout) as { items: { id: string }[] }).items[0]?.id).toBe("climate.temperature");
+      const publish = await run(process.execPath, [
+        bin,
+        "publish",
+        join(examples, "climate/sea-level"),
+        "--server",
+        url,
+      ]);
+      expect(publish.stdout).toMatch(/^unchanged climate.sea-level 1.0.0/);
+
+      // A second server on the same data directory is refused: PGlite has one owner.
+      const second = await run(process.execPath, [bin, "serve", "--port", "0"], { cwd }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(second).toMatchObject({ code: 2 });
+      expect((second as { stderr: string }).stderr).toMatch(/another Quanta server \(pid \d+\) is using .*\.quanta/);
+    } finally {
+      const exit = stopped(child);
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    }
+    expect(stderr()).toMatch(/SIGTERM: stopping/);
+    expect(existsSync(join(cwd, ".quanta", "server.pid"))).toBe(false);
+    expect(existsSync(join(cwd, ".quanta", "metadata"))).toBe(true);
+  }, 120_000);
+
+  it("refuses a bad port and an unreachable database before listening", async () => {
+    const io = bufferIo();
+    expect(await main(["serve", "--port", "http"], io)).toBe(2);
+    expect(io.stderr()).toContain('--port must be a number from 0 to 65535 (got "http")');
+    const io2 = bufferIo();
+    expect(await main(["serve", "--port", "0", "--database-url", "postgres://nobody@127.0.0.1:1/none"], io2)).toBe(2);
+    expect(io2.stderr()).toMatch(/quanta: cannot use the PostgreSQL database: .*ECONNREFUSED/);
+  });
+
+  describe.skipIf(postgresSkipReason())("on PostgreSQL", () => {
+    it("runs against DATABASE_URL", async () => {
+      const db = await createTestDatabase("serve");
+      const cwd = mkdtempSync(join(tmpdir(), "quanta-serve-pg-"));
+      dirs.push(cwd);
+      const { child, url } = await startServe(["--database-url", db.url, "--demo", "--examples", examples], cwd);
+      try {
+        const health = (await (await fetch(`${url}/api/health`)).json()) as { storage: string };
+        expect(health.storage).toBe("postgres");
+        const list = (await (await fetch(`${url}/api/products`)).json()) as { total: number };
+        expect(list.total).toBe(8);
+        expect(existsSync(join(cwd, ".quanta"))).toBe(false);
+      } finally {
+        const exit = stopped(child);
+        child.kill("SIGINT");
+        expect(await exit).toBe(0);
+        await db.drop();
+      }
+    }, 120_000);
+  });
+});

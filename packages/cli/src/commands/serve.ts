@@ -1,0 +1,90 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { CommandError, ExitCode } from "../exit-codes.js";
+import type { Io, SetExit } from "../io.js";
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  demo?: boolean;
+  examples?: string;
+}
+
+/** The demo mesh: `examples/` of the current folder, else the one shipped beside the console. */
+function examplesFolder(io: Io, given: string | undefined): string {
+  if (given) return resolve(io.cwd, given);
+  const local = resolve(io.cwd, "examples");
+  if (existsSync(local)) return local;
+  return fileURLToPath(new URL("../../../../examples", import.meta.url));
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new CommandError(`--port must be a number from 0 to 65535 (got "${text}")`);
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function shutdownSignal(): Promise<string> {
+  return new Promise((done) => {
+    const on = (signal: string) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      done(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function registerServeCommand(program: Command, io: Io, setExit: SetExit): void {
+  program
+    .command("serve")
+    .description("Start the Quanta platform server: registry, search and the HTTP API")
+    .option("--port <n>", "port to listen on (0: any free port)", "8080")
+    .option("--host <host>", "interface to listen on (0.0.0.0: every interface)", "localhost")
+    .option("--data-dir <dir>", "folder of the embedded metadata store (PGlite)", ".quanta")
+    .option("--database-url <url>", "use this PostgreSQL server instead (default: $DATABASE_URL)")
+    .option("--demo", "publish every data product folder of the demo mesh at start")
+    .option("--examples <dir>", "the demo mesh folder (default: ./examples)")
+    .action(async (opts: ServeOptions) => {
+      const port = parsePort(opts.port);
+      const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+      const { startPlatform, findProductFolders } = await import("@quanta/platform");
+      let publishFolders: string[] = [];
+      if (opts.demo) {
+        const root = examplesFolder(io, opts.examples);
+        if (!existsSync(root)) throw new CommandError(`--demo: no demo mesh at ${root}; pass --examples DIR`);
+        publishFolders = await findProductFolders(root);
+      }
+      const dataDir = resolve(io.cwd, opts.dataDir);
+      const running = await startPlatform({
+        store: url ? { url } : { dataDir },
+        port,
+        hostname: opts.host,
+        publishFolders,
+        log: (line) => io.err(line),
+        warn: (line) => io.err(`quanta: warning: ${line}`),
+      });
+      if (opts.demo) io.err(`published ${running.published.length} demo product(s), skipped ${running.skipped.length}`);
+      io.err(
+        `store: ${url ? "PostgreSQL" : `PGlite in ${dataDir}`}; API docs on ${running.url}/api/docs; Ctrl-C stops`,
+      );
+      io.out(running.url);
+      const signal = await shutdownSignal();
+      io.err(`${signal}: stopping (finishing requests in flight)`);
+      const force = setTimeout(() => {
+        io.err("quanta: requests still open after 10 s; stopping anyway");
+        process.exit(ExitCode.failed);
+      }, 10_000);
+      force.unref();
+      await running.close();
+      clearTimeout(force);
+      setExit(ExitCode.ok);
+    });
+}

@@ -1,0 +1,104 @@
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DuckDbDialect } from "@quanta/core";
+import { judgeParseTree, readableRoot } from "@quanta/engine-duckdb";
+import { HarnessError } from "../harness-error.js";
+import type { PortDataset } from "../port-data.js";
+
+const dialect = new DuckDbDialect();
+
+export interface SandboxOptions {
+  /** The only folder DuckDB may write (Parquet results); a fresh one per request. */
+  outputDir?: string | undefined;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+/**
+ * A fresh DuckDB instance that sees the port's datasets as views and nothing else: after the views
+ * exist, file access is limited to their files (and the request's own output folder), extensions
+ * cannot load, and the configuration is locked, so no statement can widen it again.
+ */
+export class ConsumerSandbox {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+    readonly tables: ReadonlySet<string>,
+  ) {}
+
+  static async open(datasets: readonly PortDataset[], options: SandboxOptions = {}): Promise<ConsumerSandbox> {
+    const instance = await DuckDBInstance.create(":memory:", {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? "1GB",
+    });
+    const conn = await instance.connect();
+    const sandbox = new ConsumerSandbox(instance, conn, new Set(datasets.map((d) => d.name.toLowerCase())));
+    try {
+      for (const d of datasets) {
+        const view = dialect.quoteIdentifier(d.name);
+        const source = readerSql(d);
+        await conn.run(`CREATE VIEW ${view} AS SELECT * FROM ${source}`).catch((e: unknown) => {
+          throw new HarnessError(
+            422,
+            "dataset-unreadable",
+            `dataset "${d.name}" cannot be read: ${(e as Error).message.split("\n")[0]}`,
+          );
+        });
+      }
+      const roots = datasets.map((d) => readableRoot(d.file));
+      const files = roots.filter((r) => r.kind === "file").map((r) => dialect.stringLiteral(r.path));
+      const dirs = roots.filter((r) => r.kind === "directory").map((r) => dialect.stringLiteral(r.path));
+      if (options.outputDir) dirs.push(dialect.stringLiteral(options.outputDir));
+      await conn.run(`SET allowed_paths = [${files.join(", ")}]`);
+      await conn.run(`SET allowed_directories = [${dirs.join(", ")}]`);
+      await conn.run("SET enable_external_access = false");
+      await conn.run("SET autoinstall_known_extensions = false");
+      await conn.run("SET autoload_known_extensions = false");
+      await conn.run("SET lock_configuration = true");
+    } catch (e) {
+      sandbox.close();
+      throw e;
+    }
+    return sandbox;
+  }
+
+  /**
+   * Refuses anything but one SELECT over the port's datasets (DuckDB's own parse tree): no table
+   * functions (read_csv, glob …), no file paths, no other databases, no settings.
+   */
+  async guard(sql: string): Promise<void> {
+    const reader = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
+    const tree = String(reader.getRows()[0]?.[0] ?? "");
+    const verdict = judgeParseTree(tree, this.tables);
+    if (!verdict.ok) {
+      throw new HarnessError(
+        400,
+        "sql-refused",
+        `${verdict.reason.replace(" in a contract rule", "").replace("the contract's objects", "the port's datasets")}; a consume query is one SELECT over the port's datasets (${[...this.tables].join(", ")})`,
+      );
+    }
+  }
+
+  close(): void {
+    try {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+const readers: Record<string, (path: string) => string> = {
+  parquet: (p) => `read_parquet(${p})`,
+  csv: (p) => `read_csv(${p}, auto_detect = true)`,
+  tsv: (p) => `read_csv(${p}, auto_detect = true, delim = '\t')`,
+  json: (p) => `read_json(${p}, format = 'auto')`,
+  ndjson: (p) => `read_json(${p}, format = 'newline_delimited')`,
+  jsonl: (p) => `read_json(${p}, format = 'newline_delimited')`,
+};
+
+function readerSql(d: PortDataset): string {
+  const reader = readers[d.format];
+  if (!reader) throw new HarnessError(422, "unreadable-format", `cannot read format ${d.format} of "${d.name}"`);
+  return reader(dialect.stringLiteral(d.file));
+}

@@ -1,0 +1,207 @@
+import { arr, type Obj, obj, str } from "../registry/read.js";
+import type { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import { ContractRepository } from "../storage/repositories/contract-repository.js";
+import { type MemberPeriod, TeamRepository } from "../storage/repositories/team-repository.js";
+import type { LifecycleStore } from "./lifecycle-store.js";
+
+export interface DiscoveredProperty {
+  name: string;
+  businessName: string | null;
+  description: string | null;
+  logicalType: string | null;
+  physicalType: string | null;
+  required: boolean;
+  primaryKey: boolean;
+  classification: string | null;
+}
+
+export interface DiscoveredContract {
+  id: string;
+  name: string | null;
+  version: string;
+  status: string | null;
+  publishedAt: string;
+  ports: string[];
+  datasets: { name: string; description: string | null; properties: DiscoveredProperty[] }[];
+  sla: { property: string; value: unknown; unit: string | null; element: string | null }[];
+}
+
+export interface Discovery {
+  id: string;
+  name: string;
+  version: string;
+  status: string;
+  domain: string | null;
+  summary: string;
+  tags: string[];
+  description: { purpose: string | null; usage: string | null; limitations: string | null };
+  lifecycle: { state: string; servesReads: boolean };
+  ports: {
+    direction: "input" | "output" | "management";
+    name: string;
+    type: string | null;
+    version: string | null;
+    contractId: string | null;
+    description: string | null;
+  }[];
+  contracts: DiscoveredContract[];
+  glossary: { term: string; definition: string | null; url: string | null }[];
+  owners: {
+    team: { id: string; name: string | null } | null;
+    members: MemberPeriod[];
+    history: MemberPeriod[];
+  };
+  links: { rel: string; url: string; description: string | null }[];
+  interfaces: Record<"discover" | "consume" | "ingest" | "observe" | "govern" | "control", string>;
+}
+
+const strOrNull = (v: unknown) => str(v) ?? null;
+
+function descriptionOf(doc: Obj): Discovery["description"] {
+  const d = doc.description;
+  const o = obj(d);
+  return o
+    ? { purpose: strOrNull(o.purpose), usage: strOrNull(o.usage), limitations: strOrNull(o.limitations) }
+    : { purpose: strOrNull(d), usage: null, limitations: null };
+}
+
+function glossaryOf(doc: Obj): Discovery["glossary"] {
+  const entry = arr(doc.customProperties)
+    .map(obj)
+    .find((p) => p?.property === "glossary");
+  return arr(entry?.value).flatMap((g) => {
+    const o = obj(g);
+    const term = str(o?.term);
+    return term ? [{ term, definition: strOrNull(o?.definition), url: strOrNull(o?.url) }] : [];
+  });
+}
+
+/** Every URL the product points at: its definitions, support channels and management ports. */
+function linksOf(doc: Obj): Discovery["links"] {
+  const defs = arr(doc.authoritativeDefinitions).flatMap((x) => {
+    const o = obj(x);
+    const url = str(o?.url);
+    return url ? [{ rel: str(o?.type) ?? "definition", url, description: strOrNull(o?.description) }] : [];
+  });
+  const support = arr(doc.support).flatMap((x) => {
+    const o = obj(x);
+    const url = str(o?.url);
+    return url
+      ? [{ rel: `support:${str(o?.tool) ?? "channel"}`, url, description: strOrNull(o?.description ?? o?.channel) }]
+      : [];
+  });
+  const management = arr(doc.managementPorts).flatMap((x) => {
+    const o = obj(x);
+    const url = str(o?.url);
+    return url
+      ? [
+          {
+            rel: `management:${str(o?.content) ?? str(o?.name) ?? "port"}`,
+            url,
+            description: strOrNull(o?.description),
+          },
+        ]
+      : [];
+  });
+  return [...defs, ...support, ...management];
+}
+
+function contractOf(doc: Obj, id: string, publishedAt: string, ports: string[]): DiscoveredContract {
+  return {
+    id,
+    name: strOrNull(doc.name),
+    version: str(doc.version) ?? "",
+    status: strOrNull(doc.status),
+    publishedAt,
+    ports,
+    datasets: arr(doc.schema).flatMap((x) => {
+      const o = obj(x);
+      const name = str(o?.name);
+      if (!o || !name) return [];
+      return [
+        {
+          name,
+          description: strOrNull(o.description),
+          properties: arr(o.properties).flatMap((p) => {
+            const q = obj(p);
+            const pname = str(q?.name);
+            if (!q || !pname) return [];
+            return [
+              {
+                name: pname,
+                businessName: strOrNull(q.businessName),
+                description: strOrNull(q.description),
+                logicalType: strOrNull(q.logicalType),
+                physicalType: strOrNull(q.physicalType),
+                required: q.required === true,
+                primaryKey: q.primaryKey === true,
+                classification: strOrNull(q.classification),
+              },
+            ];
+          }),
+        },
+      ];
+    }),
+    sla: arr(doc.slaProperties).flatMap((x) => {
+      const o = obj(x);
+      const property = str(o?.property);
+      return property
+        ? [{ property, value: o?.value ?? null, unit: strOrNull(o?.unit), element: strOrNull(o?.element) }]
+        : [];
+    }),
+  };
+}
+
+/** The discover interface: everything a consumer needs to decide whether and how to use a product. */
+export async function discover(
+  db: Database,
+  registry: Registry,
+  lifecycle: LifecycleStore,
+  id: string,
+): Promise<Discovery> {
+  const product = await registry.product(id);
+  const doc = product.document;
+  const contracts = new ContractRepository(db);
+  const discovered: DiscoveredContract[] = [];
+  for (const c of product.contracts) {
+    const version = await contracts.version(c.id, c.version);
+    if (!version) continue;
+    const ports = product.ports.filter((p) => p.contractId === c.id && p.direction === "output").map((p) => p.name);
+    discovered.push(contractOf(obj(version.document) ?? {}, c.id, version.publishedAt, ports));
+  }
+  const teams = new TeamRepository(db);
+  const [members, history] = product.team
+    ? await Promise.all([teams.membersAt(product.team), teams.history(product.team)])
+    : [[], []];
+  const life = await lifecycle.get(id);
+  const base = `/api/products/${encodeURIComponent(id)}`;
+  return {
+    id: product.id,
+    name: product.name,
+    version: product.version,
+    status: product.status,
+    domain: product.domain,
+    summary: product.summary,
+    tags: product.tags,
+    description: descriptionOf(doc),
+    lifecycle: { state: life.state, servesReads: life.servesReads },
+    ports: product.ports,
+    contracts: discovered,
+    glossary: glossaryOf(doc),
+    owners: {
+      team: product.team ? { id: product.team, name: strOrNull(obj(doc.team)?.name) } : null,
+      members,
+      history,
+    },
+    links: linksOf(doc),
+    interfaces: {
+      discover: `${base}/discover`,
+      consume: `${base}/consume`,
+      ingest: `${base}/ingest`,
+      observe: `${base}/observe`,
+      govern: `${base}/govern`,
+      control: `${base}/control`,
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { type ContractTestPayload, contractTestKind, runContractTest } from "../jobs/contract-test.js";
+import { JobQueue } from "../jobs/job-queue.js";
+import { ContractTestScheduler } from "../jobs/scheduler.js";
+import { JobWorker } from "../jobs/worker.js";
+import type { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import type { ConsumeLimits } from "./consume/consume-query.js";
+import { DataLocator } from "./data-locator.js";
+import { Harness } from "./harness.js";
+
+export interface HarnessRuntimeOptions {
+  db: Database;
+  registry: Registry;
+  /** Platform-owned files: ingested batches, temporary results, products not published from a folder. */
+  dataDir: string;
+  /** Product id → the folder it was published from (the demo mesh), where its local servers read. */
+  productFolders?: ReadonlyMap<string, string>;
+  /** Products whose contracts are tested once right away, in the background (`serve --demo`). */
+  testAtStart?: readonly string[];
+  /** Run the scheduler and a worker in this process (default true; a pure API replica may say false). */
+  runJobs?: boolean;
+  consume?: Partial<ConsumeLimits>;
+  workerConcurrency?: number;
+  schedulerTickMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface HarnessRuntime {
+  harness: Harness;
+  queue: JobQueue;
+  scheduler: ContractTestScheduler;
+  worker: JobWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * The harness with its background work: a scheduler enqueueing due contract tests and a worker
+ * running them off the request path (DuckDB's async API keeps the event loop serving requests).
+ */
+export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
+  const log = options.log ?? (() => {});
+  const locator = new DataLocator(options.dataDir);
+  for (const [id, folder] of options.productFolders ?? []) locator.setFolder(id, folder);
+  const queue = new JobQueue(options.db);
+  const worker = new JobWorker(queue, {
+    concurrency: options.workerConcurrency ?? 1,
+    handlers: {
+      [contractTestKind]: (job, signal) =>
+        runContractTest(options.db, locator, job.payload as unknown as ContractTestPayload, signal),
+    },
+    onError: (e, job) => log(`job ${job ? `${job.kind} #${job.id}` : "worker"} failed: ${(e as Error)?.message ?? e}`),
+  });
+  let scheduler: ContractTestScheduler;
+  let stopped = false;
+  const harness = new Harness({
+    db: options.db,
+    registry: options.registry,
+    locator,
+    ...(options.consume ? { consume: options.consume } : {}),
+    onStarted: (id) => {
+      void scheduler
+        .testNow([id], "control")
+        .then(() => worker.poke())
+        .catch(() => {});
+    },
+  });
+  scheduler = new ContractTestScheduler(options.db, queue, harness.lifecycle, {
+    ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
+    onError: (e) => log(`scheduler: ${(e as Error)?.message ?? e}`),
+  });
+  if (options.runJobs ?? true) {
+    worker.start();
+    // The demo's tests first (they take the current slots), then the schedule for the rest.
+    void scheduler
+      .testNow(options.testAtStart ?? [], "start")
+      .then((n) => {
+        if (n > 0) log(`testing ${n} contract(s) in the background`);
+        worker.poke();
+      })
+      .catch((e: unknown) => log(`start tests: ${(e as Error)?.message ?? e}`))
+      .finally(() => {
+        if (!stopped) scheduler.start(() => worker.poke());
+      });
+  }
+  return {
+    harness,
+    queue,
+    scheduler,
+    worker,
+    async stop() {
+      stopped = true;
+      await scheduler.stop();
+      await worker.stop();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { InputError, isQuantaError } from "@quanta/core";
+import type { Database } from "../storage/database.js";
+import { openDatabase } from "../storage/open-database.js";
+import { lockDataDir } from "./data-dir-lock.js";
+
+export interface PlatformOptions {
+  /** PostgreSQL (`url`), PGlite on disk under `dataDir`, or PGlite in memory. */
+  store: { url: string } | { dataDir: string } | { memory: true };
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  hostname?: string;
+  /** Product folders to publish at start (the demo mesh); failures are warnings, not fatal. */
+  publishFolders?: readonly string[];
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  url: string;
+  port: number;
+  db: Database;
+  published: string[];
+  skipped: { folder: string; reason: string }[];
+  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Where PGlite keeps its files inside a Quanta data directory (the rest is for demo data, tokens). */
+export const pgliteSubdir = "metadata";
+
+/** Starts the platform server: store, migrations, optional demo publish, HTTP listener. */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
+  const started = performance.now();
+  let unlock = () => {};
+  let store: Parameters<typeof openDatabase>[0] = options.store;
+  if ("dataDir" in options.store) {
+    unlock = lockDataDir(options.store.dataDir);
+    store = { dataDir: join(options.store.dataDir, pgliteSubdir) };
+  }
+  let db: Database;
+  try {
+    db = await openDatabase(store);
+  } catch (e) {
+    unlock();
+    if ("url" in options.store && !isQuantaError(e)) {
+      throw new InputError(`cannot use the PostgreSQL database: ${(e as Error).message}`);
+    }
+    throw e;
+  }
+  // Loaded after the store so a wrong DATABASE_URL fails before the HTTP stack is read.
+  const [{ serve }, { createApp }, { Registry }, { readProductFolder }] = await Promise.all([
+    import("@hono/node-server"),
+    import("../http/create-app.js"),
+    import("../registry/registry.js"),
+    import("../registry/product-folder.js"),
+  ]);
+  const registry = new Registry(db);
+  const published: string[] = [];
+  const skipped: RunningPlatform["skipped"] = [];
+  for (const folder of options.publishFolders ?? []) {
+    try {
+      const result = await registry.publish({ files: await readProductFolder(folder), publishedBy: "quanta-demo" });
+      published.push(result.product.id);
+    } catch (e) {
+      const reason = isQuantaError(e) ? e.message : String(e);
+      skipped.push({ folder, reason });
+      warn(`skipped ${folder}: ${reason}`);
+    }
+  }
+  const app = createApp({ registry, logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
+  const server = serve({
+    fetch: app.fetch,
+    port: options.port ?? 8080,
+    ...(options.hostname ? { hostname: options.hostname } : {}),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+  } catch (e) {
+    await db.close();
+    unlock();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EADDRINUSE") throw new InputError(`port ${options.port} is already in use; pass another --port`);
+    if (err.code === "EACCES")
+      throw new InputError(`not allowed to listen on port ${options.port}; use a port above 1023`);
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    !options.hostname || options.hostname === "0.0.0.0" || options.hostname === "::" ? "localhost" : options.hostname;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log(`Quanta platform on ${url} (${db.driver}, ready in ${Math.round(performance.now() - started)} ms)`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    db,
+    published,
+    skipped,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Keep-alive connections would hold close() open; idle ones can go now.
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+        await db.close();
+        unlock();
+      })();
+      return closing;
+    },
+  };
+}
