@@ -47,7 +47,8 @@ describe.skipIf(postgresSkipReason())("check conformance on PostgreSQL", () => {
 
   /** Each scenario's tables in a fresh schema (rows bound as parameters), and a connection to it. */
   async function load(data: ScenarioData): Promise<{ schema: string; conn: PostgresConnection }> {
-    const schema = `scenario_${++schemas}`;
+    // A hostile schema name too: quotes, a semicolon, a newline, unicode.
+    const schema = `s"${++schemas}; DROP SCHEMA public;\nå`;
     await admin.query(`CREATE SCHEMA ${d.quoteIdentifier(schema)}`);
     for (const [name, t] of Object.entries(data)) {
       const table = `${d.quoteIdentifier(schema)}.${d.quoteIdentifier(name)}`;
@@ -118,7 +119,7 @@ describe.skipIf(postgresSkipReason())("check conformance on PostgreSQL", () => {
     const results = await Promise.all(guardScenarios.map(async (s) => (await run(s)).outcome.results));
     const outcome = { results: results.flat() };
     const reasons = Object.fromEntries(
-      outcome.results.filter((r) => r.result === "error").map((r) => [r.id, r.reason?.replace(/"scenario_\d+"/, "S")]),
+      outcome.results.filter((r) => r.result === "error").map((r) => [r.id, r.reason]),
     );
     expect(reasons).toMatchInlineSnapshot(`
       {
