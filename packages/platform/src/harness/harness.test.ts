@@ -64,7 +64,12 @@ describe("discover", () => {
     expect(body.contracts).toHaveLength(1);
     const c = body.contracts[0];
     expect(c).toMatchObject({ id: "test.sensors.readings", version: "1.0.0", ports: ["readings"] });
-    expect(c.datasets[0].properties.map((p: Json) => p.name)).toEqual(["reading_id", "station", "value", "measured_at"]);
+    expect(c.datasets[0].properties.map((p: Json) => p.name)).toEqual([
+      "reading_id",
+      "station",
+      "value",
+      "measured_at",
+    ]);
     expect(c.sla.map((s: Json) => s.property)).toEqual(["frequency", "freshness", "availability"]);
     expect(body.glossary).toEqual([
       { term: "Reading", definition: "One measurement of one sensor.", url: "https://wiki.example.com/reading" },
@@ -102,9 +107,9 @@ describe("consume", () => {
       { name: "value", type: "DOUBLE" },
     ]);
     expect(body.rows).toEqual([
-      { reading_id: 1, station: "S-001", value: -17.08 },
-      { reading_id: 2, station: "S-002", value: -9.16 },
-      { reading_id: 3, station: "S-003", value: -1.24 },
+      { reading_id: 1, station: "S-001", value: 20.95 },
+      { reading_id: 2, station: "S-002", value: 16.9 },
+      { reading_id: 3, station: "S-003", value: 12.85 },
     ]);
     expect(body).toMatchObject({ rowCount: 3, truncated: false });
     await new Promise((r) => setTimeout(r, 50)); // usage is recorded when the stream ends
@@ -149,7 +154,9 @@ describe("consume", () => {
     await writeFile(file, bytes);
     const inst = await DuckDBInstance.create(":memory:");
     const conn = await inst.connect();
-    const rows = (await conn.runAndReadAll(`SELECT count(*)::INT AS s, sum(n)::INT AS t FROM '${file}'`)).getRowObjects();
+    const rows = (
+      await conn.runAndReadAll(`SELECT count(*)::INT AS s, sum(n)::INT AS t FROM '${file}'`)
+    ).getRowObjects();
     expect(rows).toEqual([{ s: 50, t: 5000 }]);
     conn.closeSync();
     inst.closeSync();
@@ -234,8 +241,16 @@ describe("consume", () => {
 describe("control", () => {
   it("moves through the state machine, refuses what the state does not allow, and logs each step", async () => {
     const state = await get("/api/products/test.upstream/control");
-    expect(state.body).toMatchObject({ state: "active", servesReads: true, allowedActions: ["stop", "pause", "configure"] });
-    const paused = await postJson("/api/products/test.upstream/control", { action: "pause" }, { "x-quanta-consumer": "cy@example.com" });
+    expect(state.body).toMatchObject({
+      state: "active",
+      servesReads: true,
+      allowedActions: ["stop", "pause", "configure"],
+    });
+    const paused = await postJson(
+      "/api/products/test.upstream/control",
+      { action: "pause" },
+      { "x-quanta-consumer": "cy@example.com" },
+    );
     expect(paused.body).toMatchObject({ state: "paused", servesReads: false, updatedBy: "cy@example.com" });
     const again = await postJson("/api/products/test.upstream/control", { action: "pause" });
     expect(again).toMatchObject({
@@ -256,19 +271,21 @@ describe("control", () => {
     expect((await postJson("/api/products/test.upstream/control", { action: "stop" })).body.state).toBe("stopped");
     expect((await postJson("/api/products/test.upstream/control", { action: "start" })).body.state).toBe("active");
     const events = await harness.registry.events({ subject: "test.upstream" });
-    expect(events.filter((e) => e.type.startsWith("product.") && e.type !== "product.published").map((e) => e.payload.action)).toEqual([
-      "pause",
-      "configure",
-      "stop",
-      "start",
-    ]);
+    expect(
+      events
+        .filter((e) => e.type.startsWith("product.") && e.type !== "product.published")
+        .map((e) => e.payload.action),
+    ).toEqual(["pause", "configure", "stop", "start"]);
   });
 
   it("refuses reads while paused (423) or stopped (409), and serves again when resumed", async () => {
     await postJson("/api/products/test.sensors/control", { action: "pause" });
     const paused = await consume({ port: "readings" });
     expect(paused.status).toBe(423);
-    expect(paused.body.error).toMatchObject({ code: "product-paused", message: 'data product "test.sensors" is paused; resume it to serve reads' });
+    expect(paused.body.error).toMatchObject({
+      code: "product-paused",
+      message: 'data product "test.sensors" is paused; resume it to serve reads',
+    });
     await postJson("/api/products/test.sensors/control", { action: "stop" });
     const stopped = await consume({ port: "readings" });
     expect(stopped.status).toBe(409);
@@ -290,7 +307,10 @@ describe("control", () => {
   it("validates the request: unknown actions, config on other actions, bad schedules", async () => {
     expect((await postJson("/api/products/test.sensors/control", { action: "explode" })).status).toBe(400);
     expect((await postJson("/api/products/test.sensors/control", { action: "pause", config: {} })).status).toBe(400);
-    const cron = await postJson("/api/products/test.sensors/control", { action: "configure", config: { testSchedule: "61 * * * *" } });
+    const cron = await postJson("/api/products/test.sensors/control", {
+      action: "configure",
+      config: { testSchedule: "61 * * * *" },
+    });
     expect(cron.status).toBe(400);
     expect(cron.body.error.message).toMatch(/5-field cron/);
     expect((await postJson("/api/products/test.nothing/control", { action: "start" })).status).toBe(404);
@@ -315,7 +335,11 @@ describe("observe and govern", () => {
   it("govern answers the documented shape with lint findings and test status", async () => {
     const { status, body } = await get("/api/products/test.sensors/govern");
     expect(status).toBe(200);
-    expect(body).toMatchObject({ productId: "test.sensors", version: "1.0.0", certification: { status: expect.any(String) } });
+    expect(body).toMatchObject({
+      productId: "test.sensors",
+      version: "1.0.0",
+      certification: { status: expect.any(String) },
+    });
     expect(Array.isArray(body.policies)).toBe(true);
     expect(body.known.lint.errors).toBe(0);
     expect((await get("/api/products/test.none/govern")).status).toBe(404);

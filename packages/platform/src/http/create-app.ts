@@ -8,6 +8,7 @@ import { errorBody, errorResponse, validationBody } from "./error-response.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerProducts } from "./routes/products.js";
+import { registerStatic } from "./static-files.js";
 
 export interface AppOptions {
   registry: Registry;
@@ -17,6 +18,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Where unexpected (500) errors are reported; they never reach the client. */
   logError?: (error: unknown) => void;
+  /** The built marketplace served at `/` (default: packages/web/dist beside this package). */
+  webRoot?: string;
 }
 
 const ownMediaTypes = /^\/api\/products\/[^/]+\/ingest$/;
@@ -69,6 +72,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   });
   app.get("/api/docs", (c) => c.html(docsPage));
+  registerStatic(app, options.webRoot);
 
   app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {
