@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DataLocator } from "../harness/data-locator.js";
+import { writeSensorProducts } from "../harness/harness-fixtures.js";
+import { LifecycleStore } from "../harness/lifecycle-store.js";
+import { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import { runContractTest } from "./contract-test.js";
+import { JobQueue } from "./job-queue.js";
+import { ContractTestScheduler } from "./scheduler.js";
+import { JobWorker } from "./worker.js";
+
+export interface JobsTarget {
+  open(): Promise<Database>;
+  /** Another connection pool to the same store (a second replica); only PostgreSQL has one. */
+  openReplica?: () => Promise<Database>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The job queue, scheduler and contract test job, run on every storage driver. */
+export function jobsConformance(name: string, target: JobsTarget): void {
+  describe(`jobs on ${name}`, () => {
+    let db: Database;
+    let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
+    let locator: DataLocator;
+    beforeAll(async () => {
+      db = await target.open();
+      fixture = await writeSensorProducts(2_000);
+      const registry = new Registry(db);
+      await registry.publish({ files: fixture.upstream });
+      await registry.publish({ files: fixture.sensors });
+      locator = new DataLocator(fixture.root);
+      locator.setFolder("test.sensors", fixture.sensorsDir);
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it("enqueues a key once, whoever asks", async () => {
+      const q = new JobQueue(db);
+      const a = await q.enqueue({ kind: "k1", key: "once", payload: { n: 1 } });
+      const b = await q.enqueue({ kind: "k1", key: "once", payload: { n: 2 } });
+      expect(a.created).toBe(true);
+      expect(b).toMatchObject({ created: false, job: { id: a.job.id, payload: { n: 1 } } });
+    });
+
+    it("claims due jobs only, each by one worker, and lets only the holder finish it", async () => {
+      const q = new JobQueue(db);
+      const due = await q.enqueue({ kind: "k2" });
+      await q.enqueue({ kind: "k2", runAt: new Date(Date.now() + 3_600_000) });
+      const first = await q.claim("w1", ["k2"], 60_000);
+      expect(first).toMatchObject({ id: due.job.id, status: "running", attempts: 1, lockedBy: "w1" });
+      expect(await q.claim("w2", ["k2"], 60_000)).toBeUndefined();
+      expect(await q.complete(due.job.id, "w2")).toBe(false);
+      expect(await q.complete(due.job.id, "w1", { ok: true })).toBe(true);
+      expect(await q.get(due.job.id)).toMatchObject({ status: "done", result: { ok: true }, lockedBy: null });
+    });
+
+    it("retries a failed job with backoff, then fails it for good", async () => {
+      const q = new JobQueue(db, { backoffBaseMs: 1 });
+      const { job } = await q.enqueue({ kind: "k3", maxAttempts: 2 });
+      await q.claim("w", ["k3"], 60_000);
+      expect(await q.fail(job.id, "w", "boom 1")).toBe("queued");
+      await sleep(20);
+      expect(await q.claim("w", ["k3"], 60_000)).toMatchObject({ attempts: 2 });
+      expect(await q.fail(job.id, "w", "boom 2")).toBe("failed");
+      expect(await q.get(job.id)).toMatchObject({ status: "failed", lastError: "boom 2", attempts: 2 });
+      await sleep(20);
+      expect(await q.claim("w", ["k3"], 60_000)).toBeUndefined();
+    });
+
+    it("gives a job whose lease expired to another worker; the first can no longer finish it", async () => {
+      const q = new JobQueue(db);
+      const { job } = await q.enqueue({ kind: "k4" });
+      await q.claim("dead", ["k4"], 50);
+      await sleep(120);
+      const taken = await q.claim("alive", ["k4"], 60_000);
+      expect(taken).toMatchObject({ id: job.id, attempts: 2, lockedBy: "alive" });
+      expect(await q.heartbeat(job.id, "dead", 60_000)).toBe(false);
+      expect(await q.complete(job.id, "dead")).toBe(false);
+      expect(await q.complete(job.id, "alive")).toBe(true);
+    });
+
+    it("runs jobs in a worker: results stored, a throwing handler retried", async () => {
+      const q = new JobQueue(db, { backoffBaseMs: 1 });
+      let calls = 0;
+      const worker = new JobWorker(q, {
+        handlers: {
+          k5: async (job) => {
+            calls++;
+            if (job.attempts === 1) throw new Error("transient");
+            return { attempt: job.attempts };
+          },
+        },
+      });
+      const { job } = await q.enqueue({ kind: "k5" });
+      await worker.drain();
+      await sleep(20);
+      await worker.drain();
+      expect(calls).toBe(2);
+      expect(await q.get(job.id)).toMatchObject({ status: "done", result: { attempt: 2 } });
+    });
+
+    it("tests a port's contract and stores the run, its checks and an event", async () => {
+      const outcome = await runContractTest(db, locator, {
+        productId: "test.sensors",
+        port: "readings",
+        trigger: "test",
+      });
+      expect(outcome).toMatchObject({ status: "passed" });
+      const { rows } = await db.query<{ status: string; n: number }>(
+        "SELECT status, count(*)::int AS n FROM check_results WHERE run_id = $1 GROUP BY status ORDER BY status",
+        [outcome.runId],
+      );
+      expect(rows).toEqual([{ status: "passed", n: outcome.checks }]);
+      const events = await new Registry(db).events({ subject: "test.sensors" });
+      expect(events.at(-1)).toMatchObject({
+        type: "contract.tested",
+        payload: { port: "readings", status: "passed", runId: outcome.runId, trigger: "test" },
+      });
+    });
+
+    it("records an error run when the data cannot be read (no product folder)", async () => {
+      const elsewhere = new DataLocator(fixture.root); // no folder registered: files are not there
+      const outcome = await runContractTest(db, elsewhere, { productId: "test.sensors", port: "readings" });
+      expect(outcome.status).toBe("error");
+    });
+
+    it("schedules each active port once per slot, even from two schedulers at once", async () => {
+      const q = new JobQueue(db);
+      const life = new LifecycleStore(db);
+      const s1 = new ContractTestScheduler(db, q, life);
+      const s2 = new ContractTestScheduler(db, q, life);
+      const now = new Date("2030-01-01T07:30:00Z");
+      const created = await Promise.all([s1.tick(now), s2.tick(now), s1.tick(now)]);
+      expect(created.reduce((a, b) => a + b, 0)).toBe(1); // only test.sensors/readings has a local server
+      const jobs = await q.list({ kind: "contract-test" });
+      expect(jobs.map((j) => j.key)).toContain("contract-test:test.sensors:readings:2030-01-01T06:00:00.000Z");
+      // The next slot (6 h later) is a new job; a paused product gets none.
+      expect(await s1.tick(new Date("2030-01-01T12:00:00Z"))).toBe(1);
+      await life.apply("test.sensors", "pause", undefined, "test");
+      expect(await s1.tick(new Date("2030-01-01T18:00:00Z"))).toBe(0);
+      await life.apply("test.sensors", "resume", undefined, "test");
+      // An owner's schedule wins over the SLA's.
+      await life.apply("test.sensors", "configure", { testSchedule: "0 0 * * *" }, "test");
+      expect((await s1.testablePorts())[0]?.schedule).toMatchObject({ kind: "cron", text: "0 0 * * *" });
+      await life.apply("test.sensors", "configure", { testSchedule: "6 h" }, "test");
+    });
+
+    it("testNow takes the current slot, so the next tick does not test the port twice", async () => {
+      const q = new JobQueue(db);
+      const s = new ContractTestScheduler(db, q, new LifecycleStore(db));
+      const now = new Date("2031-05-05T01:00:00Z");
+      expect(await s.testNow(["test.sensors"], "start", now)).toBe(1);
+      expect(await s.tick(now)).toBe(0);
+      expect(await s.testNow(["test.sensors"], "start", now)).toBe(1); // asked again: a run of its own
+    });
+
+    it.skipIf(!target.openReplica)("never runs a job twice with workers on several replicas", async () => {
+      const replicas = await Promise.all(
+        Array.from({ length: 4 }, () => (target.openReplica as () => Promise<Database>)()),
+      );
+      try {
+        const q = new JobQueue(db);
+        const total = 120;
+        for (let i = 0; i < total; i++) await q.enqueue({ kind: "race", payload: { i } });
+        const runs = new Map<number, number>();
+        const workers = replicas.flatMap((r, n) =>
+          Array.from(
+            { length: 2 },
+            (_, k) =>
+              new JobWorker(new JobQueue(r), {
+                id: `replica-${n}-${k}`,
+                concurrency: 3,
+                idleMs: 20,
+                handlers: {
+                  race: async (job) => {
+                    runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+                    await sleep(Math.random() * 5);
+                    return null;
+                  },
+                },
+              }),
+          ),
+        );
+        for (const w of workers) w.start();
+        const deadline = Date.now() + 20_000;
+        while ((await q.counts()).done < total + 0 && Date.now() < deadline) await sleep(50);
+        await Promise.all(workers.map((w) => w.stop()));
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM jobs WHERE kind = 'race' AND status = 'done'",
+        );
+        expect(rows[0]?.n).toBe(total);
+        expect(runs.size).toBe(total);
+        expect([...runs.values()].every((n) => n === 1)).toBe(true);
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+      }
+    });
+  });
+}
