@@ -24,7 +24,10 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
              (ARRAY['new','paid','shipped','void'])[1 + i % 4], ARRAY['a'], now() - make_interval(hours => i),
              DATE '2024-01-01' + i, jsonb_build_object('i', i)
       FROM generate_series(1, 100) AS s(i);
-      CREATE VIEW sales.paid AS SELECT * FROM sales.orders WHERE status = 'paid';`);
+      CREATE VIEW sales.paid AS SELECT * FROM sales.orders WHERE status = 'paid';
+      CREATE MATERIALIZED VIEW sales.daily AS SELECT shipped_on, count(*) AS n FROM sales.orders GROUP BY 1;
+      CREATE TABLE sales.empty ();
+      CREATE SEQUENCE sales.seq;`);
     await admin.end();
     const u = new URL(db.url);
     server = {
@@ -45,7 +48,7 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
     await db?.drop();
   });
 
-  it("introspects tables and views through information_schema", async () => {
+  it("introspects tables, views and materialized views from the catalog", async () => {
     expect(
       (await conn.introspect("orders"))?.map((c) => `${c.name} ${c.type}${c.nullable ? "" : " not null"}`),
     ).toMatchInlineSnapshot(`
@@ -61,6 +64,12 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
         ]
       `);
     expect((await conn.introspect("paid_orders"))?.length).toBe(8);
+    expect(await conn.introspect("daily")).toEqual([
+      { name: "shipped_on", type: "date", nullable: true },
+      { name: "n", type: "bigint", nullable: true },
+    ]);
+    expect(await conn.introspect("empty")).toEqual([]);
+    expect(await conn.introspect("seq")).toBeUndefined();
     expect(await conn.introspect("nope")).toBeUndefined();
     expect(conn.relation("paid_orders")).toBe('"sales"."paid"');
   });
@@ -158,6 +167,67 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
       `);
     const scans = new Set(result.checks.filter((c) => c.sql?.includes("count(*) AS")).map((c) => c.sql));
     expect(scans.size).toBe(1);
+  });
+});
+
+describe.skipIf(postgresSkipReason())("PostgresConnection as a least-privilege role", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let admin: pg.Client;
+  const role = `reader_${Math.random().toString(16).slice(2, 10)}`;
+  beforeAll(async () => {
+    db = await createTestDatabase("engine_pg_role");
+    admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`
+      CREATE ROLE ${role} LOGIN;
+      CREATE TABLE public.open_data (id int); INSERT INTO public.open_data VALUES (1), (2);
+      CREATE TABLE public.salaries (id int, pay int); INSERT INTO public.salaries VALUES (1, 100);
+      GRANT SELECT ON public.open_data TO ${role};`);
+  });
+  afterAll(async () => {
+    await admin?.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => {});
+    await admin?.end();
+    await db?.drop();
+  });
+
+  it("checks what the role may read and names what it may not", async () => {
+    const u = new URL(db.url);
+    const conn = await PostgresConnection.open(
+      {
+        server: { type: "postgres", host: u.hostname, port: Number(u.port), database: u.pathname.slice(1) },
+        objects: [{ name: "open_data" }, { name: "salaries" }],
+        baseDir: ".",
+      },
+      { QUANTA_POSTGRES_USER: role },
+    );
+    try {
+      const contract = {
+        apiVersion: "v3.1.0",
+        kind: "DataContract",
+        schema: ["open_data", "salaries"].map((name) => ({
+          name,
+          properties: [{ name: "id", logicalType: "integer", required: true }],
+          quality: [{ metric: "rowCount", mustBeGreaterThan: 0 }],
+        })),
+      };
+      const result = await runChecks(buildChecks(contract), conn);
+      expect(result.checks.map((c) => `${c.key} ${c.result} ${c.reason ?? ""}`.trim())).toMatchInlineSnapshot(`
+        [
+          "open_data.objectExists passed",
+          "open_data.id.propertyExists passed",
+          "open_data.id.propertyType passed",
+          "open_data.id.required passed",
+          "open_data.quality.0.rowCount passed",
+          "salaries.objectExists passed",
+          "salaries.id.propertyExists passed",
+          "salaries.id.propertyType passed",
+          "salaries.id.required error permission denied for table salaries",
+          "salaries.quality.0.rowCount error permission denied for table salaries",
+        ]
+      `);
+    } finally {
+      await conn.close();
+    }
   });
 });
 

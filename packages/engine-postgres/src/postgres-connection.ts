@@ -168,26 +168,20 @@ export class PostgresConnection implements Connection {
 
   async introspect(object: string): Promise<ColumnInfo[] | undefined> {
     const table = this.tables.get(object) ?? object;
-    // information_schema lists only what this role may see; format_type spells numeric(10,2), text[].
-    const sql = `SELECT c.column_name, c.is_nullable,
+    // The catalog, not information_schema: it also lists materialized views and foreign tables,
+    // and a table this role may not read is found (its scan then says "permission denied").
+    const sql = `SELECT r.oid IS NOT NULL AS found, a.attname AS name, a.attnotnull AS not_null,
        format_type(a.atttypid, a.atttypmod) AS type
-FROM information_schema.columns c
-JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
-JOIN pg_catalog.pg_class r ON r.relnamespace = n.oid AND r.relname = c.table_name
-JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attname = c.column_name
-WHERE c.table_schema = $1 AND c.table_name = $2
-ORDER BY c.ordinal_position`;
+FROM pg_catalog.pg_class r
+JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = $1 AND r.relname = $2 AND r.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY a.attnum`;
     const result = await this.readOnly(sql, () => this.client.query(sql, [this.config.schema, table]));
-    if (result.rows.length === 0) {
-      const exists = "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2";
-      const found = await this.readOnly(exists, () => this.client.query(exists, [this.config.schema, table]));
-      if (found.rows.length === 0) return undefined;
-    }
-    return result.rows.map((r) => ({
-      name: String(r.column_name),
-      type: String(r.type),
-      nullable: r.is_nullable !== "NO",
-    }));
+    if (result.rows.length === 0) return undefined;
+    return result.rows
+      .filter((r) => r.name !== null)
+      .map((r) => ({ name: String(r.name), type: String(r.type), nullable: r.not_null !== true }));
   }
 
   async guard(sql: string): Promise<GuardVerdict> {
