@@ -12,6 +12,9 @@ const forbiddenFunctions = new Set([
   "read_text",
   "read_blob",
   "glob",
+  // DuckDB has no statement timeout: a rule that sleeps would hold the run (and a server worker).
+  "pg_sleep",
+  "sleep_ms",
 ]);
 
 function* walk(value: unknown): Generator<Node> {

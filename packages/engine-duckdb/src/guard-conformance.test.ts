@@ -6,10 +6,7 @@ import { DuckDbConnection } from "./duckdb-connection.js";
 import { tempDir, writeData } from "./test-data.js";
 
 /** Engine gaps, by scenario name, with the reason. */
-const skips: Record<string, string> = {
-  "contract SQL that stalls the engine is refused":
-    "DuckDB has pg_sleep/sleep_ms and no statement timeout, and its guard (duckdb-guard.ts) does not refuse them yet",
-};
+const skips: Record<string, string> = {};
 
 /** The shared read-only guard scenarios (also run on PostgreSQL), on a Parquet file. */
 describe("read-only guard conformance on DuckDB", () => {
