@@ -6,6 +6,7 @@ import { registerDiffCommand } from "./diff.js";
 import { registerImportCommand } from "./import.js";
 import { registerInitCommand } from "./init.js";
 import { registerLintCommand } from "./lint.js";
+import { registerPolicyCommand } from "./policy.js";
 import { registerPublishCommand } from "./publish.js";
 import { registerSearchCommand } from "./search.js";
 import { registerServeCommand } from "./serve.js";
@@ -23,6 +24,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerBreakingCommand(program, io, setExit);
   registerChangelogCommand(program, io, setExit);
   registerImportCommand(program, io, setExit);
+  registerPolicyCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
