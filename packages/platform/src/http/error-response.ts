@@ -7,7 +7,7 @@ export interface ErrorBody {
 }
 
 interface Mapping {
-  status: 400 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500;
+  status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500;
   code: string;
 }
 
@@ -18,6 +18,7 @@ interface Mapping {
 const byErrorName: Record<string, Mapping> = {
   RefusedError: { status: 422, code: "refused" },
   InputError: { status: 400, code: "invalid-input" },
+  UnauthenticatedError: { status: 401, code: "unauthenticated" },
   NotFoundError: { status: 404, code: "not-found" },
   NotAllowedError: { status: 403, code: "not-allowed" },
   ConflictError: { status: 409, code: "conflict" },

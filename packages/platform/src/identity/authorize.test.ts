@@ -1,0 +1,85 @@
+import { NotAllowedError } from "@quanta/core";
+import { describe, expect, it } from "vitest";
+import { authorize, decide, type PublishTarget } from "./authorize.js";
+import type { Principal } from "./principal.js";
+import { UnauthenticatedError } from "./unauthenticated-error.js";
+
+const person = (over: Partial<Principal> = {}): Principal => ({
+  userId: "u1",
+  name: "ana@example.com",
+  displayName: null,
+  kind: "user",
+  roles: ["consumer"],
+  teams: [],
+  via: "token",
+  ...over,
+});
+const product = { id: "sales.orders", ownerTeam: "sales" };
+const target = (over: Partial<PublishTarget> = {}): PublishTarget => ({
+  productId: "sales.orders",
+  ownerTeam: "sales",
+  declaredTeam: "sales",
+  declaredTeamExists: true,
+  listsCaller: false,
+  ...over,
+});
+
+describe("authorize", () => {
+  it("refuses anonymous callers with 401 and the reason, known callers with 403", () => {
+    expect(() => authorize(undefined, "product.consume", product)).toThrow(UnauthenticatedError);
+    expect(() => authorize(undefined, "product.consume", product)).toThrowErrorMatchingInlineSnapshot(
+      `[UnauthenticatedError: sign in (an API token or an OpenID Connect bearer token) to read data]`,
+    );
+    expect(() => authorize(person(), "product.control", product)).toThrow(NotAllowedError);
+    expect(() => authorize(person(), "product.control", product)).toThrowErrorMatchingInlineSnapshot(
+      `[NotAllowedError: only an owner of team sales or an admin may control sales.orders]`,
+    );
+    expect(() => authorize(undefined, "catalog.read", undefined)).not.toThrow();
+  });
+
+  it("lets team owners control, team members ingest, and admins do both", () => {
+    const member = person({ teams: [{ team: "sales", role: "member" }] });
+    const owner = person({
+      teams: [
+        { team: "sales", role: "member" },
+        { team: "sales", role: "owner" },
+      ],
+    });
+    const admin = person({ roles: ["admin"] });
+    expect(decide(member, "product.ingest", product)).toBe(true);
+    expect(decide(member, "product.control", product)).toMatch(/only an owner/);
+    expect(decide(owner, "product.control", product)).toBe(true);
+    expect(decide(admin, "product.control", product)).toBe(true);
+    expect(decide(person({ teams: [{ team: "other", role: "owner" }] }), "product.ingest", product)).toMatch(
+      /only the owner team of sales.orders \(sales\)/,
+    );
+  });
+
+  it("publishes: members of the owner team, founders of a new team, never someone else's product", () => {
+    const member = person({ teams: [{ team: "sales", role: "member" }] });
+    expect(decide(member, "product.publish", target())).toBe(true);
+    expect(decide(person(), "product.publish", target())).toMatch(/belongs to team sales/);
+    // Moving a product to a team the caller is not in.
+    expect(decide(member, "product.publish", target({ declaredTeam: "finance" }))).toMatch(/not a member of/);
+    // A brand-new product and team: allowed when the document lists the caller.
+    const fresh = target({ ownerTeam: null, declaredTeam: "new-team", declaredTeamExists: false });
+    expect(decide(person(), "product.publish", { ...fresh, listsCaller: true })).toBe(true);
+    expect(decide(person(), "product.publish", fresh)).toMatch(/list yourself/);
+    expect(decide(person(), "product.publish", target({ ownerTeam: null, declaredTeam: null }))).toMatch(/no team/);
+  });
+
+  it("limits a scoped token to its scopes on top of its user's rights", () => {
+    const ci = person({ roles: ["admin"], scopes: ["write"] });
+    expect(decide(ci, "product.publish", target())).toBe(true);
+    expect(decide(ci, "product.consume", product)).toMatchInlineSnapshot(
+      `"this token is limited to write; product.consume needs the consume scope"`,
+    );
+  });
+
+  it("lets users manage their own tokens and only admins anyone's", () => {
+    expect(decide(person(), "token.create", { userId: "u1" })).toBe(true);
+    expect(decide(person(), "token.revoke", { userId: "u2" })).toMatch(/only admins/);
+    expect(decide(person({ roles: ["admin"] }), "token.list", { userId: undefined })).toBe(true);
+    expect(decide(person({ roles: ["governance"] }), "product.usage", product)).toBe(true);
+  });
+});

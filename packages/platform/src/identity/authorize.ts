@@ -1,0 +1,169 @@
+import { NotAllowedError } from "@quanta/core";
+import { hasRole, type Principal, type TokenScope, teamRole } from "./principal.js";
+import { UnauthenticatedError } from "./unauthenticated-error.js";
+
+/*
+ * Authorization seam (ADR 0013). Every decision the platform makes about "may this caller do
+ * this" goes through `authorize(principal, action, resource)`:
+ *
+ *   - `principal` comes from the auth middleware (`c.get("principal")`, undefined = anonymous);
+ *   - `action` is one key of `Resources` below, and `resource` is the typed data its rule needs
+ *     (a product's owner team, the user a token belongs to...), looked up by the caller;
+ *   - `policy` holds ONE rule per action (Backstage-style): it answers `true`, or the reason it
+ *     refuses. A refusal becomes `UnauthenticatedError` (401) for anonymous callers and
+ *     `NotAllowedError` (403) for known ones, both mapped in http/error-response.ts.
+ *
+ * Adding a right (e.g. data usage agreements) = add an action to `Resources` and its rule to
+ * `policy`; the compiler refuses a missing rule. Rules are pure and synchronous: anything they need
+ * from the store goes into the resource first. A token with scopes can only do the actions of
+ * those scopes (`actionScopes`), on top of what its user may do.
+ */
+
+/** A product as authorization sees it: its id and the team that owns it (null: no team). */
+export interface ProductRef {
+  id: string;
+  ownerTeam: string | null;
+}
+
+/** What a publish would do, read from the folder before anything is stored. */
+export interface PublishTarget {
+  productId: string;
+  /** The team owning the product now; null when the product is new (or has no team). */
+  ownerTeam: string | null;
+  /** The team the new version declares (its `team.name` as the registry's team id). */
+  declaredTeam: string | null;
+  declaredTeamExists: boolean;
+  /** Whether the document lists the caller as a current member of its team. */
+  listsCaller: boolean;
+}
+
+/** Each action and the resource its rule needs. */
+export interface Resources {
+  /** Registry and catalog metadata: list, search, product, contracts, discover. */
+  "catalog.read": undefined;
+  "product.publish": PublishTarget;
+  "product.consume": ProductRef;
+  "product.ingest": ProductRef;
+  "product.observe": ProductRef;
+  /** Who read what: per-consumer usage and the audit trail of a product. */
+  "product.usage": ProductRef;
+  "product.govern": ProductRef;
+  "product.state": ProductRef;
+  "product.control": ProductRef;
+  "me.read": undefined;
+  "token.create": { userId: string };
+  /** userId undefined: every user's tokens. */
+  "token.list": { userId: string | undefined };
+  "token.revoke": { userId: string };
+  "user.list": undefined;
+  "user.read": { userId: string };
+  "user.manage": undefined;
+  "team.list": undefined;
+  "team.create": undefined;
+  "team.members": { team: string };
+}
+export type Action = keyof Resources;
+
+/** `true`, or why not (a sentence the caller reads). */
+export type Decision = true | string;
+type Rule<A extends Action> = (p: Principal | undefined, r: Resources[A]) => Decision;
+
+const signIn = "sign in (an API token or an OpenID Connect bearer token)";
+const signedIn = (p: Principal | undefined): Decision => (p ? true : `${signIn} first`);
+const admin = (p: Principal | undefined): boolean => hasRole(p, "admin");
+const inTeam = (p: Principal | undefined, team: string | null): boolean => teamRole(p, team) !== undefined;
+const ownerTeamOnly = (p: Principal | undefined, r: ProductRef, what: string): Decision =>
+  admin(p) || inTeam(p, r.ownerTeam)
+    ? true
+    : `only the owner team of ${r.id} (${r.ownerTeam ?? "none"}) or an admin may ${what}`;
+
+function publishRule(p: Principal | undefined, r: PublishTarget): Decision {
+  if (admin(p)) return true;
+  if (r.ownerTeam !== null && !inTeam(p, r.ownerTeam)) {
+    return `${r.productId} belongs to team ${r.ownerTeam}; only its members or an admin may publish it`;
+  }
+  if (r.declaredTeam === null) return `${r.productId} declares no team; a product needs an owner team to publish`;
+  if (r.declaredTeam === r.ownerTeam || inTeam(p, r.declaredTeam)) return true;
+  // Self-serve: a team that does not exist yet is founded by the people its document lists.
+  if (!r.declaredTeamExists && r.listsCaller) return true;
+  return r.declaredTeamExists
+    ? `${r.productId} declares team ${r.declaredTeam}, which you are not a member of`
+    : `${r.productId} declares a new team ${r.declaredTeam}; list yourself in its team section to found it`;
+}
+
+/** The one policy table: every action's rule. */
+export const policy: { [A in Action]: Rule<A> } = {
+  "catalog.read": () => true,
+  "product.publish": (p, r) => (p ? publishRule(p, r) : `${signIn} to publish`),
+  // Signed in is necessary, not sufficient: data usage agreements add their check on top.
+  "product.consume": (p) => (p ? true : `${signIn} to read data`),
+  "product.ingest": (p, r) => ownerTeamOnly(p, r, "ingest into it"),
+  "product.observe": signedIn,
+  "product.usage": (p, r) => (hasRole(p, "governance") ? true : ownerTeamOnly(p, r, "see who reads it")),
+  "product.govern": signedIn,
+  "product.state": signedIn,
+  "product.control": (p, r) =>
+    admin(p) || teamRole(p, r.ownerTeam) === "owner"
+      ? true
+      : `only an owner of team ${r.ownerTeam ?? "(none)"} or an admin may control ${r.id}`,
+  "me.read": signedIn,
+  "token.create": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins create tokens for other users"),
+  "token.list": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins list other users' tokens"),
+  "token.revoke": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins revoke other users' tokens"),
+  "user.list": (p) => (admin(p) || hasRole(p, "governance") ? true : "only admins and governance list users"),
+  "user.read": (p, r) =>
+    admin(p) || hasRole(p, "governance") || p?.userId === r.userId
+      ? true
+      : "only admins and governance see other users",
+  "user.manage": (p) => (admin(p) ? true : "only admins manage users and their roles"),
+  "team.list": signedIn,
+  "team.create": (p) => (admin(p) ? true : "only admins create teams"),
+  "team.members": (p, r) =>
+    admin(p) || teamRole(p, r.team) === "owner"
+      ? true
+      : `only an owner of team ${r.team} or an admin manage its members`,
+};
+
+/** The scope each action needs when a token is restricted to scopes. */
+export const actionScopes: Record<Action, TokenScope> = {
+  "catalog.read": "read",
+  "product.publish": "write",
+  "product.consume": "consume",
+  "product.ingest": "write",
+  "product.observe": "read",
+  "product.usage": "read",
+  "product.govern": "read",
+  "product.state": "read",
+  "product.control": "write",
+  "me.read": "read",
+  "token.create": "admin",
+  "token.list": "read",
+  "token.revoke": "admin",
+  "user.list": "read",
+  "user.read": "read",
+  "user.manage": "admin",
+  "team.list": "read",
+  "team.create": "admin",
+  "team.members": "admin",
+};
+
+/** The decision without throwing (for UIs that grey out what the caller cannot do). */
+export function decide<A extends Action>(
+  principal: Principal | undefined,
+  action: A,
+  resource: Resources[A],
+): Decision {
+  const scopes = principal?.scopes;
+  if (scopes && !scopes.includes(actionScopes[action])) {
+    return `this token is limited to ${scopes.join(", ")}; ${action} needs the ${actionScopes[action]} scope`;
+  }
+  return (policy[action] as Rule<A>)(principal, resource);
+}
+
+/** Throws `UnauthenticatedError` (anonymous) or `NotAllowedError` (known caller) with the reason. */
+export function authorize<A extends Action>(principal: Principal | undefined, action: A, resource: Resources[A]): void {
+  const decision = decide(principal, action, resource);
+  if (decision === true) return;
+  if (!principal) throw new UnauthenticatedError(decision.startsWith("sign in") ? decision : `${signIn}: ${decision}`);
+  throw new NotAllowedError(decision);
+}
