@@ -1,0 +1,63 @@
+import { ApiError } from "./api-error.js";
+import type { ApiErrorBody, ContractVersion, ContractVersionSummary, ProductDetail, ProductList } from "./types.js";
+
+export interface ListQuery {
+  q?: string;
+  domain?: string;
+  team?: string;
+  tag?: string;
+  status?: string;
+  limit?: number;
+  offset?: number;
+}
+
+const enc = encodeURIComponent;
+
+/** GETs JSON from the platform; every failure becomes an ApiError with the platform's message. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { signal, headers: { accept: "application/json" } });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ApiError(0, "network", "cannot reach the Quanta platform; is it running?");
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(
+      res.status,
+      "bad-response",
+      `the platform answered ${res.status} with something that is not JSON`,
+    );
+  }
+  if (!res.ok) {
+    const err = (body as Partial<ApiErrorBody> | undefined)?.error;
+    throw new ApiError(res.status, err?.code ?? "http", err?.message ?? `the platform answered ${res.status}`);
+  }
+  return body as T;
+}
+
+export function listPath(query: ListQuery): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== "") params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `/api/products?${qs}` : "/api/products";
+}
+
+/** The API calls the marketplace makes, one place to see them all. */
+export const api = {
+  products: (query: ListQuery, signal?: AbortSignal) => getJson<ProductList>(listPath(query), signal),
+  product: (id: string, signal?: AbortSignal) => getJson<ProductDetail>(`/api/products/${enc(id)}`, signal),
+  contractVersions: (id: string, contractId: string, signal?: AbortSignal) =>
+    getJson<{ items: ContractVersionSummary[] }>(
+      `/api/products/${enc(id)}/contracts/${enc(contractId)}/versions`,
+      signal,
+    ),
+  contractVersion: (id: string, contractId: string, version: string, signal?: AbortSignal) =>
+    getJson<ContractVersion>(`/api/products/${enc(id)}/contracts/${enc(contractId)}/versions/${enc(version)}`, signal),
+};

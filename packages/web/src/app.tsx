@@ -1,0 +1,83 @@
+import { lazy, Suspense, useEffect } from "react";
+import { Loading } from "./components/states.js";
+import { NotFoundPage } from "./pages/not-found-page.js";
+import { ProductPage } from "./pages/product-page.js";
+import { SearchPage } from "./pages/search-page.js";
+import { Link, matchPath, useLocation } from "./router.js";
+
+// The map is its own chunk: the search page (the first view) does not wait for it.
+const MeshMapPage = lazy(() => import("./pages/mesh-map-page.js").then((m) => ({ default: m.MeshMapPage })));
+
+interface Route {
+  pattern: string;
+  title: (params: Record<string, string>) => string;
+  render: (params: Record<string, string>) => React.ReactNode;
+}
+
+const routes: Route[] = [
+  { pattern: "/", title: () => "Search", render: () => <SearchPage /> },
+  {
+    pattern: "/products/:id",
+    title: (p) => p.id ?? "Data product",
+    render: (p) => <ProductPage key={p.id} id={p.id ?? ""} />,
+  },
+  { pattern: "/map", title: () => "Mesh map", render: () => <MeshMapPage /> },
+];
+
+const nav = [
+  { href: "/", label: "Search" },
+  { href: "/map", label: "Mesh map" },
+];
+
+export function App() {
+  const { path } = useLocation();
+  let page: React.ReactNode = <NotFoundPage path={path} />;
+  let title = "Not found";
+  for (const r of routes) {
+    const params = matchPath(r.pattern, path);
+    if (params) {
+      page = r.render(params);
+      title = r.title(params);
+      break;
+    }
+  }
+  useEffect(() => {
+    document.title = `${title} · Quanta marketplace`;
+  }, [title]);
+  const section = path.startsWith("/map") ? "/map" : path === "/" ? "/" : undefined;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="Quanta marketplace, home">
+          <svg viewBox="0 0 16 16" width="22" height="22" aria-hidden="true">
+            <rect width="16" height="16" rx="4" fill="currentColor" />
+            <circle cx="8" cy="8" r="3.5" fill="var(--surface)" />
+          </svg>
+          <span>
+            Quanta <span className="brand-sub">marketplace</span>
+          </span>
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {nav.map((n) => (
+              <li key={n.href}>
+                <Link href={n.href} aria-current={section === n.href ? "page" : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+            <li>
+              <a href="/api/docs">API</a>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>{page}</Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,224 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findProductFolders, type RunningPlatform, readProductFolder, startPlatform } from "@quanta/platform";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The marketplace in a real Chromium against a real platform with the demo mesh published.
+
+const chromiumPath = "/usr/bin/chromium";
+const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+const webDir = join(repo, "packages/web");
+const shots = join(repo, "test-results/screenshots");
+const unavailable = existsSync(chromiumPath) ? undefined : "Debian chromium not installed (apt-get install chromium)";
+if (unavailable && process.env.CI) throw new Error(`CI must run the marketplace e2e tests: ${unavailable}`);
+
+/** Newest modification time of the files under `dir` (the UI sources), to know whether dist is stale. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === "e2e") continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The tests check what `npm run build` ships; a missing or stale build is rebuilt first. */
+function ensureBuilt(): void {
+  const index = join(webDir, "dist/index.html");
+  const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: webDir, stdio: "inherit", timeout: 240_000 });
+}
+
+describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+  let platform: RunningPlatform;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let firstViewMs = 0;
+
+  const shot = async (name: string, fullPage = true) => {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+  };
+
+  beforeAll(async () => {
+    ensureBuilt();
+    mkdirSync(shots, { recursive: true });
+    dataDir = await mkdtemp(join(tmpdir(), "quanta-e2e-"));
+    const [started, launched] = await Promise.all([
+      findProductFolders(join(repo, "examples")).then((publishFolders) =>
+        startPlatform({ store: { dataDir }, port: 0, hostname: "127.0.0.1", publishFolders }),
+      ),
+      chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+        // launch() always starts from a fresh temporary profile (it refuses --user-data-dir).
+      }),
+    ]);
+    platform = started;
+    browser = launched;
+    base = platform.url;
+    expect(platform.skipped).toEqual([]);
+    // A second version of the orders contract (a new column), so the changelog has two versions to compare.
+    const files = await readProductFolder(resolve(repo, "examples/webshop/orders"));
+    const next = files.map((f) => {
+      let text = f.text
+        .replace(/^version: 1\.3\.0$/m, "version: 1.4.0")
+        .replace(/^(\s+)version: 1\.3\.0$/m, "$1version: 1.4.0");
+      if (f.path.endsWith(".odcs.yaml")) {
+        text = text.replace(
+          "      - id: payment_method\n",
+          [
+            "      - id: gift_wrap",
+            "        name: gift_wrap",
+            "        businessName: Gift wrap",
+            "        description: Whether the customer asked for gift wrapping.",
+            "        logicalType: boolean",
+            "        physicalType: BOOLEAN",
+            "        classification: internal",
+            "      - id: payment_method",
+            "",
+          ].join("\n"),
+        );
+      }
+      return { path: f.path, text };
+    });
+    const res = await fetch(`${base}/api/products`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ files: next, publishedBy: "e2e" }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (firstViewMs) console.log(`marketplace: first view of the search page in ${firstViewMs} ms`);
+  });
+
+  it("shows the search page with the demo products, fast", async () => {
+    const started = Date.now();
+    await page.goto(`${base}/`);
+    await page.getByRole("heading", { name: /data products/ }).waitFor();
+    await page.locator(".product-card").first().waitFor();
+    firstViewMs = Date.now() - started;
+    expect(firstViewMs).toBeLessThan(3000);
+    expect(await page.locator(".product-card").count()).toBe(8);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("search");
+    await page
+      .getByRole("button", { name: /^climate/ })
+      .first()
+      .waitFor();
+    await shot("search");
+  });
+
+  it("searches as the user types, filters by a facet, and opens a product", async () => {
+    await page.getByLabel("Search data products").fill("orders");
+    await expect.poll(() => page.url()).toContain("q=orders");
+    await expect.poll(() => page.locator(".product-card h3").allTextContents()).toContain("Orders");
+    await page
+      .getByRole("button", { name: /^sales/ })
+      .first()
+      .click();
+    await expect.poll(() => page.url()).toContain("domain=sales");
+    // Only sales products match "orders" in the sales domain: both are order products.
+    await expect
+      .poll(() => page.locator(".product-card h3").allTextContents())
+      .toEqual(["Orders", "Orders with analytical consent"]);
+    await shot("search-filtered", false);
+    await page.getByRole("link", { name: "Orders", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: /Orders/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/products/sales.orders");
+    await page.goBack();
+    await expect.poll(() => page.url()).toContain("q=orders");
+  });
+
+  it("reads a product and its contract: schema with types, classification and PII, quality rules, SLAs", async () => {
+    await page.goto(`${base}/products/sales.orders`);
+    await page.getByRole("heading", { level: 1, name: /Orders/ }).waitFor();
+    await page.getByRole("tab", { name: /orders/ }).waitFor();
+    const schema = page.locator(".schema-table");
+    await schema.waitFor();
+    const email = schema.locator("tr", { hasText: "customer_email" });
+    await expect.poll(() => email.textContent()).toMatch(/restricted.*PII/);
+    await expect.poll(() => schema.locator("tr", { hasText: "order_id" }).textContent()).toMatch(/primary key/);
+    expect(await schema.locator("tr", { hasText: "gift_wrap" }).count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "Quality rules" }).count()).toBe(1);
+    expect(await page.locator("table", { hasText: "Total adds up" }).count()).toBe(1);
+    expect(await page.locator("table", { hasText: "freshness" }).textContent()).toContain("1 days");
+    expect(await page.locator("#team").textContent()).toContain("Jonas Weber");
+    expect(await page.locator("#glossary").textContent()).toContain("Analytical consent");
+    await shot("product");
+  });
+
+  it("shows the changelog between two contract versions", async () => {
+    const from = page.getByLabel("Changelog from version");
+    await from.waitFor();
+    await from.selectOption("1.3.0");
+    await page.getByLabel("Changelog to version").selectOption("1.4.0");
+    const report = page.locator(".changelog-report");
+    await report.waitFor();
+    await expect.poll(() => report.textContent()).toContain("gift_wrap");
+    expect(await report.textContent()).toMatch(/from 1\.3\.0 to 1\.4\.0/);
+    await report.scrollIntoViewIfNeeded();
+    await shot("changelog", false);
+  });
+
+  it("opens the mesh map and loads a neighbourhood on demand", async () => {
+    await page.goto(`${base}/map?focus=customer.customer-cohorts`);
+    const node = (name: string) => page.locator(".map-node", { hasText: name });
+    await node("Customer cohorts").waitFor();
+    await node("Orders with analytical consent").waitFor();
+    expect(await node("Orders").filter({ hasNotText: "consent" }).count()).toBe(0);
+    await node("Orders with analytical consent").click();
+    await node("sales.orders").filter({ hasNotText: "consent" }).waitFor();
+    expect(await page.locator(".map-edge").count()).toBe(2);
+    expect(await page.locator(".map-side h2").textContent()).toBe("Orders with analytical consent");
+    await shot("mesh-map");
+  });
+
+  it("says so when a page or product does not exist", async () => {
+    await page.goto(`${base}/products/nope.nothing`);
+    await page.getByText("No such data product").waitFor();
+    await page.goto(`${base}/no/such/page`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  });
+
+  it("works at phone width", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await phone.goto(`${base}/`);
+      await phone.locator(".product-card").first().waitFor();
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await phone.screenshot({ path: join(shots, "search-phone.png") });
+      await phone.goto(`${base}/products/sales.orders`);
+      await phone.locator(".schema-table").waitFor();
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        0,
+      );
+      await phone.screenshot({ path: join(shots, "product-phone.png") });
+    } finally {
+      await phone.close();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defaultClientConditions, defineConfig } from "vite";
+
+// The API the dev server forwards /api to: a running `quanta serve` (default port 8080).
+const api = process.env.QUANTA_API ?? "http://localhost:8080";
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  // esbuild's automatic JSX runtime: no React plugin needed (no fast refresh; a reload is quick).
+  esbuild: { jsx: "automatic" },
+  // Bundle @quanta/core from its TypeScript source, the same code the platform runs.
+  resolve: { conditions: ["@quanta/source", ...defaultClientConditions] },
+  server: { proxy: { "/api": { target: api, changeOrigin: true } } },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+  },
+});
