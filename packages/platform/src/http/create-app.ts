@@ -1,14 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Harness } from "../harness/harness.js";
+import type { Authenticator } from "../identity/authenticator.js";
+import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { Registry } from "../registry/registry.js";
 import { platformVersion } from "../version.js";
+import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
 import { docsPage } from "./docs-page.js";
 import { errorBody, errorResponse, validationBody } from "./error-response.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerProducts } from "./routes/products.js";
-import { registerStatic } from "./static-files.js";
 import { registerStatic } from "./static-files.js";
 
 export interface AppOptions {
@@ -21,9 +23,14 @@ export interface AppOptions {
   logError?: (error: unknown) => void;
   /** The built marketplace served at `/` (default: packages/web/dist beside this package). */
   webRoot?: string;
-  /** The built marketplace served at `/` (default: packages/web/dist beside this package). */
-  webRoot?: string;
+  /** Turns `Authorization: Bearer` credentials into principals (API tokens, OIDC); see ADR 0013. */
+  authenticator?: Authenticator;
 }
+
+/** Without an authenticator every credential is refused; anonymous requests stay anonymous. */
+const noAuthenticator: Authenticator = {
+  authenticate: () => Promise.reject(new UnauthenticatedError("this server has no identity store configured")),
+};
 
 const ownMediaTypes = /^\/api\/products\/[^/]+\/ingest$/;
 
@@ -61,6 +68,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     await next();
   });
+  app.use("/api/*", authMiddleware(options.authenticator ?? noAuthenticator));
 
   registerHealth(app, options.registry.db, platformVersion);
   registerProducts(app, options.registry);
@@ -76,12 +84,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
   });
   app.get("/api/docs", (c) => c.html(docsPage));
   registerStatic(app, options.webRoot);
-  registerStatic(app, options.webRoot);
 
   app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {
     const { status, body } = errorResponse(err);
     if (status >= 500) (options.logError ?? console.error)(err);
+    if (status === 401) c.header("WWW-Authenticate", bearerChallenge(body.error.message));
     return c.json(body, status);
   });
   return app;
