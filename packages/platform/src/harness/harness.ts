@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { UsageRepository } from "../storage/repositories/usage-repository.js";
@@ -11,6 +12,15 @@ import {
 import type { DataLocator } from "./data-locator.js";
 import { type Discovery, discover } from "./discover.js";
 import { type Governance, govern } from "./govern.js";
+import { HarnessError } from "./harness-error.js";
+import {
+  datasetOf,
+  defaultIngestLimits,
+  type IngestLimits,
+  type IngestResult,
+  ingestBatch,
+} from "./ingest/ingest-batch.js";
+import { type IngestFormat, readUpload, type Upload } from "./ingest/read-upload.js";
 import type { ControlAction } from "./lifecycle.js";
 import { type Lifecycle, LifecycleStore, type ProductConfig } from "./lifecycle-store.js";
 import { type Observation, observe } from "./observe.js";
@@ -21,6 +31,7 @@ export interface HarnessOptions {
   registry: Registry;
   locator: DataLocator;
   consume?: Partial<ConsumeLimits>;
+  ingest?: Partial<IngestLimits>;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
   onStarted?: (productId: string) => void;
 }
@@ -36,6 +47,7 @@ export class Harness {
   readonly locator: DataLocator;
   readonly lifecycle: LifecycleStore;
   readonly consumeLimits: ConsumeLimits;
+  readonly ingestLimits: IngestLimits;
 
   constructor(private readonly options: HarnessOptions) {
     this.db = options.db;
@@ -43,6 +55,7 @@ export class Harness {
     this.locator = options.locator;
     this.lifecycle = new LifecycleStore(options.db);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
+    this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
   }
 
   discover(productId: string): Promise<Discovery> {
@@ -86,6 +99,47 @@ export class Harness {
         .catch(() => {}),
     );
     return stream;
+  }
+
+  /**
+   * Records for one of the product's input ports, validated row by row against the contract that
+   * port names: valid rows stored, invalid ones quarantined with their reasons. A stopped product
+   * takes no data.
+   */
+  async ingest(
+    productId: string,
+    request: {
+      port: string;
+      dataset?: string | undefined;
+      upload: Upload | { format: IngestFormat; bytes: Uint8Array };
+    },
+    actor: string,
+  ): Promise<IngestResult> {
+    const life = await this.lifecycle.get(productId);
+    if (life.state === "stopped") {
+      throw new HarnessError(409, "product-stopped", `data product "${productId}" is stopped; start it to ingest`, {
+        state: life.state,
+      });
+    }
+    const port = await findPort(this.db, productId, request.port, ["input"]);
+    const pc = await portContract(this.db, productId, port);
+    const dataset = datasetOf(pc, request.dataset);
+    const upload =
+      "records" in request.upload
+        ? request.upload
+        : await readUpload(
+            request.upload.format,
+            request.upload.bytes,
+            await this.tempDir(),
+            this.ingestLimits.maxRows,
+          );
+    return ingestBatch(this.db, this.locator, pc, dataset, upload, actor, this.ingestLimits);
+  }
+
+  private async tempDir(): Promise<string> {
+    const dir = this.locator.tempDir();
+    await mkdir(dir, { recursive: true });
+    return dir;
   }
 
   async observe(productId: string): Promise<Observation> {

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { consumeFormats } from "../../harness/consume/consume-query.js";
 import type { Harness } from "../../harness/harness.js";
 import { HarnessError } from "../../harness/harness-error.js";
+import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
 import { parseSchedule } from "../../jobs/schedule.js";
 import { errorBody } from "../error-response.js";
@@ -271,6 +272,47 @@ export const LifecycleSchema = z
   })
   .openapi("Lifecycle");
 
+export const IngestRequestSchema = z
+  .object({
+    port: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "The input port (or the `port` query parameter)" }),
+    dataset: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "The contract's dataset, when it has several" }),
+    records: z.array(z.unknown()).openapi({ description: "The records, one object per row, keyed by property name" }),
+  })
+  .strict()
+  .openapi("IngestRequest");
+
+export const IngestResultSchema = z
+  .object({
+    batchId: z.number(),
+    port: z.string(),
+    dataset: z.string(),
+    contractId: z.string(),
+    contractVersion: z.string(),
+    format: z.string(),
+    received: z.number(),
+    accepted: z.number(),
+    quarantined: z.number().openapi({ description: "accepted + quarantined = received, always" }),
+    quarantine: z.array(z.object({ row: z.number(), reasons: z.array(z.string()) })),
+  })
+  .openapi("IngestResult");
+
+const IngestQuery = z
+  .object({
+    port: z.string().min(1).max(200).optional(),
+    dataset: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
 const tags = ["Harness"];
 
 const discoverRoute = createRoute({
@@ -311,6 +353,65 @@ const consumeRoute = createRoute({
     415: errorContent("The format is not available (arrow)"),
     422: errorContent("The port's data cannot be read (no local server, unreadable file)"),
     423: errorContent("The product is paused"),
+  },
+});
+
+const ingestRoute = createRoute({
+  method: "post",
+  path: "/api/products/{id}/ingest",
+  operationId: "ingestProduct",
+  tags,
+  summary: "Ingest: records or a file for one of the product's input ports, validated against its contract",
+  description:
+    "JSON `{port, records}`, or a file with `?port=`: CSV (header row), NDJSON or Parquet as the body with its content type, or multipart/form-data with fields `port`, `dataset` and `file`. Each record is validated against the contract the input port names (types, required, logicalTypeOptions, valid values, patterns): valid rows are stored, invalid ones quarantined with their reasons, atomically.",
+  middleware: [
+    async (c, next) => {
+      const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+      if (type !== "application/json" && type !== "multipart/form-data" && !mediaTypes[type]) {
+        return c.json(
+          errorBody(
+            "unsupported-media-type",
+            `ingest reads ${[...Object.keys(mediaTypes), "multipart/form-data"].join(", ")} (got "${type || "no content type"}")`,
+          ),
+          415,
+        );
+      }
+      await next();
+    },
+  ] as const,
+  request: {
+    params: ProductParams,
+    query: IngestQuery,
+    body: {
+      required: false,
+      content: {
+        ...Object.fromEntries(
+          Object.entries(mediaTypes)
+            .filter(([type]) => type !== "application/json")
+            .map(([type, format]) => [
+              type,
+              { schema: format === "parquet" ? z.string().openapi({ format: "binary" }) : z.string() },
+            ]),
+        ),
+        "application/json": { schema: IngestRequestSchema },
+        "multipart/form-data": {
+          schema: z.object({
+            port: z.string().optional(),
+            dataset: z.string().optional(),
+            file: z.any().openapi({ type: "string", format: "binary" }),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: json(IngestResultSchema, "Stored: the counts, and the first quarantined rows with their reasons"),
+    400: bad,
+    404: missing,
+    409: errorContent("The product is stopped"),
+    413: errorContent("The body or the number of records is larger than the server accepts"),
+    415: errorContent("The content type is not one ingest reads"),
+    422: errorContent("The file's columns do not match the contract (nothing stored)"),
   },
 });
 
@@ -380,6 +481,79 @@ async function answer(c: Context, fn: () => Promise<Response>): Promise<Response
   }
 }
 
+type IngestBody = { port?: string | undefined; dataset?: string | undefined; records: unknown[] };
+
+/** Ingest reads JSON records, a raw file body (CSV, NDJSON, Parquet) or a multipart upload. */
+async function ingest(
+  c: Context,
+  harness: Harness,
+  id: string,
+  query: { port?: string | undefined; dataset?: string | undefined },
+  json: () => IngestBody,
+): Promise<Response> {
+  const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  const actor = consumerOf(c);
+  const need = (port: string | undefined) => {
+    if (!port) throw new HarnessError(400, "port-required", "name the input port: `port` in the body or the query");
+    return port;
+  };
+  if (type === "application/json") {
+    const body = json();
+    const result = await harness.ingest(
+      id,
+      {
+        port: need(body.port ?? query.port),
+        dataset: body.dataset ?? query.dataset,
+        upload: { format: "json", mode: "strict", records: body.records },
+      },
+      actor,
+    );
+    return c.json(result, 201);
+  }
+  if (type === "multipart/form-data") {
+    const form = await c.req.parseBody().catch(() => {
+      throw new HarnessError(400, "invalid-file", "the multipart body cannot be read");
+    });
+    const file = form.file;
+    if (!(file instanceof File))
+      throw new HarnessError(400, "file-required", "send the data as the multipart field `file`");
+    const format = formatOfFile(file.name, file.type);
+    if (!format) {
+      throw new HarnessError(
+        415,
+        "unsupported-media-type",
+        `cannot tell the format of "${file.name}" (${file.type || "no type"}); use .csv, .ndjson, .json or .parquet`,
+      );
+    }
+    const field = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    const result = await harness.ingest(
+      id,
+      {
+        port: need(field(form.port) ?? query.port),
+        dataset: field(form.dataset) ?? query.dataset,
+        upload: { format, bytes: new Uint8Array(await file.arrayBuffer()) },
+      },
+      actor,
+    );
+    return c.json(result, 201);
+  }
+  const format = mediaTypes[type];
+  if (!format) {
+    throw new HarnessError(
+      415,
+      "unsupported-media-type",
+      `ingest reads ${[...Object.keys(mediaTypes), "multipart/form-data"].join(", ")} (got "${type || "no content type"}")`,
+    );
+  }
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const result = await harness.ingest(
+    id,
+    { port: need(query.port), dataset: query.dataset, upload: { format, bytes } },
+    actor,
+  );
+  return c.json(result, 201);
+}
+
 export function registerHarness(app: OpenAPIHono, harness: Harness): void {
   app.openapi(
     discoverRoute,
@@ -409,6 +583,13 @@ export function registerHarness(app: OpenAPIHono, harness: Harness): void {
           },
         });
       }) as never,
+  );
+  app.openapi(
+    ingestRoute,
+    (c) =>
+      answer(c, () =>
+        ingest(c, harness, c.req.valid("param").id, c.req.valid("query"), () => c.req.valid("json") as IngestBody),
+      ) as never,
   );
   app.openapi(
     observeRoute,

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDBInstance, JsonDuckDBValueConverter } from "@duckdb/node-api";
+import { DuckDbDialect } from "@quanta/core";
+import { HarnessError } from "../harness-error.js";
+import type { ValueMode } from "./row-validator.js";
+
+export type IngestFormat = "json" | "ndjson" | "csv" | "parquet";
+
+export interface Upload {
+  format: IngestFormat;
+  mode: ValueMode;
+  records: unknown[];
+  /** Column names of a file with a header (CSV, Parquet): checked against the contract as a whole. */
+  header?: string[];
+}
+
+const dialect = new DuckDbDialect();
+
+/** Media type → the format it carries (multipart parts may also be named by file extension). */
+export const mediaTypes: Record<string, IngestFormat> = {
+  "application/json": "json",
+  "application/x-ndjson": "ndjson",
+  "application/ndjson": "ndjson",
+  "text/csv": "csv",
+  "application/csv": "csv",
+  "application/vnd.apache.parquet": "parquet",
+  "application/x-parquet": "parquet",
+};
+
+const extensions: Record<string, IngestFormat> = {
+  json: "json",
+  ndjson: "ndjson",
+  jsonl: "ndjson",
+  csv: "csv",
+  parquet: "parquet",
+};
+
+export function formatOfFile(name: string, type: string): IngestFormat | undefined {
+  return (
+    mediaTypes[type.split(";")[0]?.trim().toLowerCase() ?? ""] ??
+    extensions[/\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ""]
+  );
+}
+
+function ndjson(text: string): unknown[] {
+  const records: unknown[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch (e) {
+      throw new HarnessError(400, "invalid-file", `line ${i + 1} is not JSON: ${(e as Error).message}`);
+    }
+  }
+  return records;
+}
+
+/** CSV and Parquet are read by DuckDB from a private temporary file (its readers are the robust ones). */
+async function readWithDuckDb(
+  bytes: Uint8Array,
+  format: "csv" | "parquet",
+  tempRoot: string,
+  maxRows: number,
+): Promise<Upload> {
+  if (format === "parquet") {
+    const head = new TextDecoder().decode(bytes.subarray(0, 4));
+    const tail = new TextDecoder().decode(bytes.subarray(bytes.length - 4));
+    if (head !== "PAR1" || tail !== "PAR1")
+      throw new HarnessError(400, "invalid-file", "the file is not Parquet (no PAR1 magic bytes)");
+  }
+  const dir = await mkdtemp(join(tempRoot, "ingest-"));
+  const file = join(dir, `upload.${format}`);
+  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await instance.connect();
+  try {
+    await writeFile(file, bytes);
+    await conn.run(`SET allowed_paths = [${dialect.stringLiteral(file)}]`);
+    await conn.run("SET enable_external_access = false");
+    await conn.run("SET lock_configuration = true");
+    const source =
+      format === "csv"
+        ? `read_csv(${dialect.stringLiteral(file)}, header = true, all_varchar = true, auto_detect = true, strict_mode = true)`
+        : `read_parquet(${dialect.stringLiteral(file)})`;
+    let result: Awaited<ReturnType<typeof conn.runAndReadAll>>;
+    try {
+      result = await conn.runAndReadAll(`SELECT * FROM ${source} LIMIT ${maxRows + 1}`);
+    } catch (e) {
+      throw new HarnessError(
+        400,
+        "invalid-file",
+        `the file is not readable ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`,
+      );
+    }
+    const header = result.columnNames();
+    const rows = result.convertRows(JsonDuckDBValueConverter) as unknown[][];
+    const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
+    return { format, mode: "text", records, header };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Turns an upload into records; a body that is not what it claims to be is a 400, nothing stored. */
+export async function readUpload(
+  format: IngestFormat,
+  bytes: Uint8Array,
+  tempRoot: string,
+  maxRows: number,
+): Promise<Upload> {
+  if (bytes.length === 0) throw new HarnessError(400, "empty", "the upload is empty");
+  if (format === "csv" || format === "parquet") return readWithDuckDb(bytes, format, tempRoot, maxRows);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HarnessError(400, "invalid-file", "the upload is not UTF-8 text");
+  }
+  if (format === "ndjson") return { format, mode: "strict", records: ndjson(text) };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new HarnessError(400, "invalid-file", `the upload is not JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new HarnessError(400, "invalid-file", "a JSON upload is an array of records");
+  return { format, mode: "strict", records: parsed };
+}
