@@ -21,6 +21,9 @@ export function rulesForDomain(policySet: PolicySet, domain: string | undefined)
   return [...out, ...local.filter((r) => !globalIds.has(r.id))];
 }
 
+/** Compiled once per rule object: the platform evaluates the same set on every change. */
+const compiledRules = new WeakMap<object, ReturnType<typeof compileCel>>();
+
 function applyRule(rule: PolicyRule, subject: PolicySubject): PolicyFinding[] {
   const impl = rule.implementation;
   // A rule never crashes the evaluation: whatever goes wrong is a finding of that rule.
@@ -30,7 +33,8 @@ function applyRule(rule: PolicyRule, subject: PolicySubject): PolicyFinding[] {
         return [findingAt(subject.product, [], `unknown built-in rule ${impl.builtin}`)];
       return builtinRules[impl.builtin].apply(subject, impl.params);
     }
-    const compiled = compileCel(impl.expression);
+    const compiled = compiledRules.get(impl) ?? compileCel(impl.expression);
+    compiledRules.set(impl, compiled);
     if ("problem" in compiled)
       return [findingAt(subject.product, [], `rule could not be evaluated: ${compiled.problem.message}`)];
     const outcome = runCel(compiled.compiled, subject);
