@@ -278,6 +278,14 @@ describe("registry API", () => {
       JSON.stringify({ files: tinyProduct("api.tiny", { extra: "Changed." }) }),
     );
     expect(changed.status).toBe(409);
+    const stale = await post(
+      "/api/products",
+      JSON.stringify({ files: tinyProduct("api.tiny", { version: "1.1.0" }), expectedVersion: "0.9.0" }),
+    );
+    expect(stale).toMatchObject({
+      status: 409,
+      body: { error: { message: "api.tiny is at version 1.0.0, not 0.9.0 as this publish expected" } },
+    });
     expect(changed.body.error.message).toBe(
       "version 1.0.0 of api.tiny is already published with different content; published versions are immutable, bump the version",
     );

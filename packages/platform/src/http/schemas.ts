@@ -130,6 +130,9 @@ export const PublishRequestSchema = z
       .min(1)
       .max(publishLimits.files),
     publishedBy: z.string().max(200).optional(),
+    expectedVersion: z.string().max(100).nullable().optional().openapi({
+      description: "The current version this publish builds on (null: the product must be new); otherwise 409",
+    }),
   })
   .strict()
   .openapi("PublishRequest");

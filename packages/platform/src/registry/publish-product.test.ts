@@ -99,6 +99,42 @@ function publishSuite(name: string, open: () => Promise<{ db: Database; close():
       );
     });
 
+    it("refuses a breaking contract change without a major version, listing the changes", async () => {
+      await registry.publish({ files: tinyProduct("p.break") });
+      const renamed = (v: string) => {
+        const files = tinyProduct("p.break", { version: v, contractVersion: v });
+        files[1] = { path: files[1]!.path, text: files[1]!.text.replace("name: row_id", "name: row_key") };
+        return files;
+      };
+      const err = await registry.publish({ files: renamed("1.1.0") }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RefusedError);
+      const refused = err as RefusedError;
+      expect(refused.message).toMatch(
+        /^contract p.break.rows changes in a breaking way since 1.0.0, but 1.1.0 does not announce it; publish it as 2.0.0/,
+      );
+      expect(refused.issues.map((i) => [i.file, i.line, i.code, i.severity])).toEqual([
+        ["contracts/rows.odcs.yaml", 5, "version-bump-missing", "error"],
+        ["contracts/rows.odcs.yaml", 11, "change-property-removed", "error"],
+        ["contracts/rows.odcs.yaml", 11, "change-required-property-added", "error"],
+      ]);
+      expect(await counts(db, "p.break")).toEqual({ versions: 1, contracts: 1, events: 1 });
+      // With the major bump it goes through.
+      expect((await registry.publish({ files: renamed("2.0.0") })).created).toBe(true);
+    });
+
+    it("publishes a compatible change without a bump with a warning", async () => {
+      const files = tinyProduct("p.break", { version: "2.0.1", contractVersion: "2.0.1" });
+      files[1] = {
+        path: files[1]!.path,
+        text: files[1]!.text
+          .replace("name: row_id", "name: row_key")
+          .concat("      - name: note\n        logicalType: string\n"),
+      };
+      const result = await registry.publish({ files });
+      expect(result.created).toBe(true);
+      expect(result.warnings.map((w) => [w.code, w.severity])).toContainEqual(["version-bump-small", "warning"]);
+    });
+
     it("refuses a product with lint errors, listing them", async () => {
       const err = await registry
         .publish({ files: [{ path: "x.odps.yaml", text: "kind: DataProduct\nid: [oops" }] })
@@ -164,44 +200,57 @@ describe.skipIf(postgresSkipReason())("PostgreSQL", () => {
       await drop?.();
     });
 
-    const race = (versions: string[]) =>
+    const race = (versions: string[], expectedVersion?: string | null) =>
       Promise.allSettled(
         versions.map((v, i) =>
           new Registry(replicas[i % replicas.length] as Database).publish({
             files: tinyProduct("race.one", { version: v, contractVersion: v, extra: `Variant ${v}.` }),
+            expectedVersion,
           }),
         ),
       );
+    const split = (settled: PromiseSettledResult<{ product: { version: string } }>[]) => {
+      const lost = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+      for (const l of lost) expect(l.reason, String(l.reason)).toBeInstanceOf(ConflictError);
+      return settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.product.version] : []));
+    };
 
     it("lets exactly one first publish win; the others get a conflict and leave nothing", async () => {
-      const settled = await race(["1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6", "1.0.7"]);
-      const won = settled.filter((s) => s.status === "fulfilled");
-      const lost = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+      const won = split(await race(["1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6", "1.0.7"], null));
       expect(won).toHaveLength(1);
-      for (const l of lost) expect(l.reason).toBeInstanceOf(ConflictError);
       const db = replicas[0] as Database;
       expect(await counts(db, "race.one")).toEqual({ versions: 1, contracts: 1, events: 1 });
-      const winner = (won[0] as PromiseFulfilledResult<{ product: { version: string } }>).value.product.version;
       const { rows } = await db.query<{ version: string }>(
         "SELECT version FROM contract_versions WHERE contract_id = 'race.one.rows'",
       );
-      expect(rows).toEqual([{ version: winner }]);
+      expect(rows).toEqual([{ version: won[0] }]);
     });
 
-    it("lets one update of the same revision win", async () => {
-      const settled = await race(["2.0.0", "2.0.1", "2.0.2", "2.0.3", "2.0.4", "2.0.5"]);
-      expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(1);
-      for (const s of settled) if (s.status === "rejected") expect(s.reason).toBeInstanceOf(ConflictError);
+    it("lets one update of the same version win", async () => {
       const db = replicas[0] as Database;
+      const { rows: before } = await db.query<{ version: string }>(
+        "SELECT version FROM data_products WHERE id = 'race.one'",
+      );
+      const won = split(await race(["2.0.0", "2.0.1", "2.0.2", "2.0.3", "2.0.4", "2.0.5"], before[0]?.version));
+      expect(won).toHaveLength(1);
       expect(await counts(db, "race.one")).toEqual({ versions: 2, contracts: 2, events: 2 });
       const { rows } = await db.query<{ revision: number; version: string }>(
         "SELECT revision, version FROM data_products WHERE id = 'race.one'",
       );
-      expect(rows[0]?.revision).toBe(2);
-      const { rows: current } = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM contract_versions v JOIN data_products p ON p.id = 'race.one' AND v.version = p.version WHERE v.contract_id = 'race.one.rows'",
-      );
-      expect(current[0]?.n).toBe(1);
+      expect(rows).toEqual([{ revision: 2, version: won[0] }]);
+    });
+
+    it("without an expected version, loses nothing: every publish either lands whole or is a conflict", async () => {
+      const db = replicas[0] as Database;
+      const won = split(await race(["3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.0.5", "3.0.6", "3.0.7"]));
+      expect(won.length).toBeGreaterThanOrEqual(1);
+      expect(await counts(db, "race.one")).toEqual({
+        versions: 2 + won.length,
+        contracts: 2 + won.length,
+        events: 2 + won.length,
+      });
+      const { rows } = await db.query<{ revision: number }>("SELECT revision FROM data_products WHERE id = 'race.one'");
+      expect(rows[0]?.revision).toBe(2 + won.length);
     });
   });
 });

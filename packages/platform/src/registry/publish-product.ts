@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConflictError, detectKind, type Issue, lintProduct, SourceDocument } from "@quanta/core";
+import { ConflictError, detectKind, type Issue, lintProduct, SourceDocument, sortIssues } from "@quanta/core";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { ContractRepository } from "../storage/repositories/contract-repository.js";
@@ -11,6 +11,7 @@ import {
   type ProductSummary,
 } from "../storage/repositories/product-repository.js";
 import { type MemberInput, TeamRepository } from "../storage/repositories/team-repository.js";
+import { unannouncedChanges } from "./breaking-changes.js";
 import { compareVersions } from "./compare-versions.js";
 import { arr, obj, str } from "./read.js";
 import { searchText, summaryOf } from "./search-text.js";
@@ -24,6 +25,11 @@ export interface ProductFile {
 export interface PublishInput {
   files: readonly ProductFile[];
   publishedBy?: string | undefined;
+  /**
+   * The current version the publisher built on (optimistic concurrency, like HTTP If-Match):
+   * `null` = the product must be new. Omitted: publish on top of whatever is current.
+   */
+  expectedVersion?: string | null | undefined;
 }
 
 export interface PublishResult {
@@ -39,6 +45,7 @@ interface ParsedContract {
   id: string;
   version: string;
   file: ProductFile;
+  source: SourceDocument;
   document: unknown;
   sha256: string;
 }
@@ -77,9 +84,16 @@ function parse(files: readonly ProductFile[]) {
       const cid = str(c.id);
       const cversion = str(c.version);
       if (!cid || !cversion) return refuse("a contract needs an id and a version to be published", d.file.path);
-      return { id: cid, version: cversion, file: d.file, document: d.source.value, sha256: sha256(d.file.text) };
+      return {
+        id: cid,
+        version: cversion,
+        file: d.file,
+        source: d.source,
+        document: d.source.value,
+        sha256: sha256(d.file.text),
+      };
     });
-  return { id, version, product: productDoc.source.value, contracts };
+  return { id, version, product: productDoc.source.value, productSource: productDoc.source, contracts };
 }
 
 function ports(product: unknown): PortRecord[] {
@@ -121,15 +135,28 @@ function members(team: Record<string, unknown> | undefined): MemberInput[] {
   });
 }
 
-/** Everything a publish checks before writing: lint, immutability of versions, ownership. */
-async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, files: readonly ProductFile[]) {
+/**
+ * Everything a publish checks before writing: immutability of versions, ownership, and that each
+ * change since the published version is announced by its version (breaking ones refuse).
+ */
+async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, input: PublishInput) {
+  const files = input.files;
   const products = new ProductRepository(q);
   const contracts = new ContractRepository(q);
   const current = await products.current(parsed.id);
+  const changes: Issue[] = [];
+  if (input.expectedVersion !== undefined && (current?.version ?? null) !== input.expectedVersion) {
+    throw new ConflictError(
+      current
+        ? `${parsed.id} is at version ${current.version}, not ${input.expectedVersion ?? "new"} as this publish expected`
+        : `${parsed.id} is not published yet, but this publish expected version ${input.expectedVersion}`,
+    );
+  }
   if (current) {
     const stored = await products.versionFiles(parsed.id, parsed.version);
     if (stored !== undefined) {
-      if (JSON.stringify(stored) === JSON.stringify(canonicalFiles(files))) return { current, unchanged: true };
+      if (JSON.stringify(stored) === JSON.stringify(canonicalFiles(files)))
+        return { current, unchanged: true, changes };
       throw new ConflictError(
         `version ${parsed.version} of ${parsed.id} is already published with different content; published versions are immutable, bump the version`,
       );
@@ -153,8 +180,15 @@ async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, files: r
         `contract ${c.id} version ${c.version} is already published with different content; published versions are immutable, bump the contract version`,
       );
     }
+    const latest = hash === undefined && owner !== undefined ? await contracts.current(c.id) : undefined;
+    if (latest) changes.push(...unannouncedChanges("odcs", latest.document, c.source));
   }
-  return { current, unchanged: false };
+  const breaking = changes.filter((i) => i.severity === "error");
+  if (breaking.length > 0) {
+    const heads = breaking.filter((i) => i.code === "version-bump-missing").map((i) => i.message);
+    throw new RefusedError(heads.join("; "), sortIssues(changes));
+  }
+  return { current, unchanged: false, changes };
 }
 
 /**
@@ -173,7 +207,8 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
   }
   const warnings = issues.filter((i) => i.severity !== "error");
   const parsed = parse(input.files);
-  const { current, unchanged } = await precheck(db, parsed, input.files);
+  const { current, unchanged, changes } = await precheck(db, parsed, input);
+  warnings.push(...changes);
   if (unchanged) {
     const product = await new ProductRepository(db).get(parsed.id);
     const contracts = parsed.contracts.map((c) => ({ id: c.id, version: c.version, created: false }));
@@ -278,7 +313,13 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     });
   } catch (e) {
     const state = sqlState(e);
-    if (state === sqlStates.uniqueViolation || state === sqlStates.serializationFailure) throw raced(parsed.id);
+    if (
+      state === sqlStates.uniqueViolation ||
+      state === sqlStates.serializationFailure ||
+      state === sqlStates.deadlock
+    ) {
+      throw raced(parsed.id);
+    }
     throw e;
   }
 }

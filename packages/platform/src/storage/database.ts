@@ -35,6 +35,7 @@ export const sqlStates = {
   uniqueViolation: "23505",
   foreignKeyViolation: "23503",
   serializationFailure: "40001",
+  deadlock: "40P01",
   /** Raised by Quanta's own triggers guarding immutable rows (published versions, events). */
   immutable: "QI001",
 } as const;

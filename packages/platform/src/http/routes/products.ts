@@ -144,7 +144,11 @@ export function registerProducts(app: OpenAPIHono, registry: Registry): void {
   app.openapi(list, async (c) => c.json(await registry.search(c.req.valid("query")), 200));
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
-    const result = await registry.publish({ files: body.files, publishedBy: body.publishedBy });
+    const result = await registry.publish({
+      files: body.files,
+      publishedBy: body.publishedBy,
+      expectedVersion: body.expectedVersion,
+    });
     return c.json(result, result.created ? 201 : 200);
   });
   app.openapi(get, async (c) => c.json(await registry.product(c.req.valid("param").id), 200));

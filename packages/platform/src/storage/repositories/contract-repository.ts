@@ -72,6 +72,14 @@ export class ContractRepository {
     return { created: rowCount === 1 };
   }
 
+  /** The version the contract points at now (the one last published with its product). */
+  async current(contractId: string): Promise<ContractVersion | undefined> {
+    const { rows } = await this.q.query<{ version: string }>("SELECT version FROM contracts WHERE id = $1", [
+      contractId,
+    ]);
+    return rows[0] ? this.version(contractId, rows[0].version) : undefined;
+  }
+
   async list(productId: string): Promise<ContractSummary[]> {
     const { rows } = await this.q.query<ContractSummary>(
       `SELECT id, product_id AS "productId", name, version, status, updated_at AS "updatedAt"
