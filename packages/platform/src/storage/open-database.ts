@@ -1,5 +1,6 @@
 import type { Database } from "./database.js";
 import { migrate } from "./migrate.js";
+import { migrations } from "./migrations/index.js";
 
 export type StoreOptions =
   /** A PostgreSQL server (`DATABASE_URL`). */
@@ -15,12 +16,44 @@ export async function openDatabase(options: StoreOptions): Promise<Database> {
   if ("url" in options) {
     const { PostgresDatabase } = await import("./postgres/postgres-database.js");
     db = await PostgresDatabase.open({ url: options.url });
-  } else {
+  } else if ("dataDir" in options) {
     const { PgliteDatabase } = await import("./pglite/pglite-database.js");
-    db = await PgliteDatabase.open("dataDir" in options ? { dataDir: options.dataDir } : {});
+    db = await PgliteDatabase.open({ dataDir: options.dataDir });
+  } else {
+    return openMemory();
   }
   try {
     await migrate(db);
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+  return db;
+}
+
+/** In-memory PGlite, started from a cached dump of a migrated store when there is one. */
+async function openMemory(): Promise<Database> {
+  const [{ PgliteDatabase }, template] = await Promise.all([
+    import("./pglite/pglite-database.js"),
+    import("./pglite/pglite-template.js"),
+  ]);
+  const key = template.templateKey(migrations);
+  const cached = template.readTemplate(key);
+  if (cached) {
+    const db = await PgliteDatabase.open({ loadDataDir: cached }).catch(() => undefined);
+    if (db) {
+      try {
+        await migrate(db);
+        return db;
+      } catch {
+        await db.close().catch(() => {});
+      }
+    }
+  }
+  const db = await PgliteDatabase.open();
+  try {
+    await migrate(db);
+    await template.writeTemplate(key, await db.dump());
   } catch (e) {
     await db.close().catch(() => {});
     throw e;

@@ -5,6 +5,8 @@ import { parseInt8, parseTimestamp, parseTimestamptz, typeOids } from "../normal
 export interface PgliteOptions {
   /** A data directory on disk; omitted: in memory (tests, throwaway demos). */
   dataDir?: string;
+  /** A dump (`dump()`) to start from instead of an empty store. */
+  loadDataDir?: Blob;
 }
 
 type PgliteLike = Pick<PGlite, "query" | "exec"> | Pick<Transaction, "query" | "exec">;
@@ -36,6 +38,7 @@ export class PgliteDatabase implements Database {
     ]);
     const db = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       extensions: { pg_trgm },
       parsers: {
         [typeOids.int8]: parseInt8,
@@ -56,6 +59,11 @@ export class PgliteDatabase implements Database {
 
   async exec(sql: string): Promise<void> {
     await this.db.exec(sql);
+  }
+
+  /** The whole store as a gzipped tarball (PGlite's `dumpDataDir`). */
+  dump(): Promise<Blob> {
+    return this.db.dumpDataDir("gzip");
   }
 
   async close(): Promise<void> {
