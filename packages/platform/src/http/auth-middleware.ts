@@ -12,7 +12,12 @@ declare module "hono" {
 
 /** The `WWW-Authenticate` challenge of a 401 (RFC 6750), with the reason as its description. */
 export function bearerChallenge(reason: string): string {
-  const description = reason.replace(/["\\\r\n]/g, "'").slice(0, 300);
+  // Header values are Latin-1: the hint's ellipsis and any non-ASCII name become plain ASCII.
+  const description = reason
+    .replace(/…/g, "...")
+    .replace(/["\\]/g, "'")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 300);
   return `Bearer realm="quanta", error="invalid_token", error_description="${description}"`;
 }
 

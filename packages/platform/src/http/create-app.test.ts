@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { NotAllowedError } from "@quanta/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testIdentity } from "../identity/identity-fixtures.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
@@ -12,14 +13,16 @@ import { errorResponse } from "./error-response.js";
 let db: Database;
 let app: OpenAPIHono;
 const errors: unknown[] = [];
+let asAdmin: { authorization: string };
 
 beforeAll(async () => {
   db = await openDatabase({ memory: true });
   app = createApp({ registry: new Registry(db), maxBodyBytes: 64 * 1024, logError: (e) => errors.push(e) });
+  asAdmin = (await testIdentity(db, { username: "admin@example.com", roles: ["admin"] })).headers;
   for (const p of await exampleProducts()) {
     const res = await app.request("/api/products", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...asAdmin },
       body: JSON.stringify({ files: p.files }),
     });
     expect(res.status, p.folder).toBe(201);
@@ -37,7 +40,7 @@ const get = async (path: string) => {
   return { status: res.status, body: (await res.json()) as Json };
 };
 const post = async (path: string, body: string, type = "application/json") => {
-  const res = await app.request(path, { method: "POST", headers: { "content-type": type }, body });
+  const res = await app.request(path, { method: "POST", headers: { "content-type": type, ...asAdmin }, body });
   return { status: res.status, body: (await res.json()) as Json };
 };
 
@@ -55,11 +58,20 @@ describe("API skeleton", () => {
     expect(body.openapi).toBe("3.1.0");
     expect(Object.keys(body.paths).sort()).toEqual([
       "/api/health",
+      "/api/me",
       "/api/products",
       "/api/products/{id}",
       "/api/products/{id}/contracts",
       "/api/products/{id}/contracts/{contractId}/versions",
       "/api/products/{id}/contracts/{contractId}/versions/{version}",
+      "/api/teams",
+      "/api/teams/{id}",
+      "/api/teams/{id}/members/{user}",
+      "/api/tokens",
+      "/api/tokens/{id}",
+      "/api/users",
+      "/api/users/{id}",
+      "/api/users/{id}/roles/{role}",
     ]);
     expect(body.components.schemas.Error).toBeDefined();
     const params = body.paths["/api/products"].get.parameters.map((p: { name: string }) => p.name);

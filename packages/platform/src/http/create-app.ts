@@ -2,10 +2,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Harness } from "../harness/harness.js";
 import type { Authenticator } from "../identity/authenticator.js";
-import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
+import { IdentityStore } from "../identity/identity-store.js";
+import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
 import type { Registry } from "../registry/registry.js";
 import { platformVersion } from "../version.js";
+import { harnessGuard } from "./auth-guard.js";
 import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
+import { registerAuthRoutes } from "./auth-routes.js";
 import { docsPage } from "./docs-page.js";
 import { errorBody, errorResponse, validationBody } from "./error-response.js";
 import { registerHarness } from "./routes/harness.js";
@@ -23,14 +26,11 @@ export interface AppOptions {
   logError?: (error: unknown) => void;
   /** The built marketplace served at `/` (default: packages/web/dist beside this package). */
   webRoot?: string;
-  /** Turns `Authorization: Bearer` credentials into principals (API tokens, OIDC); see ADR 0013. */
+  /** Users, teams and API tokens (default: on the registry's database). See ADR 0013. */
+  identity?: IdentityStore;
+  /** Turns `Authorization: Bearer` credentials into principals (default: the identity's API tokens). */
   authenticator?: Authenticator;
 }
-
-/** Without an authenticator every credential is refused; anonymous requests stay anonymous. */
-const noAuthenticator: Authenticator = {
-  authenticate: () => Promise.reject(new UnauthenticatedError("this server has no identity store configured")),
-};
 
 const ownMediaTypes = /^\/api\/products\/[^/]+\/ingest$/;
 
@@ -68,11 +68,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     await next();
   });
-  app.use("/api/*", authMiddleware(options.authenticator ?? noAuthenticator));
+  const identity = options.identity ?? new IdentityStore(options.registry.db);
+  app.use("/api/*", authMiddleware(options.authenticator ?? new PlatformAuthenticator(identity)));
+  app.use("/api/products/:id/:iface", harnessGuard(options.registry.db));
 
   registerHealth(app, options.registry.db, platformVersion);
   registerProducts(app, options.registry);
   if (options.harness) registerHarness(app, options.harness);
+  registerAuthRoutes(app, identity);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -37,6 +37,14 @@ export interface PublishTarget {
   listsCaller: boolean;
 }
 
+/** An agreement as authorization sees it: the provider (owner) team and the consumer team. */
+export interface AgreementRef {
+  id: string;
+  productId: string;
+  ownerTeam: string | null;
+  consumerTeam: string;
+}
+
 /** Each action and the resource its rule needs. */
 export interface Resources {
   /** Registry and catalog metadata: list, search, product, contracts, discover. */
@@ -61,6 +69,20 @@ export interface Resources {
   "team.list": undefined;
   "team.create": undefined;
   "team.members": { team: string };
+  /** Data usage agreements (ADR 0014): a consumer team asks for one of a product's output ports. */
+  "access.request": { product: ProductRef; consumerTeam: string };
+  /** Approve or reject: the provider (owner team) decides, never the consumer team itself. */
+  "access.decide": AgreementRef;
+  /** Terminate: either side, with the contract's notice period. */
+  "access.terminate": AgreementRef;
+  /** Move an agreement to a new major contract version before its notice ends: the consumer's call. */
+  "access.accept-version": AgreementRef;
+  "access.read": AgreementRef;
+  /** The audit log of one product (owner team), or of everything (product undefined). */
+  "audit.read": { product: ProductRef | undefined };
+  /** Apply a policy file: global rules need governance; domain rules an owner of a team in that domain. */
+  "policy.apply": { global: boolean; domains: string[]; ownedDomains: string[] };
+  "webhook.manage": { team: string };
 }
 export type Action = keyof Resources;
 
@@ -90,6 +112,20 @@ function publishRule(p: Principal | undefined, r: PublishTarget): Decision {
     ? `${r.productId} declares team ${r.declaredTeam}, which you are not a member of`
     : `${r.productId} declares a new team ${r.declaredTeam}; list yourself in its team section to found it`;
 }
+
+function decideRule(p: Principal | undefined, r: AgreementRef): Decision {
+  if (!p) return `${signIn} to decide on access requests`;
+  // Separation of duties: being in the consumer team disqualifies, even for owners and admins.
+  if (inTeam(p, r.consumerTeam))
+    return `a consumer cannot approve or reject its own request (you are in team ${r.consumerTeam})`;
+  if (r.ownerTeam !== null && inTeam(p, r.ownerTeam)) return true;
+  return `only the owner team of ${r.productId} (${r.ownerTeam ?? "none"}) decides on its access requests`;
+}
+
+const eitherSide = (p: Principal | undefined, r: AgreementRef, what: string): Decision =>
+  admin(p) || inTeam(p, r.consumerTeam) || inTeam(p, r.ownerTeam)
+    ? true
+    : `only the consumer team (${r.consumerTeam}), the owner team of ${r.productId} (${r.ownerTeam ?? "none"}) or an admin may ${what}`;
 
 /** The one policy table: every action's rule. */
 export const policy: { [A in Action]: Rule<A> } = {
@@ -122,6 +158,38 @@ export const policy: { [A in Action]: Rule<A> } = {
     admin(p) || teamRole(p, r.team) === "owner"
       ? true
       : `only an owner of team ${r.team} or an admin manage its members`,
+  "access.request": (p, r) =>
+    !p
+      ? `${signIn} to request access`
+      : admin(p) || inTeam(p, r.consumerTeam)
+        ? true
+        : `you are not a member of team ${r.consumerTeam}; request access for a team you belong to`,
+  "access.decide": decideRule,
+  "access.terminate": (p, r) => eitherSide(p, r, "terminate this agreement"),
+  "access.accept-version": (p, r) =>
+    admin(p) || inTeam(p, r.consumerTeam)
+      ? true
+      : `only the consumer team (${r.consumerTeam}) accepts a new contract version for its agreement`,
+  "access.read": (p, r) => (hasRole(p, "governance") ? true : eitherSide(p, r, "see this agreement")),
+  "audit.read": (p, r) =>
+    admin(p) || hasRole(p, "governance")
+      ? true
+      : r.product
+        ? ownerTeamOnly(p, r.product, "read its audit log")
+        : "only governance and admins read the whole audit log; owners filter by their productId",
+  "policy.apply": (p, r) => {
+    if (admin(p) || hasRole(p, "governance")) return true;
+    if (!p) return `${signIn} to apply policies`;
+    if (r.global) return "only governance and admins apply global rules";
+    const foreign = r.domains.filter((d) => !r.ownedDomains.includes(d));
+    return foreign.length === 0
+      ? true
+      : `only governance, admins or an owner of a team in domain ${foreign.join(", ")} apply its rules`;
+  },
+  "webhook.manage": (p, r) =>
+    admin(p) || teamRole(p, r.team) === "owner"
+      ? true
+      : `only an owner of team ${r.team} or an admin manage its webhooks`,
 };
 
 /** The scope each action needs when a token is restricted to scopes. */
@@ -145,6 +213,14 @@ export const actionScopes: Record<Action, TokenScope> = {
   "team.list": "read",
   "team.create": "admin",
   "team.members": "admin",
+  "access.request": "write",
+  "access.decide": "write",
+  "access.terminate": "write",
+  "access.accept-version": "write",
+  "access.read": "read",
+  "audit.read": "read",
+  "policy.apply": "admin",
+  "webhook.manage": "admin",
 };
 
 /** The decision without throwing (for UIs that grey out what the caller cannot do). */

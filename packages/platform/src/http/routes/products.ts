@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { authorizePublish } from "../../identity/publish-target.js";
 import type { Registry } from "../../registry/registry.js";
 import {
   ContractSummarySchema,
@@ -144,9 +145,10 @@ export function registerProducts(app: OpenAPIHono, registry: Registry): void {
   app.openapi(list, async (c) => c.json(await registry.search(c.req.valid("query")), 200));
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
+    await authorizePublish(registry.db, body.files, c.get("principal"));
     const result = await registry.publish({
       files: body.files,
-      publishedBy: body.publishedBy,
+      publishedBy: c.get("principal")?.name,
       expectedVersion: body.expectedVersion,
     });
     return c.json(result, result.created ? 201 : 200);

@@ -1,0 +1,34 @@
+import { randomBytes } from "node:crypto";
+import type { Database } from "../storage/database.js";
+import { TeamRepository } from "../storage/repositories/team-repository.js";
+import { IdentityStore, type User } from "./identity-store.js";
+import type { GlobalRole, TeamMembership } from "./principal.js";
+
+export interface TestIdentity {
+  token: string;
+  user: User;
+  /** `{ authorization: "Bearer …" }`, to spread into a request's headers. */
+  headers: { authorization: string };
+}
+
+/**
+ * A user with an API token, for tests: roles (default consumer) and team grants (teams are created
+ * when missing). Goes through the real store, so the token authenticates like any other.
+ */
+export async function testIdentity(
+  db: Database | IdentityStore,
+  who: { username?: string; roles?: GlobalRole[]; teams?: TeamMembership[] } = {},
+): Promise<TestIdentity> {
+  const identity = db instanceof IdentityStore ? db : new IdentityStore(db);
+  const username = who.username ?? `user-${randomBytes(4).toString("hex")}@example.com`;
+  const user =
+    (await identity.findUser({ username })) ??
+    (await identity.createUser({ username, roles: who.roles ?? ["consumer"] }));
+  for (const m of who.teams ?? []) {
+    if (!(await identity.teamExists(m.team)))
+      await new TeamRepository(identity.db).ensureTeam({ id: m.team, name: m.team });
+    await identity.setTeamMember(m.team, user.id, m.role);
+  }
+  const { token } = await identity.createToken(user.id, { name: "test" });
+  return { token, user: await identity.user(user.id), headers: { authorization: `Bearer ${token}` } };
+}
