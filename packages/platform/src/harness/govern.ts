@@ -1,4 +1,6 @@
 import { type Issue, lintProduct } from "@quanta/core";
+import type { CertificationView } from "../governance/certification.js";
+import { GovernanceService } from "../governance/governance-service.js";
 import type { ProductFile } from "../registry/publish-product.js";
 import type { Database } from "../storage/database.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";
@@ -8,10 +10,17 @@ export interface Governance {
   productId: string;
   version: string;
   evaluatedAt: string;
-  /** The policy engine's verdicts; empty with `policyEngine: "unavailable"` until it is installed. */
   policyEngine: "available" | "unavailable";
-  policies: { rule: string; severity: string; status: string; message: string | null }[];
-  certification: { level: string | null; status: "certified" | "not-certified" | "not-evaluated"; reason: string };
+  /** The policy set in force (Quanta's defaults + applied sets) and its mesh-wide revision. */
+  policy: { name: string; version: string; revision: number } | null;
+  /** The stored evaluation these results come from (history: GET /api/products/{id}/evaluations). */
+  evaluation: { id: number; trigger: string; productVersion: string } | null;
+  policies: { rule: string; severity: string; status: string; message: string | null; levels?: string[] }[];
+  /** Computed on read from the latest evaluation and the contract tests now: it lapses by itself. */
+  certification: Omit<CertificationView, "status" | "level"> & {
+    level: CertificationView["level"] | null;
+    status: "certified" | "not-certified" | "not-evaluated";
+  };
   /** What the platform knows without the policy engine: lint findings and the latest test status per contract. */
   known: {
     lint: { errors: number; warnings: number; issues: Issue[] };
@@ -20,9 +29,9 @@ export interface Governance {
 }
 
 /**
- * The govern interface. Policies and certification come from the policy engine (core/src/policy)
- * once it is part of the platform; until then the shape is the same, with what is known: the
- * product's lint findings (re-run on the published files) and its latest contract test results.
+ * The govern interface: the policies in force evaluated on the product (governance/), the
+ * certification they and the latest contract tests give now, the product's lint findings (re-run
+ * on the published files) and its latest contract test results.
  */
 export async function govern(db: Database, productId: string): Promise<Governance> {
   const products = new ProductRepository(db);
@@ -36,16 +45,21 @@ export async function govern(db: Database, productId: string): Promise<Governanc
     seen.add(r.contractId);
     return [{ contractId: r.contractId, status: r.status, finishedAt: r.finishedAt }];
   });
+  const view = await new GovernanceService(db).govern(productId);
   return {
     productId,
     version: current?.version ?? "",
-    evaluatedAt: new Date().toISOString(),
-    policyEngine: "unavailable",
-    policies: [],
-    certification: {
+    evaluatedAt: view?.evaluatedAt ?? new Date().toISOString(),
+    policyEngine: view ? "available" : "unavailable",
+    policy: view?.policy ?? null,
+    evaluation: view?.evaluation ?? null,
+    policies: view?.policies ?? [],
+    certification: view?.certification ?? {
       level: null,
       status: "not-evaluated",
-      reason: "the policy engine is not installed on this server yet; lint findings and contract tests are below",
+      reason: "the product's published files could not be read for evaluation",
+      reasons: [],
+      validUntil: null,
     },
     known: {
       lint: {

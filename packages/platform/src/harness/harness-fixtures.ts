@@ -62,6 +62,8 @@ id: test.sensors.readings
 name: Readings
 version: 1.0.0
 status: active
+description:
+  purpose: One row per sensor reading, for the harness tests.
 servers:
   - server: local
     type: local
@@ -76,21 +78,25 @@ schema:
     properties:
       - name: reading_id
         logicalType: integer
+        classification: public
         physicalType: BIGINT
         required: true
         primaryKey: true
       - name: station
         logicalType: string
+        classification: public
         required: true
         logicalTypeOptions:
           pattern: ^S-[0-9]{3}$
       - name: value
         logicalType: number
+        classification: public
         logicalTypeOptions:
           minimum: -50
           maximum: 50
       - name: measured_at
         logicalType: timestamp
+        classification: public
         required: true
 slaProperties:
   - property: frequency
@@ -113,7 +119,11 @@ version: 1.0.0
 status: active
 domain: testing
 description:
-  purpose: Events the sensors product ingests.
+  purpose: Events the sensors product ingests, for the harness tests.
+support:
+  - channel: "#upstream"
+    url: https://chat.example.com/upstream
+    tool: slack
 outputPorts:
   - name: events
     type: tables
@@ -133,16 +143,20 @@ id: test.upstream.events
 name: Events
 version: 1.0.0
 status: active
+description:
+  purpose: Events the sensors product takes in, for the ingest tests.
 schema:
   - name: events
     physicalType: table
     properties:
       - name: event_id
         logicalType: integer
+        classification: public
         required: true
         primaryKey: true
       - name: kind
         logicalType: string
+        classification: public
         required: true
         quality:
           - metric: invalidValues
@@ -151,19 +165,24 @@ schema:
             mustBe: 0
       - name: level
         logicalType: number
+        classification: public
         logicalTypeOptions:
           minimum: 0
           maximum: 10
       - name: day
         logicalType: date
+        classification: public
       - name: at
         logicalType: timestamp
+        classification: public
       - name: code
         logicalType: string
+        classification: public
         logicalTypeOptions:
           maxLength: 5
       - name: ok
         logicalType: boolean
+        classification: public
 `;
 
 /** Writes both product folders (with `rows` readings in Parquet) and returns their files. */

@@ -11,6 +11,7 @@ import { openDatabase } from "../storage/open-database.js";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { writeSensorProducts } from "./harness-fixtures.js";
+import { asAdmin, testAuthenticator } from "./test-principal.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -30,7 +31,13 @@ beforeAll(async () => {
   const locator = new DataLocator(join(fixture.root, "platform"));
   locator.setFolder("test.sensors", fixture.sensorsDir);
   harness = new Harness({ db, registry, locator, consume: { timeoutMs: 1_500, maxRows: 20_000 } });
-  app = createApp({ registry, harness, maxBodyBytes: 256 * 1024, logError: (e) => errors.push(e) });
+  app = createApp({
+    registry,
+    harness,
+    authenticator: testAuthenticator,
+    maxBodyBytes: 256 * 1024,
+    logError: (e) => errors.push(e),
+  });
 });
 afterAll(async () => {
   await db?.close();
@@ -39,13 +46,13 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-  const res = await app.request(path);
+  const res = await app.request(path, { headers: asAdmin });
   return { status: res.status, body: (await res.json()) as Json };
 };
 const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...asAdmin, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 const postJson = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -96,10 +103,10 @@ describe("discover", () => {
 
 describe("consume", () => {
   it("streams JSON rows with their columns, and records who read how much", async () => {
-    const { status, body } = await consume(
-      { port: "readings", sql: "SELECT reading_id, station, value FROM readings ORDER BY reading_id LIMIT 3" },
-      { "x-quanta-consumer": "analyst@example.com" },
-    );
+    const { status, body } = await consume({
+      port: "readings",
+      sql: "SELECT reading_id, station, value FROM readings ORDER BY reading_id LIMIT 3",
+    });
     expect(status).toBe(200);
     expect(body.columns).toEqual([
       { name: "reading_id", type: "BIGINT" },
@@ -115,7 +122,7 @@ describe("consume", () => {
     await new Promise((r) => setTimeout(r, 50)); // usage is recorded when the stream ends
     const observed = await get("/api/products/test.sensors/observe");
     expect(observed.body.usage.byConsumer).toContainEqual(
-      expect.objectContaining({ consumer: "analyst@example.com", reads: 1, rows: 3 }),
+      expect.objectContaining({ consumer: "admin@example.com", reads: 1, rows: 3 }),
     );
   });
 
@@ -246,12 +253,8 @@ describe("control", () => {
       servesReads: true,
       allowedActions: ["stop", "pause", "configure"],
     });
-    const paused = await postJson(
-      "/api/products/test.upstream/control",
-      { action: "pause" },
-      { "x-quanta-consumer": "cy@example.com" },
-    );
-    expect(paused.body).toMatchObject({ state: "paused", servesReads: false, updatedBy: "cy@example.com" });
+    const paused = await postJson("/api/products/test.upstream/control", { action: "pause" });
+    expect(paused.body).toMatchObject({ state: "paused", servesReads: false, updatedBy: "admin@example.com" });
     const again = await postJson("/api/products/test.upstream/control", { action: "pause" });
     expect(again).toMatchObject({
       status: 409,

@@ -1,6 +1,11 @@
 import { mkdir } from "node:fs/promises";
+import { portAccess } from "../access/port-access.js";
+import { decideRead } from "../access/read-access.js";
+import { AuditLog } from "../audit/audit-log.js";
+import type { Principal } from "../identity/principal.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
+import { ProductRepository } from "../storage/repositories/product-repository.js";
 import { UsageRepository } from "../storage/repositories/usage-repository.js";
 import {
   type ConsumeLimits,
@@ -64,29 +69,85 @@ export class Harness {
 
   /**
    * A read-only query over one output port, streamed. Refused (409/423) while the product does not
-   * serve reads; every stream that starts is recorded as usage when it ends.
+   * serve reads; allowed only to the owner team, an agreement of one of the caller's teams or on a
+   * public port (ADR 0014), with sensitive columns masked and the port's row filters applied in
+   * the views the query reads. Every read is audited and recorded as usage when it ends.
    */
   async consume(
     productId: string,
     request: Omit<ConsumeQuery, "limit"> & { port: string; limit?: number | undefined },
-    consumer: string,
+    principal: Principal | undefined,
   ): Promise<ConsumeStream> {
+    const consumer = principal?.name ?? "anonymous";
     const life = await this.lifecycle.requireReads(productId);
     const port = await findPort(this.db, productId, request.port, ["output"]);
-    const { datasets } = portDatasets(await portContract(this.db, productId, port), this.locator);
-    const maxRows = Math.min(life.config.maxRows ?? this.consumeLimits.maxRows, this.consumeLimits.maxRows);
-    const stream = await consumeQuery(
-      datasets,
+    const product = await new ProductRepository(this.db).get(productId);
+    const current = await portContract(this.db, productId, port);
+    const grant = await decideRead(
+      this.db,
       {
-        sql: request.sql,
-        format: request.format,
-        limit: request.limit ?? Math.min(this.consumeLimits.defaultRows, maxRows),
+        productId,
+        ownerTeam: product?.team ?? null,
+        port: port.name,
+        isPublic: portAccess(product?.document, port.name, current.contract).public,
       },
-      { ...this.consumeLimits, maxRows },
-      this.locator.tempDir(),
+      principal,
     );
-    void stream.done.then((o) =>
-      new UsageRepository(this.db)
+    // An agreement still on the previous major version reads that version until it moves on.
+    const pc =
+      grant.contractVersion && grant.contractVersion !== current.contractVersion
+        ? await portContract(this.db, productId, port, grant.contractVersion)
+        : current;
+    const access = portAccess(product?.document, port.name, pc.contract);
+    const datasets = portDatasets(pc, this.locator).datasets.map((d) => {
+      const declared = access.datasets.find((a) => a.name === d.name);
+      const unmasked = grant.unmasked;
+      const masked = (declared?.sensitive ?? []).filter(
+        (c) => unmasked !== "all" && !unmasked.some((g) => g.toLowerCase() === c.toLowerCase()),
+      );
+      return { ...d, masked, rowFilters: declared?.rowFilters ?? [] };
+    });
+    const maxRows = Math.min(life.config.maxRows ?? this.consumeLimits.maxRows, this.consumeLimits.maxRows);
+    const audit = (rows: number, reason: string | null) =>
+      new AuditLog(this.db)
+        .append({
+          actor: consumer,
+          action: "consume",
+          productId,
+          port: port.name,
+          agreementId: grant.agreement?.id ?? null,
+          decision: "allowed",
+          reason,
+          rows,
+          purpose: grant.agreement?.purpose ?? null,
+          details: {
+            basis: grant.basis,
+            contractVersion: pc.contractVersion,
+            masked: [...new Set(datasets.flatMap((d) => d.masked))],
+            rowFilters: [...new Set(datasets.flatMap((d) => d.rowFilters))],
+            sql: (request.sql ?? "").slice(0, 2000),
+          },
+        })
+        .catch(() => {});
+    let stream: ConsumeStream;
+    try {
+      stream = await consumeQuery(
+        datasets,
+        {
+          sql: request.sql,
+          format: request.format,
+          limit: request.limit ?? Math.min(this.consumeLimits.defaultRows, maxRows),
+        },
+        { ...this.consumeLimits, maxRows },
+        this.locator.tempDir(),
+      );
+    } catch (e) {
+      await audit(0, `not served: ${(e as Error).message}`);
+      throw e;
+    }
+    void stream.done.then(async (o) => {
+      await audit(o.rows, o.error ? `incomplete: ${o.error}` : null);
+      await new UsageRepository(this.db)
         .record({
           productId,
           port: port.name,
@@ -96,8 +157,8 @@ export class Harness {
           bytes: o.bytes,
           durationMs: o.durationMs,
         })
-        .catch(() => {}),
-    );
+        .catch(() => {});
+    });
     return stream;
   }
 

@@ -14,6 +14,10 @@ export interface PortDataset {
   /** Absolute path, possibly a glob; always inside the product's folder. */
   file: string;
   format: string;
+  /** Columns served as `'***'` (sensitive and not granted to this reader); see access/port-access.ts. */
+  masked?: string[] | undefined;
+  /** Boolean SQL expressions over the dataset's columns that every served row meets. */
+  rowFilters?: string[] | undefined;
 }
 
 /** A port with its published contract, resolved to what the platform can read. */
@@ -51,12 +55,19 @@ export async function findPort(
 }
 
 /** The published contract version a port names (its `contractId` at its `version`, else the current one). */
-export async function portContract(q: Queryable, productId: string, port: PortRecord): Promise<PortContract> {
+export async function portContract(
+  q: Queryable,
+  productId: string,
+  port: PortRecord,
+  /** A version to serve instead (an agreement still on the previous major). */
+  wanted?: string,
+): Promise<PortContract> {
   if (!port.contractId) {
     throw new HarnessError(422, "no-contract", `port "${port.name}" of "${productId}" names no contract (contractId)`);
   }
   const contracts = new ContractRepository(q);
-  let version = port.version ? await contracts.version(port.contractId, port.version) : undefined;
+  const pinned = wanted ?? port.version;
+  let version = pinned ? await contracts.version(port.contractId, pinned) : undefined;
   if (!version) {
     const current = (await contracts.versions(port.contractId))[0];
     version = current ? await contracts.version(port.contractId, current.version) : undefined;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError, isQuantaError } from "@quanta/core";
 import type { Database } from "../storage/database.js";
@@ -13,6 +14,10 @@ export interface PlatformOptions {
   hostname?: string;
   /** Product folders to publish at start (the demo mesh); failures are warnings, not fatal. */
   publishFolders?: readonly string[];
+  /** Platform-owned files (ingested batches, query results); default the store's data dir, else a temp dir. */
+  dataDir?: string;
+  /** Run the contract test scheduler and a job worker in this process (default true). */
+  runJobs?: boolean;
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
@@ -60,18 +65,36 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   ]);
   const registry = new Registry(db);
   const published: string[] = [];
+  const productFolders = new Map<string, string>();
   const skipped: RunningPlatform["skipped"] = [];
   for (const folder of options.publishFolders ?? []) {
     try {
       const result = await registry.publish({ files: await readProductFolder(folder), publishedBy: "quanta-demo" });
       published.push(result.product.id);
+      productFolders.set(result.product.id, folder);
     } catch (e) {
       const reason = isQuantaError(e) ? e.message : String(e);
       skipped.push({ folder, reason });
       warn(`skipped ${folder}: ${reason}`);
     }
   }
-  const app = createApp({ registry, logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`) });
+  // The harness and its background jobs; the demo's contracts are tested once right away.
+  const { startHarness } = await import("../harness/start-harness.js");
+  const jobs = startHarness({
+    db,
+    registry,
+    dataDir:
+      options.dataDir ?? ("dataDir" in options.store ? options.store.dataDir : join(tmpdir(), `quanta-${process.pid}`)),
+    productFolders,
+    testAtStart: published,
+    runJobs: options.runJobs ?? true,
+    log: warn,
+  });
+  const app = createApp({
+    registry,
+    harness: jobs.harness,
+    logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
+  });
   const server = serve({
     fetch: app.fetch,
     port: options.port ?? 8080,
@@ -83,6 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       server.once("error", reject);
     });
   } catch (e) {
+    await jobs.stop();
     await db.close();
     unlock();
     const err = e as NodeJS.ErrnoException;
@@ -110,6 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           // Keep-alive connections would hold close() open; idle ones can go now.
           (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
+        await jobs.stop();
         await db.close();
         unlock();
       })();

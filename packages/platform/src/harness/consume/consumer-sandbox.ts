@@ -36,7 +36,9 @@ export class ConsumerSandbox {
       for (const d of datasets) {
         const view = dialect.quoteIdentifier(d.name);
         const source = readerSql(d);
-        await conn.run(`CREATE VIEW ${view} AS SELECT * FROM ${source}`).catch((e: unknown) => {
+        // Masks and row filters live in the view itself: the consumer's SQL can only read the view.
+        await conn.run(`CREATE VIEW ${view} AS ${await protectedSelect(conn, d, source)}`).catch((e: unknown) => {
+          if (e instanceof HarnessError) throw e;
           throw new HarnessError(
             422,
             "dataset-unreadable",
@@ -86,6 +88,43 @@ export class ConsumerSandbox {
       // already closed
     }
   }
+}
+
+/**
+ * `SELECT * REPLACE ('***' AS masked…) FROM source WHERE (filter) AND …`. Each row filter is a
+ * producer's boolean expression: it must parse as one expression over the dataset's own columns
+ * (no table functions, files or other tables) and be of type BOOLEAN, else the port serves nothing.
+ */
+async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: string): Promise<string> {
+  const masked = d.masked ?? [];
+  const replace =
+    masked.length > 0
+      ? ` REPLACE (${masked.map((c) => `'***'::VARCHAR AS ${dialect.quoteIdentifier(c)}`).join(", ")})`
+      : "";
+  const filters = d.rowFilters ?? [];
+  for (const f of filters) {
+    const refuse = (why: string) =>
+      new HarnessError(
+        422,
+        "row-filter-invalid",
+        `the row filter ${JSON.stringify(f)} of "${d.name}" ${why}; the port serves no data until it is fixed`,
+      );
+    const probe = `SELECT * FROM quanta_rows WHERE (\n${f}\n)`;
+    const tree = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(probe)})::VARCHAR`);
+    const verdict = judgeParseTree(String(tree.getRows()[0]?.[0] ?? ""), new Set(["quanta_rows"]));
+    if (!verdict.ok) throw refuse(`is refused: ${verdict.reason.replace(" in a contract rule", "")}`);
+    const typed = await conn.runAndReadAll(`DESCRIBE SELECT (\n${f}\n) AS keep FROM ${source}`).catch((e: unknown) => {
+      throw refuse(`does not bind: ${(e as Error).message.split("\n")[0]}`);
+    });
+    const type = String(typed.getRows()[0]?.[1] ?? "");
+    if (type !== "BOOLEAN") throw refuse(`is of type ${type || "unknown"}, not BOOLEAN`);
+  }
+  // One level per filter, so no filter's text can change how another one groups (OR/AND precedence).
+  const filtered = filters.reduce(
+    (from, f, i) => `(SELECT * FROM ${from} WHERE (\n${f}\n)) AS quanta_filter_${i}`,
+    source,
+  );
+  return `SELECT *${replace} FROM ${filtered}`;
 }
 
 const readers: Record<string, (path: string) => string> = {

@@ -10,6 +10,7 @@ import { openDatabase } from "../../storage/open-database.js";
 import { DataLocator } from "../data-locator.js";
 import { Harness } from "../harness.js";
 import { writeSensorProducts } from "../harness-fixtures.js";
+import { asAdmin, testAuthenticator } from "../test-principal.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await registry.publish({ files: fixture.sensors });
   dataDir = join(fixture.root, "platform");
   const harness = new Harness({ db, registry, locator: new DataLocator(dataDir), ingest: { maxRows: 1_000 } });
-  app = createApp({ registry, harness, maxBodyBytes: 512 * 1024 });
+  app = createApp({ registry, harness, authenticator: testAuthenticator, maxBodyBytes: 512 * 1024 });
 });
 afterAll(async () => {
   await db?.close();
@@ -37,7 +38,7 @@ afterAll(async () => {
 const ingest = async (body: BodyInit, type: string, query = "?port=events") => {
   const res = await app.request(`/api/products/test.sensors/ingest${query}`, {
     method: "POST",
-    headers: { "content-type": type, "x-quanta-consumer": "loader@example.com" },
+    headers: { "content-type": type, ...asAdmin },
     body,
   });
   return { status: res.status, body: (await res.json()) as Json };
@@ -193,7 +194,11 @@ describe("ingest", () => {
     const form = new FormData();
     form.set("port", "events");
     form.set("file", new File(["event_id,kind\n40,start\n"], "events.csv", { type: "text/csv" }));
-    const res = await app.request("/api/products/test.sensors/ingest", { method: "POST", body: form });
+    const res = await app.request("/api/products/test.sensors/ingest", {
+      method: "POST",
+      body: form,
+      headers: asAdmin,
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ format: "csv", received: 1, accepted: 1, quarantined: 0 });
   });
@@ -229,7 +234,7 @@ describe("ingest", () => {
       (
         await app.request("/api/products/test.none/ingest?port=events", {
           method: "POST",
-          headers: { "content-type": "text/csv" },
+          headers: { "content-type": "text/csv", ...asAdmin },
           body: "a\n1\n",
         })
       ).status,
@@ -239,13 +244,13 @@ describe("ingest", () => {
   });
 
   it("shows batches and quarantined rows in observe, and refuses ingest while the product is stopped", async () => {
-    const observed = await app.request("/api/products/test.sensors/observe");
+    const observed = await app.request("/api/products/test.sensors/observe", { headers: asAdmin });
     const body = (await observed.json()) as Json;
     expect(body.ingest.batches.length).toBeGreaterThanOrEqual(4);
     expect(body.ingest.quarantinedRows).toBeGreaterThanOrEqual(9);
     await app.request("/api/products/test.sensors/control", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...asAdmin },
       body: JSON.stringify({ action: "stop" }),
     });
     const stopped = await ingestJson({ port: "events", records: [{ event_id: 1, kind: "start" }] });

@@ -6,6 +6,7 @@ import { HarnessError } from "../../harness/harness-error.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
 import { parseSchedule } from "../../jobs/schedule.js";
+import { principalOf } from "../auth-middleware.js";
 import { errorBody } from "../error-response.js";
 import { errorContent } from "../schemas.js";
 
@@ -216,14 +217,32 @@ export const GovernanceSchema = z
     version: z.string(),
     evaluatedAt: z.string(),
     policyEngine: z.enum(["available", "unavailable"]),
+    policy: z
+      .object({ name: z.string(), version: z.string(), revision: z.number() })
+      .nullable()
+      .openapi({ description: "The policy set in force: Quanta's defaults + applied sets, and its revision" }),
+    evaluation: z
+      .object({ id: z.number(), trigger: z.string(), productVersion: z.string() })
+      .nullable()
+      .openapi({ description: "The stored evaluation the results come from" }),
     policies: z.array(
-      z.object({ rule: z.string(), severity: z.string(), status: z.string(), message: z.string().nullable() }),
+      z.object({
+        rule: z.string(),
+        severity: z.string(),
+        status: z.string(),
+        message: z.string().nullable(),
+        levels: z.array(z.string()).optional(),
+      }),
     ),
-    certification: z.object({
-      level: z.string().nullable(),
-      status: z.enum(["certified", "not-certified", "not-evaluated"]),
-      reason: z.string(),
-    }),
+    certification: z
+      .object({
+        level: z.string().nullable(),
+        status: z.enum(["certified", "not-certified", "not-evaluated"]),
+        reason: z.string(),
+        reasons: z.array(z.string()),
+        validUntil: z.string().nullable(),
+      })
+      .openapi({ description: "Computed on read: lapses by itself when tests leave their SLA window" }),
     known: z.object({
       lint: z.object({ errors: z.number(), warnings: z.number(), issues: z.array(z.record(z.string(), z.unknown())) }),
       contractTests: z.array(
@@ -465,10 +484,9 @@ const controlRoute = createRoute({
   },
 });
 
-/** Who is asking; the platform's authentication (when configured) replaces this header. */
+/** Who is asking, as usage and events record it: the signed-in principal, else an anonymous caller. */
 export function consumerOf(c: Context): string {
-  const name = c.req.header("x-quanta-consumer")?.trim();
-  return name && name.length <= 200 ? name : "anonymous";
+  return principalOf(c)?.name ?? "anonymous";
 }
 
 /** Harness refusals carry their own status; everything else goes to the app's error handler. */
@@ -567,7 +585,7 @@ export function registerHarness(app: OpenAPIHono, harness: Harness): void {
         const stream = await harness.consume(
           c.req.valid("param").id,
           { port: body.port, sql: body.sql, limit: body.limit, format: body.format as "json" },
-          consumerOf(c),
+          principalOf(c),
         );
         return new Response(stream.body, {
           status: 200,
