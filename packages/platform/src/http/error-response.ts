@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
+import { sqlState } from "../storage/database.js";
 
 /** The one shape of every error the API returns. */
 export interface ErrorBody {
@@ -35,6 +36,16 @@ const byHttpStatus: Record<number, Mapping> = {
 
 const internal: Mapping = { status: 500, code: "internal" };
 
+/**
+ * SQLSTATE classes that mean the value sent cannot be stored or compared (a NUL character, a
+ * number out of range, an over-long search), not a fault of the server: a backstop behind the zod
+ * schemas so such input is a 400, never a 500.
+ */
+const byStateClass: Record<string, string> = {
+  "22": "the request holds a value the store cannot take (a NUL character, a number out of range, bad encoding)",
+  "54": "the request is too complex to answer (for example a search text with too many words)",
+};
+
 function mappingFor(error: Error): Mapping | undefined {
   for (
     let proto = Object.getPrototypeOf(error);
@@ -59,6 +70,9 @@ export function errorResponse(e: unknown): { status: Mapping["status"]; body: Er
     const message = e.status === 413 ? "request body is larger than the server accepts" : e.message || m.code;
     return { status: m.status, body: errorBody(m.code, message) };
   }
+  const state = sqlState(e);
+  const data = state ? byStateClass[state.slice(0, 2)] : undefined;
+  if (data) return { status: 400, body: errorBody("invalid-input", data) };
   if (e instanceof Error) {
     const m = mappingFor(e);
     if (m) {
