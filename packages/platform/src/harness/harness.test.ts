@@ -348,6 +348,25 @@ describe("observe and govern", () => {
     expect((await get("/api/products/test.none/govern")).status).toBe(404);
   });
 
+  it("govern answers the governance service's view when there is one, with what is known", async () => {
+    const withPolicies = new Harness({
+      db,
+      registry: harness.registry,
+      locator: harness.locator,
+      governance: {
+        govern: async (id) => ({
+          productId: id,
+          policyEngine: "available",
+          policies: [{ rule: "purpose-present", severity: "blocking", status: "passed", message: null }],
+          certification: { level: "curated", status: "certified" },
+        }),
+      },
+    });
+    const view = (await withPolicies.govern("test.sensors")) as Json;
+    expect(view).toMatchObject({ policyEngine: "available", certification: { level: "curated" } });
+    expect(view.known.lint.errors).toBe(0);
+  });
+
   it("lists the harness in the OpenAPI document", async () => {
     const { body } = await get("/api/openapi.json");
     for (const p of ["discover", "consume", "observe", "govern", "control"]) {

@@ -31,12 +31,21 @@ import { type Lifecycle, LifecycleStore, type ProductConfig } from "./lifecycle-
 import { type Observation, observe } from "./observe.js";
 import { findPort, portContract, portDatasets } from "./port-data.js";
 
+export interface GovernanceSource {
+  govern(productId: string): Promise<object | undefined>;
+}
+
 export interface HarnessOptions {
   db: Database;
   registry: Registry;
   locator: DataLocator;
   consume?: Partial<ConsumeLimits>;
   ingest?: Partial<IngestLimits>;
+  /**
+   * The policy engine's view of a product (the governance service): when given, govern answers its
+   * policies and certification; without it, the documented shape with what is known.
+   */
+  governance?: GovernanceSource;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
   onStarted?: (productId: string) => void;
 }
@@ -207,9 +216,11 @@ export class Harness {
     return observe(this.db, productId, await this.lifecycle.get(productId));
   }
 
-  async govern(productId: string): Promise<Governance> {
+  async govern(productId: string): Promise<Governance | (object & Pick<Governance, "known">)> {
     await this.lifecycle.get(productId); // 404 for an unknown product
-    return govern(this.db, productId);
+    const known = await govern(this.db, productId);
+    const view = await this.options.governance?.govern(productId);
+    return view ? { ...view, known: known.known } : known;
   }
 
   async control(
