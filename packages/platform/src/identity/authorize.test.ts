@@ -83,3 +83,11 @@ describe("authorize", () => {
     expect(decide(person({ roles: ["governance"] }), "product.usage", product)).toBe(true);
   });
 });
+
+describe("rules on one's own things", () => {
+  it("never match an anonymous caller against an unnamed user", () => {
+    expect(decide(undefined, "token.list", { userId: undefined })).not.toBe(true);
+    expect(decide(undefined, "user.read", { userId: "" })).not.toBe(true);
+    expect(decide(person(), "token.list", { userId: undefined })).not.toBe(true);
+  });
+});

@@ -93,6 +93,9 @@ type Rule<A extends Action> = (p: Principal | undefined, r: Resources[A]) => Dec
 const signIn = "sign in (an API token or an OpenID Connect bearer token)";
 const signedIn = (p: Principal | undefined): Decision => (p ? true : `${signIn} first`);
 const admin = (p: Principal | undefined): boolean => hasRole(p, "admin");
+/** Rights on "your own" things need a caller and a named user: `undefined === undefined` is no one's. */
+const isSelf = (p: Principal | undefined, userId: string | undefined): boolean =>
+  p !== undefined && userId !== undefined && p.userId === userId;
 const inTeam = (p: Principal | undefined, team: string | null): boolean => teamRole(p, team) !== undefined;
 const ownerTeamOnly = (p: Principal | undefined, r: ProductRef, what: string): Decision =>
   admin(p) || inTeam(p, r.ownerTeam)
@@ -143,14 +146,12 @@ export const policy: { [A in Action]: Rule<A> } = {
       ? true
       : `only an owner of team ${r.ownerTeam ?? "(none)"} or an admin may control ${r.id}`,
   "me.read": signedIn,
-  "token.create": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins create tokens for other users"),
-  "token.list": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins list other users' tokens"),
-  "token.revoke": (p, r) => (admin(p) || p?.userId === r.userId ? true : "only admins revoke other users' tokens"),
+  "token.create": (p, r) => (admin(p) || isSelf(p, r.userId) ? true : "only admins create tokens for other users"),
+  "token.list": (p, r) => (admin(p) || isSelf(p, r.userId) ? true : "only admins list other users' tokens"),
+  "token.revoke": (p, r) => (admin(p) || isSelf(p, r.userId) ? true : "only admins revoke other users' tokens"),
   "user.list": (p) => (admin(p) || hasRole(p, "governance") ? true : "only admins and governance list users"),
   "user.read": (p, r) =>
-    admin(p) || hasRole(p, "governance") || p?.userId === r.userId
-      ? true
-      : "only admins and governance see other users",
+    admin(p) || hasRole(p, "governance") || isSelf(p, r.userId) ? true : "only admins and governance see other users",
   "user.manage": (p) => (admin(p) ? true : "only admins manage users and their roles"),
   "team.list": signedIn,
   "team.create": (p) => (admin(p) ? true : "only admins create teams"),

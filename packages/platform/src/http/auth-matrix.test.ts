@@ -1,0 +1,176 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DataLocator } from "../harness/data-locator.js";
+import { Harness } from "../harness/harness.js";
+import { writeSensorProducts } from "../harness/harness-fixtures.js";
+import { testIdentity } from "../identity/identity-fixtures.js";
+import { IdentityStore, type User } from "../identity/identity-store.js";
+import { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import { openDatabase } from "../storage/open-database.js";
+import { createApp } from "./create-app.js";
+
+/**
+ * The authorization matrix (ADR 0013): every role against every harness interface and every
+ * identity/admin route, through the real app, real tokens and a real product with data.
+ */
+const roles = ["anonymous", "consumer", "otherTeam", "member", "owner", "governance", "admin"] as const;
+type Role = (typeof roles)[number];
+
+let db: Database;
+let app: OpenAPIHono;
+let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
+let target: User;
+const headers: Record<Role, Record<string, string>> = {} as never;
+
+beforeAll(async () => {
+  fixture = await writeSensorProducts(200);
+  db = await openDatabase({ memory: true });
+  const registry = new Registry(db);
+  await registry.publish({ files: fixture.upstream });
+  await registry.publish({ files: fixture.sensors });
+  const locator = new DataLocator(join(fixture.root, "platform"));
+  locator.setFolder("test.sensors", fixture.sensorsDir);
+  const identity = new IdentityStore(db);
+  app = createApp({ registry, identity, harness: new Harness({ db, registry, locator }) });
+  const make = {
+    anonymous: async () => ({}),
+    consumer: async () => (await testIdentity(identity)).headers,
+    otherTeam: async () =>
+      (await testIdentity(identity, { teams: [{ team: "upstream-team", role: "member" }] })).headers,
+    member: async () => (await testIdentity(identity, { teams: [{ team: "sensor-team", role: "member" }] })).headers,
+    // The owner the product's own team section declares (no grant through the API).
+    owner: async () => (await testIdentity(identity, { username: "ada@example.com" })).headers,
+    governance: async () => (await testIdentity(identity, { roles: ["governance"] })).headers,
+    admin: async () => (await testIdentity(identity, { roles: ["admin"] })).headers,
+  } satisfies Record<Role, () => Promise<Record<string, string>>>;
+  for (const role of roles) headers[role] = await make[role]();
+  target = await identity.createUser({ username: "target@example.com" });
+});
+afterAll(async () => {
+  await db?.close();
+  if (fixture) await rm(fixture.root, { recursive: true, force: true });
+});
+
+const event = (id: number) => ({ event_id: id, kind: "start", level: 1, day: "2025-01-02", ok: true });
+let n = 0;
+
+interface Row {
+  route: string;
+  body?: (role: Role) => unknown;
+  /** anonymous, consumer, member of another team, member, owner, governance, admin */
+  expect: [number, number, number, number, number, number, number];
+}
+
+const P = "/api/products/test.sensors";
+const matrix: Row[] = [
+  { route: "GET /api/health", expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: "GET /api/products", expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}`, expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}/contracts`, expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}/discover`, expect: [200, 200, 200, 200, 200, 200, 200] },
+  {
+    route: `POST ${P}/consume`,
+    body: () => ({ port: "readings", limit: 2 }),
+    expect: [401, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    route: `POST ${P}/ingest`,
+    body: () => ({ port: "events", records: [event(++n)] }),
+    expect: [401, 403, 403, 201, 201, 403, 201],
+  },
+  { route: `GET ${P}/observe`, expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}/govern`, expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}/control`, expect: [401, 200, 200, 200, 200, 200, 200] },
+  {
+    route: `POST ${P}/control`,
+    body: () => ({ action: "configure", config: { maxRows: 20_000 } }),
+    expect: [401, 403, 403, 403, 200, 403, 200],
+  },
+  // Publishing the published version again: allowed callers get 200 (nothing changed).
+  {
+    route: "POST /api/products",
+    body: () => ({ files: fixture.sensors }),
+    expect: [401, 403, 403, 200, 200, 403, 200],
+  },
+  { route: "GET /api/me", expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: "POST /api/tokens", body: () => ({ name: "matrix" }), expect: [401, 201, 201, 201, 201, 201, 201] },
+  { route: "GET /api/tokens?all=true", expect: [401, 403, 403, 403, 403, 403, 200] },
+  { route: "GET /api/users", expect: [401, 403, 403, 403, 403, 200, 200] },
+  { route: "GET /api/users/{target}", expect: [401, 403, 403, 403, 403, 200, 200] },
+  {
+    route: "POST /api/users",
+    body: (role) => ({ username: `new-${role}@example.com` }),
+    expect: [401, 403, 403, 403, 403, 403, 201],
+  },
+  { route: "PUT /api/users/{target}/roles/governance", expect: [401, 403, 403, 403, 403, 403, 200] },
+  { route: "DELETE /api/users/{target}/roles/governance", expect: [401, 403, 403, 403, 403, 403, 200] },
+  { route: "GET /api/teams", expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: "GET /api/teams/sensor-team", expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: "POST /api/teams", body: (role) => ({ name: `Team ${role}` }), expect: [401, 403, 403, 403, 403, 403, 201] },
+  {
+    route: "PUT /api/teams/sensor-team/members/{target}",
+    body: () => ({ role: "member" }),
+    expect: [401, 403, 403, 403, 200, 403, 200],
+  },
+  // The owner removes the member added above; the admin then finds no membership to end.
+  { route: "DELETE /api/teams/sensor-team/members/{target}", expect: [401, 403, 403, 403, 200, 403, 404] },
+];
+
+describe("authorization matrix", () => {
+  it("answers every role on every interface and admin route as the access table says", async () => {
+    const got: Record<string, Record<Role, number>> = {};
+    const want: Record<string, Record<Role, number>> = {};
+    for (const row of matrix) {
+      const [method, rawPath] = row.route.split(" ") as [string, string];
+      const path = rawPath.replace("{target}", target.id);
+      got[row.route] = {} as Record<Role, number>;
+      want[row.route] = {} as Record<Role, number>;
+      for (const [i, role] of roles.entries()) {
+        const body = row.body?.(role);
+        const res = await app.request(path, {
+          method,
+          headers: { ...headers[role], ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        await res.arrayBuffer();
+        (got[row.route] as Record<Role, number>)[role] = res.status;
+        (want[row.route] as Record<Role, number>)[role] = row.expect[i] as number;
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it("shows who read what only to the owner team, governance and admins; others see the totals", async () => {
+    const usage = async (role: Role) => {
+      const res = await app.request(`${P}/observe`, { headers: headers[role] });
+      return ((await res.json()) as { usage: { total: { reads: number }; byConsumer: unknown[]; recent: unknown[] } })
+        .usage;
+    };
+    for (const role of ["member", "owner", "governance", "admin"] as const) {
+      expect((await usage(role)).byConsumer.length, role).toBeGreaterThan(0);
+    }
+    for (const role of ["consumer", "otherTeam"] as const) {
+      const u = await usage(role);
+      expect(u.byConsumer, role).toEqual([]);
+      expect(u.recent, role).toEqual([]);
+      expect(u.total.reads, role).toBeGreaterThan(0);
+    }
+  });
+
+  it("records the signed-in principal, not a header, as the consumer", async () => {
+    const res = await app.request(`${P}/consume`, {
+      method: "POST",
+      headers: { ...headers.owner, "content-type": "application/json", "x-quanta-consumer": "someone-else" },
+      body: JSON.stringify({ port: "readings", limit: 1 }),
+    });
+    await res.text();
+    // Usage is written when the stream ends, just after the response.
+    const consumers = async () =>
+      (await db.query<{ consumer: string }>("SELECT DISTINCT consumer FROM usage_records")).rows.map((r) => r.consumer);
+    await expect.poll(consumers, { timeout: 3_000 }).toContain("ada@example.com");
+    expect(await consumers()).not.toContain("someone-else");
+  });
+});
