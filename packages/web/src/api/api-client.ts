@@ -1,5 +1,14 @@
 import { ApiError } from "./api-error.js";
-import type { ApiErrorBody, ContractVersion, ContractVersionSummary, ProductDetail, ProductList } from "./types.js";
+import type {
+  ApiErrorBody,
+  ConsumeResult,
+  ContractVersion,
+  ContractVersionSummary,
+  Governance,
+  Observation,
+  ProductDetail,
+  ProductList,
+} from "./types.js";
 
 export interface ListQuery {
   q?: string;
@@ -14,10 +23,10 @@ export interface ListQuery {
 const enc = encodeURIComponent;
 
 /** GETs JSON from the platform; every failure becomes an ApiError with the platform's message. */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(path: string, signal?: AbortSignal, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { signal, headers: { accept: "application/json" } });
+    res = await fetch(path, { ...init, signal, headers: { accept: "application/json", ...init.headers } });
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new ApiError(0, "network", "cannot reach the Quanta platform; is it running?");
@@ -60,4 +69,12 @@ export const api = {
     ),
   contractVersion: (id: string, contractId: string, version: string, signal?: AbortSignal) =>
     getJson<ContractVersion>(`/api/products/${enc(id)}/contracts/${enc(contractId)}/versions/${enc(version)}`, signal),
+  observe: (id: string, signal?: AbortSignal) => getJson<Observation>(`/api/products/${enc(id)}/observe`, signal),
+  govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
+  consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>
+    getJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, signal, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...body, format: "json" }),
+    }),
 };

@@ -64,3 +64,81 @@ export interface ContractVersion extends ContractVersionSummary {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+// The harness (per-product interfaces). Only the fields the marketplace shows.
+
+export interface TestRunSummary {
+  id: number;
+  contractId: string;
+  contractVersion: string;
+  server: string | null;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface Observation {
+  productId: string;
+  lifecycle: { state: string; servesReads: boolean; runsTests: boolean };
+  usage: {
+    total: { reads: number; rows: number; bytes: number };
+    byConsumer: { consumer: string; reads: number; rows: number; bytes: number }[];
+    recent: {
+      at: string;
+      consumer: string;
+      port: string | null;
+      action: string;
+      rows: number;
+      bytes: number;
+      durationMs: number;
+    }[];
+  };
+  tests: {
+    latest: (TestRunSummary & {
+      port: string | null;
+      checks: {
+        checkId: string;
+        dataset: string | null;
+        status: string;
+        value: unknown;
+        threshold: unknown;
+        reason: string | null;
+      }[];
+    })[];
+    history: TestRunSummary[];
+  };
+  slis: {
+    port: string;
+    contractId: string;
+    freshness: { objective: string | null; ageSeconds: number | null; met: boolean | null; measuredAt: string | null };
+    availability: {
+      objective: number | null;
+      windowDays: number;
+      runs: number;
+      readable: number;
+      ratio: number | null;
+    };
+    quality: { runs: number; passed: number; ratio: number | null };
+  }[];
+}
+
+export interface Governance {
+  productId: string;
+  version: string;
+  evaluatedAt: string;
+  policyEngine: "available" | "unavailable";
+  policies: { rule: string; severity: string; status: string; message: string | null }[];
+  certification: { level: string | null; status: "certified" | "not-certified" | "not-evaluated"; reason: string };
+  known: {
+    lint: { errors: number; warnings: number };
+    contractTests: { contractId: string; status: string; finishedAt: string | null }[];
+  };
+}
+
+export interface ConsumeResult {
+  columns: { name: string; type: string }[];
+  rows: unknown[][] | Record<string, unknown>[];
+  rowCount?: number;
+  truncated?: boolean;
+  error?: string;
+}

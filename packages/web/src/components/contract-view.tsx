@@ -3,14 +3,17 @@ import { type ContractFacts, contractFacts } from "../lib/contract-facts.js";
 import { safeUrl } from "../lib/product-facts.js";
 import { StatusBadge } from "./badges.js";
 import { ChangelogView } from "./changelog-view.js";
+import { PortUse } from "./port-use.js";
 
 /** One contract version rendered for reading: schema, quality, SLAs, terms, support, versions. */
 export function ContractView({
   productId,
+  port,
   contract,
   versions,
 }: {
   productId: string;
+  port: string;
   contract: ContractVersion;
   versions: ContractVersionSummary[];
 }) {
@@ -31,6 +34,16 @@ export function ContractView({
         </a>
       </header>
       <Terms f={f} />
+      <PortUse
+        input={{
+          productId,
+          port,
+          datasets: f.datasets.map((d) => ({
+            name: d.name,
+            columns: d.rows.filter((r) => r.depth === 0).map((r) => r.name),
+          })),
+        }}
+      />
       {f.datasets.map((ds) => (
         <section key={ds.name} className="dataset" aria-label={`Dataset ${ds.name}`}>
           <h4>

@@ -45,3 +45,24 @@ export function NotYetAvailable({ what, api }: { what: string; api: string }) {
     </div>
   );
 }
+
+/** The platform wants a signed-in user for this part; its own message says what for. */
+export function SignInNeeded({ what, error }: { what: string; error: ApiError }) {
+  return (
+    <div className="state state-gap" role="note">
+      <strong>Sign in to see {what}</strong>
+      <p className="muted small">
+        The platform answered: {error.message}. This marketplace has no sign-in page yet; use the API with a token.
+      </p>
+    </div>
+  );
+}
+
+/** One place that turns an API failure into the right state: missing feature, sign-in, or error. */
+export function ApiProblem({ error, what, api }: { error: ApiError; what: string; api: string }) {
+  if (error.status === 404 && error.code === "not-found" && error.message.startsWith("no route")) {
+    return <NotYetAvailable what={what.charAt(0).toUpperCase() + what.slice(1)} api={api} />;
+  }
+  if (error.status === 401) return <SignInNeeded what={what} error={error} />;
+  return <ErrorState error={error} title={`Cannot load ${what}`} />;
+}

@@ -193,7 +193,7 @@ export function contractFacts(doc: Obj): ContractFacts {
     quality: qualityOf(doc.schema),
     slas: objs(doc.slaProperties).map((s) => ({
       property: str(s.property) ?? "(sla)",
-      target: [text(s.value), text(s.valueExt), str(s.unit) ? unitName(str(s.unit) ?? "") : ""]
+      target: [text(s.value), text(s.valueExt), str(s.unit) ? unitName(str(s.unit) ?? "", s.value) : ""]
         .filter(Boolean)
         .join(" "),
       element: strOrNull(s.element),
@@ -233,5 +233,15 @@ export function contractFacts(doc: Obj): ContractFacts {
   };
 }
 
-const units: Record<string, string> = { d: "days", h: "hours", m: "minutes", s: "seconds", y: "years", percent: "%" };
-const unitName = (u: string) => units[u] ?? u;
+const units: Record<string, [one: string, many: string]> = {
+  d: ["day", "days"],
+  h: ["hour", "hours"],
+  m: ["minute", "minutes"],
+  s: ["second", "seconds"],
+  y: ["year", "years"],
+  percent: ["%", "%"],
+};
+const unitName = (u: string, value: unknown) => {
+  const names = units[u];
+  return names ? names[value === 1 ? 0 : 1] : u;
+};

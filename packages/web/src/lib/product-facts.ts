@@ -78,6 +78,17 @@ export function productFacts(doc: Obj): ProductFacts {
   };
 }
 
+/** `dataProductType` → `Data product type`, `canonicalUrl` → `Canonical URL`: names as labels. */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim()
+    .toLowerCase()
+    .replace(/\burl\b/g, "URL");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Only http(s) and mailto links become clickable: a document must not smuggle `javascript:` into the page. */
 export function safeUrl(url: string | null | undefined): string | undefined {
   if (!url) return undefined;

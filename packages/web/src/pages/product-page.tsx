@@ -4,9 +4,10 @@ import type { Port, ProductDetail } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
 import { StatusBadge, Tag } from "../components/badges.js";
 import { ContractView } from "../components/contract-view.js";
-import { ErrorState, Loading, NotYetAvailable } from "../components/states.js";
+import { HealthPanel } from "../components/health-panel.js";
+import { ErrorState, Loading } from "../components/states.js";
 import { findContractOwner } from "../lib/contract-owner.js";
-import { productFacts, safeUrl } from "../lib/product-facts.js";
+import { humanize, productFacts, safeUrl } from "../lib/product-facts.js";
 import { hrefWith, Link, navigate, useLocation } from "../router.js";
 
 export function ProductPage({ id }: { id: string }) {
@@ -96,7 +97,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
         <a href="#inputs">Inputs</a>
         <a href="#team">Team</a>
         {f.glossary.length > 0 && <a href="#glossary">Glossary</a>}
-        <a href="#health">Quality and usage</a>
+        <a href="#health">Quality, certification and usage</a>
         <a href="#history">History</a>
       </nav>
 
@@ -123,7 +124,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
           )}
           {f.properties.map((x) => (
             <div key={x.name}>
-              <dt title={x.description ?? undefined}>{x.name}</dt>
+              <dt title={x.description ?? undefined}>{humanize(x.name)}</dt>
               <dd>{x.value}</dd>
             </div>
           ))}
@@ -146,7 +147,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: order is the document's
                 <li key={`l${i}`}>
-                  <strong>{l.type}:</strong> {url ? <a href={url}>{l.description ?? url}</a> : l.url}
+                  <strong>{humanize(l.type)}:</strong> {url ? <a href={url}>{l.description ?? url}</a> : l.url}
                 </li>
               );
             })}
@@ -241,11 +242,8 @@ function ProductView({ product: p }: { product: ProductDetail }) {
       )}
 
       <section id="health" aria-labelledby="health-title">
-        <h2 id="health-title">Quality, service levels and usage</h2>
-        <NotYetAvailable
-          what="Quality and SLI history, usage and certification"
-          api={`/api/products/${p.id}/observe`}
-        />
+        <h2 id="health-title">Quality, certification and usage</h2>
+        <HealthPanel productId={p.id} />
       </section>
 
       <section id="history" aria-labelledby="history-title">
@@ -299,7 +297,7 @@ function OutputPorts({ product: p, outputs }: { product: ProductDetail; outputs:
       <div id="port-panel" role="tabpanel" aria-labelledby={`tab-${selected.name}`} className="tab-panel">
         {selected.description && <p>{selected.description}</p>}
         {selected.contractId ? (
-          <PortContract productId={p.id} contractId={selected.contractId} />
+          <PortContract productId={p.id} port={selected.name} contractId={selected.contractId} />
         ) : (
           <p className="muted">This port has no data contract.</p>
         )}
@@ -308,7 +306,7 @@ function OutputPorts({ product: p, outputs }: { product: ProductDetail; outputs:
   );
 }
 
-function PortContract({ productId, contractId }: { productId: string; contractId: string }) {
+function PortContract({ productId, port, contractId }: { productId: string; port: string; contractId: string }) {
   const loaded = useApi(
     async (signal) => {
       const versions = await api.contractVersions(productId, contractId, signal);
@@ -322,7 +320,9 @@ function PortContract({ productId, contractId }: { productId: string; contractId
   if (loaded.status === "loading") return <Loading label="Loading the contract" />;
   if (loaded.status === "error") return <ErrorState error={loaded.error} title="Cannot load the contract" />;
   if (!loaded.data) return <p className="muted">No published version of {contractId}.</p>;
-  return <ContractView productId={productId} contract={loaded.data.contract} versions={loaded.data.versions} />;
+  return (
+    <ContractView productId={productId} port={port} contract={loaded.data.contract} versions={loaded.data.versions} />
+  );
 }
 
 function InputPort({ port }: { port: Port }) {

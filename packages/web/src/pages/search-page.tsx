@@ -21,6 +21,8 @@ export function SearchPage() {
   >;
   const [text, setText] = useState(q);
   const [limit, setLimit] = useState(pageSize);
+  // Filters start folded on phones, where they would push the results below the fold.
+  const [filtersOpen, setFiltersOpen] = useState(() => !window.matchMedia("(max-width: 760px)").matches);
   const inputRef = useRef<HTMLInputElement>(null);
 
   // The box follows the URL when it changes from outside (back button, a tag link).
@@ -41,10 +43,18 @@ export function SearchPage() {
 
   const key = JSON.stringify([q, filters, limit]);
   const results = useApi((signal) => api.products({ q: q.trim() || undefined, ...filters, limit }, signal), [key]);
-  const catalogue = useApi((signal) => api.products({ limit: facetSample }, signal), []);
+  // The facet values wait for the first results: the list is what the user came for.
+  const [resultsShown, setResultsShown] = useState(false);
+  const catalogue = useApi(
+    (signal) => (resultsShown ? api.products({ limit: facetSample }, signal) : new Promise<never>(() => {})),
+    [resultsShown],
+  );
   const [shown, setShown] = useState<{ items: ProductSummary[]; total: number } | undefined>();
   useEffect(() => {
-    if (results.status === "ok") setShown(results.data);
+    if (results.status === "ok") {
+      setShown(results.data);
+      setResultsShown(true);
+    }
   }, [results]);
 
   const facets = catalogue.status === "ok" ? facetValues(catalogue.data.items) : undefined;
@@ -82,40 +92,43 @@ export function SearchPage() {
 
       <div className="search-layout">
         <aside className="facets" aria-label="Filters">
-          {catalogue.status === "error" && <ErrorState error={catalogue.error} title="Filters unavailable" />}
-          {facetKeys.map((k) => {
-            const values = facets?.[k] ?? [];
-            const selected = filters[k];
-            const list =
-              selected && !values.some((v) => v.value === selected)
-                ? [{ value: selected, count: 0 }, ...values]
-                : values;
-            return (
-              <fieldset key={k} className="facet">
-                <legend>{facetLabels[k]}</legend>
-                {catalogue.status === "loading" && <span className="muted small">…</span>}
-                {catalogue.status === "ok" && list.length === 0 && <span className="muted small">none</span>}
-                <ul>
-                  {list.slice(0, 12).map((v) => (
-                    <li key={v.value}>
-                      <button
-                        type="button"
-                        className="facet-value"
-                        aria-pressed={selected === v.value}
-                        onClick={() => go({ [k]: selected === v.value ? undefined : v.value })}
-                      >
-                        <span>{v.value}</span>
-                        {v.count > 0 && <span className="count">{v.count}</span>}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              </fieldset>
-            );
-          })}
-          {catalogue.status === "ok" && catalogue.data.total > facetSample && (
-            <p className="muted small">Filter values from the first {facetSample} products by name.</p>
-          )}
+          <details open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
+            <summary className="facets-summary">Filters{active.length > 0 ? ` (${active.length})` : ""}</summary>
+            {catalogue.status === "error" && <ErrorState error={catalogue.error} title="Filters unavailable" />}
+            {facetKeys.map((k) => {
+              const values = facets?.[k] ?? [];
+              const selected = filters[k];
+              const list =
+                selected && !values.some((v) => v.value === selected)
+                  ? [{ value: selected, count: 0 }, ...values]
+                  : values;
+              return (
+                <fieldset key={k} className="facet">
+                  <legend>{facetLabels[k]}</legend>
+                  {catalogue.status === "loading" && <span className="muted small">…</span>}
+                  {catalogue.status === "ok" && list.length === 0 && <span className="muted small">none</span>}
+                  <ul>
+                    {list.slice(0, 12).map((v) => (
+                      <li key={v.value}>
+                        <button
+                          type="button"
+                          className="facet-value"
+                          aria-pressed={selected === v.value}
+                          onClick={() => go({ [k]: selected === v.value ? undefined : v.value })}
+                        >
+                          <span>{v.value}</span>
+                          {v.count > 0 && <span className="count">{v.count}</span>}
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                </fieldset>
+              );
+            })}
+            {catalogue.status === "ok" && catalogue.data.total > facetSample && (
+              <p className="muted small">Filter values from the first {facetSample} products by name.</p>
+            )}
+          </details>
         </aside>
 
         <section className="results" aria-labelledby="results-title">

@@ -1,0 +1,119 @@
+import { useState } from "react";
+import { api } from "../api/api-client.js";
+import type { ApiError } from "../api/api-error.js";
+import type { ConsumeResult } from "../api/types.js";
+import { toApiError } from "../api/use-api.js";
+import { type SnippetInput, type SnippetLanguage, snippetLabels, snippets } from "../lib/snippets.js";
+import { ApiProblem, Loading } from "./states.js";
+
+const languages = Object.keys(snippetLabels) as SnippetLanguage[];
+
+/** How to read the port: copyable code for the consume API, and a live preview of a few rows. */
+export function PortUse({ input }: { input: Omit<SnippetInput, "baseUrl"> }) {
+  const [lang, setLang] = useState<SnippetLanguage>("sql");
+  const [copied, setCopied] = useState(false);
+  const code = snippets({ ...input, baseUrl: window.location.origin })[lang];
+  return (
+    <div className="port-use">
+      <h4>Use this port</h4>
+      <div className="snippet">
+        <fieldset className="snippet-tabs">
+          <legend className="visually-hidden">Code language</legend>
+          {languages.map((l) => (
+            <button key={l} type="button" className="chip-toggle" aria-pressed={l === lang} onClick={() => setLang(l)}>
+              {snippetLabels[l]}
+            </button>
+          ))}
+          <button
+            type="button"
+            className="button small-button"
+            onClick={() => {
+              void navigator.clipboard?.writeText(code).then(() => {
+                setCopied(true);
+                setTimeout(() => setCopied(false), 1500);
+              });
+            }}
+          >
+            {copied ? "Copied" : "Copy"}
+          </button>
+        </fieldset>
+        <pre className="code" title={`${snippetLabels[lang]} example`}>
+          <code>{code}</code>
+        </pre>
+      </div>
+      <DataPreview productId={input.productId} port={input.port} />
+    </div>
+  );
+}
+
+type PreviewState =
+  | { status: "idle" }
+  | { status: "loading" }
+  | { status: "ok"; data: ConsumeResult }
+  | { status: "error"; error: ApiError };
+
+function DataPreview({ productId, port }: { productId: string; port: string }) {
+  const [state, setState] = useState<PreviewState>({ status: "idle" });
+  const load = () => {
+    setState({ status: "loading" });
+    api.consume(productId, { port, limit: 20 }).then(
+      (data) => setState({ status: "ok", data }),
+      (e: unknown) => setState({ status: "error", error: toApiError(e) }),
+    );
+  };
+  return (
+    <div className="preview">
+      <button type="button" className="button" onClick={load} disabled={state.status === "loading"}>
+        {state.status === "ok" ? "Refresh the preview" : "Preview the data (20 rows)"}
+      </button>
+      {state.status === "loading" && <Loading label="Reading the data" />}
+      {state.status === "error" && (
+        <ApiProblem error={state.error} what="the data preview" api={`POST /api/products/${productId}/consume`} />
+      )}
+      {state.status === "ok" && <PreviewTable result={state.data} />}
+    </div>
+  );
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return "∅";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function PreviewTable({ result }: { result: ConsumeResult }) {
+  const names = result.columns.map((c) => c.name);
+  const rows = (result.rows as unknown[]).map((r) =>
+    Array.isArray(r) ? r : names.map((n) => (r as Record<string, unknown>)[n]),
+  );
+  if (rows.length === 0) return <p className="muted">The port is empty.</p>;
+  return (
+    <div className="table-wrap preview-table">
+      <table>
+        <caption className="visually-hidden">Data preview</caption>
+        <thead>
+          <tr>
+            {result.columns.map((c) => (
+              <th key={c.name} scope="col" title={c.type}>
+                {c.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: preview rows have no key of their own
+            <tr key={i}>
+              {r.map((v, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: columns by position
+                <td key={j} className="mono">
+                  {cell(v)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.error && <p className="text-bad small">The read stopped early: {result.error}</p>}
+    </div>
+  );
+}
