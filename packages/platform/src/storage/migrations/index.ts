@@ -1,4 +1,5 @@
 import { registryMigration } from "./0001-registry.js";
+import { searchIndexesMigration } from "./0002-search-indexes.js";
 import { harnessAndJobsMigration } from "./0011-harness-and-jobs.js";
 import { identityMigration } from "./0013-identity.js";
 import type { Migration } from "./migration.js";
@@ -6,4 +7,9 @@ import type { Migration } from "./migration.js";
 export type { Migration } from "./migration.js";
 
 /** Every migration in order; append only, never edit one that has shipped. */
-export const migrations: readonly Migration[] = [registryMigration, harnessAndJobsMigration, identityMigration];
+export const migrations: readonly Migration[] = [
+  registryMigration,
+  searchIndexesMigration,
+  harnessAndJobsMigration,
+  identityMigration,
+];

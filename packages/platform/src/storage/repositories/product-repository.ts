@@ -184,20 +184,37 @@ export class ProductRepository {
     const params: unknown[] = [raw, query.domain ?? null, query.team ?? null, query.tag ?? null, query.status ?? null];
     const filters = `($2::text IS NULL OR p.domain_id = $2) AND ($3::text IS NULL OR p.team_id = $3)
       AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) AND ($5::text IS NULL OR p.status = $5)`;
-    // `<%` is the indexed form of word_similarity above pg_trgm.word_similarity_threshold (0.6).
-    const match = raw === "" ? "TRUE" : "(p.search @@ s.tsq OR s.raw <% p.search_words OR s.raw <% lower(p.name))";
+    // Both arms are indexed (GIN on the tsvector, GIN trigram on search_words: `%>` is the
+    // indexable form of word_similarity ≥ pg_trgm.word_similarity_threshold, 0.6), so PostgreSQL
+    // answers with a BitmapOr of the two indexes instead of reading every product.
+    const match =
+      raw === "" ? "TRUE" : "(p.search @@ websearch_to_tsquery('english', $1) OR p.search_words %> $1::text)";
     const from = `FROM data_products p, (SELECT websearch_to_tsquery('english', $1) AS tsq, $1::text AS raw) s
       WHERE ${filters} AND ${match}`;
     const order = raw === "" ? "lower(p.name), p.id" : "score DESC, lower(p.name), p.id";
     const score = raw === "" ? "" : `, round((${scoreSql})::numeric, 4)::float8 AS score`;
-    const [page, count] = await Promise.all([
-      this.q.query<ProductSummary>(`SELECT ${summaryColumns}${score} ${from} ORDER BY ${order} LIMIT $6 OFFSET $7`, [
-        ...params,
-        query.limit,
-        query.offset,
-      ]),
-      this.q.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params),
-    ]);
-    return { items: page.rows, total: count.rows[0]?.total ?? 0 };
+    const n = params.length;
+    const count = async () =>
+      (await this.q.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params)).rows[0]?.total ?? 0;
+    if (raw === "") {
+      // Listing walks the name index and stops at the page; the count is a separate cheap scan.
+      const [page, total] = await Promise.all([
+        this.q.query<ProductSummary>(
+          `SELECT ${summaryColumns} ${from} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+          [...params, query.limit, query.offset],
+        ),
+        count(),
+      ]);
+      return { items: page.rows, total };
+    }
+    // Searching ranks every match anyway: the total rides along (one scan); a page past the end counts.
+    const page = await this.q.query<ProductSummary & { total_count?: number }>(
+      `SELECT ${summaryColumns}${score}, count(*) OVER ()::int AS total_count ${from}
+       ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, query.limit, query.offset],
+    );
+    const total = page.rows[0]?.total_count ?? (await count());
+    const items = page.rows.map(({ total_count: _, ...item }) => item);
+    return { items, total };
   }
 }
