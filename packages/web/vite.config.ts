@@ -4,10 +4,13 @@ import { defaultClientConditions, defineConfig } from "vite";
 // The API the dev server forwards /api to: a running `quanta serve` (default port 8080).
 const api = process.env.QUANTA_API ?? "http://localhost:8080";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: fileURLToPath(new URL(".", import.meta.url)),
   // esbuild's automatic JSX runtime: no React plugin needed (no fast refresh; a reload is quick).
   esbuild: { jsx: "automatic" },
+  // React picks its production build from NODE_ENV; pin it to the mode so a stray NODE_ENV in the
+  // shell never ships the slow development build (double effects, dev warnings).
+  define: { "process.env.NODE_ENV": JSON.stringify(mode === "production" ? "production" : "development") },
   // Bundle @quanta/core from its TypeScript source, the same code the platform runs.
   resolve: { conditions: ["@quanta/source", ...defaultClientConditions] },
   server: { proxy: { "/api": { target: api, changeOrigin: true } } },
@@ -18,4 +21,4 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
   },
-});
+}));

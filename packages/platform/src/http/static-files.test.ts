@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../registry/registry.js";
@@ -19,6 +20,10 @@ beforeAll(async () => {
   await writeFile(join(root, "index.html"), page);
   await writeFile(join(root, "assets", "app-1a2b.js"), "console.log('quanta')");
   await writeFile(join(root, "assets", "app-1a2b.css"), "body{}");
+  await writeFile(
+    join(root, "assets", "big-9f9f.js"),
+    `export const words = ${JSON.stringify("quanta ".repeat(2000))};`,
+  );
   await writeFile(join(root, "robots.txt"), "User-agent: *");
   app = new Hono();
   app.get("/api/health", (c) => c.json({ status: "ok" }));
@@ -67,6 +72,29 @@ describe("the marketplace files", () => {
     const again = await app.request("/assets/app-1a2b.js", { headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
+  });
+
+  it("sends text files gzipped to browsers that accept it, and the same bytes to those that do not", async () => {
+    const plain = await app.request("/assets/big-9f9f.js");
+    const plainText = await plain.text();
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(plain.headers.get("vary")).toBe("accept-encoding");
+    const zipped = await app.request("/assets/big-9f9f.js", { headers: { "accept-encoding": "br, gzip, deflate" } });
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(zipped.headers.get("etag")).not.toBe(plain.headers.get("etag"));
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(bytes.length).toBeLessThan(plainText.length / 10);
+    expect(gunzipSync(bytes).toString()).toBe(plainText);
+    // Small files are not worth it.
+    const small = await app.request("/assets/app-1a2b.css", { headers: { "accept-encoding": "gzip" } });
+    expect(small.headers.get("content-encoding")).toBeNull();
+  });
+
+  it("notices a new build of a file it has cached", async () => {
+    await writeFile(join(root, "robots.txt"), "User-agent: quanta");
+    expect(await (await app.request("/robots.txt")).text()).toBe("User-agent: quanta");
+    await writeFile(join(root, "robots.txt"), "User-agent: *");
+    expect(await (await app.request("/robots.txt")).text()).toBe("User-agent: *");
   });
 
   it("answers HEAD like GET without a body", async () => {

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import type { Context, Env, Hono } from "hono";
 
 /** The built marketplace (packages/web/dist), the same relative place from src/ and dist/. */
@@ -55,29 +56,47 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
   return file === base || file.startsWith(base + sep) ? file : undefined;
 }
 
-async function readIfFile(file: string): Promise<{ body: Buffer; mtime: Date } | undefined> {
+interface Cached {
+  body: Buffer;
+  mtimeMs: number;
+  /** Gzipped once, on first request, for text types worth it. */
+  gzip: Buffer | undefined;
+}
+
+// Built files, kept in memory once read (a build is a few hundred kB); a new build changes mtime.
+const cache = new Map<string, Cached>();
+const compressible = /^(text\/|application\/json|image\/svg)/;
+
+async function readIfFile(file: string): Promise<Cached | undefined> {
   try {
     const s = await stat(file);
     if (!s.isFile()) return undefined;
-    return { body: await readFile(file), mtime: s.mtime };
+    const hit = cache.get(file);
+    if (hit && hit.mtimeMs === s.mtimeMs && hit.body.length === s.size) return hit;
+    const body = await readFile(file);
+    const type = contentTypes[extname(file).toLowerCase()] ?? "";
+    const gzip = compressible.test(type) && body.length > 1024 ? gzipSync(body, { level: 9 }) : undefined;
+    const entry = { body, mtimeMs: s.mtimeMs, gzip };
+    cache.set(file, entry);
+    return entry;
   } catch {
     return undefined;
   }
 }
 
-function send<E extends Env>(
-  c: Context<E>,
-  file: string,
-  data: { body: Buffer; mtime: Date },
-  cache: string,
-): Response {
-  const etag = `W/"${data.body.length.toString(16)}-${data.mtime.getTime().toString(16)}"`;
+function send<E extends Env>(c: Context<E>, file: string, data: Cached, cacheControl: string): Response {
   const type = contentTypes[extname(file).toLowerCase()] ?? "application/octet-stream";
-  const headers: Record<string, string> = { "content-type": type, "cache-control": cache, etag };
+  const useGzip = data.gzip !== undefined && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
+  const tag = `${data.body.length.toString(16)}-${Math.round(data.mtimeMs).toString(16)}${useGzip ? "-gz" : ""}`;
+  const etag = `W/"${tag}"`;
+  const headers: Record<string, string> = { "content-type": type, "cache-control": cacheControl, etag };
+  if (data.gzip) headers.vary = "accept-encoding";
   if (type.startsWith("text/html")) Object.assign(headers, pageHeaders);
   else headers["x-content-type-options"] = "nosniff";
   if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  return new Response(new Uint8Array(data.body), { status: 200, headers });
+  if (useGzip) headers["content-encoding"] = "gzip";
+  const body = useGzip && data.gzip ? data.gzip : data.body;
+  return new Response(new Uint8Array(body), { status: 200, headers });
 }
 
 /**
