@@ -1,3 +1,4 @@
+export * from "./client/credentials.js";
 export * from "./client/platform-client.js";
 export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "./harness/consume/consume-query.js";
 export { DataLocator } from "./harness/data-locator.js";

@@ -6,6 +6,8 @@ import { registerDiffCommand } from "./diff.js";
 import { registerImportCommand } from "./import.js";
 import { registerInitCommand } from "./init.js";
 import { registerLintCommand } from "./lint.js";
+import { registerLoginCommand } from "./login.js";
+import { registerLogoutCommand } from "./logout.js";
 import { registerPolicyCommand } from "./policy.js";
 import { registerPublishCommand } from "./publish.js";
 import { registerSearchCommand } from "./search.js";
@@ -28,4 +30,6 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
+  registerLoginCommand(program, io, setExit);
+  registerLogoutCommand(program, io, setExit);
 }

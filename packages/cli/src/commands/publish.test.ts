@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type RunningPlatform, startPlatform } from "@quanta/platform";
+import { IdentityStore, type RunningPlatform, startPlatform } from "@quanta/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";
@@ -13,8 +13,16 @@ let work: string;
 beforeAll(async () => {
   platform = await startPlatform({ store: { memory: true }, port: 0, hostname: "127.0.0.1" });
   work = mkdtempSync(join(tmpdir(), "quanta-publish-"));
+  // Publishing needs a signed-in owner or admin: an admin's token through $QUANTA_TOKEN, and a
+  // config folder of its own so nothing the developer stored is read.
+  const identity = new IdentityStore(platform.db);
+  const admin = await identity.createUser({ username: "admin@example.com", roles: ["admin"] });
+  process.env.QUANTA_TOKEN = (await identity.createToken(admin.id, { name: "test" })).token;
+  process.env.XDG_CONFIG_HOME = join(work, "config");
 });
 afterAll(async () => {
+  delete process.env.QUANTA_TOKEN;
+  delete process.env.XDG_CONFIG_HOME;
   await platform?.close();
   rmSync(work, { recursive: true, force: true });
 });

@@ -25,7 +25,7 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
       const { ConflictError } = await import("@quanta/core");
       const folder = resolve(io.cwd, dir);
       const files = await readProductFolder(folder);
-      const client = new PlatformClient(opts.server ?? defaultServer());
+      const client = await PlatformClient.forConsole(opts.server ?? defaultServer());
       try {
         const result = await client.publish(files, opts.by);
         if (opts.json) {

@@ -32,7 +32,7 @@ export function registerSearchCommand(program: Command, io: Io, setExit: SetExit
       if (!Number.isInteger(limit) || limit < 1 || limit > 100)
         throw new CommandError(`--limit must be a whole number from 1 to 100 (got "${opts.limit}")`);
       const { PlatformClient } = await import("@quanta/platform");
-      const client = new PlatformClient(opts.server ?? defaultServer());
+      const client = await PlatformClient.forConsole(opts.server ?? defaultServer());
       const result = await client.search({
         q: text,
         domain: opts.domain,

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -54,13 +54,25 @@ describe("quanta serve", () => {
       // The console talks to it as a real process too.
       const search = await run(process.execPath, [bin, "search", "temprature", "--server", url, "--json"]);
       expect((JSON.parse(search.stdout) as { items: { id: string }[] }).items[0]?.id).toBe("climate.temperature");
-      const publish = await run(process.execPath, [
-        bin,
-        "publish",
-        join(examples, "climate/sea-level"),
-        "--server",
-        url,
-      ]);
+      // Demo users with their tokens: printed, and written to DIR/demo-tokens.json (0600).
+      const tokensFile = join(cwd, ".quanta", "demo-tokens.json");
+      expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+      const tokens = JSON.parse(readFileSync(tokensFile, "utf8")) as Record<
+        string,
+        { token: string; role: string; team: string | null }
+      >;
+      expect(tokens["admin@quanta.example"]).toMatchObject({ role: "admin", team: null });
+      expect(tokens["amara.okafor@climate-quantum.example"]).toMatchObject({
+        role: "owner",
+        team: "climate-quantum-climate-analytics",
+      });
+      expect(Object.values(tokens).filter((t) => t.role === "consumer")).toHaveLength(2);
+      expect(stderr()).toContain(tokens["admin@quanta.example"]?.token);
+      const publish = await run(
+        process.execPath,
+        [bin, "publish", join(examples, "climate/sea-level"), "--server", url],
+        { env: { ...process.env, QUANTA_TOKEN: tokens["amara.okafor@climate-quantum.example"]?.token } },
+      );
       expect(publish.stdout).toMatch(/^unchanged climate.sea-level 1.0.0/);
 
       // A second server on the same data directory is refused: PGlite has one owner.

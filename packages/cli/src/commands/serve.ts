@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { CommandError, ExitCode } from "../exit-codes.js";
@@ -52,10 +52,10 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
     .option("--database-url <url>", "use this PostgreSQL server instead (default: $DATABASE_URL)")
     .option("--demo", "publish every data product folder of the demo mesh at start")
     .option("--examples <dir>", "the demo mesh folder (default: ./examples)")
-    .action(async (opts: ServeOptions) => {
+    .action(async (opts: ServeOptions, command: Command) => {
       const port = parsePort(opts.port);
       const url = opts.databaseUrl ?? process.env.DATABASE_URL;
-      const { startPlatform, findProductFolders } = await import("@quanta/platform");
+      const { startPlatform, findProductFolders, oidcConfigFromEnv } = await import("@quanta/platform");
       let publishFolders: string[] = [];
       if (opts.demo) {
         const root = examplesFolder(io, opts.examples);
@@ -63,7 +63,13 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         publishFolders = await findProductFolders(root);
       }
       const dataDir = resolve(io.cwd, opts.dataDir);
+      const oidc = oidcConfigFromEnv(process.env);
+      // On PostgreSQL the data directory is only made when asked for (--data-dir).
+      const tokensFile =
+        !url || command.getOptionValueSource("dataDir") === "cli" ? join(dataDir, "demo-tokens.json") : undefined;
       const running = await startPlatform({
+        ...(oidc ? { oidc } : {}),
+        ...(opts.demo ? { demoIdentities: { tokensFile } } : {}),
         store: url ? { url } : { dataDir },
         port,
         hostname: opts.host,
@@ -72,6 +78,16 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         warn: (line) => io.err(`quanta: warning: ${line}`),
       });
       if (opts.demo) io.err(`published ${running.published.length} demo product(s), skipped ${running.skipped.length}`);
+      if (running.demoTokens) {
+        io.err(
+          `demo users (API tokens${tokensFile ? ` also in ${tokensFile}` : ""}; use one with quanta login or Authorization: Bearer):`,
+        );
+        const width = Math.max(...Object.keys(running.demoTokens).map((u) => u.length));
+        for (const [user, t] of Object.entries(running.demoTokens)) {
+          io.err(`  ${user.padEnd(width)}  ${t.role.padEnd(10)}  ${(t.team ?? "-").padEnd(34)}  ${t.token}`);
+        }
+      }
+      if (oidc) io.err(`OpenID Connect: tokens of ${oidc.issuer} for audience ${oidc.audience} accepted`);
       io.err(
         `store: ${url ? "PostgreSQL" : `PGlite in ${dataDir}`}; API docs on ${running.url}/api/docs; Ctrl-C stops`,
       );

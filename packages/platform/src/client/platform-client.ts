@@ -1,5 +1,7 @@
 import { ConflictError, InputError, type Issue, NotAllowedError, NotFoundError, QuantaError } from "@quanta/core";
 import type { ErrorBody } from "../http/error-response.js";
+import type { Principal } from "../identity/principal.js";
+import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import { RefusedError } from "../refused-error.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
 import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
@@ -7,6 +9,7 @@ import type { ProductQuery, ProductSummary } from "../storage/repositories/produ
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */
 const byStatus: Record<number, new (message: string) => QuantaError> = {
   400: InputError,
+  401: UnauthenticatedError,
   403: NotAllowedError,
   404: NotFoundError,
   409: ConflictError,
@@ -14,13 +17,31 @@ const byStatus: Record<number, new (message: string) => QuantaError> = {
   415: InputError,
 };
 
+export interface ClientOptions {
+  timeoutMs?: number;
+  /** Sent as `Authorization: Bearer`: an API token (qnt_…) or an OpenID Connect token. */
+  token?: string | undefined;
+}
+
 /** A small typed client of the platform API for the console and tools. */
 export class PlatformClient {
   private readonly base: string;
-  constructor(
+  private readonly timeoutMs: number;
+  private readonly token: string | undefined;
+
+  /** The console's client: signed in with `$QUANTA_TOKEN`, else the token `quanta login` stored. */
+  static async forConsole(
     server: string,
-    private readonly timeoutMs = 30_000,
-  ) {
+    env: Record<string, string | undefined> = process.env,
+  ): Promise<PlatformClient> {
+    const { tokenFor } = await import("./credentials.js");
+    return new PlatformClient(server, { token: await tokenFor(server, env) });
+  }
+
+  constructor(server: string, options: number | ClientOptions = {}) {
+    const o = typeof options === "number" ? { timeoutMs: options } : options;
+    this.timeoutMs = o.timeoutMs ?? 30_000;
+    this.token = o.token;
     let url: URL;
     try {
       url = new URL(server);
@@ -35,7 +56,9 @@ export class PlatformClient {
   private async request<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      const headers = new Headers(init.headers);
+      if (this.token) headers.set("authorization", `Bearer ${this.token}`);
+      res = await fetch(`${this.base}${path}`, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new QuantaError(
@@ -67,6 +90,11 @@ export class PlatformClient {
       body: JSON.stringify(publishedBy ? { files, publishedBy } : { files }),
     });
     return body;
+  }
+
+  /** Who the token belongs to (401 `UnauthenticatedError` with the server's reason when it does not hold). */
+  async me(): Promise<Principal> {
+    return (await this.request<Principal>("/api/me")).body;
   }
 
   async search(query: Partial<ProductQuery>): Promise<{ items: ProductSummary[]; total: number }> {

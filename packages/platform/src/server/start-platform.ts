@@ -2,6 +2,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError, isQuantaError } from "@quanta/core";
+import type { DemoTokens } from "../identity/demo-identities.js";
+import type { OidcConfig } from "../identity/oidc-verifier.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -18,6 +20,10 @@ export interface PlatformOptions {
   dataDir?: string;
   /** Run the contract test scheduler and a job worker in this process (default true). */
   runJobs?: boolean;
+  /** Create the demo identities; their API tokens are written to `tokensFile` (mode 0600) when given. */
+  demoIdentities?: { tokensFile?: string | undefined };
+  /** Accept OpenID Connect bearer tokens of this issuer (see `oidcConfigFromEnv`). */
+  oidc?: OidcConfig;
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
@@ -28,6 +34,8 @@ export interface RunningPlatform {
   db: Database;
   published: string[];
   skipped: { folder: string; reason: string }[];
+  /** The demo identities and their tokens, when `demoIdentities` was given. */
+  demoTokens?: DemoTokens;
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -90,9 +98,27 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     runJobs: options.runJobs ?? true,
     log: warn,
   });
+  const identity = await import("../identity/identity-store.js").then((m) => new m.IdentityStore(db));
+  const { PlatformAuthenticator } = await import("../identity/platform-authenticator.js");
+  const { OidcVerifier } = await import("../identity/oidc-verifier.js");
+  const authenticator = new PlatformAuthenticator(identity, options.oidc ? new OidcVerifier(options.oidc) : undefined);
+  let demoTokens: DemoTokens | undefined;
+  if (options.demoIdentities) {
+    const { ensureDemoIdentities } = await import("../identity/demo-identities.js");
+    try {
+      demoTokens = await ensureDemoIdentities(identity, options.demoIdentities.tokensFile);
+    } catch (e) {
+      await jobs.stop();
+      await db.close();
+      unlock();
+      throw e;
+    }
+  }
   const app = createApp({
     registry,
     harness: jobs.harness,
+    identity,
+    authenticator,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
   const server = serve({
@@ -127,6 +153,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     db,
     published,
     skipped,
+    ...(demoTokens ? { demoTokens } : {}),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
