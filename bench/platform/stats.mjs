@@ -19,7 +19,7 @@ export async function built(pkg, file = "index.js") {
 
 /** Nearest-rank percentile of a list of numbers. */
 export function percentile(xs, p) {
-  if (xs.length === 0) return Number.NaN;
+  if (!xs || xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
