@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { authorize } from "../identity/authorize.js";
 import type { IdentityStore, User } from "../identity/identity-store.js";
 import { globalRoles, type Principal, teamRoles, tokenScopes } from "../identity/principal.js";
+import { openApiAccess } from "./auth-openapi.js";
 import { errorContent } from "./schemas.js";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -296,6 +297,7 @@ async function userOf(identity: IdentityStore, ref: string): Promise<User> {
 
 /** /api/me, /api/tokens, /api/users and /api/teams. */
 export function registerAuthRoutes(app: OpenAPIHono, identity: IdentityStore): void {
+  app.use("/api/openapi.json", openApiAccess);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

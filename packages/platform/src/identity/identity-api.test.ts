@@ -243,3 +243,14 @@ describe("users and teams", () => {
     expect((await call("POST", "/api/products", stranger.headers, { files: sea?.files })).status).toBe(403);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("states who may call each operation: bearer security, 401 and 403 answers", async () => {
+    const { body } = await call("GET", "/api/openapi.json");
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(body.paths["/api/products"].get.security).toEqual([{}, { bearer: [] }]);
+    expect(body.paths["/api/products"].post.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(body.paths["/api/products"].post.responses)).toEqual(expect.arrayContaining(["401", "403"]));
+    expect(body.paths["/api/tokens"].post.security).toEqual([{ bearer: [] }]);
+  });
+});
