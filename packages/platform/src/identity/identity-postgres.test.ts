@@ -1,0 +1,45 @@
+import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../storage/database.js";
+import { openDatabase } from "../storage/open-database.js";
+import { IdentityStore } from "./identity-store.js";
+
+/** The identity store on a real PostgreSQL server (the API tests run it on PGlite). */
+describe.skipIf(postgresSkipReason())("identity on PostgreSQL", () => {
+  let db: Database;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const created = await createTestDatabase("identity");
+    drop = created.drop;
+    db = await openDatabase({ url: created.url });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await drop?.();
+  });
+
+  it("creates users, grants, teams and tokens; authenticates, expires and revokes", async () => {
+    const identity = new IdentityStore(db);
+    const team = await identity.createTeam({ name: "Sales", domain: "commerce" });
+    const ana = await identity.createUser({ username: "ana@example.com", roles: ["governance"] });
+    await identity.setTeamMember(team.id, ana.id, "owner");
+    const { token, record } = await identity.createToken(ana.id, { name: "t", scopes: ["read"] });
+    const p = await identity.authenticateToken(token);
+    expect(p).toMatchObject({
+      userId: ana.id,
+      roles: ["governance"],
+      teams: [{ team: "sales", role: "owner" }],
+      scopes: ["read"],
+      tokenId: record.id,
+    });
+    expect((await identity.token(record.id)).lastUsedAt).not.toBeNull();
+    await db.query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [record.id]);
+    await expect(identity.authenticateToken(token)).rejects.toThrow(/expired at/);
+    const second = await identity.createToken(ana.id, { name: "u", expiresInDays: null });
+    await identity.revokeToken(second.record.id, "admin");
+    await expect(identity.authenticateToken(second.token)).rejects.toThrow(/was revoked at/);
+    await expect(identity.createUser({ username: "ANA@example.com" })).rejects.toThrow(/already exists/);
+    const oidc = await identity.userForSubject("https://id.example", "s-1", { username: "rin@example.com" });
+    expect((await identity.userForSubject("https://id.example", "s-1", { username: "other" })).id).toBe(oidc.id);
+  });
+});
