@@ -10,7 +10,7 @@ export async function exampleProducts(): Promise<{ folder: string; files: Produc
   return Promise.all(folders.map(async (folder) => ({ folder, files: await readProductFolder(folder) })));
 }
 
-/** A small valid product folder whose text can be varied per test. */
+/** A small valid product folder (it passes the default blocking policies) whose text can be varied per test. */
 export function tinyProduct(
   id: string,
   over: { version?: string; contractVersion?: string; name?: string; extra?: string } = {},
@@ -40,6 +40,10 @@ team:
     - username: owner@example.com
       role: owner
       dateIn: "2024-01-01"
+support:
+  - channel: "#tiny"
+    url: https://chat.example.com/tiny
+    tool: slack
 `,
     },
     {
@@ -57,6 +61,13 @@ schema:
       - name: row_id
         logicalType: integer
         required: true
+        classification: internal
+description:
+  purpose: Rows of the tiny product, for the platform tests.
+# Breaking changes of this test contract count as announced long ago (policy breaking-change-notice).
+customProperties:
+  - property: breakingChangeAnnounced
+    value: "2020-01-01"
 `,
     },
   ];

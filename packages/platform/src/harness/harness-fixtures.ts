@@ -31,6 +31,8 @@ outputPorts:
     type: tables
     version: 1.0.0
     contractId: test.sensors.readings
+    # Public: anyone signed in reads it without an agreement (ADR 0014); agreements are tested in access/.
+    tags: [public]
 support:
   - channel: "#sensors"
     url: https://chat.example.com/sensors

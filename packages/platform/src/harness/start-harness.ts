@@ -1,9 +1,11 @@
+import { GovernanceService } from "../governance/governance-service.js";
 import { type ContractTestPayload, contractTestKind, runContractTest } from "../jobs/contract-test.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
+import { deliverWebhook, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import type { ConsumeLimits } from "./consume/consume-query.js";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
@@ -45,8 +47,16 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
   const worker = new JobWorker(queue, {
     concurrency: options.workerConcurrency ?? 1,
     handlers: {
-      [contractTestKind]: (job, signal) =>
-        runContractTest(options.db, locator, job.payload as unknown as ContractTestPayload, signal),
+      [contractTestKind]: async (job, signal) => {
+        const payload = job.payload as unknown as ContractTestPayload;
+        const outcome = await runContractTest(options.db, locator, payload, signal);
+        // Continuous governance: every test run re-evaluates the product, so certification follows it.
+        await new GovernanceService(options.db).evaluate(payload.productId, "test-run").catch((e: unknown) => {
+          log(`evaluate ${payload.productId}: ${(e as Error)?.message ?? e}`);
+        });
+        return outcome;
+      },
+      [webhookDeliveryKind]: deliverWebhook,
     },
     onError: (e, job) => log(`job ${job ? `${job.kind} #${job.id}` : "worker"} failed: ${(e as Error)?.message ?? e}`),
   });

@@ -57,16 +57,29 @@ describe("API skeleton", () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
     expect(Object.keys(body.paths).sort()).toEqual([
+      "/api/access-requests",
+      "/api/access-requests/{id}/approve",
+      "/api/access-requests/{id}/reject",
+      "/api/agreements",
+      "/api/agreements/{id}",
+      "/api/agreements/{id}/accept-version",
+      "/api/agreements/{id}/terminate",
+      "/api/audit",
       "/api/health",
       "/api/me",
+      "/api/mesh",
+      "/api/policies",
       "/api/products",
       "/api/products/{id}",
       "/api/products/{id}/contracts",
       "/api/products/{id}/contracts/{contractId}/versions",
       "/api/products/{id}/contracts/{contractId}/versions/{version}",
+      "/api/products/{id}/evaluations",
       "/api/teams",
       "/api/teams/{id}",
       "/api/teams/{id}/members/{user}",
+      "/api/teams/{id}/webhooks",
+      "/api/teams/{id}/webhooks/{webhookId}",
       "/api/tokens",
       "/api/tokens/{id}",
       "/api/users",
@@ -75,7 +88,7 @@ describe("API skeleton", () => {
     ]);
     expect(body.components.schemas.Error).toBeDefined();
     const params = body.paths["/api/products"].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(["q", "domain", "team", "tag", "status", "limit", "offset"]);
+    expect(params).toEqual(["q", "domain", "team", "tag", "status", "certification", "limit", "offset"]);
   });
 
   it("serves a self-contained docs page", async () => {

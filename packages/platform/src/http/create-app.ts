@@ -11,6 +11,8 @@ import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
 import { registerAuthRoutes } from "./auth-routes.js";
 import { docsPage } from "./docs-page.js";
 import { errorBody, errorResponse, validationBody } from "./error-response.js";
+import { registerAccess } from "./routes/access.js";
+import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerProducts } from "./routes/products.js";
@@ -76,6 +78,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerProducts(app, options.registry);
   if (options.harness) registerHarness(app, options.harness);
   registerAuthRoutes(app, identity);
+  registerAccess(app, options.registry.db);
+  registerGovernance(app, options.registry.db);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -26,8 +26,9 @@ export interface ProductDetail extends ProductSummary {
 export class Registry {
   constructor(readonly db: Database) {}
 
+  /** Publishes through the policy gate: blocking policy rules refuse (ADR 0014). */
   publish(input: PublishInput): Promise<PublishResult> {
-    return publishProduct(this.db, input);
+    return publishProduct(this.db, { ...input, enforcePolicies: true });
   }
 
   search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { authorizePublish } from "../../identity/publish-target.js";
+import { levelsFrom } from "../../governance/certified-products.js";
 import type { Registry } from "../../registry/registry.js";
 import {
   ContractSummarySchema,
@@ -29,6 +30,9 @@ const ListQuery = z
     team: filter("Only products of this owner team (its id)"),
     tag: filter("Only products with this tag"),
     status: filter("Only products in this status (draft, active, deprecated, retired...)"),
+    certification: z.enum(["none", "raw", "curated", "authoritative"]).optional().openapi({
+      description: "Only products certified at this level or higher now (none: not certified)",
+    }),
     limit: z.coerce
       .number()
       .int()
@@ -142,7 +146,10 @@ const version = createRoute({
 });
 
 export function registerProducts(app: OpenAPIHono, registry: Registry): void {
-  app.openapi(list, async (c) => c.json(await registry.search(c.req.valid("query")), 200));
+  app.openapi(list, async (c) => {
+    const { certification, ...query } = c.req.valid("query");
+    return c.json(await registry.search({ ...query, certification: certification && levelsFrom(certification) }), 200);
+  });
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
     await authorizePublish(registry.db, body.files, c.get("principal"));

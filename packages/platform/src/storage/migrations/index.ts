@@ -2,6 +2,7 @@ import { registryMigration } from "./0001-registry.js";
 import { searchIndexesMigration } from "./0002-search-indexes.js";
 import { harnessAndJobsMigration } from "./0011-harness-and-jobs.js";
 import { identityMigration } from "./0013-identity.js";
+import { agreementsAndGovernanceMigration } from "./0014-agreements-and-governance.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   searchIndexesMigration,
   harnessAndJobsMigration,
   identityMigration,
+  agreementsAndGovernanceMigration,
 ];

@@ -1,3 +1,4 @@
+import { certifiedProductsSql } from "../../governance/certified-products.js";
 import type { Queryable } from "../database.js";
 
 export interface SearchText {
@@ -49,6 +50,8 @@ export interface ProductQuery {
   team?: string | undefined;
   tag?: string | undefined;
   status?: string | undefined;
+  /** Only products certified at one of these levels now (see governance/governance-service.ts). */
+  certification?: string[] | undefined;
   limit: number;
   offset: number;
 }
@@ -181,9 +184,17 @@ export class ProductRepository {
   /** Filtered, optionally searched, paginated; `total` counts every match, not just the page. */
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
     const raw = query.q?.trim().toLowerCase() ?? "";
-    const params: unknown[] = [raw, query.domain ?? null, query.team ?? null, query.tag ?? null, query.status ?? null];
+    const params: unknown[] = [
+      raw,
+      query.domain ?? null,
+      query.team ?? null,
+      query.tag ?? null,
+      query.status ?? null,
+      query.certification ?? null,
+    ];
     const filters = `($2::text IS NULL OR p.domain_id = $2) AND ($3::text IS NULL OR p.team_id = $3)
-      AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) AND ($5::text IS NULL OR p.status = $5)`;
+      AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) AND ($5::text IS NULL OR p.status = $5)
+      AND ($6::text[] IS NULL OR p.id IN (${certifiedProductsSql("$6")}))`;
     // Both arms are indexed (GIN on the tsvector, GIN trigram on search_words: `%>` is the
     // indexable form of word_similarity ≥ pg_trgm.word_similarity_threshold, 0.6), so PostgreSQL
     // answers with a BitmapOr of the two indexes instead of reading every product.

@@ -1,0 +1,180 @@
+import { evaluatePolicies, type Issue, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core";
+import { RefusedError } from "../refused-error.js";
+import type { ProductFile } from "../registry/publish-product.js";
+import type { Queryable } from "../storage/database.js";
+import { EventLog } from "../storage/repositories/event-log.js";
+import { ProductRepository } from "../storage/repositories/product-repository.js";
+import { type CertificationView, certificationOf, testWindow } from "./certification.js";
+import { PolicyStore } from "./policy-store.js";
+import { documentsOf, publishedSubject, storedFiles } from "./product-subject.js";
+
+export interface StoredEvaluation {
+  id: number;
+  productId: string;
+  productVersion: string;
+  policyRevision: number;
+  policy: string;
+  policyVersion: string;
+  trigger: string;
+  blocking: boolean;
+  results: RuleResult[];
+  level: string;
+  reasons: string[];
+  validUntil: string | null;
+  evaluatedAt: string;
+}
+
+const evaluationColumns = `id, product_id AS "productId", product_version AS "productVersion",
+  policy_revision AS "policyRevision", policy, policy_version AS "policyVersion", trigger, blocking, results,
+  level, reasons, valid_until AS "validUntil", evaluated_at AS "evaluatedAt"`;
+
+/** What the govern interface answers: the latest evaluation's verdicts and a certification computed now. */
+export interface GovernView {
+  productId: string;
+  version: string;
+  evaluatedAt: string;
+  policyEngine: "available";
+  policy: { name: string; version: string; revision: number };
+  evaluation: { id: number; trigger: string; productVersion: string };
+  policies: { rule: string; severity: string; status: string; message: string | null; levels: string[] }[];
+  certification: CertificationView;
+}
+
+/** Findings of failed blocking rules as issues (file:line:column in the published files). */
+export function blockingIssues(evaluation: PolicyEvaluation): Issue[] {
+  return evaluation.results
+    .filter((r) => !r.passed)
+    .flatMap((r) =>
+      r.findings.map((f) => ({
+        code: `policy-${r.ruleId}`,
+        severity: r.severity === "blocking" ? ("error" as const) : ("warning" as const),
+        message: `${r.ruleId} (${r.severity}): ${f.message}`,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        path: f.path,
+      })),
+    );
+}
+
+/**
+ * Governance in the platform: evaluates the policies in force on a product, stores every evaluation
+ * with the policy revision it used (history), and derives certification on read from the latest
+ * evaluation and the contract tests as they are now, so it lapses by itself.
+ */
+export class GovernanceService {
+  constructor(private readonly q: Queryable) {}
+
+  /**
+   * The pre-publish gate: evaluates the folder about to be published against the policies in
+   * force (previous version = the current published one). Blocking failures refuse the publish
+   * with every finding; advisory ones come back as warnings.
+   */
+  async gate(q: Queryable, productId: string, files: readonly ProductFile[]): Promise<Issue[]> {
+    const docs = documentsOf(files);
+    if (!docs) return [];
+    const current = await new ProductRepository(q).current(productId);
+    const before = current ? await storedFiles(q, productId, current.version) : undefined;
+    const prev = before ? documentsOf(before) : undefined;
+    const { policySet } = await new PolicyStore(q).active();
+    const evaluation = evaluatePolicies(policySet, { ...docs, ...(prev ? { previous: prev } : {}) });
+    const issues = blockingIssues(evaluation);
+    if (evaluation.blocking) {
+      const failed = evaluation.results.filter((r) => r.severity === "blocking" && !r.passed).map((r) => r.ruleId);
+      throw new RefusedError(
+        `refused by policy ${evaluation.policy} ${evaluation.policyVersion}: blocking rule${failed.length === 1 ? "" : "s"} ${failed.join(", ")} failed`,
+        issues,
+      );
+    }
+    return issues;
+  }
+
+  /** Evaluates the published product now and stores the evaluation (trigger: publish, test-run, policy...). */
+  async evaluate(productId: string, trigger: string, now = new Date()): Promise<StoredEvaluation | undefined> {
+    const found = await publishedSubject(this.q, productId);
+    if (!found) return undefined;
+    const active = await new PolicyStore(this.q).active();
+    const subject: PolicySubject = { ...found.subject, now };
+    const evaluation = evaluatePolicies(active.policySet, subject);
+    const window = await testWindow(this.q, productId, now);
+    const cert = certificationOf(evaluation.results, window);
+    const { rows } = await this.q.query<StoredEvaluation>(
+      `INSERT INTO policy_evaluations (product_id, product_version, policy_revision, policy, policy_version, trigger,
+         blocking, results, level, reasons, valid_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${evaluationColumns}`,
+      [
+        productId,
+        found.version,
+        active.revision,
+        evaluation.policy,
+        evaluation.policyVersion,
+        trigger,
+        evaluation.blocking,
+        JSON.stringify(evaluation.results),
+        cert.level,
+        JSON.stringify(cert.reasons),
+        cert.validUntil,
+      ],
+    );
+    const stored = rows[0] as StoredEvaluation;
+    const previous = await this.history(productId, 2);
+    const before = previous.find((e) => e.id !== stored.id);
+    if (before && before.level !== stored.level) {
+      await new EventLog(this.q).append({
+        type: "product.certification.changed",
+        subject: productId,
+        payload: { from: before.level, to: stored.level, reasons: cert.reasons, trigger },
+      });
+    }
+    return stored;
+  }
+
+  /** Every product, after the policies changed. */
+  async evaluateAll(trigger: string): Promise<number> {
+    const { rows } = await this.q.query<{ id: string }>("SELECT id FROM data_products ORDER BY id");
+    for (const r of rows) await this.evaluate(r.id, trigger);
+    return rows.length;
+  }
+
+  async history(productId: string, limit = 50): Promise<StoredEvaluation[]> {
+    const { rows } = await this.q.query<StoredEvaluation>(
+      `SELECT ${evaluationColumns} FROM policy_evaluations WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
+      [productId, limit],
+    );
+    return rows;
+  }
+
+  /**
+   * The govern interface: the latest evaluation when it judged the current version under the
+   * policies in force, else a fresh one (stored too); certification from it and the tests now.
+   */
+  async govern(productId: string, now = new Date()): Promise<GovernView | undefined> {
+    const current = await new ProductRepository(this.q).current(productId);
+    if (!current) return undefined;
+    const active = await new PolicyStore(this.q).active();
+    let latest = (await this.history(productId, 1))[0];
+    if (!latest || latest.productVersion !== current.version || Number(latest.policyRevision) !== active.revision) {
+      latest = await this.evaluate(productId, "read", now);
+    }
+    if (!latest) return undefined;
+    const certification = certificationOf(latest.results, await testWindow(this.q, productId, now));
+    return {
+      productId,
+      version: current.version,
+      evaluatedAt: latest.evaluatedAt,
+      policyEngine: "available",
+      policy: { name: latest.policy, version: latest.policyVersion, revision: Number(latest.policyRevision) },
+      evaluation: { id: latest.id, trigger: latest.trigger, productVersion: latest.productVersion },
+      policies: latest.results.map((r) => ({
+        rule: r.ruleId,
+        severity: r.severity,
+        status: r.passed ? "passed" : "failed",
+        message: r.passed
+          ? null
+          : r.findings.map((f) => `${f.message} (${f.file}${f.line > 0 ? `:${f.line}:${f.column}` : ""})`).join("; "),
+        levels: r.levels,
+      })),
+      certification,
+    };
+  }
+}

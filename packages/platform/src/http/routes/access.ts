@@ -1,0 +1,313 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { agreementStates } from "../../access/agreement.js";
+import { AgreementService } from "../../access/agreement-service.js";
+import { authorize } from "../../identity/authorize.js";
+import type { Database } from "../../storage/database.js";
+import { WebhookService } from "../../webhooks/webhook-service.js";
+import { principalOf } from "../auth-middleware.js";
+import { errorBody } from "../error-response.js";
+import { errorContent } from "../schemas.js";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { "application/json": { schema } } },
+});
+const guarded = {
+  400: errorContent("The request is malformed"),
+  401: errorContent("No credential, or one that does not hold"),
+  403: errorContent("Signed in, but not allowed (e.g. a consumer approving its own request)"),
+  404: errorContent("No such product, port, team or agreement"),
+} as const;
+const tags = ["Access"];
+const name = z.string().min(1).max(200);
+
+export const AgreementSchema = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    port: z.string(),
+    consumerTeam: z.string(),
+    purpose: z.string(),
+    state: z.enum(agreementStates),
+    grantedColumns: z.array(z.string()).openapi({ description: "Sensitive columns readable unmasked" }),
+    contractId: z.string().nullable(),
+    contractVersion: z.string().nullable().openapi({ description: "The contract version this agreement reads" }),
+    pendingVersion: z
+      .string()
+      .nullable()
+      .openapi({ description: "A new major version, served once accepted or when pendingUntil passes" }),
+    pendingUntil: z.string().nullable(),
+    noticeDays: z.number(),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    terminatedBy: z.string().nullable(),
+    noticeEndsAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .openapi("Agreement");
+
+const AccessRequestSchema = z
+  .object({
+    productId: name,
+    port: name,
+    consumerTeam: name.openapi({ description: "The team that will read (you must be a member)" }),
+    purpose: z.string().trim().min(3).max(2000).openapi({ example: "Monthly revenue reporting for finance" }),
+    columns: z
+      .array(name)
+      .max(200)
+      .optional()
+      .openapi({ description: "Sensitive columns asked for unmasked (otherwise they are masked)" }),
+  })
+  .strict()
+  .openapi("AccessRequest");
+
+const DecisionSchema = z
+  .object({
+    reason: z.string().max(2000).optional(),
+    columns: z
+      .array(name)
+      .max(200)
+      .optional()
+      .openapi({ description: "Approve only: grant a subset of the requested columns" }),
+  })
+  .strict();
+
+const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const TeamParams = z.object({ id: name.openapi({ param: { name: "id", in: "path" } }) });
+const HookParams = TeamParams.extend({
+  webhookId: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "webhookId", in: "path" } }),
+});
+
+const requestRoute = createRoute({
+  method: "post",
+  path: "/api/access-requests",
+  operationId: "requestAccess",
+  tags,
+  summary: "Request access to an output port for a consumer team, with a purpose",
+  description:
+    "Creates an agreement in state `requested`, or `active` at once when the port approves by itself (`accessApproval: auto`). A second request for the same team and port while one is open is a 409 with the existing id in `details.existingId`.",
+  request: body(AccessRequestSchema),
+  responses: {
+    201: json(AgreementSchema, "The request (or the auto-approved agreement)"),
+    ...guarded,
+    409: errorContent("An open request or agreement exists for this team and port; details.existingId names it"),
+  },
+});
+
+const actions = ["approve", "reject"] as const;
+const decideRoutes = actions.map((action) =>
+  createRoute({
+    method: "post",
+    path: `/api/access-requests/{id}/${action}`,
+    operationId: `${action}AccessRequest`,
+    tags,
+    summary: `${action === "approve" ? "Approve" : "Reject"} an access request (the owner team; never the consumer itself)`,
+    request: { params: IdParams, ...body(DecisionSchema) },
+    responses: {
+      200: json(AgreementSchema, "The agreement after the decision"),
+      ...guarded,
+      409: errorContent("The request is not open any more; details.allowed lists what is"),
+    },
+  }),
+);
+
+const terminateRoute = createRoute({
+  method: "post",
+  path: "/api/agreements/{id}/terminate",
+  operationId: "terminateAgreement",
+  tags,
+  summary: "Terminate an agreement (either side): terminating until the contract's notice period ends",
+  request: { params: IdParams, ...body(z.object({ reason: z.string().max(2000).optional() }).strict()) },
+  responses: {
+    200: json(AgreementSchema, "terminating (or terminated for an open request)"),
+    ...guarded,
+    409: errorContent("Already ending or ended"),
+  },
+});
+
+const acceptRoute = createRoute({
+  method: "post",
+  path: "/api/agreements/{id}/accept-version",
+  operationId: "acceptAgreementVersion",
+  tags,
+  summary: "Move an agreement to the new major contract version before its notice period ends (the consumer)",
+  request: { params: IdParams },
+  responses: {
+    200: json(AgreementSchema, "The agreement, reading the new version"),
+    ...guarded,
+    409: errorContent("No pending version"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/api/agreements/{id}",
+  operationId: "getAgreement",
+  tags,
+  summary: "One agreement (either side, governance, admins)",
+  request: { params: IdParams },
+  responses: { 200: json(AgreementSchema, "The agreement"), ...guarded },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/api/agreements",
+  operationId: "listAgreements",
+  tags,
+  summary: "Agreements and requests per product and per consumer team (the ones you may see)",
+  request: {
+    query: z
+      .object({ productId: name.optional(), consumerTeam: name.optional(), state: z.enum(agreementStates).optional() })
+      .strict(),
+  },
+  responses: { 200: json(z.object({ items: z.array(AgreementSchema) }), "Newest first"), ...guarded },
+});
+
+const MeshEdgeSchema = z
+  .object({
+    agreementId: z.string(),
+    productId: z.string(),
+    port: z.string(),
+    consumerTeam: z.string(),
+    consumerProducts: z.array(z.string()),
+    purpose: z.string(),
+    since: z.string().nullable(),
+  })
+  .openapi("MeshEdge");
+
+const meshRoute = createRoute({
+  method: "get",
+  path: "/api/mesh",
+  operationId: "meshEdges",
+  tags,
+  summary: "The edges of the mesh: active agreements (product port → consumer team and its products)",
+  responses: { 200: json(z.object({ edges: z.array(MeshEdgeSchema) }), "Every active or terminating agreement") },
+});
+
+const WebhookSchema = z
+  .object({
+    id: z.string(),
+    teamId: z.string(),
+    url: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("Webhook");
+
+const hookCreate = createRoute({
+  method: "post",
+  path: "/api/teams/{id}/webhooks",
+  operationId: "registerWebhook",
+  tags,
+  summary: "Register a webhook for a team: agreement changes and breaking contract changes are POSTed to it",
+  request: { params: TeamParams, ...body(z.object({ url: z.string().min(1).max(2000) }).strict()) },
+  responses: { 201: json(WebhookSchema, "Registered"), ...guarded },
+});
+const hookList = createRoute({
+  method: "get",
+  path: "/api/teams/{id}/webhooks",
+  operationId: "listWebhooks",
+  tags,
+  summary: "A team's webhooks",
+  request: { params: TeamParams },
+  responses: { 200: json(z.object({ items: z.array(WebhookSchema) }), "The team's webhooks"), ...guarded },
+});
+const hookDelete = createRoute({
+  method: "delete",
+  path: "/api/teams/{id}/webhooks/{webhookId}",
+  operationId: "removeWebhook",
+  tags,
+  summary: "Remove a webhook",
+  request: { params: HookParams },
+  responses: { 204: { description: "Removed" }, ...guarded },
+});
+
+/** A ConflictError carrying details (the existing id of a replayed request) keeps them in the body. */
+async function withDetails(c: Context, fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    const details = (e as { details?: unknown }).details;
+    if (details !== undefined && (e as Error).name === "ConflictError") {
+      return c.json(errorBody("conflict", (e as Error).message, details), 409);
+    }
+    throw e;
+  }
+}
+
+/** Data usage agreements, the mesh they draw and team webhooks (ADR 0014). */
+export function registerAccess(app: OpenAPIHono, db: Database): void {
+  const agreements = new AgreementService(db);
+  const webhooks = new WebhookService(db);
+  app.openapi(
+    requestRoute,
+    (c) =>
+      withDetails(c, async () => c.json(await agreements.request(c.req.valid("json"), principalOf(c)), 201)) as never,
+  );
+  for (const [i, route] of decideRoutes.entries()) {
+    const action = actions[i] as (typeof actions)[number];
+    app.openapi(
+      route,
+      (c) =>
+        withDetails(c, async () => {
+          const b = c.req.valid("json");
+          return c.json(await agreements.act(c.req.valid("param").id, action, principalOf(c), b), 200);
+        }) as never,
+    );
+  }
+  app.openapi(
+    terminateRoute,
+    (c) =>
+      withDetails(c, async () =>
+        c.json(await agreements.act(c.req.valid("param").id, "terminate", principalOf(c), c.req.valid("json")), 200),
+      ) as never,
+  );
+  app.openapi(
+    acceptRoute,
+    (c) =>
+      withDetails(c, async () =>
+        c.json(await agreements.act(c.req.valid("param").id, "accept-version", principalOf(c)), 200),
+      ) as never,
+  );
+  app.openapi(getRoute, async (c) => c.json(await agreements.get(c.req.valid("param").id, principalOf(c)), 200));
+  app.openapi(listRoute, async (c) =>
+    c.json({ items: await agreements.list(c.req.valid("query"), principalOf(c)) }, 200),
+  );
+  app.openapi(meshRoute, async (c) => {
+    authorize(principalOf(c), "catalog.read", undefined);
+    return c.json({ edges: await agreements.mesh() }, 200);
+  });
+  app.openapi(hookCreate, async (c) => {
+    const { id: team } = c.req.valid("param");
+    authorize(principalOf(c), "webhook.manage", { team });
+    return c.json(await webhooks.register(team, c.req.valid("json").url, principalOf(c)?.name), 201);
+  });
+  app.openapi(hookList, async (c) => {
+    const { id: team } = c.req.valid("param");
+    authorize(principalOf(c), "webhook.manage", { team });
+    return c.json({ items: await webhooks.list(team) }, 200);
+  });
+  app.openapi(hookDelete, async (c) => {
+    const { id: team, webhookId } = c.req.valid("param");
+    authorize(principalOf(c), "webhook.manage", { team });
+    await webhooks.remove(team, webhookId, principalOf(c)?.name);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { InputError, NotFoundError } from "@quanta/core";
+import type { Job } from "../jobs/job-queue.js";
+import type { Queryable } from "../storage/database.js";
+import { EventLog } from "../storage/repositories/event-log.js";
+
+export const webhookDeliveryKind = "webhook-delivery";
+/** Attempts per delivery before it is given up (the queue backs off between them). */
+export const webhookAttempts = 6;
+const timeoutMs = 10_000;
+
+export interface Webhook {
+  id: string;
+  teamId: string;
+  url: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface WebhookEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+const columns = `id, team_id AS "teamId", url, created_by AS "createdBy", created_at AS "createdAt"`;
+
+/** Only http(s) URLs with a host; credentials in the URL are refused (they would be logged and stored). */
+export function checkWebhookUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`webhook url "${text.slice(0, 200)}" is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InputError(`webhook url must be http or https, not ${url.protocol.replace(":", "")}`);
+  }
+  if (url.username || url.password) throw new InputError("webhook url must not carry credentials");
+  return url.toString();
+}
+
+/** Team webhooks: registered URLs that receive the events about the team's agreements and products. */
+export class WebhookService {
+  constructor(private readonly q: Queryable) {}
+
+  async register(teamId: string, url: string, actor: string | undefined): Promise<Webhook> {
+    const checked = checkWebhookUrl(url);
+    const { rows: team } = await this.q.query("SELECT 1 FROM teams WHERE id = $1", [teamId]);
+    if (team.length === 0) throw new NotFoundError(`no team "${teamId}"`);
+    const { rows } = await this.q.query<Webhook>(
+      `INSERT INTO webhooks (id, team_id, url, created_by) VALUES ($1, $2, $3, $4) RETURNING ${columns}`,
+      [`whk_${randomBytes(9).toString("base64url")}`, teamId, checked, actor ?? null],
+    );
+    const hook = rows[0] as Webhook;
+    await new EventLog(this.q).append({
+      type: "webhook.registered",
+      subject: teamId,
+      actor,
+      payload: { id: hook.id, url: checked },
+    });
+    return hook;
+  }
+
+  async list(teamId: string): Promise<Webhook[]> {
+    const { rows } = await this.q.query<Webhook>(
+      `SELECT ${columns} FROM webhooks WHERE team_id = $1 AND removed_at IS NULL ORDER BY created_at, id`,
+      [teamId],
+    );
+    return rows;
+  }
+
+  async remove(teamId: string, id: string, actor: string | undefined): Promise<void> {
+    const { rowCount } = await this.q.query(
+      "UPDATE webhooks SET removed_at = now() WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
+      [id, teamId],
+    );
+    if (rowCount === 0) throw new NotFoundError(`team ${teamId} has no webhook "${id}"`);
+    await new EventLog(this.q).append({ type: "webhook.removed", subject: teamId, actor, payload: { id } });
+  }
+}
+
+/**
+ * Queues one delivery per webhook of each team, in the caller's transaction: an event that is
+ * rolled back is never delivered, and one that commits is delivered by a worker with retries.
+ */
+export async function notifyTeams(
+  q: Queryable,
+  teams: readonly (string | null | undefined)[],
+  event: WebhookEvent,
+): Promise<number> {
+  const ids = [...new Set(teams.filter((t): t is string => !!t))];
+  if (ids.length === 0) return 0;
+  const { rows } = await q.query<{ id: string; team_id: string; url: string }>(
+    "SELECT id, team_id, url FROM webhooks WHERE team_id = ANY($1::text[]) AND removed_at IS NULL",
+    [ids],
+  );
+  const at = new Date().toISOString();
+  for (const hook of rows) {
+    await q.query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)", [
+      webhookDeliveryKind,
+      JSON.stringify({ webhookId: hook.id, team: hook.team_id, url: hook.url, event: { ...event, at } }),
+      webhookAttempts,
+    ]);
+  }
+  return rows.length;
+}
+
+/** The job handler: POSTs the event as JSON; anything but a 2xx throws, so the queue retries it. */
+export async function deliverWebhook(job: Job, signal: AbortSignal): Promise<{ status: number }> {
+  const payload = job.payload as { url?: string; webhookId?: string; event?: WebhookEvent };
+  if (!payload.url || !payload.event) throw new Error("webhook job without url or event");
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const res = await fetch(payload.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "Quanta-Webhook/1",
+      "x-quanta-event": payload.event.type,
+      "x-quanta-delivery": String(job.id),
+    },
+    body: JSON.stringify(payload.event),
+    redirect: "manual",
+    signal: AbortSignal.any([signal, timeout]),
+  });
+  await res.body?.cancel().catch(() => {});
+  if (res.status < 200 || res.status >= 300) {
+    throw new Error(
+      `webhook ${payload.webhookId} answered ${res.status} (attempt ${job.attempts} of ${job.maxAttempts})`,
+    );
+  }
+  return { status: res.status };
+}
