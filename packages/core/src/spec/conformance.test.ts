@@ -213,7 +213,10 @@ describe.skipIf(!present)("official examples (../shared/standards present)", () 
   });
 
   test("asserting formats (ajv-formats) would reject the three DCS examples the README names", async () => {
-    const { default: addFormats } = await import("ajv-formats");
+    // ajv-formats is CommonJS: depending on the loader its plugin is `default` or `default.default`.
+    type Plugin = (ajv: unknown) => unknown;
+    const formats = (await import("ajv-formats")) as unknown as { default: Plugin & { default?: Plugin } };
+    const addFormats = formats.default.default ?? formats.default;
     const ajv = createAjv("07", { validateFormats: true });
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(join(standards, officialSchemaFile.dcs), "utf8")));

@@ -176,7 +176,7 @@ describe("vendored schemas and generated validators", () => {
 
   test("generated validator modules are up to date with the vendored schemas", () => {
     for (const [kind, { file }] of Object.entries(validatorSources)) {
-      const expected = generateValidatorModule(kind, readFileSync(join(here, "schemas", file), "utf8"));
+      const expected = generateValidatorModule(kind as DocumentKind, readFileSync(join(here, "schemas", file), "utf8"));
       const actual = readFileSync(join(here, "generated", `${kind}-validator.ts`), "utf8");
       expect(actual === expected, `${kind}: run node packages/core/scripts/generate-validators.mjs`).toBe(true);
     }
