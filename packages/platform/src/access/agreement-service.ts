@@ -294,12 +294,16 @@ export class AgreementService {
             : "state = 'terminating', terminated_by = $2, decision_reason = COALESCE($3, decision_reason), notice_ends_at = now() + make_interval(days => notice_days)",
         "accept-version": "contract_version = pending_version, pending_version = NULL, pending_until = NULL",
       };
-      const params: unknown[] = [id, actor, options.reason ?? null];
-      if (action === "approve") params.push(JSON.stringify(granted));
+      const params: unknown[] =
+        action === "accept-version"
+          ? [id]
+          : action === "approve"
+            ? [id, actor, options.reason ?? null, JSON.stringify(granted)]
+            : [id, actor, options.reason ?? null];
       // Fenced on the state read: two deciders racing cannot both win.
       const { rowCount } = await tx.query(
         `UPDATE agreements SET ${sets[action]}, updated_at = now() WHERE id = $1 AND state = '${agreement.state === "terminated" ? "terminating" : agreement.state}'`,
-        action === "approve" ? params : params.slice(0, 3),
+        params,
       );
       if (rowCount !== 1) throw new ConflictError(`agreement ${id} changed meanwhile; read it again`);
       const after = (await this.ref(tx, id)).agreement;
