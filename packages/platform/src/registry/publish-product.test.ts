@@ -128,7 +128,10 @@ function publishSuite(name: string, open: () => Promise<{ db: Database; close():
         path: files[1]!.path,
         text: files[1]!.text
           .replace("name: row_id", "name: row_key")
-          .concat("      - name: note\n        logicalType: string\n"),
+          .replace(
+            "description:",
+            "      - name: note\n        logicalType: string\n        classification: internal\ndescription:",
+          ),
       };
       const result = await registry.publish({ files });
       expect(result.created).toBe(true);
