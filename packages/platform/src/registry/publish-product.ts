@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConflictError, detectKind, type Issue, lintProduct, SourceDocument, sortIssues } from "@quanta/core";
+import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
+import { GovernanceService } from "../governance/governance-service.js";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { ContractRepository } from "../storage/repositories/contract-repository.js";
@@ -30,6 +32,11 @@ export interface PublishInput {
    * `null` = the product must be new. Omitted: publish on top of whatever is current.
    */
   expectedVersion?: string | null | undefined;
+  /**
+   * Refuse the publish when a blocking policy rule fails (ADR 0014). The Registry (every API and
+   * CLI publish) always sets it; a direct call without it still stores the evaluation.
+   */
+  enforcePolicies?: boolean | undefined;
 }
 
 export interface PublishResult {
@@ -216,6 +223,8 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     const contracts = parsed.contracts.map((c) => ({ id: c.id, version: c.version, created: false }));
     if (product) return { product: toSummary(product), created: false, contracts, warnings };
   }
+  // Governance before anything is stored: blocking policy rules refuse the publish (ADR 0014).
+  if (input.enforcePolicies) warnings.push(...(await new GovernanceService(db).gate(db, parsed.id, input.files)));
 
   const p = obj(parsed.product) ?? {};
   const team = obj(p.team);
@@ -309,6 +318,9 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
         actor,
         payload: { version: parsed.version, previousVersion: current?.version ?? null, contracts: stored },
       });
+      // Continuous governance and consumers of a new major version, atomically with the publish.
+      await new GovernanceService(tx).evaluate(parsed.id, "publish");
+      await noticeBreakingChanges(tx, parsed.id, stored, actor);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
       return { product: toSummary(product), created: true, contracts: stored, warnings };
