@@ -78,7 +78,9 @@ export class GovernanceService {
     const prev = before ? documentsOf(before) : undefined;
     const { policySet } = await new PolicyStore(q).active();
     const evaluation = evaluatePolicies(policySet, { ...docs, ...(prev ? { previous: prev } : {}) });
-    const issues = blockingIssues(evaluation);
+    // Blocking findings first: they are why a publish is refused.
+    const found = blockingIssues(evaluation);
+    const issues = [...found.filter((i) => i.severity === "error"), ...found.filter((i) => i.severity !== "error")];
     if (evaluation.blocking) {
       const failed = evaluation.results.filter((r) => r.severity === "blocking" && !r.passed).map((r) => r.ruleId);
       throw new RefusedError(
