@@ -8,8 +8,8 @@ const start = "<!-- lint-rules:start -->\n";
 const end = "<!-- lint-rules:end -->";
 
 function renderRules(): string {
-  const escape = (s: string) => s.replaceAll("|", "\\|");
-  const rows = lintCodes().map((c) => `| \`${c.code}\` | ${c.severity} | ${c.appliesTo} | ${escape(c.description)} |`);
+  const escapePipes = (s: string) => s.replaceAll("|", "\\|");
+  const rows = lintCodes().map((c) => `| \`${c.code}\` | ${c.severity} | ${c.appliesTo} | ${escapePipes(c.description)} |`);
   return ["| code | severity | applies to | what it finds |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
 
