@@ -38,8 +38,11 @@ export function authMiddleware(authenticator: Authenticator): MiddlewareHandler 
     if (!match?.[1]) {
       throw new UnauthenticatedError('send the credential as "Authorization: Bearer <token>"');
     }
-    c.set("principal", await authenticator.authenticate(match[1]));
-    return next();
+    const credential = match[1];
+    c.set("principal", await authenticator.authenticate(credential));
+    await next();
+    // A caller's own change (publishing a new team, a grant) shows in their next request at once.
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") authenticator.forget?.(credential);
   };
 }
 

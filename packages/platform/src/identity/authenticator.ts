@@ -6,4 +6,6 @@ import type { Principal } from "./principal.js";
  */
 export interface Authenticator {
   authenticate(credential: string): Promise<Principal>;
+  /** Forget anything cached about `credential` (called after the caller's own writes). */
+  forget?(credential: string): void;
 }

@@ -254,3 +254,18 @@ describe("the OpenAPI document", () => {
     expect(body.paths["/api/tokens"].post.security).toEqual([{ bearer: [] }]);
   });
 });
+
+describe("the principal cache", () => {
+  it("lets another replica's revocation hold within cacheMs, and this replica's at once", async () => {
+    const replicaA = new IdentityStore(db, { cacheMs: 300 });
+    const replicaB = new IdentityStore(db, { cacheMs: 300 });
+    const user = await replicaB.createUser({ username: "cache@example.com" });
+    const { token, record } = await replicaB.createToken(user.id, { name: "t" });
+    await replicaA.authenticateToken(token);
+    await replicaB.revokeToken(record.id, "admin");
+    await expect(replicaB.authenticateToken(token)).rejects.toThrow(/revoked/);
+    // Replica A may still trust its cached answer, for at most cacheMs.
+    await new Promise((r) => setTimeout(r, 350));
+    await expect(replicaA.authenticateToken(token)).rejects.toThrow(/revoked/);
+  });
+});

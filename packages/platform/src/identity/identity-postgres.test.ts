@@ -19,7 +19,8 @@ describe.skipIf(postgresSkipReason())("identity on PostgreSQL", () => {
   });
 
   it("creates users, grants, teams and tokens; authenticates, expires and revokes", async () => {
-    const identity = new IdentityStore(db);
+    // No cache: the test changes expiry in the table directly.
+    const identity = new IdentityStore(db, { cacheMs: 0 });
     const team = await identity.createTeam({ name: "Sales", domain: "commerce" });
     const ana = await identity.createUser({ username: "ana@example.com", roles: ["governance"] });
     await identity.setTeamMember(team.id, ana.id, "owner");

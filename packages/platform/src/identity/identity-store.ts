@@ -152,7 +152,27 @@ const toToken = (r: TokenRow, now = Date.now()): TokenRecord => ({
  * `quanta serve --demo` call. Every change is an event (actor = who did it).
  */
 export class IdentityStore {
-  constructor(readonly db: Database) {}
+  private readonly cache = new Map<string, { principal: Principal; until: number; expiresAt: number }>();
+  private readonly cacheMs: number;
+
+  /**
+   * `cacheMs`: how long an authenticated API token's principal is reused without asking the store
+   * (default 2 s). On PGlite a lookup costs milliseconds, which would cap authenticated throughput;
+   * every write through this store clears the cache and the auth middleware forgets a caller's
+   * token after their own writes, so only other replicas (and team changes someone else's publish
+   * makes) can lag, by at most `cacheMs`.
+   */
+  constructor(
+    readonly db: Database,
+    options: { cacheMs?: number } = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? 2_000;
+  }
+
+  /** Drops a token's cached principal. */
+  forget(token: string): void {
+    this.cache.delete(hashToken(token));
+  }
 
   // ---- users ----
 
@@ -225,6 +245,7 @@ export class IdentityStore {
       if (rowCount > 0)
         await new EventLog(tx).append({ type: "role.granted", subject: userId, actor, payload: { role } });
     });
+    this.cache.clear();
     return this.user(userId);
   }
 
@@ -239,6 +260,7 @@ export class IdentityStore {
       if (rowCount > 0)
         await new EventLog(tx).append({ type: "role.revoked", subject: userId, actor, payload: { role } });
     });
+    this.cache.clear();
     return this.user(userId);
   }
 
@@ -329,6 +351,7 @@ export class IdentityStore {
       ]);
       await new EventLog(tx).append({ type: "team.member.granted", subject: teamId, actor, payload: { userId, role } });
     });
+    this.cache.clear();
     return this.team(teamId);
   }
 
@@ -342,6 +365,7 @@ export class IdentityStore {
       if (rowCount === 0) throw new NotFoundError(`user "${userId}" holds no granted membership of team "${teamId}"`);
       await new EventLog(tx).append({ type: "team.member.removed", subject: teamId, actor, payload: { userId } });
     });
+    this.cache.clear();
     return this.team(teamId);
   }
 
@@ -428,6 +452,7 @@ export class IdentityStore {
           payload: { tokenId: id },
         });
     });
+    this.cache.clear();
     return this.token(id);
   }
 
@@ -442,8 +467,7 @@ export class IdentityStore {
   /**
    * The principal behind an API token, or `UnauthenticatedError` with the reason. The lookup is by
    * the token's SHA-256 through a unique index: no secret is ever compared character by character.
-   * Nothing is cached: a revocation, a new role or a publish changing a team holds at once, on
-   * every replica (one indexed query per authenticated request).
+   * The principal is cached for `cacheMs` (see the constructor).
    */
   async authenticateToken(token: string): Promise<Principal> {
     if (!tokenShape.test(token)) {
@@ -451,6 +475,8 @@ export class IdentityStore {
     }
     const hash = hashToken(token);
     const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now && hit.expiresAt > now) return hit.principal;
     const { rows } = await this.db.query<
       PrincipalRow & {
         token_id: string;
@@ -486,6 +512,11 @@ export class IdentityStore {
       tokenId: row.token_id,
       ...(row.scopes ? { scopes: row.scopes } : {}),
     };
+    if (this.cacheMs > 0) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      const expiresAt = row.expires_at ? Date.parse(row.expires_at) : Number.POSITIVE_INFINITY;
+      this.cache.set(hash, { principal, until: now + this.cacheMs, expiresAt });
+    }
     return principal;
   }
 

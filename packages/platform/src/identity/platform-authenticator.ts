@@ -15,6 +15,10 @@ export class PlatformAuthenticator implements Authenticator {
     private readonly oidc?: OidcVerifier,
   ) {}
 
+  forget(credential: string): void {
+    if (looksLikeApiToken(credential)) this.store.forget(credential);
+  }
+
   async authenticate(credential: string): Promise<Principal> {
     if (looksLikeApiToken(credential)) return this.store.authenticateToken(credential);
     if (!this.oidc) {
