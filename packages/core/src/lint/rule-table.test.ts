@@ -9,7 +9,9 @@ const end = "<!-- lint-rules:end -->";
 
 function renderRules(): string {
   const escapePipes = (s: string) => s.replaceAll("|", "\\|");
-  const rows = lintCodes().map((c) => `| \`${c.code}\` | ${c.severity} | ${c.appliesTo} | ${escapePipes(c.description)} |`);
+  const rows = lintCodes().map(
+    (c) => `| \`${c.code}\` | ${c.severity} | ${c.appliesTo} | ${escapePipes(c.description)} |`,
+  );
   return ["| code | severity | applies to | what it finds |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
 
