@@ -215,5 +215,32 @@ export function registerPolicyCommand(program: Command, io: Io, setExit: SetExit
         setExit(evaluation.blocking ? ExitCode.failed : ExitCode.ok);
       },
     );
+  policy
+    .command("apply")
+    .description("apply a policy file on a Quanta server: stored as a new version, every product re-evaluated")
+    .argument("<file>", "the policy file (kind: PolicySet or Policy)")
+    .option("--server <url>", "the Quanta server (default: $QUANTA_SERVER or http://localhost:8080)")
+    .addOption(formatOption())
+    .action(async (file: string, options: { server?: string; format: Format }) => {
+      const source = await readSource(io, file);
+      const { PlatformClient, RefusedError } = await import("@quanta/platform");
+      const client = await PlatformClient.forConsole(
+        options.server ?? process.env.QUANTA_SERVER ?? "http://localhost:8080",
+      );
+      try {
+        const result = await client.applyPolicy(source.text, file);
+        if (options.format === "json") io.out(JSON.stringify(result, null, 2));
+        else
+          io.out(
+            `${result.created ? "applied" : "unchanged"} ${result.version.name} ${result.version.version} (policy revision ${result.version.revision}; ${result.evaluated} products re-evaluated)`,
+          );
+        setExit(ExitCode.ok);
+      } catch (e) {
+        if (!(e instanceof RefusedError)) throw e;
+        io.err(`quanta: ${e.message}`);
+        printIssues(io, [...e.issues], options.format);
+        setExit(ExitCode.failed);
+      }
+    });
   for (const cmd of policy.commands) cmd.exitOverride().showHelpAfterError();
 }

@@ -92,6 +92,22 @@ export class PlatformClient {
     return body;
   }
 
+  /** Applies a policy file on the server (a new version of its set); 422 RefusedError with the issues. */
+  async applyPolicy(
+    source: string,
+    file: string,
+  ): Promise<{ created: boolean; version: { revision: number; name: string; version: string }; evaluated: number }> {
+    const { status, body } = await this.request<{
+      version: { revision: number; name: string; version: string };
+      evaluated: number;
+    }>("/api/policies", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ source, file }),
+    });
+    return { ...body, created: status === 201 };
+  }
+
   /** Who the token belongs to (401 `UnauthenticatedError` with the server's reason when it does not hold). */
   async me(): Promise<Principal> {
     return (await this.request<Principal>("/api/me")).body;
