@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -9,8 +9,13 @@ import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
-const examples = resolve(import.meta.dirname, "../../../../examples");
+const repoExamples = resolve(import.meta.dirname, "../../../../examples");
 const run = promisify(execFile);
+
+// A private copy of the demo mesh: serve --demo generates its data there (small, for speed),
+// never into the repository's own examples/.
+const examples = mkdtempSync(join(tmpdir(), "quanta-serve-mesh-"));
+cpSync(repoExamples, examples, { recursive: true, filter: (src) => !src.endsWith(".parquet") });
 
 /** Starts `quanta serve` as a real process; resolves once it printed its URL. */
 function startServe(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
@@ -35,7 +40,7 @@ function startServe(args: string[], cwd: string): Promise<{ child: ChildProcess;
 
 const stopped = (child: ChildProcess) => new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
 
-const dirs: string[] = [];
+const dirs: string[] = [examples];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -44,9 +49,12 @@ describe("quanta serve", () => {
   it("serves the demo mesh from a data directory, and stops cleanly on SIGTERM", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "quanta-serve-"));
     dirs.push(cwd);
-    const { child, url, stderr } = await startServe(["--demo", "--examples", examples], cwd);
+    const { child, url, stderr } = await startServe(["--demo", "--demo-rows", "2000", "--examples", examples], cwd);
     try {
       expect(stderr()).toMatch(/published 8 demo product\(s\), skipped 0/);
+      // First start generates each product's data (here at --demo-rows size) where its contracts point.
+      expect(stderr()).toMatch(/generating demo data for 8 data product\(s\)/);
+      expect(existsSync(join(examples, "climate/weather-station-readings/data/readings.parquet"))).toBe(true);
       const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; storage: string };
       expect(health).toMatchObject({ status: "ok", storage: "pglite" });
       expect(existsSync(join(cwd, ".quanta", "server.pid"))).toBe(true);
@@ -105,7 +113,10 @@ describe("quanta serve", () => {
       const db = await createTestDatabase("serve");
       const cwd = mkdtempSync(join(tmpdir(), "quanta-serve-pg-"));
       dirs.push(cwd);
-      const { child, url } = await startServe(["--database-url", db.url, "--demo", "--examples", examples], cwd);
+      const { child, url } = await startServe(
+        ["--database-url", db.url, "--demo", "--demo-rows", "2000", "--examples", examples],
+        cwd,
+      );
       try {
         const health = (await (await fetch(`${url}/api/health`)).json()) as { storage: string };
         expect(health.storage).toBe("postgres");

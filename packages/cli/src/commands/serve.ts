@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { ensureDemoData } from "../demo-data.js";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io, SetExit } from "../io.js";
 
@@ -12,6 +13,7 @@ interface ServeOptions {
   databaseUrl?: string;
   demo?: boolean;
   examples?: string;
+  demoRows?: string;
 }
 
 /** The demo mesh: `examples/` of the current folder, else the one shipped beside the console. */
@@ -27,6 +29,14 @@ export function parsePort(text: string): number {
   if (!/^\d+$/.test(text) || port > 65_535)
     throw new CommandError(`--port must be a number from 0 to 65535 (got "${text}")`);
   return port;
+}
+
+function parsePositive(option: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new CommandError(`${option} must be a whole number of at least 1 (got "${text}")`);
+  }
+  return n;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -52,6 +62,7 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
     .option("--database-url <url>", "use this PostgreSQL server instead (default: $DATABASE_URL)")
     .option("--demo", "publish every data product folder of the demo mesh at start")
     .option("--examples <dir>", "the demo mesh folder (default: ./examples)")
+    .option("--demo-rows <n>", "rows of each demo dataset when generating it (default: realistic sizes)")
     .action(async (opts: ServeOptions, command: Command) => {
       const port = parsePort(opts.port);
       const url = opts.databaseUrl ?? process.env.DATABASE_URL;
@@ -61,6 +72,8 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         const root = examplesFolder(io, opts.examples);
         if (!existsSync(root)) throw new CommandError(`--demo: no demo mesh at ${root}; pass --examples DIR`);
         publishFolders = await findProductFolders(root);
+        const rows = opts.demoRows === undefined ? undefined : parsePositive("--demo-rows", opts.demoRows);
+        await ensureDemoData(publishFolders, (line) => io.err(line), rows);
       }
       const dataDir = resolve(io.cwd, opts.dataDir);
       const oidc = oidcConfigFromEnv(process.env);
