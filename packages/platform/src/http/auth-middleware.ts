@@ -10,8 +10,12 @@ declare module "hono" {
   }
 }
 
-/** The `WWW-Authenticate` challenge of a 401 (RFC 6750), with the reason as its description. */
-export function bearerChallenge(reason: string): string {
+/**
+ * The `WWW-Authenticate` challenge of a 401 (RFC 6750): the reason as its description when a
+ * credential was sent and refused; a bare challenge when there was none (as the RFC asks).
+ */
+export function bearerChallenge(reason: string, credentialSent = true): string {
+  if (!credentialSent) return 'Bearer realm="quanta"';
   // Header values are Latin-1: the hint's ellipsis and any non-ASCII name become plain ASCII.
   const description = reason
     .replace(/…/g, "...")

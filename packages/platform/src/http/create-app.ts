@@ -96,7 +96,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.onError((err, c) => {
     const { status, body } = errorResponse(err);
     if (status >= 500) (options.logError ?? console.error)(err);
-    if (status === 401) c.header("WWW-Authenticate", bearerChallenge(body.error.message));
+    if (status === 401) {
+      c.header("WWW-Authenticate", bearerChallenge(body.error.message, c.req.header("authorization") !== undefined));
+    }
     return c.json(body, status);
   });
   return app;

@@ -126,7 +126,10 @@ describe("API tokens", () => {
     // A bad credential is refused even where anonymous reads are fine: the caller meant to sign in.
     expect((await call("GET", "/api/products", bearer(`qnt_${"B".repeat(43)}`))).status).toBe(401);
     expect((await call("GET", "/api/products")).status).toBe(200);
-    expect((await call("GET", "/api/me")).status).toBe(401);
+    const anonymous = await call("GET", "/api/me");
+    expect(anonymous.status).toBe(401);
+    // No credential: a bare challenge, no error code (RFC 6750, section 3.1).
+    expect(anonymous.challenge).toBe('Bearer realm="quanta"');
   });
 
   it("limits a scoped token to its scopes", async () => {
