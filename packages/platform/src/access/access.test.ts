@@ -170,6 +170,10 @@ describe("from no access to masked data", () => {
       if (sql.includes("NOT analytical_consent")) expect(res.body.rows).toEqual([{ n: 0 }]);
       if (sql.includes("% 3 = 0")) expect(res.body.rows).toEqual([]);
     }
+    // Admins run the platform; reading a product's data takes an agreement like anyone else.
+    const root = await consume(admin, "SELECT 1 AS one FROM orders");
+    expect(root.status).toBe(403);
+    expect(root.body.error.message).toContain("has an active data usage agreement");
     const escapes = [
       `SELECT * FROM read_parquet('${join(shop.folder, "data", "orders.parquet")}')`,
       `SELECT * FROM '${join(shop.folder, "data", "orders.parquet")}'`,

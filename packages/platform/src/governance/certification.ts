@@ -6,7 +6,7 @@ import {
   type RuleResult,
 } from "@quanta/core";
 import { contractSchedule, currentSlot } from "../jobs/schedule.js";
-import { arr, obj, str } from "../registry/read.js";
+import { obj } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
 import { ContractRepository } from "../storage/repositories/contract-repository.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";
@@ -94,7 +94,3 @@ export function certificationOf(results: readonly RuleResult[], window: TestWind
     validUntil: level === "none" || window.validUntil === null ? null : window.validUntil.toISOString(),
   };
 }
-
-/** Contract ids an ODPS document's output ports name (for tests on publish). */
-export const outputContractIds = (product: unknown): string[] =>
-  arr(obj(product)?.outputPorts).flatMap((p) => str(obj(p)?.contractId) ?? []);
