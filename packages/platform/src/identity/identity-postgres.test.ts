@@ -43,4 +43,14 @@ describe.skipIf(postgresSkipReason())("identity on PostgreSQL", () => {
     const oidc = await identity.userForSubject("https://id.example", "s-1", { username: "rin@example.com" });
     expect((await identity.userForSubject("https://id.example", "s-1", { username: "other" })).id).toBe(oidc.id);
   });
+
+  it("provisions one user when the same new subject signs in on several connections at once", async () => {
+    const identity = new IdentityStore(db, { cacheMs: 0 });
+    const users = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        identity.userForSubject("https://id.example", "s-race", { username: "race@example.com" }),
+      ),
+    );
+    expect(new Set(users.map((u) => u.id)).size).toBe(1);
+  });
 });

@@ -543,6 +543,20 @@ export class IdentityStore {
     subject: string,
     profile: { username: string; displayName?: string | undefined; email?: string | undefined },
   ): Promise<User> {
+    try {
+      return await this.provision(issuer, subject, profile);
+    } catch (e) {
+      // Two first sign-ins of the same person at once: the other one created the user; use it.
+      if (sqlState(e) !== sqlStates.uniqueViolation) throw e;
+      return this.provision(issuer, subject, profile);
+    }
+  }
+
+  private async provision(
+    issuer: string,
+    subject: string,
+    profile: { username: string; displayName?: string | undefined; email?: string | undefined },
+  ): Promise<User> {
     const { rows } = await this.db.query<{ id: string }>(
       "SELECT id FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2",
       [issuer, subject],

@@ -178,3 +178,12 @@ describe("OpenID Connect bearer tokens", () => {
     );
   });
 });
+
+describe("first sign-ins at the same time", () => {
+  it("provisions one user when the same new subject signs in concurrently", async () => {
+    const token = await sign({ email: "zoe@example.com" }, { sub: "subject-zoe" });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => me(token)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.userId)).size).toBe(1);
+  });
+});
