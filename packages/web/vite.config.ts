@@ -7,9 +7,9 @@ const api = process.env.QUANTA_API ?? "http://localhost:8080";
 export default defineConfig(({ mode }) => ({
   root: fileURLToPath(new URL(".", import.meta.url)),
   // esbuild's automatic JSX runtime: no React plugin needed (no fast refresh; a reload is quick).
-  esbuild: { jsx: "automatic" },
-  // React picks its production build from NODE_ENV; pin it to the mode so a stray NODE_ENV in the
-  // shell never ships the slow development build (double effects, dev warnings).
+  esbuild: { jsx: "automatic", jsxDev: mode !== "production" },
+  // React picks its production build from NODE_ENV; pin it (and esbuild's JSX calls) to the mode so a
+  // NODE_ENV inherited from the shell or a test runner never ships the slow development build.
   define: { "process.env.NODE_ENV": JSON.stringify(mode === "production" ? "production" : "development") },
   // Bundle @quanta/core from its TypeScript source, the same code the platform runs.
   resolve: { conditions: ["@quanta/source", ...defaultClientConditions] },

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findProductFolders, type RunningPlatform, readProductFolder, startPlatform } from "@quanta/platform";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { tinyProduct } from "../../../platform/src/test-fixtures.js";
 
 // The marketplace in a real Chromium against a real platform with the demo mesh published.
 
@@ -33,7 +34,14 @@ function ensureBuilt(): void {
   const index = join(webDir, "dist/index.html");
   const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: webDir, stdio: "inherit", timeout: 240_000 });
+  // Vitest sets NODE_ENV=test; the build must not inherit it.
+  const env = { ...process.env, NODE_ENV: "production" };
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
+    cwd: webDir,
+    env,
+    stdio: "inherit",
+    timeout: 240_000,
+  });
 }
 
 /** The text the page shows for one API answer: the data itself, a missing route, or a sign-in request. */
@@ -51,6 +59,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
   let page: Page;
   let base: string;
   let firstViewMs = 0;
+  const problems: string[] = [];
 
   const shot = async (name: string, fullPage = true) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
@@ -87,13 +96,23 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       mkdirSync(dirname(join(secondVersion, f.path)), { recursive: true });
       writeFileSync(join(secondVersion, f.path), text);
     }
+    // Thirty small products of a "testing" domain: more than one page of results.
+    const bulk: string[] = [];
+    for (let i = 1; i <= 30; i++) {
+      const folder = join(dataDir, "bulk", `p${i}`);
+      for (const f of tinyProduct(`testing.bulk-${String(i).padStart(2, "0")}`)) {
+        mkdirSync(dirname(join(folder, f.path)), { recursive: true });
+        writeFileSync(join(folder, f.path), f.text);
+      }
+      bulk.push(folder);
+    }
     const [started, launched] = await Promise.all([
       findProductFolders(join(repo, "examples")).then((folders) =>
         startPlatform({
           store: { dataDir: join(dataDir, "store") },
           port: 0,
           hostname: "127.0.0.1",
-          publishFolders: [...folders, secondVersion],
+          publishFolders: [...folders, secondVersion, ...bulk],
         }),
       ),
       chromium.launch({
@@ -115,8 +134,18 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     browser = launched;
     base = platform.url;
     expect(platform.skipped).toEqual([]);
+    expect(platform.published).toHaveLength(39);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A script error or a failed API call is a failure of the page, whatever the test looks at.
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("response", (r) => {
+      if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`);
+    });
   }, 300_000);
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -141,7 +170,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     );
     console.log(`marketplace: resources ${timing.join(", ")}`);
     expect(firstViewMs).toBeLessThan(3000);
-    expect(await page.locator(".product-card").count()).toBe(8);
+    await expect.poll(() => page.locator("#results-title").textContent()).toBe("38 data products");
+    expect(await page.locator(".product-card").count()).toBe(24);
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("search");
     await page
       .getByRole("button", { name: /^climate/ })
@@ -242,6 +272,17 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     expect(await page.locator(".map-edge").count()).toBe(2);
     expect(await page.locator(".map-side h2").textContent()).toBe("Orders with analytical consent");
     await shot("mesh-map");
+  });
+
+  it("pages through more results than fit on one page", async () => {
+    await page.goto(`${base}/?domain=testing`);
+    await expect.poll(() => page.locator("#results-title").textContent()).toBe("30 data products");
+    expect(await page.locator(".product-card").count()).toBe(24);
+    await page.getByRole("button", { name: "Show more (6 more)" }).click();
+    await expect.poll(() => page.locator(".product-card").count()).toBe(30);
+    const ids = await page.locator(".card-id").allTextContents();
+    expect(new Set(ids).size).toBe(30);
+    expect(await page.getByRole("button", { name: /Show more/ }).count()).toBe(0);
   });
 
   it("says so when a page or product does not exist", async () => {

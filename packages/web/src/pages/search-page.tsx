@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { api } from "../api/api-client.js";
+import type { ApiError } from "../api/api-error.js";
 import type { ProductSummary } from "../api/types.js";
-import { useApi } from "../api/use-api.js";
+import { toApiError, useApi } from "../api/use-api.js";
 import { ProductCard } from "../components/product-card.js";
 import { Empty, ErrorState, Loading } from "../components/states.js";
 import { type FacetKey, facetLabels, facetValues } from "../lib/facets.js";
@@ -20,7 +21,12 @@ export function SearchPage() {
     string | undefined
   >;
   const [text, setText] = useState(q);
-  const [limit, setLimit] = useState(pageSize);
+  // Pages after the first, fetched by offset when asked for; a new search starts over.
+  const [more, setMore] = useState<{ key: string; items: ProductSummary[]; loading: boolean; error?: ApiError }>({
+    key: "",
+    items: [],
+    loading: false,
+  });
   // Filters start folded on phones, where they would push the results below the fold.
   const [filtersOpen, setFiltersOpen] = useState(() => !window.matchMedia("(max-width: 760px)").matches);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -30,7 +36,6 @@ export function SearchPage() {
   useEffect(() => inputRef.current?.focus(), []);
 
   const go = (next: Partial<Record<FacetKey | "q", string | undefined>>, replace = false) => {
-    setLimit(pageSize);
     navigate(hrefWith("/", { q, ...filters, ...next }), { replace });
   };
 
@@ -41,8 +46,9 @@ export function SearchPage() {
     return () => clearTimeout(t);
   });
 
-  const key = JSON.stringify([q, filters, limit]);
-  const results = useApi((signal) => api.products({ q: q.trim() || undefined, ...filters, limit }, signal), [key]);
+  const key = JSON.stringify([q, filters]);
+  const criteria = { q: q.trim() || undefined, ...filters };
+  const results = useApi((signal) => api.products({ ...criteria, limit: pageSize }, signal), [key]);
   // The facet values wait for the first results: the list is what the user came for.
   const [resultsShown, setResultsShown] = useState(false);
   const catalogue = useApi(
@@ -58,6 +64,17 @@ export function SearchPage() {
   }, [results]);
 
   const facets = catalogue.status === "ok" ? facetValues(catalogue.data.items) : undefined;
+  const extra = more.key === key ? more.items : [];
+  const items = shown ? [...shown.items, ...extra.filter((p) => !shown.items.some((x) => x.id === p.id))] : [];
+  const loadMore = () => {
+    if (!shown) return;
+    const offset = items.length;
+    setMore({ key, items: extra, loading: true });
+    api.products({ ...criteria, limit: pageSize, offset }).then(
+      (page) => setMore((m) => (m.key === key ? { key, items: [...m.items, ...page.items], loading: false } : m)),
+      (e: unknown) => setMore((m) => (m.key === key ? { ...m, loading: false, error: toApiError(e) } : m)),
+    );
+  };
   const active = facetKeys.filter((k) => filters[k]);
 
   return (
@@ -168,20 +185,14 @@ export function SearchPage() {
                 className={`card-grid${results.status === "loading" ? " stale" : ""}`}
                 aria-busy={results.status === "loading"}
               >
-                {shown.items.map((p) => (
+                {items.map((p) => (
                   <ProductCard key={p.id} product={p} />
                 ))}
               </div>
-              {shown.items.length < shown.total && (
-                <button
-                  type="button"
-                  className="button more"
-                  onClick={() => setLimit((l) => Math.min(l + pageSize, 100))}
-                  disabled={limit >= 100}
-                >
-                  {limit >= 100
-                    ? "Refine the search to see more"
-                    : `Show more (${shown.total - shown.items.length} more)`}
+              {more.error && <ErrorState error={more.error} title="Cannot load more" />}
+              {items.length < shown.total && (
+                <button type="button" className="button more" onClick={loadMore} disabled={more.loading}>
+                  {more.loading ? "Loading…" : `Show more (${shown.total - items.length} more)`}
                 </button>
               )}
             </>
