@@ -70,6 +70,7 @@ export async function decideRead(
       ? `you belong to no team; a team needs an active data usage agreement for port ${input.port} of ${input.productId} (POST /api/access-requests)`
       : `none of your teams (${teams.join(", ")}) has an active data usage agreement for port ${input.port} of ${input.productId}; request one: POST /api/access-requests`;
   // Governance and admins oversee the mesh; reading its data takes an agreement like anyone else.
-  await deny(hasRole(p, "admin") ? `${reason} (admins too)` : reason);
-  throw new NotAllowedError(reason);
+  const message = hasRole(p, "admin") ? `${reason} (admins too)` : reason;
+  await deny(message);
+  throw new NotAllowedError(message);
 }
