@@ -33,6 +33,28 @@ if (existsSync(identityFile)) {
   const identity = new IdentityStore(db);
   const user = await identity.createUser({ username: "bench-consumer", roles: ["consumer"] });
   token = (await identity.createToken(user.id, { name: "bench" })).token;
+  // Reads need an agreement (ADR 0014): the consumer's team asks for the readings port and its
+  // owner team approves it, so every consume carries the real access decision and its views.
+  const agreements = join(root, "packages", "platform", "dist", "access", "agreement-service.js");
+  if (existsSync(agreements)) {
+    const { AgreementService } = await import(agreements);
+    const owner = await identity.createUser({ username: "bench-owner", roles: ["consumer"] });
+    const ownerTeam = (await new platform.ProductRepository(db).get("climate.weather-station-readings"))?.team;
+    await identity.setTeamMember(ownerTeam, owner.id, "owner");
+    await identity.createTeam({ name: "bench-consumers" });
+    await identity.setTeamMember("bench-consumers", user.id, "member");
+    const service = new AgreementService(db);
+    const asked = await service.request(
+      {
+        productId: "climate.weather-station-readings",
+        port: "readings",
+        consumerTeam: "bench-consumers",
+        purpose: "benchmark",
+      },
+      await identity.principal(user.id),
+    );
+    if (asked.state !== "active") await service.act(asked.id, "approve", await identity.principal(owner.id));
+  }
 }
 const runtime = startHarness({ db, registry, dataDir, productFolders, runJobs: false });
 const app = platform.createApp({ registry, harness: runtime.harness, logError: (e) => console.error(e) });
