@@ -565,6 +565,12 @@ export class IdentityStore {
     return this.db.transaction(async (tx) => {
       const existing = await this.findUser({ username: profile.username }, tx);
       if (existing) {
+        const { rows: held } = await tx.query<{ oidc_issuer: string | null; oidc_subject: string | null }>(
+          "SELECT oidc_issuer, oidc_subject FROM users WHERE id = $1 FOR UPDATE",
+          [existing.id],
+        );
+        // The same subject's concurrent first sign-in got here first.
+        if (held[0]?.oidc_issuer === issuer && held[0]?.oidc_subject === subject) return existing;
         const { rowCount } = await tx.query(
           "UPDATE users SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1 AND oidc_subject IS NULL",
           [existing.id, issuer, subject],
