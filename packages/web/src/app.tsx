@@ -1,11 +1,14 @@
 import { lazy, Suspense, useEffect } from "react";
 import { Loading } from "./components/states.js";
+import { UserMenu } from "./components/user-menu.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { ProductPage } from "./pages/product-page.js";
 import { SearchPage } from "./pages/search-page.js";
+import { SignInPage } from "./pages/sign-in-page.js";
 import { Link, matchPath, useLocation } from "./router.js";
 
 // The map is its own chunk: the search page (the first view) does not wait for it.
+const GovernancePage = lazy(() => import("./pages/governance-page.js").then((m) => ({ default: m.GovernancePage })));
 const MeshMapPage = lazy(() => import("./pages/mesh-map-page.js").then((m) => ({ default: m.MeshMapPage })));
 
 interface Route {
@@ -22,11 +25,14 @@ const routes: Route[] = [
     render: (p) => <ProductPage key={p.id} id={p.id ?? ""} />,
   },
   { pattern: "/map", title: () => "Mesh map", render: () => <MeshMapPage /> },
+  { pattern: "/governance", title: () => "Governance", render: () => <GovernancePage /> },
+  { pattern: "/sign-in", title: () => "Sign in", render: () => <SignInPage /> },
 ];
 
 const nav = [
   { href: "/", label: "Search" },
   { href: "/map", label: "Mesh map" },
+  { href: "/governance", label: "Governance" },
 ];
 
 export function App() {
@@ -44,7 +50,7 @@ export function App() {
   useEffect(() => {
     document.title = `${title} · Quanta marketplace`;
   }, [title]);
-  const section = path.startsWith("/map") ? "/map" : path === "/" ? "/" : undefined;
+  const section = nav.find((n) => n.href !== "/" && path.startsWith(n.href))?.href ?? (path === "/" ? "/" : undefined);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -74,6 +80,7 @@ export function App() {
             </li>
           </ul>
         </nav>
+        <UserMenu />
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>{page}</Suspense>

@@ -1,11 +1,16 @@
 import { ApiError } from "./api-error.js";
+import { sessionToken } from "./session.js";
 import type {
+  Agreement,
   ApiErrorBody,
+  AuditEntry,
   ConsumeResult,
   ContractVersion,
   ContractVersionSummary,
   Governance,
+  Me,
   Observation,
+  PolicySet,
   ProductDetail,
   ProductList,
 } from "./types.js";
@@ -16,17 +21,20 @@ export interface ListQuery {
   team?: string;
   tag?: string;
   status?: string;
+  certification?: string;
   limit?: number;
   offset?: number;
 }
 
 const enc = encodeURIComponent;
 
-/** GETs JSON from the platform; every failure becomes an ApiError with the platform's message. */
+/** Calls the platform and reads JSON; every failure becomes an ApiError with the platform's message. */
 export async function getJson<T>(path: string, signal?: AbortSignal, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { ...init, signal, headers: { accept: "application/json", ...init.headers } });
+    const token = sessionToken();
+    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    res = await fetch(path, { ...init, signal, headers: { accept: "application/json", ...auth, ...init.headers } });
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new ApiError(0, "network", "cannot reach the Quanta platform; is it running?");
@@ -47,6 +55,14 @@ export async function getJson<T>(path: string, signal?: AbortSignal, init: Reque
     throw new ApiError(res.status, err?.code ?? "http", err?.message ?? `the platform answered ${res.status}`);
   }
   return body as T;
+}
+
+function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return getJson<T>(path, signal, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 export function listPath(query: ListQuery): string {
@@ -72,9 +88,20 @@ export const api = {
   observe: (id: string, signal?: AbortSignal) => getJson<Observation>(`/api/products/${enc(id)}/observe`, signal),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
   consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>
-    getJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, signal, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ...body, format: "json" }),
-    }),
+    postJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, { ...body, format: "json" }, signal),
+  /** Who the token belongs to; `token` checks a token before it is kept. */
+  me: (signal?: AbortSignal, token?: string) =>
+    getJson<Me>("/api/me", signal, token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+  agreements: (productId: string, signal?: AbortSignal) =>
+    getJson<{ items: Agreement[] }>(`/api/agreements?productId=${enc(productId)}`, signal),
+  requestAccess: (body: { productId: string; port: string; consumerTeam: string; purpose: string }) =>
+    postJson<Agreement>("/api/access-requests", body),
+  policies: (signal?: AbortSignal) => getJson<PolicySet>("/api/policies", signal),
+  audit: (query: { productId?: string; actor?: string; action?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
+    return getJson<{ items: AuditEntry[] }>(`/api/audit?${params}`, signal);
+  },
+  decide: (id: string, decision: "approve" | "reject", reason?: string) =>
+    postJson<Agreement>(`/api/access-requests/${enc(id)}/${decision}`, reason ? { reason } : {}),
 };

@@ -142,3 +142,63 @@ export interface ConsumeResult {
   truncated?: boolean;
   error?: string;
 }
+
+export interface Me {
+  userId: string;
+  name: string;
+  displayName: string | null;
+  kind: string;
+  roles: string[];
+  teams: { team: string; role: string }[];
+}
+
+export interface Agreement {
+  id: string;
+  productId: string;
+  port: string;
+  consumerTeam: string;
+  purpose: string;
+  state: string;
+  contractVersion: string | null;
+  noticeDays: number;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+  noticeEndsAt: string | null;
+}
+
+export interface PolicySet {
+  name: string;
+  version: string;
+  revision: number;
+  rules: {
+    id: string;
+    description: string;
+    severity: string;
+    scope: "global" | { domain: string };
+    levels: string[];
+  }[];
+  versions: {
+    revision: number;
+    name: string;
+    version: string;
+    rules: number;
+    appliedBy: string | null;
+    appliedAt: string;
+  }[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  productId: string | null;
+  port: string | null;
+  decision: "allowed" | "denied" | "recorded";
+  reason: string | null;
+  rows: number | null;
+  purpose: string | null;
+}

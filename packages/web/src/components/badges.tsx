@@ -6,6 +6,15 @@ const statusTone: Record<string, string> = {
   development: "info",
   deprecated: "warn",
   retired: "bad",
+  requested: "info",
+  terminating: "warn",
+  terminated: "neutral",
+  rejected: "bad",
+  authoritative: "good",
+  curated: "good",
+  raw: "info",
+  certified: "good",
+  "not-certified": "bad",
 };
 
 export function StatusBadge({ status }: { status: string | null }) {

@@ -52,7 +52,7 @@ export function SignInNeeded({ what, error }: { what: string; error: ApiError })
     <div className="state state-gap" role="note">
       <strong>Sign in to see {what}</strong>
       <p className="muted small">
-        The platform answered: {error.message}. This marketplace has no sign-in page yet; use the API with a token.
+        The platform answered: {error.message}. <a href="/sign-in">Sign in</a> with an API token.
       </p>
     </div>
   );

@@ -113,6 +113,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
           port: 0,
           hostname: "127.0.0.1",
           publishFolders: [...folders, secondVersion, ...bulk],
+          demoIdentities: {},
         }),
       ),
       chromium.launch({
@@ -136,6 +137,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     expect(platform.skipped).toEqual([]);
     expect(platform.published).toHaveLength(39);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A step that cannot happen fails in 10 s with what it waited for, well inside the test's time.
+    page.setDefaultTimeout(10_000);
     // A script error or a failed API call is a failure of the page, whatever the test looks at.
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
     page.on("response", (r) => {
@@ -283,6 +286,89 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     const ids = await page.locator(".card-id").allTextContents();
     expect(new Set(ids).size).toBe(30);
     expect(await page.getByRole("button", { name: /Show more/ }).count()).toBe(0);
+  });
+
+  const tokenOf = (user: string) => {
+    const token = platform.demoTokens?.[user]?.token;
+    expect(token, user).toBeTruthy();
+    return token ?? "";
+  };
+  const signInAs = async (user: string, next = "/products/sales.orders") => {
+    await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
+    await page.getByLabel("API token").fill(tokenOf(user));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(next);
+    await page.locator(".user-menu").getByText("Sign out").waitFor();
+  };
+
+  it("requests access as a consumer, approves it as the owner, then previews the data", async () => {
+    const access = page.locator("#access");
+    await page.goto(`${base}/products/sales.orders`);
+    await access.getByRole("link", { name: "Sign in" }).waitFor();
+
+    await signInAs("mia.chen@marketing.example");
+    await access.getByLabel(/Purpose/).fill("Campaign revenue attribution");
+    await access.getByRole("button", { name: "Request access to 1 port" }).click();
+    await access.getByRole("status").filter({ hasText: "requested" }).waitFor();
+    await access.locator("tr", { hasText: "Campaign revenue attribution" }).getByText("requested").waitFor();
+    // Without an agreement the preview says why not (the platform's reason).
+    await page
+      .locator(".port-use")
+      .getByRole("button", { name: /Preview the data/ })
+      .click();
+    await page
+      .locator(".port-use")
+      .getByText(/no active data usage agreement|request one/)
+      .first()
+      .waitFor();
+    await access.screenshot({ path: join(shots, "access-requested.png") });
+
+    await signInAs("sofia.rossi@webshop.example");
+    const row = access.locator("tr", { hasText: "Campaign revenue attribution" });
+    await row.getByRole("button", { name: "Approve" }).click();
+    await row.getByText("active").waitFor();
+    await access.screenshot({ path: join(shots, "access-approved.png") });
+
+    await signInAs("mia.chen@marketing.example");
+    const use = page.locator(".port-use");
+    await use.getByRole("button", { name: /Preview the data/ }).click();
+    const preview = use.locator(".preview-table");
+    await preview.waitFor().catch(async (e) => {
+      throw new Error(`no preview: ${await use.locator(".preview").textContent()}`, { cause: e });
+    });
+    expect(await preview.locator("tbody tr").count()).toBe(20);
+    const headers = await preview.locator("thead th").allTextContents();
+    expect(headers).toContain("order_id");
+    const emailColumn = headers.indexOf("customer_email");
+    // Personal data is masked for a consumer without those columns granted.
+    expect(await preview.locator(`tbody tr:first-child td:nth-child(${emailColumn + 1})`).textContent()).toBe("***");
+    await use.screenshot({ path: join(shots, "preview.png") });
+    await page.locator(".user-menu").getByText("Sign out").click();
+    await page.locator(".user-menu").getByText("Sign in").waitFor();
+  });
+
+  it("shows a governance user the policies, a failing policy and the audit log", async () => {
+    const governance = "governance@quanta.example";
+    const res = await fetch(`${base}/api/products/testing.bulk-01/govern`, {
+      headers: { authorization: `Bearer ${tokenOf(governance)}` },
+    });
+    const govern = (await res.json()) as { policies: { rule: string; status: string }[] };
+    const failing = govern.policies.filter((p) => !["passed", "pass", "ok"].includes(p.status));
+    expect(failing.length, "the tiny products declare no quality checks or SLA").toBeGreaterThan(0);
+
+    await signInAs(governance, "/governance");
+    await page.getByRole("heading", { name: "Policies in force" }).waitFor();
+    await page.locator("table", { hasText: "owner-and-support" }).waitFor();
+    const row = page.locator("tr", { hasText: "testing.bulk-01" });
+    for (const f of failing) await row.getByText(f.rule, { exact: true }).waitFor();
+    await page.getByLabel("Actor").fill("mia.chen@marketing.example");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const audit = page.locator("section", { hasText: "Audit log" }).locator("tbody");
+    await audit.locator("tr", { hasText: "denied" }).first().waitFor();
+    await audit.locator("tr", { hasText: "allowed" }).first().waitFor();
+    expect(await audit.locator("tr", { hasNotText: "mia.chen@marketing.example" }).count()).toBe(0);
+    await shot("governance");
+    await page.locator(".user-menu").getByText("Sign out").click();
   });
 
   it("says so when a page or product does not exist", async () => {

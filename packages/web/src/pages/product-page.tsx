@@ -2,6 +2,7 @@ import { api } from "../api/api-client.js";
 import { cachedProduct } from "../api/product-cache.js";
 import type { Port, ProductDetail } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
+import { AccessPanel } from "../components/access-panel.js";
 import { StatusBadge, Tag } from "../components/badges.js";
 import { ContractView } from "../components/contract-view.js";
 import { HealthPanel } from "../components/health-panel.js";
@@ -94,6 +95,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
       <nav className="toc" aria-label="On this page">
         <a href="#about">About</a>
         <a href="#ports">Output ports</a>
+        <a href="#access">Access</a>
         <a href="#inputs">Inputs</a>
         <a href="#team">Team</a>
         {f.glossary.length > 0 && <a href="#glossary">Glossary</a>}
@@ -158,6 +160,11 @@ function ProductView({ product: p }: { product: ProductDetail }) {
       <section id="ports" aria-labelledby="ports-title">
         <h2 id="ports-title">Output ports and contracts</h2>
         <OutputPorts product={p} outputs={outputs} />
+      </section>
+
+      <section id="access" aria-labelledby="access-title">
+        <h2 id="access-title">Access</h2>
+        <AccessPanel productId={p.id} ownerTeam={p.team} outputs={outputs} />
       </section>
 
       <section id="inputs" aria-labelledby="inputs-title">

@@ -1,0 +1,84 @@
+import { useState } from "react";
+import { api } from "../api/api-client.js";
+import type { ApiError } from "../api/api-error.js";
+import { setSessionToken, useSessionToken } from "../api/session.js";
+import { toApiError, useApi } from "../api/use-api.js";
+import { ErrorState, Loading } from "../components/states.js";
+import { navigate, useLocation } from "../router.js";
+
+/** Sign in with a Quanta API token (`quanta login`, the demo's tokens, or POST /api/tokens). */
+export function SignInPage() {
+  const token = useSessionToken();
+  const { query } = useLocation();
+  const back = query.get("next") ?? "/";
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const me = useApi((signal) => (token ? api.me(signal) : Promise.resolve(undefined)), [token]);
+
+  const submit = async () => {
+    const candidate = text.trim();
+    if (!candidate) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.me(undefined, candidate);
+      setSessionToken(candidate);
+      setText("");
+      // Only paths of this site: a `next` must not send the user elsewhere.
+      navigate(back.startsWith("/") && !back.startsWith("//") ? back : "/");
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="page narrow">
+      <h1>Sign in</h1>
+      {token && me.status === "loading" && <Loading />}
+      {token && me.status === "ok" && me.data && (
+        <div className="card">
+          <p>
+            Signed in as <strong>{me.data.displayName ?? me.data.name}</strong>{" "}
+            <span className="muted">({me.data.name})</span>
+          </p>
+          <p className="small">
+            Teams: {me.data.teams.map((t) => `${t.team} (${t.role})`).join(", ") || "none"} · roles:{" "}
+            {me.data.roles.join(", ") || "none"}
+          </p>
+          <button type="button" className="button" onClick={() => setSessionToken(null)}>
+            Sign out
+          </button>
+        </div>
+      )}
+      <form
+        className="card sign-in"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label htmlFor="token">API token</label>
+        <input
+          id="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="qnt_…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+        <p className="muted small">
+          Create one with <code>quanta login</code> or <code>POST /api/tokens</code>; <code>quanta serve --demo</code>{" "}
+          prints the demo users' tokens. The token stays in this browser tab only.
+        </p>
+        <button type="submit" className="button primary" disabled={busy || !text.trim()}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
+        {error && <ErrorState error={error} title="The platform did not accept this token" />}
+      </form>
+    </div>
+  );
+}
