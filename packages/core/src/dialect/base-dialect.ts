@@ -51,7 +51,7 @@ const violationSql: { [K in Violation["kind"]]: ViolationSql<K> } = {
 };
 
 /** Engine type (lower-case, without parameters) → ODCS logical type. PostgreSQL spellings. */
-const baseLogicalTypes: Record<string, LogicalType> = {
+export const baseLogicalTypes: Readonly<Record<string, LogicalType>> = {
   text: "string",
   varchar: "string",
   "character varying": "string",

@@ -1,52 +1,19 @@
 import type { Violation } from "../../checks/check.js";
 import { stringFormats } from "../../checks/string-formats.js";
-import { BaseDialect } from "../base-dialect.js";
+import { BaseDialect, baseLogicalTypes } from "../base-dialect.js";
 import type { DialectCapabilities, LogicalType } from "../dialect.js";
 
-/** PostgreSQL type spellings (as `format_type`/information_schema print them, lower-cased, parameters stripped). */
+/** PostgreSQL type spellings (as `format_type` prints them, lower-cased, parameters stripped): the base table plus PostgreSQL-only types. */
 const postgresLogicalTypes: Record<string, LogicalType> = {
-  text: "string",
-  varchar: "string",
-  "character varying": "string",
-  character: "string",
-  char: "string",
-  bpchar: "string",
+  ...baseLogicalTypes,
   '"char"': "string",
-  name: "string",
-  citext: "string",
-  uuid: "string",
   xml: "string",
   inet: "string",
   cidr: "string",
   macaddr: "string",
   macaddr8: "string",
-  smallint: "integer",
-  integer: "integer",
-  int: "integer",
-  int2: "integer",
-  int4: "integer",
-  int8: "integer",
-  bigint: "integer",
   oid: "integer",
-  numeric: "number",
-  decimal: "number",
-  real: "number",
-  float4: "number",
-  float8: "number",
-  "double precision": "number",
-  boolean: "boolean",
-  bool: "boolean",
-  date: "date",
-  timestamp: "timestamp",
-  "timestamp without time zone": "timestamp",
-  "timestamp with time zone": "timestamp",
-  timestamptz: "timestamp",
-  time: "time",
-  "time without time zone": "time",
-  "time with time zone": "time",
   timetz: "time",
-  json: "object",
-  jsonb: "object",
 };
 
 /** What a contract may write as `physicalType` → the one name PostgreSQL reports (serials are integers). */
