@@ -14,6 +14,7 @@ import {
   consumeQuery,
   defaultConsumeLimits,
 } from "./consume/consume-query.js";
+import { SandboxPool } from "./consume/sandbox-pool.js";
 import type { DataLocator } from "./data-locator.js";
 import { type Discovery, discover } from "./discover.js";
 import { type Governance, govern } from "./govern.js";
@@ -62,6 +63,8 @@ export class Harness {
   readonly lifecycle: LifecycleStore;
   readonly consumeLimits: ConsumeLimits;
   readonly ingestLimits: IngestLimits;
+  /** Consume sandboxes kept between queries, one per distinct set of views (see SandboxPool). */
+  private readonly sandboxes: SandboxPool;
 
   constructor(private readonly options: HarnessOptions) {
     this.db = options.db;
@@ -70,6 +73,12 @@ export class Harness {
     this.lifecycle = new LifecycleStore(options.db);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
     this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
+    this.sandboxes = new SandboxPool(this.locator.tempDir());
+  }
+
+  /** Closes the idle consume sandboxes (the process is stopping). */
+  close(): void {
+    this.sandboxes.close();
   }
 
   discover(productId: string): Promise<Discovery> {
@@ -148,7 +157,7 @@ export class Harness {
           limit: request.limit ?? Math.min(this.consumeLimits.defaultRows, maxRows),
         },
         { ...this.consumeLimits, maxRows },
-        this.locator.tempDir(),
+        this.sandboxes,
       );
     } catch (e) {
       await audit(0, `not served: ${(e as Error).message}`);

@@ -1,12 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { type DuckDBResult, DuckDBTypeId } from "@duckdb/node-api";
+import { DuckDBTypeId } from "@duckdb/node-api";
 import { DuckDbDialect } from "@quanta/core";
 import { HarnessError } from "../harness-error.js";
 import type { PortDataset } from "../port-data.js";
-import { ConsumerSandbox } from "./consumer-sandbox.js";
+import type { SandboxPool } from "./sandbox-pool.js";
 
 export type ConsumeFormat = "json" | "csv" | "parquet" | "arrow";
 export const consumeFormats: readonly ConsumeFormat[] = ["json", "csv", "parquet", "arrow"];
@@ -74,23 +74,23 @@ function consumerSql(datasets: readonly PortDataset[], sql: string | undefined):
 }
 
 /** CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
 /**
- * Runs a consumer's query in a fresh sandbox and streams the result chunk by chunk (DuckDB's
- * streaming result: a chunk is fetched only when the client has taken the previous one).
- * Everything that can go wrong before the first byte (guard, binding, time limit) throws a
- * HarnessError, so the client gets a 4xx instead of a broken 200.
+ * Runs a consumer's query in a pooled sandbox whose views are exactly this reader's (masks, row
+ * filters), has DuckDB write the whole result as a file (`COPY … TO`: its parallel CSV/JSON/Parquet
+ * writers are about twice as cheap per row as turning rows into text chunk by chunk through
+ * JavaScript), then streams that file. Everything that can go wrong in DuckDB (guard, binding,
+ * runtime errors, the time limit) happens before the first byte and throws a HarnessError, so the
+ * client gets a 4xx instead of a broken 200; a slow client holds a file, not a DuckDB connection.
  */
 export async function consumeQuery(
   datasets: readonly PortDataset[],
   query: ConsumeQuery,
   limits: ConsumeLimits,
-  tempRoot: string,
+  pool: SandboxPool,
 ): Promise<ConsumeStream> {
   if (query.format === "arrow") {
     throw new HarnessError(
@@ -110,29 +110,47 @@ export async function consumeQuery(
   if (sql.length > limits.maxSqlLength) {
     throw new HarnessError(400, "sql-too-long", `the SQL has ${sql.length} characters; at most ${limits.maxSqlLength}`);
   }
+  const format = query.format;
   const started = performance.now();
-  let outputDir: string | undefined;
-  if (query.format === "parquet") {
-    await mkdir(tempRoot, { recursive: true });
-    outputDir = await mkdtemp(join(tempRoot, "consume-"));
-  }
-  const sandbox = await ConsumerSandbox.open(datasets, { outputDir }).catch(async (e: unknown) => {
-    if (outputDir) await rm(outputDir, { recursive: true, force: true });
-    throw e;
-  });
+  const lease = await pool.acquire(datasets);
+  const file = join(lease.outputDir, `${randomUUID()}.${format}`);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    sandbox.conn.interrupt();
+    lease.conn.interrupt();
   }, limits.timeoutMs);
-  const cleanup = async () => {
+  const removeFile = () => rm(file, { force: true }).catch(() => {});
+  try {
+    await lease.sandbox.guard(sql, lease.conn);
+    // The consumer's text sits alone on its lines (a trailing comment cannot swallow the wrapper);
+    // the wrapped statement is guarded again so the wrapper itself cannot be subverted. JSON and
+    // CSV read one row past the limit to tell a complete result from a truncated one.
+    const wrapped = `SELECT * FROM (\n${sql}\n) AS consume_result LIMIT ${format === "parquet" ? query.limit : query.limit + 1}`;
+    await lease.sandbox.guard(wrapped, lease.conn);
+    const prepared = await lease.conn.prepare(wrapped); // binds: unknown columns fail here, as a 400
+    const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
+      name: prepared.columnName(i),
+      type: String(prepared.columnType(i)),
+      typeId: prepared.columnTypeId(i),
+    }));
+    prepared.destroySync();
+    const copied = await lease.conn.run(
+      `COPY (${resultSql(wrapped, columns, format)}) TO ${dialect.stringLiteral(file)} (${copyOptions[format]})`,
+    );
     clearTimeout(timer);
-    sandbox.conn.interrupt();
-    sandbox.close();
-    if (outputDir) await rm(outputDir, { recursive: true, force: true }).catch(() => {});
-  };
-  const failure = (e: unknown) =>
-    e instanceof HarnessError
+    lease.release();
+    const written = Number(copied.rowsChanged);
+    const size = (await stat(file)).size;
+    const served = { columns: columns.map(({ name, type }) => ({ name, type })), started, file, removeFile };
+    return format === "parquet"
+      ? fileStream({ ...served, contentType: contentTypes.parquet, rows: written, truncated: false, size })
+      : await textStream({ ...served, format, written, limit: query.limit, size });
+  } catch (e) {
+    clearTimeout(timer);
+    lease.conn.interrupt();
+    lease.release();
+    await removeFile();
+    throw e instanceof HarnessError
       ? e
       : timedOut
         ? new HarnessError(
@@ -141,92 +159,17 @@ export async function consumeQuery(
             `the query ran longer than the time limit of ${limits.timeoutMs} ms and was stopped`,
           )
         : new HarnessError(400, "query-failed", `the query failed: ${message(e)}`);
-
-  try {
-    await sandbox.guard(sql);
-    // The consumer's text sits alone on its lines (a trailing comment cannot swallow the wrapper);
-    // the wrapped statement is guarded again so the wrapper itself cannot be subverted.
-    const wrapped = `SELECT * FROM (\n${sql}\n) AS consume_result LIMIT ${query.format === "parquet" ? query.limit : query.limit + 1}`;
-    await sandbox.guard(wrapped);
-    if (query.format === "parquet" && outputDir) {
-      return await parquetStream(sandbox, wrapped, outputDir, started, cleanup);
-    }
-    const prepared = await sandbox.conn.prepare(wrapped); // binds: unknown columns fail here, as a 400
-    const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
-      name: prepared.columnName(i),
-      type: String(prepared.columnType(i)),
-      typeId: prepared.columnTypeId(i),
-    }));
-    prepared.destroySync();
-    const result = await sandbox.conn.stream(serializedSql(wrapped, columns, query.format as "json" | "csv"));
-    const first = await result.fetchChunk();
-    return rowStream(
-      result,
-      first,
-      columns.map(({ name, type }) => ({ name, type })),
-      query,
-      started,
-      cleanup,
-      () => timedOut,
-      limits,
-    );
-  } catch (e) {
-    const err = failure(e);
-    await cleanup();
-    throw err;
   }
 }
 
-async function parquetStream(
-  sandbox: ConsumerSandbox,
-  wrapped: string,
-  outputDir: string,
-  started: number,
-  cleanup: () => Promise<void>,
-): Promise<ConsumeStream> {
-  const file = join(outputDir, "result.parquet");
-  const prepared = await sandbox.conn.prepare(wrapped);
-  const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
-    name: prepared.columnName(i),
-    type: String(prepared.columnType(i)),
-  }));
-  prepared.destroySync();
-  const copied = await sandbox.conn.run(
-    `COPY (${wrapped}) TO ${dialect.stringLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
-  const rows = Number(copied.rowsChanged);
-  const size = (await stat(file)).size;
-  sandbox.close();
-  let settle: (o: ConsumeOutcome) => void = () => {};
-  const done = new Promise<ConsumeOutcome>((r) => {
-    settle = r;
-  });
-  const node = createReadStream(file, { highWaterMark: 256 * 1024 });
-  let bytes = 0;
-  node.on("data", (b) => {
-    bytes += b.length;
-  });
-  const finish = (error?: string) => {
-    void cleanup().then(() =>
-      settle({
-        rows,
-        bytes: error ? bytes : size,
-        durationMs: performance.now() - started,
-        truncated: false,
-        ...(error ? { error } : {}),
-      }),
-    );
-  };
-  node.on("end", () => finish());
-  node.on("error", (e) => finish(message(e)));
-  node.on("close", () => finish(bytes < size ? "the client stopped reading" : undefined));
-  return {
-    contentType: contentTypes.parquet,
-    columns,
-    body: Readable.toWeb(node) as unknown as ReadableStream<Uint8Array>,
-    done,
-  };
-}
+const copyOptions: Record<Exclude<ConsumeFormat, "arrow">, string> = {
+  // An array `[\n\t{…},\n\t{…}\n]`: JSON strings escape every control character, so `,\n` occurs
+  // only between rows (see textStream's cut).
+  json: "FORMAT json, ARRAY true",
+  // RFC 4180 line ends; the header is written by the server (column names exactly as the result's).
+  csv: "FORMAT csv, HEADER false, NEW_LINE '\\r\\n'",
+  parquet: "FORMAT parquet, COMPRESSION zstd",
+};
 
 const nestedTypes = new Set<DuckDBTypeId>([
   DuckDBTypeId.LIST,
@@ -236,136 +179,179 @@ const nestedTypes = new Set<DuckDBTypeId>([
   DuckDBTypeId.UNION,
 ]);
 
-const plainTypes = new Set<DuckDBTypeId>([
-  DuckDBTypeId.BOOLEAN,
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.FLOAT,
-  DuckDBTypeId.DOUBLE,
-  DuckDBTypeId.DECIMAL,
-  DuckDBTypeId.DATE,
-  DuckDBTypeId.TIME,
-  DuckDBTypeId.TIMESTAMP,
-  DuckDBTypeId.TIMESTAMP_S,
-  DuckDBTypeId.TIMESTAMP_MS,
-  DuckDBTypeId.TIMESTAMP_NS,
-  DuckDBTypeId.UUID,
-]);
-
-/**
- * The query that turns each result row into one line of text inside DuckDB (vectorised, far
- * faster than converting values in JavaScript): a JSON object per row, or a CSV record quoted per
- * RFC 4180. Columns are renamed positionally so duplicate names cannot collide.
- */
-function serializedSql(
+/** The result as written: CSV cells of nested values as JSON text (DuckDB would write `[1, 2]`). */
+function resultSql(
   wrapped: string,
   columns: { name: string; typeId: DuckDBTypeId }[],
-  format: "json" | "csv",
+  format: Exclude<ConsumeFormat, "arrow">,
 ): string {
+  if (format !== "csv" || !columns.some((c) => nestedTypes.has(c.typeId))) return wrapped;
+  // Columns renamed positionally so duplicate names cannot collide.
   const alias = (i: number) => dialect.quoteIdentifier(`c${i}`);
-  const aliases = columns.map((_, i) => alias(i)).join(", ");
-  if (columns.length === 0) return `SELECT '' AS line FROM (${wrapped}) AS r`;
-  if (format === "json") {
-    const fields = columns.map((c, i) => `${dialect.quoteIdentifier(c.name)} := ${alias(i)}`).join(", ");
-    return `SELECT to_json(struct_pack(${fields}))::VARCHAR AS line FROM (${wrapped}) AS r(${aliases})`;
-  }
-  const cells = columns.map((c, i) => {
-    const text = nestedTypes.has(c.typeId) ? `to_json(${alias(i)})::VARCHAR` : `CAST(${alias(i)} AS VARCHAR)`;
-    // Numbers, dates and booleans never hold a comma, quote or line break: no quoting test needed.
-    if (plainTypes.has(c.typeId)) return `COALESCE(${text}, '')`;
-    const needsQuotes = `(contains(${text}, '"') OR contains(${text}, ',') OR contains(${text}, chr(10)) OR contains(${text}, chr(13)))`;
-    return `CASE WHEN ${alias(i)} IS NULL THEN '' WHEN ${needsQuotes} THEN '"' || replace(${text}, '"', '""') || '"' ELSE ${text} END`;
-  });
-  return `SELECT concat_ws(',', ${cells.join(", ")}) AS line FROM (${wrapped}) AS r(${aliases})`;
+  const cells = columns.map((c, i) => (nestedTypes.has(c.typeId) ? `to_json(${alias(i)})::VARCHAR` : alias(i)));
+  return `SELECT ${cells.join(", ")} FROM (${wrapped}) AS r(${columns.map((_, i) => alias(i)).join(", ")})`;
 }
 
-function rowStream(
-  result: DuckDBResult,
-  first: Awaited<ReturnType<DuckDBResult["fetchChunk"]>>,
-  columns: { name: string; type: string }[],
-  query: ConsumeQuery,
-  started: number,
-  cleanup: () => Promise<void>,
-  timedOut: () => boolean,
-  limits: ConsumeLimits,
+interface WrittenResult {
+  columns: { name: string; type: string }[];
+  started: number;
+  file: string;
+  removeFile: () => Promise<void>;
+}
+
+/**
+ * JSON as `{columns, rows, rowCount, truncated}` around the array DuckDB wrote, CSV as the header
+ * and DuckDB's records. With one row past the limit written, the file is cut before that row.
+ */
+async function textStream(
+  r: WrittenResult & { format: "json" | "csv"; written: number; limit: number; size: number },
+): Promise<ConsumeStream> {
+  const truncated = r.written > r.limit;
+  const rows = Math.min(r.written, r.limit);
+  if (r.format === "csv") {
+    const header = `${r.columns.map((c) => csvField(c.name)).join(",")}\r\n`;
+    const end = truncated ? await lastCsvRecordStart(r.file, r.size) : r.size;
+    return fileStream({ ...r, contentType: contentTypes.csv, rows, truncated, size: end, prefix: header });
+  }
+  // Without the cut: everything but the file's final newline; with it: up to the last row's `,\n`.
+  const end = truncated ? await lastJsonRowSeparator(r.file, r.size) : Math.max(0, r.size - 1);
+  return fileStream({
+    ...r,
+    contentType: contentTypes.json,
+    rows,
+    truncated,
+    size: end,
+    prefix: `{"columns":${JSON.stringify(r.columns)},"rows":`,
+    suffix: `${truncated ? "\n]" : ""},"rowCount":${rows},"truncated":${truncated}}\n`,
+  });
+}
+
+/** Reads the file backwards in blocks, handing each block (and its offset) to `find` until it answers. */
+async function scanBackwards(
+  file: string,
+  size: number,
+  find: (block: Buffer, offset: number) => number | undefined,
+): Promise<number> {
+  const handle = await open(file, "r");
+  try {
+    const blockSize = 64 * 1024;
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - blockSize);
+      const block = Buffer.alloc(end - start);
+      await handle.read(block, 0, block.length, start);
+      const found = find(block, start);
+      if (found !== undefined) return found;
+      end = start;
+    }
+  } finally {
+    await handle.close();
+  }
+  throw new Error("the result file has no row boundary where one was expected");
+}
+
+/** Where the last row's `,\n` starts in DuckDB's JSON array (at least two rows were written). */
+function lastJsonRowSeparator(file: string, size: number): Promise<number> {
+  let carry = -1; // a `\n` seen at the start of the previous (later) block
+  return scanBackwards(file, size, (block, offset) => {
+    if (carry >= 0 && block[block.length - 1] === 0x2c) return offset + block.length - 1;
+    for (let i = block.length - 1; i > 0; i--) {
+      i = block.lastIndexOf(0x0a, i);
+      if (i <= 0) break;
+      if (block[i - 1] === 0x2c) return offset + i - 1;
+    }
+    carry = block[0] === 0x0a ? 0 : -1;
+    return undefined;
+  });
+}
+
+/**
+ * Where the last CSV record starts. A record boundary is a line end followed by complete records,
+ * i.e. with an even number of quotes after it; a line end inside a quoted field has an odd number.
+ */
+function lastCsvRecordStart(file: string, size: number): Promise<number> {
+  let quotes = 0;
+  let first = true;
+  return scanBackwards(file, size, (block, offset) => {
+    // The file's final line end closes the last record itself: not a boundary.
+    for (let i = block.length - 1 - (first ? 1 : 0); i >= 0; i--) {
+      const b = block[i];
+      if (b === 0x22) quotes++;
+      else if (b === 0x0a && quotes % 2 === 0) return offset + i + 1;
+    }
+    first = false;
+    return undefined;
+  });
+}
+
+/** Streams `prefix`, the file's first `size` bytes and `suffix`; settles `done` and removes the file when over. */
+function fileStream(
+  r: WrittenResult & {
+    contentType: string;
+    rows: number;
+    truncated: boolean;
+    size: number;
+    prefix?: string;
+    suffix?: string;
+  },
 ): ConsumeStream {
-  const names = columns.map((c) => c.name);
   const encoder = new TextEncoder();
-  const json = query.format === "json";
-  let rows = 0;
+  const parts: (Uint8Array | "file")[] = [
+    ...(r.prefix ? [encoder.encode(r.prefix)] : []),
+    ...(r.size > 0 ? (["file"] as const) : []),
+    ...(r.suffix ? [encoder.encode(r.suffix)] : []),
+  ];
   let bytes = 0;
-  let truncated = false;
-  let pending: typeof first = first;
+  let reader: AsyncIterator<Buffer> | undefined;
   let finished = false;
   let settle: (o: ConsumeOutcome) => void = () => {};
-  const done = new Promise<ConsumeOutcome>((r) => {
-    settle = r;
+  const done = new Promise<ConsumeOutcome>((resolve) => {
+    settle = resolve;
   });
   const finish = async (error?: string) => {
     if (finished) return;
     finished = true;
-    await cleanup();
-    settle({ rows, bytes, durationMs: performance.now() - started, truncated, ...(error ? { error } : {}) });
+    await reader?.return?.();
+    await r.removeFile();
+    settle({
+      rows: r.rows,
+      bytes,
+      durationMs: performance.now() - r.started,
+      truncated: r.truncated,
+      ...(error ? { error } : {}),
+    });
   };
-  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
-    const b = encoder.encode(text);
-    bytes += b.length;
-    controller.enqueue(b);
-  };
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>, error?: string) => {
-    if (json) {
-      emit(
-        controller,
-        `${rows > 0 ? "\n" : ""}],"rowCount":${rows},"truncated":${truncated || error !== undefined}${error ? `,"error":${JSON.stringify(error)}` : ""}}\n`,
-      );
-    }
-    controller.close();
-  };
-
   const body = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        emit(
-          controller,
-          json ? `{"columns":${JSON.stringify(columns)},"rows":[` : `${names.map(csvField).join(",")}\r\n`,
-        );
-      },
       async pull(controller) {
         try {
-          const chunk = pending ?? (await result.fetchChunk());
-          pending = null;
-          if (!chunk || chunk.rowCount === 0) {
-            end(controller);
-            await finish();
+          for (;;) {
+            const part = parts[0];
+            if (part === undefined) {
+              controller.close();
+              await finish();
+              return;
+            }
+            if (part !== "file") {
+              parts.shift();
+              bytes += part.length;
+              controller.enqueue(part);
+              return;
+            }
+            reader ??= createReadStream(r.file, { start: 0, end: r.size - 1, highWaterMark: 1024 * 1024 })[
+              Symbol.asyncIterator
+            ]();
+            const next = await reader.next();
+            if (next.done) {
+              parts.shift();
+              continue;
+            }
+            bytes += next.value.length;
+            controller.enqueue(next.value);
             return;
           }
-          let lines = chunk.getColumnValues(0) as string[];
-          if (rows + lines.length > query.limit) {
-            lines = lines.slice(0, query.limit - rows);
-            truncated = true;
-          }
-          if (lines.length > 0) {
-            emit(controller, json ? `${rows > 0 ? ",\n" : "\n"}${lines.join(",\n")}` : `${lines.join("\r\n")}\r\n`);
-          }
-          rows += lines.length;
-          if (truncated) {
-            end(controller);
-            await finish();
-          }
         } catch (e) {
-          const reason = timedOut()
-            ? `the query ran longer than the time limit of ${limits.timeoutMs} ms and was stopped`
-            : message(e);
-          if (json) end(controller, reason);
-          else controller.error(new Error(reason));
-          await finish(reason);
+          controller.error(e);
+          await finish(message(e));
         }
       },
       async cancel() {
@@ -374,5 +360,5 @@ function rowStream(
     },
     { highWaterMark: 1 },
   );
-  return { contentType: contentTypes[query.format as "json" | "csv"], columns, body, done };
+  return { contentType: r.contentType, columns: r.columns, body, done };
 }

@@ -7,7 +7,7 @@ import type { PortDataset } from "../port-data.js";
 const dialect = new DuckDbDialect();
 
 export interface SandboxOptions {
-  /** The only folder DuckDB may write (Parquet results); a fresh one per request. */
+  /** The only folder DuckDB may write (result files); one per sandbox, a file per query. */
   outputDir?: string | undefined;
   threads?: number;
   memoryLimit?: string;
@@ -67,8 +67,8 @@ export class ConsumerSandbox {
    * Refuses anything but one SELECT over the port's datasets (DuckDB's own parse tree): no table
    * functions (read_csv, glob …), no file paths, no other databases, no settings.
    */
-  async guard(sql: string): Promise<void> {
-    const reader = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
+  async guard(sql: string, conn: DuckDBConnection = this.conn): Promise<void> {
+    const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
     const tree = String(reader.getRows()[0]?.[0] ?? "");
     const verdict = judgeParseTree(tree, this.tables);
     if (!verdict.ok) {
@@ -78,6 +78,11 @@ export class ConsumerSandbox {
         `${verdict.reason.replace(" in a contract rule", "").replace("the contract's objects", "the port's datasets")}; a consume query is one SELECT over the port's datasets (${[...this.tables].join(", ")})`,
       );
     }
+  }
+
+  /** Another connection to the same views and settings (one per query of a pooled sandbox). */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
   }
 
   close(): void {

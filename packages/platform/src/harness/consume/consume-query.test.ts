@@ -1,0 +1,190 @@
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PortDataset } from "../port-data.js";
+import { type ConsumeFormat, type ConsumeLimits, consumeQuery, defaultConsumeLimits } from "./consume-query.js";
+import { SandboxPool } from "./sandbox-pool.js";
+
+// Results written by DuckDB (COPY … TO) and cut at the limit in the file: the cut must land on a
+// row boundary whatever the rows hold (quoted line breaks, quotes, commas, values past 64 KiB).
+let root: string;
+let dataset: PortDataset;
+let pool: SandboxPool;
+const limits: ConsumeLimits = { ...defaultConsumeLimits, timeoutMs: 20_000 };
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "quanta-consume-query-"));
+  const file = join(root, "rows.parquet");
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  // Row i: every third a text with CRLF, quotes and commas; row 5 a 100,000-character text.
+  await conn.run(`COPY (
+      SELECT i AS id,
+             CASE WHEN i = 5 THEN repeat('x', 100000)
+                  WHEN i % 3 = 0 THEN 'a' || chr(13) || chr(10) || 'b,"c",' || chr(10) || i
+                  ELSE 'plain ' || i END AS note,
+             CASE WHEN i % 4 = 0 THEN NULL ELSE [i, i + 1] END AS pair,
+             'secret-' || i AS email
+      FROM range(1, 21) t(i)) TO '${file}' (FORMAT parquet)`);
+  conn.closeSync();
+  instance.closeSync();
+  dataset = { name: "rows", file, format: "parquet" };
+  pool = new SandboxPool(join(root, "tmp"), { idleMs: 60_000 });
+});
+
+afterAll(async () => {
+  pool?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function read(format: ConsumeFormat, sql: string, limit: number, datasets: PortDataset[] = [dataset]) {
+  const stream = await consumeQuery(datasets, { sql, limit, format }, limits, pool);
+  const text = await new Response(stream.body).text();
+  return { text, outcome: await stream.done };
+}
+
+/** A small RFC 4180 reader, for checking what was written. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = "";
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      record.push(field);
+      field = "";
+    } else if (ch === "\r" && text[i + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+      i++;
+    } else field += ch;
+  }
+  expect(field).toBe("");
+  return records;
+}
+
+const note = (i: number) => (i === 5 ? "x".repeat(100_000) : i % 3 === 0 ? `a\r\nb,"c",\n${i}` : `plain ${i}`);
+
+describe("consume results written by DuckDB", () => {
+  it.each([1, 2, 3, 4, 5, 6, 19])("cuts JSON at the limit (%i rows) on a row boundary", async (limit) => {
+    const { text, outcome } = await read("json", "SELECT id, note, pair FROM rows ORDER BY id", limit);
+    const body = JSON.parse(text);
+    expect(body.columns).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "note", type: "VARCHAR" },
+      { name: "pair", type: "BIGINT[]" },
+    ]);
+    expect(body.rows.map((r: { id: number }) => r.id)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
+    expect(body.rows.map((r: { note: string }) => r.note)).toEqual(
+      Array.from({ length: limit }, (_, i) => note(i + 1)),
+    );
+    expect(body.rows[0]).toEqual({ id: 1, note: "plain 1", pair: [1, 2] });
+    expect(body).toMatchObject({ rowCount: limit, truncated: true });
+    expect(outcome).toMatchObject({ rows: limit, truncated: true, bytes: Buffer.byteLength(text) });
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 19])("cuts CSV at the limit (%i rows) on a record boundary", async (limit) => {
+    const { text, outcome } = await read("csv", "SELECT id, note, pair FROM rows ORDER BY id", limit);
+    const records = parseCsv(text);
+    expect(records[0]).toEqual(["id", "note", "pair"]);
+    expect(records.slice(1)).toEqual(
+      Array.from({ length: limit }, (_, i) => [
+        String(i + 1),
+        note(i + 1),
+        (i + 1) % 4 === 0 ? "" : `[${i + 1},${i + 2}]`,
+      ]),
+    );
+    expect(outcome).toMatchObject({ rows: limit, truncated: true });
+  });
+
+  it("serves a complete result untruncated, and an empty one as valid JSON and a lone header", async () => {
+    const all = JSON.parse((await read("json", "SELECT id FROM rows", 20)).text);
+    expect(all).toMatchObject({ rowCount: 20, truncated: false });
+    expect(all.rows).toHaveLength(20);
+    const none = JSON.parse((await read("json", "SELECT id FROM rows WHERE id > 100", 10)).text);
+    expect(none).toEqual({ columns: [{ name: "id", type: "BIGINT" }], rows: [], rowCount: 0, truncated: false });
+    expect((await read("csv", 'SELECT id AS "a,b" FROM rows WHERE id > 100', 10)).text).toBe('"a,b"\r\n');
+    const csv = await read("csv", "SELECT id FROM rows ORDER BY id", 20);
+    expect(csv.text.split("\r\n")).toHaveLength(22);
+    expect(csv.outcome).toMatchObject({ rows: 20, truncated: false });
+  });
+
+  it("leaves no result file behind, read to the end or cancelled", async () => {
+    await read("json", "SELECT * FROM rows", 20);
+    const stream = await consumeQuery([dataset], { sql: "SELECT * FROM rows", limit: 20, format: "csv" }, limits, pool);
+    await stream.body.cancel();
+    expect(await stream.done).toMatchObject({ error: "the client stopped reading" });
+    const dirs = await readdir(join(root, "tmp"));
+    for (const d of dirs) expect(await readdir(join(root, "tmp", d))).toEqual([]);
+  });
+});
+
+describe("the sandbox pool", () => {
+  it("reuses a sandbox only for identical views: masks, filters and the file's version are part of the key", async () => {
+    const local = new SandboxPool(join(root, "pool"), { idleMs: 60_000 });
+    try {
+      const sql = "SELECT email FROM rows ORDER BY id LIMIT 2";
+      const q = (datasets: PortDataset[]) => consumeQuery(datasets, { sql, limit: 5, format: "json" }, limits, local);
+      const text = async (datasets: PortDataset[]) => {
+        const s = await q(datasets);
+        return JSON.parse(await new Response(s.body).text()).rows;
+      };
+      expect(await text([dataset])).toEqual([{ email: "secret-1" }, { email: "secret-2" }]);
+      expect(await text([dataset])).toEqual([{ email: "secret-1" }, { email: "secret-2" }]);
+      expect(local.size).toBe(1);
+      // Another reader's masking: its own sandbox, and the mask holds.
+      const masked = [{ ...dataset, masked: ["email"] }];
+      expect(await text(masked)).toEqual([{ email: "***" }, { email: "***" }]);
+      expect(local.size).toBe(2);
+      // And the unmasked reader after it still gets its own views.
+      expect(await text([dataset])).toEqual([{ email: "secret-1" }, { email: "secret-2" }]);
+      const filtered = [{ ...dataset, rowFilters: ["id > 18"] }];
+      expect(await text(filtered)).toEqual([{ email: "secret-19" }, { email: "secret-20" }]);
+      expect(local.size).toBe(3);
+      // The data replaced on disk (a new mtime): a new sandbox.
+      const later = new Date(Date.now() + 5000);
+      await utimes(dataset.file, later, later);
+      expect(await text([dataset])).toEqual([{ email: "secret-1" }, { email: "secret-2" }]);
+      expect(local.size).toBe(4);
+    } finally {
+      local.close();
+    }
+  });
+
+  it("closes idle sandboxes beyond its cap and keeps none that failed to build", async () => {
+    const local = new SandboxPool(join(root, "pool-cap"), { idleMs: 60_000, maxIdle: 1 });
+    try {
+      const read1 = async (datasets: PortDataset[]) => {
+        const s = await consumeQuery(
+          datasets,
+          { sql: "SELECT 1 AS one FROM rows LIMIT 1", limit: 1, format: "json" },
+          limits,
+          local,
+        );
+        await new Response(s.body).text();
+      };
+      await read1([dataset]);
+      await read1([{ ...dataset, masked: ["email"] }]);
+      expect(local.size).toBe(1);
+      await expect(read1([{ ...dataset, rowFilters: ["id +"] }])).rejects.toMatchObject({ code: "row-filter-invalid" });
+      expect(local.size).toBe(1);
+      const missing = { ...dataset, file: join(root, "missing.parquet") };
+      await expect(read1([missing])).rejects.toMatchObject({ code: "dataset-unreadable" });
+      expect(local.size).toBe(1);
+    } finally {
+      local.close();
+    }
+  });
+});
