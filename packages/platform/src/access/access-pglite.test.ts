@@ -1,0 +1,4 @@
+import { openDatabase } from "../storage/open-database.js";
+import { accessConformance } from "./access.conformance.js";
+
+accessConformance("PGlite", { open: () => openDatabase({ memory: true }) });
