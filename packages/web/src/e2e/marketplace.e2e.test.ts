@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -96,6 +96,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       mkdirSync(dirname(join(secondVersion, f.path)), { recursive: true });
       writeFileSync(join(secondVersion, f.path), text);
     }
+    // The same data as 1.3.0 (the new column is optional): the contract points at ../data/orders.parquet.
+    symlinkSync(resolve(repo, "examples/webshop/orders/data"), join(secondVersion, "data"), "dir");
     // Thirty small products of a "testing" domain: more than one page of results.
     const bulk: string[] = [];
     for (let i = 1; i <= 30; i++) {
