@@ -137,15 +137,26 @@ function Compliance() {
                     {fails.length === 0 ? (
                       <span className="muted">none</span>
                     ) : (
-                      <ul className="plain">
-                        {fails.map((f, i) => (
-                          // biome-ignore lint/suspicious/noArrayIndexKey: a rule may fail more than once
-                          <li key={i} className="failing-rule">
-                            <span className="mono">{f.rule}</span> <span className="badge badge-bad">{f.status}</span>
-                            {f.message && <div className="small">{f.message}</div>}
-                          </li>
-                        ))}
-                      </ul>
+                      <>
+                        <ul className="rule-chips" aria-label="Failing rules">
+                          {[...new Set(fails.map((f) => f.rule))].map((rule) => (
+                            <li key={rule} className="mono">
+                              {rule}
+                            </li>
+                          ))}
+                        </ul>
+                        <details>
+                          <summary className="small">Why ({fails.length})</summary>
+                          <ul className="plain small">
+                            {fails.map((f, i) => (
+                              // biome-ignore lint/suspicious/noArrayIndexKey: a rule may fail more than once
+                              <li key={i} className="failing-rule">
+                                <strong>{f.rule}:</strong> {f.message ?? f.status}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      </>
                     )}
                   </td>
                 </tr>
