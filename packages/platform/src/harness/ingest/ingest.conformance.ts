@@ -1,0 +1,276 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../http/create-app.js";
+import { Registry } from "../../registry/registry.js";
+import type { Database } from "../../storage/database.js";
+import type { StoreTarget } from "../../storage/store-target.js";
+import { DataLocator } from "../data-locator.js";
+import { Harness } from "../harness.js";
+import { writeSensorProducts } from "../harness-fixtures.js";
+import { asAdmin, testAuthenticator } from "../test-principal.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
+type Json = Record<string, any>;
+/** A request body (the DOM's BodyInit, which this package's types do not include). */
+type BodyInit = NonNullable<RequestInit["body"]>;
+
+/** Ingest into input ports on one storage driver; ingest-pglite and ingest-postgres tests run it. */
+export function ingestConformance(name: string, target: StoreTarget): void {
+  describe(`ingest on ${name}`, () => {
+    let db: Database;
+    let app: OpenAPIHono;
+    let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
+    let dataDir: string;
+
+    beforeAll(async () => {
+      fixture = await writeSensorProducts(10);
+      db = await target.open();
+      const registry = new Registry(db);
+      await registry.publish({ files: fixture.upstream });
+      await registry.publish({ files: fixture.sensors });
+      dataDir = join(fixture.root, "platform");
+      const harness = new Harness({ db, registry, locator: new DataLocator(dataDir), ingest: { maxRows: 1_000 } });
+      app = createApp({ registry, harness, authenticator: testAuthenticator, maxBodyBytes: 512 * 1024 });
+    });
+    afterAll(async () => {
+      await db?.close();
+      if (fixture) await rm(fixture.root, { recursive: true, force: true });
+    });
+
+    const ingest = async (body: BodyInit, type: string, query = "?port=events") => {
+      const res = await app.request(`/api/products/test.sensors/ingest${query}`, {
+        method: "POST",
+        headers: { "content-type": type, ...asAdmin },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const ingestJson = (body: unknown) => ingest(JSON.stringify(body), "application/json", "");
+    const counts = async () => {
+      const { rows } = await db.query<{ batches: number; rows: number }>(
+        "SELECT (SELECT count(*)::int FROM ingest_batches) AS batches, (SELECT count(*)::int FROM quarantine_rows) AS rows",
+      );
+      return rows[0];
+    };
+    const storedFiles = async () =>
+      (await readdir(join(dataDir, "ingest", "test.sensors", "events", "events")).catch(() => [] as string[])).sort();
+
+    async function readParquet(file: string): Promise<Record<string, unknown>[]> {
+      const inst = await DuckDBInstance.create(":memory:");
+      const conn = await inst.connect();
+      try {
+        const r = await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}') ORDER BY event_id`);
+        return r.getRowObjectsJson() as Record<string, unknown>[];
+      } finally {
+        conn.closeSync();
+        inst.closeSync();
+      }
+    }
+
+    describe("ingest", () => {
+      it("stores valid records, quarantines invalid ones with every reason, and counts both", async () => {
+        const { status, body } = await ingestJson({
+          port: "events",
+          records: [
+            {
+              event_id: 1,
+              kind: "start",
+              level: 3.5,
+              day: "2025-01-02",
+              at: "2025-01-02T10:00:00+02:00",
+              code: "A1",
+              ok: true,
+            },
+            { event_id: 2, kind: "stop" },
+            { event_id: 3, kind: "explode", level: 11 },
+            { kind: "start" },
+            { event_id: "4", kind: "start" },
+            { event_id: 5, kind: "start", day: "2025-02-30", code: "TOOLONG", extra: 1 },
+            "not a record",
+            { event_id: 7, kind: "error", at: "yesterday" },
+          ],
+        });
+        expect(status, JSON.stringify(body)).toBe(201);
+        expect(body).toMatchObject({
+          port: "events",
+          dataset: "events",
+          contractId: "test.upstream.events",
+          contractVersion: "1.0.0",
+          format: "json",
+          received: 8,
+          accepted: 2,
+          quarantined: 6,
+        });
+        expect(body.quarantine).toMatchInlineSnapshot(`
+      [
+        {
+          "reasons": [
+            "kind: events.kind invalidValues (got "explode")",
+            "level: events.level <= 10 (got 11)",
+          ],
+          "row": 3,
+        },
+        {
+          "reasons": [
+            "event_id: required, but missing",
+          ],
+          "row": 4,
+        },
+        {
+          "reasons": [
+            "event_id: "4" is not an integer (integer)",
+          ],
+          "row": 5,
+        },
+        {
+          "reasons": [
+            "extra: not a property of the contract",
+            "day: "2025-02-30" is not a date (YYYY-MM-DD) (date)",
+          ],
+          "row": 6,
+        },
+        {
+          "reasons": [
+            "the record is "not a record", not an object",
+          ],
+          "row": 7,
+        },
+        {
+          "reasons": [
+            "at: "yesterday" is not an ISO 8601 timestamp (timestamp)",
+          ],
+          "row": 8,
+        },
+      ]
+    `);
+        const files = await storedFiles();
+        expect(files).toHaveLength(1);
+        const rows = await readParquet(join(dataDir, "ingest", "test.sensors", "events", "events", files[0] as string));
+        expect(rows).toEqual([
+          {
+            event_id: "1",
+            kind: "start",
+            level: 3.5,
+            day: "2025-01-02",
+            at: "2025-01-02 08:00:00",
+            code: "A1",
+            ok: true,
+          },
+          { event_id: "2", kind: "stop", level: null, day: null, at: null, code: null, ok: null },
+        ]);
+        const { rows: quarantine } = await db.query<{ row_number: number; record: unknown }>(
+          "SELECT row_number, record FROM quarantine_rows WHERE batch_id = $1 ORDER BY row_number",
+          [body.batchId],
+        );
+        expect(quarantine.map((q) => q.row_number)).toEqual([3, 4, 5, 6, 7, 8]);
+        expect(quarantine[4]?.record).toBe("not a record");
+      });
+
+      it("reads CSV (text cells converted to the contract's types) and refuses a header that does not match", async () => {
+        const csv =
+          "event_id,kind,level,day,ok\n10,start,1.5,2025-03-01,true\n11,stop,,,\n12,oops,2,2025-03-01,maybe\n";
+        const { status, body } = await ingest(csv, "text/csv");
+        expect(status).toBe(201);
+        expect(body).toMatchObject({ format: "csv", received: 3, accepted: 2, quarantined: 1 });
+        expect(body.quarantine[0].reasons).toEqual(['ok: "maybe" is not a boolean (boolean)']);
+        const before = await counts();
+        const wrong = await ingest("event_id,colour\n1,red\n", "text/csv");
+        expect(wrong.status).toBe(422);
+        expect(wrong.body.error).toMatchObject({
+          code: "wrong-schema",
+          details: { unknown: ["colour"], missing: ["kind"] },
+        });
+        expect(await counts()).toEqual(before);
+      });
+
+      it("reads NDJSON and Parquet, and multipart uploads", async () => {
+        const nd = await ingest(
+          '{"event_id": 20, "kind": "start"}\n{"event_id": 21, "kind": "nope"}\n',
+          "application/x-ndjson",
+        );
+        expect(nd.body).toMatchObject({ format: "ndjson", received: 2, accepted: 1, quarantined: 1 });
+        const inst = await DuckDBInstance.create(":memory:");
+        const conn = await inst.connect();
+        const file = join(fixture.root, "upload.parquet");
+        await conn.run(
+          `COPY (SELECT 30 + i AS event_id, CASE WHEN i = 2 THEN 'bad' ELSE 'stop' END AS kind, DATE '2025-01-01' + i::INT AS day
+       FROM range(3) t(i)) TO '${file}' (FORMAT parquet)`,
+        );
+        conn.closeSync();
+        inst.closeSync();
+        const { readFile } = await import("node:fs/promises");
+        const bytes = await readFile(file);
+        const pq = await ingest(bytes, "application/vnd.apache.parquet");
+        expect(pq.body).toMatchObject({ format: "parquet", received: 3, accepted: 2, quarantined: 1 });
+        const form = new FormData();
+        form.set("port", "events");
+        form.set("file", new File(["event_id,kind\n40,start\n"], "events.csv", { type: "text/csv" }));
+        const res = await app.request("/api/products/test.sensors/ingest", {
+          method: "POST",
+          body: form,
+          headers: asAdmin,
+        });
+        expect(res.status).toBe(201);
+        expect(await res.json()).toMatchObject({ format: "csv", received: 1, accepted: 1, quarantined: 0 });
+      });
+
+      it("refuses wrong formats, empty and oversized uploads, unknown ports, and stores nothing", async () => {
+        const before = await counts();
+        const files = await storedFiles();
+        const cases: [BodyInit, string, string, number, RegExp][] = [
+          ["", "text/csv", "?port=events", 400, /empty/],
+          ["not parquet at all", "application/vnd.apache.parquet", "?port=events", 400, /not Parquet/],
+          ['{"event_id": 1}\n{broken', "application/x-ndjson", "?port=events", 400, /line 2 is not JSON/],
+          ["a,b\n1", "text/plain", "?port=events", 415, /ingest reads/],
+          ["event_id,kind\n1,start\n", "text/csv", "", 400, /name the input port/],
+          ["event_id,kind\n1,start\n", "text/csv", "?port=readings", 404, /no input port "readings" \(events\)/],
+          ["event_id,kind\n1,start\n", "text/csv", "?port=events&dataset=nope", 404, /no dataset "nope"/],
+          ["event_id,kind\n1,start\n", "text/csv", "?port=events&evil=1", 400, /evil/],
+          [new Uint8Array([0xff, 0xfe, 0x00]), "application/x-ndjson", "?port=events", 400, /not UTF-8/],
+        ];
+        for (const [body, type, query, status, message] of cases) {
+          const r = await ingest(body, type, query);
+          expect(r.status, `${type} ${query}`).toBe(status);
+          expect(r.body.error.message).toMatch(message);
+        }
+        const rows = Array.from({ length: 1_001 }, (_, i) => ({ event_id: i, kind: "start" }));
+        const tooMany = await ingestJson({ port: "events", records: rows });
+        expect(tooMany.status).toBe(413);
+        const huge = await ingest(`event_id,kind\n${"1,start\n".repeat(80_000)}`, "text/csv");
+        expect(huge.status).toBe(413);
+        expect((await ingestJson({ port: "events", records: [] })).status).toBe(400);
+        expect((await ingestJson({ port: "events" })).status).toBe(400);
+        expect((await ingest("{", "application/json", "")).status).toBe(400);
+        expect(
+          (
+            await app.request("/api/products/test.none/ingest?port=events", {
+              method: "POST",
+              headers: { "content-type": "text/csv", ...asAdmin },
+              body: "a\n1\n",
+            })
+          ).status,
+        ).toBe(404);
+        expect(await counts()).toEqual(before);
+        expect(await storedFiles()).toEqual(files);
+      });
+
+      it("shows batches and quarantined rows in observe, and refuses ingest while the product is stopped", async () => {
+        const observed = await app.request("/api/products/test.sensors/observe", { headers: asAdmin });
+        const body = (await observed.json()) as Json;
+        expect(body.ingest.batches.length).toBeGreaterThanOrEqual(4);
+        expect(body.ingest.quarantinedRows).toBeGreaterThanOrEqual(9);
+        await app.request("/api/products/test.sensors/control", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...asAdmin },
+          body: JSON.stringify({ action: "stop" }),
+        });
+        const stopped = await ingestJson({ port: "events", records: [{ event_id: 1, kind: "start" }] });
+        expect(stopped.status).toBe(409);
+        expect(stopped.body.error.code).toBe("product-stopped");
+      });
+    });
+  });
+}
