@@ -9,6 +9,7 @@ import type {
   ContractVersionSummary,
   Governance,
   Me,
+  MeshEdge,
   Observation,
   PolicySet,
   ProductDetail,
@@ -96,6 +97,7 @@ export const api = {
     getJson<{ items: Agreement[] }>(`/api/agreements?productId=${enc(productId)}`, signal),
   requestAccess: (body: { productId: string; port: string; consumerTeam: string; purpose: string }) =>
     postJson<Agreement>("/api/access-requests", body),
+  mesh: (signal?: AbortSignal) => getJson<{ edges: MeshEdge[] }>("/api/mesh", signal),
   policies: (signal?: AbortSignal) => getJson<PolicySet>("/api/policies", signal),
   audit: (query: { productId?: string; actor?: string; action?: string; limit?: number }, signal?: AbortSignal) => {
     const params = new URLSearchParams();

@@ -202,3 +202,14 @@ export interface AuditEntry {
   rows: number | null;
   purpose: string | null;
 }
+
+/** An active or terminating agreement: a product's port read by a team (and that team's products). */
+export interface MeshEdge {
+  agreementId: string;
+  productId: string;
+  port: string;
+  consumerTeam: string;
+  consumerProducts: string[];
+  purpose: string;
+  since: string | null;
+}

@@ -345,6 +345,9 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     // Personal data is masked for a consumer without those columns granted.
     expect(await preview.locator(`tbody tr:first-child td:nth-child(${emailColumn + 1})`).textContent()).toBe("***");
     await use.screenshot({ path: join(shots, "preview.png") });
+    // The agreement is now an edge of the mesh: the map lists the team among the product's readers.
+    await page.goto(`${base}/map?focus=sales.orders`);
+    await page.locator(".map-side").getByText("marketing-analytics").first().waitFor();
     await page.locator(".user-menu").getByText("Sign out").click();
     await page.locator(".user-menu").getByText("Sign in").waitFor();
   });

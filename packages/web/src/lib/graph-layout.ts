@@ -3,6 +3,8 @@ export interface GraphEdge {
   from: string;
   to: string;
   label: string;
+  /** `input`: the reader's input port names the contract; `agreement`: a data usage agreement. */
+  kind?: "input" | "agreement";
 }
 
 export interface PlacedNode {

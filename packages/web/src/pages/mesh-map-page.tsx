@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/api-client.js";
 import type { ApiError } from "../api/api-error.js";
 import { cachedProduct } from "../api/product-cache.js";
-import type { ProductDetail } from "../api/types.js";
+import type { MeshEdge, ProductDetail } from "../api/types.js";
 import { toApiError, useApi } from "../api/use-api.js";
 import { StatusBadge } from "../components/badges.js";
 import { Empty, ErrorState, Loading } from "../components/states.js";
@@ -20,12 +20,27 @@ interface Graph {
   expanded: Set<string>;
   /** Input contracts no published product provides. */
   unresolved: Map<string, string[]>;
+  /** Teams reading a product through an agreement, with no product of their own to draw. */
+  teamReaders: Map<string, { team: string; port: string }[]>;
 }
 
-const emptyGraph = (): Graph => ({ nodes: new Map(), edges: [], expanded: new Set(), unresolved: new Map() });
+const emptyGraph = (): Graph => ({
+  nodes: new Map(),
+  edges: [],
+  expanded: new Set(),
+  unresolved: new Map(),
+  teamReaders: new Map(),
+});
 
-/** Loads one product's upstream neighbourhood: the products whose contracts its input ports read. */
-async function expand(graph: Graph, id: string): Promise<Graph> {
+const addEdge = (edges: GraphEdge[], e: GraphEdge) => {
+  if (!edges.some((x) => x.from === e.from && x.to === e.to && x.label === e.label)) edges.push(e);
+};
+
+/**
+ * Loads one product's neighbourhood: upstream, the products whose contracts its input ports read;
+ * downstream, the products of the teams holding an agreement on it (from the mesh's edges).
+ */
+async function expand(graph: Graph, id: string, mesh: readonly MeshEdge[]): Promise<Graph> {
   const product = graph.nodes.get(id) ?? (await cachedProduct(id));
   if (!product) return graph;
   const next: Graph = {
@@ -33,6 +48,7 @@ async function expand(graph: Graph, id: string): Promise<Graph> {
     edges: [...graph.edges],
     expanded: new Set(graph.expanded).add(id),
     unresolved: new Map(graph.unresolved),
+    teamReaders: new Map(graph.teamReaders),
   };
   const inputs = product.ports.filter((p) => p.direction === "input" && p.contractId);
   const owners = await Promise.all(inputs.map((p) => findContractOwner(p.contractId ?? "", cachedProduct)));
@@ -44,10 +60,21 @@ async function expand(graph: Graph, id: string): Promise<Graph> {
     }
     if (!next.nodes.has(owner.id) && next.nodes.size >= maxNodes) return;
     next.nodes.set(owner.id, owner);
-    if (!next.edges.some((e) => e.from === owner.id && e.to === id && e.label === port.name)) {
-      next.edges.push({ from: owner.id, to: id, label: port.name });
-    }
+    addEdge(next.edges, { from: owner.id, to: id, label: port.name, kind: "input" });
   });
+  const agreements = mesh.filter((e) => e.productId === id);
+  const readers = await Promise.all(
+    agreements.flatMap((e) => e.consumerProducts.map(async (pid) => ({ e, reader: await cachedProduct(pid) }))),
+  );
+  for (const { e, reader } of readers) {
+    if (!reader || (!next.nodes.has(reader.id) && next.nodes.size >= maxNodes)) continue;
+    next.nodes.set(reader.id, reader);
+    addEdge(next.edges, { from: id, to: reader.id, label: `${e.port} · ${e.consumerTeam}`, kind: "agreement" });
+  }
+  const teams = agreements
+    .filter((e) => e.consumerProducts.length === 0)
+    .map((e) => ({ team: e.consumerTeam, port: e.port }));
+  if (teams.length > 0) next.teamReaders.set(id, teams);
   return next;
 }
 
@@ -146,16 +173,18 @@ function MapCanvas({ focus }: { focus: string }) {
   const load = useCallback((id: string) => {
     setBusy(id);
     setError(undefined);
-    expand(graphRef.current, id).then(
-      (next) => {
-        setGraph((current) => mergeGraphs(current, next));
-        setBusy(undefined);
-      },
-      (e: unknown) => {
-        setError(toApiError(e));
-        setBusy(undefined);
-      },
-    );
+    meshEdges()
+      .then((mesh) => expand(graphRef.current, id, mesh))
+      .then(
+        (next) => {
+          setGraph((current) => mergeGraphs(current, next));
+          setBusy(undefined);
+        },
+        (e: unknown) => {
+          setError(toApiError(e));
+          setBusy(undefined);
+        },
+      );
   }, []);
 
   useEffect(() => load(focus), [focus, load]);
@@ -226,7 +255,7 @@ function MapCanvas({ focus }: { focus: string }) {
               const b = placed.get(e.to);
               if (!a || !b) return null;
               return (
-                <g key={`${e.from}>${e.to}>${e.label}`} className="map-edge">
+                <g key={`${e.from}>${e.to}>${e.label}`} className={`map-edge map-edge-${e.kind ?? "input"}`}>
                   <path d={edgePath(a, b)} markerEnd="url(#arrow)" />
                   <title>
                     {e.from} → {e.to} ({e.label})
@@ -313,13 +342,20 @@ function MapCanvas({ focus }: { focus: string }) {
                   <li key={`${e.to}${e.label}`}>
                     <button type="button" className="button link" onClick={() => setSelected(e.to)}>
                       {graph.nodes.get(e.to)?.name ?? e.to}
-                    </button>
+                    </button>{" "}
+                    <span className="muted small">
+                      {e.kind === "agreement" ? `agreement on ${e.label}` : `input port ${e.label}`}
+                    </span>
                   </li>
                 ))}
+              {(graph.teamReaders.get(sel.id) ?? []).map((r) => (
+                <li key={`${r.team}${r.port}`}>
+                  team <strong>{r.team}</strong> <span className="muted small">agreement on {r.port}</span>
+                </li>
+              ))}
             </ul>
             <p className="muted small">
-              Only readers already on the map are shown: the platform has no API yet that lists every product reading a
-              contract.
+              Readers come from data usage agreements and from the input ports of products already on the map.
             </p>
             {sel.id !== focus && (
               <Link className="button" href={hrefWith("/map", { focus: sel.id })}>
@@ -340,16 +376,28 @@ function MapCanvas({ focus }: { focus: string }) {
   );
 }
 
+// The mesh's agreement edges, read once per page session (one small request, no product bodies).
+let meshCache: Promise<MeshEdge[]> | undefined;
+function meshEdges(): Promise<MeshEdge[]> {
+  meshCache ??= api.mesh().then(
+    (r) => r.edges,
+    (e: unknown) => {
+      meshCache = undefined;
+      throw e;
+    },
+  );
+  return meshCache;
+}
+
 function mergeGraphs(current: Graph, next: Graph): Graph {
   const nodes = new Map([...current.nodes, ...next.nodes]);
   const edges = [...current.edges];
-  for (const e of next.edges) {
-    if (!edges.some((x) => x.from === e.from && x.to === e.to && x.label === e.label)) edges.push(e);
-  }
+  for (const e of next.edges) addEdge(edges, e);
   return {
     nodes,
     edges,
     expanded: new Set([...current.expanded, ...next.expanded]),
     unresolved: new Map([...current.unresolved, ...next.unresolved]),
+    teamReaders: new Map([...current.teamReaders, ...next.teamReaders]),
   };
 }
