@@ -21,6 +21,8 @@ export interface HarnessRuntimeOptions {
   testAtStart?: readonly string[];
   /** Run the scheduler and a worker in this process (default true; a pure API replica may say false). */
   runJobs?: boolean;
+  /** Start the jobs only once this settles true (the server is ready to serve); false: never. */
+  jobsStartAfter?: Promise<boolean>;
   consume?: Partial<ConsumeLimits>;
   workerConcurrency?: number;
   schedulerTickMs?: number;
@@ -78,7 +80,8 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
     onError: (e) => log(`scheduler: ${(e as Error)?.message ?? e}`),
   });
-  if (options.runJobs ?? true) {
+  const startJobs = () => {
+    if (stopped) return;
     worker.start();
     // The demo's tests first (they take the current slots), then the schedule for the rest.
     void scheduler
@@ -91,6 +94,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
       .finally(() => {
         if (!stopped) scheduler.start(() => worker.poke());
       });
+  };
+  if (options.runJobs ?? true) {
+    if (options.jobsStartAfter) void options.jobsStartAfter.then((go) => go && startJobs());
+    else startJobs();
   }
   return {
     harness,
@@ -101,6 +108,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
       stopped = true;
       await scheduler.stop();
       await worker.stop();
+      harness.close();
     },
   };
 }

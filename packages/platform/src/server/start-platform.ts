@@ -2,10 +2,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError, isQuantaError } from "@quanta/core";
+import type { HarnessRuntime } from "../harness/start-harness.js";
+import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
+import { platformVersion } from "../version.js";
 import { lockDataDir } from "./data-dir-lock.js";
 
 export interface PlatformOptions {
@@ -40,10 +43,18 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
+type PlatformApp = ReturnType<typeof buildApp>;
+
 /** Where PGlite keeps its files inside a Quanta data directory (the rest is for demo data, tokens). */
 export const pgliteSubdir = "metadata";
 
-/** Starts the platform server: store, migrations, optional demo publish, HTTP listener. */
+/**
+ * Starts the platform server: store, migrations, optional demo publish, HTTP listener. The
+ * listener opens as soon as the store answers, so `/api/health` is up while the rest starts:
+ * any other request waits until the demo is published and the full app is built (it is served,
+ * never refused or answered from a half-published catalogue). The HTTP stack loads while the store
+ * opens, and background contract tests start only once the server is ready.
+ */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const log = options.log ?? (() => {});
   const warn = options.warn ?? log;
@@ -64,12 +75,125 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
     throw e;
   }
-  // Loaded after the store so a wrong DATABASE_URL fails before the HTTP stack is read.
-  const [{ serve }, { createApp }, { Registry }, { readProductFolder }] = await Promise.all([
-    import("@hono/node-server"),
+  // The HTTP stack loads once the store answers and the listener is up: module loading and
+  // PGlite's start both run on the main thread, so side by side they would only delay health.
+  let server: ReturnType<typeof import("@hono/node-server")["serve"]>;
+  let app: PlatformApp | undefined;
+  let settleReady: (ok: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => {
+    settleReady = resolve;
+  });
+  const early = async (request: Request, env: Parameters<PlatformApp["fetch"]>[1]): Promise<Response> => {
+    if (request.method === "GET" && new URL(request.url).pathname === "/api/health") return health(db);
+    if ((await ready) && app) return app.fetch(request, env);
+    return Response.json({ error: { code: "unavailable", message: "the server is stopping" } }, { status: 503 });
+  };
+  try {
+    const { serve } = await import("@hono/node-server");
+    server = serve({
+      fetch: (request, env) => (app ? app.fetch(request, env) : early(request, env)),
+      port: options.port ?? 8080,
+      ...(options.hostname ? { hostname: options.hostname } : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+  } catch (e) {
+    await db.close();
+    unlock();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EADDRINUSE") throw new InputError(`port ${options.port} is already in use; pass another --port`);
+    if (err.code === "EACCES")
+      throw new InputError(`not allowed to listen on port ${options.port}; use a port above 1023`);
+    throw e;
+  }
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Keep-alive connections would hold close() open; idle ones can go now.
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    });
+  let jobs: HarnessRuntime | undefined;
+  let built: Awaited<ReturnType<typeof buildRest>>;
+  try {
+    built = await buildRest(db, options, warn, ready, (runtime) => {
+      jobs = runtime;
+    });
+  } catch (e) {
+    // Requests waiting for the app get 503; nothing is left listening or open.
+    settleReady(false);
+    await stopListening();
+    await jobs?.stop();
+    await db.close();
+    unlock();
+    throw e;
+  }
+  const { published, skipped, demoTokens } = built;
+  const runtime = built.jobs;
+  app = built.app;
+  settleReady(true);
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    !options.hostname || options.hostname === "0.0.0.0" || options.hostname === "::" ? "localhost" : options.hostname;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log(`Quanta platform on ${url} (${db.driver}, ready in ${Math.round(performance.now() - started)} ms)`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    db,
+    published,
+    skipped,
+    ...(demoTokens ? { demoTokens } : {}),
+    close() {
+      closing ??= (async () => {
+        await stopListening();
+        await runtime.stop();
+        await db.close();
+        unlock();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** `/api/health` before the app is built: the same answer as its route (does the store answer?). */
+async function health(db: Database): Promise<Response> {
+  const ok = await db.query("SELECT 1").then(
+    () => true,
+    () => false,
+  );
+  return Response.json(
+    { status: ok ? "ok" : "unavailable", version: platformVersion, storage: db.driver },
+    { status: ok ? 200 : 503 },
+  );
+}
+
+/** Everything after the listener: the HTTP stack, the demo publish, the harness, identities, the app. */
+async function buildRest(
+  db: Database,
+  options: PlatformOptions,
+  warn: (line: string) => void,
+  ready: Promise<boolean>,
+  onJobs: (runtime: HarnessRuntime) => void,
+) {
+  const [
+    { createApp },
+    { Registry },
+    { readProductFolder },
+    { startHarness },
+    { IdentityStore },
+    { PlatformAuthenticator },
+    { OidcVerifier },
+  ] = await Promise.all([
     import("../http/create-app.js"),
     import("../registry/registry.js"),
     import("../registry/product-folder.js"),
+    import("../harness/start-harness.js"),
+    import("../identity/identity-store.js"),
+    import("../identity/platform-authenticator.js"),
+    import("../identity/oidc-verifier.js"),
   ]);
   const registry = new Registry(db);
   const published: string[] = [];
@@ -86,8 +210,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       warn(`skipped ${folder}: ${reason}`);
     }
   }
-  // The harness and its background jobs; the demo's contracts are tested once right away.
-  const { startHarness } = await import("../harness/start-harness.js");
+  // The harness and its background jobs (the demo's contracts tested once), started when ready.
   const jobs = startHarness({
     db,
     registry,
@@ -96,23 +219,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     productFolders,
     testAtStart: published,
     runJobs: options.runJobs ?? true,
+    jobsStartAfter: ready,
     log: warn,
   });
-  const identity = await import("../identity/identity-store.js").then((m) => new m.IdentityStore(db));
-  const { PlatformAuthenticator } = await import("../identity/platform-authenticator.js");
-  const { OidcVerifier } = await import("../identity/oidc-verifier.js");
+  onJobs(jobs);
+  const identity = new IdentityStore(db);
   const authenticator = new PlatformAuthenticator(identity, options.oidc ? new OidcVerifier(options.oidc) : undefined);
   let demoTokens: DemoTokens | undefined;
   if (options.demoIdentities) {
     const { ensureDemoIdentities } = await import("../identity/demo-identities.js");
-    try {
-      demoTokens = await ensureDemoIdentities(identity, options.demoIdentities.tokensFile);
-    } catch (e) {
-      await jobs.stop();
-      await db.close();
-      unlock();
-      throw e;
-    }
+    demoTokens = await ensureDemoIdentities(identity, options.demoIdentities.tokensFile);
   }
   const app = createApp({
     registry,
@@ -121,51 +237,5 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     authenticator,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
-  const server = serve({
-    fetch: app.fetch,
-    port: options.port ?? 8080,
-    ...(options.hostname ? { hostname: options.hostname } : {}),
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("listening", resolve);
-      server.once("error", reject);
-    });
-  } catch (e) {
-    await jobs.stop();
-    await db.close();
-    unlock();
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === "EADDRINUSE") throw new InputError(`port ${options.port} is already in use; pass another --port`);
-    if (err.code === "EACCES")
-      throw new InputError(`not allowed to listen on port ${options.port}; use a port above 1023`);
-    throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  const host =
-    !options.hostname || options.hostname === "0.0.0.0" || options.hostname === "::" ? "localhost" : options.hostname;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  log(`Quanta platform on ${url} (${db.driver}, ready in ${Math.round(performance.now() - started)} ms)`);
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    db,
-    published,
-    skipped,
-    ...(demoTokens ? { demoTokens } : {}),
-    close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Keep-alive connections would hold close() open; idle ones can go now.
-          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        });
-        await jobs.stop();
-        await db.close();
-        unlock();
-      })();
-      return closing;
-    },
-  };
+  return { app, jobs, published, skipped, demoTokens };
 }
