@@ -1,5 +1,3 @@
-import { isQuantaError } from "@quanta/core";
-
 /** The console's contract with scripts and CI pipelines. */
 export const ExitCode = {
   ok: 0,
@@ -21,9 +19,13 @@ export class CommandError extends Error {
   }
 }
 
-/** One place maps failures to exit codes and messages. */
-export function exitCodeFor(error: unknown): { code: ExitCode; message: string } {
+/**
+ * One place maps failures to exit codes and messages. Async because `@quanta/core` is imported
+ * only here, on the failure path: the console must not pay for it at start (docs/adr/0015-startup.md).
+ */
+export async function exitCodeFor(error: unknown): Promise<{ code: ExitCode; message: string }> {
   if (error instanceof CommandError) return { code: error.exitCode, message: error.message };
+  const { isQuantaError } = await import("@quanta/core");
   if (isQuantaError(error)) return { code: ExitCode.cannotRun, message: error.message };
   const err = error as NodeJS.ErrnoException;
   if (err?.code === "ENOENT") return { code: ExitCode.cannotRun, message: `no such file or directory: ${err.path}` };

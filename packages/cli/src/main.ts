@@ -29,7 +29,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // --help and --version end here with exit code 0; usage errors with 2.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.cannotRun;
     }
-    const { code: exit, message } = exitCodeFor(error);
+    const { code: exit, message } = await exitCodeFor(error);
     io.err(`quanta: ${message}`);
     return exit;
   }

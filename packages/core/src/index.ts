@@ -21,8 +21,6 @@ export * from "./formats/dps/import.js";
 export * from "./formats/registry.js";
 export * from "./formats/yaml-output.js";
 export * from "./issues.js";
-export * from "./lint/index.js";
-export * from "./policy/index.js";
 export * from "./spec/kinds.js";
 export * from "./spec/load-document.js";
 export * from "./spec/odcs/model.js";

@@ -1,6 +1,4 @@
 import { type Command, Option } from "commander";
-import { diffInputs } from "../diff-inputs.js";
-import { diffJson, printChanges, printDiffIssues, versionSummary } from "../diff-output.js";
 import { ExitCode } from "../exit-codes.js";
 import { colors, type Io, type SetExit } from "../io.js";
 
@@ -13,6 +11,10 @@ export function registerBreakingCommand(program: Command, io: Io, setExit: SetEx
     .option("--base <rev>", "compare FILE at this git revision (e.g. origin/main) with the working tree")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (files: string[], options: { base?: string; format: "text" | "json" }) => {
+      const [{ diffInputs }, { diffJson, printChanges, printDiffIssues, versionSummary }] = await Promise.all([
+        import("../diff-inputs.js"),
+        import("../diff-output.js"),
+      ]);
       const { report, before, after } = await diffInputs(io, files, options);
       const breaking = report.changes.filter((c) => c.severity === "major");
       printDiffIssues(io, report);

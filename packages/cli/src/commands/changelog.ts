@@ -1,9 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { renderChangelog } from "@quanta/core";
 import type { Command } from "commander";
-import { diffInputs } from "../diff-inputs.js";
-import { defaultTitle, printDiffIssues } from "../diff-output.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io, SetExit } from "../io.js";
 
@@ -16,6 +13,11 @@ export function registerChangelogCommand(program: Command, io: Io, setExit: SetE
     .option("--title <title>", "heading of the changelog (default: Changelog: <name>)")
     .option("-o, --output <file>", "write to this file instead of standard output")
     .action(async (files: string[], options: { base?: string; title?: string; output?: string }) => {
+      const [{ renderChangelog }, { diffInputs }, { defaultTitle, printDiffIssues }] = await Promise.all([
+        import("@quanta/core"),
+        import("../diff-inputs.js"),
+        import("../diff-output.js"),
+      ]);
       const { report, after } = await diffInputs(io, files, options);
       printDiffIssues(io, report);
       const markdown = renderChangelog(report, { title: options.title ?? defaultTitle(after) });

@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
-import { diffInputs } from "../diff-inputs.js";
-import { type DiffFormat, printDiff } from "../diff-output.js";
+import type { DiffFormat } from "../diff-output.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io, SetExit } from "../io.js";
 
@@ -14,6 +13,11 @@ export function registerDiffCommand(program: Command, io: Io, setExit: SetExit):
     .option("--base <rev>", "compare FILE at this git revision (e.g. main, HEAD~1) with the working tree")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .action(async (files: string[], options: { base?: string; format: DiffFormat }) => {
+      // The differ loads only when a diff runs (as in breaking and changelog).
+      const [{ diffInputs }, { printDiff }] = await Promise.all([
+        import("../diff-inputs.js"),
+        import("../diff-output.js"),
+      ]);
       const { report, before, after } = await diffInputs(io, files, options);
       printDiff(io, report, before, after, options.format);
       setExit(ExitCode.ok);

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { formatIssue, lintProduct } from "@quanta/core";
+import { formatIssue } from "@quanta/core";
+import { lintProduct } from "@quanta/core/lint";
 import { beforeEach, describe, expect, it } from "vitest";
 import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";

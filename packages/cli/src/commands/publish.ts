@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ExitCode } from "../exit-codes.js";
 import { colors, type Io, type SetExit } from "../io.js";
-import { printIssues } from "../output.js";
 
 interface PublishOptions {
   server: string;
@@ -22,7 +21,7 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
     .option("--json", "print the server's answer as JSON")
     .action(async (dir: string, opts: PublishOptions) => {
       const { PlatformClient, readProductFolder, RefusedError } = await import("@quanta/platform");
-      const { ConflictError } = await import("@quanta/core");
+      const [{ ConflictError }, { printIssues }] = await Promise.all([import("@quanta/core"), import("../output.js")]);
       const folder = resolve(io.cwd, dir);
       const files = await readProductFolder(folder);
       const client = await PlatformClient.forConsole(opts.server ?? defaultServer());

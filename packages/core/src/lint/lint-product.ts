@@ -1,14 +1,8 @@
 import { type Issue, sortIssues } from "../issues.js";
-import { detectKind } from "../spec/kinds.js";
+import { declaredKind, detectKind } from "../spec/kinds.js";
 import { SourceDocument } from "../spec/source.js";
 import { lintSource } from "./lint-document.js";
 import { asArray, asObj, asString } from "./read.js";
-
-/** `name.odps.yaml` / `name.odcs.json` … : what a file in a product folder says it is. */
-export function declaredKind(path: string): "odps" | "odcs" | undefined {
-  const m = /\.(odps|odcs)\.(ya?ml|json)$/i.exec(path);
-  return m ? (m[1]?.toLowerCase() as "odps" | "odcs") : undefined;
-}
 
 function folderIssue(folder: string, code: string, message: string): Issue {
   return { code, severity: "error", message, file: folder, line: 0, column: 0, path: "" };

@@ -3,6 +3,12 @@ export type DocumentKind = "odcs" | "odps" | "dcs" | "dps";
 
 export const documentKinds: readonly DocumentKind[] = ["odcs", "odps", "dcs", "dps"];
 
+/** `name.odps.yaml` / `name.odcs.json` … : what a file in a product folder says it is. */
+export function declaredKind(path: string): "odps" | "odcs" | undefined {
+  const m = /\.(odps|odcs)\.(ya?ml|json)$/i.exec(path);
+  return m ? (m[1]?.toLowerCase() as "odps" | "odcs") : undefined;
+}
+
 /**
  * Which standard a parsed document claims to follow, from its discriminating top-level keys.
  * ODCS/ODPS: `kind` + `apiVersion`; DCS: `dataContractSpecification`; DPS: `dataProductSpecification`.

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { ConflictError, contractNoticeDays, type DataContract, InputError, NotFoundError } from "@quanta/core";
+import { ConflictError, type DataContract, InputError, NotFoundError } from "@quanta/core";
+import { contractNoticeDays } from "@quanta/core/policy";
 import { AuditLog } from "../audit/audit-log.js";
 import { findPort, portContract } from "../harness/port-data.js";
 import { type AgreementRef, authorize } from "../identity/authorize.js";

@@ -4,7 +4,7 @@ import {
   certify,
   type PolicyEvaluation,
   type RuleResult,
-} from "@quanta/core";
+} from "@quanta/core/policy";
 import { contractSchedule, currentSlot } from "../jobs/schedule.js";
 import { obj } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";

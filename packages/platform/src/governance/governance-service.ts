@@ -1,4 +1,5 @@
-import { evaluatePolicies, type Issue, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core";
+import type { Issue } from "@quanta/core";
+import { evaluatePolicies, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core/policy";
 import { RefusedError } from "../refused-error.js";
 import type { ProductFile } from "../registry/publish-product.js";
 import type { Queryable } from "../storage/database.js";

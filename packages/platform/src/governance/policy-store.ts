@@ -1,13 +1,6 @@
 import { createHash } from "node:crypto";
-import {
-  composePolicySets,
-  defaultPolicySet,
-  hasErrors,
-  type Issue,
-  type PolicySet,
-  parsePolicySet,
-  SourceDocument,
-} from "@quanta/core";
+import { hasErrors, type Issue, SourceDocument } from "@quanta/core";
+import { composePolicySets, defaultPolicySet, type PolicySet, parsePolicySet } from "@quanta/core/policy";
 import { RefusedError } from "../refused-error.js";
 import type { Queryable } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";

@@ -1,12 +1,5 @@
-import {
-  type DataContract,
-  type DataProduct,
-  detectKind,
-  type PolicyDocument,
-  type PolicySubject,
-  policyDocument,
-  SourceDocument,
-} from "@quanta/core";
+import { type DataContract, type DataProduct, detectKind, SourceDocument } from "@quanta/core";
+import { type PolicyDocument, type PolicySubject, policyDocument } from "@quanta/core/policy";
 import type { ProductFile } from "../registry/publish-product.js";
 import type { Queryable } from "../storage/database.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";

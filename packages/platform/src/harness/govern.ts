@@ -1,4 +1,5 @@
-import { type Issue, lintProduct } from "@quanta/core";
+import type { Issue } from "@quanta/core";
+import { lintProduct } from "@quanta/core/lint";
 import type { CertificationView } from "../governance/certification.js";
 import { GovernanceService } from "../governance/governance-service.js";
 import type { ProductFile } from "../registry/publish-product.js";

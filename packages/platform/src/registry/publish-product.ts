@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { ConflictError, detectKind, type Issue, lintProduct, SourceDocument, sortIssues } from "@quanta/core";
+import { ConflictError, detectKind, type Issue, SourceDocument, sortIssues } from "@quanta/core";
+import { lintProduct } from "@quanta/core/lint";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
 import { GovernanceService } from "../governance/governance-service.js";
 import { RefusedError } from "../refused-error.js";

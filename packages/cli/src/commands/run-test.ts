@@ -1,0 +1,143 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { Check, Connection, RunResult } from "@quanta/core";
+import { buildChecks, detectKind, hasErrors, runChecks, SourceDocument, validateSchema } from "@quanta/core";
+import { engines } from "../engines/registry.js";
+import { junitReport, type ReportFormat, textReport } from "../engines/report.js";
+import { CommandError, ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+import { printIssues } from "../output.js";
+
+export interface TestOptions {
+  server?: string;
+  schema?: string;
+  format: ReportFormat;
+  output?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The contract's server to test: by name (or id), else the first one an installed engine serves. */
+function selectServer(contract: Obj, wanted: string | undefined): Obj {
+  const servers = (Array.isArray(contract.servers) ? contract.servers : []).filter(isObj);
+  const describe = (s: Obj) => `${String(s.server ?? s.id ?? "?")} (${String(s.type ?? "no type")})`;
+  if (wanted !== undefined) {
+    const found = servers.find((s) => s.server === wanted || s.id === wanted);
+    if (found === undefined) {
+      throw new CommandError(
+        `no server named ${JSON.stringify(wanted)} in the contract (servers: ${servers.map(describe).join(", ") || "none"})`,
+      );
+    }
+    if (!engines.has(String(found.type))) {
+      throw new CommandError(
+        `server ${describe(found)}: no installed engine for type ${JSON.stringify(found.type)} (engines serve: ${[...engines.keys()].join(", ")})`,
+      );
+    }
+    return found;
+  }
+  const usable = servers.find((s) => engines.has(String(s.type)));
+  if (usable === undefined) {
+    throw new CommandError(
+      servers.length === 0
+        ? "the contract has no servers: add one (e.g. type: local, path: data.parquet, format: parquet)"
+        : `no server of a type an installed engine serves (${[...engines.keys()].join(", ")}); servers: ${servers.map(describe).join(", ")}`,
+    );
+  }
+  return usable;
+}
+
+/** Reads an ODCS contract, exit 2 with issues when it cannot be tested. */
+async function loadContract(io: Io, file: string): Promise<Obj> {
+  const src = SourceDocument.fromBytes(await readFile(file), file);
+  if (hasErrors(src.issues) || !src.readable) {
+    printIssues({ ...io, out: (t) => io.err(t) }, src.issues, "text");
+    throw new CommandError(`${file}: cannot read the contract`);
+  }
+  const kind = detectKind(src.value)?.kind;
+  if (kind !== "odcs") {
+    throw new CommandError(
+      `${file}: not an ODCS data contract (kind: DataContract)${kind ? `, found a ${kind.toUpperCase()} document` : ""}`,
+    );
+  }
+  const issues = validateSchema(src, "odcs");
+  if (hasErrors(issues)) {
+    printIssues({ ...io, out: (t) => io.err(t) }, issues, "text");
+    throw new CommandError(`${file}: the contract is invalid`);
+  }
+  return src.value as Obj;
+}
+
+function objectsOf(contract: Obj): { name: string; physicalName?: string }[] {
+  return (Array.isArray(contract.schema) ? contract.schema : [])
+    .filter(isObj)
+    .flatMap((o) =>
+      typeof o.name === "string"
+        ? [{ name: o.name, ...(typeof o.physicalName === "string" ? { physicalName: o.physicalName } : {}) }]
+        : [],
+    );
+}
+
+/** Shows progress on a terminal while a long run works (at most every half second). */
+function progress(io: Io, total: number): ((done: number) => void) | undefined {
+  if (!io.tty) return undefined;
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (now - last < 500 && done < total) return;
+    last = now;
+    io.err(`  … ${done}/${total} checks done`);
+  };
+}
+
+export async function testContract(io: Io, file: string, options: TestOptions): Promise<RunResult> {
+  const path = resolve(io.cwd, file);
+  const contract = await loadContract(io, path);
+  const server = selectServer(contract, options.server);
+  const objects = objectsOf(contract);
+  if (
+    options.schema !== undefined &&
+    !objects.some((o) => o.name === options.schema || o.physicalName === options.schema)
+  ) {
+    throw new CommandError(
+      `no schema object ${JSON.stringify(options.schema)} in the contract (objects: ${objects.map((o) => o.name).join(", ")})`,
+    );
+  }
+  const checks: Check[] = buildChecks(contract, options.schema !== undefined ? { schema: options.schema } : {});
+  const entry = engines.get(String(server.type));
+  if (entry === undefined) throw new CommandError(`no engine for server type ${String(server.type)}`);
+  const open = await entry.load();
+  let connection: Connection;
+  try {
+    connection = await open({ server, objects, baseDir: dirname(path) });
+  } catch (e) {
+    throw new CommandError(
+      `server ${String(server.server ?? server.type)}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (io.tty)
+    io.err(`testing ${checks.length} checks on server ${String(server.server ?? server.type)} (${entry.name})`);
+  const tick = progress(io, checks.length);
+  try {
+    return await runChecks(checks, connection, tick ? { onProgress: tick } : {});
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `quanta test CONTRACT`: runs the checks and writes the report; exit 1 when a check failed or errored. */
+export async function runTest(io: Io, file: string, options: TestOptions): Promise<ExitCode> {
+  const run = await testContract(io, file, options);
+  const name = file;
+  const report =
+    options.format === "json"
+      ? JSON.stringify(run, null, 2)
+      : options.format === "junit"
+        ? junitReport(run, name)
+        : textReport(run, options.output ? { ...io, tty: false } : io);
+  if (options.output !== undefined) {
+    await writeFile(resolve(io.cwd, options.output), `${report}\n`);
+    io.err(`${run.result}: report written to ${options.output}`);
+  } else io.out(report);
+  return run.result === "failed" || run.result === "error" ? ExitCode.failed : ExitCode.ok;
+}
