@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { NotFoundError } from "@quanta/core";
 import { portAccess } from "../access/port-access.js";
 import { decideRead } from "../access/read-access.js";
 import { AuditLog } from "../audit/audit-log.js";
@@ -30,7 +31,7 @@ import { type IngestFormat, readUpload, type Upload } from "./ingest/read-upload
 import type { ControlAction } from "./lifecycle.js";
 import { type Lifecycle, LifecycleStore, type ProductConfig } from "./lifecycle-store.js";
 import { type Observation, observe } from "./observe.js";
-import { findPort, portContract, portDatasets } from "./port-data.js";
+import { findPort, portContract, portDatasets, portOf } from "./port-data.js";
 
 export interface GovernanceSource {
   govern(productId: string): Promise<object | undefined>;
@@ -98,8 +99,9 @@ export class Harness {
   ): Promise<ConsumeStream> {
     const consumer = principal?.name ?? "anonymous";
     const life = await this.lifecycle.requireReads(productId);
-    const port = await findPort(this.db, productId, request.port, ["output"]);
     const product = await new ProductRepository(this.db).get(productId);
+    if (!product) throw new NotFoundError(`no data product "${productId}"`);
+    const port = portOf(product, request.port, ["output"]);
     const current = await portContract(this.db, productId, port);
     const grant = await decideRead(
       this.db,

@@ -43,6 +43,16 @@ export async function findPort(
 ): Promise<PortRecord> {
   const product = await new ProductRepository(q).get(productId);
   if (!product) throw new NotFoundError(`no data product "${productId}"`);
+  return portOf(product, portName, directions);
+}
+
+/** The port of a product already read (one read of the store per request), or 404 as findPort. */
+export function portOf(
+  product: { id: string; ports: PortRecord[] },
+  portName: string,
+  directions: readonly PortRecord["direction"][],
+): PortRecord {
+  const productId = product.id;
   const ports = product.ports.filter((p) => directions.includes(p.direction));
   const port = ports.find((p) => p.name === portName);
   if (!port) {

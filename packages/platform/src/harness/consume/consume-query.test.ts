@@ -131,6 +131,19 @@ describe("consume results written by DuckDB", () => {
   });
 });
 
+describe("the guard of a pooled sandbox", () => {
+  it("refuses the same hostile statement every time, and serves a repeated one", async () => {
+    for (let i = 0; i < 2; i++) {
+      await expect(read("json", `SELECT * FROM read_parquet('${dataset.file}')`, 5)).rejects.toMatchObject({
+        status: 400,
+        code: "sql-refused",
+      });
+      await expect(read("csv", "SELECT 1; SELECT 2", 5)).rejects.toMatchObject({ status: 400 });
+      expect((await read("csv", "SELECT id FROM rows ORDER BY id LIMIT 1", 5)).text).toBe("id\r\n1\r\n");
+    }
+  });
+});
+
 describe("the sandbox pool", () => {
   it("reuses a sandbox only for identical views: masks, filters and the file's version are part of the key", async () => {
     const local = new SandboxPool(join(root, "pool"), { idleMs: 60_000 });

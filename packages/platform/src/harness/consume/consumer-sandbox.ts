@@ -5,6 +5,8 @@ import { HarnessError } from "../harness-error.js";
 import type { PortDataset } from "../port-data.js";
 
 const dialect = new DuckDbDialect();
+/** Guard verdicts kept per sandbox. */
+const maxVerdicts = 512;
 
 export interface SandboxOptions {
   /** The only folder DuckDB may write (result files); one per sandbox, a file per query. */
@@ -19,6 +21,8 @@ export interface SandboxOptions {
  * cannot load, and the configuration is locked, so no statement can widen it again.
  */
 export class ConsumerSandbox {
+  private readonly verdicts = new Map<string, ReturnType<typeof judgeParseTree>>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
@@ -68,9 +72,15 @@ export class ConsumerSandbox {
    * functions (read_csv, glob …), no file paths, no other databases, no settings.
    */
   async guard(sql: string, conn: DuckDBConnection = this.conn): Promise<void> {
-    const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
-    const tree = String(reader.getRows()[0]?.[0] ?? "");
-    const verdict = judgeParseTree(tree, this.tables);
+    let verdict = this.verdicts.get(sql);
+    if (!verdict) {
+      const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
+      verdict = judgeParseTree(String(reader.getRows()[0]?.[0] ?? ""), this.tables);
+      // A pooled sandbox sees the same statements again (dashboards, previews): the verdict depends
+      // only on the text and this sandbox's tables, so it is kept (the oldest dropped past the cap).
+      if (this.verdicts.size >= maxVerdicts) this.verdicts.delete(this.verdicts.keys().next().value ?? "");
+      this.verdicts.set(sql, verdict);
+    }
     if (!verdict.ok) {
       throw new HarnessError(
         400,
