@@ -16,6 +16,7 @@ import {
 import { type MemberInput, TeamRepository } from "../storage/repositories/team-repository.js";
 import { unannouncedChanges } from "./breaking-changes.js";
 import { compareVersions } from "./compare-versions.js";
+import { forgetProduct } from "./product-cache.js";
 import { arr, obj, str } from "./read.js";
 import { searchText, summaryOf } from "./search-text.js";
 
@@ -336,6 +337,9 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
       throw raced(parsed.id);
     }
     throw e;
+  } finally {
+    // Settled either way: cached reads of this product must not outlive the old revision.
+    forgetProduct(db, parsed.id);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   ProductRepository,
   type ProductSummary,
 } from "../storage/repositories/product-repository.js";
+import { productCacheOf } from "./product-cache.js";
 import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
 
 export interface ProductDetail extends ProductSummary {
@@ -35,12 +36,26 @@ export class Registry {
     return new ProductRepository(this.db).search(query);
   }
 
+  /** Answered from the product cache while the product's revision holds (see product-cache.ts). */
   async product(id: string): Promise<ProductDetail> {
     const products = new ProductRepository(this.db);
-    const found = await products.get(id);
-    if (!found) throw new NotFoundError(`no data product "${id}"`);
-    const [contracts, versions] = await Promise.all([new ContractRepository(this.db).list(id), products.versions(id)]);
-    return { ...found, document: found.document as Record<string, unknown>, contracts, versions };
+    const detail = await productCacheOf<ProductDetail>(this.db).read(
+      id,
+      async () => (await products.current(id))?.revision,
+      async () => {
+        // The revision first: what is read after it is at least as new, never older.
+        const current = await products.current(id);
+        const found = current && (await products.get(id));
+        if (!current || !found) throw new NotFoundError(`no data product "${id}"`);
+        const [contracts, versions] = await Promise.all([
+          new ContractRepository(this.db).list(id),
+          products.versions(id),
+        ]);
+        const value = { ...found, document: found.document as Record<string, unknown>, contracts, versions };
+        return { revision: current.revision, value };
+      },
+    );
+    return { ...detail };
   }
 
   async contracts(productId: string): Promise<ContractSummary[]> {
