@@ -1,5 +1,4 @@
 import { isAbsolute, resolve } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   type ColumnInfo,
   type Connection,
@@ -12,6 +11,7 @@ import {
   type Row,
   type SqlValue,
 } from "@quanta/core";
+import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
 import { formatOf, readableRoot, readerSql } from "./sources.js";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { EngineError, InputError } from "@quanta/core";
+import { DuckDBInstance } from "./duckdb-api.js";
 
 export interface GenerateOptions {
   /** Rows of the product's main dataset (the script's `row_count` variable); the script's default when absent. */

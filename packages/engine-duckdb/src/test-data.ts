@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance } from "./duckdb-api.js";
 
 /** A fresh temp folder for a test's data files. */
 export function tempDir(prefix = "quanta-duckdb-"): string {
