@@ -21,7 +21,8 @@ export type StorageCase =
   | "team members keep their role history"
   | "test runs store each check result"
   | "usage is summed per consumer"
-  | "products are searched and paginated";
+  | "products are searched and paginated"
+  | "search widens typos to catalogue words and counts every match";
 
 export interface StorageTarget {
   /** A migrated, empty store for this file. */
@@ -346,6 +347,59 @@ export function storageConformance(name: string, target: StorageTarget): void {
       expect(page).toMatchObject({ total: 2, items: [{ id: "s.readings" }] });
       expect(await products.search({ q: "zzzzqqq", limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
       expect((await products.search({ q: "temperature", limit: 5, offset: 99 })).total).toBe(2);
+    });
+
+    test("search widens typos to catalogue words and counts every match", async () => {
+      const products = new ProductRepository(db);
+      const gauges = Array.from({ length: 23 }, (_, i) => `w.gauge-${String(i).padStart(2, "0")}`);
+      for (const id of gauges) {
+        await products.insert(
+          product(id, {
+            name: `Wind gauge ${id.slice(-2)}`,
+            search: {
+              a: `Wind gauge ${id}`,
+              b: "",
+              c: "anemometer_reading",
+              d: "",
+              words: `wind gauge ${id} anemometer reading`,
+            },
+          }),
+        );
+      }
+      // The trigger keeps the catalogue's words (never prose, never words under 3 characters).
+      const lexicon = async (words: string[]) =>
+        (
+          await db.query<{ word: string }>("SELECT word FROM search_lexicon WHERE word = ANY($1) ORDER BY word", [
+            words,
+          ])
+        ).rows.map((r) => r.word);
+      expect(await lexicon(["anemometer", "gauge", "wind", "w", "00"])).toEqual(["anemometer", "gauge", "wind"]);
+      const first = gauges[0] as string;
+      expect(
+        await products.update(
+          product(first, { search: { a: "", b: "", c: "pyranometer", d: "", words: "pyranometer" } }),
+          1,
+        ),
+      ).toBe(true);
+      expect(await lexicon(["pyranometer"])).toEqual(["pyranometer"]);
+
+      // A typo widens to the word; every page reports the same total and the pages cover all matches.
+      const seen: string[] = [];
+      for (let offset = 0; offset < 30; offset += 10) {
+        const page = await products.search({ q: "anemometr", limit: 10, offset });
+        expect(page.total).toBe(22);
+        seen.push(...page.items.map((p) => p.id));
+      }
+      expect(seen.sort()).toEqual(gauges.slice(1));
+      // Every word must match (AND), each through its own typos; the total is the matches' count.
+      expect((await products.search({ q: "gauge anemometr", limit: 1, offset: 0 })).total).toBe(22);
+      expect((await products.search({ q: "gauge shipmnets", limit: 1, offset: 0 })).total).toBe(0);
+      expect((await products.search({ q: "pyranometr", limit: 5, offset: 0 })).items.map((p) => p.id)).toEqual([first]);
+      // Query syntax is never interpreted: operators are separators, punctuation alone matches nothing.
+      expect((await products.search({ q: "gauge & !anemometer:* |", limit: 1, offset: 0 })).total).toBe(22);
+      expect(await products.search({ q: `"'&|!:*()<->\\`, limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
+      // Filters apply to the matches and to their total.
+      expect((await products.search({ q: "gauge", tag: "none", limit: 5, offset: 0 })).total).toBe(0);
     });
   });
 }

@@ -3,6 +3,7 @@ import { searchIndexesMigration } from "./0002-search-indexes.js";
 import { harnessAndJobsMigration } from "./0011-harness-and-jobs.js";
 import { identityMigration } from "./0013-identity.js";
 import { agreementsAndGovernanceMigration } from "./0014-agreements-and-governance.js";
+import { searchLexiconMigration } from "./0015-search-lexicon.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   harnessAndJobsMigration,
   identityMigration,
   agreementsAndGovernanceMigration,
+  searchLexiconMigration,
 ];

@@ -60,16 +60,45 @@ const summaryColumns = `p.id, p.name, p.version, p.status, p.domain_id AS domain
   p.summary, p.tags, p.updated_at AS "updatedAt"`;
 
 /**
- * Relevance, in tiers so a name match always outranks a mere mention (see ADR 0008):
- * 2 for a full-text hit on the name/id (weight A), up to 1.5 for a typo-tolerant trigram match on
- * the name, then the weighted full-text rank (0..1) and up to 0.5 for a trigram match on names of
- * tags, terms and schema fields.
+ * Relevance, in tiers so a name match always outranks a mere mention (see ADR 0008): 2 when the
+ * (widened) query matches the name/id lexemes (weight A), plus the weighted full-text cover density
+ * rank (A 1.0, B 0.4, C 0.2, D 0.1; normalised to 0..1).
  */
 const scoreSql = `(
     CASE WHEN ts_filter(p.search, '{a}') @@ s.tsq THEN 2 ELSE 0 END
-  + 1.5 * word_similarity(s.raw, lower(p.name))
-  + ts_rank(p.search, s.tsq, 32)
-  + 0.5 * word_similarity(s.raw, p.search_words)
+  + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', p.search, s.tsq, 32)
+)`;
+
+/** At most this many words of a query count; a search box is not a document. */
+const maxQueryWords = 8;
+
+/**
+ * The query's words, lower-cased letters and digits only: nothing of full-text query syntax
+ * (& | ! ( ) : * < > ') can reach to_tsquery, whatever a user types.
+ */
+export function queryWords(q: string | undefined): string[] {
+  const words = (q ?? "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, maxQueryWords);
+}
+
+/**
+ * Each query word OR its closest catalogue words (typos: trigram similarity ≥ 0.45 in
+ * search_lexicon, at most 3, only for words of 4+ characters), all words ANDed: one tsquery.
+ */
+const widenedQuerySql = `(
+  SELECT to_tsquery('english', string_agg('(' || alternatives || ')', ' & '))
+  FROM (
+    SELECT k.n, string_agg(DISTINCT a.word, ' | ') AS alternatives
+    FROM unnest($6::text[]) WITH ORDINALITY AS k (word, n)
+    CROSS JOIN LATERAL (
+      SELECT k.word
+      UNION
+      (SELECT l.word FROM search_lexicon l
+       WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.45
+       ORDER BY similarity(l.word, k.word) DESC, l.word LIMIT 3)
+    ) AS a (word)
+    GROUP BY k.n
+  ) AS widened
 )`;
 
 /** Products, their published versions and the ports of the current version. */
@@ -183,35 +212,32 @@ export class ProductRepository {
 
   /** Filtered, optionally searched, paginated; `total` counts every match, not just the page. */
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
-    const raw = query.q?.trim().toLowerCase() ?? "";
+    const searching = query.q !== undefined && query.q.trim() !== "";
     const params: unknown[] = [
-      raw,
       query.domain ?? null,
       query.team ?? null,
       query.tag ?? null,
       query.status ?? null,
       query.certification ?? null,
+      ...(searching ? [queryWords(query.q)] : []),
     ];
-    const filters = `($2::text IS NULL OR p.domain_id = $2) AND ($3::text IS NULL OR p.team_id = $3)
-      AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) AND ($5::text IS NULL OR p.status = $5)
-      AND ($6::text[] IS NULL OR p.id IN (${certifiedProductsSql("$6")}))`;
-    // Both arms are indexed (GIN on the tsvector, GIN trigram on search_words: `%>` is the
-    // indexable form of word_similarity ≥ pg_trgm.word_similarity_threshold, 0.6), so PostgreSQL
-    // answers with a BitmapOr of the two indexes instead of reading every product.
-    const match =
-      raw === "" ? "TRUE" : "(p.search @@ websearch_to_tsquery('english', $1) OR p.search_words %> $1::text)";
-    const from = `FROM data_products p, (SELECT websearch_to_tsquery('english', $1) AS tsq, $1::text AS raw) s
-      WHERE ${filters} AND ${match}`;
-    const order = raw === "" ? "lower(p.name), p.id" : "score DESC, lower(p.name), p.id";
-    const score = raw === "" ? "" : `, round((${scoreSql})::numeric, 4)::float8 AS score`;
+    const filters = `($1::text IS NULL OR p.domain_id = $1) AND ($2::text IS NULL OR p.team_id = $2)
+      AND ($3::text IS NULL OR p.tags @> ARRAY[$3::text]) AND ($4::text IS NULL OR p.status = $4)
+      AND ($5::text[] IS NULL OR p.id IN (${certifiedProductsSql("$5")}))`;
+    // Typos were widened to catalogue words beforehand, so matching is full-text only and the GIN
+    // index on the tsvector answers it; a query of no words (only punctuation) matches nothing.
+    const match = searching ? "p.search @@ s.tsq" : "TRUE";
+    const from = searching
+      ? `FROM data_products p, (SELECT ${widenedQuerySql} AS tsq) s WHERE ${filters} AND ${match}`
+      : `FROM data_products p WHERE ${filters}`;
     const n = params.length;
     const count = async () =>
       (await this.q.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params)).rows[0]?.total ?? 0;
-    if (raw === "") {
+    if (!searching) {
       // Listing walks the name index and stops at the page; the count is a separate cheap scan.
       const [page, total] = await Promise.all([
         this.q.query<ProductSummary>(
-          `SELECT ${summaryColumns} ${from} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+          `SELECT ${summaryColumns} ${from} ORDER BY lower(p.name), p.id LIMIT $${n + 1} OFFSET $${n + 2}`,
           [...params, query.limit, query.offset],
         ),
         count(),
@@ -220,8 +246,8 @@ export class ProductRepository {
     }
     // Searching ranks every match anyway: the total rides along (one scan); a page past the end counts.
     const page = await this.q.query<ProductSummary & { total_count?: number }>(
-      `SELECT ${summaryColumns}${score}, count(*) OVER ()::int AS total_count ${from}
-       ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${summaryColumns}, round((${scoreSql})::numeric, 4)::float8 AS score, count(*) OVER ()::int AS total_count
+       ${from} ORDER BY score DESC, lower(p.name), p.id LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, query.limit, query.offset],
     );
     const total = page.rows[0]?.total_count ?? (await count());
