@@ -4,6 +4,7 @@ import { harnessAndJobsMigration } from "./0011-harness-and-jobs.js";
 import { identityMigration } from "./0013-identity.js";
 import { agreementsAndGovernanceMigration } from "./0014-agreements-and-governance.js";
 import { searchLexiconMigration } from "./0015-search-lexicon.js";
+import { searchRankMigration } from "./0016-search-rank.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   identityMigration,
   agreementsAndGovernanceMigration,
   searchLexiconMigration,
+  searchRankMigration,
 ];

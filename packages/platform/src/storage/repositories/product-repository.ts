@@ -61,12 +61,13 @@ const summaryColumns = `p.id, p.name, p.version, p.status, p.domain_id AS domain
 
 /**
  * Relevance, in tiers so a name match always outranks a mere mention (see ADR 0008): 2 when the
- * (widened) query matches the name/id lexemes (weight A), plus the weighted full-text cover density
- * rank (A 1.0, B 0.4, C 0.2, D 0.1; normalised to 0..1).
+ * (widened) query matches the name/id lexemes (weight A), plus the weighted cover density rank of
+ * the small ranking vector (A 1.0, B 0.4, C 0.2; normalised to 0..1). A match only in prose
+ * (weight D) scores 0 and sorts by name after every other.
  */
 const scoreSql = `(
-    CASE WHEN ts_filter(p.search, '{a}') @@ s.tsq THEN 2 ELSE 0 END
-  + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', p.search, s.tsq, 32)
+    CASE WHEN ts_filter(p.search_rank, '{a}') @@ s.tsq THEN 2 ELSE 0 END
+  + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', p.search_rank, s.tsq, 32)
 )`;
 
 /** At most this many words of a query count; a search box is not a document. */
@@ -82,8 +83,9 @@ export function queryWords(q: string | undefined): string[] {
 }
 
 /**
- * Each query word OR its closest catalogue words (typos: trigram similarity ≥ 0.45 in
- * search_lexicon, at most 3, only for words of 4+ characters), all words ANDed: one tsquery.
+ * Each query word OR, when the catalogue does not know it, its closest catalogue words (typos:
+ * trigram similarity ≥ 0.4 in search_lexicon, at most 3, only for words of 4+ characters), all
+ * words ANDed: one tsquery.
  */
 const widenedQuerySql = `(
   SELECT to_tsquery('english', string_agg('(' || alternatives || ')', ' & '))
@@ -94,7 +96,8 @@ const widenedQuerySql = `(
       SELECT k.word
       UNION
       (SELECT l.word FROM search_lexicon l
-       WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.45
+       WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.4
+         AND NOT EXISTS (SELECT 1 FROM search_lexicon known WHERE known.word = k.word)
        ORDER BY similarity(l.word, k.word) DESC, l.word LIMIT 3)
     ) AS a (word)
     GROUP BY k.n
