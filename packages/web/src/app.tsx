@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect } from "react";
+import { useMe } from "./api/use-me.js";
 import { Loading } from "./components/states.js";
 import { UserMenu } from "./components/user-menu.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
@@ -10,6 +11,7 @@ import { Link, matchPath, useLocation } from "./router.js";
 // The map is its own chunk: the search page (the first view) does not wait for it.
 const GovernancePage = lazy(() => import("./pages/governance-page.js").then((m) => ({ default: m.GovernancePage })));
 const MeshMapPage = lazy(() => import("./pages/mesh-map-page.js").then((m) => ({ default: m.MeshMapPage })));
+const OwnerPage = lazy(() => import("./pages/owner-page.js").then((m) => ({ default: m.OwnerPage })));
 
 interface Route {
   pattern: string;
@@ -26,17 +28,23 @@ const routes: Route[] = [
   },
   { pattern: "/map", title: () => "Mesh map", render: () => <MeshMapPage /> },
   { pattern: "/governance", title: () => "Governance", render: () => <GovernancePage /> },
+  { pattern: "/owner", title: () => "Your data products", render: () => <OwnerPage /> },
   { pattern: "/sign-in", title: () => "Sign in", render: () => <SignInPage /> },
 ];
 
-const nav = [
+const baseNav = [
   { href: "/", label: "Search" },
   { href: "/map", label: "Mesh map" },
   { href: "/governance", label: "Governance" },
 ];
+/** Shown to a signed-in member or owner of a team: the products that team runs. */
+const ownerNav = { href: "/owner", label: "Your products" };
 
 export function App() {
   const { path } = useLocation();
+  const me = useMe();
+  const inTeam = me.status === "ok" && (me.data?.teams.length ?? 0) > 0;
+  const nav = inTeam ? [...baseNav, ownerNav] : baseNav;
   let page: React.ReactNode = <NotFoundPage path={path} />;
   let title = "Not found";
   for (const r of routes) {

@@ -7,7 +7,9 @@ import type {
   ConsumeResult,
   ContractVersion,
   ContractVersionSummary,
+  ControlAction,
   Governance,
+  Lifecycle,
   Me,
   MeshEdge,
   Observation,
@@ -53,7 +55,12 @@ export async function getJson<T>(path: string, signal?: AbortSignal, init: Reque
   }
   if (!res.ok) {
     const err = (body as Partial<ApiErrorBody> | undefined)?.error;
-    throw new ApiError(res.status, err?.code ?? "http", err?.message ?? `the platform answered ${res.status}`);
+    throw new ApiError(
+      res.status,
+      err?.code ?? "http",
+      err?.message ?? `the platform answered ${res.status}`,
+      err?.details,
+    );
   }
   return body as T;
 }
@@ -95,6 +102,13 @@ export const api = {
     getJson<Me>("/api/me", signal, token ? { headers: { authorization: `Bearer ${token}` } } : {}),
   agreements: (productId: string, signal?: AbortSignal) =>
     getJson<{ items: Agreement[] }>(`/api/agreements?productId=${enc(productId)}`, signal),
+  /** Agreements in one state where one of the caller's teams is a side (either side). */
+  agreementsInState: (state: string, signal?: AbortSignal) =>
+    getJson<{ items: Agreement[] }>(`/api/agreements?state=${enc(state)}`, signal),
+  terminate: (id: string, reason?: string) =>
+    postJson<Agreement>(`/api/agreements/${enc(id)}/terminate`, reason ? { reason } : {}),
+  lifecycle: (id: string, signal?: AbortSignal) => getJson<Lifecycle>(`/api/products/${enc(id)}/control`, signal),
+  control: (id: string, action: ControlAction) => postJson<Lifecycle>(`/api/products/${enc(id)}/control`, { action }),
   requestAccess: (body: { productId: string; port: string; consumerTeam: string; purpose: string }) =>
     postJson<Agreement>("/api/access-requests", body),
   mesh: (signal?: AbortSignal) => getJson<{ edges: MeshEdge[] }>("/api/mesh", signal),

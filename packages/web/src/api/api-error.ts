@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The platform's `error.details` (e.g. `allowed` actions of a refused transition). */
+    readonly details?: unknown,
   ) {
     super(message);
   }

@@ -128,7 +128,13 @@ export interface Governance {
   evaluatedAt: string;
   policyEngine: "available" | "unavailable";
   policies: { rule: string; severity: string; status: string; message: string | null }[];
-  certification: { level: string | null; status: "certified" | "not-certified" | "not-evaluated"; reason: string };
+  certification: {
+    level: string | null;
+    status: "certified" | "not-certified" | "not-evaluated";
+    reason: string;
+    reasons?: string[];
+    validUntil?: string | null;
+  };
   known: {
     lint: { errors: number; warnings: number };
     contractTests: { contractId: string; status: string; finishedAt: string | null }[];
@@ -159,14 +165,34 @@ export interface Agreement {
   consumerTeam: string;
   purpose: string;
   state: string;
+  grantedColumns?: string[];
   contractVersion: string | null;
+  /** A new major contract version the consumer has not accepted yet, served from `pendingUntil`. */
+  pendingVersion?: string | null;
+  pendingUntil?: string | null;
   noticeDays: number;
   requestedBy: string;
   requestedAt: string;
   decidedBy: string | null;
   decidedAt: string | null;
   decisionReason: string | null;
+  terminatedBy?: string | null;
   noticeEndsAt: string | null;
+}
+
+export type LifecycleState = "draft" | "active" | "paused" | "stopped";
+export type ControlAction = "start" | "stop" | "pause" | "resume" | "configure";
+
+/** The control interface's answer: where the product is in its life and what may move it. */
+export interface Lifecycle {
+  productId: string;
+  state: LifecycleState;
+  config: Record<string, unknown>;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  servesReads: boolean;
+  runsTests: boolean;
+  allowedActions: ControlAction[];
 }
 
 export interface PolicySet {

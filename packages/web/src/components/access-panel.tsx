@@ -4,6 +4,7 @@ import type { ApiError } from "../api/api-error.js";
 import { useSessionToken } from "../api/session.js";
 import type { Agreement, Port } from "../api/types.js";
 import { toApiError, useApi } from "../api/use-api.js";
+import { useMe } from "../api/use-me.js";
 import { hrefWith, Link, useLocation } from "../router.js";
 import { StatusBadge } from "./badges.js";
 import { ApiProblem, ErrorState, Loading } from "./states.js";
@@ -24,7 +25,7 @@ export function AccessPanel({
   const token = useSessionToken();
   const { path, query } = useLocation();
   const [version, setVersion] = useState(0);
-  const me = useApi((signal) => (token ? api.me(signal) : Promise.resolve(undefined)), [token]);
+  const me = useMe();
   const agreements = useApi(
     (signal) => (token ? api.agreements(productId, signal) : Promise.resolve({ items: [] })),
     [token, productId, version],

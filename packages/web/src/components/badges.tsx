@@ -15,11 +15,24 @@ const statusTone: Record<string, string> = {
   raw: "info",
   certified: "good",
   "not-certified": "bad",
+  "not-evaluated": "neutral",
+  // Lifecycle states of the control interface.
+  paused: "warn",
+  stopped: "bad",
+  // Contract test and check results.
+  passed: "good",
+  passing: "good",
+  warning: "warn",
+  failed: "bad",
+  failing: "bad",
+  error: "bad",
+  skipped: "neutral",
+  untested: "neutral",
 };
 
-export function StatusBadge({ status }: { status: string | null }) {
+export function StatusBadge({ status, label }: { status: string | null; label?: string }) {
   if (!status) return null;
-  return <span className={`badge badge-${statusTone[status] ?? "neutral"}`}>{status}</span>;
+  return <span className={`badge badge-${statusTone[status] ?? "neutral"}`}>{label ?? status}</span>;
 }
 
 export function Tag({ children }: { children: string }) {

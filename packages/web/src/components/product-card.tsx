@@ -1,10 +1,13 @@
+import { useRef } from "react";
 import type { ProductSummary } from "../api/types.js";
 import { Link } from "../router.js";
 import { StatusBadge, Tag } from "./badges.js";
+import { CardHealth } from "./card-health.js";
 
 export function ProductCard({ product }: { product: ProductSummary }) {
+  const ref = useRef<HTMLElement>(null);
   return (
-    <article className="card product-card" aria-labelledby={`p-${product.id}`}>
+    <article ref={ref} className="card product-card" aria-labelledby={`p-${product.id}`}>
       <header className="card-head">
         <h3 id={`p-${product.id}`}>
           <Link href={`/products/${encodeURIComponent(product.id)}`}>{product.name}</Link>
@@ -14,6 +17,7 @@ export function ProductCard({ product }: { product: ProductSummary }) {
       <p className="card-id mono">
         {product.id} <span className="muted">v{product.version}</span>
       </p>
+      <CardHealth productId={product.id} cardRef={ref} />
       <p className="card-summary">{product.summary || <span className="muted">No summary.</span>}</p>
       <dl className="card-facts">
         <div>

@@ -11,11 +11,20 @@ export function Loading({ label = "Loading" }: { label?: string }) {
   );
 }
 
-export function ErrorState({ error, title = "Something went wrong" }: { error: ApiError; title?: string }) {
+export function ErrorState({
+  error,
+  title = "Something went wrong",
+  children,
+}: {
+  error: ApiError;
+  title?: string;
+  children?: ReactNode;
+}) {
   return (
     <div className="state state-error" role="alert">
       <strong>{title}</strong>
       <p>{error.message}</p>
+      {children}
       {error.status > 0 && (
         <p className="muted small">
           HTTP {error.status} · {error.code}
@@ -64,5 +73,6 @@ export function ApiProblem({ error, what, api }: { error: ApiError; what: string
     return <NotYetAvailable what={what.charAt(0).toUpperCase() + what.slice(1)} api={api} />;
   }
   if (error.status === 401) return <SignInNeeded what={what} error={error} />;
+  if (error.status === 403) return <ErrorState error={error} title={`Not allowed to see ${what}`} />;
   return <ErrorState error={error} title={`Cannot load ${what}`} />;
 }

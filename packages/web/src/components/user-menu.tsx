@@ -1,12 +1,11 @@
-import { api } from "../api/api-client.js";
 import { setSessionToken, useSessionToken } from "../api/session.js";
-import { useApi } from "../api/use-api.js";
+import { useMe } from "../api/use-me.js";
 import { Link } from "../router.js";
 
 /** Who is signed in (from /api/me), with sign-out; or the way to sign in. */
 export function UserMenu() {
   const token = useSessionToken();
-  const me = useApi((signal) => (token ? api.me(signal) : Promise.resolve(undefined)), [token]);
+  const me = useMe();
   if (!token) {
     return (
       <Link className="user-menu" href="/sign-in">
