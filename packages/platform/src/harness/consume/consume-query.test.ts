@@ -176,6 +176,15 @@ describe("the sandbox pool", () => {
     }
   });
 
+  it("closes a sandbox in use when its query is done, once the pool is closed", async () => {
+    const local = new SandboxPool(join(root, "pool-close"), { idleMs: 60_000 });
+    const lease = await local.acquire([dataset]);
+    local.close();
+    expect(local.size).toBe(1);
+    lease.release();
+    expect(local.size).toBe(0);
+  });
+
   it("closes idle sandboxes beyond its cap and keeps none that failed to build", async () => {
     const local = new SandboxPool(join(root, "pool-cap"), { idleMs: 60_000, maxIdle: 1 });
     try {

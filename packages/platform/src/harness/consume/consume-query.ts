@@ -147,7 +147,11 @@ export async function consumeQuery(
       : await textStream({ ...served, format, written, limit: query.limit, size });
   } catch (e) {
     clearTimeout(timer);
-    lease.conn.interrupt();
+    try {
+      lease.conn.interrupt();
+    } catch {
+      // released already: nothing runs on it
+    }
     lease.release();
     await removeFile();
     throw e instanceof HarnessError

@@ -44,6 +44,7 @@ export class SandboxPool {
   private readonly idleMs: number;
   private readonly maxIdle: number;
   private sweeper: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(
     private readonly tempRoot: string,
@@ -103,6 +104,7 @@ export class SandboxPool {
 
   /** Closes every idle sandbox now; ones in use close when released. */
   close(): void {
+    this.closing = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const e of this.entries.values()) if (e.leases === 0) this.drop(e);
@@ -113,6 +115,7 @@ export class SandboxPool {
     const outputDir = await mkdtemp(join(this.tempRoot, "consume-"));
     try {
       const sandbox = await ConsumerSandbox.open(datasets, { outputDir });
+      if (this.closing) return { sandbox, outputDir };
       this.sweeper ??= setInterval(() => this.sweep(), Math.max(1000, this.idleMs / 2)).unref();
       return { sandbox, outputDir };
     } catch (e) {
@@ -125,7 +128,7 @@ export class SandboxPool {
     const now = Date.now();
     const idle = [...this.entries.values()].filter((e) => e.leases === 0).sort((a, b) => a.lastUsed - b.lastUsed);
     idle.forEach((e, i) => {
-      if (now - e.lastUsed >= this.idleMs || idle.length - i > this.maxIdle) this.drop(e);
+      if (this.closing || now - e.lastUsed >= this.idleMs || idle.length - i > this.maxIdle) this.drop(e);
     });
   }
 
