@@ -351,7 +351,7 @@ const consumeRoute = createRoute({
   tags,
   summary: "Consume: a read-only SQL query over one output port's datasets, streamed",
   description:
-    "Runs in a fresh sandboxed DuckDB that sees only the port's datasets. JSON is streamed as `{columns, rows, rowCount, truncated}` (an `error` member ends a stream cut short); CSV with a header row; Parquet as a file. `arrow` is answered 415.",
+    "Runs in a sandboxed DuckDB that sees only the port's datasets, with the reader's masking and row filters built into them. DuckDB writes the whole result before the first byte is sent, so any query error (including the time limit) is a 4xx; the result is then streamed: JSON as `{columns, rows, rowCount, truncated}`, CSV with a header row, Parquet as a file. `arrow` is answered 415.",
   request: {
     params: ProductParams,
     body: { required: true, content: { "application/json": { schema: ConsumeRequestSchema } } },
