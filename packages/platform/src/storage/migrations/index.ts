@@ -5,6 +5,7 @@ import { identityMigration } from "./0013-identity.js";
 import { agreementsAndGovernanceMigration } from "./0014-agreements-and-governance.js";
 import { searchLexiconMigration } from "./0015-search-lexicon.js";
 import { searchRankMigration } from "./0016-search-rank.js";
+import { searchRankInlineMigration } from "./0017-search-rank-inline.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   agreementsAndGovernanceMigration,
   searchLexiconMigration,
   searchRankMigration,
+  searchRankInlineMigration,
 ];

@@ -61,13 +61,13 @@ const summaryColumns = `p.id, p.name, p.version, p.status, p.domain_id AS domain
 
 /**
  * Relevance, in tiers so a name match always outranks a mere mention (see ADR 0008): 2 when the
- * (widened) query matches the name/id lexemes (weight A), plus the weighted cover density rank of
- * the small ranking vector (A 1.0, B 0.4, C 0.2; normalised to 0..1). A match only in prose
+ * (widened) query matches the name/id lexemes (weight A), plus the weighted full-text rank of the
+ * small ranking vector (A 1.0, B 0.4, C 0.2; normalised to 0..1). A match only in prose
  * (weight D) scores 0 and sorts by name after every other.
  */
 const scoreSql = `(
-    CASE WHEN ts_filter(p.search_rank, '{a}') @@ s.tsq THEN 2 ELSE 0 END
-  + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', p.search_rank, s.tsq, 32)
+    CASE WHEN p.search_rank @@ s.tsq_a THEN 2 ELSE 0 END
+  + ts_rank('{0.1, 0.2, 0.4, 1.0}', p.search_rank, s.tsq, 32)
 )`;
 
 /** At most this many words of a query count; a search box is not a document. */
@@ -85,12 +85,14 @@ export function queryWords(q: string | undefined): string[] {
 /**
  * Each query word OR, when the catalogue does not know it, its closest catalogue words (typos:
  * trigram similarity ≥ 0.4 in search_lexicon, at most 3, only for words of 4+ characters), all
- * words ANDed: one tsquery.
+ * words ANDed: one tsquery, and its twin restricted to name/id lexemes (weight A) for the tier.
  */
-const widenedQuerySql = `(
-  SELECT to_tsquery('english', string_agg('(' || alternatives || ')', ' & '))
+const widenedQuerySql = `
+  SELECT to_tsquery('english', string_agg('(' || alternatives || ')', ' & ')) AS tsq,
+         to_tsquery('english', string_agg('(' || alternatives_a || ')', ' & ')) AS tsq_a
   FROM (
-    SELECT k.n, string_agg(DISTINCT a.word, ' | ') AS alternatives
+    SELECT k.n, string_agg(DISTINCT a.word, ' | ') AS alternatives,
+           string_agg(DISTINCT a.word || ':A', ' | ') AS alternatives_a
     FROM unnest($6::text[]) WITH ORDINALITY AS k (word, n)
     CROSS JOIN LATERAL (
       SELECT k.word
@@ -102,7 +104,7 @@ const widenedQuerySql = `(
     ) AS a (word)
     GROUP BY k.n
   ) AS widened
-)`;
+`;
 
 /** Products, their published versions and the ports of the current version. */
 export class ProductRepository {
@@ -231,7 +233,7 @@ export class ProductRepository {
     // index on the tsvector answers it; a query of no words (only punctuation) matches nothing.
     const match = searching ? "p.search @@ s.tsq" : "TRUE";
     const from = searching
-      ? `FROM data_products p, (SELECT ${widenedQuerySql} AS tsq) s WHERE ${filters} AND ${match}`
+      ? `FROM data_products p, (${widenedQuerySql}) s WHERE ${filters} AND ${match}`
       : `FROM data_products p WHERE ${filters}`;
     const n = params.length;
     const count = async () =>
