@@ -136,7 +136,7 @@ function PendingRequest({ a, onDecided }: { a: Agreement; onDecided: () => void 
 function CurrentAgreements({ items, onChanged }: { items: Agreement[]; onChanged: () => void }) {
   return (
     <div className="table-wrap">
-      <table className="agreements-table">
+      <table className="agreements-table stack-table">
         <thead>
           <tr>
             <th scope="col">Consumer team</th>
@@ -150,9 +150,13 @@ function CurrentAgreements({ items, onChanged }: { items: Agreement[]; onChanged
         <tbody>
           {items.map((a) => (
             <tr key={a.id}>
-              <th scope="row">{a.consumerTeam}</th>
-              <td className="mono">{a.port}</td>
-              <td>
+              <th scope="row" data-label="Consumer team">
+                {a.consumerTeam}
+              </th>
+              <td data-label="Port" className="mono">
+                {a.port}
+              </td>
+              <td data-label="Contract version">
                 <span className="mono">{a.contractVersion ?? "—"}</span>
                 {a.pendingVersion && (
                   <div className="small text-warn">
@@ -160,12 +164,12 @@ function CurrentAgreements({ items, onChanged }: { items: Agreement[]; onChanged
                   </div>
                 )}
               </td>
-              <td>{a.purpose}</td>
-              <td className="small">
+              <td data-label="Purpose">{a.purpose}</td>
+              <td data-label="Since" className="small">
                 {formatWhen(a.decidedAt ?? a.requestedAt, true)}
                 {a.decidedBy && <div className="muted">by {a.decidedBy}</div>}
               </td>
-              <td>
+              <td data-label="State">
                 <StatusBadge status={a.state} />
                 {a.state === "terminating" ? (
                   <div className="small">

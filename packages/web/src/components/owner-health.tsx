@@ -57,7 +57,7 @@ function Usage({ o }: { o: Observation }) {
         {t.reads.toLocaleString()} reads · {t.rows.toLocaleString()} rows · {formatBytes(t.bytes)} in all
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="stack-table">
           <thead>
             <tr>
               <th scope="col">Consumer</th>
@@ -75,10 +75,18 @@ function Usage({ o }: { o: Observation }) {
           <tbody>
             {o.usage.byConsumer.map((u) => (
               <tr key={u.consumer}>
-                <th scope="row">{u.consumer}</th>
-                <td className="num">{u.reads.toLocaleString()}</td>
-                <td className="num">{u.rows.toLocaleString()}</td>
-                <td className="num">{formatBytes(u.bytes)}</td>
+                <th scope="row" data-label="Consumer">
+                  {u.consumer}
+                </th>
+                <td className="num" data-label="Reads">
+                  {u.reads.toLocaleString()}
+                </td>
+                <td className="num" data-label="Rows">
+                  {u.rows.toLocaleString()}
+                </td>
+                <td className="num" data-label="Data">
+                  {formatBytes(u.bytes)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -477,6 +477,17 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       limit: 1,
     });
     expect(read.status).toBe(200);
+
+    // Terminating shows the notice period first; the consumer keeps reading until it ends.
+    const current = panel.locator(".agreements-table tr", { hasText: "Consented campaign cohorts" });
+    await current.getByRole("button", { name: /Terminate/ }).click();
+    await current.getByText(`keeps reading for the notice period of ${agreement.noticeDays} days`).waitFor();
+    await current.getByLabel(/Reason/).fill("Campaign over");
+    await current.getByRole("button", { name: "Confirm termination" }).click();
+    await current.getByText("terminating").waitFor();
+    await current.getByText(/readable until/).waitFor();
+    const ended = (await call(mia, "GET", `/api/agreements/${cohorts.body.id}`)).body;
+    expect([ended.state, ended.terminatedBy]).toEqual(["terminating", sofia]);
     await page.locator(".user-menu").getByText("Sign out").click();
   });
 
