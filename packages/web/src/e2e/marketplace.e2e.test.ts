@@ -544,7 +544,14 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     } finally {
       await phone.close();
     }
+
+    // A consumer's team owns nothing: the owner view says so. Signed out, it asks to sign in.
+    await signInAs("mia.chen@marketing.example", "/owner");
+    await page.getByText("Your teams own no data products yet").waitFor();
     await page.locator(".user-menu").getByText("Sign out").click();
+    await page.getByRole("link", { name: "Sign in" }).first().waitFor();
+    expect(await page.getByRole("link", { name: "Your products" }).count()).toBe(0);
+    await page.locator("main").getByRole("link", { name: "Sign in" }).waitFor();
   });
 
   it("says so when a page or product does not exist", async () => {
