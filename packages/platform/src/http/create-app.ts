@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Harness } from "../harness/harness.js";
 import type { Authenticator } from "../identity/authenticator.js";
 import { IdentityStore } from "../identity/identity-store.js";
+import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
 import type { Registry } from "../registry/registry.js";
 import { platformVersion } from "../version.js";
@@ -12,6 +13,7 @@ import { registerAuthRoutes } from "./auth-routes.js";
 import { docsPage } from "./docs-page.js";
 import { errorBody, errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
+import { registerAuthConfig } from "./routes/auth-config.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
@@ -32,7 +34,18 @@ export interface AppOptions {
   identity?: IdentityStore;
   /** Turns `Authorization: Bearer` credentials into principals (default: the identity's API tokens). */
   authenticator?: Authenticator;
+  /** The OpenID Connect settings: with a client id, the marketplace offers OIDC sign-in (GET /api/auth/config). */
+  oidc?: OidcConfig | undefined;
 }
+
+const originOf = (url: string): string | undefined => {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+};
 
 const ownMediaTypes = /^\/api\/products\/[^/]+\/ingest$/;
 
@@ -78,6 +91,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerProducts(app, options.registry);
   if (options.harness) registerHarness(app, options.harness);
   registerAuthRoutes(app, identity);
+  registerAuthConfig(app, options.oidc);
   registerAccess(app, options.registry.db);
   registerGovernance(app, options.registry.db);
 
@@ -90,7 +104,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   });
   app.get("/api/docs", (c) => c.html(docsPage));
-  registerStatic(app, options.webRoot);
+  // The sign-in page reads the issuer's discovery document and exchanges the code at its origin.
+  const issuerOrigin = options.oidc?.clientId ? originOf(options.oidc.issuer) : undefined;
+  registerStatic(app, options.webRoot, issuerOrigin ? [issuerOrigin] : []);
 
   app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {

@@ -26,13 +26,13 @@ const immutable = "public, max-age=31536000, immutable";
 /** index.html names the current hashes: always revalidate it, so a new build shows at once. */
 const revalidate = "no-cache";
 
-// The page loads only its own scripts and styles and talks only to its own API.
-const pageHeaders = {
-  "content-security-policy":
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+// The page loads only its own scripts and styles and talks only to its own API (and, with OIDC
+// sign-in, to the issuer: its discovery document and token endpoint).
+const pageHeadersFor = (connectSrc: readonly string[]) => ({
+  "content-security-policy": `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src ${["'self'", ...connectSrc].join(" ")}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
   "x-content-type-options": "nosniff",
   "referrer-policy": "same-origin",
-};
+});
 
 const notBuilt = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Quanta</title>
 <body style="font:16px system-ui;margin:3rem;max-width:40rem">
@@ -84,7 +84,13 @@ async function readIfFile(file: string): Promise<Cached | undefined> {
   }
 }
 
-function send<E extends Env>(c: Context<E>, file: string, data: Cached, cacheControl: string): Response {
+function send<E extends Env>(
+  c: Context<E>,
+  file: string,
+  data: Cached,
+  cacheControl: string,
+  pageHeaders: Record<string, string>,
+): Response {
   const type = contentTypes[extname(file).toLowerCase()] ?? "application/octet-stream";
   const useGzip = data.gzip !== undefined && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
   const tag = `${data.body.length.toString(16)}-${Math.round(data.mtimeMs).toString(16)}${useGzip ? "-gz" : ""}`;
@@ -113,18 +119,23 @@ function looksLikeFile(path: string): boolean {
  * path so the browser's router can show it (SPA fallback). /api paths are never touched; a
  * missing asset (an old hash, a typo) is a 404, not the page.
  */
-export function registerStatic<E extends Env>(app: Hono<E>, root: string = defaultWebRoot): void {
+export function registerStatic<E extends Env>(
+  app: Hono<E>,
+  root: string = defaultWebRoot,
+  connectSrc: readonly string[] = [],
+): void {
+  const pageHeaders = pageHeadersFor(connectSrc);
   app.get("*", async (c) => {
     const path = new URL(c.req.url).pathname;
     if (path === "/api" || path.startsWith("/api/")) return c.notFound();
     const file = resolveStaticPath(root, path);
     if (!file) return c.text("bad path", 400);
     const found = path.endsWith("/") ? undefined : await readIfFile(file);
-    if (found) return send(c, file, found, path.startsWith("/assets/") ? immutable : revalidate);
+    if (found) return send(c, file, found, path.startsWith("/assets/") ? immutable : revalidate, pageHeaders);
     if (looksLikeFile(path)) return c.text(`no file ${path}`, 404, { "cache-control": revalidate });
     const index = resolve(root, "index.html");
     const page = await readIfFile(index);
     if (!page) return c.html(notBuilt, 503, { "cache-control": revalidate });
-    return send(c, index, page, revalidate);
+    return send(c, index, page, revalidate, pageHeaders);
   });
 }

@@ -20,6 +20,10 @@ export interface OidcConfig {
   issuer: string;
   /** The audience tokens must be for (`aud`), usually the client id Quanta was registered with. */
   audience: string;
+  /** The marketplace's public client id: set, the sign-in page offers OIDC sign-in (Authorization Code + PKCE). */
+  clientId?: string | undefined;
+  /** Scopes the marketplace asks for (default `openid profile email`). */
+  scopes?: readonly string[] | undefined;
   claims?: Partial<OidcClaims> | undefined;
   /** Accepted signature algorithms (default: the asymmetric ones; never `none` or HMAC). */
   algorithms?: readonly string[] | undefined;
@@ -58,11 +62,14 @@ const retryDiscoveryMs = 10_000;
 export function oidcConfigFromEnv(env: Record<string, string | undefined>): OidcConfig | undefined {
   const issuer = env.QUANTA_OIDC_ISSUER?.trim();
   if (!issuer) return undefined;
-  const audience = env.QUANTA_OIDC_AUDIENCE?.trim();
+  const clientId = env.QUANTA_OIDC_CLIENT_ID?.trim() || undefined;
+  // An ID token's audience is the client it was issued to: the client id is the natural default.
+  const audience = env.QUANTA_OIDC_AUDIENCE?.trim() || clientId;
   if (!audience)
     throw new InputError(
-      "QUANTA_OIDC_ISSUER is set but QUANTA_OIDC_AUDIENCE is not; set the client id tokens are issued for",
+      "QUANTA_OIDC_ISSUER is set but neither QUANTA_OIDC_AUDIENCE nor QUANTA_OIDC_CLIENT_ID is; set the client id tokens are issued for",
     );
+  const scopes = env.QUANTA_OIDC_SCOPES?.split(/[\s,]+/).filter(Boolean);
   const claim = (name: string) => env[`QUANTA_OIDC_${name}_CLAIM`]?.trim() || undefined;
   const claims: Partial<OidcClaims> = {};
   for (const [key, name] of [
@@ -75,7 +82,13 @@ export function oidcConfigFromEnv(env: Record<string, string | undefined>): Oidc
     const value = claim(name);
     if (value) claims[key] = value;
   }
-  return { issuer, audience, claims };
+  return {
+    issuer,
+    audience,
+    claims,
+    ...(clientId ? { clientId } : {}),
+    ...(scopes?.length ? { scopes } : {}),
+  };
 }
 
 const at = (payload: JWTPayload, path: string): unknown =>

@@ -235,6 +235,7 @@ async function buildRest(
     harness: jobs.harness,
     identity,
     authenticator,
+    oidc: options.oidc,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
   return { app, jobs, published, skipped, demoTokens };
