@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from "react";
 import { useMe } from "./api/use-me.js";
 import { Loading } from "./components/states.js";
 import { UserMenu } from "./components/user-menu.js";
+import { AuthCallbackPage } from "./pages/auth-callback-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { ProductPage } from "./pages/product-page.js";
 import { SearchPage } from "./pages/search-page.js";
@@ -30,6 +31,7 @@ const routes: Route[] = [
   { pattern: "/governance", title: () => "Governance", render: () => <GovernancePage /> },
   { pattern: "/owner", title: () => "Your data products", render: () => <OwnerPage /> },
   { pattern: "/sign-in", title: () => "Sign in", render: () => <SignInPage /> },
+  { pattern: "/auth/callback", title: () => "Signing in", render: () => <AuthCallbackPage /> },
 ];
 
 const baseNav = [

@@ -1,12 +1,16 @@
 import { useState } from "react";
 import { api } from "../api/api-client.js";
 import type { ApiError } from "../api/api-error.js";
+import { beginOidcSignIn, loadAuthConfig } from "../api/oidc-sign-in.js";
 import { setSessionToken, useSessionToken } from "../api/session.js";
 import { toApiError, useApi } from "../api/use-api.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { navigate, useLocation } from "../router.js";
 
-/** Sign in with a Quanta API token (`quanta login`, the demo's tokens, or POST /api/tokens). */
+/**
+ * Sign in with the platform's OpenID Connect issuer when it has one, or with a Quanta API token
+ * (`quanta login`, the demo's tokens, or POST /api/tokens).
+ */
 export function SignInPage() {
   const token = useSessionToken();
   const { query } = useLocation();
@@ -15,6 +19,21 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const me = useApi((signal) => (token ? api.me(signal) : Promise.resolve(undefined)), [token]);
+  const methods = useApi((signal) => loadAuthConfig(signal), []);
+  const oidc = methods.status === "ok" ? methods.data.oidc : null;
+  const [leaving, setLeaving] = useState(false);
+  const [oidcError, setOidcError] = useState<ApiError | undefined>();
+  const signInWithOidc = async () => {
+    if (!oidc) return;
+    setLeaving(true);
+    setOidcError(undefined);
+    try {
+      await beginOidcSignIn(oidc, back);
+    } catch (e) {
+      setOidcError(toApiError(e));
+      setLeaving(false);
+    }
+  };
 
   const submit = async () => {
     const candidate = text.trim();
@@ -53,6 +72,15 @@ export function SignInPage() {
           </button>
         </div>
       )}
+      {oidc && (
+        <div className="card sign-in">
+          <button type="button" className="button primary" disabled={leaving} onClick={() => void signInWithOidc()}>
+            {leaving ? "Going to the identity provider…" : `Sign in with ${hostOf(oidc.issuer)}`}
+          </button>
+          <p className="muted small">Your organisation's single sign-on; or paste an API token below.</p>
+          {oidcError && <ErrorState error={oidcError} title="Cannot start the sign-in" />}
+        </div>
+      )}
       <form
         className="card sign-in"
         onSubmit={(e) => {
@@ -82,3 +110,11 @@ export function SignInPage() {
     </div>
   );
 }
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
