@@ -65,6 +65,7 @@ describe("API skeleton", () => {
       "/api/agreements/{id}/accept-version",
       "/api/agreements/{id}/terminate",
       "/api/audit",
+      "/api/auth/config",
       "/api/health",
       "/api/me",
       "/api/mesh",
