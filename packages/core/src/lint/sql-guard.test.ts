@@ -8,7 +8,6 @@ const codes = (sql: string) => guardSql(sql).map((p) => `${p.offset} ${p.code}`)
 describe("guardSql", () => {
   test.each([
     "SELECT COUNT(*) FROM {object} WHERE {property} IS NULL",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ODCS's own placeholder syntax
     "select count(*) from ${table} where ${column} < 0",
     "WITH x AS (SELECT 1 AS a) SELECT COUNT(*) FROM x",
     "SELECT COUNT(*) FILTER (WHERE x IS NULL) FROM t -- trailing ; in a comment",
@@ -19,7 +18,6 @@ describe("guardSql", () => {
   });
 
   test("keeps offsets: placeholders are replaced by identifiers of the same length", () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ODCS's own placeholder syntax
     const sql = "SELECT {property} FROM ${table}";
     expect(substitutePlaceholders(sql)).toHaveLength(sql.length);
     expect(substitutePlaceholders(sql)).toBe("SELECT q_________ FROM q_______");

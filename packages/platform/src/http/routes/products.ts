@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { authorizePublish } from "../../identity/publish-target.js";
 import { levelsFrom } from "../../governance/certified-products.js";
+import { authorizePublish } from "../../identity/publish-target.js";
 import type { Registry } from "../../registry/registry.js";
 import {
   ContractSummarySchema,
