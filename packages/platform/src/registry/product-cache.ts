@@ -20,7 +20,8 @@ export class ProductCache<T> {
   constructor(
     /** True when every write to the store passes through this process (embedded PGlite). */
     readonly ownsWrites: boolean,
-    private readonly capacity = 5_000,
+    // Documents are kilobytes each: a thousand of the most recently loaded products bound the memory.
+    private readonly capacity = 1_000,
   ) {}
 
   /**
