@@ -1,4 +1,4 @@
-import { NotFoundError } from "@quanta/core";
+import { InputError, NotFoundError } from "@quanta/core";
 import type { Database } from "../storage/database.js";
 import {
   ContractRepository,
@@ -32,7 +32,10 @@ export class Registry {
     return publishProduct(this.db, { ...input, enforcePolicies: true });
   }
 
-  search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+  async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+    // Search reads only letters and digits, so a NUL would pass unnoticed; refuse it as every
+    // other field does (the store cannot take one).
+    if (query.q?.includes("\0")) throw new InputError("q: the search text holds a NUL character");
     return new ProductRepository(this.db).search(query);
   }
 
