@@ -60,11 +60,27 @@ let n = 0;
 interface Row {
   route: string;
   body?: (role: Role) => unknown;
+  /** Reads what later rows need (e.g. the id of a request this row created). */
+  after?: (res: Response, role: Role) => Promise<void>;
   /** anonymous, consumer, member of another team, member, owner, governance, admin */
   expect: [number, number, number, number, number, number, number];
 }
 
 const P = "/api/products/test.sensors";
+let requestId = "";
+// An advisory global rule: applying it re-evaluates the mesh but never refuses anything.
+const policySource = [
+  "apiVersion: quanta/v1",
+  "kind: PolicySet",
+  "name: matrix-rules",
+  "version: 1.0.0",
+  "rules:",
+  "  - id: matrix-purpose",
+  "    builtin: purpose-present",
+  "    severity: advisory",
+  "    levels: [curated]",
+  "",
+].join("\n");
 const matrix: Row[] = [
   { route: "GET /api/health", expect: [200, 200, 200, 200, 200, 200, 200] },
   { route: "GET /api/products", expect: [200, 200, 200, 200, 200, 200, 200] },
@@ -117,6 +133,37 @@ const matrix: Row[] = [
   },
   // The owner removes the member added above; the admin then finds no membership to end.
   { route: "DELETE /api/teams/sensor-team/members/{target}", expect: [401, 403, 403, 403, 200, 403, 404] },
+  // Governance: anyone reads the rules in force; governance and admins apply global ones (the
+  // admin's identical file is "unchanged", 200).
+  { route: "GET /api/policies", expect: [200, 200, 200, 200, 200, 200, 200] },
+  {
+    route: "POST /api/policies",
+    body: () => ({ source: policySource, file: "matrix.policy.yaml" }),
+    expect: [401, 403, 403, 403, 403, 201, 200],
+  },
+  { route: `GET ${P}/evaluations`, expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: "GET /api/audit?productId=test.sensors", expect: [401, 403, 403, 200, 200, 200, 200] },
+  // Without a productId a team member gets the audit of their own teams' products; no team, 403.
+  { route: "GET /api/audit", expect: [401, 403, 200, 200, 200, 200, 200] },
+  // Agreements: a member of the consumer team asks (the admin's second ask meets the open one,
+  // 409); only the owner team decides (its member first, so the owner then finds it decided, 409),
+  // never the consumer, governance or an admin.
+  { route: "GET /api/mesh", expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: "GET /api/agreements", expect: [401, 200, 200, 200, 200, 200, 200] },
+  {
+    route: "POST /api/access-requests",
+    body: () => ({ productId: "test.sensors", port: "readings", consumerTeam: "upstream-team", purpose: "matrix" }),
+    after: async (res) => {
+      if (res.status === 201) requestId = ((await res.clone().json()) as { id: string }).id;
+    },
+    expect: [401, 403, 201, 403, 403, 403, 409],
+  },
+  { route: "GET /api/agreements/{request}", expect: [401, 403, 200, 200, 200, 200, 200] },
+  {
+    route: "POST /api/access-requests/{request}/approve",
+    body: () => ({}),
+    expect: [401, 403, 403, 200, 409, 403, 403],
+  },
 ];
 
 describe("authorization matrix", () => {
@@ -125,7 +172,7 @@ describe("authorization matrix", () => {
     const want: Record<string, Record<Role, number>> = {};
     for (const row of matrix) {
       const [method, rawPath] = row.route.split(" ") as [string, string];
-      const path = rawPath.replace("{target}", target.id);
+      const path = rawPath.replace("{target}", target.id).replace("{request}", requestId);
       got[row.route] = {} as Record<Role, number>;
       want[row.route] = {} as Record<Role, number>;
       for (const [i, role] of roles.entries()) {
@@ -135,6 +182,7 @@ describe("authorization matrix", () => {
           headers: { ...headers[role], ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
+        await row.after?.(res, role);
         await res.arrayBuffer();
         (got[row.route] as Record<Role, number>)[role] = res.status;
         (want[row.route] as Record<Role, number>)[role] = row.expect[i] as number;
