@@ -35,14 +35,7 @@ const quanta = async (...args: string[]) => {
 
 describe("quanta publish", () => {
   it("publishes a product folder, then finds it unchanged", async () => {
-    const first = await quanta(
-      "publish",
-      join(examples, "climate/weather-station-readings"),
-      "--server",
-      platform.url,
-      "--by",
-      "ingrid",
-    );
+    const first = await quanta("publish", join(examples, "climate/weather-station-readings"), "--server", platform.url);
     expect(first.code).toBe(0);
     // Lint and policy warnings may follow; the first lines are the publish itself.
     expect(first.out.split("\n").slice(0, 3)).toEqual([

@@ -5,7 +5,6 @@ import { colors, type Io, type SetExit } from "../io.js";
 
 interface PublishOptions {
   server: string;
-  by?: string;
   json?: boolean;
 }
 
@@ -17,7 +16,6 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
     .description("Publish a data product folder (its ODPS file and ODCS contracts) to a Quanta server")
     .argument("<dir>", "the data product folder")
     .option("--server <url>", "the Quanta server (default: $QUANTA_SERVER or http://localhost:8080)")
-    .option("--by <user>", "who publishes (recorded in the event log)")
     .option("--json", "print the server's answer as JSON")
     .action(async (dir: string, opts: PublishOptions) => {
       const { PlatformClient, readProductFolder, RefusedError } = await import("@quanta/platform");
@@ -26,7 +24,7 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
       const files = await readProductFolder(folder);
       const client = await PlatformClient.forConsole(opts.server ?? defaultServer());
       try {
-        const result = await client.publish(files, opts.by);
+        const result = await client.publish(files);
         if (opts.json) {
           io.out(JSON.stringify(result, null, 2));
         } else {
