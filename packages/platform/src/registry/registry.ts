@@ -14,6 +14,7 @@ import {
   type ProductSummary,
 } from "../storage/repositories/product-repository.js";
 import { productCacheOf } from "./product-cache.js";
+import { productSearchOf } from "./product-search.js";
 import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
 
 export interface ProductDetail extends ProductSummary {
@@ -33,10 +34,17 @@ export class Registry {
   }
 
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
-    // Search reads only letters and digits, so a NUL would pass unnoticed; refuse it as every
-    // other field does (the store cannot take one).
-    if (query.q?.includes("\0")) throw new InputError("q: the search text holds a NUL character");
-    return new ProductRepository(this.db).search(query);
+    // No product holds a NUL (the store cannot take one): a NUL in the text or a filter is a
+    // mistake or a probe, refused as every other field refuses it rather than matching nothing.
+    for (const field of ["q", "domain", "team", "tag", "status"] as const) {
+      if (query[field]?.includes("\0")) throw new InputError(`${field}: holds a NUL character`);
+    }
+    return productSearchOf(this.db).search(query);
+  }
+
+  /** Reads the catalogue into the search index now (a search would otherwise do it first). */
+  warmSearch(): Promise<void> {
+    return productSearchOf(this.db).refresh();
   }
 
   /** Answered from the product cache while the product's revision holds (see product-cache.ts). */

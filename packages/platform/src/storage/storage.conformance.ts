@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { productSearchOf } from "../registry/product-search.js";
 import { type Database, sqlState, sqlStates } from "./database.js";
 import { migrate } from "./migrate.js";
 import { migrations } from "./migrations/index.js";
@@ -22,7 +23,8 @@ export type StorageCase =
   | "test runs store each check result"
   | "usage is summed per consumer"
   | "products are searched and paginated"
-  | "search widens typos to catalogue words and counts every match";
+  | "search widens typos to catalogue words and counts every match"
+  | "search sees every commit of every replica";
 
 export interface StorageTarget {
   /** A migrated, empty store for this file. */
@@ -302,6 +304,7 @@ export function storageConformance(name: string, target: StorageTarget): void {
 
     test("products are searched and paginated", async () => {
       const products = new ProductRepository(db);
+      const catalogue = productSearchOf(db);
       const search = (a: string, b: string, c: string, d: string, words: string) => ({ a, b, c, d, words });
       await products.insert(
         product("s.temperature", {
@@ -337,20 +340,21 @@ export function storageConformance(name: string, target: StorageTarget): void {
           search: search("Sales", "retail", "", "", "sales retail"),
         }),
       );
-      const hit = await products.search({ q: "temperature", limit: 10, offset: 0 });
+      const hit = await catalogue.search({ q: "temperature", limit: 10, offset: 0 });
       expect(hit.items.map((p) => p.id)).toEqual(["s.temperature", "s.readings"]);
       expect(hit.total).toBe(2);
       expect(hit.items[0]!.score).toBeGreaterThan(hit.items[1]!.score!);
-      const typo = await products.search({ q: "temprature", limit: 10, offset: 0 });
+      const typo = await catalogue.search({ q: "temprature", limit: 10, offset: 0 });
       expect(typo.items[0]?.id).toBe("s.temperature");
-      const page = await products.search({ tag: "climate", limit: 1, offset: 1 });
+      const page = await catalogue.search({ tag: "climate", limit: 1, offset: 1 });
       expect(page).toMatchObject({ total: 2, items: [{ id: "s.readings" }] });
-      expect(await products.search({ q: "zzzzqqq", limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
-      expect((await products.search({ q: "temperature", limit: 5, offset: 99 })).total).toBe(2);
+      expect(await catalogue.search({ q: "zzzzqqq", limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
+      expect((await catalogue.search({ q: "temperature", limit: 5, offset: 99 })).total).toBe(2);
     });
 
     test("search widens typos to catalogue words and counts every match", async () => {
       const products = new ProductRepository(db);
+      const catalogue = productSearchOf(db);
       const gauges = Array.from({ length: 23 }, (_, i) => `w.gauge-${String(i).padStart(2, "0")}`);
       for (const id of gauges) {
         await products.insert(
@@ -386,20 +390,67 @@ export function storageConformance(name: string, target: StorageTarget): void {
       // A typo widens to the word; every page reports the same total and the pages cover all matches.
       const seen: string[] = [];
       for (let offset = 0; offset < 30; offset += 10) {
-        const page = await products.search({ q: "anemometr", limit: 10, offset });
+        const page = await catalogue.search({ q: "anemometr", limit: 10, offset });
         expect(page.total).toBe(22);
         seen.push(...page.items.map((p) => p.id));
       }
       expect(seen.sort()).toEqual(gauges.slice(1));
       // Every word must match (AND), each through its own typos; the total is the matches' count.
-      expect((await products.search({ q: "gauge anemometr", limit: 1, offset: 0 })).total).toBe(22);
-      expect((await products.search({ q: "gauge shipmnets", limit: 1, offset: 0 })).total).toBe(0);
-      expect((await products.search({ q: "pyranometr", limit: 5, offset: 0 })).items.map((p) => p.id)).toEqual([first]);
+      expect((await catalogue.search({ q: "gauge anemometr", limit: 1, offset: 0 })).total).toBe(22);
+      expect((await catalogue.search({ q: "gauge shipmnets", limit: 1, offset: 0 })).total).toBe(0);
+      expect((await catalogue.search({ q: "pyranometr", limit: 5, offset: 0 })).items.map((p) => p.id)).toEqual([
+        first,
+      ]);
       // Query syntax is never interpreted: operators are separators, punctuation alone matches nothing.
-      expect((await products.search({ q: "gauge & !anemometer:* |", limit: 1, offset: 0 })).total).toBe(22);
-      expect(await products.search({ q: `"'&|!:*()<->\\`, limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
+      expect((await catalogue.search({ q: "gauge & !anemometer:* |", limit: 1, offset: 0 })).total).toBe(22);
+      expect(await catalogue.search({ q: `"'&|!:*()<->\\`, limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
       // Filters apply to the matches and to their total.
-      expect((await products.search({ q: "gauge", tag: "none", limit: 5, offset: 0 })).total).toBe(0);
+      expect((await catalogue.search({ q: "gauge", tag: "none", limit: 5, offset: 0 })).total).toBe(0);
+    });
+
+    test("search sees every commit of every replica", async () => {
+      const open = target.openReplica;
+      if (!open) throw new Error("openReplica is required unless this case is skipped");
+      const other = await open();
+      const catalogue = productSearchOf(db);
+      // No words in common for the lexicon: a new catalogue word is a unique key, so a second writer
+      // of the same new word would wait for the first transaction to end.
+      const depth = (id: string, name: string) =>
+        product(id, { name, search: { a: `${name} ${id}`, b: "", c: "", d: "", words: id } });
+      const found = async (q: string) =>
+        (await catalogue.search({ q, limit: 10, offset: 0 })).items.map((p) => p.id).sort();
+      let release: () => void = () => undefined;
+      try {
+        expect(await found("bathymetry")).toEqual([]);
+        // A transaction on the other replica writes a product and stays open while this one searches.
+        let inserted!: () => void;
+        const insertedNow = new Promise<void>((resolve) => {
+          inserted = resolve;
+        });
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const writing = other.transaction(async (tx) => {
+          await new ProductRepository(tx).insert(depth("r.early", "Bathymetry early"));
+          inserted();
+          await held;
+        });
+        await insertedNow;
+        expect(await found("bathymetry")).toEqual([]);
+        // A later transaction commits first: it is seen at once, and the earlier one is not lost.
+        await new ProductRepository(other).insert(depth("r.late", "Bathymetry late"));
+        expect(await found("bathymetry")).toEqual(["r.late"]);
+        release();
+        await writing;
+        expect(await found("bathymetry")).toEqual(["r.early", "r.late"]);
+        // Updates move a product in the index: out of its old words, into its new ones.
+        expect(await new ProductRepository(other).update(depth("r.early", "Ocean depth"), 1)).toBe(true);
+        expect(await found("bathymetry")).toEqual(["r.late"]);
+        expect(await found("ocean")).toEqual(["r.early"]);
+      } finally {
+        release();
+        await other.close();
+      }
     });
   });
 }

@@ -6,6 +6,7 @@ import { agreementsAndGovernanceMigration } from "./0014-agreements-and-governan
 import { searchLexiconMigration } from "./0015-search-lexicon.js";
 import { searchRankMigration } from "./0016-search-rank.js";
 import { searchRankInlineMigration } from "./0017-search-rank-inline.js";
+import { searchChangesMigration } from "./0018-search-changes.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   searchLexiconMigration,
   searchRankMigration,
   searchRankInlineMigration,
+  searchChangesMigration,
 ];

@@ -1,4 +1,3 @@
-import { certifiedProductsSql } from "../../governance/certified-products.js";
 import type { Queryable } from "../database.js";
 
 export interface SearchText {
@@ -56,55 +55,8 @@ export interface ProductQuery {
   offset: number;
 }
 
-const summaryColumns = `p.id, p.name, p.version, p.status, p.domain_id AS domain, p.team_id AS team,
+export const summaryColumns = `p.id, p.name, p.version, p.status, p.domain_id AS domain, p.team_id AS team,
   p.summary, p.tags, p.updated_at AS "updatedAt"`;
-
-/**
- * Relevance, in tiers so a name match always outranks a mere mention (see ADR 0008): 2 when the
- * (widened) query matches the name/id lexemes (weight A), plus the weighted full-text rank of the
- * small ranking vector (A 1.0, B 0.4, C 0.2; normalised to 0..1). A match only in prose
- * (weight D) scores 0 and sorts by name after every other.
- */
-const scoreSql = `(
-    CASE WHEN p.search_rank @@ s.tsq_a THEN 2 ELSE 0 END
-  + ts_rank('{0.1, 0.2, 0.4, 1.0}', p.search_rank, s.tsq, 32)
-)`;
-
-/** At most this many words of a query count; a search box is not a document. */
-const maxQueryWords = 8;
-
-/**
- * The query's words, lower-cased letters and digits only: nothing of full-text query syntax
- * (& | ! ( ) : * < > ') can reach to_tsquery, whatever a user types.
- */
-export function queryWords(q: string | undefined): string[] {
-  const words = (q ?? "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words)].slice(0, maxQueryWords);
-}
-
-/**
- * Each query word OR, when the catalogue does not know it, its closest catalogue words (typos:
- * trigram similarity ≥ 0.4 in search_lexicon, at most 3, only for words of 4+ characters), all
- * words ANDed: one tsquery, and its twin restricted to name/id lexemes (weight A) for the tier.
- */
-const widenedQuerySql = `
-  SELECT to_tsquery('english', string_agg('(' || alternatives || ')', ' & ')) AS tsq,
-         to_tsquery('english', string_agg('(' || alternatives_a || ')', ' & ')) AS tsq_a
-  FROM (
-    SELECT k.n, string_agg(DISTINCT a.word, ' | ') AS alternatives,
-           string_agg(DISTINCT a.word || ':A', ' | ') AS alternatives_a
-    FROM unnest($6::text[]) WITH ORDINALITY AS k (word, n)
-    CROSS JOIN LATERAL (
-      SELECT k.word
-      UNION
-      (SELECT l.word FROM search_lexicon l
-       WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.4
-         AND NOT EXISTS (SELECT 1 FROM search_lexicon known WHERE known.word = k.word)
-       ORDER BY similarity(l.word, k.word) DESC, l.word LIMIT 3)
-    ) AS a (word)
-    GROUP BY k.n
-  ) AS widened
-`;
 
 /** Products, their published versions and the ports of the current version. */
 export class ProductRepository {
@@ -213,50 +165,5 @@ export class ProductRepository {
       [id],
     );
     return rows;
-  }
-
-  /** Filtered, optionally searched, paginated; `total` counts every match, not just the page. */
-  async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
-    const searching = query.q !== undefined && query.q.trim() !== "";
-    const params: unknown[] = [
-      query.domain ?? null,
-      query.team ?? null,
-      query.tag ?? null,
-      query.status ?? null,
-      query.certification ?? null,
-      ...(searching ? [queryWords(query.q)] : []),
-    ];
-    const filters = `($1::text IS NULL OR p.domain_id = $1) AND ($2::text IS NULL OR p.team_id = $2)
-      AND ($3::text IS NULL OR p.tags @> ARRAY[$3::text]) AND ($4::text IS NULL OR p.status = $4)
-      AND ($5::text[] IS NULL OR p.id IN (${certifiedProductsSql("$5")}))`;
-    // Typos were widened to catalogue words beforehand, so matching is full-text only and the GIN
-    // index on the tsvector answers it; a query of no words (only punctuation) matches nothing.
-    const match = searching ? "p.search @@ s.tsq" : "TRUE";
-    const from = searching
-      ? `FROM data_products p, (${widenedQuerySql}) s WHERE ${filters} AND ${match}`
-      : `FROM data_products p WHERE ${filters}`;
-    const n = params.length;
-    const count = async () =>
-      (await this.q.query<{ total: number }>(`SELECT count(*)::int AS total ${from}`, params)).rows[0]?.total ?? 0;
-    if (!searching) {
-      // Listing walks the name index and stops at the page; the count is a separate cheap scan.
-      const [page, total] = await Promise.all([
-        this.q.query<ProductSummary>(
-          `SELECT ${summaryColumns} ${from} ORDER BY lower(p.name), p.id LIMIT $${n + 1} OFFSET $${n + 2}`,
-          [...params, query.limit, query.offset],
-        ),
-        count(),
-      ]);
-      return { items: page.rows, total };
-    }
-    // Searching ranks every match anyway: the total rides along (one scan); a page past the end counts.
-    const page = await this.q.query<ProductSummary & { total_count?: number }>(
-      `SELECT ${summaryColumns}, round((${scoreSql})::numeric, 4)::float8 AS score, count(*) OVER ()::int AS total_count
-       ${from} ORDER BY score DESC, lower(p.name), p.id LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, query.limit, query.offset],
-    );
-    const total = page.rows[0]?.total_count ?? (await count());
-    const items = page.rows.map(({ total_count: _, ...item }) => item);
-    return { items, total };
   }
 }

@@ -1,0 +1,131 @@
+import type { Database } from "../storage/database.js";
+import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
+import { type IndexRow, queryWords, SearchRepository } from "../storage/repositories/search-repository.js";
+import { type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
+
+/** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
+const changesPage = 10_000;
+const fetchBatch = 2_000;
+
+/**
+ * Registry search (ADR 0018): the in-memory index of this process, kept in step with the store.
+ *
+ * Before answering, a search asks the store what changed since it last asked (one indexed query
+ * that usually returns nothing) and reindexes those products, so a search sees every publish that
+ * committed before it started, on this replica or any other. The first search (or `refresh()` at
+ * start-up) reads the whole catalogue.
+ */
+export class ProductSearch {
+  private readonly index = new SearchIndex();
+  /** The row version (writing transaction) indexed per product. */
+  private readonly versions = new Map<string, string>();
+  /** Changes are read from transactions at or after this one (xid8). */
+  private horizon = "0";
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /**
+   * Catches up with the store. Concurrent callers share one pass; a caller arriving while a pass
+   * runs waits for the next one, which starts after it arrived and so sees what it committed.
+   */
+  refresh(): Promise<void> {
+    if (!this.running) {
+      this.running = this.catchUp().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
+  }
+
+  async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+    const repo = new SearchRepository(this.db);
+    const searching = query.q !== undefined && query.q.trim() !== "";
+    const [, words, certified] = await Promise.all([
+      this.refresh(),
+      searching ? this.queryWords(repo, query.q) : undefined,
+      query.certification ? repo.certified(query.certification) : undefined,
+    ]);
+    const filter = { domain: query.domain, team: query.team, tag: query.tag, status: query.status, ids: certified };
+    const page = this.index.search(words, filter, query.offset, query.limit);
+    const rows = await repo.summaries(page.ids);
+    const scores = new Map(page.ids.map((id, k) => [id, page.scores?.[k]]));
+    const items = rows.map((row) => {
+      const score = scores.get(row.id);
+      return score === undefined ? row : { ...row, score };
+    });
+    return { items, total: page.total };
+  }
+
+  /** The query's words with their alternatives; words without lexemes (stop words) drop out. */
+  private async queryWords(repo: SearchRepository, q: string | undefined): Promise<QueryWord[]> {
+    const words = queryWords(q);
+    if (words.length === 0) return [];
+    return (await repo.alternatives(words)).filter((alternatives) => alternatives.length > 0);
+  }
+
+  private async catchUp(): Promise<void> {
+    const repo = new SearchRepository(this.db);
+    if (this.horizon === "0") {
+      // The first pass reads the catalogue in id order. What commits meanwhile belongs to a
+      // transaction at or after the horizon taken first, so the next pass reads it again.
+      const horizon = await repo.horizon();
+      for (let after = ""; ; ) {
+        const rows = await repo.indexRowsAfter(after, fetchBatch);
+        this.reindex(rows);
+        const last = rows.at(-1);
+        if (!last || rows.length < fetchBatch) break;
+        after = last.id;
+      }
+      this.horizon = horizon;
+      return;
+    }
+    // Later passes list what changed in pages of (version, id); the horizon of the first page's
+    // snapshot is where the next pass starts.
+    let after = { version: this.horizon, id: "" };
+    let horizon: string | undefined;
+    for (;;) {
+      const page = await repo.changes(after, changesPage);
+      horizon ??= page.horizon;
+      const changed = page.rows.filter((r) => this.versions.get(r.id) !== r.version).map((r) => r.id);
+      for (let start = 0; start < changed.length; start += fetchBatch) {
+        this.reindex(await repo.indexRows(changed.slice(start, start + fetchBatch)));
+      }
+      const last = page.rows.at(-1);
+      if (!last || page.rows.length < changesPage) break;
+      after = last;
+    }
+    this.horizon = horizon;
+  }
+
+  private reindex(rows: readonly IndexRow[]): void {
+    this.index.upsert(
+      rows.map(({ vector, version: _, ...attributes }) => ({ ...attributes, terms: tsvectorTerms(vector) })),
+    );
+    for (const r of rows) this.versions.set(r.id, r.version);
+  }
+}
+
+const searches = new WeakMap<Database, ProductSearch>();
+
+/** The search of one open store (created on first use). */
+export function productSearchOf(db: Database): ProductSearch {
+  let search = searches.get(db);
+  if (!search) {
+    search = new ProductSearch(db);
+    searches.set(db, search);
+  }
+  return search;
+}

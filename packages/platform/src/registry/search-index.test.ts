@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { type Field, type IndexedProduct, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
+
+const product = (
+  id: string,
+  over: Partial<Omit<IndexedProduct, "lexemes">> & { a?: string[]; b?: string[]; c?: string[]; d?: string[] } = {},
+): IndexedProduct => {
+  const { a = [], b = [], c = [], d = [], ...rest } = over;
+  const terms = new Map<string, Field>();
+  for (const [field, lexemes] of [d, c, b, a].entries()) for (const l of lexemes) terms.set(l, field as Field);
+  return { id, name: id, domain: null, team: null, status: "active", tags: [], ...rest, terms };
+};
+/** Each word with one alternative of one lexeme. */
+const words = (...lexemes: string[]): QueryWord[] => lexemes.map((l) => [[l]]);
+const all = { limit: 100, offset: 0 };
+
+function search(index: SearchIndex, q: QueryWord[] | undefined, filter = {}, page = all) {
+  return index.search(q, filter, page.offset, page.limit);
+}
+
+describe("SearchIndex", () => {
+  it("ranks a name match above tags, tags above schema names, and prose last, ties by name", () => {
+    const index = new SearchIndex();
+    index.upsert([
+      product("prose", { name: "A prose", d: ["temperatur"] }),
+      product("schema", { name: "Schema", c: ["temperatur"] }),
+      product("tag", { name: "Tagged", b: ["temperatur"] }),
+      product("name-2", { name: "Temperature B", a: ["temperatur"] }),
+      product("name-1", { name: "Temperature a", a: ["temperatur"], d: ["temperatur"] }),
+      product("other", { name: "Other", a: ["sale"] }),
+    ]);
+    const hit = search(index, words("temperatur"));
+    expect(hit.ids).toEqual(["name-1", "name-2", "tag", "schema", "prose"]);
+    expect(hit.scores).toEqual([3, 3, 0.4, 0.2, 0]);
+    expect(hit.total).toBe(5);
+  });
+
+  it("needs every word (AND), each through any alternative (OR), and scores the mean of the words", () => {
+    const index = new SearchIndex();
+    index.upsert([
+      product("both", { name: "Sea level", a: ["sea", "level"] }),
+      product("split", { name: "Sea", a: ["sea"], c: ["level"] }),
+      product("one", { name: "Level only", a: ["level"] }),
+      product("typo", { name: "Shipments", a: ["shipment"] }),
+    ]);
+    const hit = search(index, words("sea", "level"));
+    expect(hit.ids).toEqual(["both", "split"]);
+    expect(hit.scores).toEqual([3, 0.6]);
+    // A word with alternatives (a typo widened to catalogue words) matches through any of them.
+    expect(search(index, [[["shipmnet"], ["shipment"]]]).ids).toEqual(["typo"]);
+    // An alternative of several lexemes needs them all.
+    expect(search(index, [[["sea", "level"]]]).ids).toEqual(["both", "split"]);
+    expect(search(index, [[["sea", "shipment"]]]).ids).toEqual([]);
+    expect(search(index, words("sea", "nothing"))).toEqual({ ids: [], scores: [], total: 0 });
+    expect(search(index, [])).toEqual({ ids: [], scores: [], total: 0 });
+  });
+
+  it("filters matches and listings, and counts every match past the page", () => {
+    const index = new SearchIndex();
+    index.upsert(
+      Array.from({ length: 30 }, (_, i) =>
+        product(`p${String(i).padStart(2, "0")}`, {
+          domain: i % 2 === 0 ? "even" : "odd",
+          team: `t${i % 3}`,
+          status: i < 5 ? "draft" : "active",
+          tags: i % 5 === 0 ? ["five"] : [],
+          b: ["gauge"],
+        }),
+      ),
+    );
+    expect(search(index, words("gauge"), { domain: "odd" }, { offset: 10, limit: 10 })).toMatchObject({
+      total: 15,
+      ids: ["p21", "p23", "p25", "p27", "p29"],
+    });
+    expect(search(index, undefined, { tag: "five", team: "t0" }).ids).toEqual(["p00", "p15"]);
+    expect(search(index, undefined, { status: "draft" }).total).toBe(5);
+    expect(search(index, words("gauge"), { ids: new Set(["p03", "p04", "nope"]) }).ids).toEqual(["p03", "p04"]);
+    expect(search(index, undefined, {}, { offset: 28, limit: 5 })).toEqual({ ids: ["p28", "p29"], total: 30 });
+  });
+
+  it("moves a product out of its old words and listing place when it changes", () => {
+    const index = new SearchIndex();
+    index.upsert([product("x", { name: "Alpha", a: ["alpha"] }), product("y", { name: "Beta", a: ["beta"] })]);
+    index.upsert([product("x", { name: "Zulu", a: ["zulu"], b: ["beta"] })]);
+    expect(index.size).toBe(2);
+    expect(search(index, words("alpha")).total).toBe(0);
+    expect(search(index, words("beta"))).toMatchObject({ ids: ["y", "x"], scores: [3, 0.4] });
+    expect(search(index, undefined).ids).toEqual(["y", "x"]);
+  });
+
+  it("answers as a brute-force scan does, for bulk loads, single updates and deep pages", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const vocabulary = ["air", "sea", "ice", "wind", "rain", "soil", "snow", "heat"];
+    const pick = () => vocabulary.filter(() => random() < 0.3);
+    const make = (i: number) =>
+      product(`id-${i}`, { name: `N${Math.floor(random() * 50)}`, a: pick(), b: pick(), c: pick(), d: pick() });
+    const products = new Map<string, IndexedProduct>();
+    const index = new SearchIndex();
+    const bulk = Array.from({ length: 1_500 }, (_, i) => make(i));
+    index.upsert(bulk);
+    for (const p of bulk) products.set(p.id, p);
+    for (let i = 0; i < 300; i++) {
+      const p = make(Math.floor(random() * 1_800));
+      index.upsert([p]);
+      products.set(p.id, p);
+    }
+    const field = (p: IndexedProduct, lexeme: string) => p.terms.get(lexeme) ?? 0;
+    const weight = [0, 0.2, 0.4, 1];
+    const byName = (x: IndexedProduct, y: IndexedProduct) =>
+      x.name.toLowerCase() < y.name.toLowerCase()
+        ? -1
+        : x.name.toLowerCase() > y.name.toLowerCase()
+          ? 1
+          : x.id < y.id
+            ? -1
+            : 1;
+    for (const query of [["air"], ["sea", "ice"], ["wind", "rain", "snow"]]) {
+      const expected = [...products.values()]
+        .filter((p) => query.every((w) => p.terms.has(w)))
+        .map((p) => {
+          const fields = query.map((w) => field(p, w));
+          const score =
+            (fields.every((f) => f === 3) ? 2 : 0) + fields.reduce((s, f) => s + weight[f]!, 0) / query.length;
+          return { p, score: Math.round(score * 10_000) / 10_000 };
+        })
+        .sort((x, y) => y.score - x.score || byName(x.p, y.p));
+      for (const [offset, limit] of [
+        [0, 20],
+        [40, 100],
+        [0, 2_000],
+      ] as const) {
+        const hit = search(index, words(...query), {}, { offset, limit });
+        expect(hit.total).toBe(expected.length);
+        expect(hit.ids).toEqual(expected.slice(offset, offset + limit).map((e) => e.p.id));
+        expect(hit.scores).toEqual(expected.slice(offset, offset + limit).map((e) => e.score));
+      }
+    }
+    const listed = [...products.values()].sort(byName).map((p) => p.id);
+    expect(search(index, undefined, {}, { offset: 100, limit: 50 }).ids).toEqual(listed.slice(100, 150));
+  });
+
+  it("reads a tsvector's text form: each lexeme once, with its best weight", () => {
+    expect([...tsvectorTerms("'air':1A,7 'it''s':3B,9C 'back\\\\slash':4 'c:\\\\tmp':2C,5 'stripped'")]).toEqual([
+      ["air", 3],
+      ["it's", 2],
+      ["back\\slash", 0],
+      ["c:\\tmp", 1],
+      ["stripped", 0],
+    ]);
+    expect(tsvectorTerms("").size).toBe(0);
+  });
+});

@@ -1,0 +1,131 @@
+import { certifiedProductsSql } from "../../governance/certified-products.js";
+import type { Queryable } from "../database.js";
+import { type ProductSummary, summaryColumns } from "./product-repository.js";
+
+/** What the search index reads of one product (registry/search-index.ts). */
+export interface IndexRow {
+  id: string;
+  name: string;
+  domain: string | null;
+  team: string | null;
+  status: string;
+  tags: string[];
+  /** The transaction that last wrote the row: the row's version in the change feed. */
+  version: string;
+  /** The product's search vector in its text form: every lexeme with its positions and weights. */
+  vector: string;
+}
+
+const indexColumns = `id, name, domain_id AS domain, team_id AS team, status, tags, changed_in::text AS version,
+  search::text AS vector`;
+
+/** At most this many words of a query count; a search box is not a document. */
+const maxQueryWords = 8;
+
+/**
+ * The query's words, lower-cased letters and digits only: nothing of full-text query syntax
+ * (& | ! ( ) : * < > ') reaches the database, whatever a user types.
+ */
+export function queryWords(q: string | undefined): string[] {
+  const words = (q ?? "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, maxQueryWords);
+}
+
+/** The SQL behind registry search: the change feed, the index's rows, typo widening and the page's rows. */
+export class SearchRepository {
+  constructor(private readonly q: Queryable) {}
+
+  /**
+   * Products written by transactions from `after.version` on (an xid8; "0" for all), in
+   * (version, id) order after `after`, at most `limit`; and the horizon to ask from next time: the
+   * oldest transaction still running now. Whatever commits later has a transaction id at or after
+   * it, so asking again from it misses nothing. One statement, so one snapshot; the order and the
+   * limit keep it on the (changed_in, id) index whatever the table's statistics say.
+   */
+  async changes(
+    after: { version: string; id: string },
+    limit: number,
+  ): Promise<{ horizon: string; rows: { id: string; version: string }[] }> {
+    const { rows } = await this.q.query<{ horizon: string; id: string | null; version: string | null }>(
+      `SELECT h.horizon::text AS horizon, p.id, p.version
+       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+       LEFT JOIN LATERAL (
+         SELECT id, changed_in::text AS version FROM data_products
+         WHERE (changed_in, id) > ($1::xid8, $2::text) ORDER BY changed_in, id LIMIT $3
+       ) p ON TRUE`,
+      [after.version, after.id, limit],
+    );
+    const horizon = rows[0]?.horizon;
+    if (horizon === undefined) throw new Error("the change feed returned no horizon");
+    return {
+      horizon,
+      rows: rows.flatMap((r) => (r.id !== null && r.version !== null ? [{ id: r.id, version: r.version }] : [])),
+    };
+  }
+
+  /** Where a change feed that reads every product from now on starts (see `changes`). */
+  async horizon(): Promise<string> {
+    const { rows } = await this.q.query<{ horizon: string }>(
+      "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon",
+    );
+    return rows[0]?.horizon ?? "0";
+  }
+
+  /** Every product in id order after `afterId`, at most `limit` (reading the whole catalogue). */
+  async indexRowsAfter(afterId: string, limit: number): Promise<IndexRow[]> {
+    const { rows } = await this.q.query<IndexRow>(
+      `SELECT ${indexColumns} FROM data_products WHERE id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows;
+  }
+
+  async indexRows(ids: readonly string[]): Promise<IndexRow[]> {
+    const { rows } = await this.q.query<IndexRow>(
+      `SELECT ${indexColumns} FROM data_products WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return rows;
+  }
+
+  /**
+   * Each query word's alternatives as lexemes: the word itself and, when the catalogue does not
+   * know a word of 4+ characters, its closest catalogue words (typos: trigram similarity ≥ 0.4 in
+   * search_lexicon, at most 3). Stemmed by the same configuration as the products' vectors.
+   */
+  async alternatives(words: readonly string[]): Promise<string[][][]> {
+    const { rows } = await this.q.query<{ n: number; lexemes: string[] }>(
+      `SELECT k.n::int AS n, tsvector_to_array(to_tsvector('english', a.word)) AS lexemes
+       FROM unnest($1::text[]) WITH ORDINALITY AS k (word, n)
+       CROSS JOIN LATERAL (
+         SELECT k.word
+         UNION
+         (SELECT l.word FROM search_lexicon l
+          WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.4
+            AND NOT EXISTS (SELECT 1 FROM search_lexicon known WHERE known.word = k.word)
+          ORDER BY similarity(l.word, k.word) DESC, l.word LIMIT 3)
+       ) AS a (word)`,
+      [words],
+    );
+    const byWord: string[][][] = words.map(() => []);
+    for (const r of rows) if (r.lexemes.length > 0) byWord[r.n - 1]?.push(r.lexemes);
+    return byWord;
+  }
+
+  /** The products certified now at one of `levels` (governance/certified-products.ts). */
+  async certified(levels: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.q.query<{ product_id: string }>(certifiedProductsSql("$1"), [levels]);
+    return new Set(rows.map((r) => r.product_id));
+  }
+
+  /** The summaries of these products, in the order given (ids the store no longer has are left out). */
+  async summaries(ids: readonly string[]): Promise<ProductSummary[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.q.query<ProductSummary>(
+      `SELECT ${summaryColumns} FROM data_products p WHERE p.id = ANY($1::text[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+}
