@@ -210,6 +210,8 @@ async function buildRest(
       warn(`skipped ${folder}: ${reason}`);
     }
   }
+  // The search index reads the whole catalogue once: start now, so the first search need not wait.
+  registry.warmSearch().catch((e) => warn(`search index: ${isQuantaError(e) ? e.message : String(e)}`));
   // The harness and its background jobs (the demo's contracts tested once), started when ready.
   const jobs = startHarness({
     db,
