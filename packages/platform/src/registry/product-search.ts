@@ -93,18 +93,20 @@ export class ProductSearch {
       return;
     }
     // Later passes list what changed in pages of (version, id); the horizon of the first page's
-    // snapshot is where the next pass starts.
+    // snapshot is where the next pass starts. The first page is one row: a pass usually finds
+    // nothing, and a limit of one keeps the planner on the index even without statistics (PGlite
+    // never analyzes); pages grow when there is more.
     let after = { version: this.horizon, id: "" };
     let horizon: string | undefined;
-    for (;;) {
-      const page = await repo.changes(after, changesPage);
+    for (let limit = 1; ; limit = Math.min(changesPage, limit * 64)) {
+      const page = await repo.changes(after, limit);
       horizon ??= page.horizon;
       const changed = page.rows.filter((r) => this.versions.get(r.id) !== r.version).map((r) => r.id);
       for (let start = 0; start < changed.length; start += fetchBatch) {
         this.reindex(await repo.indexRows(changed.slice(start, start + fetchBatch)));
       }
       const last = page.rows.at(-1);
-      if (!last || page.rows.length < changesPage) break;
+      if (!last || page.rows.length < limit) break;
       after = last;
     }
     this.horizon = horizon;

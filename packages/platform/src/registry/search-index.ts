@@ -25,48 +25,52 @@ export interface ProductAttributes {
   tags: readonly string[];
 }
 
-/** A product to index: its attributes and each of its lexemes with its best field. */
+/** Calls `visit` once for each lexeme of a product, with the best field it occurs in. */
+export type Terms = (visit: (lexeme: string, field: Field) => void) => void;
+
+/** A product to index: its attributes and its lexemes. */
 export interface IndexedProduct extends ProductAttributes {
-  terms: ReadonlyMap<string, Field>;
+  terms: Terms;
 }
 
 /**
- * The lexemes of a tsvector's text form (`'air':1A,7 'it''s':3B`) with the best weight of each:
- * A → 3, B → 2, C → 1, D (unmarked) → 0. Quotes inside a lexeme are doubled, backslashes escaped.
+ * The lexemes of a tsvector's text form (`'air':1A,7 'it''s':3B`), each once (a tsvector holds
+ * each lexeme once) with its best weight: A → 3, B → 2, C → 1, D (unmarked) → 0. Quotes inside a
+ * lexeme are doubled, backslashes escaped. Read while indexing, so no product keeps a copy.
  */
-export function tsvectorTerms(text: string): Map<string, Field> {
-  const terms = new Map<string, Field>();
-  let i = text.indexOf("'");
-  while (i >= 0) {
-    let j = i + 1;
-    let escaped = false;
-    for (; j < text.length; j++) {
-      const ch = text.charCodeAt(j);
-      if (ch === 92 /* \ */) {
-        escaped = true;
-        j++;
-      } else if (ch === 39 /* ' */) {
-        if (text.charCodeAt(j + 1) !== 39) break;
-        escaped = true;
-        j++;
+export function tsvectorTerms(text: string): Terms {
+  return (visit) => {
+    let i = text.indexOf("'");
+    while (i >= 0) {
+      let j = i + 1;
+      let escaped = false;
+      for (; j < text.length; j++) {
+        const ch = text.charCodeAt(j);
+        if (ch === 92 /* \ */) {
+          escaped = true;
+          j++;
+        } else if (ch === 39 /* ' */) {
+          if (text.charCodeAt(j + 1) !== 39) break;
+          escaped = true;
+          j++;
+        }
       }
-    }
-    const raw = text.slice(i + 1, j);
-    const lexeme = escaped ? raw.replace(/''/g, "'").replace(/\\(.)/g, "$1") : raw;
-    let field: Field = 0;
-    let k = j + 1;
-    if (text.charCodeAt(k) === 58 /* : */) {
-      for (k++; k < text.length && text.charCodeAt(k) !== 32; k++) {
-        const w = text.charCodeAt(k);
-        if (w === 65) field = 3;
-        else if (w === 66 && field < 2) field = 2;
-        else if (w === 67 && field < 1) field = 1;
+      const raw = text.slice(i + 1, j);
+      const lexeme = escaped ? raw.replace(/''/g, "'").replace(/\\(.)/g, "$1") : raw;
+      let field: Field = 0;
+      let k = j + 1;
+      if (text.charCodeAt(k) === 58 /* : */) {
+        for (k++; k < text.length && text.charCodeAt(k) !== 32; k++) {
+          const w = text.charCodeAt(k);
+          if (w === 65) field = 3;
+          else if (w === 66 && field < 2) field = 2;
+          else if (w === 67 && field < 1) field = 1;
+        }
       }
+      visit(lexeme, field);
+      i = text.indexOf("'", k);
     }
-    terms.set(lexeme, field);
-    i = text.indexOf("'", k);
-  }
-  return terms;
+  };
 }
 
 /** One query word: the lexemes of each of its alternatives (the word itself, or catalogue words near a typo). */
@@ -115,6 +119,10 @@ class Postings {
     this.data.copyWithin(at + 1, at, this.length);
     this.data[at] = posting;
     this.length++;
+  }
+
+  trim(): void {
+    if (this.data.length > this.length + (this.length >> 2) + 4) this.data = this.data.slice(0, this.length);
   }
 
   remove(doc: number): void {
@@ -183,6 +191,8 @@ export class SearchIndex {
   private byName: number[] = [];
   private nameRank: number[] = [];
   private nameKeys: string[] = [];
+  /** Term ids of the product being indexed. */
+  private scratch = new Int32Array(256);
   /** Set by a large batch: the listing order is rebuilt before it is next used. */
   private orderStale = false;
 
@@ -315,12 +325,11 @@ export class SearchIndex {
       for (const term of this.termsOf[doc]!) this.postings[term]!.remove(doc);
     }
     if (keepOrder && renamed) this.unplace(doc);
-    const { terms: fields, ...attributes } = p;
+    const { terms, ...attributes } = p;
     this.products[doc] = attributes;
     this.nameKeys[doc] = p.name.toLowerCase();
-    const terms = new Int32Array(fields.size);
     let k = 0;
-    for (const [lexeme, field] of fields) {
+    terms((lexeme, field) => {
       let term = this.terms.get(lexeme);
       if (term === undefined) {
         term = this.postings.length;
@@ -328,9 +337,14 @@ export class SearchIndex {
         this.postings.push(new Postings());
       }
       this.postings[term]!.add(doc * 4 + field);
-      terms[k++] = term;
-    }
-    this.termsOf[doc] = terms;
+      if (k === this.scratch.length) {
+        const grown = new Int32Array(this.scratch.length * 2);
+        grown.set(this.scratch);
+        this.scratch = grown;
+      }
+      this.scratch[k++] = term;
+    });
+    this.termsOf[doc] = this.scratch.slice(0, k);
     if (keepOrder && renamed) this.place(doc);
   }
 
@@ -339,6 +353,8 @@ export class SearchIndex {
     this.byName = [...this.docs.values()].sort((x, y) => this.compareNames(x, y));
     this.renumber(0);
     this.orderStale = false;
+    // After a large batch (a start-up read), give back what growing the lists left unused.
+    for (const list of this.postings) list.trim();
   }
 
   private compareNames(x: number, y: number): number {
