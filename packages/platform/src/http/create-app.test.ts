@@ -45,11 +45,13 @@ const post = async (path: string, body: string, type = "application/json") => {
 };
 
 describe("API skeleton", () => {
-  it("reports health and the store it runs on", async () => {
+  it("reports health, the store it runs on, and whether search has read the catalogue", async () => {
     expect(await get("/api/health")).toEqual({
       status: 200,
-      body: { status: "ok", version: "0.1.0", storage: "pglite" },
+      body: { status: "ok", version: "0.1.0", storage: "pglite", search: "starting" },
     });
+    await get("/api/products?q=temperature");
+    expect((await get("/api/health")).body).toMatchObject({ status: "ok", search: "ready" });
   });
 
   it("serves an OpenAPI 3.1 document of every route", async () => {

@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use("/api/*", authMiddleware(options.authenticator ?? new PlatformAuthenticator(identity)));
   app.use("/api/products/:id/:iface", harnessGuard(options.registry.db));
 
-  registerHealth(app, options.registry.db, platformVersion);
+  registerHealth(app, options.registry, platformVersion);
   registerProducts(app, options.registry);
   if (options.harness) registerHarness(app, options.harness);
   registerAuthRoutes(app, identity);

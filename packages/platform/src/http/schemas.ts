@@ -27,6 +27,10 @@ export const HealthSchema = z
     status: z.enum(["ok", "unavailable"]),
     version: z.string(),
     storage: z.enum(["pglite", "postgres"]),
+    search: z.enum(["ready", "starting"]).openapi({
+      description:
+        "`ready` once this process has read the catalogue into its search index (searches before then wait for it): a readiness signal for replicas behind a load balancer",
+    }),
   })
   .openapi("Health");
 

@@ -30,6 +30,11 @@ export class ProductSearch {
     return this.index.size;
   }
 
+  /** True once the first pass has read the whole catalogue. */
+  get ready(): boolean {
+    return this.horizon !== "0";
+  }
+
   /**
    * Catches up with the store. Concurrent callers share one pass; a caller arriving while a pass
    * runs waits for the next one, which starts after it arrived and so sees what it committed.

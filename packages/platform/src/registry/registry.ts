@@ -42,6 +42,11 @@ export class Registry {
     return productSearchOf(this.db).search(query);
   }
 
+  /** Whether this process has read the catalogue into its search index. */
+  get searchReady(): boolean {
+    return productSearchOf(this.db).ready;
+  }
+
   /** Reads the catalogue into the search index now (a search would otherwise do it first). */
   warmSearch(): Promise<void> {
     return productSearchOf(this.db).refresh();

@@ -51,12 +51,14 @@ describe("starting the platform", () => {
       }
       const healthAt = performance.now();
       expect(health?.status).toBe(200);
-      expect(await health?.json()).toEqual({ status: "ok", version: "0.1.0", storage: "pglite" });
+      expect(await health?.json()).toMatchObject({ status: "ok", version: "0.1.0", storage: "pglite" });
       // Asked while the demo is still being published: answered once it is, never half of it.
       const products = await fetch(`${base}/api/products`);
       expect(products.status).toBe(200);
       const ids = ((await products.json()) as { items: { id: string }[] }).items.map((p) => p.id).sort();
       expect(ids).toEqual(["test.sensors", "test.upstream"]);
+      // Listing read the catalogue into the search index (serve had started that already).
+      expect(await (await fetch(`${base}/api/health`)).json()).toMatchObject({ search: "ready" });
       platform = await starting;
       expect(healthAt).toBeLessThan(readyAt);
       expect(platform.published).toEqual(["test.upstream", "test.sensors"]);

@@ -158,14 +158,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 }
 
-/** `/api/health` before the app is built: the same answer as its route (does the store answer?). */
+/** `/api/health` before the app is built: the same answer as its route (does the store answer?); search is starting. */
 async function health(db: Database): Promise<Response> {
   const ok = await db.query("SELECT 1").then(
     () => true,
     () => false,
   );
   return Response.json(
-    { status: ok ? "ok" : "unavailable", version: platformVersion, storage: db.driver },
+    { status: ok ? "ok" : "unavailable", version: platformVersion, storage: db.driver, search: "starting" },
     { status: ok ? 200 : 503 },
   );
 }

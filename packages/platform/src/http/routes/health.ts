@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Database } from "../../storage/database.js";
+import type { Registry } from "../../registry/registry.js";
 import { HealthSchema } from "../schemas.js";
 
 const route = createRoute({
@@ -16,14 +16,16 @@ const route = createRoute({
   },
 });
 
-export function registerHealth(app: OpenAPIHono, db: Database, version: string): void {
+export function registerHealth(app: OpenAPIHono, registry: Registry, version: string): void {
+  const { db } = registry;
   app.openapi(route, async (c) => {
     const ok = await db.query("SELECT 1").then(
       () => true,
       () => false,
     );
+    const search = registry.searchReady ? ("ready" as const) : ("starting" as const);
     return ok
-      ? c.json({ status: "ok" as const, version, storage: db.driver }, 200)
-      : c.json({ status: "unavailable" as const, version, storage: db.driver }, 503);
+      ? c.json({ status: "ok" as const, version, storage: db.driver, search }, 200)
+      : c.json({ status: "unavailable" as const, version, storage: db.driver, search }, 503);
   });
 }
