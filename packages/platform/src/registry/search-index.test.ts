@@ -149,9 +149,9 @@ describe("SearchIndex", () => {
       const expected = [...products.values()]
         .filter((p) => query.every((w) => fields(p).has(w)))
         .map((p) => {
-          const fields = query.map((w) => field(p, w));
+          const best = query.map((w) => field(p, w));
           const score =
-            (fields.every((f) => f === 3) ? 2 : 0) + fields.reduce((s, f) => s + weight[f]!, 0) / query.length;
+            (best.every((f) => f === 3) ? 2 : 0) + best.reduce((sum: number, f) => sum + weight[f]!, 0) / query.length;
           return { p, score: Math.round(score * 10_000) / 10_000 };
         })
         .sort((x, y) => y.score - x.score || byName(x.p, y.p));
