@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataLocator } from "../harness/data-locator.js";
 import { Harness } from "../harness/harness.js";
@@ -391,6 +392,18 @@ export function accessConformance(name: string, target: StoreTarget): void {
           });
           expect(res.status).toBe(200);
           expect(await res.text()).toBe("customer_email\r\n***\r\n***\r\n");
+          // Every format reads through the same masked views: Arrow too.
+          const arrow = await fetch(`http://127.0.0.1:${port}/api/products/shop.orders/consume`, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...consumer.headers },
+            body: JSON.stringify({ port: "orders", sql: "SELECT customer_email FROM orders LIMIT 2", format: "arrow" }),
+          });
+          expect(arrow.headers.get("content-type")).toBe("application/vnd.apache.arrow.stream");
+          const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+          expect(table.toArray().map((r) => r.toJSON())).toEqual([
+            { customer_email: "***" },
+            { customer_email: "***" },
+          ]);
         } finally {
           await new Promise<void>((r) => server.close(() => r()));
         }

@@ -2,8 +2,10 @@ import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PortDataset } from "../port-data.js";
+import { rawColumn } from "./arrow-output.js";
 import { type ConsumeFormat, type ConsumeLimits, consumeQuery, defaultConsumeLimits } from "./consume-query.js";
 import { SandboxPool } from "./sandbox-pool.js";
 
@@ -128,6 +130,109 @@ describe("consume results written by DuckDB", () => {
     expect(await stream.done).toMatchObject({ error: "the client stopped reading" });
     const dirs = await readdir(join(root, "tmp"));
     for (const d of dirs) expect(await readdir(join(root, "tmp", d))).toEqual([]);
+  });
+});
+
+describe("consume as an Arrow IPC stream", () => {
+  const arrow = async (sql: string, limit: number) => {
+    const stream = await consumeQuery([dataset], { sql, limit, format: "arrow" }, limits, pool);
+    const bytes = new Uint8Array(await new Response(stream.body).arrayBuffer());
+    return { stream, table: tableFromIPC(bytes), outcome: await stream.done };
+  };
+
+  it("keeps every column's type and value, nulls included, under the limit", async () => {
+    const { stream, table, outcome } = await arrow(
+      `SELECT id, note, pair, id % 2 = 0 AS even, id::TINYINT AS i8, id::SMALLINT AS i16,
+              id::BIGINT * 10000000000 AS i64, id::UBIGINT AS u64, id / 4 AS quarter, id::FLOAT AS f32,
+              DATE '2024-01-01' + id::INTEGER AS day,
+              TIMESTAMP '2024-01-01 00:00:00' + to_seconds(id) + INTERVAL 123456 MICROSECOND AS at,
+              (id * 1.25)::DECIMAL(10, 2) AS amount, (-id * 1.5)::DECIMAL(38, 4) AS wide,
+              CASE WHEN id % 4 = 0 THEN NULL ELSE id END AS maybe, encode(note) AS raw,
+              INTERVAL 1 DAY AS span, id AS id
+       FROM rows ORDER BY id`,
+      7,
+    );
+    expect(stream.contentType).toBe("application/vnd.apache.arrow.stream");
+    expect(outcome).toMatchObject({ rows: 7, truncated: false });
+    expect(table.numRows).toBe(7);
+    const types = Object.fromEntries(table.schema.fields.map((f) => [f.name, String(f.type)]));
+    expect(types).toEqual({
+      id: "Int64",
+      note: "Utf8",
+      pair: "Utf8",
+      even: "Bool",
+      i8: "Int8",
+      i16: "Int16",
+      i64: "Int64",
+      u64: "Uint64",
+      quarter: "Float64",
+      f32: "Float32",
+      day: "Date32<DAY>",
+      at: "Timestamp<MICROSECOND>",
+      amount: "Decimal[10e+2]",
+      wide: "Decimal[38e+4]",
+      maybe: "Int64",
+      raw: "Binary",
+      span: "Utf8",
+      id_1: "Int64", // DuckDB names a repeated column apart, as in JSON and CSV
+    });
+    const row = (i: number) => table.get(i)?.toJSON() as Record<string, unknown>;
+    expect(row(2)).toMatchObject({
+      note: 'a\r\nb,"c",\n3',
+      pair: "[3, 4]",
+      even: false,
+      i8: 3,
+      i16: 3,
+      i64: 30_000_000_000n,
+      u64: 3n,
+      quarter: 0.75,
+      f32: 3,
+      maybe: 3n,
+      span: "1 day",
+    });
+    expect(row(3)).toMatchObject({ even: true, maybe: null, pair: null });
+    expect(new Date(row(2).day as number).toISOString()).toBe("2024-01-04T00:00:00.000Z");
+    expect(table.getChild("at")?.data[0]?.values[2]).toBe(1_704_067_203_123_456n);
+    const words = (column: string, i: number) => [
+      ...(table.getChild(column)?.data[0]?.values.slice(i * 4, i * 4 + 4) ?? []),
+    ];
+    expect(words("amount", 2)).toEqual([375, 0, 0, 0]); // 3.75 at scale 2
+    expect(words("wide", 2)).toEqual([2 ** 32 - 45_000, 2 ** 32 - 1, 2 ** 32 - 1, 2 ** 32 - 1]); // -4.5000
+    expect(new TextDecoder().decode(row(0).raw as Uint8Array)).toBe("plain 1");
+  });
+
+  it("copies fixed-width columns straight from DuckDB's vectors, validity bits included", async () => {
+    // The fast path reads the pinned @duckdb/node-api's vector internals; an upgrade that moves them
+    // fails here instead of silently reading value by value.
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    try {
+      const result = await conn.run("SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i::DOUBLE END AS x FROM range(10) t(i)");
+      const chunk = await result.fetchChunk();
+      const raw = chunk && rawColumn(chunk, 0, Float64Array);
+      expect(raw?.items).toBeInstanceOf(Float64Array);
+      expect([...(raw?.items ?? [])].filter((_, i) => i % 3 !== 0)).toEqual([1, 2, 4, 5, 7, 8]);
+      // Rows 0–7, then rows 8–9 (the bits past the last row mean nothing).
+      expect([raw?.valid?.[0], (raw?.valid?.[1] ?? 0) & 0b11]).toEqual([0b1011_0110, 0b01]);
+      expect(chunk && rawColumn(chunk, 0, Int32Array)).toBeUndefined();
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("answers an empty result with its schema, and reads the limit in batches", async () => {
+    const empty = await arrow("SELECT id, note FROM rows WHERE id < 0", 10);
+    expect(empty.table.numRows).toBe(0);
+    expect(empty.table.schema.fields.map((f) => f.name)).toEqual(["id", "note"]);
+    const many = await arrow(
+      `SELECT (a.id - 1) * 8000 + (b.id - 1) * 400 + (c.id - 1) * 20 + d.id - 1 AS i
+       FROM rows a, rows b, rows c, rows d ORDER BY i`,
+      150_000,
+    );
+    expect(many.table.numRows).toBe(150_000);
+    expect(many.table.batches.length).toBeGreaterThan(1);
+    expect(many.table.getChild("i")?.get(149_999)).toBe(149_999n);
   });
 });
 

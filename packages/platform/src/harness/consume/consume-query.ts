@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBTypeId } from "@duckdb/node-api";
+import { DuckDBDecimalType, DuckDBTypeId } from "@duckdb/node-api";
 import { DuckDbDialect } from "@quanta/core";
 import { HarnessError } from "../harness-error.js";
 import type { PortDataset } from "../port-data.js";
@@ -52,10 +52,11 @@ export interface ConsumeStream {
 }
 
 const dialect = new DuckDbDialect();
-const contentTypes: Record<Exclude<ConsumeFormat, "arrow">, string> = {
+const contentTypes: Record<ConsumeFormat, string> = {
   json: "application/json; charset=utf-8",
   csv: "text/csv; charset=utf-8",
   parquet: "application/vnd.apache.parquet",
+  arrow: "application/vnd.apache.arrow.stream",
 };
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 
@@ -82,7 +83,8 @@ function csvField(v: string): string {
  * Runs a consumer's query in a pooled sandbox whose views are exactly this reader's (masks, row
  * filters), has DuckDB write the whole result as a file (`COPY … TO`: its parallel CSV/JSON/Parquet
  * writers are about twice as cheap per row as turning rows into text chunk by chunk through
- * JavaScript), then streams that file. Everything that can go wrong in DuckDB (guard, binding,
+ * JavaScript; Arrow IPC, which DuckDB cannot write here, is built from its column chunks by
+ * apache-arrow, see arrow-output.ts), then streams that file. Everything that can go wrong in DuckDB (guard, binding,
  * runtime errors, the time limit) happens before the first byte and throws a HarnessError, so the
  * client gets a 4xx instead of a broken 200; a slow client holds a file, not a DuckDB connection.
  */
@@ -92,13 +94,6 @@ export async function consumeQuery(
   limits: ConsumeLimits,
   pool: SandboxPool,
 ): Promise<ConsumeStream> {
-  if (query.format === "arrow") {
-    throw new HarnessError(
-      415,
-      "format-unavailable",
-      "format arrow is not available: the DuckDB Node API this server uses has no Arrow IPC output and its arrow extension cannot be installed offline; use parquet (columnar, typed) or json/csv",
-    );
-  }
   if (query.limit > limits.maxRows) {
     throw new HarnessError(
       400,
@@ -125,25 +120,38 @@ export async function consumeQuery(
     // The consumer's text sits alone on its lines (a trailing comment cannot swallow the wrapper);
     // the wrapped statement is guarded again so the wrapper itself cannot be subverted. JSON and
     // CSV read one row past the limit to tell a complete result from a truncated one.
-    const wrapped = `SELECT * FROM (\n${sql}\n) AS consume_result LIMIT ${format === "parquet" ? query.limit : query.limit + 1}`;
+    const binary = format === "parquet" || format === "arrow";
+    const wrapped = `SELECT * FROM (\n${sql}\n) AS consume_result LIMIT ${binary ? query.limit : query.limit + 1}`;
     await lease.sandbox.guard(wrapped, lease.conn);
     const prepared = await lease.conn.prepare(wrapped); // binds: unknown columns fail here, as a 400
-    const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
-      name: prepared.columnName(i),
-      type: String(prepared.columnType(i)),
-      typeId: prepared.columnTypeId(i),
-    }));
+    const columns = Array.from({ length: prepared.columnCount }, (_, i) => {
+      const type = prepared.columnType(i);
+      return {
+        name: prepared.columnName(i),
+        type: String(type),
+        typeId: prepared.columnTypeId(i),
+        ...(type instanceof DuckDBDecimalType ? { width: type.width, scale: type.scale } : {}),
+      };
+    });
     prepared.destroySync();
-    const copied = await lease.conn.run(
-      `COPY (${resultSql(wrapped, columns, format)}) TO ${dialect.stringLiteral(file)} (${copyOptions[format]})`,
-    );
+    const written =
+      format === "arrow"
+        ? await (await import("./arrow-output.js")).writeArrowStream(lease.conn, wrapped, columns, file, (name) =>
+            dialect.quoteIdentifier(name),
+          )
+        : Number(
+            (
+              await lease.conn.run(
+                `COPY (${resultSql(wrapped, columns, format)}) TO ${dialect.stringLiteral(file)} (${copyOptions[format]})`,
+              )
+            ).rowsChanged,
+          );
     clearTimeout(timer);
     lease.release();
-    const written = Number(copied.rowsChanged);
     const size = (await stat(file)).size;
     const served = { columns: columns.map(({ name, type }) => ({ name, type })), started, file, removeFile };
-    return format === "parquet"
-      ? fileStream({ ...served, contentType: contentTypes.parquet, rows: written, truncated: false, size })
+    return format === "parquet" || format === "arrow"
+      ? fileStream({ ...served, contentType: contentTypes[format], rows: written, truncated: false, size })
       : await textStream({ ...served, format, written, limit: query.limit, size });
   } catch (e) {
     clearTimeout(timer);
@@ -166,7 +174,7 @@ export async function consumeQuery(
   }
 }
 
-const copyOptions: Record<Exclude<ConsumeFormat, "arrow">, string> = {
+const copyOptions: Record<"json" | "csv" | "parquet", string> = {
   // An array `[\n\t{…},\n\t{…}\n]`: JSON strings escape every control character, so `,\n` occurs
   // only between rows (see textStream's cut).
   json: "FORMAT json, ARRAY true",
@@ -187,7 +195,7 @@ const nestedTypes = new Set<DuckDBTypeId>([
 function resultSql(
   wrapped: string,
   columns: { name: string; typeId: DuckDBTypeId }[],
-  format: Exclude<ConsumeFormat, "arrow">,
+  format: "json" | "csv" | "parquet",
 ): string {
   if (format !== "csv" || !columns.some((c) => nestedTypes.has(c.typeId))) return wrapped;
   // Columns renamed positionally so duplicate names cannot collide.

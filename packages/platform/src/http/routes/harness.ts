@@ -351,7 +351,7 @@ const consumeRoute = createRoute({
   tags,
   summary: "Consume: a read-only SQL query over one output port's datasets, streamed",
   description:
-    "Runs in a sandboxed DuckDB that sees only the port's datasets, with the reader's masking and row filters built into them. DuckDB writes the whole result before the first byte is sent, so any query error (including the time limit) is a 4xx; the result is then streamed: JSON as `{columns, rows, rowCount, truncated}`, CSV with a header row, Parquet as a file. `arrow` is answered 415.",
+    "Runs in a sandboxed DuckDB that sees only the port's datasets, with the reader's masking and row filters built into them. DuckDB writes the whole result before the first byte is sent, so any query error (including the time limit) is a 4xx; the result is then streamed: JSON as `{columns, rows, rowCount, truncated}`, CSV with a header row, Parquet as a file, Arrow as an IPC stream (record batches of up to 65,536 rows).",
   request: {
     params: ProductParams,
     body: { required: true, content: { "application/json": { schema: ConsumeRequestSchema } } },
@@ -363,13 +363,13 @@ const consumeRoute = createRoute({
         "application/json": { schema: z.object({}).passthrough() },
         "text/csv": { schema: z.string() },
         "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+        "application/vnd.apache.arrow.stream": { schema: z.string().openapi({ format: "binary" }) },
       },
     },
     400: bad,
     404: missing,
     409: errorContent("The product does not serve reads (draft or stopped)"),
     413: errorContent("The body is larger than the server accepts"),
-    415: errorContent("The format is not available (arrow)"),
     422: errorContent("The port's data cannot be read (no local server, unreadable file)"),
     423: errorContent("The product is paused"),
   },

@@ -1,0 +1,361 @@
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
+import { type DuckDBConnection, type DuckDBDataChunk, DuckDBTypeId, type DuckDBValue } from "@duckdb/node-api";
+import {
+  Binary,
+  Bool,
+  type Data,
+  type DataType,
+  DateDay,
+  Decimal,
+  Field,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  RecordBatchStreamWriter,
+  Schema,
+  Struct,
+  TimestampMicrosecond,
+  Uint8,
+  Uint16,
+  Uint32,
+  Uint64,
+  Utf8,
+} from "apache-arrow";
+
+/** A result column as the prepared statement describes it. */
+export interface ResultColumn {
+  name: string;
+  typeId: DuckDBTypeId;
+  /** DECIMAL only. */
+  width?: number;
+  scale?: number;
+}
+
+/** Rows per Arrow record batch (DuckDB hands over 2,048 at a time). */
+const batchRows = 65_536;
+
+type TypedArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** A fixed-width column of one chunk, copied out of DuckDB's memory as it lies: values and validity bits. */
+interface RawPart {
+  items: TypedArray;
+  /** Arrow's layout too (a bit per row, least significant first); undefined when every row is valid. */
+  valid: Uint8Array | undefined;
+}
+
+/** One chunk's column as a plan keeps it until its batch is written. */
+type Part = readonly DuckDBValue[] | RawPart;
+
+/** A batch of one column's values: the chunks DuckDB handed over, in order (not copied into one array). */
+type Values = readonly (readonly DuckDBValue[])[];
+
+/**
+ * How one DuckDB column becomes an Arrow column: the SQL that reads it (dates as days and
+ * timestamps as microseconds since the epoch, types Arrow JS has no plain builder for as text), what
+ * is kept of each chunk, and the Arrow data made from a batch of chunks.
+ */
+interface ColumnPlan {
+  select: (quoted: string) => string;
+  type: DataType;
+  take: (chunk: DuckDBDataChunk, column: number) => Part;
+  data: (parts: readonly Part[], length: number) => Data;
+}
+
+const valuesOf = (chunk: DuckDBDataChunk, column: number): Part => chunk.getColumnValues(column);
+
+/** Calls `fn` with each value of a batch and its row. */
+function each(values: Values, fn: (v: DuckDBValue, row: number) => void): void {
+  let row = 0;
+  for (const chunk of values) for (const v of chunk) fn(v, row++);
+}
+
+function validity(values: Values, length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  let nullCount = 0;
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  each(values, (v, i) => {
+    if (v === null) nullCount++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  });
+  return { nullBitmap: nullCount > 0 ? bitmap : undefined, nullCount };
+}
+
+/**
+ * The column's values and validity as DuckDB's vector holds them, when it exposes them as the
+ * expected typed array (its fixed-width vectors do): no JavaScript value per row. Undefined
+ * otherwise, and the column is read value by value.
+ */
+export function rawColumn(chunk: DuckDBDataChunk, column: number, array: Function): RawPart | undefined {
+  const vector = chunk.getColumnVector(column) as unknown as {
+    items?: unknown;
+    validity?: { data?: BigUint64Array | null };
+  };
+  const items = vector.items;
+  if (!(items instanceof array) || !vector.validity || !("data" in vector.validity)) return undefined;
+  const bits = vector.validity.data;
+  const count = chunk.rowCount;
+  return {
+    items: (items as TypedArray).slice(0, count),
+    valid: bits ? new Uint8Array(bits.buffer, bits.byteOffset, (count + 7) >> 3).slice() : undefined,
+  };
+}
+
+function fixed<T extends DataType>(
+  type: T,
+  array: { new (n: number): TypedArray },
+  convert: (v: DuckDBValue) => number | bigint,
+): ColumnPlan {
+  return {
+    select: (c) => c,
+    type,
+    take: (chunk, column) => rawColumn(chunk, column, array) ?? valuesOf(chunk, column),
+    data: (parts, length) => {
+      const data = new array(length) as { [i: number]: number | bigint } & TypedArray;
+      const bitmap = new Uint8Array((length + 7) >> 3).fill(0xff);
+      let nullCount = 0;
+      let offset = 0;
+      const clear = (row: number) => {
+        bitmap[row >> 3]! &= ~(1 << (row & 7));
+        nullCount++;
+      };
+      for (const part of parts) {
+        if (Array.isArray(part)) {
+          part.forEach((v: DuckDBValue, r: number) => {
+            if (v === null) clear(offset + r);
+            else data[offset + r] = convert(v);
+          });
+          offset += part.length;
+        } else {
+          const { items, valid } = part as RawPart;
+          (data as { set(a: TypedArray, o: number): void }).set(items, offset);
+          if (valid)
+            for (let r = 0; r < items.length; r++) if (((valid[r >> 3]! >> (r & 7)) & 1) === 0) clear(offset + r);
+          offset += items.length;
+        }
+      }
+      const nullBitmap = nullCount > 0 ? bitmap : undefined;
+      // biome-ignore lint/suspicious/noExplicitAny: makeData is overloaded per type; the plan pairs them
+      return makeData({ type, length, nullCount, nullBitmap, data } as any);
+    },
+  };
+}
+
+const num = (v: DuckDBValue) => Number(v);
+const big = (v: DuckDBValue) => BigInt(v as bigint | number);
+const encoder = new TextEncoder();
+
+/** Arrow's variable-width layout: offsets into one byte buffer. */
+function variable(
+  type: Utf8 | Binary,
+  bytesOf: (values: Values, length: number) => Offsets,
+  select = (c: string) => c,
+): ColumnPlan {
+  return {
+    select,
+    type,
+    take: valuesOf,
+    data: (parts, length) => {
+      const values = parts as Values;
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      return makeData({ type, length, ...validity(values, length), ...bytesOf(values, length) } as any);
+    },
+  };
+}
+
+interface Offsets {
+  valueOffsets: Int32Array;
+  data: Uint8Array;
+}
+
+/**
+ * UTF-8 of a batch of strings. Text is mostly ASCII: the batch is encoded in one call, and when no
+ * character took more than a byte, each string's offset is its length. Otherwise each string is
+ * encoded in place, one after the other.
+ */
+function utf8(values: Values, length: number): Offsets {
+  const strings: string[] = new Array(length);
+  each(values, (v, i) => {
+    strings[i] = v === null ? "" : String(v);
+  });
+  const joined = strings.join("");
+  const data = new Uint8Array(joined.length * 3);
+  const valueOffsets = new Int32Array(length + 1);
+  if (encoder.encodeInto(joined, data).written === joined.length) {
+    for (let i = 0; i < length; i++) valueOffsets[i + 1] = valueOffsets[i]! + strings[i]!.length;
+    return { valueOffsets, data: data.subarray(0, joined.length) };
+  }
+  let offset = 0;
+  for (let i = 0; i < length; i++) {
+    offset += encoder.encodeInto(strings[i]!, data.subarray(offset)).written;
+    valueOffsets[i + 1] = offset;
+  }
+  return { valueOffsets, data: data.subarray(0, offset) };
+}
+
+function blobs(values: Values, length: number): Offsets {
+  const parts: (Uint8Array | undefined)[] = new Array(length);
+  const valueOffsets = new Int32Array(length + 1);
+  each(values, (v, i) => {
+    parts[i] = v === null ? undefined : (v as { bytes: Uint8Array }).bytes;
+    valueOffsets[i + 1] = valueOffsets[i]! + (parts[i]?.length ?? 0);
+  });
+  const data = new Uint8Array(valueOffsets[length]!);
+  parts.forEach((part, i) => {
+    if (part) data.set(part, valueOffsets[i]!);
+  });
+  return { valueOffsets, data };
+}
+
+const text = (select?: (c: string) => string) => variable(new Utf8(), utf8, select);
+
+/** DECIMAL as Arrow's 128-bit decimal: the unscaled value, two's complement, little-endian words. */
+function decimal(width: number, scale: number): ColumnPlan {
+  const type = new Decimal(scale, width, 128);
+  return {
+    select: (c) => c,
+    type,
+    take: valuesOf,
+    data: (parts, length) => {
+      const values = parts as Values;
+      const data = new Uint32Array(length * 4);
+      each(values, (v, i) => {
+        if (v === null) return;
+        let unscaled = BigInt.asUintN(128, (v as { value: bigint }).value);
+        for (let w = 0; w < 4; w++) {
+          data[i * 4 + w] = Number(unscaled & 0xffff_ffffn);
+          unscaled >>= 32n;
+        }
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      return makeData({ type, length, ...validity(values, length), data } as any);
+    },
+  };
+}
+
+function plan(column: ResultColumn): ColumnPlan {
+  const t = DuckDBTypeId;
+  switch (column.typeId) {
+    case t.BOOLEAN: {
+      const type = new Bool();
+      return {
+        select: (c) => c,
+        type,
+        take: valuesOf,
+        data: (parts, length) => {
+          const values = parts as Values;
+          const data = new Uint8Array((length + 7) >> 3);
+          each(values, (v, i) => {
+            if (v === true) data[i >> 3]! |= 1 << (i & 7);
+          });
+          return makeData({ type, length, ...validity(values, length), data });
+        },
+      };
+    }
+    case t.TINYINT:
+      return fixed(new Int8(), Int8Array, num);
+    case t.SMALLINT:
+      return fixed(new Int16(), Int16Array, num);
+    case t.INTEGER:
+      return fixed(new Int32(), Int32Array, num);
+    case t.BIGINT:
+      return fixed(new Int64(), BigInt64Array, big);
+    case t.UTINYINT:
+      return fixed(new Uint8(), Uint8Array, num);
+    case t.USMALLINT:
+      return fixed(new Uint16(), Uint16Array, num);
+    case t.UINTEGER:
+      return fixed(new Uint32(), Uint32Array, num);
+    case t.UBIGINT:
+      return fixed(new Uint64(), BigUint64Array, big);
+    case t.FLOAT:
+      return fixed(new Float32(), Float32Array, num);
+    case t.DOUBLE:
+      return fixed(new Float64(), Float64Array, num);
+    case t.DATE:
+      return { ...fixed(new DateDay(), Int32Array, num), select: (c) => `(${c} - DATE '1970-01-01')::INTEGER` };
+    case t.TIMESTAMP:
+    case t.TIMESTAMP_S:
+    case t.TIMESTAMP_MS:
+    case t.TIMESTAMP_NS:
+      return { ...fixed(new TimestampMicrosecond(), BigInt64Array, big), select: (c) => `epoch_us(${c}::TIMESTAMP)` };
+    case t.TIMESTAMP_TZ:
+      return { ...fixed(new TimestampMicrosecond("UTC"), BigInt64Array, big), select: (c) => `epoch_us(${c})` };
+    case t.DECIMAL:
+      return decimal(column.width ?? 18, column.scale ?? 0);
+    case t.VARCHAR:
+      return text();
+    case t.BLOB:
+      return variable(new Binary(), blobs);
+    default:
+      // Time, interval, UUID, enums, nested and other types: their SQL text, as CSV shows them.
+      return text((c) => `CAST(${c} AS VARCHAR)`);
+  }
+}
+
+/**
+ * Runs `sql` (already guarded and wrapped with its limit) and writes its rows to `file` as an
+ * Arrow IPC stream (`application/vnd.apache.arrow.stream`): record batches of up to 65,536 rows,
+ * read chunk by chunk so memory stays bounded. Returns the number of rows written.
+ */
+export async function writeArrowStream(
+  conn: DuckDBConnection,
+  sql: string,
+  columns: readonly ResultColumn[],
+  file: string,
+  quoteIdentifier: (name: string) => string,
+): Promise<number> {
+  const plans = columns.map(plan);
+  // Columns renamed positionally so duplicate names cannot collide; the schema keeps the real names.
+  const aliases = columns.map((_, i) => quoteIdentifier(`c${i}`));
+  const select = plans.map((p, i) => p.select(aliases[i]!));
+  const schema = new Schema(columns.map((c, i) => new Field(c.name, plans[i]!.type, true)));
+  const writer = new RecordBatchStreamWriter();
+  const out = createWriteStream(file);
+  const piped = writer.pipe(out);
+  let rows = 0;
+  try {
+    const result = await conn.stream(
+      `SELECT ${select.join(", ")} FROM (${sql}) AS arrow_result(${aliases.join(", ")})`,
+    );
+    let pending: Part[][] = columns.map(() => []);
+    let pendingRows = 0;
+    const flush = () => {
+      const children = plans.map((p, i) => p.data(pending[i]!, pendingRows));
+      const data = makeData({ type: new Struct(schema.fields), length: pendingRows, nullCount: 0, children });
+      writer.write(new RecordBatch(schema, data));
+      rows += pendingRows;
+      pending = columns.map(() => []);
+      pendingRows = 0;
+    };
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (let i = 0; i < columns.length; i++) pending[i]!.push(plans[i]!.take(chunk, i));
+      pendingRows += chunk.rowCount;
+      if (pendingRows >= batchRows) flush();
+    }
+    if (pendingRows > 0 || rows === 0) flush();
+    writer.finish();
+    await finished(piped);
+    return rows;
+  } catch (e) {
+    writer.abort(e);
+    out.destroy();
+    throw e;
+  }
+}
