@@ -159,10 +159,10 @@ const num = (v: DuckDBValue) => Number(v);
 const big = (v: DuckDBValue) => BigInt(v as bigint | number);
 const encoder = new TextEncoder();
 
-/** Arrow's variable-width layout: offsets into one byte buffer. */
-function variable(
-  type: Utf8 | Binary,
-  bytesOf: (values: Values, length: number) => Offsets,
+/** A plan that reads its column value by value and makes the Arrow buffers from a batch of them. */
+function byValue(
+  type: DataType,
+  buffers: (values: Values, length: number) => object,
   select = (c: string) => c,
 ): ColumnPlan {
   return {
@@ -172,11 +172,12 @@ function variable(
     data: (parts, length) => {
       const values = parts as Values;
       // biome-ignore lint/suspicious/noExplicitAny: as above
-      return makeData({ type, length, ...validity(values, length), ...bytesOf(values, length) } as any);
+      return makeData({ type, length, ...validity(values, length), ...buffers(values, length) } as any);
     },
   };
 }
 
+/** Arrow's variable-width layout: offsets into one byte buffer. */
 interface Offsets {
   valueOffsets: Int32Array;
   data: Uint8Array;
@@ -221,71 +222,58 @@ function blobs(values: Values, length: number): Offsets {
   return { valueOffsets, data };
 }
 
-const text = (select?: (c: string) => string) => variable(new Utf8(), utf8, select);
+const text = (select?: (c: string) => string) => byValue(new Utf8(), utf8, select);
 
 /** DECIMAL as Arrow's 128-bit decimal: the unscaled value, two's complement, little-endian words. */
 function decimal(width: number, scale: number): ColumnPlan {
-  const type = new Decimal(scale, width, 128);
-  return {
-    select: (c) => c,
-    type,
-    take: valuesOf,
-    data: (parts, length) => {
-      const values = parts as Values;
-      const data = new Uint32Array(length * 4);
-      each(values, (v, i) => {
-        if (v === null) return;
-        let unscaled = BigInt.asUintN(128, (v as { value: bigint }).value);
-        for (let w = 0; w < 4; w++) {
-          data[i * 4 + w] = Number(unscaled & 0xffff_ffffn);
-          unscaled >>= 32n;
-        }
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: as above
-      return makeData({ type, length, ...validity(values, length), data } as any);
-    },
-  };
+  return byValue(new Decimal(scale, width, 128), (values, length) => {
+    const data = new Uint32Array(length * 4);
+    each(values, (v, i) => {
+      if (v === null) return;
+      let unscaled = BigInt.asUintN(128, (v as { value: bigint }).value);
+      for (let w = 0; w < 4; w++) {
+        data[i * 4 + w] = Number(unscaled & 0xffff_ffffn);
+        unscaled >>= 32n;
+      }
+    });
+    return { data };
+  });
 }
+
+/** Booleans, a bit per row. */
+const booleans = () =>
+  byValue(new Bool(), (values, length) => {
+    const data = new Uint8Array((length + 7) >> 3);
+    each(values, (v, i) => {
+      if (v === true) data[i >> 3]! |= 1 << (i & 7);
+    });
+    return { data };
+  });
+
+/** DuckDB's fixed-width numbers: the Arrow type, the typed array both hold them in, and the value conversion. */
+const numbers = new Map<
+  DuckDBTypeId,
+  [() => DataType, new (n: number) => TypedArray, (v: DuckDBValue) => number | bigint]
+>([
+  [DuckDBTypeId.TINYINT, [() => new Int8(), Int8Array, num]],
+  [DuckDBTypeId.SMALLINT, [() => new Int16(), Int16Array, num]],
+  [DuckDBTypeId.INTEGER, [() => new Int32(), Int32Array, num]],
+  [DuckDBTypeId.BIGINT, [() => new Int64(), BigInt64Array, big]],
+  [DuckDBTypeId.UTINYINT, [() => new Uint8(), Uint8Array, num]],
+  [DuckDBTypeId.USMALLINT, [() => new Uint16(), Uint16Array, num]],
+  [DuckDBTypeId.UINTEGER, [() => new Uint32(), Uint32Array, num]],
+  [DuckDBTypeId.UBIGINT, [() => new Uint64(), BigUint64Array, big]],
+  [DuckDBTypeId.FLOAT, [() => new Float32(), Float32Array, num]],
+  [DuckDBTypeId.DOUBLE, [() => new Float64(), Float64Array, num]],
+]);
 
 function plan(column: ResultColumn): ColumnPlan {
   const t = DuckDBTypeId;
+  const number = numbers.get(column.typeId);
+  if (number) return fixed(number[0](), number[1], number[2]);
   switch (column.typeId) {
-    case t.BOOLEAN: {
-      const type = new Bool();
-      return {
-        select: (c) => c,
-        type,
-        take: valuesOf,
-        data: (parts, length) => {
-          const values = parts as Values;
-          const data = new Uint8Array((length + 7) >> 3);
-          each(values, (v, i) => {
-            if (v === true) data[i >> 3]! |= 1 << (i & 7);
-          });
-          return makeData({ type, length, ...validity(values, length), data });
-        },
-      };
-    }
-    case t.TINYINT:
-      return fixed(new Int8(), Int8Array, num);
-    case t.SMALLINT:
-      return fixed(new Int16(), Int16Array, num);
-    case t.INTEGER:
-      return fixed(new Int32(), Int32Array, num);
-    case t.BIGINT:
-      return fixed(new Int64(), BigInt64Array, big);
-    case t.UTINYINT:
-      return fixed(new Uint8(), Uint8Array, num);
-    case t.USMALLINT:
-      return fixed(new Uint16(), Uint16Array, num);
-    case t.UINTEGER:
-      return fixed(new Uint32(), Uint32Array, num);
-    case t.UBIGINT:
-      return fixed(new Uint64(), BigUint64Array, big);
-    case t.FLOAT:
-      return fixed(new Float32(), Float32Array, num);
-    case t.DOUBLE:
-      return fixed(new Float64(), Float64Array, num);
+    case t.BOOLEAN:
+      return booleans();
     case t.DATE:
       return { ...fixed(new DateDay(), Int32Array, num), select: (c) => `(${c} - DATE '1970-01-01')::INTEGER` };
     case t.TIMESTAMP:
@@ -300,7 +288,7 @@ function plan(column: ResultColumn): ColumnPlan {
     case t.VARCHAR:
       return text();
     case t.BLOB:
-      return variable(new Binary(), blobs);
+      return byValue(new Binary(), blobs);
     default:
       // Time, interval, UUID, enums, nested and other types: their SQL text, as CSV shows them.
       return text((c) => `CAST(${c} AS VARCHAR)`);
