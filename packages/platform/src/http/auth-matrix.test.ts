@@ -84,6 +84,7 @@ const policySource = [
 const matrix: Row[] = [
   { route: "GET /api/health", expect: [200, 200, 200, 200, 200, 200, 200] },
   { route: "GET /api/products", expect: [200, 200, 200, 200, 200, 200, 200] },
+  { route: "GET /api/facets", expect: [200, 200, 200, 200, 200, 200, 200] },
   { route: `GET ${P}`, expect: [200, 200, 200, 200, 200, 200, 200] },
   { route: `GET ${P}/contracts`, expect: [200, 200, 200, 200, 200, 200, 200] },
   { route: `GET ${P}/discover`, expect: [200, 200, 200, 200, 200, 200, 200] },

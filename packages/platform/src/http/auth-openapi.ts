@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 export const operationAccess: Record<string, "public" | "signed-in" | "authorized"> = {
   "get /api/health": "public",
   "get /api/products": "public",
+  "get /api/facets": "public",
   "get /api/products/{id}": "public",
   "get /api/products/{id}/contracts": "public",
   "get /api/products/{id}/contracts/{contractId}/versions": "public",

@@ -68,6 +68,7 @@ describe("API skeleton", () => {
       "/api/agreements/{id}/terminate",
       "/api/audit",
       "/api/auth/config",
+      "/api/facets",
       "/api/health",
       "/api/me",
       "/api/mesh",
@@ -219,6 +220,32 @@ describe("registry API", () => {
     expect(await get("/api/products?q=%22%27%3B%20drop%20table%20events%3B--%20%26%7C!%3A*")).toMatchObject({
       status: 200,
     });
+  });
+
+  it("counts facets over a search's matches, with the listing's filters and checks", async () => {
+    const all = await get("/api/facets");
+    expect(all.status).toBe(200);
+    expect(all.body.domain.length).toBeGreaterThan(0);
+    for (const { value, count } of all.body.domain as { value: string; count: number }[]) {
+      expect(count).toBe((await get(`/api/products?domain=${encodeURIComponent(value)}`)).body.total);
+    }
+    // Counted over the search's matches, and a domain filter narrows every facet but its own.
+    const searched = await get("/api/facets?q=temperature&domain=climate");
+    expect(searched.body.domain.find((d: { value: string }) => d.value === "climate")?.count).toBe(
+      (await get("/api/products?q=temperature&domain=climate")).body.total,
+    );
+    const tagCounts = searched.body.tag.map((t: { count: number }) => t.count);
+    expect(Math.max(...tagCounts)).toBeLessThanOrEqual(
+      (await get("/api/products?q=temperature&domain=climate")).body.total,
+    );
+    for (const [path, status] of [
+      ["/api/facets?limit=5", 400],
+      ["/api/facets?domain=%00", 400],
+      ["/api/facets?certification=gold", 400],
+      [`/api/facets?q=${"x".repeat(201)}`, 400],
+    ] as const) {
+      expect((await get(path)).status, path).toBe(status);
+    }
   });
 
   it("returns a product with its ports, contracts and versions", async () => {

@@ -65,6 +65,11 @@ export const ProductListSchema = z
   .object({ items: z.array(ProductSummarySchema), total: z.number().int() })
   .openapi("ProductList");
 
+const FacetValuesSchema = z.array(z.object({ value: z.string(), count: z.number().int() }));
+export const FacetsSchema = z
+  .object({ domain: FacetValuesSchema, team: FacetValuesSchema, tag: FacetValuesSchema, status: FacetValuesSchema })
+  .openapi("Facets");
+
 const PortSchema = z
   .object({
     direction: z.enum(["input", "output", "management"]),

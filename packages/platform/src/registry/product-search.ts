@@ -1,7 +1,7 @@
 import type { Database } from "../storage/database.js";
 import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
 import { type IndexRow, queryWords, SearchRepository } from "../storage/repositories/search-repository.js";
-import { type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
+import { type Facets, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
 
 /** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
 const changesPage = 10_000;
@@ -57,13 +57,7 @@ export class ProductSearch {
 
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
     const repo = new SearchRepository(this.db);
-    const searching = query.q !== undefined && query.q.trim() !== "";
-    const [, words, certified] = await Promise.all([
-      this.refresh(),
-      searching ? this.queryWords(repo, query.q) : undefined,
-      query.certification ? repo.certified(query.certification) : undefined,
-    ]);
-    const filter = { domain: query.domain, team: query.team, tag: query.tag, status: query.status, ids: certified };
+    const { words, filter } = await this.prepare(repo, query);
     const page = this.index.search(words, filter, query.offset, query.limit);
     const rows = await repo.summaries(page.ids);
     const scores = new Map(page.ids.map((id, k) => [id, page.scores?.[k]]));
@@ -72,6 +66,24 @@ export class ProductSearch {
       return score === undefined ? row : { ...row, score };
     });
     return { items, total: page.total };
+  }
+
+  /** Facet counts over every match of the query (see SearchIndex.facets). */
+  async facets(query: Omit<ProductQuery, "limit" | "offset">): Promise<Facets> {
+    const { words, filter } = await this.prepare(new SearchRepository(this.db), query);
+    return this.index.facets(words, filter);
+  }
+
+  /** Catches up, and turns the query into the index's words and filter. */
+  private async prepare(repo: SearchRepository, query: Omit<ProductQuery, "limit" | "offset">) {
+    const searching = query.q !== undefined && query.q.trim() !== "";
+    const [, words, certified] = await Promise.all([
+      this.refresh(),
+      searching ? this.queryWords(repo, query.q) : undefined,
+      query.certification ? repo.certified(query.certification) : undefined,
+    ]);
+    const filter = { domain: query.domain, team: query.team, tag: query.tag, status: query.status, ids: certified };
+    return { words, filter };
   }
 
   /** The query's words with their alternatives; words without lexemes (stop words) drop out. */

@@ -16,12 +16,23 @@ import {
 import { productCacheOf } from "./product-cache.js";
 import { productSearchOf } from "./product-search.js";
 import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
+import type { Facets } from "./search-index.js";
 
 export interface ProductDetail extends ProductSummary {
   ports: PortRecord[];
   contracts: ContractSummary[];
   versions: { version: string; publishedAt: string; publishedBy: string | null }[];
   document: Record<string, unknown>;
+}
+
+/**
+ * No product holds a NUL (the store cannot take one): a NUL in the text or a filter is a mistake or
+ * a probe, refused as every other field refuses it rather than matching nothing.
+ */
+function refuseNul(query: Omit<ProductQuery, "limit" | "offset">): void {
+  for (const field of ["q", "domain", "team", "tag", "status"] as const) {
+    if (query[field]?.includes("\0")) throw new InputError(`${field}: holds a NUL character`);
+  }
 }
 
 /** The registry service: what the HTTP API, the CLI and tests call; written once for both stores. */
@@ -34,12 +45,14 @@ export class Registry {
   }
 
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
-    // No product holds a NUL (the store cannot take one): a NUL in the text or a filter is a
-    // mistake or a probe, refused as every other field refuses it rather than matching nothing.
-    for (const field of ["q", "domain", "team", "tag", "status"] as const) {
-      if (query[field]?.includes("\0")) throw new InputError(`${field}: holds a NUL character`);
-    }
+    refuseNul(query);
     return productSearchOf(this.db).search(query);
+  }
+
+  /** How many products matching the query carry each domain, team, tag and status. */
+  async facets(query: Omit<ProductQuery, "limit" | "offset">): Promise<Facets> {
+    refuseNul(query);
+    return productSearchOf(this.db).facets(query);
   }
 
   /** Whether this process has read the catalogue into its search index. */

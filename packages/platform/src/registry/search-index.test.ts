@@ -96,6 +96,46 @@ describe("SearchIndex", () => {
     expect(search(index, undefined, {}, { offset: 28, limit: 5 })).toEqual({ ids: ["p28", "p29"], total: 30 });
   });
 
+  it("counts facets over every match, each facet under every filter but its own", () => {
+    const index = new SearchIndex();
+    index.upsert([
+      product("a", { domain: "sales", team: "t1", tags: ["gdpr", "daily"], b: ["order"] }),
+      product("b", { domain: "sales", team: "t2", tags: ["daily", "daily"], b: ["order"] }),
+      product("c", { domain: "climate", team: "t1", tags: ["gdpr"], status: "draft", b: ["order"] }),
+      product("d", { domain: "climate", team: "t3", tags: [], d: ["weather"] }),
+    ]);
+    expect(index.facets(words("order"), {})).toEqual({
+      domain: [
+        { value: "sales", count: 2 },
+        { value: "climate", count: 1 },
+      ],
+      team: [
+        { value: "t1", count: 2 },
+        { value: "t2", count: 1 },
+      ],
+      tag: [
+        { value: "daily", count: 2 },
+        { value: "gdpr", count: 2 },
+      ],
+      status: [
+        { value: "active", count: 2 },
+        { value: "draft", count: 1 },
+      ],
+    });
+    // Choosing a domain narrows the other facets, and still lists the other domains.
+    const sales = index.facets(undefined, { domain: "sales" });
+    expect(sales.domain).toEqual([
+      { value: "climate", count: 2 },
+      { value: "sales", count: 2 },
+    ]);
+    expect(sales.team).toEqual([
+      { value: "t1", count: 1 },
+      { value: "t2", count: 1 },
+    ]);
+    expect(index.facets(undefined, { domain: "sales", ids: new Set(["b"]) }).team).toEqual([{ value: "t2", count: 1 }]);
+    expect(index.facets(words("nothing"), {}).domain).toEqual([]);
+  });
+
   it("moves a product out of its old words and listing place when it changes", () => {
     const index = new SearchIndex();
     index.upsert([product("x", { name: "Alpha", a: ["alpha"] }), product("y", { name: "Beta", a: ["beta"] })]);

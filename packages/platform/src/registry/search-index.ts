@@ -85,6 +85,14 @@ export interface IndexFilter {
   ids?: ReadonlySet<string> | undefined;
 }
 
+/** Per facet, its values with how many matches carry them. */
+export interface Facets {
+  domain: { value: string; count: number }[];
+  team: { value: string; count: number }[];
+  tag: { value: string; count: number }[];
+  status: { value: string; count: number }[];
+}
+
 export interface IndexPage {
   ids: string[];
   /** Relevance per id when words were given. */
@@ -218,11 +226,77 @@ export class SearchIndex {
     this.sortNames();
     const passes = this.filterOf(filter);
     if (words === undefined) return this.list(passes, offset, limit);
+    const { docs, sums, allName, n, wordCount } = this.matches(words);
+    // Sort keys: the score (coarse, 4 decimals) descending, then the listing order ascending.
+    const keys = new Float64Array(n);
+    let total = 0;
+    const scale = 2 ** 24;
+    for (let k = 0; k < n; k++) {
+      const doc = docs[k]!;
+      if (!passes(doc)) continue;
+      const score = Math.round(((allName[k] ? 2 : 0) + sums[k]! / wordCount) * 10_000);
+      keys[total++] = (30_000 - score) * scale + this.nameRank[doc]!;
+    }
+    const best = topKeys(keys.subarray(0, total), offset + limit).subarray(offset);
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (const key of best) {
+      const rank = key % scale;
+      ids.push(this.products[this.byName[rank]!]!.id);
+      scores.push((30_000 - (key - rank) / scale) / 10_000);
+    }
+    return { ids, scores, total };
+  }
+
+  /**
+   * How many matches (of the words, or every product) carry each value of each facet, most first.
+   * A facet is counted under every filter but its own, so a chosen value still shows the others.
+   */
+  facets(words: readonly QueryWord[] | undefined, filter: IndexFilter, top = 50): Facets {
+    const keys = ["domain", "team", "tag", "status"] as const;
+    const counts = keys.map(() => new Map<string, number>());
+    const tests = keys.map((k) => this.filterOf({ [k]: filter[k] }));
+    const others = this.filterOf({ ids: filter.ids });
+    const count = (doc: number) => {
+      if (!others(doc)) return;
+      let failed = -1;
+      for (let f = 0; f < tests.length; f++) {
+        if (tests[f]!(doc)) continue;
+        if (failed >= 0) return; // fails two filters: counted under none
+        failed = f;
+      }
+      const p = this.products[doc]!;
+      const values = [[p.domain], [p.team], p.tags, [p.status]];
+      for (let f = 0; f < keys.length; f++) {
+        if (failed >= 0 && failed !== f) continue;
+        for (const v of new Set(values[f])) if (v) counts[f]!.set(v, (counts[f]!.get(v) ?? 0) + 1);
+      }
+    };
+    if (words === undefined) for (const doc of this.docs.values()) count(doc);
+    else {
+      const { docs, n } = this.matches(words);
+      for (let k = 0; k < n; k++) count(docs[k]!);
+    }
+    const ranked = (m: Map<string, number>) =>
+      [...m]
+        .map(([value, n]) => ({ value, count: n }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+        .slice(0, top);
+    return {
+      domain: ranked(counts[0]!),
+      team: ranked(counts[1]!),
+      tag: ranked(counts[2]!),
+      status: ranked(counts[3]!),
+    };
+  }
+
+  /** The documents holding every word (through any alternative), with their field sums and name flags. */
+  private matches(words: readonly QueryWord[]) {
     const lists = words.map((w) => this.wordPostings(w)).sort((x, y) => x.length - y.length);
-    if (lists.length === 0 || lists[0]!.length === 0) return { ids: [], scores: [], total: 0 };
+    const wordCount = lists.length;
+    const first = lists[0] ?? empty;
     // Candidates are the shortest list's documents; each further word keeps those it also holds.
-    const first = lists[0]!;
-    let docs = new Int32Array(first.length);
+    const docs = new Int32Array(first.length);
     const sums = new Float64Array(first.length);
     const allName = new Uint8Array(first.length);
     for (let k = 0; k < first.length; k++) {
@@ -250,26 +324,7 @@ export class SearchIndex {
       }
       n = kept;
     }
-    // Sort keys: the score (coarse, 4 decimals) descending, then the listing order ascending.
-    const keys = new Float64Array(n);
-    let total = 0;
-    const scale = 2 ** 24;
-    for (let k = 0; k < n; k++) {
-      const doc = docs[k]!;
-      if (!passes(doc)) continue;
-      const score = Math.round(((allName[k] ? 2 : 0) + sums[k]! / lists.length) * 10_000);
-      keys[total++] = (30_000 - score) * scale + this.nameRank[doc]!;
-    }
-    const best = topKeys(keys.subarray(0, total), offset + limit).subarray(offset);
-    docs = new Int32Array(best.length);
-    const scores: number[] = [];
-    for (let k = 0; k < best.length; k++) {
-      const key = best[k]!;
-      const rank = key % scale;
-      docs[k] = this.byName[rank]!;
-      scores.push((30_000 - (key - rank) / scale) / 10_000);
-    }
-    return { ids: [...docs].map((d) => this.products[d]!.id), scores, total };
+    return { docs, sums, allName, n, wordCount };
   }
 
   private list(passes: (doc: number) => boolean, offset: number, limit: number): IndexPage {

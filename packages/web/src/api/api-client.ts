@@ -8,6 +8,7 @@ import type {
   ContractVersion,
   ContractVersionSummary,
   ControlAction,
+  Facets,
   Governance,
   Lifecycle,
   Me,
@@ -73,18 +74,20 @@ function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise
   });
 }
 
-export function listPath(query: ListQuery): string {
+export function listPath(query: ListQuery, path = "/api/products"): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v !== undefined && v !== "") params.set(k, String(v));
   }
   const qs = params.toString();
-  return qs ? `/api/products?${qs}` : "/api/products";
+  return qs ? `${path}?${qs}` : path;
 }
 
 /** The API calls the marketplace makes, one place to see them all. */
 export const api = {
   products: (query: ListQuery, signal?: AbortSignal) => getJson<ProductList>(listPath(query), signal),
+  facets: (query: Omit<ListQuery, "limit" | "offset">, signal?: AbortSignal) =>
+    getJson<Facets>(listPath(query, "/api/facets"), signal),
   product: (id: string, signal?: AbortSignal) => getJson<ProductDetail>(`/api/products/${enc(id)}`, signal),
   contractVersions: (id: string, contractId: string, signal?: AbortSignal) =>
     getJson<{ items: ContractVersionSummary[] }>(

@@ -18,6 +18,19 @@ export interface ProductList {
   total: number;
 }
 
+/** `GET /api/facets`: per facet, its values with how many matching products carry them. */
+export interface Facets {
+  domain: FacetValue[];
+  team: FacetValue[];
+  tag: FacetValue[];
+  status: FacetValue[];
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
 export type PortDirection = "input" | "output" | "management";
 
 export interface Port {

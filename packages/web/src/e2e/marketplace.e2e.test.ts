@@ -199,10 +199,10 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await page.getByLabel("Search data products").fill("orders");
     await expect.poll(() => page.url()).toContain("q=orders");
     await expect.poll(() => page.locator(".product-card h3").allTextContents()).toContain("Orders");
-    await page
-      .getByRole("button", { name: /^sales/ })
-      .first()
-      .click();
+    // Facet counts are the search's: two sales products match "orders".
+    const sales = page.getByRole("button", { name: /^sales/ }).first();
+    await expect.poll(() => sales.textContent()).toBe("sales2");
+    await sales.click();
     await expect.poll(() => page.url()).toContain("domain=sales");
     // Only sales products match "orders" in the sales domain: both are order products.
     await expect

@@ -1,4 +1,4 @@
-import type { ProductSummary } from "../api/types.js";
+import type { Facets, FacetValue } from "../api/types.js";
 
 export type FacetKey = "domain" | "team" | "tag" | "status" | "certification";
 
@@ -18,30 +18,24 @@ export const fixedFacetValues: Partial<Record<FacetKey, string[]>> = {
   certification: ["authoritative", "curated", "raw", "none"],
 };
 
-const valuesOf: Record<FacetKey, (p: ProductSummary) => (string | null)[]> = {
-  domain: (p) => [p.domain],
-  team: (p) => [p.team],
-  tag: (p) => p.tags,
-  status: (p) => [p.status],
-  certification: () => [],
-};
-
-/** Each facet's values with how many of `products` carry them, most common first, then by name. */
-export function facetValues(products: readonly ProductSummary[]): Record<FacetKey, { value: string; count: number }[]> {
-  const out = {} as Record<FacetKey, { value: string; count: number }[]>;
-  for (const key of Object.keys(valuesOf) as FacetKey[]) {
-    const counts = new Map<string, number>();
-    for (const p of products) {
-      for (const v of new Set(valuesOf[key](p))) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
+/**
+ * Each facet's values as the filter list shows them: the counts `GET /api/facets` gave for the
+ * current search, the fixed certification levels, and a chosen value first when no match carries it
+ * any more (so it can still be unchosen).
+ */
+export function facetValues(
+  facets: Facets,
+  chosen: Partial<Record<FacetKey, string | undefined>> = {},
+): Record<FacetKey, FacetValue[]> {
+  const out = {} as Record<FacetKey, FacetValue[]>;
+  for (const key of Object.keys(facetLabels) as FacetKey[]) {
     const fixed = fixedFacetValues[key];
-    if (fixed) {
-      out[key] = fixed.map((value) => ({ value, count: 0 }));
-      continue;
-    }
-    out[key] = [...counts]
-      .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    const values = fixed
+      ? fixed.map((value) => ({ value, count: 0 }))
+      : facets[key as Exclude<FacetKey, "certification">];
+    const selected = chosen[key];
+    out[key] =
+      selected && !values.some((v) => v.value === selected) ? [{ value: selected, count: 0 }, ...values] : values;
   }
   return out;
 }

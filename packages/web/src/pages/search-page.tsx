@@ -9,8 +9,6 @@ import { type FacetKey, facetLabels, facetValues } from "../lib/facets.js";
 import { hrefWith, navigate, useLocation } from "../router.js";
 
 const pageSize = 24;
-/** How many products the facet lists are read from (one request; the API has no facet counts). */
-const facetSample = 100;
 const facetKeys = Object.keys(facetLabels) as FacetKey[];
 
 export function SearchPage() {
@@ -49,11 +47,11 @@ export function SearchPage() {
   const key = JSON.stringify([q, filters]);
   const criteria = { q: q.trim() || undefined, ...filters };
   const results = useApi((signal) => api.products({ ...criteria, limit: pageSize }, signal), [key]);
-  // The facet values wait for the first results: the list is what the user came for.
+  // The facet counts follow the search, after its first results: the list is what the user came for.
   const [resultsShown, setResultsShown] = useState(false);
   const catalogue = useApi(
-    (signal) => (resultsShown ? api.products({ limit: facetSample }, signal) : new Promise<never>(() => {})),
-    [resultsShown],
+    (signal) => (resultsShown ? api.facets(criteria, signal) : new Promise<never>(() => {})),
+    [resultsShown, key],
   );
   const [shown, setShown] = useState<{ items: ProductSummary[]; total: number } | undefined>();
   useEffect(() => {
@@ -63,7 +61,7 @@ export function SearchPage() {
     }
   }, [results]);
 
-  const facets = catalogue.status === "ok" ? facetValues(catalogue.data.items) : undefined;
+  const facets = catalogue.status === "ok" ? facetValues(catalogue.data, filters) : undefined;
   const extra = more.key === key ? more.items : [];
   const items = shown ? [...shown.items, ...extra.filter((p) => !shown.items.some((x) => x.id === p.id))] : [];
   const loadMore = () => {
@@ -113,12 +111,8 @@ export function SearchPage() {
             <summary className="facets-summary">Filters{active.length > 0 ? ` (${active.length})` : ""}</summary>
             {catalogue.status === "error" && <ErrorState error={catalogue.error} title="Filters unavailable" />}
             {facetKeys.map((k) => {
-              const values = facets?.[k] ?? [];
+              const list = facets?.[k] ?? [];
               const selected = filters[k];
-              const list =
-                selected && !values.some((v) => v.value === selected)
-                  ? [{ value: selected, count: 0 }, ...values]
-                  : values;
               return (
                 <fieldset key={k} className="facet">
                   <legend>{facetLabels[k]}</legend>
@@ -142,9 +136,6 @@ export function SearchPage() {
                 </fieldset>
               );
             })}
-            {catalogue.status === "ok" && catalogue.data.total > facetSample && (
-              <p className="muted small">Filter values from the first {facetSample} products by name.</p>
-            )}
           </details>
         </aside>
 

@@ -7,6 +7,7 @@ import {
   ContractVersionSchema,
   ContractVersionSummarySchema,
   errorContent,
+  FacetsSchema,
   ProductDetailSchema,
   ProductListSchema,
   PublishRequestSchema,
@@ -83,6 +84,17 @@ const list = createRoute({
   responses: { 200: json(ProductListSchema, "One page of products and the total number of matches"), 400: bad },
 });
 
+const facets = createRoute({
+  method: "get",
+  path: "/api/facets",
+  operationId: "productFacets",
+  summary: "Facet counts of a search: how many matching products carry each domain, team, tag and status",
+  description:
+    "The same filters and search text as `GET /api/products`. Each facet is counted under every filter but its own, so a chosen domain still lists the other domains with their counts. At most 50 values per facet, most common first.",
+  request: { query: ListQuery.omit({ limit: true, offset: true }) },
+  responses: { 200: json(FacetsSchema, "Each facet's values with their counts"), 400: bad },
+});
+
 const publish = createRoute({
   method: "post",
   path: "/api/products",
@@ -149,6 +161,10 @@ export function registerProducts(app: OpenAPIHono, registry: Registry): void {
   app.openapi(list, async (c) => {
     const { certification, ...query } = c.req.valid("query");
     return c.json(await registry.search({ ...query, certification: certification && levelsFrom(certification) }), 200);
+  });
+  app.openapi(facets, async (c) => {
+    const { certification, ...query } = c.req.valid("query");
+    return c.json(await registry.facets({ ...query, certification: certification && levelsFrom(certification) }), 200);
   });
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
