@@ -170,6 +170,11 @@ async function measure(db, n) {
       for (const step of (r + k) % 2 === 0 ? pairs : pairs.reverse()) await step();
     }
   }
+  // Facet counts (the marketplace's filter lists) for every query of the mix: no goal, a figure.
+  const facets = [];
+  for (let r = 0; r < Math.max(1, Math.floor(done / 3)); r++) {
+    for (const { q } of mix) facets.push((await timed(() => registry.facets({ q }))).ms);
+  }
   // One figure over a real socket (loopback, keep-alive), mix against /api/health.
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise((resolve) => server.once("listening", resolve));
@@ -188,10 +193,10 @@ async function measure(db, n) {
     server.close(resolve);
     server.closeIdleConnections?.();
   });
-  return { samples, socket, hits, done, index };
+  return { samples, socket, hits, done, index, facets };
 }
 
-function report(store, n, loadMs, { samples, socket, hits, done, index }) {
+function report(store, n, loadMs, { samples, socket, hits, done, index, facets }) {
   const row = (label, xs, base) =>
     `  ${label.padEnd(22)} p50 ${fmt(percentile(xs, 50)).padStart(7)} ms  p95 ${fmt(percentile(xs, 95)).padStart(7)} ms  p99 ${fmt(percentile(xs, 99)).padStart(7)} ms` +
     (base
@@ -214,6 +219,8 @@ function report(store, n, loadMs, { samples, socket, hits, done, index }) {
   for (const kind of Object.keys(queries)) console.log(row(kind, samples.http[kind], samples.health));
   const http = Object.values(samples.http).flat();
   console.log(row("all kinds", http, samples.health));
+  console.log(" facet counts (Registry.facets, every match of each query) vs primary-key lookup:");
+  console.log(row("all kinds", facets, samples.pk));
   console.log(" real socket (127.0.0.1, keep-alive), all kinds vs /api/health:");
   console.log(row("baseline: health", socket.health));
   console.log(row("all kinds", socket.search, socket.health));

@@ -199,6 +199,9 @@ export class SearchIndex {
   private byName: number[] = [];
   private nameRank: number[] = [];
   private nameKeys: string[] = [];
+  /** Facet values by code, and each document's codes per facet (domain, team, tags, status). */
+  private readonly codes = { domain: new Codes(), team: new Codes(), tag: new Codes(), status: new Codes() };
+  private readonly coded: (readonly number[])[][] = [];
   /** Term ids of the product being indexed. */
   private scratch = new Int32Array(256);
   /** Set by a large batch: the listing order is rebuilt before it is next used. */
@@ -254,7 +257,8 @@ export class SearchIndex {
    */
   facets(words: readonly QueryWord[] | undefined, filter: IndexFilter, top = 50): Facets {
     const keys = ["domain", "team", "tag", "status"] as const;
-    const counts = keys.map(() => new Map<string, number>());
+    // Values are counted by their code (see `codes`), in typed arrays: no string hashing per match.
+    const counts = keys.map((k) => new Int32Array(this.codes[k].values.length));
     const tests = keys.map((k) => this.filterOf({ [k]: filter[k] }));
     const others = this.filterOf({ ids: filter.ids });
     const count = (doc: number) => {
@@ -265,11 +269,10 @@ export class SearchIndex {
         if (failed >= 0) return; // fails two filters: counted under none
         failed = f;
       }
-      const p = this.products[doc]!;
-      const values = [[p.domain], [p.team], p.tags, [p.status]];
+      const coded = this.coded[doc]!;
       for (let f = 0; f < keys.length; f++) {
         if (failed >= 0 && failed !== f) continue;
-        for (const v of new Set(values[f])) if (v) counts[f]!.set(v, (counts[f]!.get(v) ?? 0) + 1);
+        for (const code of coded[f]!) counts[f]![code]!++;
       }
     };
     if (words === undefined) for (const doc of this.docs.values()) count(doc);
@@ -277,17 +280,15 @@ export class SearchIndex {
       const { docs, n } = this.matches(words);
       for (let k = 0; k < n; k++) count(docs[k]!);
     }
-    const ranked = (m: Map<string, number>) =>
-      [...m]
-        .map(([value, n]) => ({ value, count: n }))
-        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-        .slice(0, top);
-    return {
-      domain: ranked(counts[0]!),
-      team: ranked(counts[1]!),
-      tag: ranked(counts[2]!),
-      status: ranked(counts[3]!),
+    const ranked = (f: number) => {
+      const values = this.codes[keys[f]!].values;
+      const out: { value: string; count: number }[] = [];
+      counts[f]!.forEach((n, code) => {
+        if (n > 0) out.push({ value: values[code]!, count: n });
+      });
+      return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, top);
     };
+    return { domain: ranked(0), team: ranked(1), tag: ranked(2), status: ranked(3) };
   }
 
   /** The documents holding every word (through any alternative), with their field sums and name flags. */
@@ -382,6 +383,14 @@ export class SearchIndex {
     if (keepOrder && renamed) this.unplace(doc);
     const { terms, ...attributes } = p;
     this.products[doc] = attributes;
+    const code = (codes: Codes, values: readonly (string | null)[]) =>
+      [...new Set(values)].flatMap((v) => (v ? [codes.of(v)] : []));
+    this.coded[doc] = [
+      code(this.codes.domain, [p.domain]),
+      code(this.codes.team, [p.team]),
+      code(this.codes.tag, p.tags),
+      code(this.codes.status, [p.status]),
+    ];
     this.nameKeys[doc] = p.name.toLowerCase();
     let k = 0;
     terms((lexeme, field) => {
@@ -444,6 +453,22 @@ export class SearchIndex {
 
   private renumber(from: number): void {
     for (let rank = from; rank < this.byName.length; rank++) this.nameRank[this.byName[rank]!] = rank;
+  }
+}
+
+/** Small integer codes for the values of one facet. */
+class Codes {
+  readonly values: string[] = [];
+  private readonly byValue = new Map<string, number>();
+
+  of(value: string): number {
+    let code = this.byValue.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(value);
+      this.byValue.set(value, code);
+    }
+    return code;
   }
 }
 

@@ -100,7 +100,11 @@ function validity(values: Values, length: number): { nullBitmap: Uint8Array | un
  * expected typed array (its fixed-width vectors do): no JavaScript value per row. Undefined
  * otherwise, and the column is read value by value.
  */
-export function rawColumn(chunk: DuckDBDataChunk, column: number, array: Function): RawPart | undefined {
+export function rawColumn(
+  chunk: DuckDBDataChunk,
+  column: number,
+  array: new (n: number) => TypedArray,
+): RawPart | undefined {
   const vector = chunk.getColumnVector(column) as unknown as {
     items?: unknown;
     validity?: { data?: BigUint64Array | null };
