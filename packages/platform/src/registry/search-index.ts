@@ -199,9 +199,12 @@ export class SearchIndex {
   private byName: number[] = [];
   private nameRank: number[] = [];
   private nameKeys: string[] = [];
-  /** Facet values by code, and each document's codes per facet (domain, team, tags, status). */
+  /** Facet values by code, and each document's codes (-1: none). */
   private readonly codes = { domain: new Codes(), team: new Codes(), tag: new Codes(), status: new Codes() };
-  private readonly coded: (readonly number[])[][] = [];
+  private readonly domainCode: number[] = [];
+  private readonly teamCode: number[] = [];
+  private readonly statusCode: number[] = [];
+  private readonly tagCodes: (readonly number[])[] = [];
   /** Term ids of the product being indexed. */
   private scratch = new Int32Array(256);
   /** Set by a large batch: the listing order is rebuilt before it is next used. */
@@ -269,11 +272,13 @@ export class SearchIndex {
         if (failed >= 0) return; // fails two filters: counted under none
         failed = f;
       }
-      const coded = this.coded[doc]!;
-      for (let f = 0; f < keys.length; f++) {
-        if (failed >= 0 && failed !== f) continue;
-        for (const code of coded[f]!) counts[f]![code]!++;
-      }
+      const single = (f: number, code: number) => {
+        if ((failed < 0 || failed === f) && code >= 0) counts[f]![code]!++;
+      };
+      single(0, this.domainCode[doc]!);
+      single(1, this.teamCode[doc]!);
+      single(3, this.statusCode[doc]!);
+      if (failed < 0 || failed === 2) for (const code of this.tagCodes[doc]!) counts[2]![code]!++;
     };
     if (words === undefined) for (const doc of this.docs.values()) count(doc);
     else {
@@ -383,14 +388,10 @@ export class SearchIndex {
     if (keepOrder && renamed) this.unplace(doc);
     const { terms, ...attributes } = p;
     this.products[doc] = attributes;
-    const code = (codes: Codes, values: readonly (string | null)[]) =>
-      [...new Set(values)].flatMap((v) => (v ? [codes.of(v)] : []));
-    this.coded[doc] = [
-      code(this.codes.domain, [p.domain]),
-      code(this.codes.team, [p.team]),
-      code(this.codes.tag, p.tags),
-      code(this.codes.status, [p.status]),
-    ];
+    this.domainCode[doc] = p.domain ? this.codes.domain.of(p.domain) : -1;
+    this.teamCode[doc] = p.team ? this.codes.team.of(p.team) : -1;
+    this.statusCode[doc] = p.status ? this.codes.status.of(p.status) : -1;
+    this.tagCodes[doc] = p.tags.length === 0 ? noCodes : [...new Set(p.tags)].map((t) => this.codes.tag.of(t));
     this.nameKeys[doc] = p.name.toLowerCase();
     let k = 0;
     terms((lexeme, field) => {
@@ -455,6 +456,8 @@ export class SearchIndex {
     for (let rank = from; rank < this.byName.length; rank++) this.nameRank[this.byName[rank]!] = rank;
   }
 }
+
+const noCodes: readonly number[] = [];
 
 /** Small integer codes for the values of one facet. */
 class Codes {
