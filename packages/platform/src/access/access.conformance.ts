@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +16,7 @@ import { JobWorker } from "../jobs/worker.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
-import { deliverWebhook, webhookDeliveryKind } from "../webhooks/webhook-service.js";
+import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import { ordersContract, productYaml, writeShop } from "./access-fixtures.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -292,7 +293,7 @@ export function accessConformance(name: string, target: StoreTarget): void {
     });
 
     describe("breaking changes meet consumers", () => {
-      const received: { type: string; attempt: number }[] = [];
+      const received: { type: string; attempt: number; body: string; headers: Record<string, string> }[] = [];
       let receiver: Server;
       let url = "";
 
@@ -305,7 +306,12 @@ export function accessConformance(name: string, target: StoreTarget): void {
           });
           req.on("end", () => {
             calls++;
-            received.push({ type: (JSON.parse(body) as { type: string }).type, attempt: calls });
+            received.push({
+              type: (JSON.parse(body) as { type: string }).type,
+              attempt: calls,
+              body,
+              headers: req.headers as Record<string, string>,
+            });
             // The first delivery fails: the queue must retry it.
             res.writeHead(calls === 1 ? 503 : 204).end();
           });
@@ -325,7 +331,13 @@ export function accessConformance(name: string, target: StoreTarget): void {
         expect((await call("POST", "/api/teams/analytics/webhooks", lead, { url: "file:///etc/passwd" })).status).toBe(
           400,
         );
-        expect((await call("POST", "/api/teams/analytics/webhooks", lead, { url })).status).toBe(201);
+        const registered = await call("POST", "/api/teams/analytics/webhooks", lead, { url });
+        expect(registered.status).toBe(201);
+        const secret = registered.body.secret as string;
+        expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+        // The secret is shown once: listing the webhooks does not return it.
+        const listed = await call("GET", "/api/teams/analytics/webhooks", lead);
+        expect(listed.body.items[0]).not.toHaveProperty("secret");
 
         const v2 = ordersContract("2.0.0", "orders_v2").replace("name: amount\n", "name: amount_eur\n");
         const announced = `${v2}customProperties:\n  - property: breakingChangeAnnounced\n    value: "2020-01-01"\n`;
@@ -348,12 +360,21 @@ export function accessConformance(name: string, target: StoreTarget): void {
         expect(Object.keys(before.body.rows[0])).toContain("amount");
 
         const queue = new JobQueue(db, { backoffBaseMs: 20 });
-        const worker = new JobWorker(queue, { handlers: { [webhookDeliveryKind]: deliverWebhook } });
+        const worker = new JobWorker(queue, { handlers: { [webhookDeliveryKind]: webhookDelivery(db) } });
         for (let i = 0; i < 50 && received.length < 2; i++) {
           await worker.drain();
           await new Promise((r) => setTimeout(r, 30));
         }
         expect(received.map((r) => r.type)).toEqual(["contract.breaking-change", "contract.breaking-change"]);
+        // Each delivery is signed as Standard Webhooks says, with the same id on the retry.
+        const key = Buffer.from(secret.slice("whsec_".length), "base64");
+        for (const r of received) {
+          const { "webhook-id": id, "webhook-timestamp": at, "webhook-signature": signature } = r.headers;
+          const expected = createHmac("sha256", key).update(`${id}.${at}.${r.body}`).digest("base64");
+          expect(signature).toBe(`v1,${expected}`);
+          expect(Math.abs(Date.now() / 1000 - Number(at))).toBeLessThan(60);
+        }
+        expect(received[0]?.headers["webhook-id"]).toBe(received[1]?.headers["webhook-id"]);
         const jobs = await queue.list({ kind: webhookDeliveryKind });
         expect(jobs.map((j) => [j.status, j.attempts])).toEqual([["done", 2]]);
 

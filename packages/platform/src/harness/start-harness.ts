@@ -5,7 +5,7 @@ import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
-import { deliverWebhook, webhookDeliveryKind } from "../webhooks/webhook-service.js";
+import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import type { ConsumeLimits } from "./consume/consume-query.js";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
@@ -58,7 +58,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         });
         return outcome;
       },
-      [webhookDeliveryKind]: deliverWebhook,
+      [webhookDeliveryKind]: webhookDelivery(options.db),
     },
     onError: (e, job) => log(`job ${job ? `${job.kind} #${job.id}` : "worker"} failed: ${(e as Error)?.message ?? e}`),
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { InputError, NotFoundError } from "@quanta/core";
 import type { Job } from "../jobs/job-queue.js";
 import type { Queryable } from "../storage/database.js";
@@ -15,6 +15,11 @@ export interface Webhook {
   url: string;
   createdBy: string | null;
   createdAt: string;
+}
+
+/** A webhook as registered: with the signing secret, which is shown this once. */
+export interface RegisteredWebhook extends Webhook {
+  secret: string;
 }
 
 export interface WebhookEvent {
@@ -43,15 +48,17 @@ export function checkWebhookUrl(text: string): string {
 export class WebhookService {
   constructor(private readonly q: Queryable) {}
 
-  async register(teamId: string, url: string, actor: string | undefined): Promise<Webhook> {
+  async register(teamId: string, url: string, actor: string | undefined): Promise<RegisteredWebhook> {
     const checked = checkWebhookUrl(url);
     const { rows: team } = await this.q.query("SELECT 1 FROM teams WHERE id = $1", [teamId]);
     if (team.length === 0) throw new NotFoundError(`no team "${teamId}"`);
+    // Standard Webhooks' secret format: "whsec_" and base64 of the key (24 random bytes).
+    const secret = `whsec_${randomBytes(24).toString("base64")}`;
     const { rows } = await this.q.query<Webhook>(
-      `INSERT INTO webhooks (id, team_id, url, created_by) VALUES ($1, $2, $3, $4) RETURNING ${columns}`,
-      [`whk_${randomBytes(9).toString("base64url")}`, teamId, checked, actor ?? null],
+      `INSERT INTO webhooks (id, team_id, url, created_by, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${columns}`,
+      [`whk_${randomBytes(9).toString("base64url")}`, teamId, checked, actor ?? null, secret],
     );
-    const hook = rows[0] as Webhook;
+    const hook = { ...(rows[0] as Webhook), secret };
     await new EventLog(this.q).append({
       type: "webhook.registered",
       subject: teamId,
@@ -105,28 +112,54 @@ export async function notifyTeams(
   return rows.length;
 }
 
-/** The job handler: POSTs the event as JSON; anything but a 2xx throws, so the queue retries it. */
-export async function deliverWebhook(job: Job, signal: AbortSignal): Promise<{ status: number }> {
-  const payload = job.payload as { url?: string; webhookId?: string; event?: WebhookEvent };
-  if (!payload.url || !payload.event) throw new Error("webhook job without url or event");
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const res = await fetch(payload.url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "user-agent": "Quanta-Webhook/1",
-      "x-quanta-event": payload.event.type,
-      "x-quanta-delivery": String(job.id),
-    },
-    body: JSON.stringify(payload.event),
-    redirect: "manual",
-    signal: AbortSignal.any([signal, timeout]),
-  });
-  await res.body?.cancel().catch(() => {});
-  if (res.status < 200 || res.status >= 300) {
-    throw new Error(
-      `webhook ${payload.webhookId} answered ${res.status} (attempt ${job.attempts} of ${job.maxAttempts})`,
+/**
+ * The Standard Webhooks signature of a delivery (standardwebhooks.com): HMAC-SHA256, keyed with the
+ * secret's base64 part, over `id.timestamp.body`, as `v1,<base64>`.
+ */
+export function webhookSignature(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+}
+
+/**
+ * The job handler: POSTs the event as JSON, signed with the webhook's secret (read now, so a
+ * webhook removed meanwhile gets nothing); anything but a 2xx throws, so the queue retries it.
+ */
+export function webhookDelivery(q: Queryable): (job: Job, signal: AbortSignal) => Promise<{ status: number }> {
+  return async (job, signal) => {
+    const payload = job.payload as { url?: string; webhookId?: string; event?: WebhookEvent };
+    if (!payload.url || !payload.event) throw new Error("webhook job without url or event");
+    const { rows } = await q.query<{ secret: string | null }>(
+      "SELECT secret FROM webhooks WHERE id = $1 AND removed_at IS NULL",
+      [payload.webhookId ?? ""],
     );
-  }
-  return { status: res.status };
+    const hook = rows[0];
+    if (!hook) return { status: 0 }; // removed: nothing to deliver to
+    const body = JSON.stringify(payload.event);
+    // One id per delivery, the same on every retry, so receivers can drop duplicates.
+    const id = `msg_${job.id}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const res = await fetch(payload.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Quanta-Webhook/1",
+        "x-quanta-event": payload.event.type,
+        "x-quanta-delivery": String(job.id),
+        "webhook-id": id,
+        "webhook-timestamp": String(timestamp),
+        ...(hook.secret ? { "webhook-signature": webhookSignature(hook.secret, id, timestamp, body) } : {}),
+      },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    await res.body?.cancel().catch(() => {});
+    if (res.status < 200 || res.status >= 300) {
+      throw new Error(
+        `webhook ${payload.webhookId} answered ${res.status} (attempt ${job.attempts} of ${job.maxAttempts})`,
+      );
+    }
+    return { status: res.status };
+  };
 }

@@ -210,6 +210,12 @@ const WebhookSchema = z
     createdAt: z.string(),
   })
   .openapi("Webhook");
+const RegisteredWebhookSchema = WebhookSchema.extend({
+  secret: z.string().openapi({
+    description:
+      "The signing secret (`whsec_…`), shown only in this response: deliveries carry a Standard Webhooks `webhook-signature` made with it",
+  }),
+}).openapi("RegisteredWebhook");
 
 const hookCreate = createRoute({
   method: "post",
@@ -218,7 +224,7 @@ const hookCreate = createRoute({
   tags,
   summary: "Register a webhook for a team: agreement changes and breaking contract changes are POSTed to it",
   request: { params: TeamParams, ...body(z.object({ url: z.string().min(1).max(2000) }).strict()) },
-  responses: { 201: json(WebhookSchema, "Registered"), ...guarded },
+  responses: { 201: json(RegisteredWebhookSchema, "Registered, with its signing secret"), ...guarded },
 });
 const hookList = createRoute({
   method: "get",

@@ -7,6 +7,7 @@ import { searchLexiconMigration } from "./0015-search-lexicon.js";
 import { searchRankMigration } from "./0016-search-rank.js";
 import { searchRankInlineMigration } from "./0017-search-rank-inline.js";
 import { searchChangesMigration } from "./0018-search-changes.js";
+import { webhookSecretsMigration } from "./0019-webhook-secrets.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   searchRankMigration,
   searchRankInlineMigration,
   searchChangesMigration,
+  webhookSecretsMigration,
 ];
