@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { finished } from "node:stream/promises";
+import { pipeline } from "node:stream/promises";
 import { type DuckDBConnection, type DuckDBDataChunk, DuckDBTypeId, type DuckDBValue } from "@duckdb/node-api";
 import {
   Binary,
@@ -37,8 +37,10 @@ export interface ResultColumn {
   scale?: number;
 }
 
-/** Rows per Arrow record batch (DuckDB hands over 2,048 at a time). */
+/** Rows per Arrow record batch (DuckDB hands over 2,048 at a time)… */
 const batchRows = 65_536;
+/** …or fewer, once its text and binary values reach this many characters or bytes. */
+const batchBytes = 32 * 1024 * 1024;
 
 type TypedArray =
   | Int8Array
@@ -75,6 +77,8 @@ interface ColumnPlan {
   type: DataType;
   take: (chunk: DuckDBDataChunk, column: number) => Part;
   data: (parts: readonly Part[], length: number) => Data;
+  /** The size of a variable-width part (characters or bytes), so batches stay bounded in memory. */
+  weigh?: (part: Part) => number;
 }
 
 const valuesOf = (chunk: DuckDBDataChunk, column: number): Part => chunk.getColumnValues(column);
@@ -168,11 +172,13 @@ function byValue(
   type: DataType,
   buffers: (values: Values, length: number) => object,
   select = (c: string) => c,
+  weigh?: (part: Part) => number,
 ): ColumnPlan {
   return {
     select,
     type,
     take: valuesOf,
+    ...(weigh ? { weigh } : {}),
     data: (parts, length) => {
       const values = parts as Values;
       // biome-ignore lint/suspicious/noExplicitAny: as above
@@ -188,9 +194,10 @@ interface Offsets {
 }
 
 /**
- * UTF-8 of a batch of strings. Text is mostly ASCII: the batch is encoded in one call, and when no
- * character took more than a byte, each string's offset is its length. Otherwise each string is
- * encoded in place, one after the other.
+ * UTF-8 of a batch of strings, encoded in one call. When no character took more than a byte, each
+ * string's offset is its length; otherwise each string's UTF-8 length is counted. (Splitting the
+ * joined encoding this way is exact because DuckDB's text is valid UTF-8: no lone surrogates that
+ * joining could pair up.)
  */
 function utf8(values: Values, length: number): Offsets {
   const strings: string[] = new Array(length);
@@ -198,18 +205,25 @@ function utf8(values: Values, length: number): Offsets {
     strings[i] = v === null ? "" : String(v);
   });
   const joined = strings.join("");
-  const data = new Uint8Array(joined.length * 3);
+  const data = new Uint8Array(Buffer.byteLength(joined, "utf8"));
+  encoder.encodeInto(joined, data);
   const valueOffsets = new Int32Array(length + 1);
-  if (encoder.encodeInto(joined, data).written === joined.length) {
-    for (let i = 0; i < length; i++) valueOffsets[i + 1] = valueOffsets[i]! + strings[i]!.length;
-    return { valueOffsets, data: data.subarray(0, joined.length) };
-  }
-  let offset = 0;
+  const ascii = data.length === joined.length;
   for (let i = 0; i < length; i++) {
-    offset += encoder.encodeInto(strings[i]!, data.subarray(offset)).written;
-    valueOffsets[i + 1] = offset;
+    const s = strings[i]!;
+    valueOffsets[i + 1] = valueOffsets[i]! + (ascii ? s.length : Buffer.byteLength(s, "utf8"));
   }
-  return { valueOffsets, data: data.subarray(0, offset) };
+  return { valueOffsets, data };
+}
+
+/** Characters of the text (or bytes of the blobs) in one chunk's values. */
+function weight(part: Part): number {
+  let n = 0;
+  for (const v of part as readonly DuckDBValue[]) {
+    if (typeof v === "string") n += v.length;
+    else if (v !== null && typeof v === "object" && "bytes" in v) n += (v as { bytes: Uint8Array }).bytes.length;
+  }
+  return n;
 }
 
 function blobs(values: Values, length: number): Offsets {
@@ -226,7 +240,7 @@ function blobs(values: Values, length: number): Offsets {
   return { valueOffsets, data };
 }
 
-const text = (select?: (c: string) => string) => byValue(new Utf8(), utf8, select);
+const text = (select?: (c: string) => string) => byValue(new Utf8(), utf8, select, weight);
 
 /** DECIMAL as Arrow's 128-bit decimal: the unscaled value, two's complement, little-endian words. */
 function decimal(width: number, scale: number): ColumnPlan {
@@ -271,6 +285,13 @@ const numbers = new Map<
   [DuckDBTypeId.DOUBLE, [() => new Float64(), Float64Array, num]],
 ]);
 
+/**
+ * Microseconds since the epoch; ±infinity as DuckDB stores them (the largest 64-bit value and its
+ * negation), so they arrive as DuckDB's own Arrow export sends them rather than as nulls.
+ */
+const micros = (c: string) =>
+  `CASE WHEN isinf(${c}) THEN (CASE WHEN ${c} > '1970-01-01' THEN 9223372036854775807 ELSE -9223372036854775807 END) ELSE epoch_us(${c}) END`;
+
 function plan(column: ResultColumn): ColumnPlan {
   const t = DuckDBTypeId;
   const number = numbers.get(column.typeId);
@@ -284,15 +305,15 @@ function plan(column: ResultColumn): ColumnPlan {
     case t.TIMESTAMP_S:
     case t.TIMESTAMP_MS:
     case t.TIMESTAMP_NS:
-      return { ...fixed(new TimestampMicrosecond(), BigInt64Array, big), select: (c) => `epoch_us(${c}::TIMESTAMP)` };
+      return { ...fixed(new TimestampMicrosecond(), BigInt64Array, big), select: (c) => micros(`${c}::TIMESTAMP`) };
     case t.TIMESTAMP_TZ:
-      return { ...fixed(new TimestampMicrosecond("UTC"), BigInt64Array, big), select: (c) => `epoch_us(${c})` };
+      return { ...fixed(new TimestampMicrosecond("UTC"), BigInt64Array, big), select: micros };
     case t.DECIMAL:
       return decimal(column.width ?? 18, column.scale ?? 0);
     case t.VARCHAR:
       return text();
     case t.BLOB:
-      return byValue(new Binary(), blobs);
+      return byValue(new Binary(), blobs, undefined, weight);
     default:
       // Time, interval, UUID, enums, nested and other types: their SQL text, as CSV shows them.
       return text((c) => `CAST(${c} AS VARCHAR)`);
@@ -318,7 +339,10 @@ export async function writeArrowStream(
   const schema = new Schema(columns.map((c, i) => new Field(c.name, plans[i]!.type, true)));
   const writer = new RecordBatchStreamWriter();
   const out = createWriteStream(file);
-  const piped = writer.pipe(out);
+  // The file is written through a pipeline that is watched from the start: a write error (a full
+  // disk) or a failed query ends it, and neither may surface later as an unhandled error.
+  const written = pipeline(writer.toNodeStream(), out);
+  written.catch(() => undefined);
   let rows = 0;
   try {
     const result = await conn.stream(
@@ -326,6 +350,7 @@ export async function writeArrowStream(
     );
     let pending: Part[][] = columns.map(() => []);
     let pendingRows = 0;
+    let pendingWeight = 0;
     const flush = () => {
       const children = plans.map((p, i) => p.data(pending[i]!, pendingRows));
       const data = makeData({ type: new Struct(schema.fields), length: pendingRows, nullCount: 0, children });
@@ -333,21 +358,27 @@ export async function writeArrowStream(
       rows += pendingRows;
       pending = columns.map(() => []);
       pendingRows = 0;
+      pendingWeight = 0;
     };
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      for (let i = 0; i < columns.length; i++) pending[i]!.push(plans[i]!.take(chunk, i));
+      for (let i = 0; i < columns.length; i++) {
+        const part = plans[i]!.take(chunk, i);
+        pendingWeight += plans[i]!.weigh?.(part) ?? 0;
+        pending[i]!.push(part);
+      }
       pendingRows += chunk.rowCount;
-      if (pendingRows >= batchRows) flush();
+      if (pendingRows >= batchRows || pendingWeight >= batchBytes) flush();
     }
     if (pendingRows > 0 || rows === 0) flush();
     writer.finish();
-    await finished(piped);
+    await written;
     return rows;
   } catch (e) {
-    writer.abort(e);
-    out.destroy();
+    out.destroy(e instanceof Error ? e : new Error(String(e)));
+    writer.close();
+    await written.catch(() => undefined);
     throw e;
   }
 }

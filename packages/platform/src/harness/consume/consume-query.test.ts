@@ -221,6 +221,47 @@ describe("consume as an Arrow IPC stream", () => {
     }
   });
 
+  it("fails a query that breaks while streaming, or runs too long, with a 400 and nothing left behind", async () => {
+    // A cast that fails on the first row past the chunk DuckDB has already produced.
+    await expect(
+      arrow("SELECT CAST(CASE WHEN id > 3 THEN 'x' ELSE '1' END AS INTEGER) AS n FROM rows", 20),
+    ).rejects.toMatchObject({
+      status: 400,
+      code: "query-failed",
+    });
+    const slow = consumeQuery(
+      [dataset],
+      {
+        sql: "SELECT sum(a.id * b.id * c.id * d.id * e.id * f.id) AS s FROM rows a, rows b, rows c, rows d, rows e, rows f",
+        limit: 1,
+        format: "arrow",
+      },
+      { ...limits, timeoutMs: 50 },
+      pool,
+    );
+    await expect(slow).rejects.toMatchObject({ status: 400, code: "query-timeout" });
+    expect((await readdir(join(root, "tmp"), { recursive: true })).filter((f) => String(f).endsWith(".arrow"))).toEqual(
+      [],
+    );
+  });
+
+  it("keeps batches of long text bounded, and sends infinite timestamps as DuckDB stores them", async () => {
+    const long = await arrow("SELECT repeat('x', 9000) || a.id AS t FROM rows a, rows b, rows c ORDER BY t", 8_000);
+    expect(long.table.numRows).toBe(8_000);
+    expect(long.table.batches.length).toBeGreaterThan(1); // 72 MB of text: not one batch of 8,000 rows
+    expect(long.table.getChild("t")?.get(7_999)).toBe(`${"x".repeat(9000)}9`);
+    const inf = await arrow(
+      "SELECT 'infinity'::TIMESTAMP AS up, '-infinity'::TIMESTAMP AS down, TIMESTAMP '1969-12-31 23:59:59' AS before FROM rows LIMIT 1",
+      1,
+    );
+    const values = (name: string) => inf.table.getChild(name)?.data[0]?.values[0];
+    expect([values("up"), values("down"), values("before")]).toEqual([
+      9_223_372_036_854_775_807n,
+      -9_223_372_036_854_775_807n,
+      -1_000_000n,
+    ]);
+  });
+
   it("answers an empty result with its schema, and reads the limit in batches", async () => {
     const empty = await arrow("SELECT id, note FROM rows WHERE id < 0", 10);
     expect(empty.table.numRows).toBe(0);

@@ -162,7 +162,9 @@ export async function consumeQuery(
     }
     lease.release();
     await removeFile();
-    throw e instanceof HarnessError
+    // A file the server could not write (a full disk) is the server's failure, not the query's.
+    const systemError = typeof (e as { syscall?: unknown } | null)?.syscall === "string";
+    throw e instanceof HarnessError || systemError
       ? e
       : timedOut
         ? new HarnessError(
