@@ -1,6 +1,11 @@
 import type { Database } from "../storage/database.js";
 import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
-import { type IndexRow, queryWords, SearchRepository } from "../storage/repositories/search-repository.js";
+import {
+  type Horizon,
+  type IndexRow,
+  queryWords,
+  SearchRepository,
+} from "../storage/repositories/search-repository.js";
 import { type Facets, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
 
 /** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
@@ -19,8 +24,8 @@ export class ProductSearch {
   private readonly index = new SearchIndex();
   /** The row version (writing transaction) indexed per product. */
   private readonly versions = new Map<string, string>();
-  /** Changes are read from transactions at or after this one (xid8). */
-  private horizon = "0";
+  /** What the last pass's snapshot had not seen (undefined: the catalogue has not been read). */
+  private horizon: Horizon | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
@@ -32,7 +37,7 @@ export class ProductSearch {
 
   /** True once the first pass has read the whole catalogue. */
   get ready(): boolean {
-    return this.horizon !== "0";
+    return this.horizon !== undefined;
   }
 
   /**
@@ -95,9 +100,10 @@ export class ProductSearch {
 
   private async catchUp(): Promise<void> {
     const repo = new SearchRepository(this.db);
-    if (this.horizon === "0") {
-      // The first pass reads the catalogue in id order. What commits meanwhile belongs to a
-      // transaction at or after the horizon taken first, so the next pass reads it again.
+    const previous = this.horizon;
+    if (previous === undefined) {
+      // The first pass reads the catalogue in id order. What commits meanwhile was not seen by
+      // the snapshot taken first, so the next pass reads it again.
       const horizon = await repo.horizon();
       for (let after = ""; ; ) {
         const rows = await repo.indexRowsAfter(after, fetchBatch);
@@ -109,22 +115,29 @@ export class ProductSearch {
       this.horizon = horizon;
       return;
     }
-    // Later passes list what changed in pages of (version, id); the horizon of the first page's
-    // snapshot is where the next pass starts. The first page is one row: a pass usually finds
-    // nothing, and a limit of one keeps the planner on the index even without statistics (PGlite
-    // never analyzes); pages grow when there is more.
-    let after = { version: this.horizon, id: "" };
-    let horizon: string | undefined;
+    // Later passes list what the previous horizon had not seen, in pages of (version, id): first
+    // the transactions from its xmax on (the first page's snapshot is the next horizon), then
+    // those that were still running. The first page is one row: a pass usually finds nothing,
+    // and a limit of one keeps the planner on the index even without statistics (PGlite never
+    // analyzes); pages grow when there is more.
+    let after = { version: previous.xmax, id: "" };
+    let horizon: Horizon | undefined;
+    const changed: string[] = [];
+    const isNew = (r: { id: string; version: string }) => this.versions.get(r.id) !== r.version;
     for (let limit = 1; ; limit = Math.min(changesPage, limit * 64)) {
       const page = await repo.changes(after, limit);
       horizon ??= page.horizon;
-      const changed = page.rows.filter((r) => this.versions.get(r.id) !== r.version).map((r) => r.id);
-      for (let start = 0; start < changed.length; start += fetchBatch) {
-        this.reindex(await repo.indexRows(changed.slice(start, start + fetchBatch)));
-      }
+      changed.push(...page.rows.filter(isNew).map((r) => r.id));
       const last = page.rows.at(-1);
       if (!last || page.rows.length < limit) break;
       after = last;
+    }
+    // Read after the new horizon's snapshot: one of these that committed before it is seen here;
+    // one that had not is still running in the new horizon.
+    changed.push(...(await repo.changedBy(previous.running)).filter(isNew).map((r) => r.id));
+    const ids = [...new Set(changed)];
+    for (let start = 0; start < ids.length; start += fetchBatch) {
+      this.reindex(await repo.indexRows(ids.slice(start, start + fetchBatch)));
     }
     this.horizon = horizon;
   }

@@ -4,8 +4,8 @@ import type { Migration } from "./migration.js";
  * Search moves into an in-memory index per process (ADR 0018), kept in step with the store by a
  * change feed: every product row records the transaction that last wrote it (`changed_in`, set on
  * insert by default and on update by a trigger, so every writer is covered). A reader asks for the
- * rows written by transactions at or after the oldest one still running when it last asked; no
- * commit is missed, whatever order transactions commit in (see product-search.ts).
+ * rows written by the transactions its previous snapshot had not seen; no commit is missed,
+ * whatever order transactions commit in (see product-search.ts and search-repository.ts).
  * The database no longer ranks or matches products: the GIN index and the ranking vector go, so a
  * publish writes less. The `search` vector stays: it is where the index reads each product's lexemes.
  */

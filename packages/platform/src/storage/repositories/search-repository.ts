@@ -19,6 +19,20 @@ export interface IndexRow {
 const indexColumns = `id, name, domain_id AS domain, team_id AS team, status, tags, changed_in::text AS version,
   search::text AS vector`;
 
+/**
+ * What a snapshot had not seen yet: every transaction from `xmax` on, and those in `running`
+ * (started before it, not finished). Whatever commits later is one of them, so a change feed that
+ * asks for their rows next time misses nothing, whatever order transactions commit in, and a long
+ * transaction elsewhere does not make it ask for everything written since that one began.
+ */
+export interface Horizon {
+  xmax: string;
+  running: string[];
+}
+
+const horizonColumns = `pg_snapshot_xmax(h.s)::text AS xmax,
+  ARRAY(SELECT x::text FROM pg_snapshot_xip(h.s) AS x) AS running`;
+
 /** At most this many words of a query count; a search box is not a document. */
 const maxQueryWords = 8;
 
@@ -36,39 +50,48 @@ export class SearchRepository {
   constructor(private readonly q: Queryable) {}
 
   /**
-   * Products written by transactions from `after.version` on (an xid8; "0" for all), in
-   * (version, id) order after `after`, at most `limit`; and the horizon to ask from next time: the
-   * oldest transaction still running now. Whatever commits later has a transaction id at or after
-   * it, so asking again from it misses nothing. One statement, so one snapshot; the order and the
-   * limit keep it on the (changed_in, id) index whatever the table's statistics say.
+   * Products written by transactions from `after.version` on (an xid8), in (version, id) order
+   * after `after`, at most `limit`; and this statement's snapshot as a horizon (see `Horizon`). One
+   * statement, so one snapshot; the order and the limit keep it on the (changed_in, id) index
+   * whatever the table's statistics say.
    */
   async changes(
     after: { version: string; id: string },
     limit: number,
-  ): Promise<{ horizon: string; rows: { id: string; version: string }[] }> {
-    const { rows } = await this.q.query<{ horizon: string; id: string | null; version: string | null }>(
-      `SELECT h.horizon::text AS horizon, p.id, p.version
-       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+  ): Promise<{ horizon: Horizon; rows: { id: string; version: string }[] }> {
+    const { rows } = await this.q.query<Horizon & { id: string | null; version: string | null }>(
+      `SELECT ${horizonColumns}, p.id, p.version
+       FROM (SELECT pg_current_snapshot() AS s) h
        LEFT JOIN LATERAL (
          SELECT id, changed_in::text AS version FROM data_products
          WHERE (changed_in, id) > ($1::xid8, $2::text) ORDER BY changed_in, id LIMIT $3
        ) p ON TRUE`,
       [after.version, after.id, limit],
     );
-    const horizon = rows[0]?.horizon;
-    if (horizon === undefined) throw new Error("the change feed returned no horizon");
+    const first = rows[0];
+    if (!first) throw new Error("the change feed returned no horizon");
     return {
-      horizon,
+      horizon: { xmax: first.xmax, running: first.running },
       rows: rows.flatMap((r) => (r.id !== null && r.version !== null ? [{ id: r.id, version: r.version }] : [])),
     };
   }
 
-  /** Where a change feed that reads every product from now on starts (see `changes`). */
-  async horizon(): Promise<string> {
-    const { rows } = await this.q.query<{ horizon: string }>(
-      "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon",
+  /** The products last written by these transactions (those running at the previous horizon). */
+  async changedBy(transactions: readonly string[]): Promise<{ id: string; version: string }[]> {
+    if (transactions.length === 0) return [];
+    const { rows } = await this.q.query<{ id: string; version: string }>(
+      "SELECT id, changed_in::text AS version FROM data_products WHERE changed_in = ANY($1::xid8[])",
+      [transactions],
     );
-    return rows[0]?.horizon ?? "0";
+    return rows;
+  }
+
+  /** The horizon now: where a feed that is about to read every product goes on from. */
+  async horizon(): Promise<Horizon> {
+    const { rows } = await this.q.query<Horizon>(`SELECT ${horizonColumns} FROM (SELECT pg_current_snapshot() AS s) h`);
+    const h = rows[0];
+    if (!h) throw new Error("no snapshot");
+    return h;
   }
 
   /** Every product in id order after `afterId`, at most `limit` (reading the whole catalogue). */
