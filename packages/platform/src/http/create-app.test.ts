@@ -50,8 +50,11 @@ describe("API skeleton", () => {
       status: 200,
       body: { status: "ok", version: "0.1.0", storage: "pglite", search: "starting" },
     });
+    // A readiness probe gets 503 until search can answer.
+    expect(await get("/api/health?ready")).toMatchObject({ status: 503, body: { status: "starting" } });
     await get("/api/products?q=temperature");
     expect((await get("/api/health")).body).toMatchObject({ status: "ok", search: "ready" });
+    expect(await get("/api/health?ready")).toMatchObject({ status: 200, body: { status: "ok" } });
   });
 
   it("serves an OpenAPI 3.1 document of every route", async () => {

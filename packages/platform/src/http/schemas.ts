@@ -24,7 +24,7 @@ export const errorContent = (description: string) => ({
 
 export const HealthSchema = z
   .object({
-    status: z.enum(["ok", "unavailable"]),
+    status: z.enum(["ok", "starting", "unavailable"]),
     version: z.string(),
     storage: z.enum(["pglite", "postgres"]),
     search: z.enum(["ready", "starting"]).openapi({

@@ -84,7 +84,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     settleReady = resolve;
   });
   const early = async (request: Request, env: Parameters<PlatformApp["fetch"]>[1]): Promise<Response> => {
-    if (request.method === "GET" && new URL(request.url).pathname === "/api/health") return health(db);
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === "/api/health") return health(db, url.searchParams.has("ready"));
     if ((await ready) && app) return app.fetch(request, env);
     return Response.json({ error: { code: "unavailable", message: "the server is stopping" } }, { status: 503 });
   };
@@ -158,15 +159,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 }
 
-/** `/api/health` before the app is built: the same answer as its route (does the store answer?); search is starting. */
-async function health(db: Database): Promise<Response> {
+/**
+ * `/api/health` before the app is built: the same answer as its route (does the store answer?);
+ * search is starting, so a readiness probe (`?ready`) gets 503.
+ */
+async function health(db: Database, readiness: boolean): Promise<Response> {
   const ok = await db.query("SELECT 1").then(
     () => true,
     () => false,
   );
+  const status = !ok ? "unavailable" : readiness ? "starting" : "ok";
   return Response.json(
-    { status: ok ? "ok" : "unavailable", version: platformVersion, storage: db.driver, search: "starting" },
-    { status: ok ? 200 : 503 },
+    { status, version: platformVersion, storage: db.driver, search: "starting" },
+    { status: status === "ok" ? 200 : 503 },
   );
 }
 
