@@ -1,6 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DuckDbDialect } from "@quanta/core";
-import { judgeParseTree, readableRoot } from "@quanta/engine-duckdb";
+import { fileFormats, judgeParseTree, readableRoot, readerSql } from "@quanta/engine-duckdb";
 import { HarnessError } from "../harness-error.js";
 import type { PortDataset } from "../port-data.js";
 
@@ -39,7 +39,7 @@ export class ConsumerSandbox {
     try {
       for (const d of datasets) {
         const view = dialect.quoteIdentifier(d.name);
-        const source = readerSql(d);
+        const source = datasetSql(d);
         // Masks and row filters live in the view itself: the consumer's SQL can only read the view.
         await conn.run(`CREATE VIEW ${view} AS ${await protectedSelect(conn, d, source)}`).catch((e: unknown) => {
           if (e instanceof HarnessError) throw e;
@@ -142,17 +142,10 @@ async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: s
   return `SELECT *${replace} FROM ${filtered}`;
 }
 
-const readers: Record<string, (path: string) => string> = {
-  parquet: (p) => `read_parquet(${p})`,
-  csv: (p) => `read_csv(${p}, auto_detect = true)`,
-  tsv: (p) => `read_csv(${p}, auto_detect = true, delim = '\t')`,
-  json: (p) => `read_json(${p}, format = 'auto')`,
-  ndjson: (p) => `read_json(${p}, format = 'newline_delimited')`,
-  jsonl: (p) => `read_json(${p}, format = 'newline_delimited')`,
-};
-
-function readerSql(d: PortDataset): string {
-  const reader = readers[d.format];
-  if (!reader) throw new HarnessError(422, "unreadable-format", `cannot read format ${d.format} of "${d.name}"`);
-  return reader(dialect.stringLiteral(d.file));
+/** The engine's table function for the dataset's format (the same readers contract tests use). */
+function datasetSql(d: PortDataset): string {
+  if (!fileFormats.includes(d.format)) {
+    throw new HarnessError(422, "unreadable-format", `cannot read format ${d.format} of "${d.name}"`);
+  }
+  return readerSql(d.format, dialect.stringLiteral(d.file));
 }
