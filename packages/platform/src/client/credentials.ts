@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { InputError } from "@quanta/core";
+import { serverKey } from "./server-url.js";
 
 /** What `quanta login` keeps per server. */
 export interface StoredCredential {
@@ -22,17 +23,7 @@ export function credentialsPath(env: Env = process.env): string {
 }
 
 /** The key a server's credential is stored under: its URL without a trailing slash. */
-export function serverKey(server: string): string {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new InputError(`--server must be a URL like http://localhost:8080 (got "${server}")`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new InputError(`--server must be an http(s) URL (got "${server}")`);
-  return url.toString().replace(/\/+$/, "");
-}
+export { serverKey };
 
 async function load(file: string): Promise<CredentialsFile> {
   let text: string;

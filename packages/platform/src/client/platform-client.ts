@@ -5,6 +5,7 @@ import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import { RefusedError } from "../refused-error.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
 import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
+import { serverKey } from "./server-url.js";
 
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */
 const byStatus: Record<number, new (message: string) => QuantaError> = {
@@ -42,15 +43,7 @@ export class PlatformClient {
     const o = typeof options === "number" ? { timeoutMs: options } : options;
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.token = o.token;
-    let url: URL;
-    try {
-      url = new URL(server);
-    } catch {
-      throw new InputError(`--server must be a URL like http://localhost:8080 (got "${server}")`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new InputError(`--server must be an http(s) URL (got "${server}")`);
-    this.base = url.toString().replace(/\/+$/, "");
+    this.base = serverKey(server);
   }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
