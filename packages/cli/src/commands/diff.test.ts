@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";
+import { consoleIn } from "../run-console.test-helpers.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
 const standards = resolve(import.meta.dirname, "../../../../../shared/standards");
@@ -26,11 +27,7 @@ const noteProp = "      - name: note\n        logicalType: string\n";
 
 let dir: string;
 const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
-const run = async (...args: string[]) => {
-  const io = bufferIo(dir);
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-};
+const run = (...args: string[]) => consoleIn(dir)(...args);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "quanta-diff-"));

@@ -5,8 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { IdentityStore, type RunningPlatform, startPlatform } from "@quanta/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../buffer-io.js";
-import { main } from "../main.js";
+import { consoleIn } from "../run-console.test-helpers.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
 const run = promisify(execFile);
@@ -44,11 +43,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const quanta = async (...args: string[]) => {
-  const io = bufferIo(work);
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-};
+const quanta = (...args: string[]) => consoleIn(work)(...args);
 
 describe("quanta policy apply", () => {
   it("applies a policy file as a new version, and says when it is unchanged", async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { IdentityStore, type RunningPlatform, startPlatform } from "@quanta/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../buffer-io.js";
-import { main } from "../main.js";
+import { consoleIn } from "../run-console.test-helpers.js";
 
 const examples = resolve(import.meta.dirname, "../../../../examples");
 let platform: RunningPlatform;
@@ -27,11 +26,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const quanta = async (...args: string[]) => {
-  const io = bufferIo(work);
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-};
+const quanta = (...args: string[]) => consoleIn(work)(...args);
 
 describe("quanta publish", () => {
   it("publishes a product folder, then finds it unchanged", async () => {
