@@ -157,15 +157,14 @@ const version = createRoute({
   responses: { 200: json(ContractVersionSchema, "The contract version"), 400: bad, 404: missing },
 });
 
+/** The list's query as the registry takes it: `certification=curated` means curated or above. */
+function registryQuery<Q extends { certification?: string | undefined }>({ certification, ...query }: Q) {
+  return { ...query, certification: certification ? levelsFrom(certification) : undefined };
+}
+
 export function registerProducts(app: OpenAPIHono, registry: Registry): void {
-  app.openapi(list, async (c) => {
-    const { certification, ...query } = c.req.valid("query");
-    return c.json(await registry.search({ ...query, certification: certification && levelsFrom(certification) }), 200);
-  });
-  app.openapi(facets, async (c) => {
-    const { certification, ...query } = c.req.valid("query");
-    return c.json(await registry.facets({ ...query, certification: certification && levelsFrom(certification) }), 200);
-  });
+  app.openapi(list, async (c) => c.json(await registry.search(registryQuery(c.req.valid("query"))), 200));
+  app.openapi(facets, async (c) => c.json(await registry.facets(registryQuery(c.req.valid("query"))), 200));
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
     await authorizePublish(registry.db, body.files, c.get("principal"));
