@@ -1,4 +1,5 @@
 import type { Metric, MetricKind, SqlValue, Violation } from "../checks/check.js";
+import { calendarPatterns } from "../checks/string-formats.js";
 import { InputError } from "../errors.js";
 import type { AggregateItem, Dialect, DialectCapabilities, LogicalType } from "./dialect.js";
 
@@ -40,7 +41,10 @@ const violationSql: { [K in Violation["kind"]]: ViolationSql<K> } = {
   greaterThan: (d, e, v) => `${e} ${v.exclusive ? ">=" : ">"} ${d.literal(v.value)}`,
   shorterThan: (d, e, v) => `${d.textLength(d.asText(e))} < ${d.literal(v.length)}`,
   longerThan: (d, e, v) => `${d.textLength(d.asText(e))} > ${d.literal(v.length)}`,
-  notMatching: (d, e, v) => `NOT ${d.regexMatches(d.asText(e), v.pattern)}`,
+  notMatching: (d, e, v) =>
+    calendarPatterns.has(v.pattern)
+      ? d.notCalendarMatch(e, v.pattern)
+      : `NOT ${d.regexMatches(d.asText(e), v.pattern)}`,
   // Tolerant of binary floating point: 0.3 is a multiple of 0.1.
   notMultipleOf: (d, e, v) => {
     const q = `(CAST(${e} AS DOUBLE PRECISION) / ${d.literal(v.value)})`;
@@ -178,6 +182,20 @@ export class BaseDialect implements Dialect {
 
   violation(expr: string, v: Violation): string {
     return (violationSql[v.kind] as ViolationSql<Violation["kind"]>)(this, expr, v as never);
+  }
+
+  /**
+   * A date (or date-time) must match the format and be a real calendar day. Pure arithmetic on
+   * the digits the regex already vouched for, inside CASE branches evaluated in order, so a bad
+   * value is counted, never a cast error that would abort the scan.
+   */
+  notCalendarMatch(expr: string, pattern: string): string {
+    const text = this.asText(expr);
+    const part = (from: number, length: number) => `CAST(substr(${text}, ${from}, ${length}) AS INTEGER)`;
+    const year = part(1, 4);
+    const leap = `(${year} % 4 = 0 AND ${year} % 100 <> 0) OR ${year} % 400 = 0`;
+    const daysInMonth = `CASE substr(${text}, 6, 2) WHEN '02' THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END`;
+    return `(CASE WHEN NOT ${this.regexMatches(text, pattern)} THEN TRUE ELSE ${part(9, 2)} > ${daysInMonth} END)`;
   }
 
   // ---- hooks ----

@@ -1,5 +1,3 @@
-import type { Violation } from "../../checks/check.js";
-import { stringFormats } from "../../checks/string-formats.js";
 import { BaseDialect, baseLogicalTypes } from "../base-dialect.js";
 import type { DialectCapabilities, LogicalType } from "../dialect.js";
 
@@ -79,14 +77,10 @@ const postgresPhysicalAliases: Record<string, string> = {
   tsvector: "tsvector",
 };
 
-/** Formats whose regex admits impossible days (2024-02-30): those also get a calendar test. */
-const calendarFormats = new Set([stringFormats.date, stringFormats["date-time"]]);
-
 /**
  * PostgreSQL: the base dialect is already PostgreSQL-flavoured (`~` regexes, `FILTER`,
  * `cardinality`, `count(DISTINCT (a, b))`); this adds what only PostgreSQL needs — literals safe
- * whatever `standard_conforming_strings` says, its own type names, calendar-valid date formats,
- * and ages as plain numbers.
+ * whatever `standard_conforming_strings` says, its own type names and ages as plain numbers.
  */
 export class PostgresDialect extends BaseDialect {
   override readonly name: string = "postgres";
@@ -110,21 +104,6 @@ export class PostgresDialect extends BaseDialect {
   /** `EXTRACT(EPOCH …)` is `numeric` since PostgreSQL 14 (text to the driver): ages come back as numbers. */
   override ageSeconds(aggregate: string): string {
     return `CAST(${super.ageSeconds(aggregate)} AS DOUBLE PRECISION)`;
-  }
-
-  /**
-   * A date (or date-time) must match the format and be a real calendar day. Pure arithmetic on
-   * the digits the regex already vouched for, inside CASE branches PostgreSQL evaluates in order,
-   * so a bad value is counted, never a cast error that would abort the scan.
-   */
-  override violation(expr: string, v: Violation): string {
-    if (v.kind !== "notMatching" || !calendarFormats.has(v.pattern)) return super.violation(expr, v);
-    const text = this.asText(expr);
-    const part = (from: number, length: number) => `CAST(substr(${text}, ${from}, ${length}) AS INTEGER)`;
-    const year = part(1, 4);
-    const leap = `(${year} % 4 = 0 AND ${year} % 100 <> 0) OR ${year} % 400 = 0`;
-    const daysInMonth = `CASE substr(${text}, 6, 2) WHEN '02' THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END`;
-    return `(CASE WHEN NOT ${this.regexMatches(text, v.pattern)} THEN TRUE ELSE ${part(9, 2)} > ${daysInMonth} END)`;
   }
 
   /** `numeric(10,2)[]`, `_int4` (information_schema's udt_name) → `numeric`, `int4`. */

@@ -1,9 +1,11 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../http/create-app.js";
+import { readProductFolder } from "../../registry/product-folder.js";
 import { Registry } from "../../registry/registry.js";
 import type { Database } from "../../storage/database.js";
 import type { StoreTarget } from "../../storage/store-target.js";
@@ -16,6 +18,8 @@ import { asAdmin, testAuthenticator } from "../test-principal.js";
 type Json = Record<string, any>;
 /** A request body (the DOM's BodyInit, which this package's types do not include). */
 type BodyInit = NonNullable<RequestInit["body"]>;
+
+const examples = fileURLToPath(new URL("../../../../../examples", import.meta.url));
 
 /** Ingest into input ports on one storage driver; ingest-pglite and ingest-postgres tests run it. */
 export function ingestConformance(name: string, target: StoreTarget): void {
@@ -31,6 +35,8 @@ export function ingestConformance(name: string, target: StoreTarget): void {
       const registry = new Registry(db);
       await registry.publish({ files: fixture.upstream });
       await registry.publish({ files: fixture.sensors });
+      for (const demo of ["orders", "orders-analytical-consent"])
+        await registry.publish({ files: await readProductFolder(join(examples, "webshop", demo)) });
       dataDir = join(fixture.root, "platform");
       const harness = new Harness({ db, registry, locator: new DataLocator(dataDir), ingest: { maxRows: 1_000 } });
       app = createApp({ registry, harness, authenticator: testAuthenticator, maxBodyBytes: 512 * 1024 });
@@ -167,6 +173,44 @@ export function ingestConformance(name: string, target: StoreTarget): void {
         );
         expect(quarantine.map((q) => q.row_number)).toEqual([3, 4, 5, 6, 7, 8]);
         expect(quarantine[4]?.record).toBe("not a record");
+      });
+
+      it("accepts valid e-mail addresses and pattern values of the demo mesh's orders (CSV and Parquet)", async () => {
+        const header =
+          "order_id,customer_id,customer_email,order_ts,status,currency,item_count,subtotal_amount,discount_amount,shipping_amount,tax_amount,total_amount,payment_method,shipping_country,sales_channel,analytics_consent";
+        const row = (i: number, email: string) =>
+          `ORD-${String(10000000 + i)},CUS-${String(1000000 + i)},${email},2025-11-28 20:14:03,paid,EUR,2,59.90,0.00,4.95,13.62,78.47,ideal,NL,web,true`;
+        const post = async (body: BodyInit, type: string) => {
+          const res = await app.request("/api/products/sales.orders-analytical-consent/ingest?port=orders", {
+            method: "POST",
+            headers: { "content-type": type, ...asAdmin },
+            body,
+          });
+          return { status: res.status, body: (await res.json()) as Json };
+        };
+        const csv = await post(
+          `${header}\n${row(1, "liam.meijer0@example.com")}\n${row(2, "not an e-mail")}\n`,
+          "text/csv",
+        );
+        expect(csv.status, JSON.stringify(csv.body)).toBe(201);
+        expect(csv.body).toMatchObject({ received: 2, accepted: 1, quarantined: 1 });
+        expect(csv.body.quarantine[0].reasons).toEqual([
+          'customer_email: orders.customer_email is formatted as email (got "not an e-mail")',
+        ]);
+        const inst = await DuckDBInstance.create(":memory:");
+        const conn = await inst.connect();
+        const file = join(fixture.root, "orders.parquet");
+        const lines = Array.from({ length: 1_000 }, (_, i) => row(i, `customer.${i}@example.com`)).join("\n");
+        const csvFile = join(fixture.root, "orders.csv");
+        const { writeFile } = await import("node:fs/promises");
+        await writeFile(csvFile, `${header}\n${lines}\n`);
+        await conn.run(`COPY (SELECT * FROM read_csv('${csvFile}', all_varchar = true)) TO '${file}' (FORMAT parquet)`);
+        conn.closeSync();
+        inst.closeSync();
+        const { readFile } = await import("node:fs/promises");
+        const pq = await post(await readFile(file), "application/vnd.apache.parquet");
+        expect(pq.status, JSON.stringify(pq.body)).toBe(201);
+        expect(pq.body).toMatchObject({ received: 1_000, accepted: 1_000, quarantined: 0 });
       });
 
       it("reads CSV (text cells converted to the contract's types) and refuses a header that does not match", async () => {
