@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { buildChecks, runChecks } from "@quanta/core";
+import { buildChecks, EngineError, runChecks } from "@quanta/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDbConnection } from "./duckdb-connection.js";
 import { tempDir, writeData } from "./test-data.js";
@@ -55,6 +55,25 @@ describe("DuckDbConnection", () => {
       ]
     `);
     expect(await conn.introspect("nope")).toBeUndefined();
+  });
+
+  it("stops a statement at its time limit or when its signal aborts, and stays usable", async () => {
+    const slow = "SELECT count(*) AS n FROM range(100000) a, range(100000) b, range(100000) c";
+    let started = Date.now();
+    const timedOut = await conn.run(slow, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(EngineError);
+    expect(timedOut).toMatchObject({ message: "timed out after 0.2 s", sql: slow });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    started = Date.now();
+    expect(await conn.run(slow, { signal: controller.signal }).catch((e: unknown) => e)).toMatchObject({
+      message: "stopped before it finished",
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await conn.run("SELECT 1 AS one", { timeoutMs: 1_000, signal: new AbortController().signal })).toEqual([
+      { one: 1 },
+    ]);
   });
 
   it("runs a contract", async () => {

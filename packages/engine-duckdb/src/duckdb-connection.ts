@@ -10,6 +10,7 @@ import {
   InputError,
   type Row,
   type SqlValue,
+  type StatementOptions,
 } from "@quanta/core";
 import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
@@ -26,6 +27,7 @@ function toSqlValue(v: unknown): SqlValue {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 /**
@@ -132,17 +134,38 @@ export class DuckDbConnection implements Connection {
     return this.relations.get(object) ?? dialect.quoteIdentifier(object);
   }
 
-  async run(sql: string): Promise<Row[]> {
+  /**
+   * DuckDB has no statement timeout: a timer (or the signal) interrupts the connection, which
+   * stops the statement within milliseconds and leaves the connection usable. Closing instead
+   * would not stop it, and a process cannot exit while a statement still runs.
+   */
+  async run(sql: string, options: StatementOptions = {}): Promise<Row[]> {
+    const { timeoutMs, signal } = options;
+    if (signal?.aborted) throw new EngineError("stopped before it started", { sql });
+    let stopped: string | undefined;
+    const interrupt = (why: string) => {
+      stopped ??= why;
+      this.conn.interrupt();
+    };
+    const onAbort = () => interrupt("stopped before it finished");
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => interrupt(`timed out after ${seconds(timeoutMs)}`), timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const reader = await this.conn.runAndReadAll(sql);
       const rows = reader.getRowObjectsJS();
       return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toSqlValue(v)])));
     } catch (e) {
-      throw new EngineError(message(e), { sql, cause: e });
+      throw new EngineError(stopped ?? message(e), { sql, cause: e });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  async introspect(object: string): Promise<ColumnInfo[] | undefined> {
+  async introspect(object: string, options: StatementOptions = {}): Promise<ColumnInfo[] | undefined> {
     const broken = this.broken.get(object);
     if (broken !== undefined) throw broken;
     if (this.readable === undefined) {
@@ -152,10 +175,11 @@ export class DuckDbConnection implements Connection {
         `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${dialect.stringLiteral(this.physicalOf(table))}${
           this.schema ? ` AND table_schema = ${dialect.stringLiteral(this.schema)}` : ""
         }`,
+        options,
       );
       if (Number(rows[0]?.n ?? 0) === 0) return undefined;
     } else if (!this.relations.has(object)) return undefined;
-    const rows = await this.run(`DESCRIBE ${this.relation(object)}`);
+    const rows = await this.run(`DESCRIBE ${this.relation(object)}`, options);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), nullable: r.null !== "NO" }));
   }
 
@@ -167,8 +191,8 @@ export class DuckDbConnection implements Connection {
     return m?.[1]?.replaceAll('""', '"') ?? object;
   }
 
-  async guard(sql: string): Promise<GuardVerdict> {
-    const rows = await this.run(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)}) AS tree`);
+  async guard(sql: string, options: StatementOptions = {}): Promise<GuardVerdict> {
+    const rows = await this.run(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)}) AS tree`, options);
     return judgeParseTree(String(rows[0]?.tree ?? ""), this.readable);
   }
 

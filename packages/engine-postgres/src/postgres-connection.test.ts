@@ -96,11 +96,28 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
     try {
       const started = Date.now();
       const error = await slow.run("SELECT pg_sleep(5)").catch((e: unknown) => e);
-      expect((error as Error).message).toMatch(/statement timeout/);
+      expect((error as Error).message).toBe("timed out after 0.2 s");
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await slow.close();
     }
+  });
+
+  it("stops a statement at a shorter limit of its own, or cancels it on the server when its signal aborts", async () => {
+    const slow = "SELECT count(*) AS n FROM generate_series(1, 100000) a, generate_series(1, 100000) b";
+    let started = Date.now();
+    const timedOut = await conn.run(slow, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(EngineError);
+    expect(timedOut).toMatchObject({ message: "timed out after 0.2 s", sql: slow });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    started = Date.now();
+    expect(await conn.run(slow, { signal: controller.signal }).catch((e: unknown) => e)).toMatchObject({
+      message: "stopped before it finished",
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await conn.run("SELECT 1 AS one", { timeoutMs: 1_000 })).toEqual([{ one: 1 }]);
   });
 
   it("runs a contract in one scan per dataset", async () => {

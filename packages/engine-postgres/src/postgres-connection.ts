@@ -8,6 +8,7 @@ import {
   PostgresDialect,
   type Row,
   type SqlValue,
+  type StatementOptions,
 } from "@quanta/core";
 import pg from "pg";
 import { type PostgresConfig, resolvePostgresConfig } from "./postgres-config.js";
@@ -52,6 +53,9 @@ const toSqlValue = (v: unknown): SqlValue => {
 };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+/** SQLSTATE of a statement cancelled by statement_timeout or pg_cancel_backend. */
+const queryCanceled = "57014";
 
 /** Connection failures in words a user can act on. */
 function connectError(e: unknown, config: PostgresConfig): EngineError {
@@ -97,6 +101,8 @@ export class PostgresConnection implements Connection {
     readonly config: PostgresConfig,
     /** Contract object name (and physical name) → table or view name in `config.schema`. */
     private readonly tables: Map<string, string>,
+    /** The server process of this session, whose statement an abort cancels. */
+    private readonly backendPid: number,
   ) {}
 
   /** Opens a contract's `postgres` server; credentials from `env` (see `resolvePostgresConfig`). */
@@ -130,12 +136,15 @@ export class PostgresConnection implements Connection {
       // Literals are escaped for standard strings; the whole session is read-only by default.
       await client.query("SET standard_conforming_strings = on; SET default_transaction_read_only = on");
       // Bare table names in a contract's SQL mean the server's schema.
-      await client.query("SELECT set_config('search_path', $1, false)", [dialect.quoteIdentifier(config.schema)]);
+      const session = await client.query<{ pid: number }>(
+        "SELECT set_config('search_path', $1, false), pg_backend_pid() AS pid",
+        [dialect.quoteIdentifier(config.schema)],
+      );
+      return new PostgresConnection(client, config, tables, Number(session.rows[0]?.pid));
     } catch (e) {
       await client.end().catch(() => {});
       throw connectError(e, config);
     }
-    return new PostgresConnection(client, config, tables);
   }
 
   relation(object: string): string {
@@ -143,30 +152,69 @@ export class PostgresConnection implements Connection {
   }
 
   /** One statement in a READ ONLY transaction; the extended protocol refuses a second statement. */
-  async run(sql: string): Promise<Row[]> {
-    const result = await this.readOnly(sql, () => this.client.query({ text: sql, queryMode: "extended" } as never));
+  async run(sql: string, options: StatementOptions = {}): Promise<Row[]> {
+    const result = await this.readOnly(
+      sql,
+      () => this.client.query({ text: sql, queryMode: "extended" } as never),
+      options,
+    );
     const rows = (result as unknown as pg.QueryResult).rows as Record<string, unknown>[];
     return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toSqlValue(v)])));
   }
 
-  private async readOnly<T>(sql: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * The server enforces the time limit (the stricter of the statement's and the configured one);
+   * an abort cancels the running statement on the server, from a second session.
+   */
+  private async readOnly<T>(sql: string, work: () => Promise<T>, options: StatementOptions = {}): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) throw new EngineError("stopped before it started", { sql });
+    const limitMs = Math.max(
+      1,
+      Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, this.config.statementTimeoutMs),
+    );
     try {
       await this.client.query(
-        `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${this.config.statementTimeoutMs}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}`,
+        `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.ceil(limitMs)}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}`,
       );
     } catch (e) {
       throw queryError(e, sql);
     }
+    const onAbort = () => void this.cancel();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await work();
     } catch (e) {
+      if ((e as { code?: string }).code === queryCanceled) {
+        const why = signal?.aborted ? "stopped before it finished" : `timed out after ${seconds(limitMs)}`;
+        throw new EngineError(why, { sql, cause: e });
+      }
       throw queryError(e, sql);
     } finally {
+      signal?.removeEventListener("abort", onAbort);
       await this.client.query("ROLLBACK").catch(() => {});
     }
   }
 
-  async introspect(object: string): Promise<ColumnInfo[] | undefined> {
+  /** Cancels this session's running statement, from a short second session (any role may cancel its own). */
+  private async cancel(): Promise<void> {
+    const other = new pg.Client({
+      connectionString: this.config.url,
+      connectionTimeoutMillis: this.config.connectTimeoutMs,
+      application_name: "quanta-cancel",
+    });
+    other.on("error", () => {});
+    try {
+      await other.connect();
+      await other.query("SELECT pg_cancel_backend($1)", [this.backendPid]);
+    } catch {
+      // The statement then ends at its time limit.
+    } finally {
+      await other.end().catch(() => {});
+    }
+  }
+
+  async introspect(object: string, options: StatementOptions = {}): Promise<ColumnInfo[] | undefined> {
     const table = this.tables.get(object) ?? object;
     // The catalog, not information_schema: it also lists materialized views and foreign tables,
     // and a table this role may not read is found (its scan then says "permission denied").
@@ -177,24 +225,28 @@ JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE n.nspname = $1 AND r.relname = $2 AND r.relkind IN ('r', 'p', 'v', 'm', 'f')
 ORDER BY a.attnum`;
-    const result = await this.readOnly(sql, () => this.client.query(sql, [this.config.schema, table]));
+    const result = await this.readOnly(sql, () => this.client.query(sql, [this.config.schema, table]), options);
     if (result.rows.length === 0) return undefined;
     return result.rows
       .filter((r) => r.name !== null)
       .map((r) => ({ name: String(r.name), type: String(r.type), nullable: r.not_null !== true }));
   }
 
-  async guard(sql: string): Promise<GuardVerdict> {
+  async guard(sql: string, options: StatementOptions = {}): Promise<GuardVerdict> {
     const text = judgeSqlText(sql);
     if (!text.ok) return text;
     const explain = `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`;
     let plan: unknown;
     try {
-      const result = await this.readOnly(explain, () =>
-        this.client.query({ text: explain, queryMode: "extended" } as never),
+      const result = await this.readOnly(
+        explain,
+        () => this.client.query({ text: explain, queryMode: "extended" } as never),
+        options,
       );
       plan = (result as unknown as pg.QueryResult).rows[0]?.["QUERY PLAN"];
     } catch (e) {
+      // Stopped (time limit, abort) is not a verdict on the SQL.
+      if ((e as { cause?: { code?: string } }).cause?.code === queryCanceled) throw e;
       return { ok: false, reason: `the SQL does not compile: ${message(e)}` };
     }
     return judgePlan(typeof plan === "string" ? JSON.parse(plan) : plan);

@@ -14,6 +14,16 @@ export interface ColumnInfo {
 /** The answer of the read-only guard: `ok`, or refused with the reason shown in the check result. */
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Limits of one statement. The engine stops the statement once `timeoutMs` has passed or `signal`
+ * aborts (DuckDB interrupts it, PostgreSQL cancels it on the server) and rejects with an
+ * `EngineError`; the connection stays usable for the next statement.
+ */
+export interface StatementOptions {
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /** What an engine can do; shared code asks these instead of branching on the engine's name. */
 export interface ConnectionCapabilities {
   /** `introspect` reports real column types, so `propertyType` checks can run. */
@@ -36,16 +46,16 @@ export interface Connection {
   readonly dialect: Dialect;
   readonly capabilities: ConnectionCapabilities;
   /** Runs one statement and returns its rows. */
-  run(sql: string): Promise<Row[]>;
+  run(sql: string, options?: StatementOptions): Promise<Row[]>;
   /** The FROM-clause SQL naming a contract schema object (a quoted table/view name). */
   relation(object: string): string;
   /** The columns of a contract object, or `undefined` when the object does not exist. */
-  introspect(object: string): Promise<ColumnInfo[] | undefined>;
+  introspect(object: string, options?: StatementOptions): Promise<ColumnInfo[] | undefined>;
   /**
    * Parses SQL written in a contract with the engine's own parser and refuses anything but exactly
    * one side-effect-free SELECT reading only the contract's objects.
    */
-  guard(sql: string): Promise<GuardVerdict>;
+  guard(sql: string, options?: StatementOptions): Promise<GuardVerdict>;
   close(): Promise<void>;
 }
 

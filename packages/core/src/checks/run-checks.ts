@@ -10,7 +10,7 @@ import type {
   SqlCheck,
   SqlValue,
 } from "./check.js";
-import type { ColumnInfo, Connection } from "./connection.js";
+import type { ColumnInfo, Connection, StatementOptions } from "./connection.js";
 import { describeThreshold, percentOf, satisfies } from "./evaluate.js";
 import { resolvePlaceholders } from "./placeholders.js";
 import { type DatasetPlan, planChecks, rowCountAlias } from "./plan-checks.js";
@@ -18,11 +18,56 @@ import { type DatasetPlan, planChecks, rowCountAlias } from "./plan-checks.js";
 export interface RunChecksOptions {
   /** Called as checks finish, for progress display on a terminal. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Longest one statement may run (a dataset's scan, a SQL rule, an introspection); then the engine
+   * stops it and the checks it served end as `error`. No limit when not given.
+   */
+  checkTimeoutMs?: number | undefined;
+  /** Longest the whole run may take; checks not done by then end as `error`. No limit when not given. */
+  runTimeoutMs?: number | undefined;
+  /** Stops the run (a server shutting down): the statement running is interrupted, checks not done end as `error`. */
+  signal?: AbortSignal | undefined;
 }
 
 type Outcome = Pick<CheckResult, "result" | "value" | "threshold" | "reason" | "sql">;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
+/** A statement the run's limits stopped or never started; `message` is the whole reason, and it is not retried. */
+class Stopped extends Error {}
+
+/** Runs one engine statement under the run's limits. */
+type Statement = <T>(work: (options: StatementOptions) => Promise<T>) => Promise<T>;
+
+function limitedStatements(options: RunChecksOptions): Statement {
+  const { checkTimeoutMs, runTimeoutMs, signal } = options;
+  const deadline = runTimeoutMs === undefined ? undefined : Date.now() + runTimeoutMs;
+  const stopped = () => {
+    const why = signal?.reason;
+    return new Stopped(`stopped: ${why instanceof Error ? why.message : String(why ?? "the run was cancelled")}`);
+  };
+  const runOut = () => new Stopped(`timed out: the test run reached its time limit of ${seconds(runTimeoutMs ?? 0)}`);
+  return async (work) => {
+    if (signal?.aborted) throw stopped();
+    const left = deadline === undefined ? undefined : deadline - Date.now();
+    if (left !== undefined && left <= 0) throw runOut();
+    const byRun = left !== undefined && (checkTimeoutMs === undefined || left < checkTimeoutMs);
+    const timeoutMs = byRun ? left : checkTimeoutMs;
+    // Started before the engine's own timer of the same length, so it has fired when the engine's stop arrives.
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => (timedOut = true), timeoutMs);
+    try {
+      return await work({ timeoutMs, signal });
+    } catch (e) {
+      if (signal?.aborted) throw stopped();
+      if (timedOut) throw byRun ? runOut() : new Stopped(`timed out after ${seconds(timeoutMs ?? 0)}`);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 const sqlOf = (e: unknown): string | undefined => (e as { sql?: string } | undefined)?.sql;
 
 /** A column by name: exact, or case-folded where the engine folds identifiers. */
@@ -126,7 +171,8 @@ export function runStatus(results: readonly CheckResult[]): RunStatus {
  * Runs checks on a connection: introspection for schema checks, one aggregate scan per dataset
  * for every metric, then each contract SQL rule after the read-only guard. Never throws for a
  * check's sake: each check ends with a result, and a failing batch falls back to one query per
- * check so the broken one is named and the others still run.
+ * check so the broken one is named and the others still run. A statement over its time limit is
+ * stopped and ends its checks as `error` ("timed out after 30 s"); the run goes on with the next.
  */
 export async function runChecks(
   checks: readonly Check[],
@@ -135,6 +181,7 @@ export async function runChecks(
 ): Promise<RunResult> {
   const started = Date.now();
   const dialect = connection.dialect;
+  const statement = limitedStatements(options);
   const outcomes = new Map<string, Outcome>();
   const total = checks.length;
   const settle = (key: string, outcome: Outcome) => {
@@ -156,7 +203,7 @@ export async function runChecks(
     const mine = checks.filter((c) => c.schema === schema && !outcomes.has(c.key));
     let columns: ColumnInfo[] | undefined;
     try {
-      columns = await connection.introspect(schema);
+      columns = await statement((o) => connection.introspect(schema, o));
     } catch (e) {
       for (const c of mine)
         settle(c.key, {
@@ -199,12 +246,12 @@ export async function runChecks(
 
   const metricChecks = checks.filter((c): c is MetricCheck => c.kind === "metric" && !outcomes.has(c.key));
   for (const plan of planChecks(metricChecks, dialect, (s) => connection.relation(s))) {
-    await runPlan(plan, metricChecks, connection, settle);
+    await runPlan(plan, metricChecks, connection, statement, settle);
   }
 
   for (const check of checks) {
     if (check.kind !== "sql" || outcomes.has(check.key)) continue;
-    settle(check.key, await runSqlCheck(check, connection));
+    settle(check.key, await runSqlCheck(check, connection, statement));
   }
 
   const results: CheckResult[] = checks.map((c) => {
@@ -226,15 +273,27 @@ async function runPlan(
   plan: DatasetPlan,
   checks: readonly MetricCheck[],
   connection: Connection,
+  statement: Statement,
   settle: (key: string, o: Outcome) => void,
 ): Promise<void> {
   const mine = checks.filter((c) => plan.aliasOf.has(c.key));
   try {
-    const row = (await connection.run(plan.sql))[0] ?? {};
+    const row = (await statement((o) => connection.run(plan.sql, o)))[0] ?? {};
     const rows = Number(row[rowCountAlias] ?? 0);
     for (const c of mine) settle(c.key, judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql));
     return;
-  } catch {
+  } catch (e) {
+    // Out of time: one query per check would only take as long again, each.
+    if (e instanceof Stopped) {
+      for (const c of mine)
+        settle(c.key, {
+          result: "error",
+          threshold: describeThreshold(c.threshold, c.unit),
+          sql: plan.sql,
+          reason: e.message,
+        });
+      return;
+    }
     // One expression broke the batch (a type the contract got wrong, a bad pattern …): find it.
   }
   const dialect = connection.dialect;
@@ -244,7 +303,7 @@ async function runPlan(
       { alias: "value", metric: c.metric },
     ]);
     try {
-      const row = (await connection.run(sql))[0] ?? {};
+      const row = (await statement((o) => connection.run(sql, o)))[0] ?? {};
       settle(c.key, judge(c, row.value, Number(row[rowCountAlias] ?? 0), sql));
     } catch (e) {
       settle(c.key, { result: "error", threshold: describeThreshold(c.threshold, c.unit), sql, reason: message(e) });
@@ -252,7 +311,7 @@ async function runPlan(
   }
 }
 
-async function runSqlCheck(check: SqlCheck, connection: Connection): Promise<Outcome> {
+async function runSqlCheck(check: SqlCheck, connection: Connection, statement: Statement): Promise<Outcome> {
   const threshold = describeThreshold(check.threshold, check.unit);
   const resolved = resolvePlaceholders(check.query, {
     relation: connection.relation(check.schema ?? ""),
@@ -262,13 +321,13 @@ async function runSqlCheck(check: SqlCheck, connection: Connection): Promise<Out
   const sql = resolved.sql;
   let verdict: Awaited<ReturnType<Connection["guard"]>>;
   try {
-    verdict = await connection.guard(sql);
+    verdict = await statement((o) => connection.guard(sql, o));
   } catch (e) {
-    return { result: "error", threshold, sql, reason: `refused: ${message(e)}` };
+    return { result: "error", threshold, sql, reason: e instanceof Stopped ? e.message : `refused: ${message(e)}` };
   }
   if (!verdict.ok) return { result: "error", threshold, sql, reason: `refused: ${verdict.reason}` };
   try {
-    const rows = await connection.run(sql);
+    const rows = await statement((o) => connection.run(sql, o));
     const first = rows[0];
     const value = first === undefined ? undefined : Object.values(first)[0];
     return judge(check, value, undefined, sql);

@@ -16,6 +16,14 @@ const contract = (schema: Record<string, unknown>[], extra: Record<string, unkno
   ...extra,
 });
 
+/** 200 rows: five of them cross-joined are 3.2e11 rows, far beyond any time limit in a test. */
+const grid = table(
+  [["n", "integer"]],
+  Array.from({ length: 200 }, (_, i) => [i]),
+);
+const slowRule = { type: "sql", query: "SELECT count(*) FROM grid a, grid b, grid c, grid d, grid e", mustBe: 0 };
+const fastRule = { type: "sql", query: "SELECT count(*) FROM grid", mustBe: 200 };
+
 /** Built to pass / built to fail, one pair per check kind, plus hostile names and SQL placeholders. */
 export const checkScenarios: CheckScenario[] = [
   {
@@ -487,6 +495,34 @@ export const checkScenarios: CheckScenario[] = [
       "sla.staleness.stale.at": "failed",
       "sla.keep.feed.day": "passed",
       "sla.short.feed.at": "failed",
+    },
+  },
+  {
+    name: "a SQL rule over the time limit of a check ends as error, and the run goes on",
+    data: { grid },
+    limits: { checkTimeoutMs: 200 },
+    contract: contract([
+      {
+        name: "grid",
+        quality: [slowRule, fastRule],
+        properties: [{ name: "n", logicalType: "integer", required: true }],
+      },
+    ]),
+    expect: {
+      "grid.n.required": "passed",
+      "grid.quality.0.sql": { result: "error", reason: "timed out after 0.2 s" },
+      "grid.quality.1.sql": { result: "passed", value: 200 },
+    },
+  },
+  {
+    name: "checks not done when the run reaches its time limit end as error",
+    data: { grid },
+    limits: { checkTimeoutMs: 60_000, runTimeoutMs: 300 },
+    contract: contract([{ name: "grid", quality: [slowRule, fastRule], properties: [{ name: "n" }] }]),
+    expect: {
+      "grid.objectExists": "passed",
+      "grid.quality.0.sql": { result: "error", reason: "timed out: the test run reached its time limit of 0.3 s" },
+      "grid.quality.1.sql": { result: "error", reason: "timed out: the test run reached its time limit of 0.3 s" },
     },
   },
 ];

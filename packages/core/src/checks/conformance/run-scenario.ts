@@ -16,7 +16,7 @@ export interface ScenarioOutcome {
  * `expect((await runScenario(s, conn)).mismatches).toEqual([])`.
  */
 export async function runScenario(scenario: CheckScenario, connection: Connection): Promise<ScenarioOutcome> {
-  const { checks: results } = await runChecks(buildChecks(scenario.contract), connection);
+  const { checks: results } = await runChecks(buildChecks(scenario.contract), connection, scenario.limits ?? {});
   const mismatches: string[] = [];
   for (const [key, want] of Object.entries(scenario.expect)) {
     const got = results.find((r) => r.key === key);
@@ -34,6 +34,9 @@ export async function runScenario(scenario: CheckScenario, connection: Connectio
       got.value !== expected.value
     ) {
       mismatches.push(`${key}: expected value ${JSON.stringify(expected.value)}, got ${JSON.stringify(got.value)}`);
+    }
+    if ("reason" in expected && expected.reason !== undefined && got.reason !== expected.reason) {
+      mismatches.push(`${key}: expected reason ${JSON.stringify(expected.reason)}, got ${JSON.stringify(got.reason)}`);
     }
   }
   return { results, mismatches };

@@ -1,4 +1,5 @@
 import type { CheckStatus, SqlValue } from "../check.js";
+import type { RunChecksOptions } from "../run-checks.js";
 
 /** Column types every engine can create; each engine's test maps them to its own DDL/file types. */
 export type ScenarioColumnType =
@@ -29,6 +30,8 @@ export interface CheckScenario {
   data: ScenarioData;
   /** Plain ODCS value; its schema object names are the table names in `data`. */
   contract: Record<string, unknown>;
-  /** check key → expected result (and value when it matters). Keys not listed are not asserted. */
-  expect: Record<string, CheckStatus | { result: CheckStatus; value?: SqlValue }>;
+  /** The run's time limits, when the scenario is about them. */
+  limits?: Pick<RunChecksOptions, "checkTimeoutMs" | "runTimeoutMs">;
+  /** check key → expected result (and value or reason when it matters). Keys not listed are not asserted. */
+  expect: Record<string, CheckStatus | { result: CheckStatus; value?: SqlValue; reason?: string }>;
 }
