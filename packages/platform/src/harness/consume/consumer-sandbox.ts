@@ -8,6 +8,53 @@ const dialect = new DuckDbDialect();
 /** Guard verdicts kept per sandbox. */
 const maxVerdicts = 512;
 
+const catalog = "reads the catalog (the views' definitions), not the rows they serve";
+const typeValues = "lists every value of the column's ENUM type, not only those of the rows served";
+/**
+ * Scalar functions that answer from the files' statistics, the catalog or the server instead of
+ * the rows a view serves: over a view with a row filter or masks they would show what it hides
+ * (stats() reports the file's minimum and maximum, pg_get_viewdef the filter itself). Table
+ * functions (parquet_metadata, duckdb_*, read_*, glob, summary …) the engine's guard refuses.
+ */
+const pastTheView: Record<string, string> = {
+  stats: "reads the statistics of the files behind the view (minimum, maximum of every row), not the rows it serves",
+  pg_get_viewdef: catalog,
+  pg_get_expr: catalog,
+  pg_get_constraintdef: catalog,
+  col_description: catalog,
+  obj_description: catalog,
+  shobj_description: catalog,
+  current_query: "reads the statement the server runs around the query",
+  json_serialize_plan: "plans SQL passed as text, which this guard does not see",
+  getvariable: "reads the server's variables",
+  enum_range: typeValues,
+  enum_range_boundary: typeValues,
+  enum_first: typeValues,
+  enum_last: typeValues,
+};
+
+function* nodes(value: unknown): Generator<Record<string, unknown>> {
+  if (Array.isArray(value)) for (const v of value) yield* nodes(v);
+  else if (typeof value === "object" && value !== null) {
+    yield value as Record<string, unknown>;
+    for (const v of Object.values(value)) yield* nodes(v);
+  }
+}
+
+/** The engine's guard, then what only a reader behind a filtered or masked view must not do. */
+function judgeConsumerSql(serialized: string, tables: ReadonlySet<string>): ReturnType<typeof judgeParseTree> {
+  const verdict = judgeParseTree(serialized, tables);
+  if (!verdict.ok) return verdict;
+  for (const node of nodes(JSON.parse(serialized))) {
+    const name = node.class === "FUNCTION" ? String(node.function_name).toLowerCase() : "";
+    const why = Object.hasOwn(pastTheView, name) ? pastTheView[name] : undefined;
+    if (why) return { ok: false, reason: `function ${name}() ${why}` };
+    // SUMMARIZE, DESCRIBE and SHOW: statements of their own, not a SELECT of rows.
+    if (node.type === "SHOW_REF") return { ok: false, reason: "SUMMARIZE, DESCRIBE and SHOW are not allowed" };
+  }
+  return verdict;
+}
+
 export interface SandboxOptions {
   /** The only folder DuckDB may write (result files); one per sandbox, a file per query. */
   outputDir?: string | undefined;
@@ -69,13 +116,14 @@ export class ConsumerSandbox {
 
   /**
    * Refuses anything but one SELECT over the port's datasets (DuckDB's own parse tree): no table
-   * functions (read_csv, glob …), no file paths, no other databases, no settings.
+   * functions (read_csv, glob …), no file paths, no other databases, no settings, nothing that
+   * reads statistics or the catalog instead of the rows the views serve.
    */
   async guard(sql: string, conn: DuckDBConnection = this.conn): Promise<void> {
     let verdict = this.verdicts.get(sql);
     if (!verdict) {
       const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(sql)})::VARCHAR`);
-      verdict = judgeParseTree(String(reader.getRows()[0]?.[0] ?? ""), this.tables);
+      verdict = judgeConsumerSql(String(reader.getRows()[0]?.[0] ?? ""), this.tables);
       // A pooled sandbox sees the same statements again (dashboards, previews): the verdict depends
       // only on the text and this sandbox's tables, so it is kept (the oldest dropped past the cap).
       if (this.verdicts.size >= maxVerdicts) this.verdicts.delete(this.verdicts.keys().next().value ?? "");
