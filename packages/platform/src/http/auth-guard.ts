@@ -22,7 +22,9 @@ export const harnessActions: Record<string, Action> = {
  */
 export function harnessGuard(db: Queryable): MiddlewareHandler {
   return async (c, next) => {
-    const action = harnessActions[`${c.req.method} ${c.req.param("iface")}`];
+    // Hono answers HEAD with the GET route's handler: it takes GET's authorization too.
+    const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+    const action = harnessActions[`${method} ${c.req.param("iface")}`];
     const id = c.req.param("id");
     if (!action || !id) return next();
     const principal = c.get("principal");
