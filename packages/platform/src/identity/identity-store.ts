@@ -67,6 +67,15 @@ export interface TeamInfo {
   members: { username: string; userId: string | null; role: TeamRole; source: "grant" | "product" }[];
 }
 
+/** What an OpenID Connect token says about its holder (see VerifiedIdentity). */
+export interface OidcProfile {
+  username: string;
+  displayName?: string | undefined;
+  email?: string | undefined;
+  /** The username may link to an existing account of that name (default: it may not). */
+  linkable?: boolean | undefined;
+}
+
 /** `qnt_` + 256 random bits: recognizable in logs and secret scanners, impossible to guess. */
 export const tokenPrefix = "qnt_";
 const tokenShape = /^qnt_[A-Za-z0-9_-]{43}$/;
@@ -536,13 +545,11 @@ export class IdentityStore {
 
   /**
    * The user behind an OpenID Connect subject, created on first sight (just-in-time provisioning).
-   * A username already taken by a local user links to it only when that user has no subject yet.
+   * A username already taken by a local user links to it only when that user has no subject yet
+   * and `profile.linkable` (a verified e-mail, see VerifiedIdentity); otherwise the sign-in is
+   * refused, so an unverified claim never takes over an account.
    */
-  async userForSubject(
-    issuer: string,
-    subject: string,
-    profile: { username: string; displayName?: string | undefined; email?: string | undefined },
-  ): Promise<User> {
+  async userForSubject(issuer: string, subject: string, profile: OidcProfile): Promise<User> {
     try {
       return await this.provision(issuer, subject, profile);
     } catch (e) {
@@ -552,11 +559,7 @@ export class IdentityStore {
     }
   }
 
-  private async provision(
-    issuer: string,
-    subject: string,
-    profile: { username: string; displayName?: string | undefined; email?: string | undefined },
-  ): Promise<User> {
+  private async provision(issuer: string, subject: string, profile: OidcProfile): Promise<User> {
     const { rows } = await this.db.query<{ id: string }>(
       "SELECT id FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2",
       [issuer, subject],
@@ -571,6 +574,11 @@ export class IdentityStore {
         );
         // The same subject's concurrent first sign-in got here first.
         if (held[0]?.oidc_issuer === issuer && held[0]?.oidc_subject === subject) return existing;
+        if (!profile.linkable) {
+          throw new UnauthenticatedError(
+            `an account named ${profile.username} already exists on this server, and the token does not prove it is theirs: an identity links to an existing account only through a verified e-mail (email_verified: true); verify the e-mail at the identity provider`,
+          );
+        }
         const { rowCount } = await tx.query(
           "UPDATE users SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1 AND oidc_subject IS NULL",
           [existing.id, issuer, subject],

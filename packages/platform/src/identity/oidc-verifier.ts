@@ -37,6 +37,14 @@ export interface VerifiedIdentity {
   username: string;
   displayName: string | undefined;
   email: string | undefined;
+  /** The issuer vouches for the e-mail: `email_verified` is true (absent or anything else: not). */
+  emailVerified: boolean;
+  /**
+   * The username may link this identity to an existing account of that name: it is a verified
+   * e-mail, or it comes from a username claim the operator configured (QUANTA_OIDC_USERNAME_CLAIM,
+   * not the e-mail). An unverified e-mail, `preferred_username` or `sub` never takes over an account.
+   */
+  linkable: boolean;
   roles: GlobalRole[];
   teams: TeamMembership[];
 }
@@ -173,7 +181,14 @@ export class OidcVerifier {
       throw new UnauthenticatedError(`the token does not verify: ${(e as Error).message}`);
     }
     const subject = text(payload.sub) as string;
-    const username = text(at(payload, this.claims.username)) ?? text(payload.preferred_username) ?? subject;
+    const claimed = text(at(payload, this.claims.username));
+    const username = claimed ?? text(payload.preferred_username) ?? subject;
+    const email = text(at(payload, this.claims.email));
+    // Some issuers (Cognito) send the boolean as a string.
+    const emailVerified = payload.email_verified === true || payload.email_verified === "true";
+    // A username claim other than the e-mail is one the operator chose to trust as the login name.
+    const fromEmail = this.claims.username === this.claims.email || this.claims.username === "email";
+    const linkable = claimed !== undefined && (!fromEmail || emailVerified);
     const roles = list(at(payload, this.claims.roles)).filter((r): r is GlobalRole =>
       (globalRoles as readonly string[]).includes(r),
     );
@@ -187,7 +202,9 @@ export class OidcVerifier {
       subject,
       username,
       displayName: text(at(payload, this.claims.name)),
-      email: text(at(payload, this.claims.email)),
+      email,
+      emailVerified,
+      linkable,
       roles,
       teams,
     };

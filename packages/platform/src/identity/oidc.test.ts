@@ -152,10 +152,10 @@ describe("OpenID Connect bearer tokens", () => {
 
   it("links a token to a local user of the same username, and roles granted in Quanta apply", async () => {
     const local = await testIdentity(db, { username: "kai@example.com", roles: ["admin"] });
-    const res = await me(await sign({ email: "kai@example.com" }, { sub: "subject-kai" }));
+    const res = await me(await sign({ email: "kai@example.com", email_verified: true }, { sub: "subject-kai" }));
     expect(res.body).toMatchObject({ userId: local.user.id, roles: ["admin"], via: "oidc" });
     // Another subject claiming the same username is refused: the name belongs to the first one.
-    const other = await me(await sign({ email: "kai@example.com" }, { sub: "subject-impostor" }));
+    const other = await me(await sign({ email: "kai@example.com", email_verified: true }, { sub: "subject-impostor" }));
     expect(other.status).toBe(401);
   });
 
@@ -176,6 +176,77 @@ describe("OpenID Connect bearer tokens", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
       /^cannot verify OpenID Connect tokens: the discovery document http:\/\/127.0.0.1:9\/.well-known\/openid-configuration is not usable/,
     );
+  });
+});
+
+describe("linking a token to an existing account", () => {
+  const oidcSubject = async (id: string) =>
+    (await db.query<{ s: string | null }>("SELECT oidc_subject AS s FROM users WHERE id = $1", [id])).rows[0]?.s;
+
+  it("takes a verified e-mail only: unverified, missing or a fallback name never becomes the local admin", async () => {
+    const admin = await testIdentity(db, { username: "admin@quanta.example", roles: ["admin"] });
+    const before = await counts();
+    const attempts: JWTPayload[] = [
+      { email: "admin@quanta.example", email_verified: false },
+      { email: "admin@quanta.example" },
+      { email: "admin@quanta.example", email_verified: "false" },
+      { email: "admin@quanta.example", email_verified: 1 },
+      // No e-mail: the username falls back to preferred_username, which nobody verified.
+      { email: undefined, preferred_username: "admin@quanta.example", email_verified: true },
+    ];
+    for (const claims of attempts) {
+      const res = await me(await sign(claims, { sub: "subject-mallory" }));
+      expect(res.status, JSON.stringify(claims)).toBe(401);
+      expect((res.body.error as { message: string }).message).toBe(
+        "an account named admin@quanta.example already exists on this server, and the token does not prove it is theirs: an identity links to an existing account only through a verified e-mail (email_verified: true); verify the e-mail at the identity provider",
+      );
+    }
+    expect(await counts()).toEqual(before);
+    expect(await oidcSubject(admin.user.id)).toBeNull();
+    // The issuer vouching for the e-mail links it, and the admin role granted in Quanta applies.
+    const verified = await me(
+      await sign({ email: "admin@quanta.example", email_verified: true }, { sub: "subject-ada" }),
+    );
+    expect(verified.body).toMatchObject({ userId: admin.user.id, roles: ["admin"], via: "oidc" });
+    expect(await oidcSubject(admin.user.id)).toBe("subject-ada");
+  });
+
+  it("gives an unverified e-mail a user of its own, which a second token of the same e-mail does not take over", async () => {
+    const first = await me(await sign({ email: "lee@example.com", email_verified: false }, { sub: "subject-lee" }));
+    expect(first).toMatchObject({ status: 200, body: { name: "lee@example.com", roles: ["consumer"] } });
+    for (const email_verified of [false, true]) {
+      const second = await me(await sign({ email: "lee@example.com", email_verified }, { sub: "subject-lee-2" }));
+      expect(second.status).toBe(401);
+    }
+    const again = await me(await sign({ email: "lee@example.com" }, { sub: "subject-lee" }));
+    expect(again.body.userId).toBe(first.body.userId);
+  });
+
+  it("trusts a username claim the operator configured, and never preferred_username or sub", async () => {
+    const withUpn = oidcConfigFromEnv({
+      QUANTA_OIDC_ISSUER: issuer,
+      QUANTA_OIDC_AUDIENCE: audience,
+      QUANTA_OIDC_USERNAME_CLAIM: "upn",
+    });
+    const byDefault = new OidcVerifier({ issuer, audience });
+    const linkable = async (verifier: OidcVerifier, claims: JWTPayload) => {
+      const id = await verifier.verify(await sign(claims));
+      return [id.username, id.emailVerified, id.linkable];
+    };
+    expect(await linkable(new OidcVerifier(withUpn as never), { upn: "kim@corp.example" })).toEqual([
+      "kim@corp.example",
+      false,
+      true,
+    ]);
+    expect(await linkable(byDefault, { email_verified: true })).toEqual(["rin@example.com", true, true]);
+    expect(await linkable(byDefault, { email_verified: "true" })).toEqual(["rin@example.com", true, true]);
+    expect(await linkable(byDefault, {})).toEqual(["rin@example.com", false, false]);
+    expect(await linkable(byDefault, { email: undefined, preferred_username: "kim", email_verified: true })).toEqual([
+      "kim",
+      true,
+      false,
+    ]);
+    expect(await linkable(byDefault, { email: undefined })).toEqual(["subject-rin", false, false]);
   });
 });
 
