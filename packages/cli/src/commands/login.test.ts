@@ -22,6 +22,8 @@ beforeAll(async () => {
   delete process.env.QUANTA_TOKEN;
   identity = new IdentityStore(platform.db);
   const owner = await identity.createUser({ username: "amara.okafor@climate-quantum.example", displayName: "Amara" });
+  const team = await identity.createTeam({ name: "Climate Quantum - Climate Analytics" });
+  await identity.setTeamMember(team.id, owner.id, "owner");
   token = (await identity.createToken(owner.id, { name: "laptop" })).token;
 });
 afterAll(async () => {
@@ -46,12 +48,14 @@ describe("quanta login and logout", () => {
     const res = await quanta("login", "--server", `${platform.url}/`, "--token", token);
     expect(res.code).toBe(0);
     expect(res.out).toBe(`signed in to ${platform.url} as amara.okafor@climate-quantum.example\n`);
-    expect(res.err).toMatch(/^roles: consumer; teams: none; token kept in .*credentials.json\n$/);
+    expect(res.err).toMatch(
+      /^roles: consumer; teams: climate-quantum-climate-analytics \(owner\); token kept in .*credentials.json\n$/,
+    );
     expect(statSync(credentials()).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(readFileSync(credentials(), "utf8"));
     expect(stored.servers[platform.url]).toMatchObject({ token, user: "amara.okafor@climate-quantum.example" });
 
-    // A new team whose section lists Amara as owner: she may found it by publishing.
+    // Amara owns the team an admin created for her: she publishes its first product.
     const published = await quanta("publish", join(examples, "climate/sea-level"), "--server", platform.url);
     expect(published).toMatchObject({ code: 0, out: expect.stringMatching(/^published climate.sea-level/) });
     const versions = await platform.db.query<{ published_by: string }>(

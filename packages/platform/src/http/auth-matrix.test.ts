@@ -41,8 +41,10 @@ beforeAll(async () => {
     otherTeam: async () =>
       (await testIdentity(identity, { teams: [{ team: "upstream-team", role: "member" }] })).headers,
     member: async () => (await testIdentity(identity, { teams: [{ team: "sensor-team", role: "member" }] })).headers,
-    // The owner the product's own team section declares (no grant through the API).
-    owner: async () => (await testIdentity(identity, { username: "ada@example.com" })).headers,
+    // The product's team section names ada as its owner; the rights come from the grant alone.
+    owner: async () =>
+      (await testIdentity(identity, { username: "ada@example.com", teams: [{ team: "sensor-team", role: "owner" }] }))
+        .headers,
     governance: async () => (await testIdentity(identity, { roles: ["governance"] })).headers,
     admin: async () => (await testIdentity(identity, { roles: ["admin"] })).headers,
   } satisfies Record<Role, () => Promise<Record<string, string>>>;
@@ -106,11 +108,11 @@ const matrix: Row[] = [
     body: () => ({ action: "configure", config: { maxRows: 20_000 } }),
     expect: [401, 403, 403, 403, 200, 403, 200],
   },
-  // Publishing the published version again: allowed callers get 200 (nothing changed).
+  // Publishing the published version again: allowed callers (owners, admins) get 200 (nothing changed).
   {
     route: "POST /api/products",
     body: () => ({ files: fixture.sensors }),
-    expect: [401, 403, 403, 200, 200, 403, 200],
+    expect: [401, 403, 403, 403, 200, 403, 200],
   },
   { route: "GET /api/me", expect: [401, 200, 200, 200, 200, 200, 200] },
   { route: "POST /api/tokens", body: () => ({ name: "matrix" }), expect: [401, 201, 201, 201, 201, 201, 201] },

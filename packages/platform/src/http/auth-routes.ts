@@ -72,16 +72,13 @@ const TeamSchema = z
     name: z.string(),
     domainId: z.string().nullable(),
     description: z.string().nullable(),
-    members: z.array(
-      z.object({
-        username: z.string(),
-        userId: z.string().nullable(),
-        role: z.enum(teamRoles),
-        source: z.enum(["grant", "product"]).openapi({
-          description: "grant: given through the API; product: declared in a product's team section",
-        }),
-      }),
-    ),
+    members: z
+      .array(z.object({ username: z.string(), userId: z.string(), role: z.enum(teamRoles) }))
+      .openapi({ description: "Who holds the team's rights: granted by an admin or a team owner" }),
+    declared: z.array(z.object({ username: z.string(), role: z.string() })).openapi({
+      description:
+        "Who the team's product documents list (ODPS team.members): documentation of the team, granting nothing",
+    }),
   })
   .openapi("Team");
 

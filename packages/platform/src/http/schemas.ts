@@ -138,7 +138,10 @@ export const PublishRequestSchema = z
       )
       .min(1)
       .max(publishLimits.files),
-    publishedBy: z.string().max(200).optional(),
+    publishedBy: z.string().max(200).optional().openapi({
+      description: "Ignored: a version records the signed-in user who published it",
+      deprecated: true,
+    }),
     expectedVersion: z.string().max(100).nullable().optional().openapi({
       description: "The current version this publish builds on (null: the product must be new); otherwise 409",
     }),

@@ -17,10 +17,10 @@ const person = (over: Partial<Principal> = {}): Principal => ({
 const product = { id: "sales.orders", ownerTeam: "sales" };
 const target = (over: Partial<PublishTarget> = {}): PublishTarget => ({
   productId: "sales.orders",
+  exists: true,
   ownerTeam: "sales",
   declaredTeam: "sales",
   declaredTeamExists: true,
-  listsCaller: false,
   ...over,
 });
 
@@ -55,17 +55,53 @@ describe("authorize", () => {
     );
   });
 
-  it("publishes: members of the owner team, founders of a new team, never someone else's product", () => {
+  it("publishes: owners of the stored owner team and admins, never a member or someone else", () => {
     const member = person({ teams: [{ team: "sales", role: "member" }] });
-    expect(decide(member, "product.publish", target())).toBe(true);
+    const owner = person({ teams: [{ team: "sales", role: "owner" }] });
+    const admin = person({ roles: ["admin"] });
+    expect(decide(owner, "product.publish", target())).toBe(true);
+    expect(decide(admin, "product.publish", target())).toBe(true);
+    expect(decide(member, "product.publish", target())).toMatchInlineSnapshot(
+      `"sales.orders belongs to team sales; only its owners or an admin may publish it"`,
+    );
     expect(decide(person(), "product.publish", target())).toMatch(/belongs to team sales/);
-    // Moving a product to a team the caller is not in.
-    expect(decide(member, "product.publish", target({ declaredTeam: "finance" }))).toMatch(/not a member of/);
-    // A brand-new product and team: allowed when the document lists the caller.
-    const fresh = target({ ownerTeam: null, declaredTeam: "new-team", declaredTeamExists: false });
-    expect(decide(person(), "product.publish", { ...fresh, listsCaller: true })).toBe(true);
-    expect(decide(person(), "product.publish", fresh)).toMatch(/list yourself/);
-    expect(decide(person(), "product.publish", target({ ownerTeam: null, declaredTeam: null }))).toMatch(/no team/);
+    // What the files name changes nothing: the stored owner team decides.
+    expect(
+      decide(
+        person({ teams: [{ team: "marketing", role: "owner" }] }),
+        "product.publish",
+        target({ declaredTeam: "marketing" }),
+      ),
+    ).toMatch(/belongs to team sales/);
+    // Handing over to another team takes an owner of both.
+    expect(decide(owner, "product.publish", target({ declaredTeam: "finance" }))).toMatch(/owner of both/);
+    const both = person({
+      teams: [
+        { team: "sales", role: "owner" },
+        { team: "finance", role: "owner" },
+      ],
+    });
+    expect(decide(both, "product.publish", target({ declaredTeam: "finance" }))).toBe(true);
+    expect(decide(owner, "product.publish", target({ declaredTeam: "ghost", declaredTeamExists: false }))).toMatch(
+      /does not exist/,
+    );
+    // A product published without a team: only an admin.
+    expect(decide(owner, "product.publish", target({ ownerTeam: null }))).toMatch(/no owner team/);
+  });
+
+  it("publishes a new product: an owner of the team it names, which must exist", () => {
+    const fresh = (over: Partial<PublishTarget> = {}) => target({ exists: false, ownerTeam: null, ...over });
+    expect(decide(person({ teams: [{ team: "sales", role: "owner" }] }), "product.publish", fresh())).toBe(true);
+    expect(decide(person({ teams: [{ team: "sales", role: "member" }] }), "product.publish", fresh())).toMatch(
+      /only its owners or an admin may publish a new product/,
+    );
+    expect(decide(person(), "product.publish", fresh())).toMatch(/only its owners/);
+    // No more founding a team by listing oneself in a document: an admin creates teams.
+    expect(decide(person(), "product.publish", fresh({ declaredTeam: "new-team", declaredTeamExists: false }))).toMatch(
+      /which does not exist; an admin creates teams/,
+    );
+    expect(decide(person({ roles: ["admin"] }), "product.publish", fresh({ declaredTeamExists: false }))).toBe(true);
+    expect(decide(person(), "product.publish", fresh({ declaredTeam: null }))).toMatch(/names no team/);
   });
 
   it("limits a scoped token to its scopes on top of its user's rights", () => {

@@ -25,16 +25,17 @@ export interface ProductRef {
   ownerTeam: string | null;
 }
 
-/** What a publish would do, read from the folder before anything is stored. */
+/** What a publish would touch, as the registry holds it (ADR 0020). */
 export interface PublishTarget {
   productId: string;
-  /** The team owning the product now; null when the product is new (or has no team). */
+  /** Whether the product is published already. */
+  exists: boolean;
+  /** The team owning the product now (null: new, or published without a team). */
   ownerTeam: string | null;
-  /** The team the new version declares (its `team.name` as the registry's team id). */
+  /** The team the new version names (its `team.name` as the registry's team id). */
   declaredTeam: string | null;
+  /** Whether that team exists: teams are created by admins, never by a publish of someone else. */
   declaredTeamExists: boolean;
-  /** Whether the document lists the caller as a current member of its team. */
-  listsCaller: boolean;
 }
 
 /** An agreement as authorization sees it: the provider (owner) team and the consumer team. */
@@ -102,18 +103,28 @@ const ownerTeamOnly = (p: Principal | undefined, r: ProductRef, what: string): D
     ? true
     : `only the owner team of ${r.id} (${r.ownerTeam ?? "none"}) or an admin may ${what}`;
 
+/**
+ * Who may publish (ADR 0020): an admin, or an owner of the team the registry holds as the product's
+ * owner; a new product, an owner of the team it names. Handing a product to another team takes an
+ * owner of both. Team rights come from the identity store only: nothing in the files widens them.
+ */
 function publishRule(p: Principal | undefined, r: PublishTarget): Decision {
   if (admin(p)) return true;
-  if (r.ownerTeam !== null && !inTeam(p, r.ownerTeam)) {
-    return `${r.productId} belongs to team ${r.ownerTeam}; only its members or an admin may publish it`;
+  const owns = (team: string | null) => teamRole(p, team) === "owner";
+  if (r.exists) {
+    if (r.ownerTeam === null) return `${r.productId} has no owner team; only an admin may publish it`;
+    if (!owns(r.ownerTeam))
+      return `${r.productId} belongs to team ${r.ownerTeam}; only its owners or an admin may publish it`;
+    if (r.declaredTeam === r.ownerTeam) return true;
   }
-  if (r.declaredTeam === null) return `${r.productId} declares no team; a product needs an owner team to publish`;
-  if (r.declaredTeam === r.ownerTeam || inTeam(p, r.declaredTeam)) return true;
-  // Self-serve: a team that does not exist yet is founded by the people its document lists.
-  if (!r.declaredTeamExists && r.listsCaller) return true;
-  return r.declaredTeamExists
-    ? `${r.productId} declares team ${r.declaredTeam}, which you are not a member of`
-    : `${r.productId} declares a new team ${r.declaredTeam}; list yourself in its team section to found it`;
+  if (r.declaredTeam === null) return `${r.productId} names no team; a product needs an owner team to publish`;
+  if (!r.declaredTeamExists) {
+    return `${r.productId} names team ${r.declaredTeam}, which does not exist; an admin creates teams (POST /api/teams) and grants their owners`;
+  }
+  if (owns(r.declaredTeam)) return true;
+  return r.exists
+    ? `${r.productId} would move from team ${r.ownerTeam} to team ${r.declaredTeam}; only an owner of both or an admin may hand it over`
+    : `${r.productId} names team ${r.declaredTeam}; only its owners or an admin may publish a new product for it`;
 }
 
 function decideRule(p: Principal | undefined, r: AgreementRef): Decision {

@@ -16,32 +16,33 @@ interface DemoUser {
   displayName: string;
   role: DemoToken["role"];
   globalRoles: GlobalRole[];
-  team: { id: string; name: string; role: TeamRole } | null;
+  /** The team they are granted (the first of `teams`, for the token file). */
+  teams: { id: string; name: string; role: TeamRole }[];
 }
 
 /** People who run and govern the demo mesh, and two consumer teams that read from it. */
 const staff: DemoUser[] = [
-  { username: "admin@quanta.example", displayName: "Quanta Admin", role: "admin", globalRoles: ["admin"], team: null },
+  { username: "admin@quanta.example", displayName: "Quanta Admin", role: "admin", globalRoles: ["admin"], teams: [] },
   {
     username: "governance@quanta.example",
     displayName: "Grace Governance",
     role: "governance",
     globalRoles: ["governance"],
-    team: null,
+    teams: [],
   },
   {
     username: "mia.chen@marketing.example",
     displayName: "Mia Chen",
     role: "consumer",
     globalRoles: ["consumer"],
-    team: { id: "marketing-analytics", name: "Marketing Analytics", role: "member" },
+    teams: [{ id: "marketing-analytics", name: "Marketing Analytics", role: "member" }],
   },
   {
     username: "omar.haddad@insurance.example",
     displayName: "Omar Haddad",
     role: "consumer",
     globalRoles: ["consumer"],
-    team: { id: "insurance-underwriting", name: "Insurance Underwriting", role: "member" },
+    teams: [{ id: "insurance-underwriting", name: "Insurance Underwriting", role: "member" }],
   },
 ];
 
@@ -61,26 +62,28 @@ async function readExisting(file: string): Promise<DemoTokens> {
  * replaced (without a file, each start issues new tokens; the old ones stay valid until revoked).
  */
 export async function ensureDemoIdentities(identity: IdentityStore, file?: string): Promise<DemoTokens> {
+  // The owners the demo's (trusted) product files name; their rights come from a grant, as for
+  // everyone (ADR 0020).
   const { rows: owners } = await identity.db.query<{ username: string; display_name: string | null; team_id: string }>(
-    `SELECT DISTINCT ON (lower(m.username)) m.username, m.display_name, m.team_id
+    `SELECT DISTINCT ON (lower(m.username), m.team_id) m.username, m.display_name, m.team_id
      FROM team_members m JOIN data_products p ON p.team_id = m.team_id
      WHERE m.valid_to IS NULL AND lower(m.role) = 'owner'
      ORDER BY lower(m.username), m.team_id`,
   );
-  const people: DemoUser[] = [
-    ...staff,
-    ...owners.map(
-      (o): DemoUser => ({
+  const people: DemoUser[] = staff.map((p) => ({ ...p, teams: [...p.teams] }));
+  for (const o of owners) {
+    const known = people.find((p) => p.username.toLowerCase() === o.username.toLowerCase());
+    const team = { id: o.team_id, name: o.team_id, role: "owner" as const };
+    if (known) known.teams.push(team);
+    else
+      people.push({
         username: o.username,
         displayName: o.display_name ?? o.username,
         role: "owner",
         globalRoles: ["consumer"],
-        // Declared in the products' team sections: no grant needed, the registry knows them.
-        team: null,
-      }),
-    ),
-  ];
-  const teamOf = new Map(owners.map((o) => [o.username, o.team_id]));
+        teams: [team],
+      });
+  }
   const existing = file ? await readExisting(file) : {};
   const out: DemoTokens = {};
   for (const person of people) {
@@ -90,15 +93,15 @@ export async function ensureDemoIdentities(identity: IdentityStore, file?: strin
         { username: person.username, displayName: person.displayName, roles: person.globalRoles },
         "quanta-demo",
       ));
-    if (person.team) {
-      if (!(await identity.teamExists(person.team.id))) {
-        await identity.createTeam({ id: person.team.id, name: person.team.name }, "quanta-demo");
+    for (const team of person.teams) {
+      if (!(await identity.teamExists(team.id))) {
+        await identity.createTeam({ id: team.id, name: team.name }, "quanta-demo");
       }
-      if (!user.teams.some((t) => t.team === person.team?.id)) {
-        await identity.setTeamMember(person.team.id, user.id, person.team.role, "quanta-demo");
+      if (!user.teams.some((t) => t.team === team.id && t.role === team.role)) {
+        await identity.setTeamMember(team.id, user.id, team.role, "quanta-demo");
       }
     }
-    const team = person.team?.id ?? teamOf.get(person.username) ?? null;
+    const team = person.teams[0]?.id ?? null;
     const kept = existing[person.username]?.token;
     const token =
       kept &&

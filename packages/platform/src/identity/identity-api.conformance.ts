@@ -1,13 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../http/create-app.js";
+import { teamIdOf } from "../registry/publish-folder.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
 import { exampleProducts } from "../test-fixtures.js";
 import { testIdentity } from "./identity-fixtures.js";
 import { IdentityStore } from "./identity-store.js";
-import { teamIdOf } from "./publish-target.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -210,7 +210,6 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
           username: newcomer.user.username,
           userId: newcomer.user.id,
           role: "member",
-          source: "grant",
         });
         expect((await call("GET", "/api/me", newcomer.headers)).body.teams).toEqual([
           { team: "marketing-analytics", role: "member" },
@@ -235,29 +234,41 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
         expect((await call("GET", "/api/teams/nope", admin)).status).toBe(404);
       });
 
-      it("counts the people a product's team section declares as team members (owner role → owner)", async () => {
+      it("takes team rights from grants only: a product's team section documents the team", async () => {
         const sea = (await exampleProducts()).find((p) => p.folder.endsWith("sea-level"));
         const founder = await testIdentity(identity, { username: "amara.okafor@climate-quantum.example" });
         const stranger = await testIdentity(identity);
-        const refused = await call("POST", "/api/products", stranger.headers, { files: sea?.files });
+        const teamId = teamIdOf("Climate Quantum - Climate Analytics");
+        // Listed as the owner in the document, but the team does not exist: no founding by document.
+        const refused = await call("POST", "/api/products", founder.headers, { files: sea?.files });
+        expect(refused).toMatchObject({ status: 403 });
         expect(refused.body.error.message).toBe(
-          "climate.sea-level declares a new team climate-quantum-climate-analytics; list yourself in its team section to found it",
+          `climate.sea-level names team ${teamId}, which does not exist; an admin creates teams (POST /api/teams) and grants their owners`,
         );
+        expect((await call("POST", "/api/teams", admin, { name: "Climate Quantum - Climate Analytics" })).body.id).toBe(
+          teamId,
+        );
+        expect((await call("POST", "/api/products", founder.headers, { files: sea?.files })).status).toBe(403);
+        await call("PUT", `/api/teams/${teamId}/members/${founder.user.id}`, admin, { role: "owner" });
         const published = await call("POST", "/api/products", founder.headers, { files: sea?.files });
         expect(published.status).toBe(201);
         const versions = await db.query<{ published_by: string }>(
           "SELECT published_by FROM product_versions WHERE product_id = 'climate.sea-level'",
         );
         expect(versions.rows).toEqual([{ published_by: "amara.okafor@climate-quantum.example" }]);
-        expect((await call("GET", "/api/me", founder.headers)).body.teams).toEqual([
-          { team: "climate-quantum-climate-analytics", role: "owner" },
-        ]);
         // The team id authorization computes is the one the registry stored.
         const stored = await db.query<{ team_id: string }>(
           "SELECT team_id FROM data_products WHERE id = 'climate.sea-level'",
         );
-        expect(stored.rows[0]?.team_id).toBe(teamIdOf("Climate Quantum - Climate Analytics"));
-        // Now the team exists: a stranger listing themselves cannot take it over.
+        expect(stored.rows[0]?.team_id).toBe(teamId);
+        // The members the document lists are shown as declared, and none of them is granted anything.
+        const team = (await call("GET", `/api/teams/${teamId}`, admin)).body;
+        expect(team.members).toEqual([{ username: founder.user.username, userId: founder.user.id, role: "owner" }]);
+        expect(team.declared.length).toBeGreaterThan(1);
+        const listed = await testIdentity(identity, {
+          username: team.declared.find((m: Json) => m.username !== founder.user.username).username,
+        });
+        expect((await call("GET", "/api/me", listed.headers)).body.teams).toEqual([]);
         expect((await call("POST", "/api/products", stranger.headers, { files: sea?.files })).status).toBe(403);
       });
     });

@@ -63,8 +63,13 @@ export interface TeamInfo {
   name: string;
   domainId: string | null;
   description: string | null;
-  /** Current members: granted through the API and declared in product documents (`source`). */
-  members: { username: string; userId: string | null; role: TeamRole; source: "grant" | "product" }[];
+  /** Current members, granted through this store: who holds the team's rights. */
+  members: { username: string; userId: string; role: TeamRole }[];
+  /**
+   * Who the team's product documents list now (`team.members`, as its owners last published
+   * them): documentation of the team, which grants nothing.
+   */
+  declared: { username: string; role: string }[];
 }
 
 /** What an OpenID Connect token says about its holder (see VerifiedIdentity). */
@@ -104,16 +109,15 @@ interface PrincipalRow {
   teams: TeamMembership[] | null;
 }
 
-/** The user's columns plus current roles and teams (grants and product documents), in one query. */
+/**
+ * The user's columns plus current roles and team grants, in one query. Team rights are the grants
+ * of this store only: the members a product's team section lists are documentation (ADR 0020).
+ */
 const principalColumns = /* sql */ `
   u.id, u.username, u.display_name, u.email, u.kind, u.created_at, u.disabled_at,
   (SELECT json_agg(g.role ORDER BY g.role) FROM role_grants g WHERE g.user_id = u.id AND g.valid_to IS NULL) AS roles,
-  (SELECT json_agg(json_build_object('team', t.team_id, 'role', t.role) ORDER BY t.team_id, t.role) FROM (
-     SELECT team_id, role FROM team_grants WHERE user_id = u.id AND valid_to IS NULL
-     UNION
-     SELECT team_id, CASE WHEN lower(role) = 'owner' THEN 'owner' ELSE 'member' END
-     FROM team_members WHERE lower(username) = lower(u.username) AND valid_to IS NULL
-   ) t) AS teams`;
+  (SELECT json_agg(json_build_object('team', g.team_id, 'role', g.role) ORDER BY g.team_id, g.role)
+   FROM team_grants g WHERE g.user_id = u.id AND g.valid_to IS NULL) AS teams`;
 
 const toUser = (r: PrincipalRow): User => ({
   id: r.id,
@@ -320,20 +324,21 @@ export class IdentityStore {
       [only ?? null],
     );
     const { rows: members } = await this.db.query<TeamInfo["members"][number] & { teamId: string }>(
-      `SELECT g.team_id AS "teamId", u.username, u.id AS "userId", g.role, 'grant' AS source
+      `SELECT g.team_id AS "teamId", u.username, u.id AS "userId", g.role
        FROM team_grants g JOIN users u ON u.id = g.user_id
        WHERE g.valid_to IS NULL AND ($1::text IS NULL OR g.team_id = $1)
-       UNION ALL
-       SELECT m.team_id, m.username, u.id, CASE WHEN lower(m.role) = 'owner' THEN 'owner' ELSE 'member' END, 'product'
-       FROM team_members m LEFT JOIN users u ON lower(u.username) = lower(m.username)
-       WHERE m.valid_to IS NULL AND ($1::text IS NULL OR m.team_id = $1)
        ORDER BY 1, 2`,
       [only ?? null],
     );
-    return teams.map((t) => ({
-      ...t,
-      members: members.filter((m) => m.teamId === t.id).map(({ teamId: _, ...m }) => m),
-    }));
+    const { rows: declared } = await this.db.query<TeamInfo["declared"][number] & { teamId: string }>(
+      `SELECT DISTINCT team_id AS "teamId", username, role FROM team_members
+       WHERE valid_to IS NULL AND ($1::text IS NULL OR team_id = $1)
+       ORDER BY 1, 2, 3`,
+      [only ?? null],
+    );
+    const of = <T extends { teamId: string }>(rows: T[], team: string) =>
+      rows.filter((m) => m.teamId === team).map(({ teamId: _, ...m }) => m);
+    return teams.map((t) => ({ ...t, members: of(members, t.id), declared: of(declared, t.id) }));
   }
 
   /** Makes `userId` a member (or owner) of `teamId`; a change of role closes the previous period. */

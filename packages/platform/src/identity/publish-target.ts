@@ -1,53 +1,31 @@
-import { detectKind, SourceDocument } from "@quanta/core";
-import type { ProductFile } from "../registry/publish-product.js";
-import { arr, obj, str } from "../registry/read.js";
+import type { PublishFolder } from "../registry/publish-folder.js";
 import type { Queryable } from "../storage/database.js";
 import { authorize, type PublishTarget } from "./authorize.js";
 import type { Principal } from "./principal.js";
-import { UnauthenticatedError } from "./unauthenticated-error.js";
-
-/** The registry's team id for a team name (the same slug publish stores; a test keeps them equal). */
-export const teamIdOf = (name: string): string =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "") || "team";
 
 /**
- * What publishing `files` would touch, for `authorize(…, "product.publish", …)`: the product, the
- * team owning it now and the team its new version declares. Undefined when the folder has no ODPS
- * file with an id: publish refuses such a folder itself (422), after authentication.
+ * What publishing `folder` would touch, for `authorize(…, "product.publish", …)`, read from the
+ * store: the team owning the product now and whether the team the new version declares exists.
+ * The folder adds only the product's id and the team it names; who is in which team is never taken
+ * from it.
  */
 export async function publishTarget(
   q: Queryable,
-  files: readonly ProductFile[],
-  principal: Principal | undefined,
-): Promise<PublishTarget | undefined> {
-  const product = files
-    .filter((f) => /\.(ya?ml|json)$/i.test(f.path))
-    .map((f) => SourceDocument.parse(f.text, f.path))
-    .find((s) => s.readable && detectKind(s.value)?.kind === "odps");
-  const doc = obj(product?.value);
-  const productId = str(doc?.id);
-  if (!doc || !productId) return undefined;
-  const team = obj(doc.team);
-  const teamName = str(team?.name);
-  const declaredTeam = teamName ? teamIdOf(teamName) : null;
-  const { rows } = await q.query<{ owner: string | null; declared: boolean }>(
-    `SELECT (SELECT team_id FROM data_products WHERE id = $1) AS owner,
-            EXISTS (SELECT 1 FROM teams WHERE id = $2) AS declared`,
-    [productId, declaredTeam],
+  folder: PublishFolder,
+): Promise<PublishTarget & { revision: number | null }> {
+  const { rows } = await q.query<{ owner: string | null; revision: number | null; declared: boolean }>(
+    `SELECT p.team_id AS owner, p.revision, EXISTS (SELECT 1 FROM teams WHERE id = $2) AS declared
+     FROM (SELECT 1) one LEFT JOIN data_products p ON p.id = $1`,
+    [folder.id, folder.declaredTeam],
   );
-  const me = principal?.name.toLowerCase();
-  const listsCaller =
-    me !== undefined &&
-    arr(team?.members).some((m) => str(obj(m)?.username)?.toLowerCase() === me && !str(obj(m)?.dateOut));
+  const row = rows[0];
   return {
-    productId,
-    ownerTeam: rows[0]?.owner ?? null,
-    declaredTeam,
-    declaredTeamExists: rows[0]?.declared ?? false,
-    listsCaller,
+    productId: folder.id,
+    exists: row?.revision !== null && row?.revision !== undefined,
+    ownerTeam: row?.owner ?? null,
+    declaredTeam: folder.declaredTeam,
+    declaredTeamExists: row?.declared ?? false,
+    revision: row?.revision ?? null,
   };
 }
 
@@ -60,13 +38,17 @@ export async function productRef(
   return rows[0] ? { id, ownerTeam: rows[0].team_id } : undefined;
 }
 
-/** Authorizes a publish before anything is parsed for real (401 anonymous, 403 not the owner team). */
+/**
+ * Authorizes a publish (403 with the reason when the caller may not) and answers the product's
+ * revision the decision was made on (null: a new product), so the publish can refuse to land on a
+ * later one.
+ */
 export async function authorizePublish(
   q: Queryable,
-  files: readonly ProductFile[],
-  principal: Principal | undefined,
-): Promise<void> {
-  if (!principal) throw new UnauthenticatedError("sign in (an API token or an OpenID Connect bearer token) to publish");
-  const target = await publishTarget(q, files, principal);
-  if (target) authorize(principal, "product.publish", target);
+  folder: PublishFolder,
+  principal: Principal,
+): Promise<number | null> {
+  const { revision, ...target } = await publishTarget(q, folder);
+  authorize(principal, "product.publish", target);
+  return revision;
 }

@@ -1,8 +1,10 @@
-import { createHash } from "node:crypto";
-import { ConflictError, detectKind, type Issue, SourceDocument, sortIssues } from "@quanta/core";
+import { ConflictError, type Issue, sortIssues } from "@quanta/core";
 import { lintProduct } from "@quanta/core/lint";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
+import { AuditLog } from "../audit/audit-log.js";
 import { GovernanceService } from "../governance/governance-service.js";
+import type { Principal } from "../identity/principal.js";
+import { authorizePublish } from "../identity/publish-target.js";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { ContractRepository } from "../storage/repositories/contract-repository.js";
@@ -17,14 +19,11 @@ import { type MemberInput, TeamRepository } from "../storage/repositories/team-r
 import { unannouncedChanges } from "./breaking-changes.js";
 import { compareVersions } from "./compare-versions.js";
 import { forgetProduct } from "./product-cache.js";
+import { type ProductFile, type PublishFolder, readPublishFolder } from "./publish-folder.js";
 import { arr, obj, str } from "./read.js";
 import { searchText, summaryOf } from "./search-text.js";
 
-export interface ProductFile {
-  /** Path inside the product folder, e.g. `contracts/readings.odcs.yaml`. */
-  path: string;
-  text: string;
-}
+export type { ProductFile } from "./publish-folder.js";
 
 export interface PublishInput {
   files: readonly ProductFile[];
@@ -39,6 +38,12 @@ export interface PublishInput {
    * CLI publish) always sets it; a direct call without it still stores the evaluation.
    */
   enforcePolicies?: boolean | undefined;
+  /**
+   * Who publishes, when a person or service asks (every API publish): their rights are decided
+   * from the owner team the registry holds and their own memberships, never from the files
+   * (ADR 0020). Undefined only for the platform's own publishes (the demo mesh, tests).
+   */
+  principal?: Principal | undefined;
 }
 
 export interface PublishResult {
@@ -48,61 +53,6 @@ export interface PublishResult {
   contracts: { id: string; version: string; created: boolean }[];
   /** Lint warnings and infos: published anyway, worth showing. */
   warnings: Issue[];
-}
-
-interface ParsedContract {
-  id: string;
-  version: string;
-  file: ProductFile;
-  source: SourceDocument;
-  document: unknown;
-  sha256: string;
-}
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "") || "team";
-const canonicalFiles = (files: readonly ProductFile[]) =>
-  [...files]
-    .map((f) => ({ path: f.path, text: f.text }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-function refuse(message: string, file: string): never {
-  throw new RefusedError(message, [
-    { code: "publish-refused", severity: "error", message, file, line: 0, column: 0, path: "" },
-  ]);
-}
-
-function parse(files: readonly ProductFile[]) {
-  const docs = files.map((f) => ({ file: f, source: SourceDocument.parse(f.text, f.path) }));
-  const kindOf = (d: (typeof docs)[number]) => (d.source.readable ? detectKind(d.source.value)?.kind : undefined);
-  const productDoc = docs.find((d) => kindOf(d) === "odps");
-  if (!productDoc) return refuse("no ODPS data product file in the folder", ".");
-  const p = obj(productDoc.source.value) ?? {};
-  const id = str(p.id);
-  const version = str(p.version);
-  if (!id || !version)
-    return refuse("the data product needs an id and a version to be published", productDoc.file.path);
-  const contracts: ParsedContract[] = docs
-    .filter((d) => kindOf(d) === "odcs")
-    .map((d) => {
-      const c = obj(d.source.value) ?? {};
-      const cid = str(c.id);
-      const cversion = str(c.version);
-      if (!cid || !cversion) return refuse("a contract needs an id and a version to be published", d.file.path);
-      return {
-        id: cid,
-        version: cversion,
-        file: d.file,
-        source: d.source,
-        document: d.source.value,
-        sha256: sha256(d.file.text),
-      };
-    });
-  return { id, version, product: productDoc.source.value, productSource: productDoc.source, contracts };
 }
 
 function ports(product: unknown): PortRecord[] {
@@ -148,11 +98,13 @@ function members(team: Record<string, unknown> | undefined): MemberInput[] {
  * Everything a publish checks before writing: immutability of versions, ownership, and that each
  * change since the published version is announced by its version (breaking ones refuse).
  */
-async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, input: PublishInput) {
-  const files = input.files;
+async function precheck(q: Queryable, parsed: PublishFolder, input: PublishInput, authorizedRevision?: number | null) {
   const products = new ProductRepository(q);
   const contracts = new ContractRepository(q);
   const current = await products.current(parsed.id);
+  // The rights were decided on the revision authorization read; another publish since then (a
+  // hand-over to another team, say) must not ride on them.
+  if (authorizedRevision !== undefined && (current?.revision ?? null) !== authorizedRevision) throw raced(parsed.id);
   const changes: Issue[] = [];
   if (input.expectedVersion !== undefined && (current?.version ?? null) !== input.expectedVersion) {
     throw new ConflictError(
@@ -164,8 +116,7 @@ async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, input: P
   if (current) {
     const stored = await products.versionFiles(parsed.id, parsed.version);
     if (stored !== undefined) {
-      if (JSON.stringify(stored) === JSON.stringify(canonicalFiles(files)))
-        return { current, unchanged: true, changes };
+      if (JSON.stringify(stored) === JSON.stringify(parsed.files)) return { current, unchanged: true, changes };
       throw new ConflictError(
         `version ${parsed.version} of ${parsed.id} is already published with different content; published versions are immutable, bump the version`,
       );
@@ -206,9 +157,11 @@ async function precheck(q: Queryable, parsed: ReturnType<typeof parse>, input: P
  * and leave nothing behind.
  */
 export async function publishProduct(db: Database, input: PublishInput): Promise<PublishResult> {
-  const same = await alreadyPublished(db, input);
+  const parsed = readPublishFolder(input.files);
+  const authorizedRevision = input.principal ? await authorize(db, parsed, input.principal) : undefined;
+  const same = await alreadyPublished(db, parsed, input);
   if (same) return same;
-  const issues = lintProduct(input.files);
+  const issues = lintProduct(parsed.files);
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new RefusedError(
@@ -217,8 +170,7 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     );
   }
   const warnings = issues.filter((i) => i.severity !== "error");
-  const parsed = parse(input.files);
-  const { current, unchanged, changes } = await precheck(db, parsed, input);
+  const { current, unchanged, changes } = await precheck(db, parsed, input, authorizedRevision);
   warnings.push(...changes);
   if (unchanged) {
     const product = await new ProductRepository(db).get(parsed.id);
@@ -226,9 +178,9 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     if (product) return { product: toSummary(product), created: false, contracts, warnings };
   }
   // Governance before anything is stored: blocking policy rules refuse the publish (ADR 0014).
-  if (input.enforcePolicies) warnings.push(...(await new GovernanceService(db).gate(db, parsed.id, input.files)));
+  if (input.enforcePolicies) warnings.push(...(await new GovernanceService(db).gate(db, parsed.id, parsed.files)));
 
-  const p = obj(parsed.product) ?? {};
+  const p = parsed.product.document;
   const team = obj(p.team);
   const domainId = str(p.domain) ?? null;
   const teamName = str(team?.name);
@@ -238,12 +190,12 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     version: parsed.version,
     status: str(p.status) ?? "draft",
     domainId,
-    teamId: teamName ? slug(teamName) : null,
-    summary: summaryOf(parsed.product),
+    teamId: parsed.declaredTeam,
+    summary: summaryOf(p),
     tags: arr(p.tags).flatMap((t) => str(t) ?? []),
     search: searchText(
-      parsed.product,
-      parsed.contracts.map((c) => c.document),
+      p,
+      parsed.contracts.map((c) => c.source.value),
     ),
   };
 
@@ -271,17 +223,17 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
       await products.insertVersion({
         productId: parsed.id,
         version: parsed.version,
-        document: parsed.product,
-        files: canonicalFiles(input.files),
+        document: p,
+        files: parsed.files,
         publishedBy: actor,
       });
-      await products.replacePorts(parsed.id, ports(parsed.product));
+      await products.replacePorts(parsed.id, ports(p));
       const stored: PublishResult["contracts"] = [];
       for (const c of parsed.contracts) {
         const owner = await contracts.owner(c.id);
         if (owner !== undefined && owner !== parsed.id)
           throw new ConflictError(`contract ${c.id} belongs to data product ${owner}`);
-        const doc = obj(c.document);
+        const doc = obj(c.source.value);
         const { created } = await contracts.publish({
           contractId: c.id,
           version: c.version,
@@ -292,7 +244,7 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
           file: c.file.path,
           source: c.file.text,
           sha256: c.sha256,
-          document: c.document,
+          document: c.source.value,
         });
         stored.push({ id: c.id, version: c.version, created });
         if (created)
@@ -347,29 +299,43 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
  * The folder exactly as already published (the demo mesh at every start, a CI job re-running):
  * answered from the stored version without linting again. Anything else takes the full path.
  */
-async function alreadyPublished(db: Database, input: PublishInput): Promise<PublishResult | undefined> {
-  const productFile = input.files.find((f) => /\.odps\.(ya?ml|json)$/i.test(f.path));
-  if (!productFile) return undefined;
-  const doc = obj(SourceDocument.parse(productFile.text, productFile.path).value);
-  const id = str(doc?.id);
-  const version = str(doc?.version);
-  if (!id || !version) return undefined;
+async function alreadyPublished(
+  db: Database,
+  parsed: PublishFolder,
+  input: PublishInput,
+): Promise<PublishResult | undefined> {
   const products = new ProductRepository(db);
-  const current = await products.current(id);
-  if (current?.version !== version) return undefined;
-  if (input.expectedVersion !== undefined && input.expectedVersion !== version) return undefined;
-  const stored = await products.versionFiles(id, version);
-  if (JSON.stringify(stored) !== JSON.stringify(canonicalFiles(input.files))) return undefined;
-  const product = await products.get(id);
+  const current = await products.current(parsed.id);
+  if (current?.version !== parsed.version) return undefined;
+  if (input.expectedVersion !== undefined && input.expectedVersion !== parsed.version) return undefined;
+  const stored = await products.versionFiles(parsed.id, parsed.version);
+  if (JSON.stringify(stored) !== JSON.stringify(parsed.files)) return undefined;
+  const product = await products.get(parsed.id);
   if (!product) return undefined;
-  const contracts = input.files.flatMap((f) => {
-    if (!/\.odcs\.(ya?ml|json)$/i.test(f.path)) return [];
-    const c = obj(SourceDocument.parse(f.text, f.path).value);
-    const cid = str(c?.id);
-    const cversion = str(c?.version);
-    return cid && cversion ? [{ id: cid, version: cversion, created: false }] : [];
-  });
+  const contracts = parsed.contracts.map((c) => ({ id: c.id, version: c.version, created: false }));
   return { product: toSummary(product), created: false, contracts, warnings: [] };
+}
+
+/**
+ * Decides the publisher's rights from what the registry holds (ADR 0020) and audits a refusal with
+ * who tried and why. Answers the product's revision the decision was made on (null: new product).
+ */
+async function authorize(db: Database, parsed: PublishFolder, principal: Principal): Promise<number | null> {
+  try {
+    return await authorizePublish(db, parsed, principal);
+  } catch (e) {
+    if (e instanceof Error && e.name === "NotAllowedError") {
+      await new AuditLog(db).append({
+        actor: principal.name,
+        action: "publish",
+        productId: parsed.id,
+        decision: "denied",
+        reason: e.message,
+        details: { version: parsed.version, declaredTeam: parsed.declaredTeam, files: parsed.files.map((f) => f.path) },
+      });
+    }
+    throw e;
+  }
 }
 
 function raced(id: string): ConflictError {

@@ -1,4 +1,5 @@
 import { InputError, NotFoundError } from "@quanta/core";
+import type { Principal } from "../identity/principal.js";
 import type { Database } from "../storage/database.js";
 import {
   ContractRepository,
@@ -39,9 +40,21 @@ function refuseNul(query: Omit<ProductQuery, "limit" | "offset">): void {
 export class Registry {
   constructor(readonly db: Database) {}
 
-  /** Publishes through the policy gate: blocking policy rules refuse (ADR 0014). */
-  publish(input: PublishInput): Promise<PublishResult> {
+  /**
+   * The platform's own publish (the demo mesh at start-up), through the policy gate: blocking
+   * policy rules refuse (ADR 0014). Nobody's rights are checked: callers on behalf of a person or a
+   * service use `publishAs`.
+   */
+  publish(input: Omit<PublishInput, "principal">): Promise<PublishResult> {
     return publishProduct(this.db, { ...input, enforcePolicies: true });
+  }
+
+  /**
+   * Publishes on behalf of `principal`: their rights are decided from the stored owner team and
+   * their memberships (ADR 0020), a refusal is audited, and the version records them as publisher.
+   */
+  publishAs(principal: Principal, input: Omit<PublishInput, "principal" | "publishedBy">): Promise<PublishResult> {
+    return publishProduct(this.db, { ...input, principal, publishedBy: principal.name, enforcePolicies: true });
   }
 
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {

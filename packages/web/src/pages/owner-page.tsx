@@ -39,8 +39,9 @@ export function OwnerPage() {
       )}
       {me.status === "ok" && me.data && me.data.teams.length === 0 && (
         <Empty title="You are in no team">
-          The owner view lists the products of your teams. A product's ODPS <code>team</code> section, or an admin (
-          <code>PUT /api/teams/&#123;id&#125;/members/&#123;user&#125;</code>), makes you a member.
+          The owner view lists the products of your teams. An admin or an owner of a team makes you a member (
+          <code>PUT /api/teams/&#123;id&#125;/members/&#123;user&#125;</code>); being listed in a product's ODPS{" "}
+          <code>team</code> section does not.
         </Empty>
       )}
       {me.status === "ok" && me.data && me.data.teams.length > 0 && <OwnedProducts me={me.data} />}

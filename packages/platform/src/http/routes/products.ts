@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { levelsFrom } from "../../governance/certified-products.js";
-import { authorizePublish } from "../../identity/publish-target.js";
+import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
 import type { Registry } from "../../registry/registry.js";
 import {
   ContractSummarySchema,
@@ -167,12 +167,10 @@ export function registerProducts(app: OpenAPIHono, registry: Registry): void {
   app.openapi(facets, async (c) => c.json(await registry.facets(registryQuery(c.req.valid("query"))), 200));
   app.openapi(publish, async (c) => {
     const body = c.req.valid("json");
-    await authorizePublish(registry.db, body.files, c.get("principal"));
-    const result = await registry.publish({
-      files: body.files,
-      publishedBy: c.get("principal")?.name,
-      expectedVersion: body.expectedVersion,
-    });
+    const principal = c.get("principal");
+    if (!principal)
+      throw new UnauthenticatedError("sign in (an API token or an OpenID Connect bearer token) to publish");
+    const result = await registry.publishAs(principal, { files: body.files, expectedVersion: body.expectedVersion });
     return c.json(result, result.created ? 201 : 200);
   });
   app.openapi(get, async (c) => c.json(await registry.product(c.req.valid("param").id), 200));
