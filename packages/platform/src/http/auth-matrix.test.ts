@@ -10,6 +10,7 @@ import { IdentityStore, type User } from "../identity/identity-store.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
+import { tinyProduct } from "../test-fixtures.js";
 import { createApp } from "./create-app.js";
 
 /**
@@ -192,6 +193,182 @@ describe("authorization matrix", () => {
       }
     }
     expect(got).toEqual(want);
+  });
+
+  it("refuses every write whose body claims another team or another's resource (403, nothing changed)", async () => {
+    const ids = Object.fromEntries(
+      await Promise.all(
+        roles.map(async (role) => {
+          const res = await app.request("/api/me", { headers: headers[role] });
+          return [role, res.status === 200 ? ((await res.json()) as { userId: string }).userId : "nobody"];
+        }),
+      ),
+    ) as Record<Role, string>;
+    const sensorsProduct = fixture.sensors.find((f) => f.path.endsWith(".odps.yaml")) as { path: string; text: string };
+    /** test.sensors at a new version that names another team and lists the caller as its owner. */
+    const handOver = (me: Role) => [
+      {
+        path: sensorsProduct.path,
+        text: sensorsProduct.text
+          .replace(/^version: 1\.0\.0$/m, "version: 1.0.1")
+          .replace("name: Sensor team", "name: Upstream team")
+          .replace("  members:\n", `  members:\n    - username: ${me}@example.com\n      role: owner\n`),
+      },
+      ...fixture.sensors.filter((f) => f !== sensorsProduct),
+    ];
+    const upstreamRule = policySource
+      .replace("name: matrix-rules", "name: finance-rules")
+      .replace("    levels: [curated]", "    levels: [curated]\n    scope: { domain: finance }");
+    // A webhook of upstream-team, to be removed through another team's path.
+    const hook = await app.request("/api/teams/upstream-team/webhooks", {
+      method: "POST",
+      headers: { ...headers.admin, "content-type": "application/json" },
+      body: JSON.stringify({ url: "https://hooks.example.com/upstream" }),
+    });
+    const hookId = ((await hook.json()) as { id?: string }).id ?? "missing";
+    const claims: { what: string; route: string; body?: (role: Role) => unknown; roles: Role[]; want: number }[] = [
+      {
+        what: "publish: hand test.sensors to another team, listing oneself as owner",
+        route: "POST /api/products",
+        body: (role) => ({ files: handOver(role) }),
+        roles: ["consumer", "otherTeam", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "publish: a new product for a team one does not own",
+        route: "POST /api/products",
+        body: () => ({
+          files: tinyProduct("test.claimed").map((f) => ({ ...f, text: f.text.replace("Test team", "Sensor team") })),
+        }),
+        roles: ["consumer", "otherTeam", "member", "governance"],
+        want: 403,
+      },
+      {
+        what: "policies: rules for a domain none of one's teams is in",
+        route: "POST /api/policies",
+        body: () => ({ source: upstreamRule, file: "finance.policy.yaml" }),
+        roles: ["consumer", "otherTeam", "member", "owner"],
+        want: 403,
+      },
+      {
+        what: "webhooks: register one for another team",
+        route: "POST /api/teams/upstream-team/webhooks",
+        body: () => ({ url: "https://hooks.example.com/mine" }),
+        roles: ["consumer", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "webhooks: remove another team's through one's own team",
+        route: `DELETE /api/teams/sensor-team/webhooks/${hookId}`,
+        roles: ["owner"],
+        want: 404,
+      },
+      {
+        what: "agreements: request access for a team one is not in",
+        route: "POST /api/access-requests",
+        body: () => ({ productId: "test.sensors", port: "readings", consumerTeam: "marketing", purpose: "claim" }),
+        roles: ["consumer", "otherTeam", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "control: another team's product",
+        route: "POST /api/products/test.upstream/control",
+        body: () => ({ action: "configure", config: { maxRows: 1 } }),
+        roles: ["consumer", "otherTeam", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "ingest: into another team's product",
+        route: "POST /api/products/test.upstream/ingest",
+        body: () => ({ port: "events", records: [event(++n)] }),
+        roles: ["consumer", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "tokens: one for another user",
+        route: "POST /api/tokens",
+        body: () => ({ name: "claim", userId: target.id }),
+        roles: ["consumer", "otherTeam", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "teams: make oneself owner of another team",
+        route: "PUT /api/teams/upstream-team/members/{self}",
+        body: () => ({ role: "owner" }),
+        roles: ["consumer", "member", "owner", "governance"],
+        want: 403,
+      },
+      {
+        what: "users: grant oneself admin",
+        route: "PUT /api/users/{self}/roles/admin",
+        roles: ["consumer", "otherTeam", "member", "owner", "governance"],
+        want: 403,
+      },
+    ];
+    const snapshot = async () => {
+      const read = async (sql: string) => (await db.query(sql)).rows;
+      return {
+        products: await read("SELECT id, version, team_id, domain_id, revision FROM data_products ORDER BY id"),
+        versions: await read("SELECT product_id, version FROM product_versions ORDER BY 1, 2"),
+        teams: await read("SELECT id, domain_id FROM teams ORDER BY id"),
+        members: await read("SELECT team_id, username, role FROM team_members WHERE valid_to IS NULL ORDER BY 1, 2, 3"),
+        grants: await read("SELECT team_id, user_id, role FROM team_grants WHERE valid_to IS NULL ORDER BY 1, 2"),
+        roles: await read("SELECT user_id, role FROM role_grants WHERE valid_to IS NULL ORDER BY 1, 2"),
+        tokens: await read("SELECT user_id, count(*)::int AS n FROM api_tokens GROUP BY 1 ORDER BY 1"),
+        webhooks: await read("SELECT id, team_id FROM webhooks WHERE removed_at IS NULL ORDER BY 1"),
+        policies: await read("SELECT count(*)::int AS n FROM policy_versions"),
+        agreements: await read("SELECT id, state FROM agreements ORDER BY 1"),
+        batches: await read("SELECT count(*)::int AS n FROM ingest_batches"),
+        lifecycle: await read("SELECT * FROM product_lifecycle ORDER BY 1"),
+      };
+    };
+    const got: Record<string, Record<string, number>> = {};
+    const want: Record<string, Record<string, number>> = {};
+    for (const claim of claims) {
+      for (const role of claim.roles) {
+        const before = await snapshot();
+        const [method, rawPath] = claim.route.split(" ") as [string, string];
+        const body = claim.body?.(role);
+        const res = await app.request(rawPath.replace("{self}", ids[role]), {
+          method,
+          headers: { ...headers[role], ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        await res.arrayBuffer();
+        got[claim.what] = { ...got[claim.what], [role]: res.status };
+        want[claim.what] = { ...want[claim.what], [role]: claim.want };
+        expect(await snapshot(), `${claim.what} as ${role} changed nothing`).toEqual(before);
+      }
+    }
+    expect(got).toEqual(want);
+
+    // An owner may move their product to another domain, but that gives their team no say over the
+    // domain's policies: a team's domain is not taken from documents.
+    const moved = await app.request("/api/products", {
+      method: "POST",
+      headers: { ...headers.owner, "content-type": "application/json" },
+      body: JSON.stringify({
+        files: [
+          {
+            path: sensorsProduct.path,
+            text: sensorsProduct.text
+              .replace(/^version: 1\.0\.0$/m, "version: 1.0.1")
+              .replace("domain: testing", "domain: finance"),
+          },
+          ...fixture.sensors.filter((f) => f !== sensorsProduct),
+        ],
+      }),
+    });
+    expect(moved.status).toBe(201);
+    const rule = await app.request("/api/policies", {
+      method: "POST",
+      headers: { ...headers.owner, "content-type": "application/json" },
+      body: JSON.stringify({ source: upstreamRule, file: "finance.policy.yaml" }),
+    });
+    expect(rule.status).toBe(403);
+    expect((await db.query("SELECT domain_id FROM teams WHERE id = 'sensor-team'")).rows).toEqual([
+      { domain_id: "testing" },
+    ]);
   });
 
   it("shows who read what only to the owner team, governance and admins; others see the totals", async () => {

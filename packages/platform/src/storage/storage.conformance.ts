@@ -209,6 +209,7 @@ export function storageConformance(name: string, target: StorageTarget): void {
       await teams.ensureDomain("climate");
       await teams.ensureTeam({ id: "observations", name: "Observations", domainId: "climate" });
       await teams.ensureTeam({ id: "observations", name: "Observations team" }); // keeps the domain
+      await teams.ensureTeam({ id: "observations", name: "Observations team", domainId: "finance" }); // still
       const first = await teams.syncMembers("observations", [
         { username: "ingrid", role: "owner", dateIn: "2023-03-01" },
         { username: "pieter", role: "engineer", dateIn: "2023-03-01" },

@@ -29,6 +29,10 @@ export class TeamRepository {
     await this.q.query("INSERT INTO domains (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [id, name]);
   }
 
+  /**
+   * Creates the team, or updates its name and description. An existing team keeps its domain: an
+   * owner's rights over a domain's policies follow it, so no product document may move it.
+   */
   async ensureTeam(team: {
     id: string;
     name: string;
@@ -38,7 +42,6 @@ export class TeamRepository {
     await this.q.query(
       `INSERT INTO teams (id, name, domain_id, description) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,
-         domain_id = COALESCE(EXCLUDED.domain_id, teams.domain_id),
          description = COALESCE(EXCLUDED.description, teams.description)`,
       [team.id, team.name, team.domainId ?? null, team.description ?? null],
     );
