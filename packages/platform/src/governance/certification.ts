@@ -53,7 +53,7 @@ export async function testWindow(q: Queryable, productId: string, now: Date): Pr
   for (const contractId of contractIds) {
     const { rows } = await q.query<{ status: string; finishedAt: string; contractVersion: string }>(
       `SELECT status, finished_at AS "finishedAt", contract_version AS "contractVersion" FROM test_runs
-       WHERE product_id = $1 AND contract_id = $2 AND status <> 'running' AND finished_at IS NOT NULL
+       WHERE product_id = $1 AND contract_id = $2 AND status NOT IN ('running', 'abandoned') AND finished_at IS NOT NULL
        ORDER BY finished_at DESC, id DESC LIMIT 1`,
       [productId, contractId],
     );

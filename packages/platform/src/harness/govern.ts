@@ -42,7 +42,7 @@ export async function govern(db: Database, productId: string): Promise<Governanc
   const runs = await new TestRunRepository(db).latest(productId, 50);
   const seen = new Set<string>();
   const contractTests = runs.flatMap((r) => {
-    if (seen.has(r.contractId) || r.status === "running") return [];
+    if (seen.has(r.contractId) || r.status === "running" || r.status === "abandoned") return [];
     seen.add(r.contractId);
     return [{ contractId: r.contractId, status: r.status, finishedAt: r.finishedAt }];
   });

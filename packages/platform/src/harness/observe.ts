@@ -95,8 +95,8 @@ export async function observe(db: Database, productId: string, life: Lifecycle):
     ),
     db.query<{ contractId: string; runs: number; readable: number; finished: number; passed: number }>(
       `SELECT contract_id AS "contractId", count(*)::int AS runs,
-         count(*) FILTER (WHERE status <> 'error' AND status <> 'running')::int AS readable,
-         count(*) FILTER (WHERE status <> 'running')::int AS finished,
+         count(*) FILTER (WHERE status NOT IN ('error', 'running', 'abandoned'))::int AS readable,
+         count(*) FILTER (WHERE status NOT IN ('running', 'abandoned'))::int AS finished,
          count(*) FILTER (WHERE status IN ('passed', 'warning'))::int AS passed
        FROM test_runs WHERE product_id = $1 AND started_at >= now() - ($2::int * interval '1 day')
        GROUP BY contract_id`,
@@ -106,7 +106,8 @@ export async function observe(db: Database, productId: string, life: Lifecycle):
   const portOf = (contractId: string) => ports.find((p) => p.contractId === contractId)?.name ?? null;
   const latestByContract = new Map<string, TestRun>();
   for (const r of history)
-    if (!latestByContract.has(r.contractId) && r.status !== "running") latestByContract.set(r.contractId, r);
+    if (!latestByContract.has(r.contractId) && r.status !== "running" && r.status !== "abandoned")
+      latestByContract.set(r.contractId, r);
   const latest: Observation["tests"]["latest"] = [];
   const checksOf = new Map<number, CheckSummary[]>();
   for (const r of latestByContract.values()) {

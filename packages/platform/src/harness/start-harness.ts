@@ -1,5 +1,10 @@
 import { GovernanceService } from "../governance/governance-service.js";
-import { type ContractTestPayload, contractTestKind, runContractTest } from "../jobs/contract-test.js";
+import {
+  type ContractTestLimits,
+  type ContractTestPayload,
+  contractTestKind,
+  runContractTest,
+} from "../jobs/contract-test.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
@@ -24,6 +29,8 @@ export interface HarnessRuntimeOptions {
   /** Start the jobs only once this settles true (the server is ready to serve); false: never. */
   jobsStartAfter?: Promise<boolean>;
   consume?: Partial<ConsumeLimits>;
+  /** Time limits of background contract tests (defaults: `defaultContractTestLimits`). */
+  testLimits?: Partial<ContractTestLimits>;
   workerConcurrency?: number;
   schedulerTickMs?: number;
   log?: (line: string) => void;
@@ -51,7 +58,11 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     handlers: {
       [contractTestKind]: async (job, signal) => {
         const payload = job.payload as unknown as ContractTestPayload;
-        const outcome = await runContractTest(options.db, locator, payload, signal);
+        const outcome = await runContractTest(options.db, locator, payload, {
+          signal,
+          job,
+          limits: options.testLimits,
+        });
         // Continuous governance: every test run re-evaluates the product, so certification follows it.
         await new GovernanceService(options.db).evaluate(payload.productId, "test-run").catch((e: unknown) => {
           log(`evaluate ${payload.productId}: ${(e as Error)?.message ?? e}`);

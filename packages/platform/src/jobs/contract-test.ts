@@ -6,8 +6,27 @@ import { findPort, portContract, portDatasets, schemaObjects } from "../harness/
 import type { Database } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";
 import { type CheckResultInput, TestRunRepository } from "../storage/repositories/test-run-repository.js";
+import type { Job } from "./job-queue.js";
 
 export const contractTestKind = "contract-test";
+
+/** How long a contract test may take (see docs/operations.md). */
+export interface ContractTestLimits {
+  /** Each statement: a dataset's scan, a SQL rule, an introspection. */
+  checkTimeoutMs: number;
+  /** The whole run; checks not done by then end as `error`. */
+  runTimeoutMs: number;
+}
+
+export const defaultContractTestLimits: ContractTestLimits = { checkTimeoutMs: 30_000, runTimeoutMs: 300_000 };
+
+export interface ContractTestOptions {
+  /** Stops the test (lease lost, server stopping): the running check is interrupted, the run abandoned. */
+  signal?: AbortSignal | undefined;
+  /** The job running the test: its run is tied to the job's lease, and runs it left behind are abandoned. */
+  job?: Pick<Job, "id" | "lockedBy"> | undefined;
+  limits?: Partial<ContractTestLimits> | undefined;
+}
 
 export interface ContractTestPayload {
   productId: string;
@@ -41,21 +60,28 @@ function toStored(r: CheckResult): CheckResultInput {
  * Tests one output port's contract against its data where it lies (DuckDB over the port's files,
  * read-only sandbox) and stores the run, every check result and a `contract.tested` event.
  * A port that cannot be read still gets a run: status `error` with the reason, so observe shows it.
+ * Each check has a time limit, and so has the run. Aborted, the test stops its running check,
+ * marks the run `abandoned` and throws.
  */
 export async function runContractTest(
   db: Database,
   locator: DataLocator,
   payload: ContractTestPayload,
-  signal?: AbortSignal,
+  options: ContractTestOptions = {},
 ): Promise<ContractTestOutcome> {
+  const { signal, job } = options;
+  const limits = { ...defaultContractTestLimits, ...options.limits };
   const port = await findPort(db, payload.productId, payload.port, ["output"]);
   const pc = await portContract(db, payload.productId, port);
   const runs = new TestRunRepository(db);
+  // This worker holds the job now: a run of it still `running` was left by a worker that died.
+  if (job) await runs.abandonOrphans(job.id);
   const run = await runs.start({
     productId: pc.productId,
     contractId: pc.contractId,
     contractVersion: pc.contractVersion,
     server: "local",
+    job: job?.lockedBy ? { id: job.id, worker: job.lockedBy } : undefined,
   });
   let result: RunResult;
   let connection: Connection | undefined;
@@ -64,14 +90,7 @@ export async function runContractTest(
     const { server } = portDatasets(pc, locator); // refuses paths leaving the product folder
     const baseDir = dirname(resolve(locator.rootOf(pc.productId), pc.file));
     connection = await openDuckDb({ server, objects: schemaObjects(pc.contract), baseDir });
-    const open = connection;
-    const onAbort = () => void open.close().catch(() => {});
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      result = await runChecks(buildChecks(pc.contract), connection);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
+    result = await runChecks(buildChecks(pc.contract), connection, { ...limits, signal });
   } catch (e) {
     result = {
       result: "error",
@@ -90,7 +109,11 @@ export async function runContractTest(
   } finally {
     await connection?.close().catch(() => {});
   }
-  if (signal?.aborted) throw new Error("the contract test was aborted (lease lost or server stopping)");
+  if (signal?.aborted) {
+    const why = message(signal.reason ?? "aborted");
+    await runs.abandon(run.id, `stopped before it finished: ${why}`).catch(() => {});
+    throw new Error(`the contract test was stopped: ${why}`);
+  }
   await db.transaction(async (tx) => {
     await new TestRunRepository(tx).finish(run.id, result.result, result.checks.map(toStored));
     const counts: Record<string, number> = {};

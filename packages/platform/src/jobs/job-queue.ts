@@ -130,6 +130,20 @@ export class JobQueue {
     return rows[0]?.status;
   }
 
+  /**
+   * Gives a job this worker holds back to the queue, due now, and returns the attempt it took: the
+   * job did not fail, its worker is stopping. False when the worker no longer holds it.
+   */
+  async release(id: number, workerId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE jobs SET status = 'queued', run_at = now(), attempts = GREATEST(attempts - 1, 0),
+         locked_by = NULL, locked_until = NULL
+       WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
+      [id, workerId],
+    );
+    return rowCount === 1;
+  }
+
   async get(id: number): Promise<Job | undefined> {
     const { rows } = await this.db.query<Job>(`SELECT ${columns} FROM jobs WHERE id = $1`, [id]);
     return rows[0];

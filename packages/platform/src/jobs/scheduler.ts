@@ -1,5 +1,6 @@
 import type { LifecycleStore, ProductConfig } from "../harness/lifecycle-store.js";
 import type { Database } from "../storage/database.js";
+import { TestRunRepository } from "../storage/repositories/test-run-repository.js";
 import { type ContractTestPayload, contractTestKind } from "./contract-test.js";
 import type { JobQueue } from "./job-queue.js";
 import { contractSchedule, currentSlot, parseSchedule, type Schedule } from "./schedule.js";
@@ -62,7 +63,10 @@ export class ContractTestScheduler {
     });
   }
 
-  /** One pass: enqueue the current slot of every testable port; returns how many jobs were created. */
+  /**
+   * One pass: enqueue the current slot of every testable port, mark runs left behind by dead
+   * workers `abandoned`, delete old finished jobs; returns how many jobs were created.
+   */
   async tick(now: Date = new Date()): Promise<number> {
     let created = 0;
     for (const p of await this.testablePorts()) {
@@ -75,6 +79,7 @@ export class ContractTestScheduler {
       });
       if (r.created) created++;
     }
+    await new TestRunRepository(this.db).abandonOrphans();
     await this.db.query(
       "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < now() - ($1::double precision * interval '1 millisecond')",
       [this.options.keepJobsMs ?? 7 * 86_400_000],

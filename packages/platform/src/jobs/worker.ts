@@ -7,26 +7,45 @@ export type JobHandler = (job: Job, signal: AbortSignal) => Promise<unknown>;
 
 export interface WorkerOptions {
   handlers: Record<string, JobHandler>;
-  /** Jobs run at once by this worker (each one its own claim). */
+  /** Jobs of each kind run at once by this worker (each one its own claim). */
   concurrency?: number;
+  /** Per kind, instead of `concurrency`. */
+  kindConcurrency?: Record<string, number>;
   leaseMs?: number;
   /** Wait between polls when the queue had nothing due. */
   idleMs?: number;
+  /** How long `stop` waits for running jobs to end once they were told to. Default 10 s. */
+  stopTimeoutMs?: number;
   id?: string;
   onError?: (error: unknown, job?: Job) => void;
 }
 
+/** Why a running job was told to stop: its handler sees it as `signal.reason`. */
+export const stopReasons = {
+  stopping: "the server is stopping",
+  leaseLost: "the job's lease was lost to another worker",
+} as const;
+
+interface Running {
+  job: Job;
+  controller: AbortController;
+  renew: NodeJS.Timeout;
+}
+
 /**
- * Runs due jobs off the request path: a few async loops, each claiming one job at a time. The
- * lease is renewed while a job runs; a job whose lease was lost (the worker stalled longer than the
- * lease) is aborted, since another worker owns it now.
+ * Runs due jobs off the request path: async loops, each claiming one job at a time. Each job kind
+ * has loops of its own, so a long contract test never holds up a webhook delivery. The lease is
+ * renewed while a job runs; a job whose lease was lost (the worker stalled longer than the lease)
+ * is aborted, since another worker owns it now. Stopping aborts the running jobs, gives them back
+ * to the queue for another replica, and waits a bounded time for them.
  */
 export class JobWorker {
   readonly id: string;
   private running = false;
+  private stopping = false;
   private loops: Promise<void>[] = [];
-  private wake: (() => void) | undefined;
-  private readonly controllers = new Set<AbortController>();
+  private readonly wakers = new Set<() => void>();
+  private readonly jobs = new Set<Running>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -38,13 +57,16 @@ export class JobWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const n = Math.max(1, this.options.concurrency ?? 1);
-    this.loops = Array.from({ length: n }, () => this.loop());
+    this.stopping = false;
+    this.loops = Object.keys(this.options.handlers).flatMap((kind) => {
+      const n = Math.max(1, this.options.kindConcurrency?.[kind] ?? this.options.concurrency ?? 1);
+      return Array.from({ length: n }, () => this.loop([kind]));
+    });
   }
 
   /** Wakes idle loops now (after an enqueue on this replica). */
   poke(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
   /** Claims and runs due jobs until none is left; for tests and one-shot runs. */
@@ -54,70 +76,93 @@ export class JobWorker {
     return n;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Aborts the running jobs (their checks are interrupted) and gives each back to the queue, due
+   * now, without using up an attempt: another replica runs it again. Resolves when the jobs have
+   * ended, or after `timeoutMs`; a job still running then is left to its own devices, its lease no
+   * longer renewed.
+   */
+  async stop(timeoutMs = this.options.stopTimeoutMs ?? 10_000): Promise<void> {
     this.running = false;
-    for (const c of this.controllers) c.abort();
-    this.wake?.();
-    await Promise.all(this.loops);
+    this.stopping = true;
+    const running = [...this.jobs];
+    for (const r of running) {
+      clearInterval(r.renew);
+      r.controller.abort(new Error(stopReasons.stopping));
+    }
+    this.poke();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([
+      Promise.all([...this.loops, ...running.map((r) => this.queue.release(r.job.id, this.id).catch(() => false))]),
+      timedOut,
+    ]);
+    clearTimeout(timer);
     this.loops = [];
   }
 
-  private async loop(): Promise<void> {
+  private async loop(kinds: readonly string[]): Promise<void> {
     while (this.running) {
       let worked = false;
       try {
-        worked = await this.runOne();
+        worked = await this.runOne(kinds);
       } catch (e) {
         this.options.onError?.(e);
       }
       if (!worked && this.running) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, this.options.idleMs ?? 1_000);
-          const previous = this.wake;
-          function done() {
+          const done = () => {
             clearTimeout(timer);
+            this.wakers.delete(done);
             resolve();
-          }
-          this.wake = () => {
-            done();
-            previous?.();
           };
+          const timer = setTimeout(done, this.options.idleMs ?? 1_000);
+          this.wakers.add(done);
         });
-        this.wake = undefined;
       }
     }
   }
 
-  /** Claims one due job and runs it; false when nothing was due. */
-  async runOne(): Promise<boolean> {
+  /** Claims one due job (of `kinds`, default every kind this worker handles) and runs it; false when nothing was due. */
+  async runOne(kinds: readonly string[] = Object.keys(this.options.handlers)): Promise<boolean> {
     const leaseMs = this.options.leaseMs ?? 60_000;
-    const kinds = Object.keys(this.options.handlers);
     const job = await this.queue.claim(this.id, kinds, leaseMs);
     if (!job) return false;
+    if (this.stopping) {
+      // Claimed while stopping: not ours to start any more.
+      await this.queue.release(job.id, this.id).catch(() => false);
+      return false;
+    }
     const handler = this.options.handlers[job.kind];
     const controller = new AbortController();
-    this.controllers.add(controller);
     const renew = setInterval(
       () => {
         void this.queue.heartbeat(job.id, this.id, leaseMs).then(
           (held) => {
-            if (!held) controller.abort();
+            if (!held) controller.abort(new Error(stopReasons.leaseLost));
           },
           () => {},
         );
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
+    const running: Running = { job, controller, renew };
+    this.jobs.add(running);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler(job, controller.signal);
       await this.queue.complete(job.id, this.id, result);
     } catch (e) {
       this.options.onError?.(e, job);
-      await this.queue.fail(job.id, this.id, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      // Stopped by `stop`: the job was given back already (a retry here would use up an attempt).
+      if (!controller.signal.aborted) {
+        await this.queue.fail(job.id, this.id, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      }
     } finally {
       clearInterval(renew);
-      this.controllers.delete(controller);
+      this.jobs.delete(running);
     }
     return true;
   }

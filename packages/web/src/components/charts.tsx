@@ -8,6 +8,7 @@ const statusClass: Record<string, string> = {
   error: "bad",
   skipped: "neutral",
   running: "info",
+  abandoned: "neutral",
 };
 
 /**

@@ -130,9 +130,12 @@ const Run = z.object({
   contractId: z.string(),
   contractVersion: z.string(),
   server: z.string().nullable(),
-  status: z.string(),
+  status: z.string().openapi({
+    description: "running, passed, warning, failed, error, or abandoned (its worker stopped before it finished)",
+  }),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
+  reason: z.string().nullable().openapi({ description: "Why an abandoned run was abandoned" }),
 });
 export const ObservationSchema = z
   .object({
