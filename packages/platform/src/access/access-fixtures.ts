@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { ProductFile } from "../registry/publish-product.js";
+import type { ProductFile } from "../registry/publish-folder.js";
 
 /**
  * Tests only: `shop.orders` of team "Shop team", with personal data. Port `orders` needs an

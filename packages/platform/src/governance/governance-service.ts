@@ -1,13 +1,12 @@
 import type { Issue } from "@quanta/core";
 import { evaluatePolicies, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core/policy";
 import { RefusedError } from "../refused-error.js";
-import type { ProductFile } from "../registry/publish-product.js";
 import type { Queryable } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";
 import { type CertificationView, certificationOf, testWindow } from "./certification.js";
 import { PolicyStore } from "./policy-store.js";
-import { documentsOf, publishedSubject, storedFiles } from "./product-subject.js";
+import { publishedSubject } from "./product-subject.js";
 
 export interface StoredEvaluation {
   id: number;
@@ -67,18 +66,13 @@ export class GovernanceService {
   constructor(private readonly q: Queryable) {}
 
   /**
-   * The pre-publish gate: evaluates the folder about to be published against the policies in
-   * force (previous version = the current published one). Blocking failures refuse the publish
-   * with every finding; advisory ones come back as warnings.
+   * The pre-publish gate: evaluates what is about to be published (`publishSubject`: the folder,
+   * and the current published version as the previous one) against the policies in force.
+   * Blocking failures refuse the publish with every finding; advisory ones come back as warnings.
    */
-  async gate(q: Queryable, productId: string, files: readonly ProductFile[]): Promise<Issue[]> {
-    const docs = documentsOf(files);
-    if (!docs) return [];
-    const current = await new ProductRepository(q).current(productId);
-    const before = current ? await storedFiles(q, productId, current.version) : undefined;
-    const prev = before ? documentsOf(before) : undefined;
-    const { policySet } = await new PolicyStore(q).active();
-    const evaluation = evaluatePolicies(policySet, { ...docs, ...(prev ? { previous: prev } : {}) });
+  async gate(subject: PolicySubject): Promise<Issue[]> {
+    const { policySet } = await new PolicyStore(this.q).active();
+    const evaluation = evaluatePolicies(policySet, subject);
     // Blocking findings first: they are why a publish is refused.
     const found = blockingIssues(evaluation);
     const issues = [...found.filter((i) => i.severity === "error"), ...found.filter((i) => i.severity !== "error")];
@@ -92,9 +86,17 @@ export class GovernanceService {
     return issues;
   }
 
-  /** Evaluates the published product now and stores the evaluation (trigger: publish, test-run, policy...). */
-  async evaluate(productId: string, trigger: string, now = new Date()): Promise<StoredEvaluation | undefined> {
-    const found = await publishedSubject(this.q, productId);
+  /**
+   * Evaluates the published product now and stores the evaluation (trigger: publish, test-run,
+   * policy...). A publish passes what it has just stored (`published`), so nothing is read back.
+   */
+  async evaluate(
+    productId: string,
+    trigger: string,
+    now = new Date(),
+    published?: { subject: PolicySubject; version: string },
+  ): Promise<StoredEvaluation | undefined> {
+    const found = published ?? (await publishedSubject(this.q, productId));
     if (!found) return undefined;
     const active = await new PolicyStore(this.q).active();
     const subject: PolicySubject = { ...found.subject, now };

@@ -1,6 +1,6 @@
 import { type DataContract, type DataProduct, detectKind, SourceDocument } from "@quanta/core";
 import { type PolicyDocument, type PolicySubject, policyDocument } from "@quanta/core/policy";
-import type { ProductFile } from "../registry/publish-product.js";
+import type { ProductFile, PublishFolder } from "../registry/publish-folder.js";
 import type { Queryable } from "../storage/database.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";
 
@@ -9,18 +9,37 @@ export interface ProductDocuments {
   contracts: PolicyDocument<DataContract>[];
 }
 
-/** The product file and contracts of a product folder, as policies read them (positions kept). */
+/**
+ * The product file and contracts of stored files, as policies read them (positions kept). Every
+ * file is read and known by its kind, never its name, as publish reads them.
+ */
 export function documentsOf(files: readonly ProductFile[]): ProductDocuments | undefined {
-  const sources = files
-    .filter((f) => /\.(ya?ml|json)$/i.test(f.path))
-    .map((f) => SourceDocument.parse(f.text, f.path))
-    .filter((s) => s.readable);
+  const sources = files.map((f) => SourceDocument.parse(f.text, f.path)).filter((s) => s.readable);
   const product = sources.find((s) => detectKind(s.value)?.kind === "odps");
   if (!product) return undefined;
   return {
     product: policyDocument<DataProduct>(product),
     contracts: sources.filter((s) => detectKind(s.value)?.kind === "odcs").map((s) => policyDocument<DataContract>(s)),
   };
+}
+
+/** A folder being published, as policies read it: the documents publish has already parsed. */
+export function folderDocuments(folder: PublishFolder): ProductDocuments {
+  return {
+    product: policyDocument<DataProduct>(folder.product.source),
+    contracts: folder.contracts.map((c) => policyDocument<DataContract>(c.source)),
+  };
+}
+
+/**
+ * What the policies judge of a folder about to be published: its documents, and the published
+ * version it would follow (for rules about change).
+ */
+export async function publishSubject(q: Queryable, folder: PublishFolder): Promise<PolicySubject> {
+  const current = await new ProductRepository(q).current(folder.id);
+  const before = current ? await storedFiles(q, folder.id, current.version) : undefined;
+  const previous = before ? documentsOf(before) : undefined;
+  return { ...folderDocuments(folder), ...(previous ? { previous } : {}) };
 }
 
 /** A stored version's files (undefined when that version is not published). */

@@ -188,6 +188,23 @@ export function publishRightsConformance(name: string, target: StoreTarget): voi
       expect(stray.body.error.details.issues[0]).toMatchObject({ code: "publish-file-unrecognised", file: "notes.md" });
     });
 
+    it("holds an owner's publish to the policies whatever the product file is named", async () => {
+      const before = await state();
+      // No support channel: the default blocking rule owner-and-support refuses it.
+      const unsupported = productText()
+        .replace(/^version: 1\.3\.0$/m, "version: 1.3.1")
+        .replace(/^support:\n(?: {2}.*\n)+/m, "");
+      expect(unsupported).not.toContain("support:");
+      for (const path of ["orders.odps.yaml.txt", "README"]) {
+        const res = await call("POST", "/api/products", bearer("sofia.rossi@webshop.example"), {
+          files: [{ path, text: unsupported }, ...contract()],
+        });
+        expect(res.status, path).toBe(422);
+        expect(res.body.error.message).toMatch(/^refused by policy .*owner-and-support/);
+      }
+      expect(await state()).toEqual(before);
+    });
+
     it("still gives her no access: no membership, no unmasked personal data", async () => {
       expect((await call("GET", "/api/me", bearer(mia))).body.teams).toEqual([
         { team: "marketing-analytics", role: "member" },

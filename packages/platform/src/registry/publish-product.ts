@@ -1,8 +1,8 @@
 import { ConflictError, type Issue, sortIssues } from "@quanta/core";
-import { lintProduct } from "@quanta/core/lint";
+import { lintProductSources } from "@quanta/core/lint";
+import type { PolicySubject } from "@quanta/core/policy";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
 import { AuditLog } from "../audit/audit-log.js";
-import { GovernanceService } from "../governance/governance-service.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
 import { RefusedError } from "../refused-error.js";
@@ -34,16 +34,24 @@ export interface PublishInput {
    */
   expectedVersion?: string | null | undefined;
   /**
-   * Refuse the publish when a blocking policy rule fails (ADR 0014). The Registry (every API and
-   * CLI publish) always sets it; a direct call without it still stores the evaluation.
-   */
-  enforcePolicies?: boolean | undefined;
-  /**
    * Who publishes, when a person or service asks (every API publish): their rights are decided
    * from the owner team the registry holds and their own memberships, never from the files
    * (ADR 0020). Undefined only for the platform's own publishes (the demo mesh, tests).
    */
   principal?: Principal | undefined;
+}
+
+/**
+ * What publish asks of governance (ADR 0014), handed in by the registry so that publishing does
+ * not depend on the governance service.
+ */
+export interface PublishGovernance {
+  /** What the policies judge of a folder: its documents and the published version it follows. */
+  subject(q: Queryable, folder: PublishFolder): Promise<PolicySubject>;
+  /** Before anything is stored: throws when a blocking rule fails; the other findings are warnings. */
+  gate(q: Queryable, subject: PolicySubject): Promise<Issue[]>;
+  /** In the publish's transaction: stores the evaluation of the version just published. */
+  record(tx: Queryable, productId: string, published: { subject: PolicySubject; version: string }): Promise<void>;
 }
 
 export interface PublishResult {
@@ -156,12 +164,16 @@ async function precheck(q: Queryable, parsed: PublishFolder, input: PublishInput
  * product race on the product's revision: the first to commit wins, the others get a ConflictError
  * and leave nothing behind.
  */
-export async function publishProduct(db: Database, input: PublishInput): Promise<PublishResult> {
+export async function publishProduct(
+  db: Database,
+  input: PublishInput,
+  governance: PublishGovernance,
+): Promise<PublishResult> {
   const parsed = readPublishFolder(input.files);
   const authorizedRevision = input.principal ? await authorize(db, parsed, input.principal) : undefined;
   const same = await alreadyPublished(db, parsed, input);
   if (same) return same;
-  const issues = lintProduct(parsed.files);
+  const issues = lintProductSources([parsed.product.source, ...parsed.contracts.map((c) => c.source)]);
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new RefusedError(
@@ -178,7 +190,8 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
     if (product) return { product: toSummary(product), created: false, contracts, warnings };
   }
   // Governance before anything is stored: blocking policy rules refuse the publish (ADR 0014).
-  if (input.enforcePolicies) warnings.push(...(await new GovernanceService(db).gate(db, parsed.id, parsed.files)));
+  const subject = await governance.subject(db, parsed);
+  warnings.push(...(await governance.gate(db, subject)));
 
   const p = parsed.product.document;
   const team = obj(p.team);
@@ -273,7 +286,7 @@ export async function publishProduct(db: Database, input: PublishInput): Promise
         payload: { version: parsed.version, previousVersion: current?.version ?? null, contracts: stored },
       });
       // Continuous governance and consumers of a new major version, atomically with the publish.
-      await new GovernanceService(tx).evaluate(parsed.id, "publish");
+      await governance.record(tx, parsed.id, { subject, version: parsed.version });
       await noticeBreakingChanges(tx, parsed.id, stored, actor);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);

@@ -1,4 +1,5 @@
 import { InputError, NotFoundError } from "@quanta/core";
+import { publishGovernance } from "../governance/publish-governance.js";
 import type { Principal } from "../identity/principal.js";
 import type { Database } from "../storage/database.js";
 import {
@@ -46,7 +47,7 @@ export class Registry {
    * service use `publishAs`.
    */
   publish(input: Omit<PublishInput, "principal">): Promise<PublishResult> {
-    return publishProduct(this.db, { ...input, enforcePolicies: true });
+    return publishProduct(this.db, input, publishGovernance);
   }
 
   /**
@@ -54,7 +55,7 @@ export class Registry {
    * their memberships (ADR 0020), a refusal is audited, and the version records them as publisher.
    */
   publishAs(principal: Principal, input: Omit<PublishInput, "principal" | "publishedBy">): Promise<PublishResult> {
-    return publishProduct(this.db, { ...input, principal, publishedBy: principal.name, enforcePolicies: true });
+    return publishProduct(this.db, { ...input, principal, publishedBy: principal.name }, publishGovernance);
   }
 
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
