@@ -85,6 +85,7 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         !url || command.getOptionValueSource("dataDir") === "cli" ? join(dataDir, "demo-tokens.json") : undefined;
       const running = await startPlatform({
         ...(oidc ? { oidc } : {}),
+        webhookAllowedNetworks: process.env.QUANTA_WEBHOOK_ALLOWED_NETWORKS?.split(/[\s,]+/).filter(Boolean),
         ...(opts.demo ? { demoIdentities: { tokensFile } } : {}),
         store: url ? { url } : { dataDir },
         port,

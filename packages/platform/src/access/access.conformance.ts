@@ -16,11 +16,15 @@ import { JobWorker } from "../jobs/worker.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
+import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import { ordersContract, productYaml, writeShop } from "./access-fixtures.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
+
+/** The webhook receiver of these tests listens on loopback, which webhooks reach only when allowed. */
+const loopback = ["127.0.0.0/8"];
 
 /** The access API on one storage driver; access-pglite and access-postgres tests run it on each. */
 export function accessConformance(name: string, target: StoreTarget): void {
@@ -43,7 +47,7 @@ export function accessConformance(name: string, target: StoreTarget): void {
       const locator = new DataLocator(join(shop.root, "platform"));
       locator.setFolder("shop.orders", shop.folder);
       const harness = new Harness({ db, registry, locator });
-      app = createApp({ registry, harness, logError: (e) => errors.push(e) });
+      app = createApp({ registry, harness, logError: (e) => errors.push(e), webhookAllowedNetworks: loopback });
       owner = await testIdentity(db, { username: "owner@shop.example", teams: [{ team: "shop-team", role: "owner" }] });
       consumer = await testIdentity(db, {
         username: "ana@analytics.example",
@@ -360,7 +364,8 @@ export function accessConformance(name: string, target: StoreTarget): void {
         expect(Object.keys(before.body.rows[0])).toContain("amount");
 
         const queue = new JobQueue(db, { backoffBaseMs: 20 });
-        const worker = new JobWorker(queue, { handlers: { [webhookDeliveryKind]: webhookDelivery(db) } });
+        const delivery = webhookDelivery(db, new WebhookAddressPolicy({ allowedNetworks: loopback }));
+        const worker = new JobWorker(queue, { handlers: { [webhookDeliveryKind]: delivery } });
         for (let i = 0; i < 50 && received.length < 2; i++) {
           await worker.drain();
           await new Promise((r) => setTimeout(r, 30));

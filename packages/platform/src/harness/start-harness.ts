@@ -10,6 +10,7 @@ import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
+import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import type { ConsumeLimits } from "./consume/consume-query.js";
 import { DataLocator } from "./data-locator.js";
@@ -29,6 +30,8 @@ export interface HarnessRuntimeOptions {
   /** Start the jobs only once this settles true (the server is ready to serve); false: never. */
   jobsStartAfter?: Promise<boolean>;
   consume?: Partial<ConsumeLimits>;
+  /** Networks (CIDR) webhooks may be delivered to although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
+  webhookAllowedNetworks?: readonly string[] | undefined;
   /** Time limits of background contract tests (defaults: `defaultContractTestLimits`). */
   testLimits?: Partial<ContractTestLimits>;
   workerConcurrency?: number;
@@ -69,7 +72,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         });
         return outcome;
       },
-      [webhookDeliveryKind]: webhookDelivery(options.db),
+      [webhookDeliveryKind]: webhookDelivery(
+        options.db,
+        new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
+      ),
     },
     onError: (e, job) => log(`job ${job ? `${job.kind} #${job.id}` : "worker"} failed: ${(e as Error)?.message ?? e}`),
   });

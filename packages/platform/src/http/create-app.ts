@@ -7,6 +7,7 @@ import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
 import type { Registry } from "../registry/registry.js";
 import { platformVersion } from "../version.js";
+import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { harnessGuard } from "./auth-guard.js";
 import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
 import { registerAuthRoutes } from "./auth-routes.js";
@@ -36,6 +37,8 @@ export interface AppOptions {
   authenticator?: Authenticator;
   /** The OpenID Connect settings: with a client id, the marketplace offers OIDC sign-in (GET /api/auth/config). */
   oidc?: OidcConfig | undefined;
+  /** Networks (CIDR) webhooks may be registered for although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
+  webhookAllowedNetworks?: readonly string[] | undefined;
 }
 
 const originOf = (url: string): string | undefined => {
@@ -92,7 +95,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.harness) registerHarness(app, options.harness);
   registerAuthRoutes(app, identity);
   registerAuthConfig(app, options.oidc);
-  registerAccess(app, options.registry.db);
+  registerAccess(
+    app,
+    options.registry.db,
+    new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
+  );
   registerGovernance(app, options.registry.db);
 
   app.doc31("/api/openapi.json", {

@@ -27,6 +27,8 @@ export interface PlatformOptions {
   demoIdentities?: { tokensFile?: string | undefined };
   /** Accept OpenID Connect bearer tokens of this issuer (see `oidcConfigFromEnv`). */
   oidc?: OidcConfig;
+  /** Networks (CIDR) webhooks may reach although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
+  webhookAllowedNetworks?: readonly string[] | undefined;
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
@@ -226,6 +228,7 @@ async function buildRest(
     productFolders,
     testAtStart: published,
     runJobs: options.runJobs ?? true,
+    webhookAllowedNetworks: options.webhookAllowedNetworks,
     jobsStartAfter: ready,
     log: warn,
   });
@@ -243,6 +246,7 @@ async function buildRest(
     identity,
     authenticator,
     oidc: options.oidc,
+    webhookAllowedNetworks: options.webhookAllowedNetworks,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
   return { app, jobs, published, skipped, demoTokens };

@@ -5,6 +5,7 @@ import { JobQueue } from "../jobs/job-queue.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { TeamRepository } from "../storage/repositories/team-repository.js";
+import { WebhookAddressPolicy } from "./webhook-address.js";
 import {
   notifyTeams,
   WebhookService,
@@ -12,6 +13,9 @@ import {
   webhookDeliveryKind,
   webhookSignature,
 } from "./webhook-service.js";
+
+// The receivers listen on loopback: these deliveries need the setting that allows it.
+const loopbackAllowed = new WebhookAddressPolicy({ allowedNetworks: ["127.0.0.0/8"] });
 
 let db: Database;
 let receiver: Server;
@@ -43,7 +47,7 @@ afterAll(async () => {
 async function deliver(): Promise<{ status: number }[]> {
   await notifyTeams(db, ["ops"], { type: "agreement.approved", agreement: "agr_1" });
   const queue = new JobQueue(db);
-  const deliverOne = webhookDelivery(db);
+  const deliverOne = webhookDelivery(db, loopbackAllowed);
   const out: { status: number }[] = [];
   for (let job = await queue.claim("w", [webhookDeliveryKind], 10_000); job; ) {
     out.push(await deliverOne(job, new AbortController().signal));
@@ -55,7 +59,7 @@ async function deliver(): Promise<{ status: number }[]> {
 
 describe("webhook deliveries", () => {
   it("are signed with the secret shown once at registration, and stop when the webhook is removed", async () => {
-    const hooks = new WebhookService(db);
+    const hooks = new WebhookService(db, loopbackAllowed);
     const hook = await hooks.register("ops", url, "ana");
     expect((await hooks.list("ops"))[0]).not.toHaveProperty("secret");
 
@@ -77,14 +81,14 @@ describe("webhook deliveries", () => {
   });
 
   it("reach a webhook queued before it was removed with nothing", async () => {
-    const hooks = new WebhookService(db);
+    const hooks = new WebhookService(db, loopbackAllowed);
     const hook = await hooks.register("ops", url, "ana");
     await notifyTeams(db, ["ops"], { type: "agreement.rejected" });
     await hooks.remove("ops", hook.id, "ana");
     const queue = new JobQueue(db);
     const job = await queue.claim("w", [webhookDeliveryKind], 10_000);
     expect(job).toBeDefined();
-    expect(await webhookDelivery(db)(job!, new AbortController().signal)).toEqual({ status: 0 });
+    expect(await webhookDelivery(db, loopbackAllowed)(job!, new AbortController().signal)).toEqual({ status: 0 });
     expect(received).toHaveLength(1);
   });
 });

@@ -1,8 +1,12 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 import { InputError, NotFoundError } from "@quanta/core";
 import type { Job } from "../jobs/job-queue.js";
 import type { Queryable } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";
+import { WebhookAddressPolicy } from "./webhook-address.js";
 
 export const webhookDeliveryKind = "webhook-delivery";
 /** Attempts per delivery before it is given up (the queue backs off between them). */
@@ -29,8 +33,13 @@ export interface WebhookEvent {
 
 const columns = `id, team_id AS "teamId", url, created_by AS "createdBy", created_at AS "createdAt"`;
 
-/** Only http(s) URLs with a host; credentials in the URL are refused (they would be logged and stored). */
-export function checkWebhookUrl(text: string): string {
+const publicOnly = new WebhookAddressPolicy();
+
+/**
+ * Only http(s) URLs with a host the policy lets webhooks reach (public addresses by default);
+ * credentials in the URL are refused (they would be logged and stored).
+ */
+export function checkWebhookUrl(text: string, addresses: WebhookAddressPolicy = publicOnly): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -41,15 +50,19 @@ export function checkWebhookUrl(text: string): string {
     throw new InputError(`webhook url must be http or https, not ${url.protocol.replace(":", "")}`);
   }
   if (url.username || url.password) throw new InputError("webhook url must not carry credentials");
+  addresses.checkUrl(url, text);
   return url.toString();
 }
 
 /** Team webhooks: registered URLs that receive the events about the team's agreements and products. */
 export class WebhookService {
-  constructor(private readonly q: Queryable) {}
+  constructor(
+    private readonly q: Queryable,
+    private readonly addresses: WebhookAddressPolicy = publicOnly,
+  ) {}
 
   async register(teamId: string, url: string, actor: string | undefined): Promise<RegisteredWebhook> {
-    const checked = checkWebhookUrl(url);
+    const checked = checkWebhookUrl(url, this.addresses);
     const { rows: team } = await this.q.query("SELECT 1 FROM teams WHERE id = $1", [teamId]);
     if (team.length === 0) throw new NotFoundError(`no team "${teamId}"`);
     // Standard Webhooks' secret format: "whsec_" and base64 of the key (24 random bytes).
@@ -122,10 +135,50 @@ export function webhookSignature(secret: string, id: string, timestamp: number, 
 }
 
 /**
+ * POSTs `body` and answers the status. The host is checked again here (the policy or DNS may have
+ * changed since registration): an address literal directly, a name through the policy's lookup,
+ * whose checked address is the one connected to. Redirects are not followed.
+ */
+function post(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  addresses: WebhookAddressPolicy,
+): Promise<number> {
+  const url = new URL(target);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const refused = isIP(host) ? addresses.refusal(host) : undefined;
+  if (refused) return Promise.reject(new Error(`webhook url ${target} points at ${refused}; not delivered`));
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: addresses.lookup,
+        agent: false,
+        signal,
+      },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
  * The job handler: POSTs the event as JSON, signed with the webhook's secret (read now, so a
  * webhook removed meanwhile gets nothing); anything but a 2xx throws, so the queue retries it.
  */
-export function webhookDelivery(q: Queryable): (job: Job, signal: AbortSignal) => Promise<{ status: number }> {
+export function webhookDelivery(
+  q: Queryable,
+  addresses: WebhookAddressPolicy = publicOnly,
+): (job: Job, signal: AbortSignal) => Promise<{ status: number }> {
   return async (job, signal) => {
     const payload = job.payload as { url?: string; webhookId?: string; event?: WebhookEvent };
     if (!payload.url || !payload.event) throw new Error("webhook job without url or event");
@@ -139,27 +192,28 @@ export function webhookDelivery(q: Queryable): (job: Job, signal: AbortSignal) =
     // One id per delivery, the same on every retry, so receivers can drop duplicates.
     const id = `msg_${job.id}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    const res = await fetch(payload.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Quanta-Webhook/1",
-        "x-quanta-event": payload.event.type,
-        "x-quanta-delivery": String(job.id),
-        "webhook-id": id,
-        "webhook-timestamp": String(timestamp),
-        ...(hook.secret ? { "webhook-signature": webhookSignature(hook.secret, id, timestamp, body) } : {}),
-      },
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "Quanta-Webhook/1",
+      "x-quanta-event": payload.event.type,
+      "x-quanta-delivery": String(job.id),
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      ...(hook.secret ? { "webhook-signature": webhookSignature(hook.secret, id, timestamp, body) } : {}),
+    };
+    const status = await post(
+      payload.url,
+      headers,
       body,
-      redirect: "manual",
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-    });
-    await res.body?.cancel().catch(() => {});
-    if (res.status < 200 || res.status >= 300) {
+      AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      addresses,
+    );
+    if (status < 200 || status >= 300) {
+      const redirect = status >= 300 && status < 400 ? ", a redirect (not followed)" : "";
       throw new Error(
-        `webhook ${payload.webhookId} answered ${res.status} (attempt ${job.attempts} of ${job.maxAttempts})`,
+        `webhook ${payload.webhookId} answered ${status}${redirect} (attempt ${job.attempts} of ${job.maxAttempts})`,
       );
     }
-    return { status: res.status };
+    return { status };
   };
 }

@@ -4,6 +4,7 @@ import { agreementStates } from "../../access/agreement.js";
 import { AgreementService } from "../../access/agreement-service.js";
 import { authorize } from "../../identity/authorize.js";
 import type { Database } from "../../storage/database.js";
+import type { WebhookAddressPolicy } from "../../webhooks/webhook-address.js";
 import { WebhookService } from "../../webhooks/webhook-service.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorBody } from "../error-response.js";
@@ -259,9 +260,9 @@ async function withDetails(c: Context, fn: () => Promise<Response>): Promise<Res
 }
 
 /** Data usage agreements, the mesh they draw and team webhooks (ADR 0014). */
-export function registerAccess(app: OpenAPIHono, db: Database): void {
+export function registerAccess(app: OpenAPIHono, db: Database, webhookAddresses?: WebhookAddressPolicy): void {
   const agreements = new AgreementService(db);
-  const webhooks = new WebhookService(db);
+  const webhooks = new WebhookService(db, webhookAddresses);
   app.openapi(
     requestRoute,
     (c) =>
