@@ -10,6 +10,7 @@ import { HarnessError } from "../harness-error.js";
 import type { PortContract } from "../port-data.js";
 import { schemaObjects } from "../port-data.js";
 import type { Upload } from "./read-upload.js";
+import { checkRecordShapes } from "./record-shape.js";
 import { type IngestColumn, type IngestValue, RowValidator } from "./row-validator.js";
 
 export interface IngestLimits {
@@ -17,9 +18,11 @@ export interface IngestLimits {
   maxRows: number;
   /** Quarantined rows listed in the response (all are stored). */
   listQuarantined: number;
+  /** Deepest nesting of objects and arrays in a record (the record itself is level 1). */
+  maxDepth: number;
 }
 
-export const defaultIngestLimits: IngestLimits = { maxRows: 100_000, listQuarantined: 20 };
+export const defaultIngestLimits: IngestLimits = { maxRows: 100_000, listQuarantined: 20, maxDepth: 64 };
 
 export interface IngestResult {
   batchId: number;
@@ -109,6 +112,7 @@ export async function ingestBatch(
       "too-many-rows",
       `the upload holds more than ${limits.maxRows} records; split it into batches`,
     );
+  checkRecordShapes(upload.records, limits.maxDepth);
   const validator = new RowValidator(pc.contract, dataset);
   if (validator.columns.length === 0)
     throw new HarnessError(
@@ -132,7 +136,7 @@ export async function ingestBatch(
   for (const [i, record] of upload.records.entries()) {
     const verdict = validator.validate(record, upload.mode);
     if (verdict.row) accepted.push(verdict.row);
-    else quarantined.push({ row: i + 1, record: record ?? null, reasons: verdict.reasons });
+    else quarantined.push({ row: i + 1, record, reasons: verdict.reasons });
   }
   const dir = join(locator.ingestDir(pc.productId, pc.port.name), dataset.replace(/[^A-Za-z0-9._-]/g, "_"));
   await mkdir(dir, { recursive: true });

@@ -239,9 +239,11 @@ export class RowValidator {
     if (!o) return { reasons: [`the record is ${Array.isArray(record) ? "an array" : show(record)}, not an object`] };
     const reasons: string[] = [];
     for (const key of Object.keys(o)) if (!this.known.has(key)) reasons.push(`${key}: not a property of the contract`);
-    const row: Record<string, IngestValue> = {};
+    // Own properties only, into a row without a prototype: a property named `__proto__` or
+    // `constructor` is data, never Object.prototype's.
+    const row: Record<string, IngestValue> = Object.create(null);
     for (const c of this.columns) {
-      const raw = o[c.name];
+      const raw = Object.hasOwn(o, c.name) ? o[c.name] : undefined;
       const empty = raw === undefined || raw === null || (mode === "text" && raw === "" && c.logicalType !== "string");
       if (empty) {
         if (c.required) reasons.push(`${c.name}: required, but missing`);
