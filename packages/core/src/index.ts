@@ -14,6 +14,7 @@ export * from "./dialect/base-dialect.js";
 export * from "./dialect/dialect.js";
 export * from "./dialect/duckdb/duckdb-dialect.js";
 export * from "./dialect/postgres/postgres-dialect.js";
+export * from "./diff/diff-documents.js";
 export * from "./diff/index.js";
 export * from "./errors.js";
 export * from "./formats/dcs/import.js";

@@ -1,5 +1,5 @@
+import type { DiffReport } from "./build-report.js";
 import type { ChangeSeverity } from "./change-table.js";
-import type { DiffReport } from "./diff-documents.js";
 
 const sections: { severity: ChangeSeverity; title: string }[] = [
   { severity: "major", title: "Breaking changes (major)" },

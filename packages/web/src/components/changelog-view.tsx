@@ -4,7 +4,7 @@ import type { ContractVersionSummary } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
 import { ErrorState, Loading } from "./states.js";
 
-type Report = import("@quanta/core").DiffReport;
+type Report = import("@quanta/core/diff").DiffReport;
 
 const severityTitle: Record<string, string> = {
   major: "Breaking changes (major)",
@@ -37,7 +37,7 @@ export function ChangelogView({
         api.contractVersion(productId, contractId, from, signal),
         api.contractVersion(productId, contractId, to, signal),
         // The diff is the same code the console and the platform use, loaded only when asked for.
-        import("@quanta/core"),
+        import("@quanta/core/diff"),
       ]);
       return core.buildReport("odcs", before.document, after.document);
     },
