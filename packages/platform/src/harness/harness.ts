@@ -20,11 +20,12 @@ import type { DataLocator } from "./data-locator.js";
 import { type Discovery, discover } from "./discover.js";
 import { type Governance, govern } from "./govern.js";
 import { HarnessError } from "./harness-error.js";
+import { type IdempotencyScope, ingestFingerprint, readIdempotencyKey, replayIngest } from "./ingest/idempotency.js";
 import {
   datasetOf,
   defaultIngestLimits,
   type IngestLimits,
-  type IngestResult,
+  type IngestOutcome,
   ingestBatch,
 } from "./ingest/ingest-batch.js";
 import { type IngestFormat, readUpload, type Upload } from "./ingest/read-upload.js";
@@ -185,7 +186,8 @@ export class Harness {
   /**
    * Records for one of the product's input ports, validated row by row against the contract that
    * port names: valid rows stored, invalid ones quarantined with their reasons. A stopped product
-   * takes no data.
+   * takes no data. With an idempotency key (per product, port and principal), a retry of a stored
+   * request answers its first result and stores nothing; the key with another request is a 422.
    */
   async ingest(
     productId: string,
@@ -193,16 +195,30 @@ export class Harness {
       port: string;
       dataset?: string | undefined;
       upload: Upload | { format: IngestFormat; bytes: Uint8Array };
+      idempotencyKey?: string | undefined;
     },
     actor: string,
-  ): Promise<IngestResult> {
+  ): Promise<IngestOutcome> {
     const life = await this.lifecycle.get(productId);
+    const port = await findPort(this.db, productId, request.port, ["input"]);
+    const idempotency: IdempotencyScope | undefined =
+      request.idempotencyKey === undefined
+        ? undefined
+        : {
+            productId,
+            port: port.name,
+            principal: actor,
+            key: readIdempotencyKey(request.idempotencyKey),
+            fingerprint: ingestFingerprint(request.dataset, request.upload, this.ingestLimits.maxDepth),
+          };
+    // A retry is answered even once the product has stopped: its batch was stored before.
+    const first = idempotency && (await replayIngest(this.db, this.locator, idempotency));
+    if (first) return { ...first, replayed: true };
     if (life.state === "stopped") {
       throw new HarnessError(409, "product-stopped", `data product "${productId}" is stopped; start it to ingest`, {
         state: life.state,
       });
     }
-    const port = await findPort(this.db, productId, request.port, ["input"]);
     const pc = await portContract(this.db, productId, port);
     const dataset = datasetOf(pc, request.dataset);
     const upload =
@@ -214,7 +230,7 @@ export class Harness {
             await this.tempDir(),
             this.ingestLimits.maxRows,
           );
-    return ingestBatch(this.db, this.locator, pc, dataset, upload, actor, this.ingestLimits);
+    return ingestBatch(this.db, this.locator, pc, dataset, upload, actor, this.ingestLimits, idempotency);
   }
 
   private async tempDir(): Promise<string> {

@@ -15,6 +15,7 @@ import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-servic
 import type { ConsumeLimits } from "./consume/consume-query.js";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
+import { type IngestRecovery, type IngestRecoveryOptions, recoverIngest } from "./ingest/recover-ingest.js";
 
 export interface HarnessRuntimeOptions {
   db: Database;
@@ -34,6 +35,8 @@ export interface HarnessRuntimeOptions {
   webhookAllowedNetworks?: readonly string[] | undefined;
   /** Time limits of background contract tests (defaults: `defaultContractTestLimits`). */
   testLimits?: Partial<ContractTestLimits>;
+  /** Start-up recovery of the ingest folder (grace period for other replicas' files); false: none. */
+  ingestRecovery?: IngestRecoveryOptions | false;
   workerConcurrency?: number;
   schedulerTickMs?: number;
   log?: (line: string) => void;
@@ -44,6 +47,8 @@ export interface HarnessRuntime {
   queue: JobQueue;
   scheduler: ContractTestScheduler;
   worker: JobWorker;
+  /** Settles when start-up recovery of the ingest folder is done (see recoverIngest). */
+  recovered: Promise<IngestRecovery>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +117,26 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         if (!stopped) scheduler.start(() => worker.poke());
       });
   };
+  // In the background: it keeps this process's in-flight files, so ingest need not wait for it.
+  const none: IngestRecovery = { completed: [], orphaned: [], removed: [], missing: [] };
+  const recovered =
+    options.ingestRecovery === false
+      ? Promise.resolve(none)
+      : recoverIngest(options.db, locator, options.ingestRecovery).then(
+          (r) => {
+            if (r.completed.length + r.orphaned.length + r.removed.length > 0)
+              log(
+                `ingest recovery: ${r.completed.length} batch file(s) completed, ${r.orphaned.length} without a batch moved to ingest-orphans/, ${r.removed.length} temporary file(s) removed`,
+              );
+            if (r.missing.length > 0)
+              log(`ingest recovery: the files of batch(es) ${r.missing.join(", ")} are missing`);
+            return r;
+          },
+          (e: unknown) => {
+            log(`ingest recovery: ${(e as Error)?.message ?? e}`);
+            return none;
+          },
+        );
   if (options.runJobs ?? true) {
     if (options.jobsStartAfter) void options.jobsStartAfter.then((go) => go && startJobs());
     else startJobs();
@@ -121,8 +146,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     queue,
     scheduler,
     worker,
+    recovered,
     async stop() {
       stopped = true;
+      await recovered;
       await scheduler.stop();
       await worker.stop();
       harness.close();

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -9,6 +8,9 @@ import type { DataLocator } from "../data-locator.js";
 import { HarnessError } from "../harness-error.js";
 import type { PortContract } from "../port-data.js";
 import { schemaObjects } from "../port-data.js";
+import { batchName, completeBatch, datasetDir, incomingName, pendingName } from "./batch-files.js";
+import { claimIdempotencyKey, type IdempotencyScope, replayIngest } from "./idempotency.js";
+import type { IngestResult } from "./ingest-result.js";
 import type { Upload } from "./read-upload.js";
 import { checkRecordShapes } from "./record-shape.js";
 import { type IngestColumn, type IngestValue, RowValidator } from "./row-validator.js";
@@ -22,21 +24,15 @@ export interface IngestLimits {
   maxDepth: number;
 }
 
+export type { IngestResult } from "./ingest-result.js";
+
 export const defaultIngestLimits: IngestLimits = { maxRows: 100_000, listQuarantined: 20, maxDepth: 64 };
 
-export interface IngestResult {
-  batchId: number;
-  port: string;
-  dataset: string;
-  contractId: string;
-  contractVersion: string;
-  format: string;
-  received: number;
-  accepted: number;
-  quarantined: number;
-  /** The first quarantined rows with their reasons (row numbers count from 1). */
-  quarantine: { row: number; reasons: string[] }[];
-}
+/** A result, and whether it is the stored answer to an `Idempotency-Key` used before. */
+export type IngestOutcome = IngestResult & { replayed?: true };
+
+/** Another request with the same idempotency key committed first. */
+class KeyTaken extends Error {}
 
 const dialect = new DuckDbDialect();
 
@@ -69,7 +65,7 @@ async function writeParquet(
   dir: string,
   target: string,
 ): Promise<void> {
-  const ndjson = join(dir, `${randomUUID()}.ndjson`);
+  const ndjson = join(dir, incomingName("ndjson"));
   await writeFile(ndjson, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const conn = await instance.connect();
@@ -92,8 +88,11 @@ async function writeParquet(
 /**
  * Validates every record against the port's contract and stores the batch atomically: accepted
  * rows in a new Parquet file under the platform's ingest folder, quarantined rows (with every
- * reason) and the batch row in the store, in one transaction whose last step renames the file into
- * place. Either all of it is there afterwards, or none of it. accepted + quarantined = received.
+ * reason), the batch row and the idempotency key in the store, in one transaction.
+ * accepted + quarantined = received. The file is written under a temporary name, renamed to a
+ * pending name inside the transaction and to `batch-<id>.parquet` only after the commit, so a
+ * reader of the folder never sees a batch the store does not have; a stop in between is
+ * completed by start-up recovery (recover-ingest.ts) or by a retry with the same key.
  */
 export async function ingestBatch(
   db: Database,
@@ -103,7 +102,8 @@ export async function ingestBatch(
   upload: Upload,
   actor: string,
   limits: IngestLimits,
-): Promise<IngestResult> {
+  idempotency?: IdempotencyScope,
+): Promise<IngestOutcome> {
   const received = upload.records.length;
   if (received === 0) throw new HarnessError(400, "empty", "the upload holds no records");
   if (received > limits.maxRows)
@@ -138,13 +138,14 @@ export async function ingestBatch(
     if (verdict.row) accepted.push(verdict.row);
     else quarantined.push({ row: i + 1, record, reasons: verdict.reasons });
   }
-  const dir = join(locator.ingestDir(pc.productId, pc.port.name), dataset.replace(/[^A-Za-z0-9._-]/g, "_"));
+  const dir = datasetDir(locator, pc.productId, pc.port.name, dataset);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.incoming-${randomUUID()}.parquet`);
-  if (accepted.length > 0) await writeParquet(accepted, validator.columns, dir, temp);
-  let final: string | undefined;
+  const temp = join(dir, incomingName("parquet"));
+  let pending: string | undefined;
+  let result: IngestResult;
   try {
-    const batchId = await db.transaction(async (tx) => {
+    if (accepted.length > 0) await writeParquet(accepted, validator.columns, dir, temp);
+    result = await db.transaction(async (tx): Promise<IngestResult> => {
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO ingest_batches (product_id, port, dataset, contract_id, contract_version, format, received, accepted, quarantined, actor)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
@@ -161,7 +162,20 @@ export async function ingestBatch(
           actor,
         ],
       );
-      const id = (rows[0] as { id: number }).id;
+      const id = Number((rows[0] as { id: number }).id);
+      const result: IngestResult = {
+        batchId: id,
+        port: pc.port.name,
+        dataset,
+        contractId: pc.contractId,
+        contractVersion: pc.contractVersion,
+        format: upload.format,
+        received,
+        accepted: accepted.length,
+        quarantined: quarantined.length,
+        quarantine: quarantined.slice(0, limits.listQuarantined).map((q) => ({ row: q.row, reasons: q.reasons })),
+      };
+      if (idempotency && !(await claimIdempotencyKey(tx, idempotency, id, result))) throw new KeyTaken();
       for (let start = 0; start < quarantined.length; start += 500) {
         const part = quarantined.slice(start, start + 500);
         await tx.query(
@@ -185,28 +199,24 @@ export async function ingestBatch(
         },
       });
       if (accepted.length > 0) {
-        final = join(dir, `batch-${String(id).padStart(8, "0")}.parquet`);
-        await tx.query("UPDATE ingest_batches SET file = $2 WHERE id = $1", [id, final]);
-        await rename(temp, final); // last step: a failure here rolls the whole batch back
+        await tx.query("UPDATE ingest_batches SET file = $2 WHERE id = $1", [id, join(dir, batchName(id))]);
+        pending = join(dir, pendingName(id));
+        await rename(temp, pending); // a failure here rolls the whole batch back
       }
-      return id;
+      return result;
     });
-    return {
-      batchId,
-      port: pc.port.name,
-      dataset,
-      contractId: pc.contractId,
-      contractVersion: pc.contractVersion,
-      format: upload.format,
-      received,
-      accepted: accepted.length,
-      quarantined: quarantined.length,
-      quarantine: quarantined.slice(0, limits.listQuarantined).map((q) => ({ row: q.row, reasons: q.reasons })),
-    };
   } catch (e) {
-    // The commit failed after the rename, or anything before it: leave no file behind.
+    // Rolled back, or never begun: no file is left behind.
     await rm(temp, { force: true });
-    if (final) await rm(final, { force: true });
+    if (pending) await rm(pending, { force: true });
+    if (e instanceof KeyTaken && idempotency) {
+      const first = await replayIngest(db, locator, idempotency);
+      if (first) return { ...first, replayed: true };
+    }
     throw e;
   }
+  // Committed: now, and only now, the file takes the name readers see.
+  if (result.accepted > 0 && !(await completeBatch(dir, result.batchId)))
+    throw new Error(`batch ${result.batchId} is committed, but its file ${pending} is gone`);
+  return result;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +29,8 @@ export function ingestConformance(name: string, target: StoreTarget): void {
     let app: OpenAPIHono;
     let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
     let dataDir: string;
+    let harness: Harness;
+    let registryOf: Registry;
 
     beforeAll(async () => {
       fixture = await writeSensorProducts(10);
@@ -38,7 +41,8 @@ export function ingestConformance(name: string, target: StoreTarget): void {
       for (const demo of ["orders", "orders-analytical-consent"])
         await registry.publish({ files: await readProductFolder(join(examples, "webshop", demo)) });
       dataDir = join(fixture.root, "platform");
-      const harness = new Harness({ db, registry, locator: new DataLocator(dataDir), ingest: { maxRows: 1_000 } });
+      registryOf = registry;
+      harness = new Harness({ db, registry, locator: new DataLocator(dataDir), ingest: { maxRows: 1_000 } });
       app = createApp({ registry, harness, authenticator: testAuthenticator, maxBodyBytes: 512 * 1024 });
     });
     afterAll(async () => {
@@ -46,13 +50,18 @@ export function ingestConformance(name: string, target: StoreTarget): void {
       if (fixture) await rm(fixture.root, { recursive: true, force: true });
     });
 
-    const ingest = async (body: BodyInit, type: string, query = "?port=events") => {
+    const ingest = async (
+      body: BodyInit,
+      type: string,
+      query = "?port=events",
+      headers: Record<string, string> = {},
+    ) => {
       const res = await app.request(`/api/products/test.sensors/ingest${query}`, {
         method: "POST",
-        headers: { "content-type": type, ...asAdmin },
+        headers: { "content-type": type, ...asAdmin, ...headers },
         body,
       });
-      return { status: res.status, body: (await res.json()) as Json };
+      return { status: res.status, body: (await res.json()) as Json, headers: res.headers };
     };
     const ingestJson = (body: unknown) => ingest(JSON.stringify(body), "application/json", "");
     const counts = async () => {
@@ -374,6 +383,220 @@ export function ingestConformance(name: string, target: StoreTarget): void {
         expect(huge.body.quarantine[0].reasons[0].length).toBeLessThan(120);
         const tooBig = await ingestJson({ port: "events", records: [{ event_id: 1, kind: "x".repeat(600_000) }] });
         expect(tooBig.status).toBe(413);
+      });
+
+      it("answers a retry with the same Idempotency-Key from the first result and stores nothing twice", async () => {
+        const records = [
+          { event_id: 100, kind: "start" },
+          { event_id: 101, kind: "bad" },
+        ];
+        const body = JSON.stringify({ port: "events", records });
+        const key = { "idempotency-key": "3f1c2a9e-retry-1" };
+        const first = await ingest(body, "application/json", "", key);
+        expect(first.status).toBe(201);
+        expect(first.headers.get("idempotent-replayed")).toBeNull();
+        const before = { counts: await counts(), files: await storedFiles() };
+        // The same request again (the client saw a dropped connection), twice at once as well.
+        const again = await ingest(body, "application/json", "", key);
+        const both = await Promise.all([1, 2].map(() => ingest(body, "application/json", "", key)));
+        for (const r of [again, ...both]) {
+          expect(r.status).toBe(201);
+          expect(r.body).toEqual(first.body);
+          expect(r.headers.get("idempotent-replayed")).toBe("true");
+        }
+        expect(await counts()).toEqual(before.counts);
+        expect(await storedFiles()).toEqual(before.files);
+
+        // The same key with other data is refused with the reason, and stores nothing.
+        const other = await ingest(
+          JSON.stringify({ port: "events", records: [{ event_id: 102, kind: "start" }] }),
+          "application/json",
+          "",
+          key,
+        );
+        expect(other.status).toBe(422);
+        expect(other.body.error).toMatchObject({
+          code: "idempotency-key-reused",
+          details: { batchId: first.body.batchId },
+        });
+        expect(other.body.error.message).toMatch(/used for a different request to port "events"/);
+        const csv = await ingest("event_id,kind\n103,start\n", "text/csv", "?port=events", key);
+        expect(csv.status).toBe(422);
+        expect(await counts()).toEqual(before.counts);
+
+        // A new key is a new batch; a file retried with its key is answered from the first one too.
+        const fileKey = { "idempotency-key": '"file-upload-7"' };
+        const file = await ingest("event_id,kind\n104,start\n", "text/csv", "?port=events", fileKey);
+        const fileAgain = await ingest("event_id,kind\n104,start\n", "text/csv", "?port=events", {
+          "idempotency-key": "file-upload-7",
+        });
+        expect(file.status).toBe(201);
+        expect(fileAgain.body).toEqual(file.body);
+        expect(fileAgain.headers.get("idempotent-replayed")).toBe("true");
+        expect((await counts())?.batches).toBe((before.counts?.batches ?? 0) + 1);
+
+        // Keys are per principal (the harness API takes them too) and must be readable.
+        const upload = { format: "json" as const, mode: "strict" as const, records };
+        const mine = await harness.ingest(
+          "test.sensors",
+          { port: "events", upload, idempotencyKey: "3f1c2a9e-retry-1" },
+          "someone-else",
+        );
+        expect(mine.batchId).not.toBe(first.body.batchId);
+        expect(mine.replayed).toBeUndefined();
+        const again2 = await harness.ingest(
+          "test.sensors",
+          { port: "events", upload, idempotencyKey: "3f1c2a9e-retry-1" },
+          "someone-else",
+        );
+        expect(again2).toEqual({ ...mine, replayed: true });
+        for (const bad of ["x".repeat(256), "a\tb", "caf\u00e9", '""'])
+          expect((await ingest(body, "application/json", "", { "idempotency-key": bad })).status, bad).toBe(400);
+      });
+
+      it("shows a reader of the folder a batch only once it is committed", async () => {
+        const dir = join(dataDir, "ingest", "test.sensors", "events", "events");
+        let atCommit: string[] = [];
+        const watched: Database = {
+          driver: db.driver,
+          query: (sql, params) => db.query(sql, params),
+          exec: (sql) => db.exec(sql),
+          transaction: (fn) =>
+            db.transaction(async (tx) => {
+              const r = await fn(tx);
+              atCommit = await readdir(dir);
+              return r;
+            }),
+          close: async () => {},
+        };
+        const h = new Harness({ db: watched, registry: registryOf, locator: new DataLocator(dataDir) });
+        const upload = {
+          format: "json" as const,
+          mode: "strict" as const,
+          records: [{ event_id: 200, kind: "start" }],
+        };
+        const r = await h.ingest("test.sensors", { port: "events", upload }, "admin@example.com");
+        const final = `batch-${String(r.batchId).padStart(8, "0")}.parquet`;
+        expect(atCommit).not.toContain(final);
+        expect(atCommit.filter((f) => f.startsWith(`.batch-${String(r.batchId).padStart(8, "0")}-`))).toHaveLength(1);
+        expect(atCommit.filter((f) => f.endsWith(".parquet")).length).toBe(
+          (await storedFiles()).filter((f) => f.endsWith(".parquet")).length - 1,
+        );
+        expect(await storedFiles()).toContain(final);
+        expect((await storedFiles()).filter((f) => f.startsWith("."))).toEqual([]);
+      });
+
+      it("recovers from a kill at any step at start-up: the folder then holds exactly the committed batches", async () => {
+        const dir = join(dataDir, "ingest", "test.sensors", "events", "events");
+        const tmp = join(dataDir, "tmp");
+        const committed = async () =>
+          (
+            await db.query<{ id: number; accepted: number }>(
+              "SELECT id, accepted FROM ingest_batches WHERE product_id = 'test.sensors' AND port = 'events' AND file IS NOT NULL ORDER BY id",
+            )
+          ).rows.map((r) => ({ id: Number(r.id), accepted: Number(r.accepted) }));
+        const globbed = async () => {
+          const inst = await DuckDBInstance.create(":memory:");
+          const conn = await inst.connect();
+          try {
+            const r = await conn.runAndReadAll(`SELECT count(*)::INT FROM read_parquet('${dir}/*.parquet')`);
+            return Number(r.getRows()[0]?.[0]);
+          } finally {
+            conn.closeSync();
+            inst.closeSync();
+          }
+        };
+        const name = (id: number) => `batch-${String(id).padStart(8, "0")}.parquet`;
+        const batches = await committed();
+        const last = batches.at(-1) as { id: number; accepted: number };
+        const sample = join(dir, name(last.id));
+        const { copyFile, mkdir, utimes, writeFile } = await import("node:fs/promises");
+        const { hostname } = await import("node:os");
+        const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-") || "host";
+        // A process on this host that is gone: this pid, from an earlier start (a restarted container).
+        const dead = `${host}_${process.pid}_${Math.round(performance.timeOrigin) - 60_000}`;
+        const me = `${host}_${process.pid}_${Math.round(performance.timeOrigin)}`;
+        const uuid = () => randomUUID();
+        const old = new Date(Date.now() - 60 * 60_000);
+
+        // Quanta 0.1 killed between the rename and the commit: a final name with no batch row.
+        const inst = await DuckDBInstance.create(":memory:");
+        const conn = await inst.connect();
+        await conn.run(
+          `COPY (SELECT range AS event_id, 'start' AS kind FROM range(7)) TO '${join(dir, name(last.id + 1000))}' (FORMAT parquet)`,
+        );
+        conn.closeSync();
+        inst.closeSync();
+        // Killed while writing the file, before the transaction.
+        await copyFile(sample, join(dir, `.incoming-${dead}-${uuid()}.parquet.tmp`));
+        await writeFile(join(dir, `.incoming-${dead}-${uuid()}.ndjson.tmp`), '{"event_id":1}\n');
+        // Killed inside the transaction, after the rename to the pending name: never committed.
+        await copyFile(sample, join(dir, `.batch-${String(last.id + 1001).padStart(8, "0")}-${dead}.parquet.tmp`));
+        // Quanta 0.1's temp names (no owner; a glob over *.parquet read them): removed whatever their age.
+        const legacyOld = `.incoming-${uuid()}.parquet`;
+        const legacyNew = `.incoming-${uuid()}.parquet`;
+        await copyFile(sample, join(dir, legacyOld));
+        await utimes(join(dir, legacyOld), old, old);
+        await copyFile(sample, join(dir, legacyNew));
+        await writeFile(join(dir, `${uuid()}.ndjson`), '{"event_id":1}\n');
+        // Killed after the commit, before the final rename: the batch is committed, its file pending.
+        const { rename } = await import("node:fs/promises");
+        await rename(sample, join(dir, `.batch-${String(last.id).padStart(8, "0")}-${dead}.parquet.tmp`));
+        // Killed while DuckDB read an uploaded CSV.
+        await mkdir(join(tmp, `ingest-${dead}-Ab12Cd`), { recursive: true });
+        await writeFile(join(tmp, `ingest-${dead}-Ab12Cd`, "upload.csv"), "event_id,kind\n1,start\n");
+        // A process on this host that has exited; another replica's temp file past the grace period.
+        const { spawnSync } = await import("node:child_process");
+        const exited = spawnSync(process.execPath, ["-e", ""]).pid;
+        await writeFile(join(dir, `.incoming-${host}_${exited}_1700000000000-${uuid()}.parquet.tmp`), "PAR1");
+        const otherHostOld = join(dir, `.incoming-elsewhere_42_1700000000000-${uuid()}.parquet.tmp`);
+        await writeFile(otherHostOld, "PAR1");
+        await utimes(otherHostOld, old, old);
+        // Another replica's fresh temp file, and this process's own (an ingest in flight): kept.
+        const otherHost = `.incoming-elsewhere_42_1700000000000-${uuid()}.parquet.tmp`;
+        const mine = `.incoming-${me}-${uuid()}.parquet.tmp`;
+        await writeFile(join(dir, otherHost), "PAR1");
+        await writeFile(join(dir, mine), "PAR1");
+        // Not Quanta's: never touched.
+        await writeFile(join(dir, "notes.txt"), "mine");
+        await mkdir(join(tmp, "consume-xyz"), { recursive: true });
+
+        const store = (await committed()).reduce((n, b) => n + b.accepted, 0);
+        expect(await globbed()).toBe(store - last.accepted + 7 + 2 * last.accepted);
+
+        const { startHarness } = await import("../start-harness.js");
+        const runtime = startHarness({ db, registry: registryOf, dataDir, runJobs: false });
+        const recovery = await runtime.recovered;
+        await runtime.stop();
+
+        expect(recovery.completed).toEqual([join(dir, name(last.id))]);
+        expect(recovery.orphaned).toEqual([join(dir, name(last.id + 1000))]);
+        expect(recovery.missing).toEqual([]);
+        expect(recovery.removed).toHaveLength(9);
+        expect(recovery.removed).toContain(otherHostOld);
+        const left = (await readdir(dir)).sort();
+        expect(left.filter((f) => f.endsWith(".parquet"))).toEqual((await committed()).map((b) => name(b.id)).sort());
+        expect(left.filter((f) => !f.endsWith(".parquet")).sort()).toEqual([otherHost, mine, "notes.txt"].sort());
+        expect(await globbed()).toBe(store);
+        expect(await readdir(tmp)).toContain("consume-xyz");
+        expect((await readdir(tmp)).filter((f) => f.startsWith("ingest-"))).toEqual([]);
+        expect(await readdir(join(dataDir, "ingest-orphans", "test.sensors", "events", "events"))).toEqual([
+          name(last.id + 1000),
+        ]);
+        for (const f of [otherHost, mine, "notes.txt"]) await rm(join(dir, f));
+        // Twice is the same as once.
+        const { recoverIngest } = await import("./recover-ingest.js");
+        expect(await recoverIngest(db, new DataLocator(dataDir))).toEqual({
+          completed: [],
+          orphaned: [],
+          removed: [],
+          missing: [],
+        });
+        // A committed batch whose file is gone is reported, not invented.
+        const first = (await committed())[0] as { id: number };
+        await rename(join(dir, name(first.id)), join(fixture.root, "aside.parquet"));
+        expect((await recoverIngest(db, new DataLocator(dataDir))).missing).toEqual([first.id]);
+        await rename(join(fixture.root, "aside.parquet"), join(dir, name(first.id)));
       });
 
       it("shows batches and quarantined rows in observe, and refuses ingest while the product is stopped", async () => {

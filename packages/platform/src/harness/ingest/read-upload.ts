@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DuckDBInstance, JsonDuckDBValueConverter } from "@duckdb/node-api";
 import { DuckDbDialect } from "@quanta/core";
 import { HarnessError } from "../harness-error.js";
+import { uploadDirPrefix } from "./batch-files.js";
 import type { ValueMode } from "./row-validator.js";
 
 export type IngestFormat = "json" | "ndjson" | "csv" | "parquet";
@@ -70,7 +71,7 @@ async function readWithDuckDb(
     if (head !== "PAR1" || tail !== "PAR1")
       throw new HarnessError(400, "invalid-file", "the file is not Parquet (no PAR1 magic bytes)");
   }
-  const dir = await mkdtemp(join(tempRoot, "ingest-"));
+  const dir = await mkdtemp(join(tempRoot, uploadDirPrefix()));
   const file = join(dir, `upload.${format}`);
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const conn = await instance.connect();

@@ -385,7 +385,7 @@ const ingestRoute = createRoute({
   tags,
   summary: "Ingest: records or a file for one of the product's input ports, validated against its contract",
   description:
-    "JSON `{port, records}`, or a file with `?port=`: CSV (header row), NDJSON or Parquet as the body with its content type, or multipart/form-data with fields `port`, `dataset` and `file`. Each record is validated against the contract the input port names (types, required, logicalTypeOptions, valid values, patterns): valid rows are stored, invalid ones quarantined with their reasons, atomically.",
+    "JSON `{port, records}`, or a file with `?port=`: CSV (header row), NDJSON or Parquet as the body with its content type, or multipart/form-data with fields `port`, `dataset` and `file`. Each record is validated against the contract the input port names (types, required, logicalTypeOptions, valid values, patterns): valid rows are stored, invalid ones quarantined with their reasons, atomically. With an `Idempotency-Key` header, a retry of the same request answers the first result (header `Idempotent-Replayed: true`) and stores nothing twice.",
   middleware: [
     async (c, next) => {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
@@ -404,6 +404,12 @@ const ingestRoute = createRoute({
   request: {
     params: ProductParams,
     query: IngestQuery,
+    headers: z.object({
+      "idempotency-key": z.string().optional().openapi({
+        description:
+          "Any 1–255 visible ASCII characters, new for each new request (a UUID): keys are per product, port and principal",
+      }),
+    }),
     body: {
       required: false,
       content: {
@@ -427,13 +433,20 @@ const ingestRoute = createRoute({
     },
   },
   responses: {
-    201: json(IngestResultSchema, "Stored: the counts, and the first quarantined rows with their reasons"),
-    400: bad,
+    201: json(
+      IngestResultSchema,
+      "Stored: the counts, and the first quarantined rows with their reasons (or, for a retried Idempotency-Key, the first request's result)",
+    ),
+    400: errorContent(
+      "Not readable: not the format it claims, a record that is not an object or is nested too deep, an invalid Idempotency-Key",
+    ),
     404: missing,
     409: errorContent("The product is stopped"),
     413: errorContent("The body or the number of records is larger than the server accepts"),
     415: errorContent("The content type is not one ingest reads"),
-    422: errorContent("The file's columns do not match the contract (nothing stored)"),
+    422: errorContent(
+      "The file's columns do not match the contract, or the Idempotency-Key was used for a different request (nothing stored)",
+    ),
   },
 });
 
@@ -514,22 +527,23 @@ async function ingest(
 ): Promise<Response> {
   const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   const actor = consumerOf(c);
+  const idempotencyKey = c.req.header("idempotency-key");
   const need = (port: string | undefined) => {
     if (!port) throw new HarnessError(400, "port-required", "name the input port: `port` in the body or the query");
     return port;
   };
+  const run = async (request: Omit<Parameters<Harness["ingest"]>[1], "idempotencyKey">) => {
+    const { replayed, ...result } = await harness.ingest(id, { ...request, idempotencyKey }, actor);
+    if (replayed) c.header("idempotent-replayed", "true");
+    return c.json(result, 201);
+  };
   if (type === "application/json") {
     const body = json();
-    const result = await harness.ingest(
-      id,
-      {
-        port: need(body.port ?? query.port),
-        dataset: body.dataset ?? query.dataset,
-        upload: { format: "json", mode: "strict", records: body.records },
-      },
-      actor,
-    );
-    return c.json(result, 201);
+    return run({
+      port: need(body.port ?? query.port),
+      dataset: body.dataset ?? query.dataset,
+      upload: { format: "json", mode: "strict", records: body.records },
+    });
   }
   if (type === "multipart/form-data") {
     const form = await c.req.parseBody().catch(() => {
@@ -547,16 +561,11 @@ async function ingest(
       );
     }
     const field = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-    const result = await harness.ingest(
-      id,
-      {
-        port: need(field(form.port) ?? query.port),
-        dataset: field(form.dataset) ?? query.dataset,
-        upload: { format, bytes: new Uint8Array(await file.arrayBuffer()) },
-      },
-      actor,
-    );
-    return c.json(result, 201);
+    return run({
+      port: need(field(form.port) ?? query.port),
+      dataset: field(form.dataset) ?? query.dataset,
+      upload: { format, bytes: new Uint8Array(await file.arrayBuffer()) },
+    });
   }
   const format = mediaTypes[type];
   if (!format) {
@@ -567,12 +576,7 @@ async function ingest(
     );
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
-  const result = await harness.ingest(
-    id,
-    { port: need(query.port), dataset: query.dataset, upload: { format, bytes } },
-    actor,
-  );
-  return c.json(result, 201);
+  return run({ port: need(query.port), dataset: query.dataset, upload: { format, bytes } });
 }
 
 export function registerHarness(app: OpenAPIHono, harness: Harness): void {

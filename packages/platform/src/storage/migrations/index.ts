@@ -8,6 +8,7 @@ import { searchRankMigration } from "./0016-search-rank.js";
 import { searchRankInlineMigration } from "./0017-search-rank-inline.js";
 import { searchChangesMigration } from "./0018-search-changes.js";
 import { webhookSecretsMigration } from "./0019-webhook-secrets.js";
+import { ingestIdempotencyMigration } from "./0020-ingest-idempotency.js";
 import { abandonedTestRunsMigration } from "./0022-abandoned-test-runs.js";
 import type { Migration } from "./migration.js";
 
@@ -25,5 +26,6 @@ export const migrations: readonly Migration[] = [
   searchRankInlineMigration,
   searchChangesMigration,
   webhookSecretsMigration,
+  ingestIdempotencyMigration,
   abandonedTestRunsMigration,
 ];

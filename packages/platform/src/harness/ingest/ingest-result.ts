@@ -1,0 +1,14 @@
+/** What an ingest request answers (and an idempotency key stores). */
+export interface IngestResult {
+  batchId: number;
+  port: string;
+  dataset: string;
+  contractId: string;
+  contractVersion: string;
+  format: string;
+  received: number;
+  accepted: number;
+  quarantined: number;
+  /** The first quarantined rows with their reasons (row numbers count from 1). */
+  quarantine: { row: number; reasons: string[] }[];
+}
