@@ -39,10 +39,13 @@ function parsePositive(option: string, text: string): number {
   return n;
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function shutdownSignal(): Promise<string> {
+/**
+ * Resolves on the first SIGINT or SIGTERM, and leaves both to their default from then on: a second
+ * one ends the process at once, whatever it is doing (even stuck in native code).
+ */
+function shutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((done) => {
-    const on = (signal: string) => {
+    const on = (signal: NodeJS.Signals) => {
       process.off("SIGINT", on);
       process.off("SIGTERM", on);
       done(signal);
@@ -66,7 +69,10 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
     .action(async (opts: ServeOptions, command: Command) => {
       const port = parsePort(opts.port);
       const url = opts.databaseUrl ?? process.env.DATABASE_URL;
-      const { startPlatform, findProductFolders } = await import("@quanta/platform/server");
+      const { startPlatform, findProductFolders, platformSettingsFromEnv, defaultShutdownTimeoutMs } = await import(
+        "@quanta/platform/server"
+      );
+      const settings = platformSettingsFromEnv(process.env);
       let publishFolders: string[] = [];
       if (opts.demo) {
         const root = examplesFolder(io, opts.examples);
@@ -87,6 +93,7 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         ...(oidc ? { oidc } : {}),
         webhookAllowedNetworks: process.env.QUANTA_WEBHOOK_ALLOWED_NETWORKS?.split(/[\s,]+/).filter(Boolean),
         ...(opts.demo ? { demoIdentities: { tokensFile } } : {}),
+        ...settings,
         store: url ? { url } : { dataDir },
         port,
         hostname: opts.host,
@@ -110,11 +117,16 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
       );
       io.out(running.url);
       const signal = await shutdownSignal();
-      io.err(`${signal}: stopping (finishing requests in flight)`);
+      const boundMs = settings.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
+      io.err(
+        `${signal}: stopping (requests and jobs in flight get ${boundMs / 1000} s; ${signal === "SIGINT" ? "Ctrl-C" : signal} again stops at once)`,
+      );
+      // close() keeps to the bound; should anything still hold it, the signal ends the process.
+      // Not process.exit: it waits for a DuckDB statement still running, however long.
       const force = setTimeout(() => {
-        io.err("quanta: requests still open after 10 s; stopping anyway");
-        process.exit(ExitCode.failed);
-      }, 10_000);
+        io.err(`quanta: still stopping after ${boundMs / 1000 + 5} s; stopping at once`);
+        process.kill(process.pid, signal);
+      }, boundMs + 5_000);
       force.unref();
       await running.close();
       clearTimeout(force);

@@ -1,8 +1,13 @@
 import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSensorProducts } from "../harness/harness-fixtures.js";
+import { contractTestKind } from "../jobs/contract-test.js";
+import { JobQueue } from "../jobs/job-queue.js";
+import { writeSlowProduct } from "../jobs/slow-product.test-helpers.js";
+import { openDatabase } from "../storage/open-database.js";
 import { type RunningPlatform, startPlatform } from "./start-platform.js";
 
 let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
@@ -84,6 +89,65 @@ describe("starting the platform", () => {
       expect((await fetch(`${again.url.replace("localhost", "127.0.0.1")}/api/health`)).status).toBe(200);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe.skipIf(postgresSkipReason())("stopping the platform", () => {
+  it("interrupts a long contract test within its bound and leaves the job to another replica", async () => {
+    const store = await createTestDatabase("stop_platform");
+    const slow = await writeSlowProduct(fixture);
+    let platform: RunningPlatform | undefined;
+    try {
+      platform = await startPlatform({
+        store: { url: store.url },
+        port: 0,
+        hostname: "127.0.0.1",
+        publishFolders: [fixture.upstreamDir, fixture.sensorsDir, slow.dir],
+        dataDir: join(fixture.root, "platform-stop"),
+        testLimits: { checkTimeoutMs: 120_000 },
+        shutdownTimeoutMs: 4_000,
+      });
+      const db = platform.db;
+      const running = async () =>
+        (
+          await db.query<{ id: number }>(
+            "SELECT id FROM test_runs WHERE product_id = 'test.slow' AND status = 'running'",
+          )
+        ).rows[0];
+      let run = await running();
+      for (let i = 0; i < 400 && !run; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        run = await running();
+      }
+      expect(run).toBeDefined();
+      await new Promise((r) => setTimeout(r, 300)); // well inside the slow rule
+      const stopping = Date.now();
+      await platform.close();
+      platform = undefined;
+      expect(Date.now() - stopping).toBeLessThan(4_000);
+
+      // Another replica: the run is abandoned, the job due again with its attempt given back.
+      const replica = await openDatabase({ url: store.url });
+      try {
+        const { rows } = await replica.query<{ status: string; reason: string }>(
+          "SELECT status, reason FROM test_runs WHERE id = $1",
+          [run?.id],
+        );
+        expect(rows).toEqual([{ status: "abandoned", reason: "stopped before it finished: the server is stopping" }]);
+        const queue = new JobQueue(replica);
+        const slowJob = (await queue.list({ kind: contractTestKind })).find((j) => j.payload.productId === "test.slow");
+        expect(slowJob).toMatchObject({ status: "queued", attempts: 0 });
+        let claimed = await queue.claim("next-replica", [contractTestKind], 60_000);
+        while (claimed && claimed.id !== slowJob?.id)
+          claimed = await queue.claim("next-replica", [contractTestKind], 60_000);
+        expect(claimed).toMatchObject({ id: slowJob?.id, attempts: 1, lockedBy: "next-replica" });
+      } finally {
+        await replica.close();
+      }
+    } finally {
+      await platform?.close();
+      await store.drop();
     }
   });
 });

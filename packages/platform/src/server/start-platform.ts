@@ -6,6 +6,7 @@ import type { HarnessRuntime } from "../harness/start-harness.js";
 import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
+import type { ContractTestLimits } from "../jobs/contract-test.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { platformVersion } from "../version.js";
@@ -23,6 +24,13 @@ export interface PlatformOptions {
   dataDir?: string;
   /** Run the contract test scheduler and a job worker in this process (default true). */
   runJobs?: boolean;
+  /** Time limits of background contract tests (default 30 s per check, 5 min per run). */
+  testLimits?: Partial<ContractTestLimits>;
+  /**
+   * How long `close` may take (default 10 s): requests in flight and running jobs get this long,
+   * then connections are cut and the jobs left to other replicas.
+   */
+  shutdownTimeoutMs?: number;
   /** Create the demo identities; their API tokens are written to `tokensFile` (mode 0600) when given. */
   demoIdentities?: { tokensFile?: string | undefined };
   /** Accept OpenID Connect bearer tokens of this issuer (see `oidcConfigFromEnv`). */
@@ -41,11 +49,17 @@ export interface RunningPlatform {
   skipped: { folder: string; reason: string }[];
   /** The demo identities and their tokens, when `demoIdentities` was given. */
   demoTokens?: DemoTokens;
-  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  /**
+   * Stops accepting requests and lets in-flight ones finish; stops the running jobs (their checks
+   * are interrupted, the jobs given back to the queue for another replica); closes the store.
+   * Takes at most about `shutdownTimeoutMs`.
+   */
   close(): Promise<void>;
 }
 
 type PlatformApp = ReturnType<typeof buildApp>;
+
+export const defaultShutdownTimeoutMs = 10_000;
 
 /** Where PGlite keeps its files inside a Quanta data directory (the rest is for demo data, tokens). */
 export const pgliteSubdir = "metadata";
@@ -111,11 +125,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       throw new InputError(`not allowed to listen on port ${options.port}; use a port above 1023`);
     throw e;
   }
-  const stopListening = () =>
+  /** Resolves when every connection has ended; after `boundMs`, the ones still open are cut. */
+  const stopListening = (boundMs?: number) =>
     new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      const cut = boundMs === undefined ? undefined : setTimeout(() => http.closeAllConnections?.(), boundMs);
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
       // Keep-alive connections would hold close() open; idle ones can go now.
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      http.closeIdleConnections?.();
     });
   let jobs: HarnessRuntime | undefined;
   let built: Awaited<ReturnType<typeof buildRest>>;
@@ -151,7 +171,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...(demoTokens ? { demoTokens } : {}),
     close() {
       closing ??= (async () => {
-        await stopListening();
+        const bound = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
+        // Requests and jobs wind down side by side, neither past the bound.
+        await Promise.all([stopListening(bound), runtime.worker.stop(bound)]);
         await runtime.stop();
         await db.close();
         unlock();
@@ -229,6 +251,7 @@ async function buildRest(
     testAtStart: published,
     runJobs: options.runJobs ?? true,
     webhookAllowedNetworks: options.webhookAllowedNetworks,
+    ...(options.testLimits ? { testLimits: options.testLimits } : {}),
     jobsStartAfter: ready,
     log: warn,
   });

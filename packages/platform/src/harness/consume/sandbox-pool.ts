@@ -41,6 +41,8 @@ interface Entry {
  */
 export class SandboxPool {
   private readonly entries = new Map<string, Entry>();
+  /** Connections leased out, each running one query: `close` interrupts them. */
+  private readonly leased = new Set<DuckDBConnection>();
   private readonly idleMs: number;
   private readonly maxIdle: number;
   private sweeper: NodeJS.Timeout | undefined;
@@ -78,6 +80,7 @@ export class SandboxPool {
       throw err;
     }
     let released = false;
+    this.leased.add(conn);
     return {
       sandbox: ready.sandbox,
       conn,
@@ -85,6 +88,7 @@ export class SandboxPool {
       release: () => {
         if (released) return;
         released = true;
+        this.leased.delete(conn);
         try {
           conn.closeSync();
         } catch {
@@ -102,9 +106,13 @@ export class SandboxPool {
     return this.entries.size;
   }
 
-  /** Closes every idle sandbox now; ones in use close when released. */
+  /**
+   * Closes every idle sandbox now; ones in use close when released. Queries still running are
+   * interrupted: the process could not exit while DuckDB runs one.
+   */
   close(): void {
     this.closing = true;
+    for (const conn of this.leased) conn.interrupt();
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const e of this.entries.values()) if (e.leases === 0) this.drop(e);
