@@ -1,5 +1,5 @@
+import { EventLog } from "../audit/event-log.js";
 import type { Queryable } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 import { notifyTeams } from "../webhooks/webhook-service.js";
 
 const major = (v: string | null | undefined): number | undefined => {

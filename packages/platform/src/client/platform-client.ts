@@ -3,8 +3,8 @@ import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import { RefusedError } from "../refused-error.js";
+import type { ProductQuery, ProductSummary } from "../registry/product-repository.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
-import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
 import { serverKey } from "./server-url.js";
 
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */

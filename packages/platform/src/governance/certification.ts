@@ -6,10 +6,10 @@ import {
   type RuleResult,
 } from "@quanta/core/policy";
 import { contractSchedule, currentSlot } from "../jobs/schedule.js";
+import { ContractRepository } from "../registry/contract-repository.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import { obj } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
-import { ContractRepository } from "../storage/repositories/contract-repository.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
 
 export interface CertificationView {
   level: CertificationLevel | "none";

@@ -1,9 +1,9 @@
 import type { Issue } from "@quanta/core";
 import { evaluatePolicies, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core/policy";
+import { EventLog } from "../audit/event-log.js";
 import { RefusedError } from "../refused-error.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import type { Queryable } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
 import { type CertificationView, certificationOf, testWindow } from "./certification.js";
 import { PolicyStore } from "./policy-store.js";
 import { publishedSubject } from "./product-subject.js";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { hasErrors, type Issue, SourceDocument } from "@quanta/core";
 import { composePolicySets, defaultPolicySet, type PolicySet, parsePolicySet } from "@quanta/core/policy";
+import { EventLog } from "../audit/event-log.js";
 import { RefusedError } from "../refused-error.js";
 import type { Queryable } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 
 export interface StoredPolicyVersion {
   /** The mesh-wide policy revision this apply created. */

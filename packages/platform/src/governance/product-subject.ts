@@ -1,8 +1,8 @@
 import { type DataContract, type DataProduct, detectKind, SourceDocument } from "@quanta/core";
 import { type PolicyDocument, type PolicySubject, policyDocument } from "@quanta/core/policy";
+import { ProductRepository } from "../registry/product-repository.js";
 import type { ProductFile, PublishFolder } from "../registry/publish-folder.js";
 import type { Queryable } from "../storage/database.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
 
 export interface ProductDocuments {
   product: PolicyDocument<DataProduct>;

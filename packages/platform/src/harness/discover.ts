@@ -1,8 +1,8 @@
+import { type MemberPeriod, TeamRepository } from "../identity/team-repository.js";
+import { ContractRepository } from "../registry/contract-repository.js";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
-import { ContractRepository } from "../storage/repositories/contract-repository.js";
-import { type MemberPeriod, TeamRepository } from "../storage/repositories/team-repository.js";
 import type { LifecycleStore } from "./lifecycle-store.js";
 
 export interface DiscoveredProperty {

@@ -2,10 +2,10 @@ import type { Issue } from "@quanta/core";
 import { lintProduct } from "@quanta/core/lint";
 import type { CertificationView } from "../governance/certification.js";
 import { GovernanceService } from "../governance/governance-service.js";
+import { TestRunRepository } from "../jobs/test-run-repository.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import type { ProductFile } from "../registry/publish-folder.js";
 import type { Database } from "../storage/database.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
-import { TestRunRepository } from "../storage/repositories/test-run-repository.js";
 
 export interface Governance {
   productId: string;

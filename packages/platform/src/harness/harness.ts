@@ -4,10 +4,9 @@ import { portAccess } from "../access/port-access.js";
 import { decideRead } from "../access/read-access.js";
 import { AuditLog } from "../audit/audit-log.js";
 import type { Principal } from "../identity/principal.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
-import { UsageRepository } from "../storage/repositories/usage-repository.js";
 import {
   type ConsumeLimits,
   type ConsumeQuery,
@@ -33,6 +32,7 @@ import type { ControlAction } from "./lifecycle.js";
 import { type Lifecycle, LifecycleStore, type ProductConfig } from "./lifecycle-store.js";
 import { type Observation, observe } from "./observe.js";
 import { findPort, portContract, portDatasets, portOf } from "./port-data.js";
+import { UsageRepository } from "./usage-repository.js";
 
 export interface GovernanceSource {
   govern(productId: string): Promise<object | undefined>;

@@ -1,6 +1,6 @@
 import { NotFoundError } from "@quanta/core";
+import { EventLog } from "../audit/event-log.js";
 import type { Database, Queryable } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 import { HarnessError } from "./harness-error.js";
 import {
   allowedActions,

@@ -1,10 +1,10 @@
+import { type TestRun, TestRunRepository } from "../jobs/test-run-repository.js";
+import { ContractRepository } from "../registry/contract-repository.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
-import { ContractRepository } from "../storage/repositories/contract-repository.js";
-import { ProductRepository } from "../storage/repositories/product-repository.js";
-import { type TestRun, TestRunRepository } from "../storage/repositories/test-run-repository.js";
-import { type UsageByConsumer, UsageRepository } from "../storage/repositories/usage-repository.js";
 import type { Lifecycle } from "./lifecycle-store.js";
+import { type UsageByConsumer, UsageRepository } from "./usage-repository.js";
 
 export interface CheckSummary {
   checkId: string;

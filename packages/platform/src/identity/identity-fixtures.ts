@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../storage/database.js";
-import { TeamRepository } from "../storage/repositories/team-repository.js";
 import { IdentityStore, type User } from "./identity-store.js";
 import type { GlobalRole, TeamMembership } from "./principal.js";
+import { TeamRepository } from "./team-repository.js";
 
 export interface TestIdentity {
   token: string;

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConflictError, InputError, NotFoundError } from "@quanta/core";
+import { EventLog } from "../audit/event-log.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
-import { TeamRepository } from "../storage/repositories/team-repository.js";
 import {
   type GlobalRole,
   globalRoles,
@@ -12,6 +11,7 @@ import {
   type TokenScope,
   tokenScopes,
 } from "./principal.js";
+import { TeamRepository } from "./team-repository.js";
 import { UnauthenticatedError } from "./unauthenticated-error.js";
 
 export interface User {

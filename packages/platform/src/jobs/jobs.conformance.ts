@@ -6,12 +6,12 @@ import { writeSensorProducts } from "../harness/harness-fixtures.js";
 import { LifecycleStore } from "../harness/lifecycle-store.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
-import { TestRunRepository } from "../storage/repositories/test-run-repository.js";
 import { notifyTeams, webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import { type ContractTestPayload, contractTestKind, runContractTest } from "./contract-test.js";
 import { JobQueue } from "./job-queue.js";
 import { ContractTestScheduler } from "./scheduler.js";
 import { slowRule, writeSlowProduct } from "./slow-product.test-helpers.js";
+import { TestRunRepository } from "./test-run-repository.js";
 import { JobWorker } from "./worker.js";
 
 export interface JobsTarget {

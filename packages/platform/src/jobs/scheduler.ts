@@ -1,9 +1,9 @@
 import type { LifecycleStore, ProductConfig } from "../harness/lifecycle-store.js";
 import type { Database } from "../storage/database.js";
-import { TestRunRepository } from "../storage/repositories/test-run-repository.js";
 import { type ContractTestPayload, contractTestKind } from "./contract-test.js";
 import type { JobQueue } from "./job-queue.js";
 import { contractSchedule, currentSlot, parseSchedule, type Schedule } from "./schedule.js";
+import { TestRunRepository } from "./test-run-repository.js";
 
 export interface TestablePort {
   productId: string;

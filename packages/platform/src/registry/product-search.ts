@@ -1,12 +1,8 @@
+import { EvaluationStore } from "../governance/evaluation-store.js";
 import type { Database } from "../storage/database.js";
-import type { ProductQuery, ProductSummary } from "../storage/repositories/product-repository.js";
-import {
-  type Horizon,
-  type IndexRow,
-  queryWords,
-  SearchRepository,
-} from "../storage/repositories/search-repository.js";
+import type { ProductQuery, ProductSummary } from "./product-repository.js";
 import { type Facets, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
+import { type Horizon, type IndexRow, queryWords, SearchRepository } from "./search-repository.js";
 
 /** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
 const changesPage = 10_000;
@@ -85,7 +81,7 @@ export class ProductSearch {
     const [, words, certified] = await Promise.all([
       this.refresh(),
       searching ? this.queryWords(repo, query.q) : undefined,
-      query.certification ? repo.certified(query.certification) : undefined,
+      query.certification ? new EvaluationStore(this.db).certified(query.certification) : undefined,
     ]);
     const filter = { domain: query.domain, team: query.team, tag: query.tag, status: query.status, ids: certified };
     return { words, filter };

@@ -1,10 +1,10 @@
 import { ConflictError } from "@quanta/core";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TeamRepository } from "../identity/team-repository.js";
 import { RefusedError } from "../refused-error.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
-import { TeamRepository } from "../storage/repositories/team-repository.js";
 import { tinyProduct } from "../test-fixtures.js";
 import { Registry } from "./registry.js";
 

@@ -3,22 +3,17 @@ import { lintProductSources } from "@quanta/core/lint";
 import type { PolicySubject } from "@quanta/core/policy";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
 import { AuditLog } from "../audit/audit-log.js";
+import { EventLog } from "../audit/event-log.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
+import { type MemberInput, TeamRepository } from "../identity/team-repository.js";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
-import { ContractRepository } from "../storage/repositories/contract-repository.js";
-import { EventLog } from "../storage/repositories/event-log.js";
-import {
-  type PortRecord,
-  type ProductRecord,
-  ProductRepository,
-  type ProductSummary,
-} from "../storage/repositories/product-repository.js";
-import { type MemberInput, TeamRepository } from "../storage/repositories/team-repository.js";
 import { unannouncedChanges } from "./breaking-changes.js";
 import { compareVersions } from "./compare-versions.js";
+import { ContractRepository } from "./contract-repository.js";
 import { forgetProduct } from "./product-cache.js";
+import { type PortRecord, type ProductRecord, ProductRepository, type ProductSummary } from "./product-repository.js";
 import { type ProductFile, type PublishFolder, readPublishFolder } from "./publish-folder.js";
 import { arr, obj, str } from "./read.js";
 import { searchText, summaryOf } from "./search-text.js";

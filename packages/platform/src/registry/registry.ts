@@ -1,4 +1,5 @@
 import { InputError, NotFoundError } from "@quanta/core";
+import { EventLog, type StoredEvent } from "../audit/event-log.js";
 import { publishGovernance } from "../governance/publish-governance.js";
 import type { Principal } from "../identity/principal.js";
 import type { Database } from "../storage/database.js";
@@ -7,15 +8,9 @@ import {
   type ContractSummary,
   type ContractVersion,
   type ContractVersionSummary,
-} from "../storage/repositories/contract-repository.js";
-import { EventLog, type StoredEvent } from "../storage/repositories/event-log.js";
-import {
-  type PortRecord,
-  type ProductQuery,
-  ProductRepository,
-  type ProductSummary,
-} from "../storage/repositories/product-repository.js";
+} from "./contract-repository.js";
 import { productCacheOf } from "./product-cache.js";
+import { type PortRecord, type ProductQuery, ProductRepository, type ProductSummary } from "./product-repository.js";
 import { productSearchOf } from "./product-search.js";
 import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
 import type { Facets } from "./search-index.js";

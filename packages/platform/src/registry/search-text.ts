@@ -1,4 +1,4 @@
-import type { SearchText } from "../storage/repositories/product-repository.js";
+import type { SearchText } from "./product-repository.js";
 import { arr, obj, str, strs } from "./read.js";
 
 /** `air_temperature`, `stationId`, `climate.sea-level` → their words, so each is searchable. */

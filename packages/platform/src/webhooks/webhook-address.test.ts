@@ -5,11 +5,11 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../http/create-app.js";
 import { testIdentity } from "../identity/identity-fixtures.js";
+import { TeamRepository } from "../identity/team-repository.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
-import { TeamRepository } from "../storage/repositories/team-repository.js";
 import { type WebhookAddressOptions, WebhookAddressPolicy } from "./webhook-address.js";
 import { notifyTeams, WebhookService, webhookDelivery, webhookDeliveryKind } from "./webhook-service.js";
 

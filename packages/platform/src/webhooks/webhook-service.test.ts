@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TeamRepository } from "../identity/team-repository.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
-import { TeamRepository } from "../storage/repositories/team-repository.js";
 import { WebhookAddressPolicy } from "./webhook-address.js";
 import {
   notifyTeams,

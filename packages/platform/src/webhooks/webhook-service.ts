@@ -3,9 +3,9 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { InputError, NotFoundError } from "@quanta/core";
+import { EventLog } from "../audit/event-log.js";
 import type { Job } from "../jobs/job-queue.js";
 import type { Queryable } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 import { WebhookAddressPolicy } from "./webhook-address.js";
 
 export const webhookDeliveryKind = "webhook-delivery";

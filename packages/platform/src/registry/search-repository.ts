@@ -1,5 +1,4 @@
-import { certifiedProductsSql } from "../../governance/certified-products.js";
-import type { Queryable } from "../database.js";
+import type { Queryable } from "../storage/database.js";
 import { type ProductSummary, summaryColumns } from "./product-repository.js";
 
 /** What the search index reads of one product (registry/search-index.ts). */
@@ -133,12 +132,6 @@ export class SearchRepository {
     const byWord: string[][][] = words.map(() => []);
     for (const r of rows) if (r.lexemes.length > 0) byWord[r.n - 1]?.push(r.lexemes);
     return byWord;
-  }
-
-  /** The products certified now at one of `levels` (governance/certified-products.ts). */
-  async certified(levels: readonly string[]): Promise<Set<string>> {
-    const { rows } = await this.q.query<{ product_id: string }>(certifiedProductsSql("$1"), [levels]);
-    return new Set(rows.map((r) => r.product_id));
   }
 
   /** The summaries of these products, in the order given (ids the store no longer has are left out). */

@@ -1,4 +1,4 @@
-import type { Queryable } from "../database.js";
+import type { Queryable } from "../storage/database.js";
 
 export interface UsageInput {
   productId: string;
