@@ -29,6 +29,15 @@ export class TeamRepository {
     await this.q.query("INSERT INTO domains (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [id, name]);
   }
 
+  /** The domains these teams belong to (a domain once, teams without one left out). */
+  async domainsOf(teamIds: readonly string[]): Promise<string[]> {
+    const { rows } = await this.q.query<{ domain_id: string }>(
+      "SELECT DISTINCT domain_id FROM teams WHERE id = ANY($1::text[]) AND domain_id IS NOT NULL",
+      [teamIds],
+    );
+    return rows.map((r) => r.domain_id);
+  }
+
   /**
    * Creates the team, or updates its name and description. An existing team keeps its domain: an
    * owner's rights over a domain's policies follow it, so no product document may move it.

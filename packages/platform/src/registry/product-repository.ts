@@ -70,6 +70,15 @@ export class ProductRepository {
     return rows[0];
   }
 
+  /** The ids of the products these teams own. */
+  async idsOwnedBy(teamIds: readonly string[]): Promise<string[]> {
+    const { rows } = await this.q.query<{ id: string }>(
+      "SELECT id FROM data_products WHERE team_id = ANY($1::text[])",
+      [teamIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async versionFiles(id: string, version: string): Promise<unknown | undefined> {
     const { rows } = await this.q.query<{ files: unknown }>(
       "SELECT files FROM product_versions WHERE product_id = $1 AND version = $2",

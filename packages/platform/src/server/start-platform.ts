@@ -7,7 +7,7 @@ import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import type { ContractTestLimits } from "../jobs/contract-test.js";
-import type { Database } from "../storage/database.js";
+import { type Database, ping } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { platformVersion } from "../version.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -188,10 +188,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
  * search is starting, so a readiness probe (`?ready`) gets 503.
  */
 async function health(db: Database, readiness: boolean): Promise<Response> {
-  const ok = await db.query("SELECT 1").then(
-    () => true,
-    () => false,
-  );
+  const ok = await ping(db);
   const status = !ok ? "unavailable" : readiness ? "starting" : "ok";
   return Response.json(
     { status, version: platformVersion, storage: db.driver, search: "starting" },

@@ -25,6 +25,14 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/** Whether the store answers at all (health checks): a statement that touches no table. */
+export function ping(q: Queryable): Promise<boolean> {
+  return q.query("SELECT 1").then(
+    () => true,
+    () => false,
+  );
+}
+
 /** A PostgreSQL error code (SQLSTATE) when `e` came from the database, on either driver. */
 export function sqlState(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;

@@ -5,6 +5,8 @@ import { GovernanceService } from "../../governance/governance-service.js";
 import { PolicyStore } from "../../governance/policy-store.js";
 import { authorize, decide } from "../../identity/authorize.js";
 import { productRef } from "../../identity/publish-target.js";
+import { TeamRepository } from "../../identity/team-repository.js";
+import { ProductRepository } from "../../registry/product-repository.js";
 import type { Database } from "../../storage/database.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorContent, RefusedSchema } from "../schemas.js";
@@ -194,14 +196,10 @@ export function registerGovernance(app: OpenAPIHono, db: Database): void {
     const set = PolicyStore.check(source, file);
     const domains = [...new Set(set.rules.flatMap((r) => (r.scope.kind === "domain" ? [r.scope.domain] : [])))];
     const owned = principal?.teams.filter((t) => t.role === "owner").map((t) => t.team) ?? [];
-    const { rows } = await db.query<{ domain_id: string }>(
-      "SELECT DISTINCT domain_id FROM teams WHERE id = ANY($1::text[]) AND domain_id IS NOT NULL",
-      [owned],
-    );
     authorize(principal, "policy.apply", {
       global: set.rules.some((r) => r.scope.kind === "global"),
       domains,
-      ownedDomains: rows.map((r) => r.domain_id),
+      ownedDomains: await new TeamRepository(db).domainsOf(owned),
     });
     const result = await db.transaction(async (tx) => {
       const applied = await new PolicyStore(tx).apply(source, file, principal?.name);
@@ -224,11 +222,9 @@ export function registerGovernance(app: OpenAPIHono, db: Database): void {
     const product = query.productId ? (ref ?? { id: query.productId, ownerTeam: null }) : undefined;
     if (!product && principal && decide(principal, "audit.read", { product: undefined }) !== true) {
       // An owner without a productId: the audit of every product their teams own.
-      const { rows } = await db.query<{ id: string }>("SELECT id FROM data_products WHERE team_id = ANY($1::text[])", [
-        principal.teams.map((t) => t.team),
-      ]);
-      if (rows.length === 0) authorize(principal, "audit.read", { product: undefined });
-      return c.json({ items: await new AuditLog(db).list({ ...query, productIds: rows.map((r) => r.id) }) }, 200);
+      const productIds = await new ProductRepository(db).idsOwnedBy(principal.teams.map((t) => t.team));
+      if (productIds.length === 0) authorize(principal, "audit.read", { product: undefined });
+      return c.json({ items: await new AuditLog(db).list({ ...query, productIds }) }, 200);
     }
     authorize(principal, "audit.read", { product });
     return c.json({ items: await new AuditLog(db).list(query) }, 200);

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Registry } from "../../registry/registry.js";
+import { ping } from "../../storage/database.js";
 import { HealthSchema } from "../schemas.js";
 
 const route = createRoute({
@@ -27,10 +28,7 @@ const route = createRoute({
 export function registerHealth(app: OpenAPIHono, registry: Registry, version: string): void {
   const { db } = registry;
   app.openapi(route, async (c) => {
-    const ok = await db.query("SELECT 1").then(
-      () => true,
-      () => false,
-    );
+    const ok = await ping(db);
     const search = registry.searchReady ? ("ready" as const) : ("starting" as const);
     if (!ok) return c.json({ status: "unavailable" as const, version, storage: db.driver, search }, 503);
     if (c.req.valid("query").ready !== undefined && search === "starting") {
