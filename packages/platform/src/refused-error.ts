@@ -1,10 +1,10 @@
-import { InputError, type Issue } from "@quanta/core";
+import { type Issue, UnprocessableError } from "@quanta/core";
 
 /** A document the platform will not accept, with every issue that says why (HTTP 422). */
-export class RefusedError extends InputError {
+export class RefusedError extends UnprocessableError {
   readonly issues: readonly Issue[];
   constructor(message: string, issues: readonly Issue[]) {
-    super(message);
+    super(message, { code: "refused" });
     this.issues = issues;
   }
 }

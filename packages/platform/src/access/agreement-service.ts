@@ -223,10 +223,8 @@ export class AgreementService {
           [input.productId, port.name, input.consumerTeam],
         );
         const existing = rows[0];
-        throw Object.assign(
-          new ConflictError(
-            `team ${input.consumerTeam} already has an open ${existing?.state === "requested" ? "request" : "agreement"} for ${input.productId} port ${port.name}: ${existing?.id ?? "(unknown)"}`,
-          ),
+        throw new ConflictError(
+          `team ${input.consumerTeam} already has an open ${existing?.state === "requested" ? "request" : "agreement"} for ${input.productId} port ${port.name}: ${existing?.id ?? "(unknown)"}`,
           { details: { existingId: existing?.id ?? null, state: existing?.state ?? null } },
         );
       }
@@ -267,7 +265,7 @@ export class AgreementService {
     const to = transitions[action][agreement.state];
     if (!to) {
       const allowed = (Object.keys(transitions) as AgreementAction[]).filter((a) => transitions[a][agreement.state]);
-      throw Object.assign(new ConflictError(`cannot ${action} an agreement that is ${agreement.state}`), {
+      throw new ConflictError(`cannot ${action} an agreement that is ${agreement.state}`, {
         details: { state: agreement.state, allowed },
       });
     }

@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { NotFoundError, TooLargeError, UnsupportedMediaTypeError } from "@quanta/core";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Harness } from "../harness/harness.js";
 import type { Authenticator } from "../identity/authenticator.js";
@@ -12,7 +14,7 @@ import { harnessGuard } from "./auth-guard.js";
 import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
 import { registerAuthRoutes } from "./auth-routes.js";
 import { docsPage } from "./docs-page.js";
-import { errorBody, errorResponse, validationBody } from "./error-response.js";
+import { errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
 import { registerGovernance } from "./routes/governance.js";
@@ -60,12 +62,21 @@ export function createApp(options: AppOptions): OpenAPIHono {
       if (!result.success) return c.json(validationBody(result.error, result.target), 400);
     },
   });
+  /** Every error answer of the app, whatever raised it, comes out of this one function. */
+  const fail = (c: Context, e: unknown): Response => {
+    const { status, body } = errorResponse(e);
+    if (status >= 500) (options.logError ?? console.error)(e);
+    if (status === 401) {
+      c.header("WWW-Authenticate", bearerChallenge(body.error.message, c.req.header("authorization") !== undefined));
+    }
+    return c.json(body, status);
+  };
   const maxSize = options.maxBodyBytes ?? 16 * 1024 * 1024;
   app.use(
     "/api/*",
     bodyLimit({
       maxSize,
-      onError: (c) => c.json(errorBody("payload-too-large", `request body is larger than ${maxSize} bytes`), 413),
+      onError: (c) => fail(c, new TooLargeError(`request body is larger than ${maxSize} bytes`)),
     }),
   );
   app.use("/api/*", async (c, next) => {
@@ -78,9 +89,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     ) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
       if (type !== "application/json") {
-        return c.json(
-          errorBody("unsupported-media-type", `send the body as application/json (got "${type || "no content type"}")`),
-          415,
+        return fail(
+          c,
+          new UnsupportedMediaTypeError(`send the body as application/json (got "${type || "no content type"}")`),
         );
       }
     }
@@ -115,14 +126,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const issuerOrigin = options.oidc?.clientId ? originOf(options.oidc.issuer) : undefined;
   registerStatic(app, options.webRoot, issuerOrigin ? [issuerOrigin] : []);
 
-  app.notFound((c) => c.json(errorBody("not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
-  app.onError((err, c) => {
-    const { status, body } = errorResponse(err);
-    if (status >= 500) (options.logError ?? console.error)(err);
-    if (status === 401) {
-      c.header("WWW-Authenticate", bearerChallenge(body.error.message, c.req.header("authorization") !== undefined));
-    }
-    return c.json(body, status);
-  });
+  app.notFound((c) => fail(c, new NotFoundError(`no route ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.onError((err, c) => fail(c, err));
   return app;
 }

@@ -7,22 +7,30 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 423 | 500 | 503;
+
 interface Mapping {
-  status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500;
+  status: ErrorStatus;
+  /** The code when the error names none of its own. */
   code: string;
 }
 
 /**
- * Error class name → HTTP status and error code: the only place exceptions become statuses.
- * Subclasses fall back to their nearest mapped ancestor (RefusedError before InputError).
+ * Error class name → HTTP status and default error code: the only place exceptions become
+ * statuses. Subclasses fall back to their nearest mapped ancestor (RefusedError → 422).
  */
 const byErrorName: Record<string, Mapping> = {
-  RefusedError: { status: 422, code: "refused" },
   InputError: { status: 400, code: "invalid-input" },
   UnauthenticatedError: { status: 401, code: "unauthenticated" },
-  NotFoundError: { status: 404, code: "not-found" },
   NotAllowedError: { status: 403, code: "not-allowed" },
+  NotFoundError: { status: 404, code: "not-found" },
+  TimeoutError: { status: 408, code: "timeout" },
   ConflictError: { status: 409, code: "conflict" },
+  TooLargeError: { status: 413, code: "payload-too-large" },
+  UnsupportedMediaTypeError: { status: 415, code: "unsupported-media-type" },
+  UnprocessableError: { status: 422, code: "unprocessable" },
+  LockedError: { status: 423, code: "locked" },
+  UnavailableError: { status: 503, code: "unavailable" },
 };
 
 /** Statuses Hono itself raises (malformed JSON, body limit) → error code. */
@@ -76,8 +84,9 @@ export function errorResponse(e: unknown): { status: Mapping["status"]; body: Er
   if (e instanceof Error) {
     const m = mappingFor(e);
     if (m) {
-      const issues = (e as { issues?: unknown }).issues;
-      return { status: m.status, body: errorBody(m.code, e.message, issues ? { issues } : undefined) };
+      const { code, details, issues } = e as { code?: unknown; details?: Record<string, unknown>; issues?: unknown };
+      const extra = details || issues ? { ...details, ...(issues ? { issues } : {}) } : undefined;
+      return { status: m.status, body: errorBody(typeof code === "string" ? code : m.code, e.message, extra) };
     }
   }
   return { status: 500, body: errorBody(internal.code, "internal error; the server log has the details") };

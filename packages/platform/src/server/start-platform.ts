@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError, isQuantaError } from "@quanta/core";
+import { InputError, isQuantaError, UnavailableError } from "@quanta/core";
 import type { HarnessRuntime } from "../harness/start-harness.js";
 import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
@@ -103,7 +103,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/api/health") return health(db, url.searchParams.has("ready"));
     if ((await ready) && app) return app.fetch(request, env);
-    return Response.json({ error: { code: "unavailable", message: "the server is stopping" } }, { status: 503 });
+    const { errorResponse } = await import("../http/error-response.js");
+    const { status, body } = errorResponse(new UnavailableError("the server is stopping"));
+    return Response.json(body, { status });
   };
   try {
     const { serve } = await import("@hono/node-server");

@@ -247,51 +247,22 @@ const hookDelete = createRoute({
 });
 
 /** A ConflictError carrying details (the existing id of a replayed request) keeps them in the body. */
-async function withDetails(c: Context, fn: () => Promise<Response>): Promise<Response> {
-  try {
-    return await fn();
-  } catch (e) {
-    const details = (e as { details?: unknown }).details;
-    if (details !== undefined && (e as Error).name === "ConflictError") {
-      return c.json(errorBody("conflict", (e as Error).message, details), 409);
-    }
-    throw e;
-  }
-}
-
 /** Data usage agreements, the mesh they draw and team webhooks (ADR 0014). */
 export function registerAccess(app: OpenAPIHono, db: Database, webhookAddresses?: WebhookAddressPolicy): void {
   const agreements = new AgreementService(db);
   const webhooks = new WebhookService(db, webhookAddresses);
-  app.openapi(
-    requestRoute,
-    (c) =>
-      withDetails(c, async () => c.json(await agreements.request(c.req.valid("json"), principalOf(c)), 201)) as never,
-  );
+  app.openapi(requestRoute, async (c) => c.json(await agreements.request(c.req.valid("json"), principalOf(c)), 201));
   for (const [i, route] of decideRoutes.entries()) {
     const action = actions[i] as (typeof actions)[number];
-    app.openapi(
-      route,
-      (c) =>
-        withDetails(c, async () => {
-          const b = c.req.valid("json");
-          return c.json(await agreements.act(c.req.valid("param").id, action, principalOf(c), b), 200);
-        }) as never,
+    app.openapi(route, async (c) =>
+      c.json(await agreements.act(c.req.valid("param").id, action, principalOf(c), c.req.valid("json")), 200),
     );
   }
-  app.openapi(
-    terminateRoute,
-    (c) =>
-      withDetails(c, async () =>
-        c.json(await agreements.act(c.req.valid("param").id, "terminate", principalOf(c), c.req.valid("json")), 200),
-      ) as never,
+  app.openapi(terminateRoute, async (c) =>
+    c.json(await agreements.act(c.req.valid("param").id, "terminate", principalOf(c), c.req.valid("json")), 200),
   );
-  app.openapi(
-    acceptRoute,
-    (c) =>
-      withDetails(c, async () =>
-        c.json(await agreements.act(c.req.valid("param").id, "accept-version", principalOf(c)), 200),
-      ) as never,
+  app.openapi(acceptRoute, async (c) =>
+    c.json(await agreements.act(c.req.valid("param").id, "accept-version", principalOf(c)), 200),
   );
   app.openapi(getRoute, async (c) => c.json(await agreements.get(c.req.valid("param").id, principalOf(c)), 200));
   app.openapi(listRoute, async (c) =>
