@@ -21,10 +21,13 @@ beforeAll(async () => {
   process.env.XDG_CONFIG_HOME = join(work, "config");
   delete process.env.QUANTA_TOKEN;
   identity = new IdentityStore(platform.db);
-  const owner = await identity.createUser({ username: "amara.okafor@climate-quantum.example", displayName: "Amara" });
-  const team = await identity.createTeam({ name: "Climate Quantum - Climate Analytics" });
-  await identity.setTeamMember(team.id, owner.id, "owner");
-  token = (await identity.createToken(owner.id, { name: "laptop" })).token;
+  const owner = await identity.users.createUser({
+    username: "amara.okafor@climate-quantum.example",
+    displayName: "Amara",
+  });
+  const team = await identity.teams.createTeam({ name: "Climate Quantum - Climate Analytics" });
+  await identity.teams.setTeamMember(team.id, owner.id, "owner");
+  token = (await identity.tokens.createToken(owner.id, { name: "laptop" })).token;
 });
 afterAll(async () => {
   delete process.env.XDG_CONFIG_HOME;

@@ -30,8 +30,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "quanta-policy-apply-"));
   process.env.XDG_CONFIG_HOME = join(work, "config");
   const identity = new IdentityStore(platform.db);
-  const gov = await identity.createUser({ username: "gov@example.com", roles: ["governance"] });
-  token = (await identity.createToken(gov.id, { name: "ci" })).token;
+  const gov = await identity.users.createUser({ username: "gov@example.com", roles: ["governance"] });
+  token = (await identity.tokens.createToken(gov.id, { name: "ci" })).token;
   process.env.QUANTA_TOKEN = token;
   writeFileSync(join(work, "org.yaml"), policy());
   writeFileSync(join(work, "bad.yaml"), policy("\n    colour: blue"));

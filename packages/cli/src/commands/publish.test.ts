@@ -15,8 +15,8 @@ beforeAll(async () => {
   // Publishing needs a signed-in owner or admin: an admin's token through $QUANTA_TOKEN, and a
   // config folder of its own so nothing the developer stored is read.
   const identity = new IdentityStore(platform.db);
-  const admin = await identity.createUser({ username: "admin@example.com", roles: ["admin"] });
-  process.env.QUANTA_TOKEN = (await identity.createToken(admin.id, { name: "test" })).token;
+  const admin = await identity.users.createUser({ username: "admin@example.com", roles: ["admin"] });
+  process.env.QUANTA_TOKEN = (await identity.tokens.createToken(admin.id, { name: "test" })).token;
   process.env.XDG_CONFIG_HOME = join(work, "config");
 });
 afterAll(async () => {

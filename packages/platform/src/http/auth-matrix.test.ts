@@ -50,7 +50,7 @@ beforeAll(async () => {
     admin: async () => (await testIdentity(identity, { roles: ["admin"] })).headers,
   } satisfies Record<Role, () => Promise<Record<string, string>>>;
   for (const role of roles) headers[role] = await make[role]();
-  target = await identity.createUser({ username: "target@example.com" });
+  target = await identity.users.createUser({ username: "target@example.com" });
 });
 afterAll(async () => {
   await db?.close();

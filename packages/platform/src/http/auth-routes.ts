@@ -287,9 +287,9 @@ const who = (c: Context): Principal | undefined => c.get("principal");
 /** A path's user reference: an id (`usr_…`) or a username. */
 async function userOf(identity: IdentityStore, ref: string): Promise<User> {
   const found = ref.startsWith("usr_")
-    ? await identity.findUser({ id: ref })
-    : await identity.findUser({ username: ref });
-  return found ?? identity.user(ref);
+    ? await identity.users.findUser({ id: ref })
+    : await identity.users.findUser({ username: ref });
+  return found ?? identity.users.user(ref);
 }
 
 /** /api/me, /api/tokens, /api/users and /api/teams. */
@@ -311,14 +311,14 @@ export function registerAuthRoutes(app: OpenAPIHono, identity: IdentityStore): v
     const q = c.req.valid("query");
     const userId = q.all === "true" ? undefined : (q.userId ?? p?.userId ?? "");
     authorize(p, "token.list", { userId });
-    return c.json({ items: await identity.listTokens(userId) }, 200);
+    return c.json({ items: await identity.tokens.listTokens(userId) }, 200);
   });
   app.openapi(routes.createToken, async (c) => {
     const p = who(c);
     const b = c.req.valid("json");
     const userId = b.userId ?? p?.userId ?? "";
     authorize(p, "token.create", { userId });
-    const { token, record } = await identity.createToken(
+    const { token, record } = await identity.tokens.createToken(
       userId,
       { name: b.name, expiresInDays: b.expiresInDays, scopes: b.scopes },
       p?.name,
@@ -328,64 +328,64 @@ export function registerAuthRoutes(app: OpenAPIHono, identity: IdentityStore): v
   app.openapi(routes.revokeToken, async (c) => {
     const p = who(c);
     authorize(p, "me.read", undefined);
-    const token = await identity.token(c.req.valid("param").id);
+    const token = await identity.tokens.token(c.req.valid("param").id);
     authorize(p, "token.revoke", { userId: token.userId });
-    return c.json(await identity.revokeToken(token.id, p?.name), 200);
+    return c.json(await identity.tokens.revokeToken(token.id, p?.name), 200);
   });
 
   app.openapi(routes.listUsers, async (c) => {
     authorize(who(c), "user.list", undefined);
-    return c.json({ items: await identity.listUsers() }, 200);
+    return c.json({ items: await identity.users.listUsers() }, 200);
   });
   app.openapi(routes.createUser, async (c) => {
     const p = who(c);
     authorize(p, "user.manage", undefined);
-    return c.json(await identity.createUser(c.req.valid("json"), p?.name), 201);
+    return c.json(await identity.users.createUser(c.req.valid("json"), p?.name), 201);
   });
   app.openapi(routes.getUser, async (c) => {
     const p = who(c);
     const id = c.req.valid("param").id;
     authorize(p, "user.read", { userId: id });
-    return c.json(await identity.user(id), 200);
+    return c.json(await identity.users.user(id), 200);
   });
   app.openapi(routes.grantRole, async (c) => {
     const p = who(c);
     authorize(p, "user.manage", undefined);
     const { id, role } = c.req.valid("param");
-    return c.json(await identity.grantRole(id, role, p?.name), 200);
+    return c.json(await identity.users.grantRole(id, role, p?.name), 200);
   });
   app.openapi(routes.revokeRole, async (c) => {
     const p = who(c);
     authorize(p, "user.manage", undefined);
     const { id, role } = c.req.valid("param");
-    return c.json(await identity.revokeRole(id, role, p?.name), 200);
+    return c.json(await identity.users.revokeRole(id, role, p?.name), 200);
   });
 
   app.openapi(routes.listTeams, async (c) => {
     authorize(who(c), "team.list", undefined);
-    return c.json({ items: await identity.listTeams() }, 200);
+    return c.json({ items: await identity.teams.listTeams() }, 200);
   });
   app.openapi(routes.createTeam, async (c) => {
     const p = who(c);
     authorize(p, "team.create", undefined);
-    return c.json(await identity.createTeam(c.req.valid("json"), p?.name), 201);
+    return c.json(await identity.teams.createTeam(c.req.valid("json"), p?.name), 201);
   });
   app.openapi(routes.getTeam, async (c) => {
     authorize(who(c), "team.list", undefined);
-    return c.json(await identity.team(c.req.valid("param").id), 200);
+    return c.json(await identity.teams.team(c.req.valid("param").id), 200);
   });
   app.openapi(routes.setMember, async (c) => {
     const p = who(c);
     const { id, user } = c.req.valid("param");
     authorize(p, "team.members", { team: id });
     const u = await userOf(identity, user);
-    return c.json(await identity.setTeamMember(id, u.id, c.req.valid("json").role, p?.name), 200);
+    return c.json(await identity.teams.setTeamMember(id, u.id, c.req.valid("json").role, p?.name), 200);
   });
   app.openapi(routes.removeMember, async (c) => {
     const p = who(c);
     const { id, user } = c.req.valid("param");
     authorize(p, "team.members", { team: id });
     const u = await userOf(identity, user);
-    return c.json(await identity.removeTeamMember(id, u.id, p?.name), 200);
+    return c.json(await identity.teams.removeTeamMember(id, u.id, p?.name), 200);
   });
 }

@@ -44,7 +44,7 @@ describe("demo identities", () => {
       "sofia.rossi@webshop.example": "owner web-shop-sales-data",
     });
     for (const [user, t] of Object.entries(tokens)) {
-      const p = await identity.authenticateToken(t.token);
+      const p = await identity.tokens.authenticateToken(t.token);
       expect(p.name).toBe(user);
       if (t.team) expect(p.teams, user).toContainEqual({ team: t.team, role: t.role === "owner" ? "owner" : "member" });
     }
@@ -56,11 +56,11 @@ describe("demo identities", () => {
     const again = await ensureDemoIdentities(identity, file);
     expect(again).toEqual(first);
     const admin = first["admin@quanta.example"]?.token as string;
-    const p = await identity.authenticateToken(admin);
-    await identity.revokeToken(p.tokenId as string, "test");
+    const p = await identity.tokens.authenticateToken(admin);
+    await identity.tokens.revokeToken(p.tokenId as string, "test");
     const third = await ensureDemoIdentities(identity, file);
     expect(third["admin@quanta.example"]?.token).not.toBe(admin);
     expect(third["governance@quanta.example"]).toEqual(first["governance@quanta.example"]);
-    expect((await identity.listUsers()).length).toBe(Object.keys(first).length);
+    expect((await identity.users.listUsers()).length).toBe(Object.keys(first).length);
   });
 });

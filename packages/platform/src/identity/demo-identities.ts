@@ -88,29 +88,29 @@ export async function ensureDemoIdentities(identity: IdentityStore, file?: strin
   const out: DemoTokens = {};
   for (const person of people) {
     const user =
-      (await identity.findUser({ username: person.username })) ??
-      (await identity.createUser(
+      (await identity.users.findUser({ username: person.username })) ??
+      (await identity.users.createUser(
         { username: person.username, displayName: person.displayName, roles: person.globalRoles },
         "quanta-demo",
       ));
     for (const team of person.teams) {
-      if (!(await identity.teamExists(team.id))) {
-        await identity.createTeam({ id: team.id, name: team.name }, "quanta-demo");
+      if (!(await identity.teams.teamExists(team.id))) {
+        await identity.teams.createTeam({ id: team.id, name: team.name }, "quanta-demo");
       }
       if (!user.teams.some((t) => t.team === team.id && t.role === team.role)) {
-        await identity.setTeamMember(team.id, user.id, team.role, "quanta-demo");
+        await identity.teams.setTeamMember(team.id, user.id, team.role, "quanta-demo");
       }
     }
     const team = person.teams[0]?.id ?? null;
     const kept = existing[person.username]?.token;
     const token =
       kept &&
-      (await identity.authenticateToken(kept).then(
+      (await identity.tokens.authenticateToken(kept).then(
         (p) => p.userId === user.id,
         () => false,
       ))
         ? kept
-        : (await identity.createToken(user.id, { name: "demo", expiresInDays: 365 }, "quanta-demo")).token;
+        : (await identity.tokens.createToken(user.id, { name: "demo", expiresInDays: 365 }, "quanta-demo")).token;
     out[person.username] = { token, role: person.role, team };
   }
   if (file) {

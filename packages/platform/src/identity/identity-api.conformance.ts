@@ -44,7 +44,7 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
 
     describe("API tokens", () => {
       it("creates a token shown once, stores only its hash, and answers /api/me with the principal", async () => {
-        const ana = await identity.createUser({ username: "ana@example.com", displayName: "Ana" });
+        const ana = await identity.users.createUser({ username: "ana@example.com", displayName: "Ana" });
         const created = await call("POST", "/api/tokens", admin, { name: "laptop", userId: ana.id, expiresInDays: 30 });
         expect(created.status).toBe(201);
         const token = created.body.token as string;
@@ -104,7 +104,7 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
       it("refuses a revoked token at once even right after it was used (no stale cache in this replica)", async () => {
         const cy = await testIdentity(identity);
         expect((await call("GET", "/api/me", cy.headers)).status).toBe(200);
-        const [record] = await identity.listTokens(cy.user.id);
+        const [record] = await identity.tokens.listTokens(cy.user.id);
         await call("DELETE", `/api/tokens/${record?.id}`, admin);
         expect((await call("GET", "/api/me", cy.headers)).status).toBe(401);
       });
@@ -230,7 +230,7 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
         );
         expect(removed.body.members.map((m: Json) => m.username)).not.toContain(newcomer.user.username);
         expect((await call("GET", "/api/me", newcomer.headers)).body.teams).toEqual([]);
-        expect(await identity.teamGrantHistory("marketing-analytics")).toHaveLength(2);
+        expect(await identity.teams.teamGrantHistory("marketing-analytics")).toHaveLength(2);
         expect((await call("GET", "/api/teams/nope", admin)).status).toBe(404);
       });
 
@@ -288,14 +288,14 @@ export function identityApiConformance(name: string, target: StoreTarget): void 
       it("lets another replica's revocation hold within cacheMs, and this replica's at once", async () => {
         const replicaA = new IdentityStore(db, { cacheMs: 300 });
         const replicaB = new IdentityStore(db, { cacheMs: 300 });
-        const user = await replicaB.createUser({ username: "cache@example.com" });
-        const { token, record } = await replicaB.createToken(user.id, { name: "t" });
-        await replicaA.authenticateToken(token);
-        await replicaB.revokeToken(record.id, "admin");
-        await expect(replicaB.authenticateToken(token)).rejects.toThrow(/revoked/);
+        const user = await replicaB.users.createUser({ username: "cache@example.com" });
+        const { token, record } = await replicaB.tokens.createToken(user.id, { name: "t" });
+        await replicaA.tokens.authenticateToken(token);
+        await replicaB.tokens.revokeToken(record.id, "admin");
+        await expect(replicaB.tokens.authenticateToken(token)).rejects.toThrow(/revoked/);
         // Replica A may still trust its cached answer, for at most cacheMs.
         await new Promise((r) => setTimeout(r, 350));
-        await expect(replicaA.authenticateToken(token)).rejects.toThrow(/revoked/);
+        await expect(replicaA.tokens.authenticateToken(token)).rejects.toThrow(/revoked/);
       });
     });
   });

@@ -22,13 +22,13 @@ export async function testIdentity(
   const identity = db instanceof IdentityStore ? db : new IdentityStore(db);
   const username = who.username ?? `user-${randomBytes(4).toString("hex")}@example.com`;
   const user =
-    (await identity.findUser({ username })) ??
-    (await identity.createUser({ username, roles: who.roles ?? ["consumer"] }));
+    (await identity.users.findUser({ username })) ??
+    (await identity.users.createUser({ username, roles: who.roles ?? ["consumer"] }));
   for (const m of who.teams ?? []) {
-    if (!(await identity.teamExists(m.team)))
+    if (!(await identity.teams.teamExists(m.team)))
       await new TeamRepository(identity.db).ensureTeam({ id: m.team, name: m.team });
-    await identity.setTeamMember(m.team, user.id, m.role);
+    await identity.teams.setTeamMember(m.team, user.id, m.role);
   }
-  const { token } = await identity.createToken(user.id, { name: "test" });
-  return { token, user: await identity.user(user.id), headers: { authorization: `Bearer ${token}` } };
+  const { token } = await identity.tokens.createToken(user.id, { name: "test" });
+  return { token, user: await identity.users.user(user.id), headers: { authorization: `Bearer ${token}` } };
 }

@@ -16,18 +16,18 @@ export class PlatformAuthenticator implements Authenticator {
   ) {}
 
   forget(credential: string): void {
-    if (looksLikeApiToken(credential)) this.store.forget(credential);
+    if (looksLikeApiToken(credential)) this.store.tokens.forget(credential);
   }
 
   async authenticate(credential: string): Promise<Principal> {
-    if (looksLikeApiToken(credential)) return this.store.authenticateToken(credential);
+    if (looksLikeApiToken(credential)) return this.store.tokens.authenticateToken(credential);
     if (!this.oidc) {
       throw new UnauthenticatedError(
         "the bearer token is not a Quanta API token (qnt_…), and this server accepts no OpenID Connect tokens (QUANTA_OIDC_ISSUER is not set)",
       );
     }
     const id = await this.oidc.verify(credential);
-    const user = await this.store.userForSubject(id.issuer, id.subject, id);
+    const user = await this.store.oidc.userForSubject(id.issuer, id.subject, id);
     if (user.disabledAt) throw new UnauthenticatedError(`user ${user.username} is disabled`);
     const teams = new Map<string, TeamMembership>();
     for (const m of [...user.teams, ...id.teams]) {

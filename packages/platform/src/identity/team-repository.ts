@@ -25,6 +25,10 @@ const dateOrNull = (d: string | undefined): string | null => (d && isoDate.test(
 export class TeamRepository {
   constructor(private readonly q: Queryable) {}
 
+  async exists(id: string): Promise<boolean> {
+    return (await this.q.query("SELECT 1 FROM teams WHERE id = $1", [id])).rows.length > 0;
+  }
+
   async ensureDomain(id: string, name = id): Promise<void> {
     await this.q.query("INSERT INTO domains (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [id, name]);
   }
