@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { NotFoundError } from "@quanta/core";
+import { ConflictError, NotFoundError } from "@quanta/core";
 import { portAccess } from "../access/port-access.js";
 import { decideRead } from "../access/read-access.js";
 import { AuditLog } from "../audit/audit-log.js";
@@ -18,7 +18,6 @@ import { SandboxPool } from "./consume/sandbox-pool.js";
 import type { DataLocator } from "./data-locator.js";
 import { type Discovery, discover } from "./discover.js";
 import { type Governance, govern } from "./govern.js";
-import { HarnessError } from "./harness-error.js";
 import { type IdempotencyScope, ingestFingerprint, readIdempotencyKey, replayIngest } from "./ingest/idempotency.js";
 import {
   datasetOf,
@@ -34,21 +33,12 @@ import { type Observation, observe } from "./observe.js";
 import { findPort, portContract, portDatasets, portOf } from "./port-data.js";
 import { UsageRepository } from "./usage-repository.js";
 
-export interface GovernanceSource {
-  govern(productId: string): Promise<object | undefined>;
-}
-
 export interface HarnessOptions {
   db: Database;
   registry: Registry;
   locator: DataLocator;
   consume?: Partial<ConsumeLimits>;
   ingest?: Partial<IngestLimits>;
-  /**
-   * The policy engine's view of a product (the governance service): when given, govern answers its
-   * policies and certification; without it, the documented shape with what is known.
-   */
-  governance?: GovernanceSource;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
   onStarted?: (productId: string) => void;
 }
@@ -215,8 +205,11 @@ export class Harness {
     const first = idempotency && (await replayIngest(this.db, this.locator, idempotency));
     if (first) return { ...first, replayed: true };
     if (life.state === "stopped") {
-      throw new HarnessError(409, "product-stopped", `data product "${productId}" is stopped; start it to ingest`, {
-        state: life.state,
+      throw new ConflictError(`data product "${productId}" is stopped; start it to ingest`, {
+        code: "product-stopped",
+        details: {
+          state: life.state,
+        },
       });
     }
     const pc = await portContract(this.db, productId, port);
@@ -243,11 +236,9 @@ export class Harness {
     return observe(this.db, productId, await this.lifecycle.get(productId));
   }
 
-  async govern(productId: string): Promise<Governance | (object & Pick<Governance, "known">)> {
+  async govern(productId: string): Promise<Governance> {
     await this.lifecycle.get(productId); // 404 for an unknown product
-    const known = await govern(this.db, productId);
-    const view = await this.options.governance?.govern(productId);
-    return view ? { ...view, known: known.known } : known;
+    return govern(this.db, productId);
   }
 
   async control(

@@ -1,7 +1,6 @@
-import { NotFoundError } from "@quanta/core";
+import { ConflictError, LockedError, NotFoundError } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Database, Queryable } from "../storage/database.js";
-import { HarnessError } from "./harness-error.js";
 import {
   allowedActions,
   type ControlAction,
@@ -117,11 +116,9 @@ export class LifecycleStore {
       const after = transitions[before][action];
       if (!after) {
         const allowed = allowedActions(before);
-        throw new HarnessError(
-          409,
-          "invalid-transition",
+        throw new ConflictError(
           `cannot ${action} data product "${productId}": it ${stateEffects[before].why.replace(/;.*/, "")}; allowed: ${allowed.join(", ")}`,
-          { state: before, action, allowed },
+          { code: "invalid-transition", details: { state: before, action, allowed } },
         );
       }
       const nextConfig = action === "configure" ? { ...row.config, ...(config ?? {}) } : row.config;
@@ -149,15 +146,9 @@ export class LifecycleStore {
   async requireReads(productId: string): Promise<Lifecycle> {
     const life = await this.get(productId);
     if (!life.servesReads) {
-      const status = life.state === "paused" ? 423 : 409;
-      throw new HarnessError(
-        status,
-        `product-${life.state}`,
-        `data product "${productId}" ${stateEffects[life.state].why}`,
-        {
-          state: life.state,
-        },
-      );
+      const options = { code: `product-${life.state}`, details: { state: life.state } };
+      const why = `data product "${productId}" ${stateEffects[life.state].why}`;
+      throw life.state === "paused" ? new LockedError(why, options) : new ConflictError(why, options);
     }
     return life;
   }

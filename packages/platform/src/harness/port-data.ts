@@ -1,12 +1,11 @@
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { NotFoundError } from "@quanta/core";
+import { NotFoundError, UnprocessableError } from "@quanta/core";
 import { formatOf, readableRoot } from "@quanta/engine-duckdb";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
 import { ContractRepository } from "../storage/repositories/contract-repository.js";
 import { type PortRecord, ProductRepository } from "../storage/repositories/product-repository.js";
 import type { DataLocator } from "./data-locator.js";
-import { HarnessError } from "./harness-error.js";
 
 /** One schema object of a port's contract and the file(s) it reads. */
 export interface PortDataset {
@@ -73,7 +72,9 @@ export async function portContract(
   wanted?: string,
 ): Promise<PortContract> {
   if (!port.contractId) {
-    throw new HarnessError(422, "no-contract", `port "${port.name}" of "${productId}" names no contract (contractId)`);
+    throw new UnprocessableError(`port "${port.name}" of "${productId}" names no contract (contractId)`, {
+      code: "no-contract",
+    });
   }
   const contracts = new ContractRepository(q);
   const pinned = wanted ?? port.version;
@@ -83,10 +84,9 @@ export async function portContract(
     version = current ? await contracts.version(port.contractId, current.version) : undefined;
   }
   if (!version) {
-    throw new HarnessError(
-      422,
-      "no-contract",
+    throw new UnprocessableError(
       `contract "${port.contractId}" of port "${port.name}" is not published on this platform`,
+      { code: "no-contract" },
     );
   }
   return {
@@ -130,19 +130,18 @@ export function portDatasets(pc: PortContract, locator: DataLocator): { server: 
   const server = fileServer(pc.contract);
   if (!server) {
     const types = arr(pc.contract.servers).map((s) => String(obj(s)?.type ?? "?"));
-    throw new HarnessError(
-      422,
-      "no-readable-server",
+    throw new UnprocessableError(
       `contract "${pc.contractId}" has no server the platform can read (it reads type local; the contract has: ${types.join(", ") || "none"})`,
+      { code: "no-readable-server" },
     );
   }
   const path = str(server.path) ?? str(server.location);
-  if (!path) throw new HarnessError(422, "no-readable-server", `the local server of "${pc.contractId}" has no path`);
+  if (!path)
+    throw new UnprocessableError(`the local server of "${pc.contractId}" has no path`, { code: "no-readable-server" });
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path)) {
-    throw new HarnessError(
-      422,
-      "server-path-refused",
+    throw new UnprocessableError(
       `the local server path "${path}" of "${pc.contractId}" must be relative to the contract file, inside the product folder`,
+      { code: "server-path-refused" },
     );
   }
   const root = resolve(locator.rootOf(pc.productId));
@@ -152,17 +151,15 @@ export function portDatasets(pc: PortContract, locator: DataLocator): { server: 
     const file = resolve(base, path.replaceAll("{model}", table).replaceAll("{object}", table));
     const readable = readableRoot(file).path;
     if (!inside(root, file) || !inside(root, readable)) {
-      throw new HarnessError(
-        422,
-        "server-path-refused",
-        `the local server path "${path}" of "${pc.contractId}" leaves the product folder`,
-      );
+      throw new UnprocessableError(`the local server path "${path}" of "${pc.contractId}" leaves the product folder`, {
+        code: "server-path-refused",
+      });
     }
     let format: string;
     try {
       format = formatOf(file, str(server.format));
     } catch (e) {
-      throw new HarnessError(422, "unreadable-format", (e as Error).message);
+      throw new UnprocessableError((e as Error).message, { code: "unreadable-format" });
     }
     return { name: o.name, file, format };
   });

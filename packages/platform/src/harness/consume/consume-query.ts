@@ -3,8 +3,7 @@ import { createReadStream } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBDecimalType, DuckDBTypeId } from "@duckdb/node-api";
-import { DuckDbDialect } from "@quanta/core";
-import { HarnessError } from "../harness-error.js";
+import { DuckDbDialect, EngineError, InputError, QuantaError } from "@quanta/core";
 import type { PortDataset } from "../port-data.js";
 import type { SandboxPool } from "./sandbox-pool.js";
 
@@ -65,10 +64,9 @@ function consumerSql(datasets: readonly PortDataset[], sql: string | undefined):
   if (sql !== undefined && sql.trim() !== "") return sql.trim().replace(/;\s*$/, "");
   const only = datasets.length === 1 ? datasets[0] : undefined;
   if (!only) {
-    throw new HarnessError(
-      400,
-      "sql-required",
+    throw new InputError(
       `the port has ${datasets.length} datasets (${datasets.map((d) => d.name).join(", ")}); send "sql" to say what to read`,
+      { code: "sql-required" },
     );
   }
   return `SELECT * FROM ${dialect.quoteIdentifier(only.name)}`;
@@ -85,7 +83,7 @@ function csvField(v: string): string {
  * writers are about twice as cheap per row as turning rows into text chunk by chunk through
  * JavaScript; Arrow IPC, which DuckDB cannot write here, is built from its column chunks by
  * apache-arrow, see arrow-output.ts), then streams that file. Everything that can go wrong in DuckDB (guard, binding,
- * runtime errors, the time limit) happens before the first byte and throws a HarnessError, so the
+ * runtime errors, the time limit) happens before the first byte and throws a QuantaError, so the
  * client gets a 4xx instead of a broken 200; a slow client holds a file, not a DuckDB connection.
  */
 export async function consumeQuery(
@@ -95,15 +93,15 @@ export async function consumeQuery(
   pool: SandboxPool,
 ): Promise<ConsumeStream> {
   if (query.limit > limits.maxRows) {
-    throw new HarnessError(
-      400,
-      "limit-too-large",
-      `limit ${query.limit} is above this server's maximum ${limits.maxRows}`,
-    );
+    throw new InputError(`limit ${query.limit} is above this server's maximum ${limits.maxRows}`, {
+      code: "limit-too-large",
+    });
   }
   const sql = consumerSql(datasets, query.sql);
   if (sql.length > limits.maxSqlLength) {
-    throw new HarnessError(400, "sql-too-long", `the SQL has ${sql.length} characters; at most ${limits.maxSqlLength}`);
+    throw new InputError(`the SQL has ${sql.length} characters; at most ${limits.maxSqlLength}`, {
+      code: "sql-too-long",
+    });
   }
   const format = query.format;
   const started = performance.now();
@@ -164,15 +162,13 @@ export async function consumeQuery(
     await removeFile();
     // A file the server could not write (a full disk) is the server's failure, not the query's.
     const systemError = typeof (e as { syscall?: unknown } | null)?.syscall === "string";
-    throw e instanceof HarnessError || systemError
+    throw (e instanceof QuantaError && !(e instanceof EngineError)) || systemError
       ? e
       : timedOut
-        ? new HarnessError(
-            400,
-            "query-timeout",
-            `the query ran longer than the time limit of ${limits.timeoutMs} ms and was stopped`,
-          )
-        : new HarnessError(400, "query-failed", `the query failed: ${message(e)}`);
+        ? new InputError(`the query ran longer than the time limit of ${limits.timeoutMs} ms and was stopped`, {
+            code: "query-timeout",
+          })
+        : new InputError(`the query failed: ${message(e)}`, { code: "query-failed" });
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorResponse } from "../../http/error-response.js";
 import type { PortDataset } from "../port-data.js";
 import { consumeQuery, defaultConsumeLimits } from "./consume-query.js";
 import { SandboxPool } from "./sandbox-pool.js";
@@ -105,7 +106,10 @@ describe("a consume query over a row-filtered, masked view", () => {
     const query = sql.replaceAll("FILE", filtered.file);
     const refusal = await rows(query).then(
       () => undefined,
-      (e: unknown) => e as { status: number; code: string; message: string },
+      (e: unknown) => {
+        const { status, body } = errorResponse(e);
+        return { status, ...body.error };
+      },
     );
     expect(refusal, `${query} was answered`).toMatchObject({ status: 400, code: "sql-refused" });
     expect(refusal?.message).toMatch(reason);

@@ -1,7 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { DuckDbDialect } from "@quanta/core";
+import { DuckDbDialect, EngineError, InputError, QuantaError, UnprocessableError } from "@quanta/core";
 import { fileFormats, judgeParseTree, readableRoot, readerSql } from "@quanta/engine-duckdb";
-import { HarnessError } from "../harness-error.js";
 import type { PortDataset } from "../port-data.js";
 
 const dialect = new DuckDbDialect();
@@ -89,12 +88,10 @@ export class ConsumerSandbox {
         const source = datasetSql(d);
         // Masks and row filters live in the view itself: the consumer's SQL can only read the view.
         await conn.run(`CREATE VIEW ${view} AS ${await protectedSelect(conn, d, source)}`).catch((e: unknown) => {
-          if (e instanceof HarnessError) throw e;
-          throw new HarnessError(
-            422,
-            "dataset-unreadable",
-            `dataset "${d.name}" cannot be read: ${(e as Error).message.split("\n")[0]}`,
-          );
+          if (e instanceof QuantaError && !(e instanceof EngineError)) throw e;
+          throw new UnprocessableError(`dataset "${d.name}" cannot be read: ${(e as Error).message.split("\n")[0]}`, {
+            code: "dataset-unreadable",
+          });
         });
       }
       const roots = datasets.map((d) => readableRoot(d.file));
@@ -130,10 +127,9 @@ export class ConsumerSandbox {
       this.verdicts.set(sql, verdict);
     }
     if (!verdict.ok) {
-      throw new HarnessError(
-        400,
-        "sql-refused",
+      throw new InputError(
         `${verdict.reason.replace(" in a contract rule", "").replace("the contract's objects", "the port's datasets")}; a consume query is one SELECT over the port's datasets (${[...this.tables].join(", ")})`,
+        { code: "sql-refused" },
       );
     }
   }
@@ -167,10 +163,9 @@ async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: s
   const filters = d.rowFilters ?? [];
   for (const f of filters) {
     const refuse = (why: string) =>
-      new HarnessError(
-        422,
-        "row-filter-invalid",
+      new UnprocessableError(
         `the row filter ${JSON.stringify(f)} of "${d.name}" ${why}; the port serves no data until it is fixed`,
+        { code: "row-filter-invalid" },
       );
     const probe = `SELECT * FROM quanta_rows WHERE (\n${f}\n)`;
     const tree = await conn.runAndReadAll(`SELECT json_serialize_sql(${dialect.stringLiteral(probe)})::VARCHAR`);
@@ -193,7 +188,7 @@ async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: s
 /** The engine's table function for the dataset's format (the same readers contract tests use). */
 function datasetSql(d: PortDataset): string {
   if (!fileFormats.includes(d.format)) {
-    throw new HarnessError(422, "unreadable-format", `cannot read format ${d.format} of "${d.name}"`);
+    throw new UnprocessableError(`cannot read format ${d.format} of "${d.name}"`, { code: "unreadable-format" });
   }
   return readerSql(d.format, dialect.stringLiteral(d.file));
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { InputError, UnprocessableError } from "@quanta/core";
 import type { Queryable } from "../../storage/database.js";
 import type { DataLocator } from "../data-locator.js";
-import { HarnessError } from "../harness-error.js";
 import { completeBatch, datasetDir } from "./batch-files.js";
 import type { IngestResult } from "./ingest-result.js";
 import type { IngestFormat, Upload } from "./read-upload.js";
@@ -26,10 +26,9 @@ export const maxIdempotencyKeyLength = 255;
 export function readIdempotencyKey(raw: string): string {
   const key = /^"(.*)"$/.test(raw) ? raw.slice(1, -1) : raw;
   if (key.length === 0 || key.length > maxIdempotencyKeyLength || !/^[\x20-\x7e]+$/.test(key)) {
-    throw new HarnessError(
-      400,
-      "invalid-idempotency-key",
+    throw new InputError(
       `an Idempotency-Key is 1 to ${maxIdempotencyKeyLength} visible ASCII characters (a UUID is a good one)`,
+      { code: "invalid-idempotency-key" },
     );
   }
   return key;
@@ -70,11 +69,9 @@ export async function replayIngest(
   const first = rows[0];
   if (!first) return undefined;
   if (first.fingerprint !== scope.fingerprint) {
-    throw new HarnessError(
-      422,
-      "idempotency-key-reused",
+    throw new UnprocessableError(
       `the Idempotency-Key "${scope.key}" was used for a different request to port "${scope.port}" (batch ${first.batch_id}); send new data with a new key`,
-      { batchId: Number(first.batch_id) },
+      { code: "idempotency-key-reused", details: { batchId: Number(first.batch_id) } },
     );
   }
   if (first.result.accepted > 0)

@@ -1,11 +1,10 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DuckDbDialect } from "@quanta/core";
+import { DuckDbDialect, InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
 import type { Database } from "../../storage/database.js";
 import { EventLog } from "../../storage/repositories/event-log.js";
 import type { DataLocator } from "../data-locator.js";
-import { HarnessError } from "../harness-error.js";
 import type { PortContract } from "../port-data.js";
 import { schemaObjects } from "../port-data.js";
 import { batchName, completeBatch, datasetDir, incomingName, pendingName } from "./batch-files.js";
@@ -41,19 +40,16 @@ export function datasetOf(pc: PortContract, dataset: string | undefined): string
   const names = schemaObjects(pc.contract).map((o) => o.name);
   if (dataset !== undefined) {
     if (!names.includes(dataset))
-      throw new HarnessError(
-        404,
-        "not-found",
-        `contract "${pc.contractId}" has no dataset "${dataset}" (${names.join(", ")})`,
-      );
+      throw new NotFoundError(`contract "${pc.contractId}" has no dataset "${dataset}" (${names.join(", ")})`, {
+        code: "not-found",
+      });
     return dataset;
   }
   const only = names.length === 1 ? names[0] : undefined;
   if (!only)
-    throw new HarnessError(
-      400,
-      "dataset-required",
+    throw new InputError(
       `contract "${pc.contractId}" has ${names.length} datasets (${names.join(", ")}); name one with "dataset"`,
+      { code: "dataset-required" },
     );
   return only;
 }
@@ -105,29 +101,24 @@ export async function ingestBatch(
   idempotency?: IdempotencyScope,
 ): Promise<IngestOutcome> {
   const received = upload.records.length;
-  if (received === 0) throw new HarnessError(400, "empty", "the upload holds no records");
+  if (received === 0) throw new InputError("the upload holds no records", { code: "empty" });
   if (received > limits.maxRows)
-    throw new HarnessError(
-      413,
-      "too-many-rows",
-      `the upload holds more than ${limits.maxRows} records; split it into batches`,
-    );
+    throw new TooLargeError(`the upload holds more than ${limits.maxRows} records; split it into batches`, {
+      code: "too-many-rows",
+    });
   checkRecordShapes(upload.records, limits.maxDepth);
   const validator = new RowValidator(pc.contract, dataset);
   if (validator.columns.length === 0)
-    throw new HarnessError(
-      422,
-      "no-schema",
+    throw new UnprocessableError(
       `dataset "${dataset}" of "${pc.contractId}" declares no properties to validate against`,
+      { code: "no-schema" },
     );
   if (upload.header) {
     const { unknown, missing } = validator.headerProblems(upload.header);
     if (unknown.length > 0 || missing.length > 0) {
-      throw new HarnessError(
-        422,
-        "wrong-schema",
+      throw new UnprocessableError(
         `the file's columns do not match dataset "${dataset}" of contract "${pc.contractId}"${unknown.length ? `; not in the contract: ${unknown.join(", ")}` : ""}${missing.length ? `; required but missing: ${missing.join(", ")}` : ""}`,
-        { unknown, missing, expected: validator.columns.map((c) => c.name) },
+        { code: "wrong-schema", details: { unknown, missing, expected: validator.columns.map((c) => c.name) } },
       );
     }
   }

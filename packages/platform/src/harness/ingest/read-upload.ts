@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance, JsonDuckDBValueConverter } from "@duckdb/node-api";
-import { DuckDbDialect } from "@quanta/core";
-import { HarnessError } from "../harness-error.js";
+import { DuckDbDialect, InputError } from "@quanta/core";
 import { uploadDirPrefix } from "./batch-files.js";
 import type { ValueMode } from "./row-validator.js";
 
@@ -52,7 +51,7 @@ function ndjson(text: string): unknown[] {
     try {
       records.push(JSON.parse(line));
     } catch (e) {
-      throw new HarnessError(400, "invalid-file", `line ${i + 1} is not JSON: ${(e as Error).message}`);
+      throw new InputError(`line ${i + 1} is not JSON: ${(e as Error).message}`, { code: "invalid-file" });
     }
   }
   return records;
@@ -69,7 +68,7 @@ async function readWithDuckDb(
     const head = new TextDecoder().decode(bytes.subarray(0, 4));
     const tail = new TextDecoder().decode(bytes.subarray(bytes.length - 4));
     if (head !== "PAR1" || tail !== "PAR1")
-      throw new HarnessError(400, "invalid-file", "the file is not Parquet (no PAR1 magic bytes)");
+      throw new InputError("the file is not Parquet (no PAR1 magic bytes)", { code: "invalid-file" });
   }
   const dir = await mkdtemp(join(tempRoot, uploadDirPrefix()));
   const file = join(dir, `upload.${format}`);
@@ -88,11 +87,9 @@ async function readWithDuckDb(
     try {
       result = await conn.runAndReadAll(`SELECT * FROM ${source} LIMIT ${maxRows + 1}`);
     } catch (e) {
-      throw new HarnessError(
-        400,
-        "invalid-file",
-        `the file is not readable ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`,
-      );
+      throw new InputError(`the file is not readable ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`, {
+        code: "invalid-file",
+      });
     }
     const header = result.columnNames();
     const rows = result.convertRows(JsonDuckDBValueConverter) as unknown[][];
@@ -112,21 +109,21 @@ export async function readUpload(
   tempRoot: string,
   maxRows: number,
 ): Promise<Upload> {
-  if (bytes.length === 0) throw new HarnessError(400, "empty", "the upload is empty");
+  if (bytes.length === 0) throw new InputError("the upload is empty", { code: "empty" });
   if (format === "csv" || format === "parquet") return readWithDuckDb(bytes, format, tempRoot, maxRows);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new HarnessError(400, "invalid-file", "the upload is not UTF-8 text");
+    throw new InputError("the upload is not UTF-8 text", { code: "invalid-file" });
   }
   if (format === "ndjson") return { format, mode: "strict", records: ndjson(text) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new HarnessError(400, "invalid-file", `the upload is not JSON: ${(e as Error).message}`);
+    throw new InputError(`the upload is not JSON: ${(e as Error).message}`, { code: "invalid-file" });
   }
-  if (!Array.isArray(parsed)) throw new HarnessError(400, "invalid-file", "a JSON upload is an array of records");
+  if (!Array.isArray(parsed)) throw new InputError("a JSON upload is an array of records", { code: "invalid-file" });
   return { format, mode: "strict", records: parsed };
 }

@@ -1,4 +1,4 @@
-import { HarnessError } from "../harness-error.js";
+import { InputError } from "@quanta/core";
 
 const kind = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`);
 
@@ -10,22 +10,19 @@ const kind = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array
 export function checkRecordShapes(records: readonly unknown[], maxDepth: number): void {
   for (const [i, record] of records.entries()) {
     if (record === null || typeof record !== "object" || Array.isArray(record)) {
-      throw new HarnessError(
-        400,
-        "invalid-record",
+      throw new InputError(
         `record ${i + 1} is ${kind(record)}; each record must be an object of property names and values`,
+        { code: "invalid-record" },
       );
     }
     const stack: [unknown, number][] = [[record, 1]];
     while (stack.length > 0) {
       const [value, depth] = stack.pop() as [unknown, number];
       if (depth > maxDepth) {
-        throw new HarnessError(
-          400,
-          "too-deep",
-          `record ${i + 1} is nested deeper than ${maxDepth} levels of objects and arrays`,
-          { maxDepth },
-        );
+        throw new InputError(`record ${i + 1} is nested deeper than ${maxDepth} levels of objects and arrays`, {
+          code: "too-deep",
+          details: { maxDepth },
+        });
       }
       for (const child of Object.values(value as object))
         if (child !== null && typeof child === "object") stack.push([child, depth + 1]);

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { InputError, UnsupportedMediaTypeError } from "@quanta/core";
 import type { Context } from "hono";
 import { consumeFormats } from "../../harness/consume/consume-query.js";
 import type { Harness } from "../../harness/harness.js";
-import { HarnessError } from "../../harness/harness-error.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
 import { parseSchedule } from "../../jobs/schedule.js";
@@ -390,12 +390,8 @@ const ingestRoute = createRoute({
     async (c, next) => {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
       if (type !== "application/json" && type !== "multipart/form-data" && !mediaTypes[type]) {
-        return c.json(
-          errorBody(
-            "unsupported-media-type",
-            `ingest reads ${[...Object.keys(mediaTypes), "multipart/form-data"].join(", ")} (got "${type || "no content type"}")`,
-          ),
-          415,
+        throw new UnsupportedMediaTypeError(
+          `ingest reads ${[...Object.keys(mediaTypes), "multipart/form-data"].join(", ")} (got "${type || "no content type"}")`,
         );
       }
       await next();
@@ -505,16 +501,6 @@ export function consumerOf(c: Context): string {
   return principalOf(c)?.name ?? "anonymous";
 }
 
-/** Harness refusals carry their own status; everything else goes to the app's error handler. */
-async function answer(c: Context, fn: () => Promise<Response>): Promise<Response> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof HarnessError) return c.json(errorBody(e.code, e.message, e.details), e.status);
-    throw e;
-  }
-}
-
 type IngestBody = { port?: string | undefined; dataset?: string | undefined; records: unknown[] };
 
 /** Ingest reads JSON records, a raw file body (CSV, NDJSON, Parquet) or a multipart upload. */
@@ -524,12 +510,12 @@ async function ingest(
   id: string,
   query: { port?: string | undefined; dataset?: string | undefined },
   json: () => IngestBody,
-): Promise<Response> {
+) {
   const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   const actor = consumerOf(c);
   const idempotencyKey = c.req.header("idempotency-key");
   const need = (port: string | undefined) => {
-    if (!port) throw new HarnessError(400, "port-required", "name the input port: `port` in the body or the query");
+    if (!port) throw new InputError("name the input port: `port` in the body or the query", { code: "port-required" });
     return port;
   };
   const run = async (request: Omit<Parameters<Harness["ingest"]>[1], "idempotencyKey">) => {
@@ -547,17 +533,16 @@ async function ingest(
   }
   if (type === "multipart/form-data") {
     const form = await c.req.parseBody().catch(() => {
-      throw new HarnessError(400, "invalid-file", "the multipart body cannot be read");
+      throw new InputError("the multipart body cannot be read", { code: "invalid-file" });
     });
     const file = form.file;
     if (!(file instanceof File))
-      throw new HarnessError(400, "file-required", "send the data as the multipart field `file`");
+      throw new InputError("send the data as the multipart field `file`", { code: "file-required" });
     const format = formatOfFile(file.name, file.type);
     if (!format) {
-      throw new HarnessError(
-        415,
-        "unsupported-media-type",
+      throw new UnsupportedMediaTypeError(
         `cannot tell the format of "${file.name}" (${file.type || "no type"}); use .csv, .ndjson, .json or .parquet`,
+        { code: "unsupported-media-type" },
       );
     }
     const field = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
@@ -569,10 +554,9 @@ async function ingest(
   }
   const format = mediaTypes[type];
   if (!format) {
-    throw new HarnessError(
-      415,
-      "unsupported-media-type",
+    throw new UnsupportedMediaTypeError(
       `ingest reads ${[...Object.keys(mediaTypes), "multipart/form-data"].join(", ")} (got "${type || "no content type"}")`,
+      { code: "unsupported-media-type" },
     );
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -580,66 +564,42 @@ async function ingest(
 }
 
 export function registerHarness(app: OpenAPIHono, harness: Harness): void {
-  app.openapi(
-    discoverRoute,
-    (c) => answer(c, async () => c.json(await harness.discover(c.req.valid("param").id), 200)) as never,
+  app.openapi(discoverRoute, async (c) => c.json(await harness.discover(c.req.valid("param").id), 200));
+  app.openapi(consumeRoute, async (c) => {
+    const body = c.req.valid("json");
+    const stream = await harness.consume(
+      c.req.valid("param").id,
+      { port: body.port, sql: body.sql, limit: body.limit, format: body.format as "json" },
+      principalOf(c),
+    );
+    return new Response(stream.body, {
+      status: 200,
+      headers: {
+        "content-type": stream.contentType,
+        "cache-control": "no-store",
+        "x-quanta-columns": encodeURIComponent(stream.columns.map((col) => col.name).join(",")).slice(0, 4000),
+        ...(body.format === "parquet" || body.format === "csv"
+          ? {
+              "content-disposition": `attachment; filename="${body.port.replace(/[^A-Za-z0-9._-]/g, "_")}.${body.format}"`,
+            }
+          : {}),
+      },
+    });
+  });
+  app.openapi(ingestRoute, (c) =>
+    ingest(c, harness, c.req.valid("param").id, c.req.valid("query"), () => c.req.valid("json") as IngestBody),
   );
-  app.openapi(
-    consumeRoute,
-    (c) =>
-      answer(c, async () => {
-        const body = c.req.valid("json");
-        const stream = await harness.consume(
-          c.req.valid("param").id,
-          { port: body.port, sql: body.sql, limit: body.limit, format: body.format as "json" },
-          principalOf(c),
-        );
-        return new Response(stream.body, {
-          status: 200,
-          headers: {
-            "content-type": stream.contentType,
-            "cache-control": "no-store",
-            "x-quanta-columns": encodeURIComponent(stream.columns.map((col) => col.name).join(",")).slice(0, 4000),
-            ...(body.format === "parquet" || body.format === "csv"
-              ? {
-                  "content-disposition": `attachment; filename="${body.port.replace(/[^A-Za-z0-9._-]/g, "_")}.${body.format}"`,
-                }
-              : {}),
-          },
-        });
-      }) as never,
-  );
-  app.openapi(
-    ingestRoute,
-    (c) =>
-      answer(c, () =>
-        ingest(c, harness, c.req.valid("param").id, c.req.valid("query"), () => c.req.valid("json") as IngestBody),
-      ) as never,
-  );
-  app.openapi(
-    observeRoute,
-    (c) => answer(c, async () => c.json(await harness.observe(c.req.valid("param").id), 200)) as never,
-  );
-  app.openapi(
-    governRoute,
-    (c) => answer(c, async () => c.json(await harness.govern(c.req.valid("param").id), 200)) as never,
-  );
-  app.openapi(
-    stateRoute,
-    (c) => answer(c, async () => c.json(await harness.state(c.req.valid("param").id), 200)) as never,
-  );
-  app.openapi(
-    controlRoute,
-    (c) =>
-      answer(c, async () => {
-        const body = c.req.valid("json");
-        const life = await harness.control(
-          c.req.valid("param").id,
-          body.action as (typeof controlActions)[number],
-          body.config,
-          consumerOf(c),
-        );
-        return c.json(life, 200);
-      }) as never,
-  );
+  app.openapi(observeRoute, async (c) => c.json(await harness.observe(c.req.valid("param").id), 200));
+  app.openapi(governRoute, async (c) => c.json(await harness.govern(c.req.valid("param").id), 200));
+  app.openapi(stateRoute, async (c) => c.json(await harness.state(c.req.valid("param").id), 200));
+  app.openapi(controlRoute, async (c) => {
+    const body = c.req.valid("json");
+    const life = await harness.control(
+      c.req.valid("param").id,
+      body.action as (typeof controlActions)[number],
+      body.config,
+      consumerOf(c),
+    );
+    return c.json(life, 200);
+  });
 }
