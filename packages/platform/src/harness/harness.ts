@@ -1,8 +1,7 @@
 import { mkdir } from "node:fs/promises";
-import { ConflictError, NotFoundError } from "@quanta/core";
-import { portAccess } from "../access/port-access.js";
-import { decideRead } from "../access/read-access.js";
-import { AuditLog } from "../audit/audit-log.js";
+import { ConflictError } from "@quanta/core";
+import { planRead } from "../access/read-access.js";
+import { decide } from "../identity/authorize.js";
 import type { Principal } from "../identity/principal.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Registry } from "../registry/registry.js";
@@ -30,7 +29,7 @@ import { type IngestFormat, readUpload, type Upload } from "./ingest/read-upload
 import type { ControlAction } from "./lifecycle.js";
 import { type Lifecycle, LifecycleStore, type ProductConfig } from "./lifecycle-store.js";
 import { type Observation, observe } from "./observe.js";
-import { findPort, portContract, portDatasets, portOf } from "./port-data.js";
+import { findPort, portContract } from "./port-data.js";
 import { UsageRepository } from "./usage-repository.js";
 
 export interface HarnessOptions {
@@ -89,61 +88,14 @@ export class Harness {
     principal: Principal | undefined,
   ): Promise<ConsumeStream> {
     const consumer = principal?.name ?? "anonymous";
+    const plan = await planRead(this.db, this.locator, { productId, port: request.port }, principal);
     const life = await this.lifecycle.requireReads(productId);
-    const product = await new ProductRepository(this.db).get(productId);
-    if (!product) throw new NotFoundError(`no data product "${productId}"`);
-    const port = portOf(product, request.port, ["output"]);
-    const current = await portContract(this.db, productId, port);
-    const grant = await decideRead(
-      this.db,
-      {
-        productId,
-        ownerTeam: product?.team ?? null,
-        port: port.name,
-        isPublic: portAccess(product?.document, port.name, current.contract).public,
-      },
-      principal,
-    );
-    // An agreement still on the previous major version reads that version until it moves on.
-    const pc =
-      grant.contractVersion && grant.contractVersion !== current.contractVersion
-        ? await portContract(this.db, productId, port, grant.contractVersion)
-        : current;
-    const access = portAccess(product?.document, port.name, pc.contract);
-    const datasets = portDatasets(pc, this.locator).datasets.map((d) => {
-      const declared = access.datasets.find((a) => a.name === d.name);
-      const unmasked = grant.unmasked;
-      const masked = (declared?.sensitive ?? []).filter(
-        (c) => unmasked !== "all" && !unmasked.some((g) => g.toLowerCase() === c.toLowerCase()),
-      );
-      return { ...d, masked, rowFilters: declared?.rowFilters ?? [] };
-    });
     const maxRows = Math.min(life.config.maxRows ?? this.consumeLimits.maxRows, this.consumeLimits.maxRows);
-    const audit = (rows: number, reason: string | null) =>
-      new AuditLog(this.db)
-        .append({
-          actor: consumer,
-          action: "consume",
-          productId,
-          port: port.name,
-          agreementId: grant.agreement?.id ?? null,
-          decision: "allowed",
-          reason,
-          rows,
-          purpose: grant.agreement?.purpose ?? null,
-          details: {
-            basis: grant.basis,
-            contractVersion: pc.contractVersion,
-            masked: [...new Set(datasets.flatMap((d) => d.masked))],
-            rowFilters: [...new Set(datasets.flatMap((d) => d.rowFilters))],
-            sql: (request.sql ?? "").slice(0, 2000),
-          },
-        })
-        .catch(() => {});
+    const audit = (rows: number, reason: string | null) => plan.audit({ rows, reason, sql: request.sql ?? "" });
     let stream: ConsumeStream;
     try {
       stream = await consumeQuery(
-        datasets,
+        plan.datasets,
         {
           sql: request.sql,
           format: request.format,
@@ -161,7 +113,7 @@ export class Harness {
       await new UsageRepository(this.db)
         .record({
           productId,
-          port: port.name,
+          port: plan.port,
           consumer,
           action: o.error ? "consume-incomplete" : "consume",
           rows: o.rows,
@@ -232,8 +184,15 @@ export class Harness {
     return dir;
   }
 
-  async observe(productId: string): Promise<Observation> {
-    return observe(this.db, productId, await this.lifecycle.get(productId));
+  /**
+   * Usage, tests and SLIs of a product. Who read what (per-consumer usage) only for its owner
+   * team, governance and admins; others see the totals.
+   */
+  async observe(productId: string, principal: Principal | undefined): Promise<Observation> {
+    const life = await this.lifecycle.get(productId);
+    const product = await new ProductRepository(this.db).get(productId);
+    const ref = { id: productId, ownerTeam: product?.team ?? null };
+    return observe(this.db, productId, life, { perConsumer: decide(principal, "product.usage", ref) === true });
   }
 
   async govern(productId: string): Promise<Governance> {

@@ -72,7 +72,12 @@ function slaOf(contract: unknown, property: string): { value: unknown; unit: str
 }
 
 /** The observe interface: who read what, how the contract tests went, and the SLIs they add up to. */
-export async function observe(db: Database, productId: string, life: Lifecycle): Promise<Observation> {
+export async function observe(
+  db: Database,
+  productId: string,
+  life: Lifecycle,
+  options: { perConsumer: boolean },
+): Promise<Observation> {
   const product = await new ProductRepository(db).get(productId);
   const ports = (product?.ports ?? []).filter((p) => p.direction === "output" && p.contractId);
   const runs = new TestRunRepository(db);
@@ -171,8 +176,10 @@ export async function observe(db: Database, productId: string, life: Lifecycle):
     lifecycle: { state: life.state, servesReads: life.servesReads, runsTests: life.runsTests },
     usage: {
       total,
-      byConsumer: byConsumer.map((c) => ({ ...c, rows: Number(c.rows), bytes: Number(c.bytes) })),
-      recent: recentUsage.rows,
+      byConsumer: options.perConsumer
+        ? byConsumer.map((c) => ({ ...c, rows: Number(c.rows), bytes: Number(c.bytes) }))
+        : [],
+      recent: options.perConsumer ? recentUsage.rows : [],
     },
     tests: { latest, history },
     slis,

@@ -1,12 +1,13 @@
 import type { MiddlewareHandler } from "hono";
-import { type Action, authorize, decide } from "../identity/authorize.js";
+import { authorize, type ProductRef } from "../identity/authorize.js";
 import { productRef } from "../identity/publish-target.js";
 import type { Queryable } from "../storage/database.js";
 
 /** The harness interfaces (method + interface) → the action authorized before the handler runs. */
-export const harnessActions: Record<string, Action> = {
+type ProductAction = "product.ingest" | "product.observe" | "product.govern" | "product.state" | "product.control";
+
+export const harnessActions: Record<string, ProductAction | "catalog.read"> = {
   "GET discover": "catalog.read",
-  "POST consume": "product.consume",
   "POST ingest": "product.ingest",
   "GET observe": "product.observe",
   "GET govern": "product.govern",
@@ -16,9 +17,8 @@ export const harnessActions: Record<string, Action> = {
 
 /**
  * Authorization of `/api/products/{id}/{interface}`, in one place for all six interfaces. An unknown
- * product is left to the handler (404) once the caller is signed in where that is needed. Observe
- * answers everyone signed in, but who-read-what (per-consumer usage) only to the owner team,
- * governance and admins: others get the totals.
+ * product is left to the handler (404) once the caller is signed in where that is needed. Consume
+ * is authorized where the read is planned (access/read-access.ts `planRead`), once, with its audit.
  */
 export function harnessGuard(db: Queryable): MiddlewareHandler {
   return async (c, next) => {
@@ -29,21 +29,13 @@ export function harnessGuard(db: Queryable): MiddlewareHandler {
     if (!action || !id) return next();
     const principal = c.get("principal");
     const ref = await productRef(db, id);
+    const check = (r: ProductRef) =>
+      action === "catalog.read" ? authorize(principal, action, undefined) : authorize(principal, action, r);
     if (!ref) {
-      if (!principal) authorize(undefined, action, { id, ownerTeam: null } as never);
+      if (!principal) check({ id, ownerTeam: null });
       return next();
     }
-    authorize(principal, action, ref as never);
+    check(ref);
     await next();
-    if (action === "product.observe" && c.res.status === 200 && decide(principal, "product.usage", ref) !== true) {
-      const body = (await c.res.json()) as { usage?: { byConsumer?: unknown[]; recent?: unknown[] } };
-      if (body.usage) {
-        body.usage.byConsumer = [];
-        body.usage.recent = [];
-      }
-      const headers = new Headers(c.res.headers);
-      headers.delete("content-length");
-      c.res = new Response(JSON.stringify(body), { status: 200, headers });
-    }
   };
 }

@@ -589,7 +589,7 @@ export function registerHarness(app: OpenAPIHono, harness: Harness): void {
   app.openapi(ingestRoute, (c) =>
     ingest(c, harness, c.req.valid("param").id, c.req.valid("query"), () => c.req.valid("json") as IngestBody),
   );
-  app.openapi(observeRoute, async (c) => c.json(await harness.observe(c.req.valid("param").id), 200));
+  app.openapi(observeRoute, async (c) => c.json(await harness.observe(c.req.valid("param").id, principalOf(c)), 200));
   app.openapi(governRoute, async (c) => c.json(await harness.govern(c.req.valid("param").id), 200));
   app.openapi(stateRoute, async (c) => c.json(await harness.state(c.req.valid("param").id), 200));
   app.openapi(controlRoute, async (c) => {
