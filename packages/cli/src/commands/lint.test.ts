@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -185,5 +185,34 @@ describe("quanta lint", () => {
     const missing = await run(process.execPath, [bin, "lint", "missing.yaml"], { cwd: dir }).catch((e) => e);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("quanta: no such file or directory: missing.yaml\n");
+  });
+});
+
+const standards = resolve(import.meta.dirname, "../../../../../shared/standards");
+/** Every official example, except the one the standards' own README marks invalid against its schema. */
+const officialExamples = existsSync(join(standards, "README.md"))
+  ? ["odcs", "odps", "dcs", "dps"]
+      .flatMap((k) =>
+        readdirSync(join(standards, k, "examples"), { recursive: true, encoding: "utf8" }).map((f) =>
+          join(k, "examples", f),
+        ),
+      )
+      .filter((f) => /\.ya?ml$/.test(f) && f !== join("dps", "examples", "example.yaml"))
+      .sort()
+  : [];
+
+describe.skipIf(officialExamples.length === 0)("the standards' own examples", () => {
+  it.each(officialExamples)("%s lints clean (exit 0; warnings allowed)", async (rel) => {
+    const io = bufferIo(standards);
+    const code = await main(["lint", rel], io);
+    expect({ code, out: io.stdout() }).toMatchObject({ code: 0 });
+    expect(io.stdout()).not.toMatch(/ error /);
+  });
+
+  it("names a reference to another contract as external, and the v-prefixed ODPS version as a warning", async () => {
+    const io = bufferIo(standards);
+    await main(["lint", "odcs/examples/all/full-example.odcs.yaml", "odps/examples/simple-data-product.odps.yaml"], io);
+    expect(io.stdout()).toMatch(/full-example\.odcs\.yaml:217:17 warning relationship-target-external .*external/);
+    expect(io.stdout()).toMatch(/simple-data-product\.odps\.yaml:6:10 warning version-prefixed .*write 1\.0\.0/);
   });
 });

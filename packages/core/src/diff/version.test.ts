@@ -50,6 +50,10 @@ describe("versionSatisfies", () => {
     ["2.0.0-rc.1", "2.0.0-rc.2", "patch", true],
     ["2.0.0-rc.1", "2.0.0-rc.2", "minor", false],
     ["1.9.0", "2.0.0-rc.1", "major", true],
+    // ODPS's own example writes v1.0.0: the prefix is dropped.
+    ["v1.0.0", "v1.1.0", "minor", true],
+    ["v1.0.0", "v1.0.1", "minor", false],
+    ["v1.0.0", "2.0.0", "major", true],
     // not semver: never ok.
     ["latest", "1.0.0", "patch", false],
     ["1.0.0", "next", "patch", false],

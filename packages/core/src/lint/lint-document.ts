@@ -22,7 +22,11 @@ function describe(value: unknown): string {
 }
 
 /** Parse issues, kind detection, schema validation and the semantic rules for one document. */
-export function lintSource(src: SourceDocument, product?: ProductContext): Issue[] {
+export function lintSource(
+  src: SourceDocument,
+  product?: ProductContext,
+  contracts?: ReadonlyMap<string, unknown>,
+): Issue[] {
   const issues = [...src.issues];
   if (!src.readable) return sortIssues(issues);
   const detected = detectKind(src.value);
@@ -40,7 +44,15 @@ export function lintSource(src: SourceDocument, product?: ProductContext): Issue
   }
   const { kind } = detected;
   issues.push(...validateSchema(src, kind));
-  issues.push(...runRules(lintRules[kind], { src, value: src.value, kind, ...(product ? { product } : {}) }));
+  issues.push(
+    ...runRules(lintRules[kind], {
+      src,
+      value: src.value,
+      kind,
+      ...(product ? { product } : {}),
+      ...(contracts ? { contracts } : {}),
+    }),
+  );
   return sortIssues(issues);
 }
 

@@ -16,6 +16,7 @@ export function lintProductSources(
   sources: readonly SourceDocument[],
   folder = ".",
   upstreamContractIds?: ReadonlyMap<string, string>,
+  knownContracts?: ReadonlyMap<string, unknown>,
 ): Issue[] {
   const issues: Issue[] = [];
   const kinds = new Map(sources.map((s) => [s, s.readable ? detectKind(s.value)?.kind : undefined]));
@@ -93,8 +94,19 @@ export function lintProductSources(
     }
   }
 
+  // What a contract's references to other contracts (RFC 0009a) resolve against: its neighbours
+  // by path, file name and id, then the contracts known elsewhere (the registry, the mesh folder).
+  const neighbours = new Map<string, unknown>(knownContracts);
+  for (const c of contracts) {
+    const id = asString(asObj(c.value)?.id);
+    for (const key of [c.file, c.file.split(/[\\/]/).pop() ?? c.file, ...(id ? [id] : [])])
+      neighbours.set(key, c.value);
+  }
   const product = { contractIds, ...(upstreamContractIds ? { upstreamContractIds } : {}) };
-  for (const s of sources) issues.push(...lintSource(s, kinds.get(s) === "odps" ? product : undefined));
+  for (const s of sources) {
+    const kind = kinds.get(s);
+    issues.push(...lintSource(s, kind === "odps" ? product : undefined, kind === "odcs" ? neighbours : undefined));
+  }
   return sortIssues(issues);
 }
 

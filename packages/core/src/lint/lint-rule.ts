@@ -17,6 +17,11 @@ export interface LintContext {
   /** Present only when linting a data product folder (cross-file checks). */
   product?: ProductContext;
   /**
+   * Other contracts a reference may name (ODCS RFC 0009a, `<file>#<path>`), by file name, path and
+   * contract id: the contracts beside this one in its folder, and those the registry knows.
+   */
+  contracts?: ReadonlyMap<string, unknown>;
+  /**
    * Reports an issue with this rule's code and severity at the node (or its key), or at `position`
    * when the rule knows a finer place inside the node (e.g. inside an SQL query).
    */

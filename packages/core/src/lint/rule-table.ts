@@ -13,7 +13,11 @@ import {
   qualityMetricUnknown,
   qualityOperatorInvalid,
 } from "./rules/odcs-quality.js";
-import { relationshipArityMismatch, relationshipTargetMissing } from "./rules/odcs-relationships.js";
+import {
+  relationshipArityMismatch,
+  relationshipTargetExternal,
+  relationshipTargetMissing,
+} from "./rules/odcs-relationships.js";
 import { sqlPlaceholderRules, sqlRules } from "./rules/odcs-sql.js";
 import {
   duplicatePort,
@@ -23,7 +27,7 @@ import {
   outputPortContractUnresolved,
 } from "./rules/odps-ports.js";
 import { invalidPattern } from "./rules/patterns.js";
-import { versionNotSemver } from "./rules/semver.js";
+import { versionNotSemver, versionPrefixed } from "./rules/semver.js";
 
 /** The semantic rules run after schema validation, per document standard. */
 export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
@@ -31,6 +35,7 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     duplicateObjectName,
     duplicatePropertyName,
     relationshipTargetMissing,
+    relationshipTargetExternal,
     relationshipArityMismatch,
     primaryKeyPosition,
     primaryKeyPositionMissing,
@@ -45,6 +50,7 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     exampleTypeMismatch,
     invalidDate,
     versionNotSemver,
+    versionPrefixed,
     ...sqlRules,
     ...sqlPlaceholderRules,
   ],
@@ -56,6 +62,7 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     inputContractUnknown,
     invalidDate,
     versionNotSemver,
+    versionPrefixed,
   ],
   // DCS and DPS are read to be converted; their schema check is the lint.
   dcs: [invalidDate],

@@ -149,6 +149,49 @@ function publishSuite(name: string, open: () => Promise<{ db: Database; close():
       );
     });
 
+    it("checks a reference into another contract against the registry's current version", async () => {
+      const target = tinyProduct("p.target");
+      target[1] = {
+        path: target[1]!.path,
+        text: target[1]!.text
+          .replace("  - name: rows\n", "  - id: rows_obj\n    name: rows\n")
+          .replace("      - name: row_id\n", "      - id: row_id_prop\n        name: row_id\n"),
+      };
+      await registry.publish({ files: target });
+      const referencing = (to: string) => {
+        const files = tinyProduct("p.refs");
+        files[1] = {
+          path: files[1]!.path,
+          text: files[1]!.text.replace(
+            "        classification: internal\n",
+            `        classification: internal\n        relationships:\n          - to: ${to}\n`,
+          ),
+        };
+        return files;
+      };
+      const refused = await registry
+        .publish({ files: referencing("p.target.rows.odcs.yaml#schema/rows_obj/properties/nope") })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RefusedError);
+      expect((refused as RefusedError).issues).toContainEqual(
+        expect.objectContaining({
+          code: "relationship-target-missing",
+          message: expect.stringContaining("p.target.rows.odcs.yaml"),
+        }),
+      );
+      const ok = await registry.publish({
+        files: referencing("p.target.rows.odcs.yaml#schema/rows_obj/properties/row_id_prop"),
+      });
+      expect(ok.warnings.map((w) => w.code)).not.toContain("relationship-target-external");
+      const unknown = await registry.publish({
+        files: referencing("elsewhere.odcs.yaml#schema/rows_obj/properties/row_id_prop").map((f) => ({
+          ...f,
+          text: f.text.replace(/version: 1\.0\.0/g, "version: 1.0.1"),
+        })),
+      });
+      expect(unknown.warnings).toContainEqual(expect.objectContaining({ code: "relationship-target-external" }));
+    });
+
     it("keeps the team's role history across publishes", async () => {
       const files = tinyProduct("p.one", { version: "3.0.0", contractVersion: "2.0.0" });
       files[0] = {

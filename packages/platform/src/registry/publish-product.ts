@@ -1,5 +1,5 @@
 import { ConflictError, type Issue, sortIssues } from "@quanta/core";
-import { lintProductSources } from "@quanta/core/lint";
+import { lintProductSources, referencedContractIds } from "@quanta/core/lint";
 import type { PolicySubject } from "@quanta/core/policy";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
 import { AuditLog } from "../audit/audit-log.js";
@@ -155,6 +155,23 @@ async function precheck(q: Queryable, parsed: PublishFolder, input: PublishInput
 }
 
 /**
+ * The registry's current documents of the other contracts the submitted contracts' relationships
+ * point into (RFC 0009a `<file>#<path>`), so that lint checks those references, not only names them.
+ */
+async function registryContracts(db: Queryable, parsed: PublishFolder): Promise<Map<string, unknown>> {
+  const own = new Set(parsed.contracts.map((c) => c.id));
+  const ids = new Set(parsed.contracts.flatMap((c) => referencedContractIds(c.source.value)));
+  const repo = new ContractRepository(db);
+  const known = new Map<string, unknown>();
+  for (const id of ids) {
+    if (own.has(id)) continue;
+    const current = await repo.current(id);
+    if (current) known.set(id, current.document);
+  }
+  return known;
+}
+
+/**
  * Lints a product folder and stores it as a new version in one transaction. Publishes of the same
  * product race on the product's revision: the first to commit wins, the others get a ConflictError
  * and leave nothing behind.
@@ -168,7 +185,12 @@ export async function publishProduct(
   const authorizedRevision = input.principal ? await authorize(db, parsed, input.principal) : undefined;
   const same = await alreadyPublished(db, parsed, input);
   if (same) return same;
-  const issues = lintProductSources([parsed.product.source, ...parsed.contracts.map((c) => c.source)]);
+  const issues = lintProductSources(
+    [parsed.product.source, ...parsed.contracts.map((c) => c.source)],
+    ".",
+    undefined,
+    await registryContracts(db, parsed),
+  );
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new RefusedError(

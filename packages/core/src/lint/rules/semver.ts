@@ -8,6 +8,12 @@ export function isSemver(text: string): boolean {
   return valid(text) !== null && /^\d/.test(text);
 }
 
+/** `v1.2.3` (or `V`, `=`): a semantic version behind a prefix, read as the version without it. */
+const prefixed = (text: string): string | undefined => {
+  const bare = text.replace(/^[vV=]\s*/, "");
+  return bare !== text && isSemver(bare) ? bare : undefined;
+};
+
 function hint(text: string): string {
   if (/^[vV=]\s*\d/.test(text) && isSemver(text.replace(/^[vV=]\s*/, "")))
     return `; write ${text.replace(/^[vV=]\s*/, "")}`;
@@ -30,17 +36,38 @@ const versionPaths = (doc: unknown, kind: string): Path[] => {
   return paths;
 };
 
+function* versions(value: unknown, kind: string): Generator<{ path: Path; version: string }> {
+  for (const path of versionPaths(value, kind)) {
+    let node: unknown = value;
+    for (const seg of path) node = (node as Record<string | number, unknown> | undefined)?.[seg];
+    if (typeof node === "string") yield { path, version: node };
+  }
+}
+
 export const versionNotSemver: LintRule = {
   code: "version-not-semver",
   severity: "error",
   description:
     "A contract, product or port `version` that is not a semantic version (MAJOR.MINOR.PATCH); Quanta's diff suggests version bumps from it.",
   check(ctx) {
-    for (const path of versionPaths(ctx.value, ctx.kind)) {
-      let node: unknown = ctx.value;
-      for (const seg of path) node = (node as Record<string | number, unknown> | undefined)?.[seg];
-      if (typeof node !== "string") continue;
-      if (!isSemver(node)) ctx.report(path, `version "${node}" is not a semantic version${hint(node)}`);
+    for (const { path, version } of versions(ctx.value, ctx.kind)) {
+      if (!isSemver(version) && !prefixed(version)) {
+        ctx.report(path, `version "${version}" is not a semantic version${hint(version)}`);
+      }
+    }
+  },
+};
+
+/** ODPS's own example writes `v1.0.0`: readable (diff and the breaking gate drop the `v`), but not the plain form. */
+export const versionPrefixed: LintRule = {
+  code: "version-prefixed",
+  severity: "warning",
+  description:
+    "A `version` such as `v1.0.0`: a semantic version behind a prefix, which Quanta reads as `1.0.0`; write it without the prefix.",
+  check(ctx) {
+    for (const { path, version } of versions(ctx.value, ctx.kind)) {
+      const bare = prefixed(version);
+      if (bare) ctx.report(path, `version "${version}" has a prefix; Quanta reads it as ${bare}; write ${bare}`);
     }
   },
 };
