@@ -88,7 +88,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
       !ownMediaTypes.test(c.req.path)
     ) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
-      if (type !== "application/json") {
+      // An action whose body is optional (approve, terminate) may be sent with none at all; Hono
+      // keeps what is read here for the route's own validator.
+      const empty = type === "" && (await c.req.arrayBuffer()).byteLength === 0;
+      if (type !== "application/json" && !empty) {
         return fail(
           c,
           new UnsupportedMediaTypeError(`send the body as application/json (got "${type || "no content type"}")`),

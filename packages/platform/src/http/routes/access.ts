@@ -14,8 +14,8 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
+const body = <T extends z.ZodType>(schema: T, required = true) => ({
+  body: { required, content: { "application/json": { schema } } },
 });
 const guarded = {
   400: errorContent("The request is malformed"),
@@ -120,7 +120,7 @@ const decideRoutes = actions.map((action) =>
     operationId: `${action}AccessRequest`,
     tags,
     summary: `${action === "approve" ? "Approve" : "Reject"} an access request (the owner team; never the consumer itself)`,
-    request: { params: IdParams, ...body(DecisionSchema) },
+    request: { params: IdParams, ...body(DecisionSchema, false) },
     responses: {
       200: json(AgreementSchema, "The agreement after the decision"),
       ...guarded,
@@ -135,7 +135,7 @@ const terminateRoute = createRoute({
   operationId: "terminateAgreement",
   tags,
   summary: "Terminate an agreement (either side): terminating until the contract's notice period ends",
-  request: { params: IdParams, ...body(z.object({ reason: z.string().max(2000).optional() }).strict()) },
+  request: { params: IdParams, ...body(z.object({ reason: z.string().max(2000).optional() }).strict(), false) },
   responses: {
     200: json(AgreementSchema, "terminating (or terminated for an open request)"),
     ...guarded,
