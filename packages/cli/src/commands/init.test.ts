@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { formatIssue } from "@quanta/core";
 import { lintProduct } from "@quanta/core/lint";
+import { IdentityStore, startPlatform } from "@quanta/platform";
 import { beforeEach, describe, expect, it } from "vitest";
 import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";
@@ -101,5 +102,43 @@ next: quanta lint customer-orders
     expect(r.stdout).toContain("created data product climate.weather in weather");
     const lint = await exec(process.execPath, [bin, "lint", "weather"], { cwd: dir });
     expect(lint.stdout).toBe("");
+  });
+});
+
+describe("the folder init writes, unchanged", () => {
+  it("passes the default policies: nothing blocking, only the draft status short of authoritative", async () => {
+    await run("daily-sales", "--domain", "sales");
+    const io = bufferIo(dir);
+    const code = await main(["policy", "test", "--product", "daily-sales", "--format", "json"], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(io.stdout()) as { results: { ruleId: string; passed: boolean }[] };
+    const failed = report.results.filter((r) => !r.passed).map((r) => r.ruleId);
+    expect(failed).toEqual(["product-active"]);
+  });
+
+  it("is accepted by a running server, published by an owner of the team it names", async () => {
+    await run("daily-sales", "--domain", "sales");
+    const platform = await startPlatform({ store: { memory: true }, port: 0, hostname: "127.0.0.1" });
+    try {
+      // The owner of the team the new product names (`sales data team`), as a new team would be set up.
+      const identity = new IdentityStore(platform.db);
+      const owner = await identity.users.createUser({ username: "owner@example.com", roles: ["consumer"] });
+      await identity.teams.createTeam({ id: "sales-data-team", name: "sales data team" }, "test");
+      await identity.teams.setTeamMember("sales-data-team", owner.id, "owner", "test");
+      const token = (await identity.tokens.createToken(owner.id, { name: "test" })).token;
+      process.env.QUANTA_TOKEN = token;
+      process.env.XDG_CONFIG_HOME = join(dir, "config");
+      const io = bufferIo(dir);
+      const code = await main(["publish", "daily-sales", "--server", platform.url], io);
+      expect(code).toBe(0);
+      // The one warning left is advisory: a draft product is not yet authoritative.
+      expect(io.stdout()).toMatch(/warning .*product-active/);
+      expect(io.stdout()).not.toMatch(/ error /);
+      expect(io.stdout()).toMatch(/^published sales\.daily-sales 0\.1\.0\n/);
+    } finally {
+      delete process.env.QUANTA_TOKEN;
+      delete process.env.XDG_CONFIG_HOME;
+      await platform.close();
+    }
   });
 });

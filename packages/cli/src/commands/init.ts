@@ -66,7 +66,7 @@ description:
   limitations: What the data must not be used for, and known gaps.
 tags: [${n.domain}]
 outputPorts:
-  - name: ${n.table}
+  - name: ${n.slug}
     description: The ${n.table} table; its data contract is contracts/${n.slug}.odcs.yaml.
     type: tables
     version: 0.1.0
@@ -89,7 +89,7 @@ team:
 
 /** The ODCS contract of the output port: one table, a few typed properties, quality rules and SLAs. */
 export function contractYaml(n: ProductNames): string {
-  return `# Data contract (ODCS v3.1.0) of the ${n.table} output port. Test it against the data with: quanta test
+  return `# Data contract (ODCS v3.1.0) of the ${n.slug} output port. Test it against the data with: quanta test
 apiVersion: v3.1.0
 kind: DataContract
 id: ${n.domain}.${n.slug}.${n.table}
@@ -125,12 +125,14 @@ schema:
         primaryKey: true
         primaryKeyPosition: 1
         examples: [rec-0001]
+        classification: internal
       - name: created_at
         businessName: Created at
         description: When the record was created, in UTC.
         logicalType: timestamp
         physicalType: timestamp
         required: true
+        classification: internal
       - name: amount
         businessName: Amount
         description: Amount in euros.
@@ -138,6 +140,7 @@ schema:
         physicalType: decimal(12,2)
         logicalTypeOptions:
           minimum: 0
+        classification: internal
       - name: status
         businessName: Status
         description: Where the record is in its life.
@@ -145,6 +148,7 @@ schema:
         physicalType: varchar
         required: true
         examples: [open, closed]
+        classification: internal
         quality:
           - name: Known status
             description: Only the listed statuses occur.
@@ -182,6 +186,15 @@ slaProperties:
     value: 1
     unit: d
     description: Updated once a day.
+  - property: freshness
+    value: 1
+    unit: d
+    element: ${n.table}.created_at
+    description: The newest record is less than a day old.
+  - property: availability
+    value: 99.5
+    unit: percent
+    description: Share of the month the data can be read.
   - property: retention
     value: 1
     unit: y
