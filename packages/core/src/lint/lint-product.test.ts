@@ -40,6 +40,35 @@ const show = (files: { path: string; text: string }[]) =>
   lintProduct(files, "sales").map((i) => `${i.file}:${i.line}:${i.column} ${i.severity} ${i.code}`);
 
 describe("lintProduct", () => {
+  test("an output port at another version than its contract is an error that names the contract's", () => {
+    const files = (portVersion: string) => [
+      {
+        path: "sales.odps.yaml",
+        text: `apiVersion: v1.0.0
+kind: DataProduct
+id: sales
+name: Sales
+version: 1.0.0
+status: active
+outputPorts:
+  - name: orders
+    version: ${portVersion}
+    contractId: orders-v1
+`,
+      },
+      { path: "orders.odcs.yaml", text: contract("orders-v1").replace("version: 1.0.0", "version: 0.2.0") },
+    ];
+    const issues = lintProduct(files("0.1.0"), "sales");
+    expect(issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.severity} ${i.code}`)).toEqual([
+      "sales.odps.yaml:9:14 error output-port-version-mismatch",
+    ]);
+    expect(issues[0]?.message).toBe(
+      'output port "orders" is at version 0.1.0, but its contract "orders-v1" is at 0.2.0; Quanta serves and tests the contract version a port names, so set the port\'s version to 0.2.0',
+    );
+    expect(show(files("0.2.0"))).toEqual([]);
+    expect(show(files("v0.2.0")).filter((i) => i.includes("mismatch"))).toEqual([]);
+  });
+
   test("a consistent product folder has no issue", () => {
     const ok = `apiVersion: v1.0.0
 kind: DataProduct

@@ -102,7 +102,14 @@ export function lintProductSources(
     for (const key of [c.file, c.file.split(/[\\/]/).pop() ?? c.file, ...(id ? [id] : [])])
       neighbours.set(key, c.value);
   }
-  const product = { contractIds, ...(upstreamContractIds ? { upstreamContractIds } : {}) };
+  const contractVersions = new Map<string, string>();
+  for (const c of contracts) {
+    const o = asObj(c.value);
+    const id = asString(o?.id);
+    const version = asString(o?.version);
+    if (id !== undefined && version !== undefined && contractIds.get(id) === c.file) contractVersions.set(id, version);
+  }
+  const product = { contractIds, contractVersions, ...(upstreamContractIds ? { upstreamContractIds } : {}) };
   for (const s of sources) {
     const kind = kinds.get(s);
     issues.push(...lintSource(s, kind === "odps" ? product : undefined, kind === "odcs" ? neighbours : undefined));

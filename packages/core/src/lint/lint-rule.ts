@@ -6,6 +6,8 @@ import type { Position, SourceDocument } from "../spec/source.js";
 export interface ProductContext {
   /** Contract `id` → file it was found in. */
   contractIds: ReadonlyMap<string, string>;
+  /** Contract `id` → its `version` (when it has one as text). */
+  contractVersions?: ReadonlyMap<string, string>;
   /** Contracts of other products linted in the same run (a mesh folder): input ports resolve here too. */
   upstreamContractIds?: ReadonlyMap<string, string>;
 }

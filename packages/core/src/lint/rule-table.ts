@@ -25,6 +25,7 @@ import {
   inputPortContractUnresolved,
   outputPortContractMissing,
   outputPortContractUnresolved,
+  outputPortVersionMismatch,
 } from "./rules/odps-ports.js";
 import { invalidPattern } from "./rules/patterns.js";
 import { versionNotSemver, versionPrefixed } from "./rules/semver.js";
@@ -58,6 +59,7 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     duplicatePort,
     outputPortContractMissing,
     outputPortContractUnresolved,
+    outputPortVersionMismatch,
     inputPortContractUnresolved,
     inputContractUnknown,
     invalidDate,

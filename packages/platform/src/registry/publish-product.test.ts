@@ -149,6 +149,20 @@ function publishSuite(name: string, open: () => Promise<{ db: Database; close():
       );
     });
 
+    it("refuses a port whose version is not its contract's, naming the version to set", async () => {
+      const files = tinyProduct("p.ports", { contractVersion: "0.2.0" });
+      files[0] = { path: files[0]!.path, text: files[0]!.text.replace("    version: 0.2.0\n", "    version: 0.1.0\n") };
+      const refused = await registry.publish({ files }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RefusedError);
+      expect((refused as RefusedError).issues).toContainEqual(
+        expect.objectContaining({
+          code: "output-port-version-mismatch",
+          message: expect.stringContaining('its contract "p.ports.rows" is at 0.2.0'),
+        }),
+      );
+      expect(await counts(db, "p.ports")).toEqual({ versions: 0, contracts: 0, events: 0 });
+    });
+
     it("checks a reference into another contract against the registry's current version", async () => {
       const target = tinyProduct("p.target");
       target[1] = {

@@ -102,6 +102,31 @@ export const inputPortContractUnresolved = contractRule(
   "An input port `contractId` that matches no contract in the folder nor in the other products linted with it (lint the whole mesh folder to resolve upstream contracts).",
 );
 
+/** `v1.0.0` and `1.0.0` name one version (see version-prefixed). */
+const bare = (version: string) => version.replace(/^[vV=]\s*/, "");
+
+export const outputPortVersionMismatch: LintRule = {
+  code: "output-port-version-mismatch",
+  severity: "error",
+  description:
+    "An output port whose `version` is not the `version` of the contract it names in the folder: Quanta serves and tests the contract version the port names, so the two must agree.",
+  check(ctx) {
+    const versions = ctx.product?.contractVersions;
+    if (!versions) return;
+    for (const port of ports(ctx.value, "outputPorts")) {
+      const id = asString(port.node.contractId);
+      const portVersion = asString(port.node.version);
+      const contractVersion = id === undefined ? undefined : versions.get(id);
+      if (portVersion === undefined || contractVersion === undefined) continue;
+      if (bare(portVersion) === bare(contractVersion)) continue;
+      ctx.report(
+        [...port.path, "version"],
+        `output port "${asString(port.node.name) ?? "?"}" is at version ${portVersion}, but its contract "${id}" is at ${contractVersion}; Quanta serves and tests the contract version a port names, so set the port's version to ${contractVersion}`,
+      );
+    }
+  },
+};
+
 export const inputContractUnknown: LintRule = {
   code: "input-contract-unknown",
   severity: "warning",
