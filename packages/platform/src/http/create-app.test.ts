@@ -98,13 +98,24 @@ describe("API skeleton", () => {
     expect(params).toEqual(["q", "domain", "team", "tag", "status", "certification", "limit", "offset"]);
   });
 
-  it("serves a self-contained docs page", async () => {
+  it("serves the docs page and its files from the server itself, nothing from elsewhere", async () => {
     const res = await app.request("/api/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
     const html = await res.text();
-    expect(html).toContain("fetch('/api/openapi.json')");
     expect(html).not.toMatch(/(src|href)="https?:/);
+    const files = [...html.matchAll(/(?:src|href)="(\/api\/docs\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(files.sort()).toEqual(["/api/docs/init.js", "/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-ui.css"]);
+    for (const file of files) {
+      const asset = await app.request(file);
+      expect(asset.status).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(20);
+    }
+    expect(await (await app.request("/api/docs/init.js")).text()).toContain('url: "/api/openapi.json"');
+    for (const bad of ["/api/docs/package.json", "/api/docs/..%2Fpackage.json", "/api/docs/index.html"]) {
+      expect((await app.request(bad)).status).toBe(404);
+    }
   });
 
   it("answers unknown routes, bad JSON, big and non-JSON bodies in the one error shape", async () => {

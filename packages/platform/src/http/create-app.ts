@@ -13,7 +13,7 @@ import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { harnessGuard } from "./auth-guard.js";
 import { authMiddleware, bearerChallenge } from "./auth-middleware.js";
 import { registerAuthRoutes } from "./auth-routes.js";
-import { docsPage } from "./docs-page.js";
+import { registerDocs } from "./docs-page.js";
 import { errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
@@ -124,7 +124,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       description: "The Quanta data mesh platform: registry, search and publishing of data products.",
     },
   });
-  app.get("/api/docs", (c) => c.html(docsPage));
+  registerDocs(app);
   // The sign-in page reads the issuer's discovery document and exchanges the code at its origin.
   const issuerOrigin = options.oidc?.clientId ? originOf(options.oidc.issuer) : undefined;
   registerStatic(app, options.webRoot, issuerOrigin ? [issuerOrigin] : []);

@@ -7,6 +7,7 @@ const route = createRoute({
   method: "get",
   path: "/api/health",
   operationId: "health",
+  tags: ["Platform"],
   summary: "Whether the server and its metadata store answer",
   request: {
     query: z.object({

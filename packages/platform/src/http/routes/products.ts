@@ -78,6 +78,7 @@ const list = createRoute({
   method: "get",
   path: "/api/products",
   operationId: "listProducts",
+  tags: ["Products"],
   summary: "List, filter and search data products",
   description: "Ranked by relevance when `q` is given (a name match above a mere mention), else by name.",
   request: { query: ListQuery },
@@ -88,6 +89,7 @@ const facets = createRoute({
   method: "get",
   path: "/api/facets",
   operationId: "productFacets",
+  tags: ["Products"],
   summary: "Facet counts of a search: how many matching products carry each domain, team, tag and status",
   description:
     "The same filters and search text as `GET /api/products`. Each facet is counted under every filter but its own, so a chosen domain still lists the other domains with their counts. At most 50 values per facet, most common first.",
@@ -99,6 +101,7 @@ const publish = createRoute({
   method: "post",
   path: "/api/products",
   operationId: "publishProduct",
+  tags: ["Products"],
   summary: "Publish a data product folder (its ODPS file and ODCS contracts) as a new version",
   request: { body: { required: true, content: { "application/json": { schema: PublishRequestSchema } } } },
   responses: {
@@ -117,6 +120,7 @@ const get = createRoute({
   method: "get",
   path: "/api/products/{id}",
   operationId: "getProduct",
+  tags: ["Products"],
   summary: "A data product: its current version, ports, contracts and version history",
   request: { params: ProductParams },
   responses: { 200: json(ProductDetailSchema, "The product"), 400: bad, 404: missing },
@@ -126,6 +130,7 @@ const contracts = createRoute({
   method: "get",
   path: "/api/products/{id}/contracts",
   operationId: "listContracts",
+  tags: ["Products"],
   summary: "The contracts of a data product, each at its current version",
   request: { params: ProductParams },
   responses: {
@@ -139,6 +144,7 @@ const versions = createRoute({
   method: "get",
   path: "/api/products/{id}/contracts/{contractId}/versions",
   operationId: "listContractVersions",
+  tags: ["Products"],
   summary: "Every published version of a contract, newest first",
   request: { params: ContractParams },
   responses: {
@@ -152,6 +158,7 @@ const version = createRoute({
   method: "get",
   path: "/api/products/{id}/contracts/{contractId}/versions/{version}",
   operationId: "getContractVersion",
+  tags: ["Products"],
   summary: "One published (immutable) contract version with its source text",
   request: { params: VersionParams },
   responses: { 200: json(ContractVersionSchema, "The contract version"), 400: bad, 404: missing },
