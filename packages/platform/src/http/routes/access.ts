@@ -1,5 +1,4 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { agreementStates } from "../../access/agreement.js";
 import { AgreementService } from "../../access/agreement-service.js";
 import { authorize } from "../../identity/authorize.js";
@@ -7,7 +6,6 @@ import type { Database } from "../../storage/database.js";
 import type { WebhookAddressPolicy } from "../../webhooks/webhook-address.js";
 import { WebhookService } from "../../webhooks/webhook-service.js";
 import { principalOf } from "../auth-middleware.js";
-import { errorBody } from "../error-response.js";
 import { errorContent } from "../schemas.js";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -7,7 +7,6 @@ import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
 import { parseSchedule } from "../../jobs/schedule.js";
 import { principalOf } from "../auth-middleware.js";
-import { errorBody } from "../error-response.js";
 import { errorContent } from "../schemas.js";
 
 const ProductParams = z.object({
