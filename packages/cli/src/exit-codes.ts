@@ -30,6 +30,7 @@ export async function exitCodeFor(error: unknown): Promise<{ code: ExitCode; mes
   const err = error as NodeJS.ErrnoException;
   if (err?.code === "ENOENT") return { code: ExitCode.cannotRun, message: `no such file or directory: ${err.path}` };
   if (err?.code === "EACCES") return { code: ExitCode.cannotRun, message: `permission denied: ${err.path}` };
-  if (err?.code === "EISDIR") return { code: ExitCode.cannotRun, message: `is a directory: ${err.path}` };
+  if (err?.code === "EISDIR")
+    return { code: ExitCode.cannotRun, message: `a folder where a file is needed${err.path ? `: ${err.path}` : ""}` };
   return { code: ExitCode.cannotRun, message: `internal error: ${err?.stack ?? String(error)}` };
 }

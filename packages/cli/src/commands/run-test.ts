@@ -1,5 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Check, Connection, RunResult } from "@quanta/core";
 import { buildChecks, detectKind, hasErrors, runChecks, SourceDocument, validateSchema } from "@quanta/core";
 import { engines } from "../engines/registry.js";
@@ -78,6 +79,27 @@ function objectsOf(contract: Obj): { name: string; physicalName?: string }[] {
     );
 }
 
+/**
+ * The data files of a `local` server that do not exist, as the engine would resolve them
+ * (relative to the contract, `{model}`/`{object}` standing for the object's table). Without this,
+ * every check of every object would report the same engine error. Globs are the engine's to match;
+ * only the folder before the first wildcard is checked here.
+ */
+function missingDataFiles(server: Obj, objects: readonly { name: string; physicalName?: string }[], baseDir: string) {
+  const path = typeof server.path === "string" ? server.path : server.location;
+  if (server.type !== "local" || typeof path !== "string" || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return [];
+  const missing = new Set<string>();
+  for (const o of objects) {
+    const table = o.physicalName ?? o.name;
+    const file = path.replaceAll("{model}", table).replaceAll("{object}", table);
+    const wildcard = file.search(/[*?[{]/);
+    const mustExist = wildcard < 0 ? file : dirname(file.slice(0, wildcard + 1));
+    const absolute = isAbsolute(mustExist) ? mustExist : resolve(baseDir, mustExist);
+    if (!existsSync(absolute)) missing.add(absolute);
+  }
+  return [...missing];
+}
+
 /** Shows progress on a terminal while a long run works (at most every half second). */
 function progress(io: Io, total: number): ((done: number) => void) | undefined {
   if (!io.tty) return undefined;
@@ -92,6 +114,8 @@ function progress(io: Io, total: number): ((done: number) => void) | undefined {
 
 export async function testContract(io: Io, file: string, options: TestOptions): Promise<RunResult> {
   const path = resolve(io.cwd, file);
+  if ((await stat(path).catch(() => undefined))?.isDirectory())
+    throw new CommandError(`${file} is a folder; quanta test takes one contract file (*.odcs.yaml)`);
   const contract = await loadContract(io, path);
   const server = selectServer(contract, options.server);
   const objects = objectsOf(contract);
@@ -104,6 +128,13 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
     );
   }
   const checks: Check[] = buildChecks(contract, options.schema !== undefined ? { schema: options.schema } : {});
+  const missing = missingDataFiles(server, objects, dirname(path));
+  if (missing.length > 0) {
+    const shown = missing.map((m) => relative(io.cwd, m) || m).join(", ");
+    throw new CommandError(
+      `server ${String(server.server ?? server.type)}: data file ${shown} does not exist (the contract's path ${JSON.stringify(server.path ?? server.location)})`,
+    );
+  }
   const entry = engines.get(String(server.type));
   if (entry === undefined) throw new CommandError(`no engine for server type ${String(server.type)}`);
   const open = await entry.load();

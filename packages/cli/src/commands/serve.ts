@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ensureDemoData } from "../demo-data.js";
 import { CommandError, ExitCode } from "../exit-codes.js";
+import { formatDuration } from "../format-duration.js";
 import type { Io, SetExit } from "../io.js";
 
 interface ServeOptions {
@@ -119,12 +120,12 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
       const signal = await shutdownSignal();
       const boundMs = settings.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
       io.err(
-        `${signal}: stopping (requests and jobs in flight get ${boundMs / 1000} s; ${signal === "SIGINT" ? "Ctrl-C" : signal} again stops at once)`,
+        `${signal}: stopping (requests and jobs in flight get ${formatDuration(boundMs)}; ${signal === "SIGINT" ? "Ctrl-C" : signal} again stops at once)`,
       );
       // close() keeps to the bound; should anything still hold it, the signal ends the process.
       // Not process.exit: it waits for a DuckDB statement still running, however long.
       const force = setTimeout(() => {
-        io.err(`quanta: still stopping after ${boundMs / 1000 + 5} s; stopping at once`);
+        io.err(`quanta: still stopping after ${formatDuration(boundMs + 5_000)}; stopping at once`);
         process.kill(process.pid, signal);
       }, boundMs + 5_000);
       force.unref();

@@ -64,6 +64,43 @@ beforeAll(async () => {
     contract("", "    type: snowflake\n    account: x\n    database: d\n    schema: s"),
   );
   writeFileSync(join(dir, "broken.yaml"), "apiVersion: v3.1.0\nkind: DataContract\nid: [\n");
+  writeFileSync(
+    join(dir, "no-data.yaml"),
+    contract("", "    type: local\n    path: data/missing.parquet\n    format: parquet"),
+  );
+  // An hour and 38 minutes old; kept for 3 days and 4 hours, though the contract says a day.
+  await writeData(
+    join(dir, "data", "events.parquet"),
+    "SELECT now() - INTERVAL 5889 SECOND AS ts UNION ALL SELECT now() - INTERVAL 76 HOUR",
+  );
+  writeFileSync(
+    join(dir, "ages.yaml"),
+    `apiVersion: v3.1.0
+kind: DataContract
+id: events
+version: 1.0.0
+status: active
+servers:
+  - server: files
+    type: local
+    path: data/events.parquet
+    format: parquet
+schema:
+  - name: events
+    properties:
+      - name: ts
+        logicalType: timestamp
+slaProperties:
+  - property: freshness
+    value: 1
+    unit: d
+    element: events.ts
+  - property: retention
+    value: 1
+    unit: d
+    element: events.ts
+`,
+  );
 });
 
 const run = async (...args: string[]) => {
@@ -76,7 +113,7 @@ describe("quanta test", () => {
   it("passes a contract the data keeps (exit 0), as a readable table", async () => {
     const r = await run("ok.yaml");
     expect(r.code).toBe(0);
-    expect(r.out.replace(/in \d+ ms/, "in N ms")).toMatchInlineSnapshot(`
+    expect(r.out.replace(/in [\d.]+ m?s$/m, "in N ms")).toMatchInlineSnapshot(`
       "RESULT  CHECK                             VALUE                    REASON
       passed  orders exists
       passed  orders.id exists
@@ -163,6 +200,37 @@ describe("quanta test", () => {
     const missing = await run("missing.yaml");
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("no such file or directory");
+  });
+
+  it("names a missing data file once and exits 2, without running the checks", async () => {
+    const r = await run("no-data.yaml");
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      "",
+      'quanta: server files: data file data/missing.parquet does not exist (the contract\'s path "data/missing.parquet")\n',
+    ]);
+    const folder = await run(".");
+    expect([folder.code, folder.err]).toEqual([
+      2,
+      "quanta: . is a folder; quanta test takes one contract file (*.odcs.yaml)\n",
+    ]);
+  });
+
+  it("shows SLA ages and the run's time as durations, and keeps seconds in JSON", async () => {
+    const r = await run("ages.yaml");
+    expect(r.code).toBe(1);
+    const lines = r.out.split("\n");
+    expect(lines.find((l) => l.includes("freshness"))).toMatch(
+      /^passed\s+freshness of events.ts within 1 d\s+1 h 38 min \(want <= 1 d\)$/,
+    );
+    expect(lines.find((l) => l.includes("retention"))).toMatch(
+      /^failed\s+retention of events.ts within 1 d\s+3 d 4 h \(want <= 1 d\)\s+3 d 4 h is not <= 1 d$/,
+    );
+    expect(lines.at(-2)).toMatch(/ skipped in (\d+ ms|\d+(\.\d)? s)$/);
+    const json = JSON.parse((await run("ages.yaml", "--format", "json")).out);
+    const freshness = json.checks.find((c: { type: string }) => c.type === "freshness");
+    expect(freshness).toMatchObject({ threshold: "<= 86400" });
+    expect(freshness.value).toBeGreaterThan(5889);
   });
 
   it("runs as a real process (the built binary)", async () => {

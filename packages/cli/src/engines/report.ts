@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus, RunResult } from "@quanta/core";
+import { formatDuration, formatSeconds } from "../format-duration.js";
 import { colors, type Io } from "../io.js";
 
 export type ReportFormat = "text" | "json" | "junit";
@@ -53,6 +54,20 @@ export function junitReport(run: RunResult, name: string): string {
   return lines.join("\n");
 }
 
+/** SLA checks measure ages in seconds; the table shows them as durations (JSON keeps the numbers). */
+const ageChecks: ReadonlySet<string> = new Set(["freshness", "retention"]);
+const secondsIn = (text: string) => text.replace(/-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi, (n) => formatSeconds(Number(n)));
+
+function shown(r: CheckResult): { value: string | undefined; threshold: string | undefined; reason: string } {
+  const value = r.value === undefined ? undefined : JSON.stringify(r.value);
+  const reason = r.result === "passed" ? "" : (r.reason ?? "");
+  if (!ageChecks.has(r.type) || typeof r.value !== "number") return { value, threshold: r.threshold, reason };
+  const age = formatSeconds(r.value);
+  const threshold = r.threshold === undefined ? undefined : secondsIn(r.threshold);
+  const judged = `${value} is not ${r.threshold}`;
+  return { value: age, threshold, reason: reason === judged ? `${age} is not ${threshold}` : reason };
+}
+
 /** A readable table: status, check, value vs threshold, reason. */
 export function textReport(run: RunResult, io: Io): string {
   const c = colors(io);
@@ -63,12 +78,15 @@ export function textReport(run: RunResult, io: Io): string {
     error: c.magenta,
     skipped: c.dim,
   };
-  const rows = run.checks.map((r) => ({
-    status: r.result,
-    name: r.name,
-    measured: r.value === undefined ? "" : `${JSON.stringify(r.value)}${r.threshold ? ` (want ${r.threshold})` : ""}`,
-    reason: r.result === "passed" ? "" : (r.reason ?? ""),
-  }));
+  const rows = run.checks.map((r) => {
+    const { value, threshold, reason } = shown(r);
+    return {
+      status: r.result,
+      name: r.name,
+      measured: value === undefined ? "" : `${value}${threshold ? ` (want ${threshold})` : ""}`,
+      reason,
+    };
+  });
   const w = (k: "status" | "name" | "measured") => Math.min(60, Math.max(k.length, ...rows.map((r) => r[k].length)));
   const ws = w("status");
   const wn = w("name");
@@ -84,7 +102,7 @@ export function textReport(run: RunResult, io: Io): string {
   const n = (s: CheckStatus) => run.checks.filter((x) => x.result === s).length;
   out.push(
     "",
-    `${paint[run.result](run.result)}: ${n("passed")} passed, ${n("warning")} warning, ${n("failed")} failed, ${n("error")} error, ${n("skipped")} skipped in ${run.durationMs} ms`,
+    `${paint[run.result](run.result)}: ${n("passed")} passed, ${n("warning")} warning, ${n("failed")} failed, ${n("error")} error, ${n("skipped")} skipped in ${formatDuration(run.durationMs)}`,
   );
   return out.join("\n");
 }
