@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { cp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -6,6 +6,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../http/create-app.js";
+import { runContractTest } from "../jobs/contract-test.js";
+import { TestRunRepository } from "../jobs/test-run-repository.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
@@ -355,11 +357,69 @@ export function harnessConformance(name: string, target: StoreTarget): void {
           expect.objectContaining({
             port: "readings",
             contractId: "test.sensors.readings",
-            freshness: expect.objectContaining({ objective: "30 d" }),
+            freshness: {
+              objective: "30 d",
+              status: "unknown",
+              ageSeconds: null,
+              met: null,
+              measuredAt: null,
+              reason: "no contract test has run yet",
+            },
             availability: expect.objectContaining({ objective: 99.5, windowDays: 30 }),
           }),
         ]);
         expect(body.lifecycle.state).toBe("active");
+      });
+
+      it("observe says freshness is unknown, with the reason, when the data cannot be read", async () => {
+        // The same product over a folder whose Parquet file is not Parquet.
+        const broken = join(fixture.root, "broken-sensors");
+        await cp(fixture.sensorsDir, broken, { recursive: true });
+        await writeFile(join(broken, "data", "readings.parquet"), "this is not parquet\n");
+        const brokenLocator = new DataLocator(join(fixture.root, "platform-broken"));
+        brokenLocator.setFolder("test.sensors", broken);
+        const run = await runContractTest(db, brokenLocator, { productId: "test.sensors", port: "readings" });
+        expect(run.status).toBe("error");
+        const freshness = async () => (await get("/api/products/test.sensors/observe")).body.slis[0].freshness;
+        const unread = await freshness();
+        expect(unread).toMatchObject({ status: "unknown", ageSeconds: null, met: null, measuredAt: null });
+        expect(unread.reason).toMatch(/^the data's age could not be measured: .*readings/);
+
+        // A freshness check that ran but could not read its column stores no value (null, never 0).
+        const runs = new TestRunRepository(db);
+        const started = await runs.start({
+          productId: "test.sensors",
+          contractId: "test.sensors.readings",
+          contractVersion: "1.0.0",
+        });
+        await runs.finish(started.id, "error", [
+          { checkId: "readings.rowCount", dataset: "readings", status: "error", reason: "cannot read readings: IO" },
+          {
+            checkId: "sla.freshness.readings.measured_at",
+            dataset: "readings",
+            status: "error",
+            value: null,
+            threshold: "<= 2592000",
+            reason: "cannot read readings: IO Error: No files found",
+          },
+        ]);
+        expect(await freshness()).toEqual({
+          objective: "30 d",
+          status: "unknown",
+          ageSeconds: null,
+          met: null,
+          measuredAt: null,
+          reason: "the data's age could not be measured: cannot read readings: IO Error: No files found",
+        });
+
+        // Readable again: measured, and within the objective.
+        expect(
+          (await runContractTest(db, harness.locator, { productId: "test.sensors", port: "readings" })).status,
+        ).toBe("passed");
+        const read = await freshness();
+        expect(read).toMatchObject({ status: "met", met: true, reason: null, measuredAt: expect.any(String) });
+        expect(read.ageSeconds).toBeGreaterThanOrEqual(0);
+        expect(read.ageSeconds).toBeLessThan(3600);
       });
 
       it("govern answers the documented shape with lint findings and test status", async () => {

@@ -18,14 +18,27 @@ export interface CheckSummary {
 export interface PortSli {
   port: string;
   contractId: string;
-  /** Age of the newest data as the last test measured it, against the SLA's freshness objective. */
-  freshness: { objective: string | null; ageSeconds: number | null; met: boolean | null; measuredAt: string | null };
+  /**
+   * Age of the newest data as the last test measured it, against the SLA's freshness objective.
+   * `unknown` when nothing was measured (no run yet, the data could not be read, no rows): then
+   * `ageSeconds` and `met` are null and `reason` says why; an age is never invented.
+   */
+  freshness: {
+    objective: string | null;
+    status: FreshnessStatus;
+    ageSeconds: number | null;
+    met: boolean | null;
+    measuredAt: string | null;
+    reason: string | null;
+  };
   /** Share of test runs in the window that could read the data (not `error`). */
   availability: { objective: number | null; windowDays: number; runs: number; readable: number; ratio: number | null };
   /** Share of finished test runs in the window that passed (or only warned). */
   quality: { runs: number; passed: number; ratio: number | null };
   lastRun: { id: number; status: string; startedAt: string; finishedAt: string | null } | null;
 }
+
+export type FreshnessStatus = "met" | "missed" | "unknown";
 
 export interface Observation {
   productId: string;
@@ -63,6 +76,49 @@ export interface Observation {
 }
 
 const windowDays = 30;
+
+/** A measured age: a finite number (a check that could not read the data stores null, not 0). */
+const ageOf = (c: CheckSummary): number | undefined => {
+  if (c.value === null || c.value === undefined || c.value === "") return undefined;
+  const n = Number(c.value);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/**
+ * The freshness SLI from the last run's freshness checks. Missed as soon as one measured age breaks
+ * the objective; met only when every check measured an age within it; otherwise unknown, with the
+ * reason of the check (or of the run) that measured nothing.
+ */
+function freshnessOf(
+  last: TestRun | undefined,
+  checks: readonly CheckSummary[],
+  hasObjective: boolean,
+): Pick<PortSli["freshness"], "status" | "ageSeconds" | "met" | "measuredAt" | "reason"> {
+  const unknown = (reason: string) => ({
+    status: "unknown" as const,
+    ageSeconds: null,
+    met: null,
+    measuredAt: null,
+    reason,
+  });
+  const fresh = checks.filter((c) => c.checkId.startsWith("sla.") && /freshness|latency/i.test(c.checkId));
+  if (!hasObjective && fresh.length === 0) return unknown("the contract sets no freshness objective");
+  if (!last) return unknown("no contract test has run yet");
+  const measured = fresh.filter((c) => ageOf(c) !== undefined);
+  const ages = measured.map((c) => ageOf(c) as number);
+  const known = {
+    ageSeconds: ages.length > 0 ? Math.max(...ages) : null,
+    measuredAt: ages.length > 0 ? last.finishedAt : null,
+  };
+  if (measured.some((c) => c.status === "failed" || c.status === "warning"))
+    return { status: "missed", met: false, reason: null, ...known };
+  const unmeasured = fresh.find((c) => ageOf(c) === undefined || c.status === "error");
+  if (fresh.length > 0 && !unmeasured) return { status: "met", met: true, reason: null, ...known };
+  const why = unmeasured
+    ? (unmeasured.reason ?? `check ${unmeasured.checkId} measured no age (${unmeasured.status})`)
+    : (checks.find((c) => c.status === "error")?.reason ?? `the last run measured no freshness (${last.status})`);
+  return unknown(`the data's age could not be measured: ${why}`);
+}
 
 function slaOf(contract: unknown, property: string): { value: unknown; unit: string | null } | undefined {
   const entry = arr(obj(contract)?.slaProperties)
@@ -133,10 +189,6 @@ export async function observe(
     const contractId = p.contractId as string;
     const doc = p.version ? (await contracts.version(contractId, p.version))?.document : undefined;
     const last = latestByContract.get(contractId);
-    const fresh = (last ? (checksOf.get(last.id) ?? []) : []).filter(
-      (c) => c.checkId.startsWith("sla.") && /freshness|latency/i.test(c.checkId),
-    );
-    const ages = fresh.map((c) => Number(c.value)).filter((v) => Number.isFinite(v));
     const freshnessSla = slaOf(doc, "freshness") ?? slaOf(doc, "latency");
     const availabilitySla = slaOf(doc, "availability");
     const w = windowRuns.rows.find((r) => r.contractId === contractId);
@@ -145,9 +197,7 @@ export async function observe(
       contractId,
       freshness: {
         objective: freshnessSla ? `${String(freshnessSla.value)} ${freshnessSla.unit ?? "d"}` : null,
-        ageSeconds: ages.length > 0 ? Math.max(...ages) : null,
-        met: fresh.length > 0 ? fresh.every((c) => c.status === "passed") : null,
-        measuredAt: fresh.length > 0 ? (last?.finishedAt ?? null) : null,
+        ...freshnessOf(last, last ? (checksOf.get(last.id) ?? []) : [], freshnessSla !== undefined),
       },
       availability: {
         objective:
