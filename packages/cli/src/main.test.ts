@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -26,5 +26,17 @@ describe("quanta", () => {
   it("runs as a real process from the built binary", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [bin, "--version"]);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("ends quietly when the reader closes the pipe early (quanta policy list | head)", async () => {
+    const child = spawn(process.execPath, [bin, "policy", "list"], { stdio: ["ignore", "pipe", "pipe"] });
+    // Closed before the console writes a byte: its first write to stdout fails with EPIPE.
+    child.stdout.destroy();
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((done) => child.once("close", done));
+    expect({ code, err }).toEqual({ code: 0, err: "" });
   });
 });
