@@ -20,6 +20,26 @@ export class CommandError extends Error {
 }
 
 /**
+ * Errors a Quanta server answers with when it understood a request and says no: not allowed (403),
+ * conflict (409), refused (422). The command ran and the answer is a finding, so exit 1. Only for
+ * errors of a server call: locally a ConflictError can mean the command could not run (a data
+ * directory another server holds), which stays exit 2.
+ */
+const serverRefusals: ReadonlySet<string> = new Set([
+  "NotAllowedError",
+  "ConflictError",
+  "UnprocessableError",
+  "RefusedError",
+]);
+
+/** A server call's error as the console ends on it: a refusal becomes exit 1, anything else is left to `exitCodeFor`. */
+export function fromServer(error: unknown): unknown {
+  return error instanceof Error && serverRefusals.has(error.name)
+    ? new CommandError(error.message, ExitCode.failed)
+    : error;
+}
+
+/**
  * One place maps failures to exit codes and messages. Async because `@quanta/core` is imported
  * only here, on the failure path: the console must not pay for it at start (docs/adr/0015-startup.md).
  */

@@ -12,6 +12,7 @@ const run = promisify(execFile);
 let platform: RunningPlatform;
 let work: string;
 let token: string;
+let consumerToken: string;
 
 const policy = (extra = "") => `apiVersion: quanta/v1
 kind: PolicySet
@@ -33,6 +34,8 @@ beforeAll(async () => {
   const gov = await identity.users.createUser({ username: "gov@example.com", roles: ["governance"] });
   token = (await identity.tokens.createToken(gov.id, { name: "ci" })).token;
   process.env.QUANTA_TOKEN = token;
+  const consumer = await identity.users.createUser({ username: "mia@example.com" });
+  consumerToken = (await identity.tokens.createToken(consumer.id, { name: "laptop" })).token;
   writeFileSync(join(work, "org.yaml"), policy());
   writeFileSync(join(work, "bad.yaml"), policy("\n    colour: blue"));
 });
@@ -64,5 +67,18 @@ describe("quanta policy apply", () => {
     expect(stderr).toContain('unknown field "colour"');
     const { rows } = await platform.db.query("SELECT * FROM policy_versions");
     expect(rows).toHaveLength(1);
+  });
+
+  it("exits 1 when the server does not allow the caller to apply global rules (403)", async () => {
+    process.env.QUANTA_TOKEN = consumerToken;
+    try {
+      expect(await quanta("policy", "apply", "org.yaml", "--server", platform.url)).toEqual({
+        code: 1,
+        out: "",
+        err: "quanta: only governance and admins apply global rules\n",
+      });
+    } finally {
+      process.env.QUANTA_TOKEN = token;
+    }
   });
 });

@@ -8,6 +8,7 @@ import { consoleIn } from "../run-console.test-helpers.js";
 const examples = resolve(import.meta.dirname, "../../../../examples");
 let platform: RunningPlatform;
 let work: string;
+let ownerToken: string;
 
 beforeAll(async () => {
   platform = await startPlatform({ store: { memory: true }, port: 0, hostname: "127.0.0.1" });
@@ -17,6 +18,11 @@ beforeAll(async () => {
   const identity = new IdentityStore(platform.db);
   const admin = await identity.users.createUser({ username: "admin@example.com", roles: ["admin"] });
   process.env.QUANTA_TOKEN = (await identity.tokens.createToken(admin.id, { name: "test" })).token;
+  // An owner of one team, who may not found another by publishing for it.
+  const owner = await identity.users.createUser({ username: "owner@example.com" });
+  const team = await identity.teams.createTeam({ name: "Climate Quantum - Climate Analytics" });
+  await identity.teams.setTeamMember(team.id, owner.id, "owner");
+  ownerToken = (await identity.tokens.createToken(owner.id, { name: "test" })).token;
   process.env.XDG_CONFIG_HOME = join(work, "config");
 });
 afterAll(async () => {
@@ -66,6 +72,28 @@ describe("quanta publish", () => {
     expect(err).toContain(
       "version 1.2.0 of climate.weather-station-readings is already published with different content",
     );
+  });
+
+  it("exits 1 when the server refuses a product for a team that does not exist (403)", async () => {
+    const dir = join(work, "new-team");
+    cpSync(join(examples, "climate/sea-level"), dir, { recursive: true });
+    const file = join(dir, "sea-level.odps.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(/^ {2}name: Climate Quantum - Climate Analytics$/m, "  name: Brand New Team"),
+    );
+    const admin = process.env.QUANTA_TOKEN;
+    process.env.QUANTA_TOKEN = ownerToken;
+    try {
+      const { code, out, err } = await quanta("publish", dir, "--server", platform.url);
+      expect({ code, out, err }).toEqual({
+        code: 1,
+        out: "",
+        err: "quanta: climate.sea-level names team brand-new-team, which does not exist; an admin creates teams (POST /api/teams) and grants their owners\n",
+      });
+    } finally {
+      process.env.QUANTA_TOKEN = admin;
+    }
   });
 
   it("cannot run without a product folder or a server", async () => {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode, fromServer } from "../exit-codes.js";
 import { colors, type Io, type SetExit } from "../io.js";
 
 interface PublishOptions {
@@ -19,7 +19,7 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
     .option("--json", "print the server's answer as JSON")
     .action(async (dir: string, opts: PublishOptions) => {
       const { PlatformClient, readProductFolder, RefusedError } = await import("@quanta/platform");
-      const [{ ConflictError }, { printIssues }] = await Promise.all([import("@quanta/core"), import("../output.js")]);
+      const { printIssues } = await import("../output.js");
       const folder = resolve(io.cwd, dir);
       const files = await readProductFolder(folder);
       const client = await PlatformClient.forConsole(opts.server ?? defaultServer());
@@ -42,20 +42,13 @@ export function registerPublishCommand(program: Command, io: Io, setExit: SetExi
         }
         setExit(ExitCode.ok);
       } catch (e) {
-        if (e instanceof RefusedError) {
-          io.err(`quanta: ${e.message}`);
+        if (e instanceof RefusedError)
           printIssues(
             io,
             e.issues.map((i) => ({ ...i, file: i.file === "." ? dir : `${dir}/${i.file}` })),
             opts.json ? "json" : "text",
           );
-          setExit(ExitCode.failed);
-        } else if (e instanceof ConflictError) {
-          io.err(`quanta: ${e.message}`);
-          setExit(ExitCode.failed);
-        } else {
-          throw e;
-        }
+        throw fromServer(e);
       }
     });
 }

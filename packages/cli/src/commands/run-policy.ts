@@ -23,7 +23,7 @@ import {
   parsePolicySet,
   policyDocument,
 } from "@quanta/core/policy";
-import { CommandError, ExitCode } from "../exit-codes.js";
+import { CommandError, ExitCode, fromServer } from "../exit-codes.js";
 import { colors, type Io } from "../io.js";
 import { printIssues } from "../output.js";
 
@@ -221,9 +221,7 @@ export async function runPolicyApply(
       );
     return ExitCode.ok;
   } catch (e) {
-    if (!(e instanceof RefusedError)) throw e;
-    io.err(`quanta: ${e.message}`);
-    printIssues(io, [...e.issues], options.format);
-    return ExitCode.failed;
+    if (e instanceof RefusedError) printIssues(io, [...e.issues], options.format);
+    throw fromServer(e);
   }
 }
