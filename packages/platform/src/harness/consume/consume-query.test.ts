@@ -288,6 +288,50 @@ describe("consume as an Arrow IPC stream", () => {
   });
 });
 
+describe("masked columns", () => {
+  it("keep their type: text reads '***', every other type a NULL of its own type", async () => {
+    const file = join(root, "people.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    await conn.run(`COPY (SELECT i AS id, 'p' || i || '@example.com' AS email, i % 2 = 0 AS analytics_consent,
+        (i * 1.5)::DOUBLE AS score, (i * 10)::DECIMAL(10, 2) AS amount, DATE '2024-01-01' + i::INTEGER AS born,
+        TIMESTAMP '2024-01-01 10:00:00' AS seen_at, [i, i] AS codes, {'street': 'Main ' || i} AS address,
+        uuid() AS token
+      FROM range(1, 3) t(i)) TO '${file}' (FORMAT parquet)`);
+    conn.closeSync();
+    instance.closeSync();
+    const masked = ["EMAIL", "analytics_consent", "score", "amount", "born", "seen_at", "codes", "address", "token"];
+    const people: PortDataset = { name: "people", file, format: "parquet", masked };
+    const sql = "SELECT * FROM people ORDER BY id";
+    const json = JSON.parse((await read("json", sql, 5, [people])).text);
+    expect(json.columns).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "email", type: "VARCHAR" },
+      { name: "analytics_consent", type: "BOOLEAN" },
+      { name: "score", type: "DOUBLE" },
+      { name: "amount", type: "DECIMAL(10,2)" },
+      { name: "born", type: "DATE" },
+      { name: "seen_at", type: "TIMESTAMP" },
+      { name: "codes", type: "BIGINT[]" },
+      { name: "address", type: 'STRUCT("street" VARCHAR)' },
+      { name: "token", type: "UUID" },
+    ]);
+    const hidden = { analytics_consent: null, score: null, amount: null, born: null, seen_at: null, codes: null };
+    expect(json.rows).toEqual([
+      { id: 1, email: "***", ...hidden, address: null, token: null },
+      { id: 2, email: "***", ...hidden, address: null, token: null },
+    ]);
+    // A masked boolean still filters and aggregates as a boolean (no '***' to compare with TRUE).
+    const typed = await read("json", "SELECT count(*) FILTER (WHERE analytics_consent) AS n FROM people", 5, [people]);
+    expect(JSON.parse(typed.text).rows).toEqual([{ n: 0 }]);
+    // Arrow carries the same types.
+    const arrow = await consumeQuery([people], { sql, limit: 5, format: "arrow" }, limits, pool);
+    const table = tableFromIPC(new Uint8Array(await new Response(arrow.body).arrayBuffer()));
+    expect(String(table.schema.fields.find((f) => f.name === "analytics_consent")?.type)).toBe("Bool");
+    expect(table.getChild("analytics_consent")?.toArray()).toEqual([null, null]);
+  });
+});
+
 describe("the guard of a pooled sandbox", () => {
   it("refuses the same hostile statement every time, and serves a repeated one", async () => {
     for (let i = 0; i < 2; i++) {

@@ -150,16 +150,50 @@ export class ConsumerSandbox {
 }
 
 /**
- * `SELECT * REPLACE ('***' AS masked…) FROM source WHERE (filter) AND …`. Each row filter is a
- * producer's boolean expression: it must parse as one expression over the dataset's own columns
- * (no table functions, files or other tables) and be of type BOOLEAN, else the port serves nothing.
+ * What a masked column serves instead of its values, keeping the column's type: text columns read
+ * `'***'` (a reader sees that something is hidden), every other type NULL of its own type, so a
+ * masked BOOLEAN is still a BOOLEAN and a date a date (a `'***'` string there breaks the reader's
+ * types, filters and sums). `CASE WHEN FALSE THEN col END` is that typed NULL without writing the
+ * type out: no type text taken from the file is spliced into SQL.
+ */
+function maskExpression(column: string, type: string | undefined): string {
+  const col = dialect.quoteIdentifier(column);
+  // An unknown type (the column is not in the file) keeps the text mask; the view then fails to bind.
+  const text = type === undefined || dialect.baseType(type) === "varchar";
+  return `${text ? "'***'::VARCHAR" : `CASE WHEN FALSE THEN ${col} END`} AS ${col}`;
+}
+
+/** The source's columns (name as in the file, DuckDB type), keyed by lower-cased name (DuckDB folds identifiers). */
+async function columnsOf(
+  conn: DuckDBConnection,
+  d: PortDataset,
+  source: string,
+): Promise<Map<string, { name: string; type: string }>> {
+  const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`).catch((e: unknown) => {
+    throw new UnprocessableError(`dataset "${d.name}" cannot be read: ${(e as Error).message.split("\n")[0]}`, {
+      code: "dataset-unreadable",
+    });
+  });
+  return new Map(
+    described.getRows().map((r) => [String(r[0]).toLowerCase(), { name: String(r[0]), type: String(r[1]) }]),
+  );
+}
+
+/**
+ * `SELECT * REPLACE (<mask> AS masked…) FROM source WHERE (filter) AND …`, masks as `maskExpression`
+ * writes them. Each row filter is a producer's boolean expression: it must parse as one expression
+ * over the dataset's own columns (no table functions, files or other tables) and be of type
+ * BOOLEAN, else the port serves nothing.
  */
 async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: string): Promise<string> {
   const masked = d.masked ?? [];
-  const replace =
-    masked.length > 0
-      ? ` REPLACE (${masked.map((c) => `'***'::VARCHAR AS ${dialect.quoteIdentifier(c)}`).join(", ")})`
-      : "";
+  const columns = masked.length > 0 ? await columnsOf(conn, d, source) : new Map();
+  // The column keeps its name as the file spells it (a contract may spell it in another case).
+  const mask = (c: string) => {
+    const column = columns.get(c.toLowerCase());
+    return maskExpression(column?.name ?? c, column?.type);
+  };
+  const replace = masked.length > 0 ? ` REPLACE (${masked.map(mask).join(", ")})` : "";
   const filters = d.rowFilters ?? [];
   for (const f of filters) {
     const refuse = (why: string) =>
