@@ -31,3 +31,4 @@ export * from "./spec/odps/normalize.js";
 export { type OfficialSchema, officialSchemas } from "./spec/schema-validators.js";
 export * from "./spec/source.js";
 export * from "./spec/validate.js";
+export * from "./engines/index.js";

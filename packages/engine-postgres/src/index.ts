@@ -1,3 +1,4 @@
+export { postgresEngine } from "./manifest.js";
 export {
   defaultConnectTimeoutMs,
   defaultStatementTimeoutMs,
@@ -8,6 +9,3 @@ export {
 } from "./postgres-config.js";
 export { openPostgres, PostgresConnection } from "./postgres-connection.js";
 export { isForbiddenFunction, judgePlan, judgeSqlText, lexPostgres } from "./postgres-guard.js";
-
-/** Server `type`s this engine serves. */
-export const postgresServerTypes: readonly string[] = ["postgres", "postgresql"];

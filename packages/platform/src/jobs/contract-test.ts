@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { buildChecks, type CheckResult, type Connection, type RunResult, runChecks } from "@quanta/core";
-import { openDuckDb } from "@quanta/engine-duckdb";
+import { selectServer } from "@quanta/core/engines";
+import { installedEngines } from "../engines/installed-engines.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { findPort, portContract, portDatasets, schemaObjects } from "../harness/port-data.js";
 import type { Database } from "../storage/database.js";
@@ -89,7 +90,8 @@ export async function runContractTest(
   try {
     const { server } = portDatasets(pc, locator); // refuses paths leaving the product folder
     const baseDir = dirname(resolve(locator.rootOf(pc.productId), pc.file));
-    connection = await openDuckDb({ server, objects: schemaObjects(pc.contract), baseDir });
+    const open = await selectServer([server], installedEngines).engine.load();
+    connection = await open({ server, objects: schemaObjects(pc.contract), baseDir });
     result = await runChecks(buildChecks(pc.contract), connection, { ...limits, signal });
   } catch (e) {
     result = {

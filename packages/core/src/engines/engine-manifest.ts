@@ -1,0 +1,27 @@
+import type { ConnectionFactory } from "../checks/connection.js";
+
+/** What an engine can do with a server, asked before a connection is opened. */
+export interface EngineCapabilities {
+  /** Reads files by path or glob (Parquet, CSV, JSON), locally or through extensions. */
+  files: boolean;
+  /** Connects to a database server by host, port and database. */
+  database: boolean;
+  /** Stops a running statement (interrupt or server-side cancel) when its time limit passes. */
+  cancel: boolean;
+}
+
+/**
+ * An engine package's one export the rest of Quanta needs: which server `type`s it serves, its SQL
+ * dialect, what it can do, and a lazy `load()` of its driver, so that a native engine costs start-up
+ * time only when one of its servers is used (the shape of Malloy's connection registrations).
+ */
+export interface EngineManifest {
+  /** Short, stable name: `duckdb`, `postgres`. */
+  readonly name: string;
+  /** ODCS server `type`s this engine serves. */
+  readonly serverTypes: readonly string[];
+  /** The `Dialect.name` its connections speak. */
+  readonly dialect: string;
+  readonly capabilities: EngineCapabilities;
+  load(): Promise<ConnectionFactory>;
+}

@@ -1,0 +1,13 @@
+import type { EngineManifest } from "@quanta/core/engines";
+
+/**
+ * The PostgreSQL engine, as the registry knows it. Loading this file costs nothing: `pg` is imported
+ * by `load()`, when a server of one of these types is used.
+ */
+export const postgresEngine: EngineManifest = {
+  name: "postgres",
+  serverTypes: ["postgres", "postgresql"],
+  dialect: "postgres",
+  capabilities: { files: false, database: true, cancel: true },
+  load: async () => (await import("./postgres-connection.js")).openPostgres,
+};
