@@ -3,7 +3,8 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Check, Connection, RunResult } from "@quanta/core";
 import { buildChecks, detectKind, hasErrors, runChecks, SourceDocument, validateSchema } from "@quanta/core";
-import { engines } from "../engines/registry.js";
+import { selectServer } from "@quanta/core/engines";
+import { installedEngines } from "@quanta/platform/engines";
 import { junitReport, type ReportFormat, textReport } from "../engines/report.js";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -18,35 +19,6 @@ export interface TestOptions {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The contract's server to test: by name (or id), else the first one an installed engine serves. */
-function selectServer(contract: Obj, wanted: string | undefined): Obj {
-  const servers = (Array.isArray(contract.servers) ? contract.servers : []).filter(isObj);
-  const describe = (s: Obj) => `${String(s.server ?? s.id ?? "?")} (${String(s.type ?? "no type")})`;
-  if (wanted !== undefined) {
-    const found = servers.find((s) => s.server === wanted || s.id === wanted);
-    if (found === undefined) {
-      throw new CommandError(
-        `no server named ${JSON.stringify(wanted)} in the contract (servers: ${servers.map(describe).join(", ") || "none"})`,
-      );
-    }
-    if (!engines.has(String(found.type))) {
-      throw new CommandError(
-        `server ${describe(found)}: no installed engine for type ${JSON.stringify(found.type)} (engines serve: ${[...engines.keys()].join(", ")})`,
-      );
-    }
-    return found;
-  }
-  const usable = servers.find((s) => engines.has(String(s.type)));
-  if (usable === undefined) {
-    throw new CommandError(
-      servers.length === 0
-        ? "the contract has no servers: add one (e.g. type: local, path: data.parquet, format: parquet)"
-        : `no server of a type an installed engine serves (${[...engines.keys()].join(", ")}); servers: ${servers.map(describe).join(", ")}`,
-    );
-  }
-  return usable;
-}
 
 /** Reads an ODCS contract, exit 2 with issues when it cannot be tested. */
 async function loadContract(io: Io, file: string): Promise<Obj> {
@@ -117,7 +89,7 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
   if ((await stat(path).catch(() => undefined))?.isDirectory())
     throw new CommandError(`${file} is a folder; quanta test takes one contract file (*.odcs.yaml)`);
   const contract = await loadContract(io, path);
-  const server = selectServer(contract, options.server);
+  const { server, engine } = selectServer(contract.servers, installedEngines, { name: options.server });
   const objects = objectsOf(contract);
   if (
     options.schema !== undefined &&
@@ -135,9 +107,7 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
       `server ${String(server.server ?? server.type)}: data file ${shown} does not exist (the contract's path ${JSON.stringify(server.path ?? server.location)})`,
     );
   }
-  const entry = engines.get(String(server.type));
-  if (entry === undefined) throw new CommandError(`no engine for server type ${String(server.type)}`);
-  const open = await entry.load();
+  const open = await engine.load();
   let connection: Connection;
   try {
     connection = await open({ server, objects, baseDir: dirname(path) });
@@ -147,7 +117,7 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
     );
   }
   if (io.tty)
-    io.err(`testing ${checks.length} checks on server ${String(server.server ?? server.type)} (${entry.name})`);
+    io.err(`testing ${checks.length} checks on server ${String(server.server ?? server.type)} (${engine.name})`);
   const tick = progress(io, checks.length);
   try {
     return await runChecks(checks, connection, tick ? { onProgress: tick } : {});
