@@ -56,6 +56,11 @@ beforeAll(() => {
   write("broken-product/sales.odps.yaml", product.replace("orders-v1", "orders-v2"));
   write("broken-product/orders.odcs.yaml", contract("orders-v1"));
   write("no-product/orders.odcs.yaml", contract("orders-v1"));
+  write("unparsed-product/sales.odps.yaml", product);
+  write(
+    "unparsed-product/contracts/orders.odcs.yaml",
+    contract("orders-v1").replace("version: 1.0.0", 'version: "1.0.0'),
+  );
 });
 
 describe("quanta lint", () => {
@@ -101,6 +106,16 @@ describe("quanta lint", () => {
     expect(r.out).toContain(
       'broken-product/sales.odps.yaml:10:17 error output-port-contract-unresolved contractId "orders-v2" matches no contract id in the product folder (contracts here: orders-v1)',
     );
+  });
+
+  it("points at the parse error when a product's contract file does not parse, not at a missing contract", async () => {
+    const r = await lint("unparsed-product");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatchInlineSnapshot(`
+      "unparsed-product/contracts/orders.odcs.yaml:11:1 error yaml-missing-char Missing closing "quote
+      unparsed-product/sales.odps.yaml:10:17 error output-port-contract-unresolved contractId "orders-v1" matches no contract id in the product folder (unparsed-product/contracts/orders.odcs.yaml:11:1 does not parse, so its contract id is unknown)
+      "
+    `);
   });
 
   it("reports a folder without an ODPS file", async () => {

@@ -62,6 +62,17 @@ describe("quanta publish", () => {
     expect(out).toMatch(new RegExp(`${dir}/sea-level.odps.yaml:\\d+:\\d+ error `));
   });
 
+  it("refuses a contract file that does not parse at its file:line:column", async () => {
+    const dir = join(work, "unparsed");
+    cpSync(join(examples, "climate/sea-level"), dir, { recursive: true });
+    const file = join(dir, "contracts/daily-sea-level.odcs.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^version: .*$/m, 'version: "1.0.0'));
+    const { code, out } = await quanta("publish", dir, "--server", platform.url);
+    expect(code).toBe(1);
+    expect(out).toMatch(new RegExp(`^${dir}/contracts/daily-sea-level.odcs.yaml:\\d+:\\d+ error yaml-`, "m"));
+    expect(out).not.toContain("no contract");
+  });
+
   it("reports a conflict when a published version is changed without a bump", async () => {
     const dir = join(work, "rewritten");
     cpSync(join(examples, "climate/weather-station-readings"), dir, { recursive: true });

@@ -107,9 +107,35 @@ async function lintFolder(io: Io, root: string, shownRoot: string): Promise<Issu
     });
   }
   const read = (f: string) => sources.get(f) as SourceDocument;
-  for (const [dir, group] of groups) issues.push(...lintProductSources(group.map(read), shown(dir), meshContracts));
+  for (const [dir, group] of groups) {
+    const unread = group.map(read).filter((src) => declaredKind(src.file) === "odcs" && !src.readable);
+    issues.push(...lintProductSources(group.map(read), shown(dir), meshContracts).map((i) => pointAtUnread(i, unread)));
+  }
   for (const file of loose) issues.push(...lintDocument(read(file)));
   return issues;
+}
+
+const unresolvedContract: ReadonlySet<string> = new Set([
+  "output-port-contract-unresolved",
+  "input-port-contract-unresolved",
+]);
+
+/**
+ * A contract file that does not parse has no id, so a port naming it reads as "the folder has no
+ * contract". When the folder holds such a file, the issue says so and points at the parse error,
+ * which is reported at its own file:line:column as well.
+ */
+function pointAtUnread(issue: Issue, unread: readonly SourceDocument[]): Issue {
+  if (unread.length === 0 || !unresolvedContract.has(issue.code)) return issue;
+  const at = unread.map((src) => {
+    const first = src.issues.find((i) => i.severity === "error");
+    return first ? `${first.file}:${first.line}:${first.column}` : src.file;
+  });
+  const unparsed = `${at.join(", ")} ${at.length === 1 ? "does" : "do"} not parse, so its contract id is unknown`;
+  const listed = / \((the folder has no contract|contracts here: .*)\)$/.exec(issue.message);
+  const readable = listed?.[1]?.startsWith("contracts here") ? `${listed[1]}; ` : "";
+  const base = listed ? issue.message.slice(0, listed.index) : issue.message;
+  return { ...issue, message: `${base} (${readable}${unparsed})` };
 }
 
 async function lintPaths(io: Io, paths: readonly string[]): Promise<Issue[]> {
