@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { IdentityStore, type RunningPlatform, startPlatform } from "@quanta/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleIn } from "../run-console.test-helpers.js";
+import { describeAccess } from "./login.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
 const examples = resolve(import.meta.dirname, "../../../../examples");
@@ -52,7 +53,7 @@ describe("quanta login and logout", () => {
     expect(res.code).toBe(0);
     expect(res.out).toBe(`signed in to ${platform.url} as amara.okafor@climate-quantum.example\n`);
     expect(res.err).toMatch(
-      /^roles: consumer; teams: climate-quantum-climate-analytics \(owner\); token kept in .*credentials.json\n$/,
+      /^owner of team climate-quantum-climate-analytics; platform roles: consumer; token kept in .*credentials.json\n$/,
     );
     expect(statSync(credentials()).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(readFileSync(credentials(), "utf8"));
@@ -66,6 +67,20 @@ describe("quanta login and logout", () => {
     );
     expect(versions.rows[0]?.published_by).toBe("amara.okafor@climate-quantum.example");
     expect((await quanta("search", "sea level", "--server", platform.url)).code).toBe(0);
+  });
+
+  it("names every team role before the platform roles", () => {
+    expect(
+      describeAccess({
+        roles: ["governance"],
+        teams: [
+          { team: "sales", role: "member" },
+          { team: "climate", role: "owner" },
+          { team: "ops", role: "owner" },
+        ],
+      }),
+    ).toBe("owner of teams climate, ops; member of team sales; platform roles: governance");
+    expect(describeAccess({ roles: [], teams: [] })).toBe("in no team; platform roles: none");
   });
 
   it("refuses a bad token with the server's reason and keeps the stored one", async () => {

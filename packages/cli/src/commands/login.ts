@@ -8,6 +8,23 @@ interface LoginOptions {
   token?: string;
 }
 
+/**
+ * What the user may do, team rights first: they decide publishing and controlling products, while
+ * the platform role of most people is plain `consumer` (a team's owner is a consumer platform-wide).
+ */
+export function describeAccess(me: {
+  roles: readonly string[];
+  teams: readonly { team: string; role: string }[];
+}): string {
+  const byRole = new Map<string, string[]>();
+  for (const role of ["owner", "member"]) byRole.set(role, []);
+  for (const t of me.teams) byRole.set(t.role, [...(byRole.get(t.role) ?? []), t.team]);
+  const teams = [...byRole]
+    .filter(([, ids]) => ids.length > 0)
+    .map(([role, ids]) => `${role} of team${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`);
+  return `${teams.join("; ") || "in no team"}; platform roles: ${me.roles.join(", ") || "none"}`;
+}
+
 /** The token piped in (`echo $TOKEN | quanta login`), or typed after a prompt on a terminal. */
 async function readToken(io: Io): Promise<string> {
   if (process.stdin.isTTY) io.err("Paste an API token (qnt_…) or an OpenID Connect token, then Enter:");
@@ -44,9 +61,8 @@ export function registerLoginCommand(program: Command, io: Io, setExit: SetExit)
         throw e;
       }
       const file = await storeCredential(server, { token, user: me.name, savedAt: new Date().toISOString() });
-      const teams = me.teams.map((t) => `${t.team} (${t.role})`).join(", ") || "none";
       io.out(`signed in to ${server} as ${me.name}`);
-      io.err(`roles: ${me.roles.join(", ") || "none"}; teams: ${teams}; token kept in ${file}`);
+      io.err(`${describeAccess(me)}; token kept in ${file}`);
       if (process.env.QUANTA_TOKEN) io.err("note: $QUANTA_TOKEN is set and overrides the stored token");
       setExit(ExitCode.ok);
     });
