@@ -30,6 +30,7 @@ const loopback = ["127.0.0.0/8"];
 export function accessConformance(name: string, target: StoreTarget): void {
   describe(`access on ${name}`, () => {
     let db: Database;
+    let registry: Registry;
     let app: OpenAPIHono;
     let shop: Awaited<ReturnType<typeof writeShop>>;
     let owner: TestIdentity;
@@ -42,7 +43,7 @@ export function accessConformance(name: string, target: StoreTarget): void {
     beforeAll(async () => {
       shop = await writeShop(30);
       db = await target.open();
-      const registry = new Registry(db);
+      registry = new Registry(db);
       await registry.publish({ files: shop.files });
       const locator = new DataLocator(join(shop.root, "platform"));
       locator.setFolder("shop.orders", shop.folder);
@@ -259,6 +260,67 @@ export function accessConformance(name: string, target: StoreTarget): void {
         expect(mesh.body.edges).toEqual([
           expect.objectContaining({ agreementId, productId: "shop.orders", port: "orders", consumerTeam: "analytics" }),
         ]);
+      });
+
+      it("the mesh also counts products reading a port through their declared input ports", async () => {
+        // A product of another team reads shop.orders' two ports through input ports, with no agreement.
+        const reader = `apiVersion: v1.0.0
+kind: DataProduct
+id: churn.scores
+name: Churn scores
+version: 1.0.0
+status: active
+domain: churn
+description:
+  purpose: Churn scores computed from the shop's orders.
+support:
+  - channel: "#churn"
+    url: https://chat.example.com/churn
+    tool: slack
+inputPorts:
+  - name: shop-orders
+    version: 1.0.0
+    contractId: shop.orders.orders
+  - name: shop-totals
+    version: 1.0.0
+    contractId: shop.orders.totals
+team:
+  name: Churn team
+  members:
+    - username: carla@churn.example
+      role: owner
+      dateIn: "2024-01-01"
+`;
+        const published = await registry.publish({ files: [{ path: "churn.odps.yaml", text: reader }] });
+        expect(published.product).toMatchObject({ id: "churn.scores" });
+        const mesh = await call("GET", "/api/mesh", consumer);
+        expect(mesh.status).toBe(200);
+        expect(mesh.body.edges).toEqual([
+          expect.objectContaining({ kind: "agreement", agreementId, productId: "shop.orders", port: "orders" }),
+          {
+            kind: "input-port",
+            agreementId: "",
+            productId: "shop.orders",
+            port: "orders",
+            consumerTeam: "churn-team",
+            consumerProducts: ["churn.scores"],
+            inputPort: "shop-orders",
+            purpose: "input port shop-orders of churn.scores",
+            since: null,
+          },
+          expect.objectContaining({
+            kind: "input-port",
+            productId: "shop.orders",
+            port: "totals",
+            consumerProducts: ["churn.scores"],
+            inputPort: "shop-totals",
+          }),
+        ]);
+        // Each product of the map has its connections: shop.orders two readers' edges, churn.scores its inputs.
+        const of = (id: string) =>
+          mesh.body.edges.filter((e: Json) => e.productId === id || e.consumerProducts.includes(id)).length;
+        expect(of("shop.orders")).toBe(3);
+        expect(of("churn.scores")).toBe(2);
       });
 
       it("grants requested columns unmasked when the owner approves them", async () => {

@@ -34,14 +34,23 @@ export const defaultNoticeDays = 30;
 
 const newId = () => `agr_${randomBytes(9).toString("base64url")}`;
 
-/** A mesh edge: a consumer team reading a product's port under an active agreement. */
+/**
+ * A mesh edge: a product's output port read by a consumer team (and that team's products), either
+ * under an active agreement (`kind: "agreement"`) or because another product declares an input port
+ * on the port's contract (`kind: "input-port"`: the data flows there whether or not an agreement was
+ * signed; `agreementId` is then empty and `inputPort` names the reader's port).
+ */
 export interface MeshEdge {
+  kind: "agreement" | "input-port";
   agreementId: string;
   productId: string;
   port: string;
+  /** The team reading: the agreement's consumer team, or the reading product's team ("" when it has none). */
   consumerTeam: string;
-  /** Products the consumer team owns: where the data flows to. */
+  /** Products the data flows to: the consumer team's products, or the one product reading through its input port. */
   consumerProducts: string[];
+  /** The reader's input port, on `input-port` edges. */
+  inputPort?: string;
   purpose: string;
   since: string | null;
 }
@@ -333,18 +342,51 @@ export class AgreementService {
     });
   }
 
-  /** Active agreements: the edges of the mesh (consumer team → the products it owns). */
+  /**
+   * The edges of the mesh: every active (or terminating) agreement, with the consumer team's
+   * products, and every input port of a product reading another product's output port through
+   * that port's contract. Sorted by product, port, kind and reader.
+   */
   async mesh(): Promise<MeshEdge[]> {
     await this.settle();
-    const { rows } = await this.db.query<MeshEdge>(
-      `SELECT a.id AS "agreementId", a.product_id AS "productId", a.port, a.consumer_team AS "consumerTeam",
-         a.purpose, a.decided_at AS since,
-         COALESCE((SELECT json_agg(p.id ORDER BY p.id) FROM data_products p WHERE p.team_id = a.consumer_team), '[]')
-           AS "consumerProducts"
-       FROM agreements a WHERE a.state IN ('active', 'terminating')
-       ORDER BY a.product_id, a.port, a.consumer_team`,
-    );
-    return rows;
+    const [agreements, inputs] = await Promise.all([
+      this.db.query<Omit<MeshEdge, "kind">>(
+        `SELECT a.id AS "agreementId", a.product_id AS "productId", a.port, a.consumer_team AS "consumerTeam",
+           a.purpose, a.decided_at AS since,
+           COALESCE((SELECT json_agg(p.id ORDER BY p.id) FROM data_products p WHERE p.team_id = a.consumer_team), '[]')
+             AS "consumerProducts"
+         FROM agreements a WHERE a.state IN ('active', 'terminating')`,
+      ),
+      this.db.query<{ productId: string; port: string; reader: string; inputPort: string; team: string | null }>(
+        `SELECT o.product_id AS "productId", o.name AS port, i.product_id AS reader, i.name AS "inputPort",
+           r.team_id AS team
+         FROM ports i
+         JOIN ports o ON o.direction = 'output' AND o.contract_id = i.contract_id AND o.product_id <> i.product_id
+         JOIN data_products r ON r.id = i.product_id
+         WHERE i.direction = 'input'`,
+      ),
+    ]);
+    const edges: MeshEdge[] = [
+      ...agreements.rows.map((e) => ({ kind: "agreement" as const, ...e })),
+      ...inputs.rows.map((e) => ({
+        kind: "input-port" as const,
+        agreementId: "",
+        productId: e.productId,
+        port: e.port,
+        consumerTeam: e.team ?? "",
+        consumerProducts: [e.reader],
+        inputPort: e.inputPort,
+        purpose: `input port ${e.inputPort} of ${e.reader}`,
+        since: null,
+      })),
+    ];
+    const key = (e: MeshEdge) => [e.productId, e.port, e.kind, e.consumerTeam, e.consumerProducts[0] ?? ""];
+    return edges.sort((x, y) => {
+      const a = key(x);
+      const b = key(y);
+      const at = a.findIndex((v, i) => v !== b[i]);
+      return at < 0 ? 0 : (a[at] as string) < (b[at] as string) ? -1 : 1;
+    });
   }
 
   private async teamExists(id: string): Promise<boolean> {
