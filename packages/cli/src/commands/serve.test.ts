@@ -38,6 +38,16 @@ function startServe(args: string[], cwd: string): Promise<{ child: ChildProcess;
   });
 }
 
+/** Resolves once `text()` matches, or fails after `ms` with what it held. */
+async function waitFor(text: () => string, pattern: RegExp, ms = 60_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (!pattern.test(text())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${text()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return pattern.exec(text())?.[0] ?? "";
+}
+
 const stopped = (child: ChildProcess) => new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
 
 const dirs: string[] = [examples];
@@ -97,7 +107,22 @@ describe("quanta serve", () => {
     expect(stderr()).toMatch(/SIGTERM: stopping/);
     expect(existsSync(join(cwd, ".quanta", "server.pid"))).toBe(false);
     expect(existsSync(join(cwd, ".quanta", "metadata"))).toBe(true);
-  }, 120_000);
+
+    // A second start finds the demo it published before, and says so.
+    const again = await startServe(["--demo", "--examples", examples], cwd);
+    try {
+      expect(again.stderr()).toMatch(/^demo mesh already present: 8 product\(s\) unchanged$/m);
+      expect(again.stderr()).not.toMatch(/published \d+ demo product/);
+      // The start-up tests are news, not a warning; one line says how they ended.
+      await waitFor(again.stderr, /^background contract tests finished: \d+ passed, \d+ failed/m);
+      expect(again.stderr()).toMatch(/^testing \d+ contract\(s\) in the background$/m);
+      expect(again.stderr()).not.toMatch(/warning: testing/);
+    } finally {
+      const exit = stopped(again.child);
+      again.child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    }
+  }, 180_000);
 
   it("refuses a bad port and an unreachable database before listening", async () => {
     const io = bufferIo();

@@ -40,6 +40,19 @@ function parsePositive(option: string, text: string): number {
   return n;
 }
 
+/** What the demo publish at start did: a later start finds the mesh it published before. */
+export function demoPublished(r: {
+  published: readonly string[];
+  unchanged: readonly string[];
+  skipped: readonly unknown[];
+}): string {
+  const created = r.published.length - r.unchanged.length;
+  const skipped = r.skipped.length > 0 ? `; skipped ${r.skipped.length}` : "";
+  if (created === 0 && r.unchanged.length > 0)
+    return `demo mesh already present: ${r.unchanged.length} product(s) unchanged${skipped}`;
+  return `published ${created} demo product(s)${r.unchanged.length > 0 ? `, ${r.unchanged.length} unchanged` : ""}, skipped ${r.skipped.length}`;
+}
+
 /**
  * Resolves on the first SIGINT or SIGTERM, and leaves both to their default from then on: a second
  * one ends the process at once, whatever it is doing (even stuck in native code).
@@ -102,7 +115,7 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         log: (line) => io.err(line),
         warn: (line) => io.err(`quanta: warning: ${line}`),
       });
-      if (opts.demo) io.err(`published ${running.published.length} demo product(s), skipped ${running.skipped.length}`);
+      if (opts.demo) io.err(demoPublished(running));
       if (running.demoTokens) {
         io.err(
           `demo users (API tokens${tokensFile ? ` also in ${tokensFile}` : ""}; use one with quanta login or Authorization: Bearer):`,

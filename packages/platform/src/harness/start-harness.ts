@@ -5,14 +5,14 @@ import {
   contractTestKind,
   runContractTest,
 } from "../jobs/contract-test.js";
-import { JobQueue } from "../jobs/job-queue.js";
+import { type Job, JobQueue } from "../jobs/job-queue.js";
 import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
-import type { ConsumeLimits } from "./consume/consume-query.js";
+import type { ConsumeLimits } from "@quanta/engine-duckdb";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { type IngestRecovery, type IngestRecoveryOptions, recoverIngest } from "./ingest/recover-ingest.js";
@@ -39,7 +39,10 @@ export interface HarnessRuntimeOptions {
   ingestRecovery?: IngestRecoveryOptions | false;
   workerConcurrency?: number;
   schedulerTickMs?: number;
+  /** Problems: failed jobs, scheduler errors. */
   log?: (line: string) => void;
+  /** News that is no problem: the start-up tests queued and, once they all ended, how they ended (default `log`). */
+  info?: (line: string) => void;
 }
 
 export interface HarnessRuntime {
@@ -58,6 +61,25 @@ export interface HarnessRuntime {
  */
 export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
   const log = options.log ?? (() => {});
+  const info = options.info ?? log;
+  // The start-up tests (testAtStart): how each job ended, reported in one line once all have.
+  const startEnded = new Map<number, string>();
+  let startTests: number[] | undefined;
+  const reportStartTests = () => {
+    if (startTests === undefined || !startTests.every((id) => startEnded.has(id))) return;
+    const count = (...statuses: string[]) =>
+      startTests?.filter((id) => statuses.includes(startEnded.get(id) ?? "")).length;
+    const errors = count("error") ?? 0;
+    info(
+      `background contract tests finished: ${count("passed", "warning")} passed, ${count("failed")} failed${errors > 0 ? `, ${errors} could not run` : ""}`,
+    );
+    startTests = undefined;
+  };
+  const startTestEnded = (job: Job, status: string) => {
+    if (job.payload.trigger !== "start") return;
+    startEnded.set(job.id, status);
+    reportStartTests();
+  };
   const locator = new DataLocator(options.dataDir);
   for (const [id, folder] of options.productFolders ?? []) locator.setFolder(id, folder);
   const queue = new JobQueue(options.db);
@@ -70,7 +92,12 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
           signal,
           job,
           limits: options.testLimits,
+        }).catch((e: unknown) => {
+          // Its last attempt failed: the job ends for good (when stopping, it is given back instead).
+          if (!signal.aborted && job.attempts >= job.maxAttempts) startTestEnded(job, "error");
+          throw e;
         });
+        startTestEnded(job, outcome.status);
         // Continuous governance: every test run re-evaluates the product, so certification follows it.
         await new GovernanceService(options.db).evaluate(payload.productId, "test-run").catch((e: unknown) => {
           log(`evaluate ${payload.productId}: ${(e as Error)?.message ?? e}`);
@@ -106,10 +133,15 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     if (stopped) return;
     worker.start();
     // The demo's tests first (they take the current slots), then the schedule for the rest.
+    const queued: number[] = [];
     void scheduler
-      .testNow(options.testAtStart ?? [], "start")
+      .testNow(options.testAtStart ?? [], "start", new Date(), (job) => queued.push(job.id))
       .then((n) => {
-        if (n > 0) log(`testing ${n} contract(s) in the background`);
+        if (n > 0) info(`testing ${n} contract(s) in the background`);
+        if (queued.length > 0) {
+          startTests = queued;
+          reportStartTests();
+        }
         worker.poke();
       })
       .catch((e: unknown) => log(`start tests: ${(e as Error)?.message ?? e}`))

@@ -1,7 +1,7 @@
 import type { LifecycleStore, ProductConfig } from "../harness/lifecycle-store.js";
 import type { Database } from "../storage/database.js";
 import { type ContractTestPayload, contractTestKind } from "./contract-test.js";
-import type { JobQueue } from "./job-queue.js";
+import type { Job, JobQueue } from "./job-queue.js";
 import { contractSchedule, currentSlot, parseSchedule, type Schedule } from "./schedule.js";
 import { TestRunRepository } from "./test-run-repository.js";
 
@@ -92,7 +92,13 @@ export class ContractTestScheduler {
    * port. It takes the current slot's key when that slot has no job yet, so the next tick does not
    * test the same port again.
    */
-  async testNow(productIds: readonly string[], trigger: string, at: Date = new Date()): Promise<number> {
+  async testNow(
+    productIds: readonly string[],
+    trigger: string,
+    at: Date = new Date(),
+    /** Told each job this call queued (start-up reports when they have all ended). */
+    onQueued?: (job: Job) => void,
+  ): Promise<number> {
     const wanted = new Set(productIds);
     let created = 0;
     for (const p of await this.testablePorts()) {
@@ -111,7 +117,10 @@ export class ContractTestScheduler {
             key: `${contractTestKind}:${p.productId}:${p.port}:${trigger}:${at.toISOString()}`,
             payload: { ...payload },
           });
-      if (r.created) created++;
+      if (r.created) {
+        created++;
+        onQueued?.(r.job);
+      }
     }
     return created;
   }

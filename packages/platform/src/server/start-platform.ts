@@ -46,6 +46,8 @@ export interface RunningPlatform {
   port: number;
   db: Database;
   published: string[];
+  /** The ones of `published` the store held already, unchanged (a later start of the same demo). */
+  unchanged: string[];
   skipped: { folder: string; reason: string }[];
   /** The demo identities and their tokens, when `demoIdentities` was given. */
   demoTokens?: DemoTokens;
@@ -154,7 +156,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     unlock();
     throw e;
   }
-  const { published, skipped, demoTokens } = built;
+  const { published, unchanged, skipped, demoTokens } = built;
   const runtime = built.jobs;
   app = built.app;
   settleReady(true);
@@ -169,6 +171,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     port,
     db,
     published,
+    unchanged,
     skipped,
     ...(demoTokens ? { demoTokens } : {}),
     close() {
@@ -225,12 +228,14 @@ async function buildRest(
   ]);
   const registry = new Registry(db);
   const published: string[] = [];
+  const unchanged: string[] = [];
   const productFolders = new Map<string, string>();
   const skipped: RunningPlatform["skipped"] = [];
   for (const folder of options.publishFolders ?? []) {
     try {
       const result = await registry.publish({ files: await readProductFolder(folder), publishedBy: "quanta-demo" });
       published.push(result.product.id);
+      if (!result.created) unchanged.push(result.product.id);
       productFolders.set(result.product.id, folder);
     } catch (e) {
       const reason = isQuantaError(e) ? e.message : String(e);
@@ -253,6 +258,7 @@ async function buildRest(
     ...(options.testLimits ? { testLimits: options.testLimits } : {}),
     jobsStartAfter: ready,
     log: warn,
+    ...(options.log ? { info: options.log } : {}),
   });
   onJobs(jobs);
   const identity = new IdentityStore(db);
@@ -271,5 +277,5 @@ async function buildRest(
     webhookAllowedNetworks: options.webhookAllowedNetworks,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
-  return { app, jobs, published, skipped, demoTokens };
+  return { app, jobs, published, unchanged, skipped, demoTokens };
 }
