@@ -14,6 +14,7 @@ import {
 } from "@quanta/core";
 import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
+import { lockDown, rootsOf } from "./lock-down.js";
 import { formatOf, readableRoot, readerSql } from "./sources.js";
 
 const dialect = new DuckDbDialect();
@@ -80,7 +81,7 @@ export class DuckDbConnection implements Connection {
         }),
       );
       const c = new DuckDbConnection(instance, conn, relations, new Map(), undefined, schema);
-      await c.lockDown([]);
+      await lockDown(conn);
       return c;
     }
     const path = str(server.path) ?? str(server.location);
@@ -109,25 +110,8 @@ export class DuckDbConnection implements Connection {
         broken.set(object.name, new EngineError(message(e), { sql, cause: e }));
       }
     }
-    await c.lockDown(roots);
+    await lockDown(conn, rootsOf(roots));
     return c;
-  }
-
-  /** From here on, SQL can only read the contract's own sources. */
-  private async lockDown(roots: readonly ReturnType<typeof readableRoot>[]): Promise<void> {
-    const list = (kind: "file" | "directory") =>
-      `[${roots
-        .filter((r) => r.kind === kind)
-        .map((r) => dialect.stringLiteral(r.path))
-        .join(", ")}]`;
-    if (roots.length > 0) {
-      await this.conn.run(`SET allowed_paths = ${list("file")}`);
-      await this.conn.run(`SET allowed_directories = ${list("directory")}`);
-    }
-    await this.conn.run("SET enable_external_access = false");
-    await this.conn.run("SET autoinstall_known_extensions = false");
-    await this.conn.run("SET autoload_known_extensions = false");
-    await this.conn.run("SET lock_configuration = true");
   }
 
   relation(object: string): string {

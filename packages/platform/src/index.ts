@@ -1,7 +1,7 @@
+export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "@quanta/engine-duckdb";
 export * from "./audit/event-log.js";
 export * from "./client/credentials.js";
 export * from "./client/platform-client.js";
-export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "./harness/consume/consume-query.js";
 export { DataLocator } from "./harness/data-locator.js";
 export { Harness, type HarnessOptions } from "./harness/harness.js";
 export type { IngestLimits, IngestResult } from "./harness/ingest/ingest-batch.js";

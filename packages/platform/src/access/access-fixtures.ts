@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import type { ProductFile } from "../registry/publish-folder.js";
 
 /**
@@ -108,19 +108,23 @@ export async function writeShop(rows = 30): Promise<{ root: string; folder: stri
     { path: "contracts/totals.odcs.yaml", text: totalsContract },
   ];
   for (const f of files) await writeFile(join(folder, f.path), f.text);
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  const data = join(folder, "data").replaceAll("'", "''");
-  await conn.run(`COPY (SELECT i::INTEGER AS order_id, 'person' || i || '@customers.example' AS customer_email,
+  const data = join(folder, "data");
+  await writeData(
+    join(data, "orders.parquet"),
+    `SELECT i::INTEGER AS order_id, 'person' || i || '@customers.example' AS customer_email,
       'C' || i AS customer_id, (i * 10)::DOUBLE AS amount, i % 3 <> 0 AS analytical_consent
-    FROM range(${rows}) t(i)) TO '${data}/orders.parquet' (FORMAT parquet)`);
+    FROM range(${rows}) t(i)`,
+  );
   // Version 2 renames amount to amount_eur (a breaking change) in its own file.
-  await conn.run(`COPY (SELECT i::INTEGER AS order_id, 'person' || i || '@customers.example' AS customer_email,
+  await writeData(
+    join(data, "orders_v2.parquet"),
+    `SELECT i::INTEGER AS order_id, 'person' || i || '@customers.example' AS customer_email,
       'C' || i AS customer_id, (i * 10)::DOUBLE AS amount_eur, i % 3 <> 0 AS analytical_consent
-    FROM range(${rows}) t(i)) TO '${data}/orders_v2.parquet' (FORMAT parquet)`);
-  await conn.run(`COPY (SELECT DATE '2024-01-01' + i::INTEGER AS day, (i * 100)::DOUBLE AS total
-    FROM range(5) t(i)) TO '${data}/totals.parquet' (FORMAT parquet)`);
-  conn.closeSync();
-  instance.closeSync();
+    FROM range(${rows}) t(i)`,
+  );
+  await writeData(
+    join(data, "totals.parquet"),
+    "SELECT DATE '2024-01-01' + i::INTEGER AS day, (i * 100)::DOUBLE AS total FROM range(5) t(i)",
+  );
   return { root, folder, files };
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import type { ProductFile } from "../registry/publish-folder.js";
 
 /**
@@ -212,16 +212,12 @@ export async function writeSensorProducts(rows = 5_000): Promise<{
   for (const f of sensors) await writeFile(join(sensorsDir, f.path), f.text);
   for (const f of upstream) await writeFile(join(upstreamDir, f.path), f.text);
   await writeFile(join(root, "secret.csv"), "secret\nhunter2\n");
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  const file = join(sensorsDir, "data", "readings.parquet").replaceAll("'", "''");
-  await conn.run(`COPY (
-      SELECT i::BIGINT AS reading_id, 'S-' || lpad(CAST(i % 50 AS VARCHAR), 3, '0') AS station,
+  await writeData(
+    join(sensorsDir, "data", "readings.parquet"),
+    `SELECT i::BIGINT AS reading_id, 'S-' || lpad(CAST(i % 50 AS VARCHAR), 3, '0') AS station,
         round(((i * 7919) % 1000) / 20.0 - 25, 2)::DOUBLE AS value,
         date_trunc('minute', now()::TIMESTAMP) - to_minutes(i) AS measured_at
-      FROM range(1, ${rows + 1}) t(i)
-    ) TO '${file}' (FORMAT parquet)`);
-  conn.closeSync();
-  instance.closeSync();
+      FROM range(1, ${rows + 1}) t(i)`,
+  );
   return { root, sensorsDir, upstreamDir, sensors, upstream };
 }

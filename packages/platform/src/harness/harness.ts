@@ -1,19 +1,19 @@
 import { mkdir } from "node:fs/promises";
 import { ConflictError } from "@quanta/core";
-import { planRead } from "../access/read-access.js";
-import { decide } from "../identity/authorize.js";
-import type { Principal } from "../identity/principal.js";
-import { ProductRepository } from "../registry/product-repository.js";
-import type { Registry } from "../registry/registry.js";
-import type { Database } from "../storage/database.js";
 import {
   type ConsumeLimits,
   type ConsumeQuery,
   type ConsumeStream,
   consumeQuery,
   defaultConsumeLimits,
-} from "./consume/consume-query.js";
-import { SandboxPool } from "./consume/sandbox-pool.js";
+  SandboxPool,
+} from "@quanta/engine-duckdb";
+import { planRead } from "../access/read-access.js";
+import { decide } from "../identity/authorize.js";
+import { type Principal, teamRole } from "../identity/principal.js";
+import { ProductRepository } from "../registry/product-repository.js";
+import type { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
 import type { DataLocator } from "./data-locator.js";
 import { type Discovery, discover } from "./discover.js";
 import { type Governance, govern } from "./govern.js";
@@ -186,13 +186,19 @@ export class Harness {
 
   /**
    * Usage, tests and SLIs of a product. Who read what (per-consumer usage) only for its owner
-   * team, governance and admins; others see the totals.
+   * team, governance and admins; others see the totals. Values a failed check names (samples of
+   * invalid values) only for the owner team, who reads the data unmasked; others see the reason
+   * without them.
    */
   async observe(productId: string, principal: Principal | undefined): Promise<Observation> {
     const life = await this.lifecycle.get(productId);
     const product = await new ProductRepository(this.db).get(productId);
     const ref = { id: productId, ownerTeam: product?.team ?? null };
-    return observe(this.db, productId, life, { perConsumer: decide(principal, "product.usage", ref) === true });
+    return observe(this.db, productId, life, {
+      perConsumer: decide(principal, "product.usage", ref) === true,
+      // Offending values named in check reasons are the data itself: the owner team's to see only.
+      sampleValues: teamRole(principal, ref.ownerTeam) !== undefined,
+    });
   }
 
   async govern(productId: string): Promise<Governance> {

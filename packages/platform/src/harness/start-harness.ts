@@ -1,3 +1,4 @@
+import type { ConsumeLimits } from "@quanta/engine-duckdb";
 import { GovernanceService } from "../governance/governance-service.js";
 import {
   type ContractTestLimits,
@@ -12,7 +13,6 @@ import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
-import type { ConsumeLimits } from "@quanta/engine-duckdb";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { type IngestRecovery, type IngestRecoveryOptions, recoverIngest } from "./ingest/recover-ingest.js";

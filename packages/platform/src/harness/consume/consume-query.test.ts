@@ -2,13 +2,18 @@ import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import {
+  type ConsumeFormat,
+  type ConsumeLimits,
+  consumeQuery,
+  defaultConsumeLimits,
+  rawColumn,
+  SandboxPool,
+} from "@quanta/engine-duckdb";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponse } from "../../http/error-response.js";
 import type { PortDataset } from "../port-data.js";
-import { rawColumn } from "./arrow-output.js";
-import { type ConsumeFormat, type ConsumeLimits, consumeQuery, defaultConsumeLimits } from "./consume-query.js";
-import { SandboxPool } from "./sandbox-pool.js";
 
 /** What a failed read answers over HTTP: its status, code and message, through the one mapper. */
 const refusal = (p: Promise<unknown>) =>

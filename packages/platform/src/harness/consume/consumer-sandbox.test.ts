@@ -2,11 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { consumeQuery, defaultConsumeLimits, SandboxPool } from "@quanta/engine-duckdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponse } from "../../http/error-response.js";
 import type { PortDataset } from "../port-data.js";
-import { consumeQuery, defaultConsumeLimits } from "./consume-query.js";
-import { SandboxPool } from "./sandbox-pool.js";
 
 // A reader whose agreement keeps only sensor-1 and masks the e-mail: the largest values and every
 // e-mail are in rows or columns the view hides, so any answer that shows them read past the view.

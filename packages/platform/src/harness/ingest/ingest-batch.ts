@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { DuckDbDialect, InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
+import { InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
+import { writeParquetFromNdjson } from "@quanta/engine-duckdb";
 import type { Database } from "../../storage/database.js";
 import { EventLog } from "../../storage/repositories/event-log.js";
 import type { DataLocator } from "../data-locator.js";
@@ -33,8 +33,6 @@ export type IngestOutcome = IngestResult & { replayed?: true };
 /** Another request with the same idempotency key committed first. */
 class KeyTaken extends Error {}
 
-const dialect = new DuckDbDialect();
-
 /** The contract's dataset the upload is for: named, or the only one. */
 export function datasetOf(pc: PortContract, dataset: string | undefined): string {
   const names = schemaObjects(pc.contract).map((o) => o.name);
@@ -63,20 +61,9 @@ async function writeParquet(
 ): Promise<void> {
   const ndjson = join(dir, incomingName("ndjson"));
   await writeFile(ndjson, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
-  const conn = await instance.connect();
   try {
-    const spec = columns
-      .map((c) => `${dialect.stringLiteral(c.name)}: ${dialect.stringLiteral(c.duckdbType)}`)
-      .join(", ");
-    const select = columns.map((c) => dialect.quoteIdentifier(c.name)).join(", ");
-    await conn.run(
-      `COPY (SELECT ${select} FROM read_json(${dialect.stringLiteral(ndjson)}, format = 'newline_delimited', columns = {${spec}}))
-       TO ${dialect.stringLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    await writeParquetFromNdjson(ndjson, columns, target);
   } finally {
-    conn.closeSync();
-    instance.closeSync();
     await rm(ndjson, { force: true });
   }
 }

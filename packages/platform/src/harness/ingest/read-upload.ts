@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBInstance, JsonDuckDBValueConverter } from "@duckdb/node-api";
-import { DuckDbDialect, InputError } from "@quanta/core";
+import { InputError } from "@quanta/core";
+import { readTabularFile } from "@quanta/engine-duckdb";
 import { uploadDirPrefix } from "./batch-files.js";
 import type { ValueMode } from "./row-validator.js";
 
@@ -14,8 +14,6 @@ export interface Upload {
   /** Column names of a file with a header (CSV, Parquet): checked against the contract as a whole. */
   header?: string[];
 }
-
-const dialect = new DuckDbDialect();
 
 /** Media type → the format it carries (multipart parts may also be named by file extension). */
 export const mediaTypes: Record<string, IngestFormat> = {
@@ -57,7 +55,7 @@ function ndjson(text: string): unknown[] {
   return records;
 }
 
-/** CSV and Parquet are read by DuckDB from a private temporary file (its readers are the robust ones). */
+/** CSV and Parquet are read by the DuckDB engine from a private temporary file (its readers are the robust ones). */
 async function readWithDuckDb(
   bytes: Uint8Array,
   format: "csv" | "parquet",
@@ -72,32 +70,11 @@ async function readWithDuckDb(
   }
   const dir = await mkdtemp(join(tempRoot, uploadDirPrefix()));
   const file = join(dir, `upload.${format}`);
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
-  const conn = await instance.connect();
   try {
     await writeFile(file, bytes);
-    await conn.run(`SET allowed_paths = [${dialect.stringLiteral(file)}]`);
-    await conn.run("SET enable_external_access = false");
-    await conn.run("SET lock_configuration = true");
-    const source =
-      format === "csv"
-        ? `read_csv(${dialect.stringLiteral(file)}, header = true, all_varchar = true, auto_detect = true, strict_mode = true)`
-        : `read_parquet(${dialect.stringLiteral(file)})`;
-    let result: Awaited<ReturnType<typeof conn.runAndReadAll>>;
-    try {
-      result = await conn.runAndReadAll(`SELECT * FROM ${source} LIMIT ${maxRows + 1}`);
-    } catch (e) {
-      throw new InputError(`the file is not readable ${format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`, {
-        code: "invalid-file",
-      });
-    }
-    const header = result.columnNames();
-    const rows = result.convertRows(JsonDuckDBValueConverter) as unknown[][];
-    const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
+    const { header, records } = await readTabularFile(file, format, maxRows);
     return { format, mode: "text", records, header };
   } finally {
-    conn.closeSync();
-    instance.closeSync();
     await rm(dir, { recursive: true, force: true });
   }
 }

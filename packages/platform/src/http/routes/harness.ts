@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { InputError, UnsupportedMediaTypeError } from "@quanta/core";
+import { consumeFormats } from "@quanta/engine-duckdb";
 import type { Context } from "hono";
-import { consumeFormats } from "../../harness/consume/consume-query.js";
 import type { Harness } from "../../harness/harness.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";

@@ -1,7 +1,9 @@
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DuckDbDialect, EngineError, InputError, QuantaError, UnprocessableError } from "@quanta/core";
-import { fileFormats, judgeParseTree, readableRoot, readerSql } from "@quanta/engine-duckdb";
-import type { PortDataset } from "../port-data.js";
+import { type DuckDBConnection, DuckDBInstance } from "../duckdb-api.js";
+import { judgeParseTree } from "../duckdb-guard.js";
+import { lockDown, rootsOf } from "../lock-down.js";
+import { fileFormats, readableRoot, readerSql } from "../sources.js";
+import type { SandboxDataset } from "./sandbox-dataset.js";
 
 const dialect = new DuckDbDialect();
 /** Guard verdicts kept per sandbox. */
@@ -75,7 +77,7 @@ export class ConsumerSandbox {
     readonly tables: ReadonlySet<string>,
   ) {}
 
-  static async open(datasets: readonly PortDataset[], options: SandboxOptions = {}): Promise<ConsumerSandbox> {
+  static async open(datasets: readonly SandboxDataset[], options: SandboxOptions = {}): Promise<ConsumerSandbox> {
     const instance = await DuckDBInstance.create(":memory:", {
       threads: String(options.threads ?? 2),
       memory_limit: options.memoryLimit ?? "1GB",
@@ -95,15 +97,7 @@ export class ConsumerSandbox {
         });
       }
       const roots = datasets.map((d) => readableRoot(d.file));
-      const files = roots.filter((r) => r.kind === "file").map((r) => dialect.stringLiteral(r.path));
-      const dirs = roots.filter((r) => r.kind === "directory").map((r) => dialect.stringLiteral(r.path));
-      if (options.outputDir) dirs.push(dialect.stringLiteral(options.outputDir));
-      await conn.run(`SET allowed_paths = [${files.join(", ")}]`);
-      await conn.run(`SET allowed_directories = [${dirs.join(", ")}]`);
-      await conn.run("SET enable_external_access = false");
-      await conn.run("SET autoinstall_known_extensions = false");
-      await conn.run("SET autoload_known_extensions = false");
-      await conn.run("SET lock_configuration = true");
+      await lockDown(conn, rootsOf(roots, options.outputDir ? [options.outputDir] : []));
     } catch (e) {
       sandbox.close();
       throw e;
@@ -166,7 +160,7 @@ function maskExpression(column: string, type: string | undefined): string {
 /** The source's columns (name as in the file, DuckDB type), keyed by lower-cased name (DuckDB folds identifiers). */
 async function columnsOf(
   conn: DuckDBConnection,
-  d: PortDataset,
+  d: SandboxDataset,
   source: string,
 ): Promise<Map<string, { name: string; type: string }>> {
   const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`).catch((e: unknown) => {
@@ -185,7 +179,7 @@ async function columnsOf(
  * over the dataset's own columns (no table functions, files or other tables) and be of type
  * BOOLEAN, else the port serves nothing.
  */
-async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: string): Promise<string> {
+async function protectedSelect(conn: DuckDBConnection, d: SandboxDataset, source: string): Promise<string> {
   const masked = d.masked ?? [];
   const columns = masked.length > 0 ? await columnsOf(conn, d, source) : new Map();
   // The column keeps its name as the file spells it (a contract may spell it in another case).
@@ -220,7 +214,7 @@ async function protectedSelect(conn: DuckDBConnection, d: PortDataset, source: s
 }
 
 /** The engine's table function for the dataset's format (the same readers contract tests use). */
-function datasetSql(d: PortDataset): string {
+function datasetSql(d: SandboxDataset): string {
   if (!fileFormats.includes(d.format)) {
     throw new UnprocessableError(`cannot read format ${d.format} of "${d.name}"`, { code: "unreadable-format" });
   }

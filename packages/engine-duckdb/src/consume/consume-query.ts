@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DuckDBDecimalType, DuckDBTypeId } from "@duckdb/node-api";
 import { DuckDbDialect, EngineError, InputError, QuantaError } from "@quanta/core";
-import type { PortDataset } from "../port-data.js";
+import { DuckDBDecimalType, DuckDBTypeId } from "../duckdb-api.js";
+import type { SandboxDataset } from "./sandbox-dataset.js";
 import type { SandboxPool } from "./sandbox-pool.js";
 
 export type ConsumeFormat = "json" | "csv" | "parquet" | "arrow";
@@ -60,7 +60,7 @@ const contentTypes: Record<ConsumeFormat, string> = {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 
 /** The consumer's SQL, or every row of the port's only dataset. */
-function consumerSql(datasets: readonly PortDataset[], sql: string | undefined): string {
+function consumerSql(datasets: readonly SandboxDataset[], sql: string | undefined): string {
   if (sql !== undefined && sql.trim() !== "") return sql.trim().replace(/;\s*$/, "");
   const only = datasets.length === 1 ? datasets[0] : undefined;
   if (!only) {
@@ -87,7 +87,7 @@ function csvField(v: string): string {
  * client gets a 4xx instead of a broken 200; a slow client holds a file, not a DuckDB connection.
  */
 export async function consumeQuery(
-  datasets: readonly PortDataset[],
+  datasets: readonly SandboxDataset[],
   query: ConsumeQuery,
   limits: ConsumeLimits,
   pool: SandboxPool,

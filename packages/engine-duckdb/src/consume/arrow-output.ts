@@ -1,6 +1,5 @@
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { type DuckDBConnection, type DuckDBDataChunk, DuckDBTypeId, type DuckDBValue } from "@duckdb/node-api";
 import {
   Binary,
   Bool,
@@ -27,6 +26,7 @@ import {
   Uint64,
   Utf8,
 } from "apache-arrow";
+import { type DuckDBConnection, type DuckDBDataChunk, DuckDBTypeId, type DuckDBValue } from "../duckdb-api.js";
 
 /** A result column as the prepared statement describes it. */
 export interface ResultColumn {

@@ -1,10 +1,10 @@
 import { statSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { readableRoot } from "@quanta/engine-duckdb";
-import type { PortDataset } from "../port-data.js";
+import type { DuckDBConnection } from "../duckdb-api.js";
+import { readableRoot } from "../sources.js";
 import { ConsumerSandbox } from "./consumer-sandbox.js";
+import type { SandboxDataset } from "./sandbox-dataset.js";
 
 /** One query's use of a pooled sandbox: its own connection, and the folder its result file goes to. */
 export interface SandboxLease {
@@ -56,7 +56,7 @@ export class SandboxPool {
     this.maxIdle = options.maxIdle ?? 8;
   }
 
-  async acquire(datasets: readonly PortDataset[]): Promise<SandboxLease> {
+  async acquire(datasets: readonly SandboxDataset[]): Promise<SandboxLease> {
     const key = poolKey(datasets);
     let entry = this.entries.get(key);
     if (!entry) {
@@ -118,7 +118,7 @@ export class SandboxPool {
     for (const e of this.entries.values()) if (e.leases === 0) this.drop(e);
   }
 
-  private async create(datasets: readonly PortDataset[]): Promise<{ sandbox: ConsumerSandbox; outputDir: string }> {
+  private async create(datasets: readonly SandboxDataset[]): Promise<{ sandbox: ConsumerSandbox; outputDir: string }> {
     await mkdir(this.tempRoot, { recursive: true });
     const outputDir = await mkdtemp(join(this.tempRoot, "consume-"));
     try {
@@ -155,7 +155,7 @@ export class SandboxPool {
 }
 
 /** What makes two reads' views the same: datasets with their protections, and the files' versions. */
-function poolKey(datasets: readonly PortDataset[]): string {
+function poolKey(datasets: readonly SandboxDataset[]): string {
   return JSON.stringify(
     datasets.map((d) => [d.name, d.file, d.format, d.masked ?? [], d.rowFilters ?? [], fileVersion(d.file)]),
   );
