@@ -37,8 +37,10 @@ function packagesLoaded(args: string[]): Promise<{ code: number; stdout: string;
         const packages = new Set<string>();
         for (const line of readFileSync(log, "utf8").split("\n")) {
           const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
-          const own = /\/packages\/([a-z-]+)\/(?:dist|src)\//.exec(line);
+          const own = /\/packages\/([a-z-]+)\/(?:dist|src)\/(engines\/)?/.exec(line);
           if (dep?.[1]) packages.add(dep[1]);
+          // The platform's list of installed engines is a light entry of its own (no driver, no server).
+          else if (own?.[1] === "platform" && own[2]) packages.add("@quanta/platform/engines");
           else if (own?.[1]) packages.add(`@quanta/${own[1]}`);
         }
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, packages });
@@ -99,7 +101,9 @@ schema:
     expect(r.stdout).toMatch(/passed: \d+ passed, 0 warning, 0 failed/);
     expect(r.code).toBe(0);
     // The hook sees the engine: the absence of the others is not an artefact of the recording.
-    expect(loadedOf(r.packages, ["@quanta/core", "@quanta/engine-duckdb", "@duckdb/node-api"])).toHaveLength(3);
+    expect(
+      loadedOf(r.packages, ["@quanta/core", "@quanta/engine-duckdb", "@duckdb/node-api", "@quanta/platform/engines"]),
+    ).toHaveLength(4);
     expect(loadedOf(r.packages, heavy)).toEqual([]);
   });
 
