@@ -76,7 +76,13 @@ export type Metric =
   | { kind: "duplicateCount"; properties: readonly string[] }
   | { kind: "violationCount"; property: string; violation: Violation }
   /** Seconds between now and the newest (`max`) or oldest (`min`) value of a timestamp/date property. */
-  | { kind: "ageSeconds"; property: string; of: "max" | "min" };
+  | { kind: "ageSeconds"; property: string; of: "max" | "min" }
+  /**
+   * The first `limit` distinct values (as text, in code-point order) that `invalidCount` with the
+   * same arguments counts, as a JSON array text (null when none): computed in the same scan, so a
+   * failed valid-values rule names what broke it.
+   */
+  | { kind: "invalidSample"; property: string; validValues?: readonly SqlValue[]; pattern?: string; limit: number };
 
 export type MetricKind = Metric["kind"];
 
@@ -184,6 +190,8 @@ export interface CheckResult {
   value?: SqlValue;
   threshold?: string;
   reason?: string;
+  /** A failed (or warned) valid-values rule: up to 5 distinct offending values, as text; also in `reason`. */
+  samples?: string[];
   sql?: string;
 }
 

@@ -1,5 +1,6 @@
 import type { AggregateItem, Dialect } from "../dialect/dialect.js";
 import type { Metric, MetricCheck } from "./check.js";
+import { sampleMetric } from "./samples.js";
 
 /** One dataset's single scan: every metric of its checks as one aggregate query. */
 export interface DatasetPlan {
@@ -9,6 +10,8 @@ export interface DatasetPlan {
   items: AggregateItem[];
   /** Check key → alias of its metric. */
   aliasOf: Map<string, string>;
+  /** Check key → alias of its sample of offending values (see `sampleMetric`). */
+  sampleOf: Map<string, string>;
   sql: string;
 }
 
@@ -34,19 +37,25 @@ export function planChecks(
         relation: relation(check.schema),
         items: [{ alias: rowCountAlias, metric: { kind: "rowCount" } }],
         aliasOf: new Map(),
+        sampleOf: new Map(),
         sql: "",
         byMetric: new Map([[metricKey({ kind: "rowCount" }), rowCountAlias]]),
       };
       plans.set(check.schema, plan);
     }
-    const k = metricKey(check.metric);
-    let alias = plan.byMetric.get(k);
-    if (alias === undefined) {
-      alias = `m${plan.items.length}`;
-      plan.items.push({ alias, metric: check.metric });
-      plan.byMetric.set(k, alias);
-    }
-    plan.aliasOf.set(check.key, alias);
+    const item = (metric: Metric): string => {
+      const k = metricKey(metric);
+      let alias = plan.byMetric.get(k);
+      if (alias === undefined) {
+        alias = `m${plan.items.length}`;
+        plan.items.push({ alias, metric });
+        plan.byMetric.set(k, alias);
+      }
+      return alias;
+    };
+    plan.aliasOf.set(check.key, item(check.metric));
+    const sample = sampleMetric(check);
+    if (sample !== undefined) plan.sampleOf.set(check.key, item(sample));
   }
   return [...plans.values()].map(({ byMetric: _, ...plan }) => ({
     ...plan,

@@ -14,6 +14,7 @@ import type { ColumnInfo, Connection, StatementOptions } from "./connection.js";
 import { describeThreshold, percentOf, satisfies } from "./evaluate.js";
 import { resolvePlaceholders } from "./placeholders.js";
 import { type DatasetPlan, planChecks, rowCountAlias } from "./plan-checks.js";
+import { readSamples, sampleSize, withSamples } from "./samples.js";
 
 export interface RunChecksOptions {
   /** Called as checks finish, for progress display on a terminal. */
@@ -29,7 +30,7 @@ export interface RunChecksOptions {
   signal?: AbortSignal | undefined;
 }
 
-type Outcome = Pick<CheckResult, "result" | "value" | "threshold" | "reason" | "sql">;
+type Outcome = Pick<CheckResult, "result" | "value" | "threshold" | "reason" | "samples" | "sql">;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
@@ -263,6 +264,7 @@ export async function runChecks(
     if (o.value !== undefined) r.value = o.value;
     if (o.threshold !== undefined) r.threshold = o.threshold;
     if (o.reason !== undefined) r.reason = o.reason;
+    if (o.samples !== undefined) r.samples = o.samples;
     if (o.sql !== undefined) r.sql = o.sql;
     return r;
   });
@@ -280,7 +282,11 @@ async function runPlan(
   try {
     const row = (await statement((o) => connection.run(plan.sql, o)))[0] ?? {};
     const rows = Number(row[rowCountAlias] ?? 0);
-    for (const c of mine) settle(c.key, judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql));
+    for (const c of mine) {
+      const outcome = judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql);
+      const sampled = plan.sampleOf.get(c.key);
+      settle(c.key, sampled === undefined ? outcome : namingSamples(outcome, row[sampled]));
+    }
     return;
   } catch (e) {
     // Out of time: one query per check would only take as long again, each.
@@ -309,6 +315,14 @@ async function runPlan(
       settle(c.key, { result: "error", threshold: describeThreshold(c.threshold, c.unit), sql, reason: message(e) });
     }
   }
+}
+
+/** A failed (or warned) check names the offending values its sample found. */
+function namingSamples(outcome: Outcome, raw: unknown): Outcome {
+  if (outcome.result !== "failed" && outcome.result !== "warning") return outcome;
+  const samples = readSamples(raw);
+  if (samples.length === 0) return outcome;
+  return { ...outcome, reason: withSamples(outcome.reason ?? "", samples), samples: samples.slice(0, sampleSize) };
 }
 
 async function runSqlCheck(check: SqlCheck, connection: Connection, statement: Statement): Promise<Outcome> {

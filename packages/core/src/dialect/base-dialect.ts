@@ -19,14 +19,8 @@ const metricSql: { [K in MetricKind]: MetricSql<K> } = {
     const values = m.values.filter((v) => v !== null);
     return d.countIf(values.length === 0 ? `${col} IS NULL` : `${col} IS NULL OR ${d.inList(col, values)}`);
   },
-  invalidCount: (d, m) => {
-    const col = d.quoteIdentifier(m.property);
-    const bad: string[] = [];
-    const valid = (m.validValues ?? []).filter((v) => v !== null);
-    if (m.validValues !== undefined) bad.push(valid.length === 0 ? "TRUE" : `NOT (${d.inList(col, valid)})`);
-    if (m.pattern !== undefined) bad.push(`NOT ${d.regexMatches(d.asText(col), m.pattern)}`);
-    return d.countIf(`${col} IS NOT NULL AND (${bad.length === 0 ? "FALSE" : bad.join(" OR ")})`);
-  },
+  invalidCount: (d, m) => d.countIf(invalidCondition(d, m)),
+  invalidSample: (d, m) => d.sampleDistinct(d.asText(d.quoteIdentifier(m.property)), invalidCondition(d, m), m.limit),
   duplicateCount: (d, m, relation) => d.duplicateCount(m.properties, relation),
   violationCount: (d, m) => {
     const col = d.quoteIdentifier(m.property);
@@ -34,6 +28,19 @@ const metricSql: { [K in MetricKind]: MetricSql<K> } = {
   },
   ageSeconds: (d, m) => d.ageSeconds(`${m.of}(${d.quoteIdentifier(m.property)})`),
 };
+
+/** True for a row whose non-null value is outside `validValues` or does not match `pattern`. */
+function invalidCondition(
+  d: BaseDialect,
+  m: { property: string; validValues?: readonly SqlValue[]; pattern?: string },
+) {
+  const col = d.quoteIdentifier(m.property);
+  const bad: string[] = [];
+  const valid = (m.validValues ?? []).filter((v) => v !== null);
+  if (m.validValues !== undefined) bad.push(valid.length === 0 ? "TRUE" : `NOT (${d.inList(col, valid)})`);
+  if (m.pattern !== undefined) bad.push(`NOT ${d.regexMatches(d.asText(col), m.pattern)}`);
+  return `${col} IS NOT NULL AND (${bad.length === 0 ? "FALSE" : bad.join(" OR ")})`;
+}
 
 /** Violation → SQL condition (true when a non-null value breaks the rule). */
 const violationSql: { [K in Violation["kind"]]: ViolationSql<K> } = {
@@ -213,6 +220,19 @@ export class BaseDialect implements Dialect {
   /** `col IN (…)`, values already non-null. */
   inList(expr: string, values: readonly SqlValue[]): string {
     return `${expr} IN (${values.map((v) => this.literal(v)).join(", ")})`;
+  }
+
+  /**
+   * The first `limit` distinct values of the text `expr` over the rows meeting `condition`, in
+   * code-point order (`COLLATE "C"`, so every engine picks the same ones), as JSON array text;
+   * NULL when no row meets it. One aggregate, so it rides along in the dataset's single scan.
+   */
+  sampleDistinct(expr: string, condition: string, limit: number): string {
+    const text = `${expr} COLLATE "C"`;
+    const rows = this.capabilities.filterClause
+      ? `array_agg(DISTINCT ${text} ORDER BY ${text}) FILTER (WHERE ${condition})`
+      : `array_remove(array_agg(DISTINCT CASE WHEN ${condition} THEN ${text} END ORDER BY CASE WHEN ${condition} THEN ${text} END), NULL)`;
+    return `CAST(to_json((${rows})[1:${Math.trunc(limit)}]) AS TEXT)`;
   }
 
   duplicateCount(properties: readonly string[], relation: string): string {

@@ -14,7 +14,8 @@ import type { StoreTarget } from "../storage/store-target.js";
 import { DataLocator } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { writeSensorProducts } from "./harness-fixtures.js";
-import { asAdmin, testAuthenticator } from "./test-principal.js";
+import { as, asAdmin, testAuthenticator } from "./test-principal.js";
+import { writeTicketsProduct } from "./tickets-fixture.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -420,6 +421,36 @@ export function harnessConformance(name: string, target: StoreTarget): void {
         expect(read).toMatchObject({ status: "met", met: true, reason: null, measuredAt: expect.any(String) });
         expect(read.ageSeconds).toBeGreaterThanOrEqual(0);
         expect(read.ageSeconds).toBeLessThan(3600);
+      });
+
+      it("a failed valid-values check names offending values, to the owner team only", async () => {
+        const tickets = await writeTicketsProduct(fixture.root);
+        await harness.registry.publish({ files: tickets.files });
+        harness.locator.setFolder("test.tickets", tickets.dir);
+        const run = await runContractTest(db, harness.locator, { productId: "test.tickets", port: "tickets" });
+        expect(run.status).toBe("failed");
+        const check = async (headers: Record<string, string>) => {
+          const res = await app.request("/api/products/test.tickets/observe", { headers });
+          const body = (await res.json()) as Json;
+          return body.tests.latest[0].checks.find((c: Json) => c.checkId === "tickets.state.quality.0.invalidValues");
+        };
+        // The owner team (the admin of these tests owns sensor-team) sees the values, as the run stored them.
+        expect(await check(asAdmin)).toMatchObject({
+          status: "failed",
+          value: 4,
+          reason: '4 is not = 0; invalid values include "lost", "reopened", "void"',
+        });
+        // A reader of the public port, outside the owner team, sees the count but not the values.
+        const other = await check(as("carol@example.com"));
+        expect(other).toMatchObject({ status: "failed", value: 4 });
+        expect(other.reason).toBe("4 is not = 0; the values are shown to the owner team only");
+        expect(
+          JSON.stringify(
+            await (
+              await app.request("/api/products/test.tickets/observe", { headers: as("carol@example.com") })
+            ).text(),
+          ),
+        ).not.toMatch(/reopened/);
       });
 
       it("govern answers the documented shape with lint findings and test status", async () => {

@@ -1,3 +1,4 @@
+import { withoutSamples } from "@quanta/core";
 import { type TestRun, TestRunRepository } from "../jobs/test-run-repository.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
@@ -77,6 +78,13 @@ export interface Observation {
 
 const windowDays = 30;
 
+/** A check's reason as this reader may see it: without the offending values it names, unless they may. */
+function shownReason(reason: string, sampleValues: boolean): string {
+  if (sampleValues) return reason;
+  const shown = withoutSamples(reason);
+  return shown.hidden ? `${shown.reason}; the values are shown to the owner team only` : reason;
+}
+
 /** A measured age: a finite number (a check that could not read the data stores null, not 0). */
 const ageOf = (c: CheckSummary): number | undefined => {
   if (c.value === null || c.value === undefined || c.value === "") return undefined;
@@ -132,7 +140,7 @@ export async function observe(
   db: Database,
   productId: string,
   life: Lifecycle,
-  options: { perConsumer: boolean },
+  options: { perConsumer: boolean; sampleValues?: boolean },
 ): Promise<Observation> {
   const product = await new ProductRepository(db).get(productId);
   const ports = (product?.ports ?? []).filter((p) => p.direction === "output" && p.contractId);
@@ -178,7 +186,7 @@ export async function observe(
       status: c.status,
       value: c.value ?? null,
       threshold: c.threshold ?? null,
-      reason: c.reason ?? null,
+      reason: c.reason === undefined || c.reason === null ? null : shownReason(c.reason, options.sampleValues === true),
     }));
     checksOf.set(r.id, checks);
     latest.push({ ...r, port: portOf(r.contractId), checks });

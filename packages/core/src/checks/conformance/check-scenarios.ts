@@ -278,12 +278,89 @@ export const checkScenarios: CheckScenario[] = [
       "orders.customer.quality.1.nullValues": { result: "failed", value: 20 },
       "orders.customer.quality.2.missingValues": { result: "failed", value: 3 },
       "orders.customer.quality.3.missingValues": { result: "passed", value: 60 },
-      "orders.status.quality.0.invalidValues": { result: "failed", value: 1 },
+      "orders.status.quality.0.invalidValues": {
+        result: "failed",
+        value: 1,
+        reason: '1 is not = 0; invalid values include "lost"',
+      },
       "orders.status.quality.1.invalidValues": { result: "passed", value: 0 },
-      "orders.country.quality.0.invalidValues": { result: "failed", value: 1 },
+      "orders.country.quality.0.invalidValues": {
+        result: "failed",
+        value: 1,
+        reason: '1 is not = 0; invalid values include "fr"',
+      },
       "orders.quality.0.rowCount": { result: "passed", value: 5 },
       "orders.quality.1.rowCount": "failed",
       "orders.quality.2.duplicateValues": { result: "passed", value: 0 },
+    },
+  },
+  {
+    name: "a failed valid-values rule names up to five distinct offending values",
+    data: {
+      tickets: table(
+        [
+          ["id", "integer"],
+          ["state", "text"],
+          ["level", "integer"],
+        ],
+        [
+          [1, "open", 1],
+          [2, "zed", 7],
+          [3, "Zed", 10],
+          [4, "a'b", 7],
+          [5, 'e"q', 2],
+          [6, "x; DROP TABLE t; --", null],
+          [7, "ünï", 3],
+          [8, "zed", 10],
+          [9, null, 1],
+          [10, "closed", 2],
+        ],
+      ),
+    },
+    contract: contract([
+      {
+        name: "tickets",
+        properties: [
+          { name: "id", logicalType: "integer" },
+          {
+            name: "state",
+            logicalType: "string",
+            quality: [
+              { metric: "invalidValues", arguments: { validValues: ["open", "closed"] }, mustBe: 0 },
+              {
+                metric: "invalidValues",
+                arguments: { validValues: ["open", "closed"] },
+                mustBeLessThan: 10,
+                unit: "percent",
+                severity: "warning",
+              },
+            ],
+          },
+          {
+            name: "level",
+            logicalType: "integer",
+            quality: [{ metric: "invalidValues", arguments: { validValues: [1, 2, 3] }, mustBe: 0 }],
+          },
+        ],
+      },
+    ]),
+    expect: {
+      // Distinct, in code-point order (uppercase first), the sixth cut to "…"; values as text, JSON-quoted.
+      "tickets.state.quality.0.invalidValues": {
+        result: "failed",
+        value: 7,
+        reason: '7 is not = 0; invalid values include "Zed", "a\'b", "e\\"q", "x; DROP TABLE t; --", "zed", …',
+      },
+      "tickets.state.quality.1.invalidValues": {
+        result: "warning",
+        value: 70,
+        reason: '70 is not < 10 %; invalid values include "Zed", "a\'b", "e\\"q", "x; DROP TABLE t; --", "zed", …',
+      },
+      "tickets.level.quality.0.invalidValues": {
+        result: "failed",
+        value: 4,
+        reason: '4 is not = 0; invalid values include "10", "7"',
+      },
     },
   },
   {

@@ -16,6 +16,7 @@ const metrics: Metric[] = [
   { kind: "violationCount", property: "n", violation: { kind: "notMultipleOf", value: 0.01 } },
   { kind: "violationCount", property: "tags", violation: { kind: "moreItemsThan", count: 3 } },
   { kind: "ageSeconds", property: "at", of: "max" },
+  { kind: "invalidSample", property: "s", validValues: ["x", "y"], pattern: "^[a-z]+$", limit: 6 },
 ];
 
 describe("DuckDbDialect", () => {
@@ -35,7 +36,8 @@ describe("DuckDbDialect", () => {
         count(*) FILTER (WHERE "n" IS NOT NULL AND "n" < 0) AS "m6",
         count(*) FILTER (WHERE "n" IS NOT NULL AND abs((CAST("n" AS DOUBLE PRECISION) / 0.01) - round((CAST("n" AS DOUBLE PRECISION) / 0.01))) > 1e-9) AS "m7",
         count(*) FILTER (WHERE "tags" IS NOT NULL AND len("tags") > 3) AS "m8",
-        (epoch(current_timestamp) - epoch(CAST(max("at") AS TIMESTAMPTZ))) AS "m9"
+        (epoch(current_timestamp) - epoch(CAST(max("at") AS TIMESTAMPTZ))) AS "m9",
+        CAST(to_json(min(DISTINCT CAST("s" AS VARCHAR), 6) FILTER (WHERE "s" IS NOT NULL AND (NOT ("s" IN ('x', 'y')) OR NOT regexp_matches(CAST("s" AS VARCHAR), '^[a-z]+$')))) AS VARCHAR) AS "m10"
       FROM "orders""
     `);
   });
@@ -49,6 +51,7 @@ describe("DuckDbDialect", () => {
         "count(*) FILTER (WHERE "s" IS NOT NULL AND (NOT ("s" IN ('x', 'y')) OR NOT (CAST("s" AS TEXT) ~ '^[a-z]+$')))",
         "count(*) FILTER (WHERE "tags" IS NOT NULL AND cardinality("tags") > 3)",
         "EXTRACT(EPOCH FROM (now() - CAST(max("at") AS TIMESTAMPTZ)))",
+        "CAST(to_json((array_agg(DISTINCT CAST("s" AS TEXT) COLLATE "C" ORDER BY CAST("s" AS TEXT) COLLATE "C") FILTER (WHERE "s" IS NOT NULL AND (NOT ("s" IN ('x', 'y')) OR NOT (CAST("s" AS TEXT) ~ '^[a-z]+$'))))[1:6]) AS TEXT)",
       ]
     `);
   });

@@ -107,6 +107,11 @@ export class DuckDbDialect extends BaseDialect {
     return `CAST(${expr} AS VARCHAR)`;
   }
 
+  /** `min(DISTINCT x, n)`: the n smallest distinct values as a list (VARCHAR compares by code point). */
+  override sampleDistinct(expr: string, condition: string, limit: number): string {
+    return `CAST(to_json(min(DISTINCT ${expr}, ${Math.trunc(limit)}) FILTER (WHERE ${condition})) AS VARCHAR)`;
+  }
+
   override arrayLength(expr: string): string {
     return `len(${expr})`;
   }
