@@ -31,6 +31,7 @@ const { serve } = await import("@hono/node-server");
 const queries = {
   "name word": ["inventory", "temperature", "shipments"],
   typo: ["temprature", "shipmnets", "invoces"],
+  "short typo": ["sea levl", "sealevel", "see level"],
   tag: ["gdpr", "sustainability", "topic-42"],
   property: ["net_amount", "customer_id", "station temperature_c"],
   "rare word": [rareWords[0], rareWords[7], rareWords[12]],

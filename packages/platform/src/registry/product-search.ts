@@ -2,6 +2,7 @@ import { EvaluationStore } from "../governance/evaluation-store.js";
 import type { Database } from "../storage/database.js";
 import type { ProductQuery, ProductSummary } from "./product-repository.js";
 import { type Facets, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
+import { SearchLexicon } from "./search-lexicon.js";
 import { type Horizon, type IndexRow, queryWords, SearchRepository } from "./search-repository.js";
 
 /** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
@@ -18,6 +19,8 @@ const fetchBatch = 2_000;
  */
 export class ProductSearch {
   private readonly index = new SearchIndex();
+  /** The catalogue's words, for typos and joined words. */
+  private readonly lexicon = new SearchLexicon();
   /** The row version (writing transaction) indexed per product. */
   private readonly versions = new Map<string, string>();
   /** What the last pass's snapshot had not seen (undefined: the catalogue has not been read). */
@@ -78,20 +81,37 @@ export class ProductSearch {
   /** Catches up, and turns the query into the index's words and filter. */
   private async prepare(repo: SearchRepository, query: Omit<ProductQuery, "limit" | "offset">) {
     const searching = query.q !== undefined && query.q.trim() !== "";
-    const [, words, certified] = await Promise.all([
-      this.refresh(),
-      searching ? this.queryWords(repo, query.q) : undefined,
+    // The catalogue's words a typo is corrected to are those of the products indexed: catch up first.
+    const [words, certified] = await Promise.all([
+      this.refresh().then(() => (searching ? this.queryWords(repo, query.q) : undefined)),
       query.certification ? new EvaluationStore(this.db).certified(query.certification) : undefined,
     ]);
     const filter = { domain: query.domain, team: query.team, tag: query.tag, status: query.status, ids: certified };
     return { words, filter };
   }
 
-  /** The query's words with their alternatives; words without lexemes (stop words) drop out. */
+  /**
+   * The query's words with their alternatives (ADR 0018). A word the catalogue knows matches as
+   * typed; one it does not know also matches the catalogue words a few edits away (1 for 3–5
+   * letters, 2 from 6) and, joined, the two catalogue words it is made of (`sealevel` → `sea` +
+   * `level`). All of them are stemmed in one statement; a stop word drops out.
+   */
   private async queryWords(repo: SearchRepository, q: string | undefined): Promise<QueryWord[]> {
     const words = queryWords(q);
     if (words.length === 0) return [];
-    return (await repo.alternatives(words)).filter((alternatives) => alternatives.length > 0);
+    const widened = words.map((word) => {
+      if (this.lexicon.has(word)) return { word, near: [] as string[][] };
+      return { word, near: [...this.lexicon.near(word).map((w) => [w]), ...this.lexicon.splits(word)] };
+    });
+    const spelt = [...new Set(widened.flatMap((w) => [w.word, ...w.near.flat()]))];
+    const stems = new Map((await repo.lexemes(spelt)).map((lexemes, i) => [spelt[i] as string, lexemes]));
+    const stemmed = (parts: readonly string[]) => parts.flatMap((p) => stems.get(p) ?? []);
+    return widened.flatMap(({ word, near }): QueryWord[] => {
+      const own = stems.get(word) ?? [];
+      if (own.length === 0) return [];
+      const alternatives = near.map(stemmed).filter((a) => a.length > 0);
+      return [{ exact: [own], near: alternatives }];
+    });
   }
 
   private async catchUp(): Promise<void> {
@@ -140,7 +160,10 @@ export class ProductSearch {
 
   private reindex(rows: readonly IndexRow[]): void {
     this.index.upsert(
-      rows.map(({ vector, version: _, ...attributes }) => ({ ...attributes, terms: tsvectorTerms(vector) })),
+      rows.map(({ vector, words, version: _, ...attributes }) => {
+        this.lexicon.add(words);
+        return { ...attributes, terms: tsvectorTerms(vector) };
+      }),
     );
     for (const r of rows) this.versions.set(r.id, r.version);
   }

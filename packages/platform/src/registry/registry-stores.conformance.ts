@@ -21,6 +21,7 @@ export type RegistryStoreCase =
   | "usage is summed per consumer"
   | "products are searched and paginated"
   | "search widens typos to catalogue words and counts every match"
+  | "search tolerates typos in short words and joined words, spelt matches first"
   | "search sees every commit of every replica";
 
 export interface RegistryStoreTarget {
@@ -336,6 +337,39 @@ export function registryStoreConformance(name: string, target: RegistryStoreTarg
       expect(await catalogue.search({ q: `"'&|!:*()<->\\`, limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
       // Filters apply to the matches and to their total.
       expect((await catalogue.search({ q: "gauge", tag: "none", limit: 5, offset: 0 })).total).toBe(0);
+    });
+
+    test("search tolerates typos in short words and joined words, spelt matches first", async () => {
+      const products = new ProductRepository(db);
+      const catalogue = productSearchOf(db);
+      const add = (id: string, name: string, d = "") =>
+        products.insert(
+          product(id, { name, search: { a: `${name} ${id}`, b: "", c: "", d, words: `${name.toLowerCase()} ${id}` } }),
+        );
+      await add("ocean.sea-level", "Sea level");
+      await add("rail.crossings", "Level crossings");
+      await add("ocean.ice", "Sea ice");
+      await add("farm.seeds", "Seed bank");
+      // "see" only in prose: the catalogue's words do not know it, so it is also read as a typo.
+      await add("coast.tides", "Tide gauges", "See level charts of every harbour.");
+      const ids = async (q: string) => (await catalogue.search({ q, limit: 10, offset: 0 })).items.map((p) => p.id);
+      expect(await ids("sea level")).toEqual(["ocean.sea-level"]);
+      // One edit in a word of 3–5 letters, every word still required.
+      expect(await ids("sea levl")).toEqual(["ocean.sea-level"]);
+      // Names first, then the mention in prose ("See level charts").
+      expect(await ids("levl")).toEqual(["rail.crossings", "ocean.sea-level", "coast.tides"]);
+      expect(await ids("icw")).toEqual(["ocean.ice"]);
+      // Joined words match their parts.
+      expect(await ids("sealevel")).toEqual(["ocean.sea-level"]);
+      // `see level`: the name through a typo ranks above the prose that spells "see"; "Seed bank" has no level.
+      expect(await ids("see level")).toEqual(["ocean.sea-level", "coast.tides"]);
+      const spelt = await catalogue.search({ q: "sea level", limit: 1, offset: 0 });
+      const typo = await catalogue.search({ q: "sea levl", limit: 1, offset: 0 });
+      expect(spelt.items[0]?.score).toBeGreaterThan(typo.items[0]?.score ?? 3);
+      // Two edits only from 6 letters; none under 3 letters, none in numbers.
+      expect(await ids("crosings")).toEqual(["rail.crossings"]);
+      expect(await ids("levxx")).toEqual([]);
+      expect(await ids("se")).toEqual([]);
     });
 
     test("search sees every commit of every replica", async () => {

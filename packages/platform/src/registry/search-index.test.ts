@@ -29,7 +29,7 @@ const visited = (terms: Terms) => {
   return out;
 };
 /** Each word with one alternative of one lexeme. */
-const words = (...lexemes: string[]): QueryWord[] => lexemes.map((l) => [[l]]);
+const words = (...lexemes: string[]): QueryWord[] => lexemes.map((l) => ({ exact: [[l]], near: [] }));
 const all = { limit: 100, offset: 0 };
 
 function search(index: SearchIndex, q: QueryWord[] | undefined, filter = {}, page = all) {
@@ -65,12 +65,40 @@ describe("SearchIndex", () => {
     expect(hit.ids).toEqual(["both", "split"]);
     expect(hit.scores).toEqual([3, 0.6]);
     // A word with alternatives (a typo widened to catalogue words) matches through any of them.
-    expect(search(index, [[["shipmnet"], ["shipment"]]]).ids).toEqual(["typo"]);
+    expect(search(index, [{ exact: [["shipmnet"]], near: [["shipment"]] }]).ids).toEqual(["typo"]);
     // An alternative of several lexemes needs them all.
-    expect(search(index, [[["sea", "level"]]]).ids).toEqual(["both", "split"]);
-    expect(search(index, [[["sea", "shipment"]]]).ids).toEqual([]);
+    expect(search(index, [{ exact: [["sea", "level"]], near: [] }]).ids).toEqual(["both", "split"]);
+    expect(search(index, [{ exact: [["sea", "shipment"]], near: [] }]).ids).toEqual([]);
     expect(search(index, words("sea", "nothing"))).toEqual({ ids: [], scores: [], total: 0 });
     expect(search(index, [])).toEqual({ ids: [], scores: [], total: 0 });
+  });
+
+  it("ranks a word spelt as typed above the same field reached through a typo, a typo in the name above a mention", () => {
+    const index = new SearchIndex();
+    index.upsert([
+      product("spelt", { name: "Lever arms", a: ["lever"] }),
+      product("typo-name", { name: "Level", a: ["level"] }),
+      product("spelt-tag", { name: "Tagged", b: ["lever"] }),
+      product("typo-tag", { name: "Also tagged", b: ["level"] }),
+      product("both", { name: "Both", a: ["level"], b: ["lever"] }),
+    ]);
+    // `levr`: the catalogue knows `lever` (as typed, say) and `level` (one edit away).
+    const hit = search(index, [{ exact: [["lever"]], near: [["level"]] }]);
+    expect(hit.ids).toEqual(["spelt", "both", "typo-name", "spelt-tag", "typo-tag"]);
+    expect(hit.scores).toEqual([3, 2.75, 2.75, 0.4, 0.3]);
+  });
+
+  it("matches a joined word through its parts, as one alternative, and scores the word's best way", () => {
+    const index = new SearchIndex();
+    index.upsert([
+      product("sea-level", { name: "Sea level", a: ["sea", "level"] }),
+      product("sea", { name: "Sea ice", a: ["sea", "ice"] }),
+      product("sealevel", { name: "Sealevel", a: ["sealevel"] }),
+    ]);
+    const joined = [{ exact: [["sealevel"]], near: [["sea", "level"]] }];
+    expect(search(index, joined)).toEqual({ ids: ["sealevel", "sea-level"], scores: [3, 2.75], total: 2 });
+    // Every word of the query still needs a match: a near word is one word.
+    expect(search(index, [...joined, ...words("ice")]).ids).toEqual([]);
   });
 
   it("filters matches and listings, and counts every match past the page", () => {

@@ -9,7 +9,8 @@
  *
  * A posting is one int: `doc * 4 + field`, field 3 the name or id (weight A), 2 tags, glossary
  * terms or purpose (B), 1 schema object and property names (C), 0 any other description (D).
- * Postings lists are sorted by document, so AND and OR are linear merges.
+ * Postings lists are sorted by document, so AND and OR are linear merges. A query word's matches
+ * are `doc * 8 + quality`, the field and whether it matched as typed or through a typo.
  */
 
 /** Where a lexeme occurs in a product, at best: 3 name or id, 2 tags/terms/purpose, 1 schema names, 0 prose. */
@@ -73,8 +74,18 @@ export function tsvectorTerms(text: string): Terms {
   };
 }
 
-/** One query word: the lexemes of each of its alternatives (the word itself, or catalogue words near a typo). */
-export type QueryWord = readonly (readonly string[])[];
+/** One way a query word can match: the lexemes a product must all hold (one word, or the parts of a joined word). */
+export type Alternative = readonly string[];
+
+/**
+ * One query word: its own lexemes (`exact`) and what it may mean when the catalogue does not know
+ * it (`near`: catalogue words near a typo, the parts of a joined word). A product matches the word
+ * through any alternative; a near match scores less than an exact one in the same field.
+ */
+export interface QueryWord {
+  exact: readonly Alternative[];
+  near: readonly Alternative[];
+}
 
 export interface IndexFilter {
   domain?: string | undefined;
@@ -103,10 +114,18 @@ export interface IndexPage {
 /**
  * Relevance per field: a name hit is worth most, a mention in prose nothing (it still matches,
  * and sorts by name after every ranked hit). The score is 2 when every word hits the name or id,
- * plus the mean over the words of their best field's weight: 0..3, a name match above any mention.
+ * plus the mean over the words of their best field's weight (3/4 of it through a typo): 0..3, a
+ * name match above any mention.
  */
 const fieldWeight: readonly number[] = [0, 0.2, 0.4, 1];
 const nameField = 3;
+/**
+ * A word's match quality: `field * 2 + 1` exact, `field * 2` near (a typo or joined word), so the
+ * best of a word's alternatives is the highest. A near match weighs 3/4 of an exact one in the same
+ * field: a product spelt as asked ranks above one found through a typo, and a typo in the name
+ * still ranks above a mention elsewhere.
+ */
+const qualityWeight: readonly number[] = fieldWeight.flatMap((w) => [w * 0.75, w]);
 
 /** A growable, sorted list of postings. */
 class Postings {
@@ -306,23 +325,23 @@ export class SearchIndex {
     const sums = new Float64Array(first.length);
     const allName = new Uint8Array(first.length);
     for (let k = 0; k < first.length; k++) {
-      const field = first[k]! & 3;
-      docs[k] = first[k]! >> 2;
-      sums[k] = fieldWeight[field]!;
-      allName[k] = field === nameField ? 1 : 0;
+      const quality = first[k]! & 7;
+      docs[k] = first[k]! >> 3;
+      sums[k] = qualityWeight[quality]!;
+      allName[k] = quality >> 1 === nameField ? 1 : 0;
     }
     let n = first.length;
     for (const list of lists.slice(1)) {
       let kept = 0;
       for (let k = 0, j = 0; k < n && j < list.length; ) {
-        const d = list[j]! >> 2;
+        const d = list[j]! >> 3;
         if (d < docs[k]!) j++;
         else if (d > docs[k]!) k++;
         else {
-          const field = list[j]! & 3;
+          const quality = list[j]! & 7;
           docs[kept] = docs[k]!;
-          sums[kept] = sums[k]! + fieldWeight[field]!;
-          allName[kept] = allName[k]! & (field === nameField ? 1 : 0);
+          sums[kept] = sums[k]! + qualityWeight[quality]!;
+          allName[kept] = allName[k]! & (quality >> 1 === nameField ? 1 : 0);
           kept++;
           k++;
           j++;
@@ -361,10 +380,32 @@ export class SearchIndex {
     };
   }
 
-  /** A word's postings: the union of its alternatives, each the intersection of its lexemes. */
+  /**
+   * A word's matches as `doc * 8 + quality` (see `qualityWeight`), sorted by document: the union of
+   * its alternatives, each the intersection of its lexemes; per document the best quality.
+   */
   private wordPostings(word: QueryWord): Int32Array {
+    const exact = this.alternatives(word.exact);
+    const near = this.alternatives(word.near);
+    const out = new Int32Array(exact.length + near.length);
+    let n = 0;
+    let i = 0;
+    let j = 0;
+    const quality = (posting: number, bonus: number) => ((posting >> 2) << 3) + (posting & 3) * 2 + bonus;
+    while (i < exact.length || j < near.length) {
+      const de = i < exact.length ? exact[i]! >> 2 : Number.MAX_SAFE_INTEGER;
+      const dn = j < near.length ? near[j]! >> 2 : Number.MAX_SAFE_INTEGER;
+      if (de < dn) out[n++] = quality(exact[i++]!, 1);
+      else if (dn < de) out[n++] = quality(near[j++]!, 0);
+      else out[n++] = Math.max(quality(exact[i++]!, 1), quality(near[j++]!, 0));
+    }
+    return out.subarray(0, n);
+  }
+
+  /** Postings of any of the alternatives (`doc * 4 + field`, the best field per document). */
+  private alternatives(alternatives: readonly Alternative[]): Int32Array {
     let out: Int32Array = empty;
-    for (const lexemes of word) {
+    for (const lexemes of alternatives) {
       let alternative: Int32Array | undefined;
       for (const lexeme of lexemes) {
         const term = this.terms.get(lexeme);

@@ -13,10 +13,12 @@ export interface IndexRow {
   version: string;
   /** The product's search vector in its text form: every lexeme with its positions and weights. */
   vector: string;
+  /** Its names and terms (not prose): the catalogue words typos are corrected to. */
+  words: string;
 }
 
 const indexColumns = `id, name, domain_id AS domain, team_id AS team, status, tags, changed_in::text AS version,
-  search::text AS vector`;
+  search::text AS vector, COALESCE(search_words, '') AS words`;
 
 /**
  * What a snapshot had not seen yet: every transaction from `xmax` on, and those in `running`
@@ -44,7 +46,7 @@ export function queryWords(q: string | undefined): string[] {
   return [...new Set(words)].slice(0, maxQueryWords);
 }
 
-/** The SQL behind registry search: the change feed, the index's rows, typo widening and the page's rows. */
+/** The SQL behind registry search: the change feed, the index's rows, stemming and the page's rows. */
 export class SearchRepository {
   constructor(private readonly q: Queryable) {}
 
@@ -110,27 +112,16 @@ export class SearchRepository {
     return rows;
   }
 
-  /**
-   * Each query word's alternatives as lexemes: the word itself and, when the catalogue does not
-   * know a word of 4+ characters, its closest catalogue words (typos: trigram similarity ≥ 0.4 in
-   * search_lexicon, at most 3). Stemmed by the same configuration as the products' vectors.
-   */
-  async alternatives(words: readonly string[]): Promise<string[][][]> {
+  /** Each word's lexemes, stemmed by the same configuration as the products' vectors (none for a stop word). */
+  async lexemes(words: readonly string[]): Promise<string[][]> {
+    if (words.length === 0) return [];
     const { rows } = await this.q.query<{ n: number; lexemes: string[] }>(
-      `SELECT k.n::int AS n, tsvector_to_array(to_tsvector('english', a.word)) AS lexemes
-       FROM unnest($1::text[]) WITH ORDINALITY AS k (word, n)
-       CROSS JOIN LATERAL (
-         SELECT k.word
-         UNION
-         (SELECT l.word FROM search_lexicon l
-          WHERE length(k.word) >= 4 AND l.word % k.word AND similarity(l.word, k.word) >= 0.4
-            AND NOT EXISTS (SELECT 1 FROM search_lexicon known WHERE known.word = k.word)
-          ORDER BY similarity(l.word, k.word) DESC, l.word LIMIT 3)
-       ) AS a (word)`,
+      `SELECT k.n::int AS n, tsvector_to_array(to_tsvector('english', k.word)) AS lexemes
+       FROM unnest($1::text[]) WITH ORDINALITY AS k (word, n)`,
       [words],
     );
-    const byWord: string[][][] = words.map(() => []);
-    for (const r of rows) if (r.lexemes.length > 0) byWord[r.n - 1]?.push(r.lexemes);
+    const byWord: string[][] = words.map(() => []);
+    for (const r of rows) byWord[r.n - 1] = r.lexemes;
     return byWord;
   }
 
