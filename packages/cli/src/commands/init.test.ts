@@ -9,7 +9,7 @@ import { IdentityStore, startPlatform } from "@quanta/platform";
 import { beforeEach, describe, expect, it } from "vitest";
 import { bufferIo } from "../buffer-io.js";
 import { main } from "../main.js";
-import { productNames, slugify } from "./init.js";
+import { productNames, slugify } from "./run-init.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/quanta.js");
 let dir: string;

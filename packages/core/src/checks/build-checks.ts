@@ -1,3 +1,4 @@
+import { unitSeconds } from "../duration-units.js";
 import type {
   Check,
   CheckSeverity,
@@ -64,35 +65,6 @@ const defaultThresholds: Record<LibraryMetric, Threshold> = {
   invalidValues: { operator: "mustBe", value: 0 },
   duplicateValues: { operator: "mustBe", value: 0 },
   rowCount: { operator: "mustBeGreaterThan", value: 0 },
-};
-
-/** SLA time units → seconds (ODCS: "d, day, days for days; y, yr, years for years"). */
-const unitSeconds: Record<string, number> = {
-  s: 1,
-  sec: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86_400,
-  day: 86_400,
-  days: 86_400,
-  w: 604_800,
-  week: 604_800,
-  weeks: 604_800,
-  mo: 2_592_000,
-  month: 2_592_000,
-  months: 2_592_000,
-  y: 31_536_000,
-  yr: 31_536_000,
-  year: 31_536_000,
-  years: 31_536_000,
 };
 
 /** SLA properties measured from the data: SLI name → which end of the element column ages. */

@@ -1,16 +1,8 @@
 import type { Metric, SqlValue } from "../checks/check.js";
+import type { LogicalType } from "../spec/odcs/model.js";
 
 /** ODCS logical types, the vocabulary `propertyType` checks compare engine types against. */
-export type LogicalType =
-  | "string"
-  | "date"
-  | "timestamp"
-  | "time"
-  | "number"
-  | "integer"
-  | "object"
-  | "array"
-  | "boolean";
+export type { LogicalType } from "../spec/odcs/model.js";
 
 /** Optional SQL features; defaults live in `BaseDialect.capabilities`, a dialect overrides what differs. */
 export interface DialectCapabilities {

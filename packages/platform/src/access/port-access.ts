@@ -1,22 +1,5 @@
+import { markersOf, protectedClassifications, publicMarkers, sensitiveMarkers } from "@quanta/core";
 import { arr, type Obj, obj, str } from "../registry/read.js";
-
-/** Tags or truthy custom properties that make an output port public (core's sensitive-data rule uses the same). */
-export const publicMarkers = ["public"];
-/** Tags or truthy custom properties marking a property as personal or sensitive data (core's defaults). */
-export const sensitiveMarkers = ["pii", "sensitive", "personal-data", "gdpr"];
-/** Classifications whose columns are masked unless an agreement grants them. */
-export const protectedClassifications = ["restricted", "confidential"];
-
-/** Lower-cased tags and truthy custom property names of a node. */
-function markers(node: Obj | undefined): Set<string> {
-  const out = new Set<string>();
-  for (const t of arr(node?.tags)) if (typeof t === "string") out.add(t.toLowerCase());
-  for (const cp of arr(node?.customProperties).map(obj)) {
-    const name = str(cp?.property);
-    if (name && cp?.value !== false && cp?.value !== null && cp?.value !== "false") out.add(name.toLowerCase());
-  }
-  return out;
-}
 
 /** The value of a custom property (case-insensitive name). */
 export function customProperty(node: Obj | undefined, name: string): unknown {
@@ -46,7 +29,7 @@ export interface PortAccess {
 function isSensitive(property: Obj): boolean {
   const classification = str(property.classification)?.toLowerCase() ?? "";
   if (protectedClassifications.includes(classification)) return true;
-  const marks = markers(property);
+  const marks = markersOf(property);
   if (sensitiveMarkers.some((m) => marks.has(m))) return true;
   // A nested field that is sensitive makes its whole column sensitive.
   return [...arr(property.properties), ...arr(obj(property.items)?.properties)].some((p) => {
@@ -69,7 +52,7 @@ export function portAccess(product: unknown, portName: string, contract: unknown
     .map(obj)
     .find((p) => str(p?.name) === portName);
   const c = obj(contract);
-  const portMarks = new Set([...markers(port), ...markers(c)]);
+  const portMarks = new Set([...markersOf(port), ...markersOf(c)]);
   const approval = String(customProperty(port, "accessApproval") ?? customProperty(c, "accessApproval") ?? "");
   const portFilters = filtersOf(port);
   return {

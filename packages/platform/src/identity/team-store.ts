@@ -1,4 +1,4 @@
-import { ConflictError, InputError, NotFoundError } from "@quanta/core";
+import { ConflictError, InputError, NotFoundError, teamIdOf } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Database } from "../storage/database.js";
 import type { TeamRole } from "./principal.js";
@@ -19,12 +19,6 @@ export interface TeamInfo {
   declared: { username: string; role: string }[];
 }
 
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
-
 /**
  * Teams as admins and team owners manage them: created here, and the members granted their rights
  * (`team_grants`, with every period kept). A change of grants calls `principalsChanged`.
@@ -40,7 +34,7 @@ export class TeamStore {
     input: { name: string; id?: string | undefined; domain?: string | undefined; description?: string | undefined },
     actor?: string,
   ): Promise<TeamInfo> {
-    const id = input.id ?? slug(input.name);
+    const id = input.id ?? teamIdOf(input.name);
     if (!id || !/^[a-z0-9][a-z0-9._-]{0,199}$/.test(id)) {
       throw new InputError(`team id "${id}" must be lowercase letters, digits, . _ - (default: the name as a slug)`);
     }

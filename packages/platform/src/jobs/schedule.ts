@@ -1,3 +1,4 @@
+import { secondsPerUnit } from "@quanta/core";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 
 /** How often a contract is tested: every `ms` (aligned to the epoch), or at the minutes a cron names. */
@@ -20,34 +21,6 @@ export const defaultSchedule: Schedule = { kind: "interval", ms: 3_600_000, text
 
 /** The shortest schedule accepted, so one contract cannot keep the workers busy on its own. */
 export const minimumIntervalMs = 60_000;
-
-const unitMs: Record<string, number> = {
-  s: 1_000,
-  sec: 1_000,
-  second: 1_000,
-  seconds: 1_000,
-  m: 60_000,
-  min: 60_000,
-  minute: 60_000,
-  minutes: 60_000,
-  h: 3_600_000,
-  hr: 3_600_000,
-  hour: 3_600_000,
-  hours: 3_600_000,
-  d: 86_400_000,
-  day: 86_400_000,
-  days: 86_400_000,
-  w: 604_800_000,
-  week: 604_800_000,
-  weeks: 604_800_000,
-  mo: 2_592_000_000,
-  month: 2_592_000_000,
-  months: 2_592_000_000,
-  y: 31_536_000_000,
-  yr: 31_536_000_000,
-  year: 31_536_000_000,
-  years: 31_536_000_000,
-};
 
 const cronRanges: [keyof Omit<CronFields, "anyDay">, number, number][] = [
   ["minute", 0, 59],
@@ -93,7 +66,8 @@ export function parseCron(text: string): Schedule | { error: string } {
 export function parseSchedule(text: string): Schedule | { error: string } {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text);
   if (m) {
-    const unit = unitMs[(m[2] as string).toLowerCase()];
+    const perUnit = secondsPerUnit(m[2] as string);
+    const unit = perUnit === undefined ? undefined : perUnit * 1000;
     if (!unit) return { error: `unknown unit "${m[2]}" (use s, m, h, d, w, mo, y)` };
     const ms = Number(m[1]) * unit;
     if (ms < minimumIntervalMs) return { error: `"${text}" is shorter than the minimum of 1 minute` };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { detectKind, type Issue, SourceDocument } from "@quanta/core";
+import { detectKind, type Issue, SourceDocument, teamIdOf } from "@quanta/core";
 import { RefusedError } from "../refused-error.js";
 import { type Obj, obj, str } from "./read.js";
 
@@ -32,12 +32,7 @@ export interface PublishFolder {
   declaredTeam: string | null;
 }
 
-/** The registry's team id for a team name: its slug (`Sales Ops` → `sales-ops`). */
-export const teamIdOf = (name: string): string =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "") || "team";
+export { teamIdOf };
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 

@@ -1,14 +1,7 @@
+import type { LogicalType as OdcsLogicalType } from "../../spec/odcs/model.js";
+
 /** ODCS v3.1 logical types. */
-export type OdcsLogicalType =
-  | "string"
-  | "date"
-  | "timestamp"
-  | "time"
-  | "number"
-  | "integer"
-  | "object"
-  | "array"
-  | "boolean";
+export type { LogicalType as OdcsLogicalType } from "../../spec/odcs/model.js";
 
 export interface TypeMapping {
   /** Undefined where ODCS has no logical type for the DCS one (variant, null): physicalType carries it. */

@@ -1,18 +1,10 @@
 import type { Path } from "../../issues.js";
+import type { LogicalType } from "../../spec/odcs/model.js";
 import type { LintContext, LintRule } from "../lint-rule.js";
 import { allProperties } from "../odcs-walk.js";
 import { asArray, asObj, asString, nameOf, type Obj } from "../read.js";
 
-export type LogicalType =
-  | "string"
-  | "date"
-  | "timestamp"
-  | "time"
-  | "number"
-  | "integer"
-  | "object"
-  | "array"
-  | "boolean";
+export type { LogicalType } from "../../spec/odcs/model.js";
 
 const bounds = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as const;
 const temporal = [...bounds, "format"] as const;

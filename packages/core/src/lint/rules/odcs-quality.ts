@@ -1,3 +1,4 @@
+import { operators } from "../../checks/check.js";
 import { closest } from "../closest.js";
 import type { LintRule } from "../lint-rule.js";
 import { type QualityRef, qualityRules } from "../odcs-walk.js";
@@ -23,16 +24,6 @@ const metrics: Record<Metric, MetricSpec> = {
 };
 const metricNames = Object.keys(metrics) as Metric[];
 
-export const operators = [
-  "mustBe",
-  "mustNotBe",
-  "mustBeGreaterThan",
-  "mustBeGreaterOrEqualTo",
-  "mustBeLessThan",
-  "mustBeLessOrEqualTo",
-  "mustBeBetween",
-  "mustNotBeBetween",
-] as const;
 const rangeOperators = new Set(["mustBeBetween", "mustNotBeBetween"]);
 
 function isLibrary(q: QualityRef): boolean {

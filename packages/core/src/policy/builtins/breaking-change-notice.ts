@@ -1,5 +1,6 @@
 import { diffContracts } from "../../diff/contract-diff.js";
 import { versionSatisfies } from "../../diff/version.js";
+import { secondsPerUnit } from "../../duration-units.js";
 import type { CustomProperty, DataContract, ServiceLevelAgreementProperty } from "../../spec/odcs/model.js";
 import type { PolicyFinding } from "../policy-model.js";
 import { findingAt } from "../policy-subject.js";
@@ -7,20 +8,6 @@ import type { BuiltinRule } from "./builtin-rule.js";
 import { list, text } from "./walk.js";
 
 const dayMs = 24 * 60 * 60 * 1000;
-const unitDays: Record<string, number> = {
-  d: 1,
-  day: 1,
-  days: 1,
-  w: 7,
-  week: 7,
-  weeks: 7,
-  month: 30,
-  months: 30,
-  y: 365,
-  yr: 365,
-  year: 365,
-  years: 365,
-};
 
 /** `P1M`, `P30D`, `P2W`, `P1Y6M` → days (a month counts 30, a year 365); undefined when not one. */
 function isoDays(value: string): number | undefined {
@@ -41,7 +28,8 @@ export function contractNoticeDays(contract: DataContract): number | undefined {
   );
   if (sla) {
     if (typeof sla.value === "string") return isoDays(sla.value);
-    const days = unitDays[text(sla.unit).toLowerCase()];
+    const perUnit = secondsPerUnit(text(sla.unit));
+    const days = perUnit === undefined ? undefined : perUnit / 86_400;
     if (typeof sla.value === "number" && days !== undefined) return sla.value * days;
   }
   const custom = [

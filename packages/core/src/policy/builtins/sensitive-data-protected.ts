@@ -1,3 +1,4 @@
+import { protectedClassifications, publicMarkers, sensitiveMarkers } from "../../spec/odcs/sensitivity.js";
 import { findingAt } from "../policy-subject.js";
 import type { BuiltinRule } from "./builtin-rule.js";
 import { markers, outputPorts, properties, text } from "./walk.js";
@@ -11,19 +12,19 @@ export const sensitiveDataProtected: BuiltinRule = {
     markers: {
       type: "string-list",
       description: "tags or truthy custom properties that mark a property as PII or sensitive (case-insensitive)",
-      default: ["pii", "sensitive", "personal-data", "gdpr"],
+      default: [...sensitiveMarkers],
       tighten: "superset",
     },
     protectedClassifications: {
       type: "string-list",
       description: "classifications a sensitive property must have",
-      default: ["confidential", "restricted"],
+      default: [...protectedClassifications],
       tighten: "subset",
     },
     publicMarkers: {
       type: "string-list",
       description: "tags or truthy custom properties of an output port (or its contract) that make it public",
-      default: ["public"],
+      default: [...publicMarkers],
       tighten: "superset",
     },
   },

@@ -61,12 +61,4 @@ export function properties(contract: DataContract): PropertyAt[] {
 }
 
 /** Lower-cased tags and truthy custom property names of a node: what marks data as sensitive. */
-export function markers(node: { tags?: unknown; customProperties?: unknown }): Set<string> {
-  const out = new Set<string>();
-  for (const tag of list<unknown>(node.tags)) if (typeof tag === "string") out.add(tag.toLowerCase());
-  for (const cp of list<{ property?: unknown; value?: unknown }>(node.customProperties)) {
-    if (typeof cp?.property === "string" && cp.value !== false && cp.value !== null && cp.value !== "false")
-      out.add(cp.property.toLowerCase());
-  }
-  return out;
-}
+export { markersOf as markers } from "../../spec/odcs/sensitivity.js";

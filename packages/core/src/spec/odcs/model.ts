@@ -140,16 +140,20 @@ export interface SchemaObject extends SchemaElement {
   quality?: DataQuality[];
 }
 
-export type PropertyLogicalType =
-  | "string"
-  | "date"
-  | "timestamp"
-  | "time"
-  | "number"
-  | "integer"
-  | "object"
-  | "array"
-  | "boolean";
+/** ODCS v3.1 logical types: the one list every part of Quanta reads (lint, checks, dialects, importers). */
+export const logicalTypes = [
+  "string",
+  "date",
+  "timestamp",
+  "time",
+  "number",
+  "integer",
+  "object",
+  "array",
+  "boolean",
+] as const;
+export type LogicalType = (typeof logicalTypes)[number];
+export type PropertyLogicalType = LogicalType;
 
 /** Options allowed per logical type (the schema's if/then on `logicalType`). */
 export interface LogicalTypeOptions {
