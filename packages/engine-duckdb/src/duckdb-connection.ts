@@ -12,6 +12,7 @@ import {
   type SqlValue,
   type StatementOptions,
 } from "@quanta/core";
+import { nonEmpty as str } from "@quanta/core/read";
 import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
 import { lockDown, rootsOf } from "./lock-down.js";
@@ -29,7 +30,6 @@ function toSqlValue(v: unknown): SqlValue {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
-const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 /**
  * A contract's data in embedded DuckDB, read where it lies: files through views over

@@ -1,4 +1,5 @@
 import { unitSeconds } from "../duration-units.js";
+import { nonEmpty as str } from "../read.js";
 import type {
   Check,
   CheckSeverity,
@@ -23,7 +24,6 @@ export interface BuildChecksOptions {
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v)
     ? v

@@ -1,22 +1,12 @@
 /** Small helpers over plain parsed values (the diff works on `unknown`, never trusting shapes). */
-export type Obj = Record<string, unknown>;
+import { arr, isObj, type Obj, scalarText } from "../read.js";
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export type { Obj };
+export { arr as asList, isObj, scalarText as str };
 
+/** The value as an object; `{}` when it is none. */
 export function asObj(v: unknown): Obj {
   return isObj(v) ? v : {};
-}
-
-export function asList(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-export function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return undefined;
 }
 
 /** Structural equality of plain JSON-like values (key order does not matter). */

@@ -1,3 +1,4 @@
+import { scalarText as str } from "../read.js";
 /** The four document standards Quanta reads. */
 export type DocumentKind = "odcs" | "odps" | "dcs" | "dps";
 
@@ -16,7 +17,6 @@ export function declaredKind(path: string): "odps" | "odcs" | undefined {
 export function detectKind(value: unknown): { kind: DocumentKind; version: string | undefined } | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  const str = (x: unknown) => (typeof x === "string" ? x : typeof x === "number" ? String(x) : undefined);
   if (v.kind === "DataContract") return { kind: "odcs", version: str(v.apiVersion) };
   if (v.kind === "DataProduct") return { kind: "odps", version: str(v.apiVersion) };
   if ("dataContractSpecification" in v) return { kind: "dcs", version: str(v.dataContractSpecification) };

@@ -1,9 +1,6 @@
-/** Reading untyped documents (already linted, but never trusted to have every field). */
-export type Obj = Record<string, unknown>;
+/** Reading untyped documents (already linted, but never trusted to have every field): core's reader. */
+import { arr, scalarText } from "@quanta/core/read";
 
-export const obj = (v: unknown): Obj | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const str = (v: unknown): string | undefined =>
-  typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
-export const strs = (v: unknown): string[] => arr(v).flatMap((x) => str(x) ?? []);
+export { arr, type Obj, obj, scalarText as str } from "@quanta/core/read";
+/** The scalars of a list as text (`tags: [2024, eu]` → `["2024", "eu"]`). */
+export const strs = (v: unknown): string[] => arr(v).flatMap((x) => scalarText(x) ?? []);

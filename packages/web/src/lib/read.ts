@@ -1,17 +1,9 @@
 // Safe readers for the plain JSON documents (ODPS, ODCS) the API returns: never throw on odd shapes.
 
-export type Obj = Record<string, unknown>;
+import { arr, nonEmpty, type Obj, objs } from "@quanta/core/read";
 
-export const obj = (v: unknown): Obj | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const objs = (v: unknown): Obj[] =>
-  arr(v).flatMap((x) => {
-    const o = obj(x);
-    return o ? [o] : [];
-  });
-export const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-export const strs = (v: unknown): string[] => arr(v).flatMap((x) => str(x) ?? []);
+export { arr, nonEmpty as str, type Obj, obj, objs } from "@quanta/core/read";
+export const strs = (v: unknown): string[] => arr(v).flatMap((x) => nonEmpty(x) ?? []);
 
 /** A value as short readable text: strings as they are, the rest as compact JSON. */
 export function text(v: unknown): string {

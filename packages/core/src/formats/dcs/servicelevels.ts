@@ -1,4 +1,5 @@
 import type { Path } from "../../issues.js";
+import { scalarText as str } from "../../read.js";
 import { type ConvertContext, compact, isObject, type JsonObject } from "../convert-context.js";
 
 export interface Duration {
@@ -79,7 +80,6 @@ function interval(text: string): Duration {
 type Sla = JsonObject;
 type Converter = (ctx: ConvertContext, level: JsonObject, path: Path) => Sla[];
 
-const str = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
 const description = (level: JsonObject) => str(level.description);
 
 function duration(property: string, text: string | undefined, level: JsonObject, extra: JsonObject = {}): Sla[] {
