@@ -148,7 +148,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     base = platform.url;
     expect(platform.skipped).toEqual([]);
     expect(platform.published).toHaveLength(39);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A context of its own (not browser.newPage()), so a test can open a second tab in it.
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     // A step that cannot happen fails in 10 s with what it waited for, well inside the test's time.
     page.setDefaultTimeout(10_000);
     // A script error or a failed API call is a failure of the page, whatever the test looks at.
@@ -324,6 +325,14 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await access.getByRole("link", { name: "Sign in" }).waitFor();
 
     await signInAs("mia.chen@marketing.example");
+    // The sign-in holds in a new tab of the same browser.
+    const tab = await page.context().newPage();
+    try {
+      await tab.goto(`${base}/products/sales.orders`);
+      await tab.locator(".user-menu").getByText("Sign out").waitFor();
+    } finally {
+      await tab.close();
+    }
     await access.getByLabel(/Purpose/).fill("Campaign revenue attribution");
     await access.getByRole("button", { name: "Request access to 1 port" }).click();
     await access.getByRole("status").filter({ hasText: "requested" }).waitFor();
@@ -560,7 +569,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     try {
       const token = tokenOf("sofia.rossi@webshop.example");
-      await phone.addInitScript((t) => window.sessionStorage.setItem("quanta.token", t), token);
+      await phone.addInitScript((t) => window.localStorage.setItem("quanta.token", t), token);
       await phone.goto(`${base}/owner?product=sales.orders`);
       await phone.locator(".control-panel .badge").first().waitFor();
       await phone.getByRole("heading", { name: "Usage per consumer" }).waitFor();

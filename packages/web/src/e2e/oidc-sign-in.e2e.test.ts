@@ -87,7 +87,11 @@ describe.skipIf(unavailable)(`OIDC sign-in in Chromium${unavailable ? ` (skipped
     if (webRoot) await rm(webRoot, { recursive: true, force: true });
   });
 
-  const signOut = () => page.evaluate(() => window.sessionStorage.clear());
+  const signOut = () =>
+    page.evaluate(() => {
+      window.localStorage.clear();
+      window.sessionStorage.clear();
+    });
   const alert = () => page.getByRole("alert").textContent();
 
   it("signs in through the issuer and lands back where it started, the header showing the user", async () => {
@@ -97,7 +101,7 @@ describe.skipIf(unavailable)(`OIDC sign-in in Chromium${unavailable ? ` (skipped
     await expect.poll(() => new URL(page.url()).pathname).toBe("/governance");
     await expect.poll(() => page.locator(".user-menu").textContent()).toContain("Rin Tanaka");
     // The same bearer as a pasted token: the platform knows the user as an OIDC principal.
-    const token = await page.evaluate(() => window.sessionStorage.getItem("quanta.token"));
+    const token = await page.evaluate(() => window.localStorage.getItem("quanta.token"));
     const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await me.json()).toMatchObject({ name: "rin@example.com", via: "oidc", teams: [{ team: "sales" }] });
     // The one-time values are gone: a reload of the callback URL is no second sign-in.
@@ -121,7 +125,7 @@ describe.skipIf(unavailable)(`OIDC sign-in in Chromium${unavailable ? ` (skipped
       .poll(alert)
       .toContain("The identity provider refused the code: invalid_grant: the PKCE code verifier does not match");
     expect(issuer.refusals.at(-1)).toBe("invalid_grant: the PKCE code verifier does not match the code challenge");
-    expect(await page.evaluate(() => window.sessionStorage.getItem("quanta.token"))).toBeNull();
+    expect(await page.evaluate(() => window.localStorage.getItem("quanta.token"))).toBeNull();
     await page.unroute(`${issuer.issuer}/token`);
   });
 

@@ -9,7 +9,8 @@ import { navigate, useLocation } from "../router.js";
 
 /**
  * Sign in with the platform's OpenID Connect issuer when it has one, or with a Quanta API token
- * (`quanta login`, the demo's tokens, or POST /api/tokens).
+ * (one an admin created with POST /api/tokens, or the demo's tokens that `quanta serve --demo`
+ * prints). The API has no public list of the demo users, so there is no "sign in as" picker.
  */
 export function SignInPage() {
   const token = useSessionToken();
@@ -98,10 +99,18 @@ export function SignInPage() {
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
-        <p className="muted small">
-          Create one with <code>quanta login</code> or <code>POST /api/tokens</code>; <code>quanta serve --demo</code>{" "}
-          prints the demo users' tokens. The token stays in this browser tab only.
-        </p>
+        <div className="muted small sign-in-help">
+          <p>
+            No token yet? An admin creates your account and a token for it (<code>POST /api/users</code>, then{" "}
+            <code>POST /api/tokens</code> with your <code>userId</code>); signed in, you make more for yourself with{" "}
+            <code>POST /api/tokens</code>. On a demo server, <code>quanta serve --demo</code> prints each demo user's
+            token and writes them to <code>DIR/demo-tokens.json</code>.
+          </p>
+          <p>
+            <code>quanta login</code> does not make a token: it stores one you already have for the command line. This
+            browser keeps the token until you sign out.
+          </p>
+        </div>
         <button type="submit" className="button primary" disabled={busy || !text.trim()}>
           {busy ? "Checking…" : "Sign in"}
         </button>
