@@ -1,9 +1,8 @@
 /** Where a data product is in its life on the platform (the control interface moves it). */
-export type LifecycleState = "draft" | "active" | "paused" | "stopped";
-export type ControlAction = "start" | "stop" | "pause" | "resume" | "configure";
-
-export const lifecycleStates: readonly LifecycleState[] = ["draft", "active", "paused", "stopped"];
-export const controlActions: readonly ControlAction[] = ["start", "stop", "pause", "resume", "configure"];
+export const lifecycleStates = ["draft", "active", "paused", "stopped"] as const;
+export const controlActions = ["start", "stop", "pause", "resume", "configure"] as const;
+export type LifecycleState = (typeof lifecycleStates)[number];
+export type ControlAction = (typeof controlActions)[number];
 
 /**
  * Every allowed transition, in one table: state → action → next state. An action missing from a

@@ -24,7 +24,7 @@ const guarded = { 400: bad, 401: unauthenticated, 403: forbidden } as const;
 const security = [{ bearer: [] }];
 
 const Membership = z.object({ team: z.string(), role: z.enum(teamRoles) });
-const PrincipalSchema = z
+export const PrincipalSchema = z
   .object({
     userId: z.string(),
     name: z.string(),

@@ -15,26 +15,35 @@ const agreement = (id: string, state: string, requestedAt: string): Agreement =>
   port: "orders",
   consumerTeam: "marketing-analytics",
   purpose: "attribution",
-  state,
+  // Any text: the marketplace must cope with a state it does not know yet.
+  state: state as Agreement["state"],
+  grantedColumns: [],
+  contractId: "sales.orders.orders",
   contractVersion: "1.3.0",
+  pendingVersion: null,
+  pendingUntil: null,
   noticeDays: 30,
   requestedBy: "mia",
   requestedAt,
   decidedBy: null,
   decidedAt: null,
   decisionReason: null,
+  terminatedBy: null,
   noticeEndsAt: null,
+  updatedAt: requestedAt,
 });
 
 type Run = Observation["tests"]["latest"][number];
 const run = (contractId: string, status: string, checks: [string, string][]): Run => ({
   id: 1,
+  productId: "sales.orders",
   contractId,
   contractVersion: "1.0.0",
   server: "local",
   status,
   startedAt: "2026-01-01T00:00:00Z",
   finishedAt: null,
+  reason: null,
   port: "p",
   checks: checks.map(([checkId, s]) => ({
     checkId,
@@ -49,7 +58,7 @@ const run = (contractId: string, status: string, checks: [string, string][]): Ru
 const tests = (latest: Run[]): Pick<Observation, "tests"> => ({ tests: { latest, history: [] } });
 const known = (...statuses: string[]): Pick<Governance, "known"> => ({
   known: {
-    lint: { errors: 0, warnings: 0 },
+    lint: { errors: 0, warnings: 0, issues: [] },
     contractTests: statuses.map((status, i) => ({ contractId: `c${i}`, status, finishedAt: null })),
   },
 });
@@ -120,8 +129,14 @@ describe("owner facts", () => {
   });
 
   it("labels certification by level when certified", () => {
-    expect(certificationLabel({ level: "curated", status: "certified", reason: "" })).toBe("curated");
-    expect(certificationLabel({ level: null, status: "not-certified", reason: "" })).toBe("not-certified");
-    expect(certificationLabel({ level: null, status: "not-evaluated", reason: "" })).toBe("not-evaluated");
+    expect(
+      certificationLabel({ level: "curated", status: "certified", reason: "", reasons: [], validUntil: null }),
+    ).toBe("curated");
+    expect(
+      certificationLabel({ level: null, status: "not-certified", reason: "", reasons: [], validUntil: null }),
+    ).toBe("not-certified");
+    expect(
+      certificationLabel({ level: null, status: "not-evaluated", reason: "", reasons: [], validUntil: null }),
+    ).toBe("not-evaluated");
   });
 });

@@ -179,7 +179,7 @@ const listRoute = createRoute({
   responses: { 200: json(z.object({ items: z.array(AgreementSchema) }), "Newest first"), ...guarded },
 });
 
-const MeshEdgeSchema = z
+export const MeshEdgeSchema = z
   .object({
     agreementId: z.string(),
     productId: z.string(),

@@ -43,6 +43,14 @@ const RuleSchema = z.object({
   source: z.string(),
 });
 
+export const PolicyListSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  revision: z.number(),
+  rules: z.array(RuleSchema),
+  versions: z.array(PolicyVersionSchema),
+});
+
 const listPolicies = createRoute({
   method: "get",
   path: "/api/policies",
@@ -51,16 +59,7 @@ const listPolicies = createRoute({
   summary:
     "The policies in force (Quanta's defaults + the latest version of each applied set) and every applied version",
   responses: {
-    200: json(
-      z.object({
-        name: z.string(),
-        version: z.string(),
-        revision: z.number(),
-        rules: z.array(RuleSchema),
-        versions: z.array(PolicyVersionSchema),
-      }),
-      "The active set",
-    ),
+    200: json(PolicyListSchema, "The active set"),
   },
 });
 
@@ -124,7 +123,7 @@ const evaluations = createRoute({
   },
 });
 
-const AuditEntrySchema = z
+export const AuditEntrySchema = z
   .object({
     id: z.number(),
     at: z.string(),

@@ -103,6 +103,16 @@ export const DiscoverySchema = z
   })
   .openapi("Discovery");
 
+/** A consume answer as JSON: the columns, the rows as objects, and whether the limit cut them. */
+export const ConsumeJsonSchema = z
+  .object({
+    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+    rows: z.array(z.record(z.string(), z.unknown())),
+    rowCount: z.number(),
+    truncated: z.boolean(),
+  })
+  .openapi("ConsumeResult");
+
 export const ConsumeRequestSchema = z
   .object({
     port: z.string().min(1).max(200).openapi({ example: "daily-temperature" }),
@@ -270,7 +280,7 @@ const ConfigSchema = z
 
 export const ControlRequestSchema = z
   .object({
-    action: z.enum(controlActions as [string, ...string[]]),
+    action: z.enum(controlActions),
     config: ConfigSchema.optional().openapi({ description: "Only with `configure`: the settings to change" }),
   })
   .strict()
@@ -283,11 +293,11 @@ export const ControlRequestSchema = z
 export const LifecycleSchema = z
   .object({
     productId: z.string(),
-    state: z.enum(lifecycleStates as [string, ...string[]]),
+    state: z.enum(lifecycleStates),
     config: ConfigSchema,
     servesReads: z.boolean(),
     runsTests: z.boolean(),
-    allowedActions: z.array(z.string()),
+    allowedActions: z.array(z.enum(controlActions)),
     updatedAt: z.string().nullable(),
     updatedBy: z.string().nullable(),
   })
@@ -362,7 +372,7 @@ const consumeRoute = createRoute({
     200: {
       description: "The rows, streamed",
       content: {
-        "application/json": { schema: z.object({}).passthrough() },
+        "application/json": { schema: ConsumeJsonSchema },
         "text/csv": { schema: z.string() },
         "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
         "application/vnd.apache.arrow.stream": { schema: z.string().openapi({ format: "binary" }) },

@@ -1,0 +1,60 @@
+/**
+ * `@quanta/platform/api`: the shapes of the HTTP API's answers, as TypeScript types derived from
+ * the zod schemas the routes validate and document with (so /api/openapi.json, the server and the
+ * marketplace cannot drift apart). Types only: importing this entry loads nothing.
+ */
+import type { z } from "@hono/zod-openapi";
+import type { PrincipalSchema } from "../http/auth-routes.js";
+import type { AgreementSchema, MeshEdgeSchema } from "../http/routes/access.js";
+import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
+import type {
+  ConsumeJsonSchema,
+  DiscoverySchema,
+  GovernanceSchema,
+  IngestResultSchema,
+  LifecycleSchema,
+  ObservationSchema,
+} from "../http/routes/harness.js";
+import type {
+  ContractSummarySchema,
+  ContractVersionSchema,
+  ContractVersionSummarySchema,
+  ErrorSchema,
+  FacetsSchema,
+  HealthSchema,
+  ProductDetailSchema,
+  ProductListSchema,
+  ProductSummarySchema,
+  PublishResultSchema,
+} from "../http/schemas.js";
+
+export type ApiErrorBody = z.infer<typeof ErrorSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+
+export type ProductSummary = z.infer<typeof ProductSummarySchema>;
+export type ProductList = z.infer<typeof ProductListSchema>;
+export type Facets = z.infer<typeof FacetsSchema>;
+export type FacetValue = Facets["domain"][number];
+export type ProductDetail = z.infer<typeof ProductDetailSchema>;
+export type Port = ProductDetail["ports"][number];
+export type PortDirection = Port["direction"];
+export type ContractSummary = z.infer<typeof ContractSummarySchema>;
+export type ContractVersionSummary = z.infer<typeof ContractVersionSummarySchema>;
+export type ContractVersion = z.infer<typeof ContractVersionSchema>;
+export type PublishResult = z.infer<typeof PublishResultSchema>;
+
+export type Discovery = z.infer<typeof DiscoverySchema>;
+export type ConsumeResult = z.infer<typeof ConsumeJsonSchema>;
+export type Observation = z.infer<typeof ObservationSchema>;
+export type TestRunSummary = Observation["tests"]["history"][number];
+export type Governance = z.infer<typeof GovernanceSchema>;
+export type Lifecycle = z.infer<typeof LifecycleSchema>;
+export type LifecycleState = Lifecycle["state"];
+export type ControlAction = Lifecycle["allowedActions"][number];
+export type IngestResult = z.infer<typeof IngestResultSchema>;
+
+export type Me = z.infer<typeof PrincipalSchema>;
+export type Agreement = z.infer<typeof AgreementSchema>;
+export type MeshEdge = z.infer<typeof MeshEdgeSchema>;
+export type PolicySet = z.infer<typeof PolicyListSchema>;
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
