@@ -5,13 +5,19 @@ export type Loadable<T> = { status: "loading" } | { status: "ok"; data: T } | { 
 
 /**
  * Runs `load` when `deps` change and cancels the request in flight when they change again or the
- * component goes away, so a slow old answer never overwrites a newer one.
+ * component goes away, so a slow old answer never overwrites a newer one. `keepData` keeps showing
+ * the last answer while the next loads (a refresh of the same thing, not a new thing).
  */
-export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Loadable<T> {
+export function useApi<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: DependencyList,
+  options: { keepData?: boolean } = {},
+): Loadable<T> {
   const [state, setState] = useState<Loadable<T>>({ status: "loading" });
+  const keepData = options.keepData === true;
   useEffect(() => {
     const ctl = new AbortController();
-    setState((s) => (s.status === "loading" ? s : { status: "loading" }));
+    setState((s) => (s.status === "loading" || (keepData && s.status === "ok") ? s : { status: "loading" }));
     load(ctl.signal).then(
       (data) => {
         if (!ctl.signal.aborted) setState({ status: "ok", data });

@@ -5,9 +5,11 @@ import { useSessionToken } from "../api/session.js";
 import type { Agreement, Port } from "../api/types.js";
 import { toApiError, useApi } from "../api/use-api.js";
 import { useMe } from "../api/use-me.js";
+import { openRequests } from "../lib/open-requests.js";
 import { hrefWith, Link, useLocation } from "../router.js";
 import { StatusBadge } from "./badges.js";
 import { ApiProblem, ErrorState, Loading } from "./states.js";
+import { TableWrap } from "./table-wrap.js";
 
 /**
  * Access to a product's output ports: a consumer picks ports (several at once), names the team and
@@ -52,6 +54,7 @@ export function AccessPanel({
           productId={productId}
           outputs={outputs}
           teams={consumerTeams}
+          agreements={agreements.status === "ok" ? agreements.data.items : []}
           onDone={() => setVersion((v) => v + 1)}
         />
       )}
@@ -74,18 +77,25 @@ function RequestForm({
   productId,
   outputs,
   teams,
+  agreements,
   onDone,
 }: {
   productId: string;
   outputs: Port[];
   teams: string[];
+  agreements: Agreement[];
   onDone: () => void;
 }) {
-  const [ports, setPorts] = useState<string[]>(outputs.length === 1 ? [outputs[0]?.name ?? ""] : []);
+  const [picked, setPicked] = useState<string[]>(outputs.length === 1 ? [outputs[0]?.name ?? ""] : []);
   const [team, setTeam] = useState(teams[0] ?? "");
   const [purpose, setPurpose] = useState("");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ port: string; result: Agreement | ApiError }[]>([]);
+  // A port the team has an open request or agreement for is shown with it, not offered again
+  // (the platform would answer 409); this also holds after a reload.
+  const open = openRequests(agreements, productId, team);
+  const ports = picked.filter((p) => !open.has(p));
+  const allOpen = outputs.every((o) => open.has(o.name));
   const submit = async () => {
     setBusy(true);
     const results = await Promise.all(
@@ -97,6 +107,10 @@ function RequestForm({
       ),
     );
     setOutcome(results);
+    // What was sent is done: those ports leave the selection, and the purpose goes once all went.
+    const sent = results.filter((r) => !(r.result instanceof Error)).map((r) => r.port);
+    setPicked((p) => p.filter((x) => !sent.includes(x)));
+    if (sent.length === results.length) setPurpose("");
     setBusy(false);
     onDone();
   };
@@ -109,50 +123,71 @@ function RequestForm({
       }}
     >
       <h3>Request access</h3>
-      <fieldset>
+      <fieldset disabled={busy}>
         <legend>Ports</legend>
-        {outputs.map((o) => (
-          <label key={o.name} className="check">
-            <input
-              type="checkbox"
-              checked={ports.includes(o.name)}
-              onChange={(e) => setPorts((p) => (e.target.checked ? [...p, o.name] : p.filter((x) => x !== o.name)))}
-            />{" "}
-            <span className="mono">{o.name}</span>{" "}
-            {o.description && <span className="muted small">{o.description}</span>}
-          </label>
-        ))}
+        {outputs.map((o) => {
+          const existing = open.get(o.name);
+          return (
+            <label key={o.name} className="check">
+              <input
+                type="checkbox"
+                checked={existing !== undefined || ports.includes(o.name)}
+                disabled={existing !== undefined}
+                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, o.name] : p.filter((x) => x !== o.name)))}
+              />{" "}
+              <span className="mono">{o.name}</span>{" "}
+              {existing && (
+                <>
+                  <StatusBadge status={existing.state} /> <span className="muted small">
+                    for {team}, see below
+                  </span>{" "}
+                </>
+              )}
+              {o.description && <span className="muted small">{o.description}</span>}
+            </label>
+          );
+        })}
       </fieldset>
       <label>
         For team{" "}
-        <select value={team} onChange={(e) => setTeam(e.target.value)}>
+        <select value={team} onChange={(e) => setTeam(e.target.value)} disabled={busy}>
           {teams.map((t) => (
             <option key={t}>{t}</option>
           ))}
         </select>
       </label>
-      <label className="block">
-        Purpose (what the data will be used for; the owner decides on it)
-        <textarea
-          value={purpose}
-          onChange={(e) => setPurpose(e.target.value)}
-          rows={3}
-          maxLength={2000}
-          required
-          minLength={3}
-        />
-      </label>
-      <p className="muted small">
-        By requesting you accept the terms of use and limitations of each port's contract shown above, including its
-        notice period.
-      </p>
-      <button
-        type="submit"
-        className="button primary"
-        disabled={busy || ports.length === 0 || purpose.trim().length < 3}
-      >
-        {busy ? "Sending…" : `Request access to ${ports.length} port${ports.length === 1 ? "" : "s"}`}
-      </button>
+      {allOpen ? (
+        <p className="muted">
+          {team} has a request or agreement for every port of this product; follow{" "}
+          {outputs.length === 1 ? "it" : "them"} below.
+        </p>
+      ) : (
+        <>
+          <label className="block">
+            Purpose (what the data will be used for; the owner decides on it)
+            <textarea
+              value={purpose}
+              onChange={(e) => setPurpose(e.target.value)}
+              rows={3}
+              maxLength={2000}
+              required
+              minLength={3}
+              disabled={busy}
+            />
+          </label>
+          <p className="muted small">
+            By requesting you accept the terms of use and limitations of each port's contract shown above, including its
+            notice period.
+          </p>
+          <button
+            type="submit"
+            className="button primary"
+            disabled={busy || ports.length === 0 || purpose.trim().length < 3}
+          >
+            {busy ? "Sending…" : `Request access to ${ports.length} port${ports.length === 1 ? "" : "s"}`}
+          </button>
+        </>
+      )}
       {outcome.map((o) =>
         o.result instanceof Error ? (
           <ErrorState key={o.port} error={o.result} title={`Port ${o.port}: not requested`} />
@@ -184,7 +219,7 @@ function AgreementTable({
   return (
     <>
       {error && <ErrorState error={error} title="Not decided" />}
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <thead>
             <tr>
@@ -229,7 +264,7 @@ function AgreementTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }

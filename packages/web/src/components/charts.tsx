@@ -1,4 +1,5 @@
 import type { TestRunSummary } from "../api/types.js";
+import { serviceLevelBar } from "../lib/service-level-bar.js";
 
 /** Colours by run/check status; the legend repeats them in words (colour is never the only cue). */
 const statusClass: Record<string, string> = {
@@ -79,19 +80,21 @@ export function RunHistoryChart({ runs, title }: { runs: TestRunSummary[]; title
   );
 }
 
-/** A ratio (0..1) as a bar with the objective marked: the SLI against its SLO. */
+/**
+ * An SLI against its SLO as a bar with the objective marked. Both are percentages, as `observe`
+ * answers them (see `serviceLevelBar`).
+ */
 export function RatioBar({
   label,
-  ratio,
-  objective,
+  percent,
+  objectivePercent,
 }: {
   label: string;
-  ratio: number | null;
-  objective: number | null;
+  percent: number | null;
+  objectivePercent: number | null;
 }) {
   const width = 240;
-  const pct = ratio === null ? null : Math.round(ratio * 1000) / 10;
-  const met = ratio !== null && objective !== null ? ratio >= objective : null;
+  const bar = serviceLevelBar(percent, objectivePercent);
   return (
     <div className="ratio">
       <span className="ratio-label">{label}</span>
@@ -100,24 +103,24 @@ export function RatioBar({
         width={width}
         height={14}
         role="img"
-        aria-label={`${label}: ${pct === null ? "no data" : `${pct} %`}${objective !== null ? `, objective ${objective * 100} %` : ""}`}
+        aria-label={`${label}: ${bar.text}${bar.objectiveText === null ? "" : `, objective ${bar.objectiveText}`}`}
       >
         <rect width={width} height={14} rx={3} className="ratio-track" />
-        {ratio !== null && (
+        {bar.fill !== null && (
           <rect
-            width={Math.max(2, ratio * width)}
+            width={Math.max(2, bar.fill * width)}
             height={14}
             rx={3}
-            className={`bar bar-${met === false ? "bad" : "good"}`}
+            className={`bar bar-${bar.met === false ? "bad" : "good"}`}
           />
         )}
-        {objective !== null && (
-          <line x1={objective * width} x2={objective * width} y1={0} y2={14} className="objective" />
+        {bar.objectiveAt !== null && (
+          <line x1={bar.objectiveAt * width} x2={bar.objectiveAt * width} y1={0} y2={14} className="objective" />
         )}
       </svg>
       <span className="ratio-value">
-        {pct === null ? "no data" : `${pct} %`}
-        {objective !== null && <span className="muted"> (objective {objective * 100} %)</span>}
+        {bar.text}
+        {bar.objectiveText !== null && <span className="muted"> (objective {bar.objectiveText})</span>}
       </span>
     </div>
   );

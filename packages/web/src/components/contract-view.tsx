@@ -4,6 +4,7 @@ import { safeUrl } from "../lib/product-facts.js";
 import { StatusBadge } from "./badges.js";
 import { ChangelogView } from "./changelog-view.js";
 import { PortUse } from "./port-use.js";
+import { TableWrap } from "./table-wrap.js";
 
 /** One contract version rendered for reading: schema, quality, SLAs, terms, support, versions. */
 export function ContractView({
@@ -51,7 +52,7 @@ export function ContractView({
             {ds.physicalName && ds.physicalName !== ds.name && <span className="muted mono"> ({ds.physicalName})</span>}
           </h4>
           {ds.description && <p>{ds.description}</p>}
-          <div className="table-wrap">
+          <TableWrap>
             <table className="schema-table">
               <caption className="visually-hidden">Columns of {ds.name}</caption>
               <thead>
@@ -109,7 +110,7 @@ export function ContractView({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </section>
       ))}
       {f.datasets.length === 0 && <p className="muted">This contract declares no schema.</p>}
@@ -119,7 +120,7 @@ export function ContractView({
         {f.quality.length === 0 ? (
           <p className="muted">No quality rules.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -156,7 +157,7 @@ export function ContractView({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 
@@ -165,7 +166,7 @@ export function ContractView({
         {f.slas.length === 0 ? (
           <p className="muted">No service levels declared.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -190,7 +191,7 @@ export function ContractView({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 

@@ -7,7 +7,7 @@ import { formatWhen } from "../lib/format.js";
 import { StatusBadge } from "./badges.js";
 import { ApiProblem, ErrorState, Loading } from "./states.js";
 
-type MoveAction = Exclude<ControlAction, "configure">;
+export type MoveAction = Exclude<ControlAction, "configure">;
 
 /** The four buttons, in the order an owner thinks of them, with what each does for consumers. */
 const moves: Record<MoveAction, { label: string; effect: string; primary?: boolean; confirm?: string }> = {
@@ -37,7 +37,8 @@ export function ControlPanel({
 }: {
   productId: string;
   canControl: boolean;
-  onChanged?: (life: Lifecycle) => void;
+  /** After the platform made the move: its new state and the action that moved it. */
+  onChanged?: (life: Lifecycle, action: MoveAction) => void;
 }) {
   const [version, setVersion] = useState(0);
   const life = useApi((signal) => api.lifecycle(productId, signal), [productId, version]);
@@ -56,7 +57,7 @@ export function ControlPanel({
       (next) => {
         setBusy(undefined);
         setVersion((v) => v + 1);
-        onChanged?.(next);
+        onChanged?.(next, action);
       },
       (e: unknown) => {
         setBusy(undefined);

@@ -1,8 +1,11 @@
 import { api } from "../api/api-client.js";
 import type { Governance, Observation } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
+import { formatBytes } from "../lib/format.js";
+import { usageSummary } from "../lib/usage-summary.js";
 import { RatioBar, RunHistoryChart } from "./charts.js";
 import { ApiProblem, Loading } from "./states.js";
+import { TableWrap } from "./table-wrap.js";
 
 const certTone: Record<Governance["certification"]["status"], string> = {
   certified: "good",
@@ -53,7 +56,7 @@ function GovernView({ g }: { g: Governance }) {
         <p className="muted small">The policy engine is not available on this server.</p>
       )}
       {g.policies.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -79,7 +82,7 @@ function GovernView({ g }: { g: Governance }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <p className="muted small">
         Lint: {g.known.lint.errors} errors, {g.known.lint.warnings} warnings · evaluated{" "}
@@ -88,15 +91,6 @@ function GovernView({ g }: { g: Governance }) {
     </div>
   );
 }
-
-const bytes = (n: number) =>
-  n >= 1e9
-    ? `${(n / 1e9).toFixed(1)} GB`
-    : n >= 1e6
-      ? `${(n / 1e6).toFixed(1)} MB`
-      : n >= 1e3
-        ? `${(n / 1e3).toFixed(1)} kB`
-        : `${n} B`;
 
 function ObserveView({ o }: { o: Observation }) {
   return (
@@ -111,11 +105,11 @@ function ObserveView({ o }: { o: Observation }) {
           <h4>
             Port <span className="mono">{s.port}</span> <span className="muted small mono">{s.contractId}</span>
           </h4>
-          <RatioBar label="Quality (runs passed)" ratio={s.quality.ratio} objective={null} />
+          <RatioBar label="Quality (runs passed)" percent={s.quality.ratio} objectivePercent={null} />
           <RatioBar
             label={`Availability (${s.availability.windowDays} days)`}
-            ratio={s.availability.ratio}
-            objective={s.availability.objective === null ? null : s.availability.objective / 100}
+            percent={s.availability.ratio}
+            objectivePercent={s.availability.objective}
           />
           <p className="small">
             Freshness:{" "}
@@ -135,7 +129,7 @@ function ObserveView({ o }: { o: Observation }) {
             <span className={`badge badge-sev-${run.status === "passed" ? "info" : "error"}`}>{run.status}</span>{" "}
             {new Date(run.startedAt).toLocaleString()} ({run.checks.length} checks)
           </summary>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -162,15 +156,25 @@ function ObserveView({ o }: { o: Observation }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </details>
       ))}
       <h4>Usage</h4>
-      <p>
-        {o.usage.total.reads} reads · {o.usage.total.rows.toLocaleString()} rows · {bytes(o.usage.total.bytes)}
-      </p>
-      {o.usage.byConsumer.length > 0 ? (
-        <div className="table-wrap">
+      <UsageView usage={o.usage} />
+    </div>
+  );
+}
+
+function UsageView({ usage }: { usage: Observation["usage"] }) {
+  const summary = usageSummary(usage);
+  if (summary.kind === "unread") return <p className="muted">Nobody has read this product through the platform yet.</p>;
+  return (
+    <>
+      <p>{summary.line}</p>
+      {summary.kind === "totals" ? (
+        <p className="muted small">Who read it is shown to the owner team, governance and admins only.</p>
+      ) : (
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -181,20 +185,18 @@ function ObserveView({ o }: { o: Observation }) {
               </tr>
             </thead>
             <tbody>
-              {o.usage.byConsumer.map((u) => (
+              {summary.byConsumer.map((u) => (
                 <tr key={u.consumer}>
                   <th scope="row">{u.consumer}</th>
-                  <td>{u.reads}</td>
+                  <td>{u.reads.toLocaleString()}</td>
                   <td>{u.rows.toLocaleString()}</td>
-                  <td>{bytes(u.bytes)}</td>
+                  <td>{formatBytes(u.bytes)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
-      ) : (
-        <p className="muted">Nobody has read this product through the platform yet.</p>
+        </TableWrap>
       )}
-    </div>
+    </>
   );
 }

@@ -7,6 +7,7 @@ import { formatWhen } from "../lib/format.js";
 import { groupAgreements, noticeEndIfTerminated } from "../lib/owner-facts.js";
 import { StatusBadge } from "./badges.js";
 import { ApiProblem, Empty, ErrorState, Loading } from "./states.js";
+import { TableWrap } from "./table-wrap.js";
 
 /**
  * A product's access as its owner team manages it: requests to decide (with a reason the consumer
@@ -135,7 +136,7 @@ function PendingRequest({ a, onDecided }: { a: Agreement; onDecided: () => void 
 
 function CurrentAgreements({ items, onChanged }: { items: Agreement[]; onChanged: () => void }) {
   return (
-    <div className="table-wrap">
+    <TableWrap>
       <table className="agreements-table stack-table">
         <thead>
           <tr>
@@ -184,7 +185,7 @@ function CurrentAgreements({ items, onChanged }: { items: Agreement[]; onChanged
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -5,6 +5,7 @@ import type { ConsumeResult } from "../api/types.js";
 import { toApiError } from "../api/use-api.js";
 import { type SnippetInput, type SnippetLanguage, snippetLabels, snippets } from "../lib/snippets.js";
 import { ApiProblem, Loading } from "./states.js";
+import { TableWrap } from "./table-wrap.js";
 
 const languages = Object.keys(snippetLabels) as SnippetLanguage[];
 
@@ -87,7 +88,7 @@ function PreviewTable({ result }: { result: ConsumeResult }) {
   );
   if (rows.length === 0) return <p className="muted">The port is empty.</p>;
   return (
-    <div className="table-wrap preview-table">
+    <TableWrap className="preview-table">
       <table>
         <caption className="visually-hidden">Data preview</caption>
         <thead>
@@ -114,6 +115,6 @@ function PreviewTable({ result }: { result: ConsumeResult }) {
         </tbody>
       </table>
       {result.error && <p className="text-bad small">The read stopped early: {result.error}</p>}
-    </div>
+    </TableWrap>
   );
 }

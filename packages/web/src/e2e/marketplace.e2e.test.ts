@@ -337,6 +337,10 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await access.getByRole("button", { name: "Request access to 1 port" }).click();
     await access.getByRole("status").filter({ hasText: "requested" }).waitFor();
     await access.locator("tr", { hasText: "Campaign revenue attribution" }).getByText("requested").waitFor();
+    // Sent is done: the form shows the port as requested and offers no second request (a 409).
+    await access.getByText(/marketing-analytics has a request or agreement for every port/).waitFor();
+    expect(await access.locator(".request-form input[type=checkbox]").isDisabled()).toBe(true);
+    expect(await access.getByRole("button", { name: /Request access/ }).count()).toBe(0);
     // Without an agreement the preview says why not (the platform's reason).
     await page
       .locator(".port-use")
@@ -369,6 +373,13 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     // Personal data is masked for a consumer without those columns granted.
     expect(await preview.locator(`tbody tr:first-child td:nth-child(${emailColumn + 1})`).textContent()).toBe("***");
     await use.screenshot({ path: join(shots, "preview.png") });
+    // Mia's read counts in the usage, and the page does not also say nobody read it (a consumer
+    // sees the totals, not who read).
+    await page.reload();
+    const health = page.locator("#health");
+    await health.getByText(/^\d+ reads? · [\d,.]+ rows? · /).waitFor();
+    await health.getByText("Who read it is shown to the owner team, governance and admins only.").waitFor();
+    expect(await health.textContent()).not.toContain("Nobody has read this product");
     // The agreement is now an edge of the mesh: the map lists the team among the product's readers.
     await page.goto(`${base}/map?focus=sales.orders`);
     await page.locator(".map-side").getByText("marketing-analytics").first().waitFor();
@@ -611,8 +622,47 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
         0,
       );
       await phone.screenshot({ path: join(shots, "product-phone.png") });
+      // The schema table is wider than a phone: it says it scrolls sideways, and which way.
+      const box = phone.locator(".table-box", { has: phone.locator(".schema-table") }).first();
+      await box.getByText("Scroll sideways for more columns →").waitFor();
+      expect(await box.getAttribute("data-scroll")).toBe("start");
+      await box.locator(".table-wrap").evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+      await expect.poll(() => box.getAttribute("data-scroll")).toBe("end");
+      await box.getByText("← Scroll back for the first columns").waitFor();
+      await box.screenshot({ path: join(shots, "table-scroll-phone.png") });
     } finally {
       await phone.close();
     }
   });
+
+  it("tells how to get a token, and shows the tests a start sets off without a reload", async () => {
+    // The sign-in page says where tokens come from (`quanta login` only stores one).
+    await page.goto(`${base}/sign-in`);
+    await page.getByText(/An admin creates your account and a token for it/).waitFor();
+    await page.getByText(/does not make a token: it stores one you already have/).waitFor();
+
+    // A draft (ODPS status proposed) is not tested until its owner starts it. Published last, so
+    // the counts of the tests above stay as they are.
+    const id = "testing.start-me";
+    const files = tinyProduct(id).map((f) => ({
+      path: f.path,
+      text: f.path.endsWith(".odps.yaml")
+        ? f.text.replace("status: active", "status: proposed")
+        : `${f.text}servers:\n  - server: local\n    type: local\n    path: ./rows.parquet\n    format: parquet\n`,
+    }));
+    const published = await call("admin@quanta.example", "POST", "/api/products", { files });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    await signInAs("owner@example.com", `/owner?product=${id}`);
+    const checks = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Failing checks" }) });
+    await checks.getByText("No contract test has run yet").waitFor();
+    const control = page.locator(".control-panel");
+    await control.getByRole("button", { name: "Start" }).click();
+    await control.locator(".badge", { hasText: "active" }).waitFor();
+    // The run is queued in the background; the view asks again until it has ended.
+    // Other products' tests may still hold the worker: give it a minute.
+    await checks.getByText(`${id}.rows`).first().waitFor({ timeout: 60_000 });
+    expect(await checks.textContent()).not.toContain("No contract test has run yet");
+    await checks.screenshot({ path: join(shots, "owner-started.png") });
+    await page.locator(".user-menu").getByText("Sign out").click();
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { useSessionToken } from "../api/session.js";
 import { useApi } from "../api/use-api.js";
 import { StatusBadge } from "../components/badges.js";
 import { ApiProblem, Empty, Loading } from "../components/states.js";
+import { TableWrap } from "../components/table-wrap.js";
 import { hrefWith, Link, useLocation } from "../router.js";
 
 /** How many products the compliance table checks at once (one govern call each). */
@@ -50,7 +51,7 @@ function Policies() {
       <p>
         <strong>{p.name}</strong> {p.version} <span className="muted">(revision {p.revision})</span>
       </p>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <thead>
             <tr>
@@ -75,7 +76,7 @@ function Policies() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }
@@ -104,7 +105,7 @@ function Compliance() {
   const sorted = [...rows].sort((a, b) => failing(b.govern).length - failing(a.govern).length);
   return (
     <>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <thead>
             <tr>
@@ -164,7 +165,7 @@ function Compliance() {
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {total > rows.length && (
         <p className="muted small">
           The first {rows.length} of {total} products by name; filter the search by certification to find the rest.
@@ -211,7 +212,7 @@ function Audit() {
       {log.status === "error" && <ApiProblem error={log.error} what="the audit log" api="GET /api/audit" />}
       {log.status === "ok" && log.data.items.length === 0 && <Empty title="No audit entries match" />}
       {log.status === "ok" && log.data.items.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -248,7 +249,7 @@ function Audit() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

@@ -155,6 +155,8 @@ function OwnerProductPanel({
   version: number;
   onChanged: () => void;
 }) {
+  // Bumped on start and resume, which test the contracts right away (in the background).
+  const [testsStarted, setTestsStarted] = useState(0);
   return (
     <article className="owner-product" aria-labelledby="owner-product-title">
       <header className="owner-product-head">
@@ -168,10 +170,16 @@ function OwnerProductPanel({
       </header>
       <section aria-labelledby={`control-${product.id}`} className="owner-section">
         <h3 id={`control-${product.id}`}>Control panel</h3>
-        <ControlPanel productId={product.id} canControl={role === "owner"} />
+        <ControlPanel
+          productId={product.id}
+          canControl={role === "owner"}
+          onChanged={(life, action) => {
+            if ((action === "start" || action === "resume") && life.runsTests) setTestsStarted((n) => n + 1);
+          }}
+        />
       </section>
       <OwnerAgreements productId={product.id} version={version} onChanged={onChanged} />
-      <OwnerHealth productId={product.id} />
+      <OwnerHealth productId={product.id} testsStarted={testsStarted} />
     </article>
   );
 }

@@ -7,6 +7,7 @@ import { StatusBadge, Tag } from "../components/badges.js";
 import { ContractView } from "../components/contract-view.js";
 import { HealthPanel } from "../components/health-panel.js";
 import { ErrorState, Loading } from "../components/states.js";
+import { TableWrap } from "../components/table-wrap.js";
 import { findContractOwner } from "../lib/contract-owner.js";
 import { humanize, productFacts, safeUrl } from "../lib/product-facts.js";
 import { hrefWith, Link, navigate, useLocation } from "../router.js";
@@ -197,7 +198,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
         {f.members.length === 0 ? (
           <p className="muted">The product names no team members.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -227,7 +228,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import type { Agreement } from "../api/types.js";
+import { openRequests } from "./open-requests.js";
+
+const agreement = (
+  id: string,
+  port: string,
+  consumerTeam: string,
+  state: string,
+  requestedAt = "2026-01-01",
+): Agreement => ({
+  id,
+  productId: "sales.orders",
+  port,
+  consumerTeam,
+  purpose: "attribution",
+  // Any text: the marketplace must cope with a state it does not know yet.
+  state: state as Agreement["state"],
+  grantedColumns: [],
+  contractId: "sales.orders.orders",
+  contractVersion: "1.3.0",
+  pendingVersion: null,
+  pendingUntil: null,
+  noticeDays: 30,
+  requestedBy: "mia",
+  requestedAt,
+  decidedBy: null,
+  decidedAt: null,
+  decisionReason: null,
+  terminatedBy: null,
+  noticeEndsAt: null,
+  updatedAt: requestedAt,
+});
+
+describe("openRequests", () => {
+  it("names the ports a team already asked for, which a second request would only get a 409 for", () => {
+    const open = openRequests(
+      [
+        agreement("a", "orders", "marketing", "requested"),
+        agreement("b", "refunds", "marketing", "rejected"),
+        agreement("c", "returns", "marketing", "terminating"),
+        agreement("d", "refunds", "insurance", "active"),
+      ],
+      "sales.orders",
+      "marketing",
+    );
+    expect([...open].map(([port, a]) => `${port}:${a.id}`)).toEqual(["orders:a", "returns:c"]);
+  });
+
+  it("ignores other products and ended agreements, and keeps the latest request of a port", () => {
+    const other = { ...agreement("x", "orders", "marketing", "active"), productId: "sales.refunds" };
+    const open = openRequests(
+      [
+        other,
+        agreement("old", "orders", "marketing", "terminated", "2025-01-01"),
+        agreement("y", "orders", "marketing", "active", "2026-01-01"),
+        agreement("z", "orders", "marketing", "requested", "2026-02-01"),
+      ],
+      "sales.orders",
+      "marketing",
+    );
+    expect(open.get("orders")?.id).toBe("z");
+    expect(open.size).toBe(1);
+  });
+});
