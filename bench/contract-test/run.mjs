@@ -1,8 +1,8 @@
 // Times `quanta test` (the built binary, a real process) against one hand-written DuckDB scan of
 // the same metrics, interleaved over several rounds; prints wall, CPU and peak memory as ratios.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataFile, generate } from "./generate.mjs";
 
@@ -12,6 +12,17 @@ const rounds = Number(process.env.QUANTA_BENCH_ROUNDS ?? 5);
 const hasTime = existsSync("/usr/bin/time");
 
 await generate();
+
+// The contract names the default data file; another size reads its own file, through a copy of
+// the contract beside it (the same checks, the path changed).
+const contractFile = join(here, "..", ".data", `orders-${basename(dataFile, ".parquet")}.odcs.yaml`);
+writeFileSync(
+  contractFile,
+  readFileSync(join(here, "orders.odcs.yaml"), "utf8").replace(
+    "path: ../.data/orders-10000000.parquet",
+    `path: ${basename(dataFile)}`,
+  ),
+);
 
 /** Runs a command; wall from hrtime, CPU and peak RSS from GNU time (-v) when present. */
 function measure(args) {
@@ -27,7 +38,7 @@ function measure(args) {
 }
 
 const sides = {
-  quanta: ["packages/cli/bin/quanta.js", "test", join(here, "orders.odcs.yaml"), "--format", "json"],
+  quanta: ["packages/cli/bin/quanta.js", "test", contractFile, "--format", "json"],
   scan: [join(here, "hand-written.mjs"), dataFile],
 };
 const samples = { quanta: [], scan: [] };

@@ -31,18 +31,18 @@ const identityFile = join(root, "packages", "platform", "dist", "identity", "ide
 if (existsSync(identityFile)) {
   const { IdentityStore } = await import(identityFile);
   const identity = new IdentityStore(db);
-  const user = await identity.createUser({ username: "bench-consumer", roles: ["consumer"] });
-  token = (await identity.createToken(user.id, { name: "bench" })).token;
+  const user = await identity.users.createUser({ username: "bench-consumer", roles: ["consumer"] });
+  token = (await identity.tokens.createToken(user.id, { name: "bench" })).token;
   // Reads need an agreement (ADR 0014): the consumer's team asks for the readings port and its
   // owner team approves it, so every consume carries the real access decision and its views.
   const agreements = join(root, "packages", "platform", "dist", "access", "agreement-service.js");
   if (existsSync(agreements)) {
     const { AgreementService } = await import(agreements);
-    const owner = await identity.createUser({ username: "bench-owner", roles: ["consumer"] });
+    const owner = await identity.users.createUser({ username: "bench-owner", roles: ["consumer"] });
     const ownerTeam = (await new platform.ProductRepository(db).get("climate.weather-station-readings"))?.team;
-    await identity.setTeamMember(ownerTeam, owner.id, "owner");
-    await identity.createTeam({ name: "bench-consumers" });
-    await identity.setTeamMember("bench-consumers", user.id, "member");
+    await identity.teams.setTeamMember(ownerTeam, owner.id, "owner");
+    await identity.teams.createTeam({ name: "bench-consumers" });
+    await identity.teams.setTeamMember("bench-consumers", user.id, "member");
     const service = new AgreementService(db);
     const asked = await service.request(
       {
@@ -51,9 +51,9 @@ if (existsSync(identityFile)) {
         consumerTeam: "bench-consumers",
         purpose: "benchmark",
       },
-      await identity.principal(user.id),
+      await identity.users.principal(user.id),
     );
-    if (asked.state !== "active") await service.act(asked.id, "approve", await identity.principal(owner.id));
+    if (asked.state !== "active") await service.act(asked.id, "approve", await identity.users.principal(owner.id));
   }
 }
 const runtime = startHarness({ db, registry, dataDir, productFolders, runJobs: false });
