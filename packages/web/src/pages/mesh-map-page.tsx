@@ -62,14 +62,21 @@ async function expand(graph: Graph, id: string, mesh: readonly MeshEdge[]): Prom
     next.nodes.set(owner.id, owner);
     addEdge(next.edges, { from: owner.id, to: id, label: port.name, kind: "input" });
   });
-  const agreements = mesh.filter((e) => e.productId === id);
+  const downstream = mesh.filter((e) => e.productId === id);
+  const agreements = downstream.filter((e) => e.kind === "agreement");
   const readers = await Promise.all(
-    agreements.flatMap((e) => e.consumerProducts.map(async (pid) => ({ e, reader: await cachedProduct(pid) }))),
+    downstream.flatMap((e) => e.consumerProducts.map(async (pid) => ({ e, reader: await cachedProduct(pid) }))),
   );
   for (const { e, reader } of readers) {
     if (!reader || (!next.nodes.has(reader.id) && next.nodes.size >= maxNodes)) continue;
     next.nodes.set(reader.id, reader);
-    addEdge(next.edges, { from: id, to: reader.id, label: `${e.port} · ${e.consumerTeam}`, kind: "agreement" });
+    // A product reading through its input port is the same link its own expansion draws upstream.
+    addEdge(
+      next.edges,
+      e.kind === "input-port"
+        ? { from: id, to: reader.id, label: e.inputPort ?? e.port, kind: "input" }
+        : { from: id, to: reader.id, label: `${e.port} · ${e.consumerTeam}`, kind: "agreement" },
+    );
   }
   const teams = agreements
     .filter((e) => e.consumerProducts.length === 0)

@@ -181,11 +181,16 @@ const listRoute = createRoute({
 
 export const MeshEdgeSchema = z
   .object({
-    agreementId: z.string(),
+    kind: z.enum(["agreement", "input-port"]).openapi({
+      description:
+        "`agreement`: a team reads the port under an active agreement; `input-port`: a product declares an input port on the port's contract",
+    }),
+    agreementId: z.string().openapi({ description: "Empty on `input-port` edges" }),
     productId: z.string(),
     port: z.string(),
     consumerTeam: z.string(),
     consumerProducts: z.array(z.string()),
+    inputPort: z.string().optional().openapi({ description: "The reader's input port, on `input-port` edges" }),
     purpose: z.string(),
     since: z.string().nullable(),
   })
