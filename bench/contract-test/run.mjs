@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataFile, generate } from "./generate.mjs";
+import { dataFile, generate, rows } from "./generate.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -14,14 +14,13 @@ const hasTime = existsSync("/usr/bin/time");
 await generate();
 
 // The contract names the default data file; another size reads its own file, through a copy of
-// the contract beside it (the same checks, the path changed).
-const contractFile = join(here, "..", ".data", `orders-${basename(dataFile, ".parquet")}.odcs.yaml`);
+// the contract beside it (the same checks; the path, and the row count it expects, changed).
+const contractFile = join(here, "..", ".data", `${basename(dataFile, ".parquet")}.odcs.yaml`);
 writeFileSync(
   contractFile,
-  readFileSync(join(here, "orders.odcs.yaml"), "utf8").replace(
-    "path: ../.data/orders-10000000.parquet",
-    `path: ${basename(dataFile)}`,
-  ),
+  readFileSync(join(here, "orders.odcs.yaml"), "utf8")
+    .replace("path: ../.data/orders-10000000.parquet", `path: ${basename(dataFile)}`)
+    .replace("mustBeGreaterThan: 1000000", `mustBeGreaterThan: ${Math.floor(rows / 10)}`),
 );
 
 /** Runs a command; wall from hrtime, CPU and peak RSS from GNU time (-v) when present. */
