@@ -62,7 +62,11 @@ export class ProductSearch {
   async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
     const repo = new SearchRepository(this.db);
     const { words, filter } = await this.prepare(repo, query);
-    const page = this.index.search(words, filter, query.offset, query.limit);
+    let page = this.index.search(words?.strict, filter, query.offset, query.limit);
+    if (page.total === 0 && words) {
+      const loose = await words.loose();
+      if (loose) page = this.index.search(loose, filter, query.offset, query.limit);
+    }
     const rows = await repo.summaries(page.ids);
     const scores = new Map(page.ids.map((id, k) => [id, page.scores?.[k]]));
     const items = rows.map((row) => {
@@ -72,10 +76,11 @@ export class ProductSearch {
     return { items, total: page.total };
   }
 
-  /** Facet counts over every match of the query (see SearchIndex.facets). */
+  /** Facet counts over every match of the query (see SearchIndex.facets), widened as `search` widens it. */
   async facets(query: Omit<ProductQuery, "limit" | "offset">): Promise<Facets> {
     const { words, filter } = await this.prepare(new SearchRepository(this.db), query);
-    return this.index.facets(words, filter);
+    const loose = words && this.index.search(words.strict, filter, 0, 0).total === 0 ? await words.loose() : undefined;
+    return this.index.facets(loose ?? words?.strict, filter);
   }
 
   /** Catches up, and turns the query into the index's words and filter. */
@@ -91,27 +96,52 @@ export class ProductSearch {
   }
 
   /**
-   * The query's words with their alternatives (ADR 0018). A word the catalogue knows matches as
-   * typed; one it does not know also matches the catalogue words a few edits away (1 for 3–5
-   * letters, 2 from 6) and, joined, the two catalogue words it is made of (`sealevel` → `sea` +
-   * `level`). All of them are stemmed in one statement; a stop word drops out.
+   * The query's words with their alternatives (ADR 0018). `strict`: a word the catalogue does not
+   * know also matches the catalogue words a few edits away (1 for 3–5 letters, 2 from 6) and,
+   * joined, the two catalogue words it is made of (`sealevel` → `sea` + `level`); a word it knows
+   * only its far more common neighbours (`SearchLexicon.corrections`). `loose()`, asked only when
+   * strict finds nothing, widens known words to every neighbour; undefined when it would be the
+   * same. Words are stemmed by the database, a statement each; a stop word drops out.
    */
-  private async queryWords(repo: SearchRepository, q: string | undefined): Promise<QueryWord[]> {
-    const words = queryWords(q);
-    if (words.length === 0) return [];
-    const widened = words.map((word) => {
-      if (this.lexicon.has(word)) return { word, near: [] as string[][] };
-      return { word, near: [...this.lexicon.near(word).map((w) => [w]), ...this.lexicon.splits(word)] };
-    });
-    const spelt = [...new Set(widened.flatMap((w) => [w.word, ...w.near.flat()]))];
-    const stems = new Map((await repo.lexemes(spelt)).map((lexemes, i) => [spelt[i] as string, lexemes]));
-    const stemmed = (parts: readonly string[]) => parts.flatMap((p) => stems.get(p) ?? []);
-    return widened.flatMap(({ word, near }): QueryWord[] => {
-      const own = stems.get(word) ?? [];
-      if (own.length === 0) return [];
-      const alternatives = near.map(stemmed).filter((a) => a.length > 0);
-      return [{ exact: [own], near: alternatives }];
-    });
+  private async queryWords(
+    repo: SearchRepository,
+    q: string | undefined,
+  ): Promise<{ strict: QueryWord[]; loose: () => Promise<QueryWord[] | undefined> }> {
+    const words = queryWords(q).map((word) => ({ word, known: this.lexicon.has(word) }));
+    const alternatives = (word: string) => [...this.lexicon.near(word).map((w) => [w]), ...this.lexicon.splits(word)];
+    const nearOf = new Map(
+      words.map(({ word, known }) => [
+        word,
+        known ? this.lexicon.corrections(word).map((w) => [w]) : alternatives(word),
+      ]),
+    );
+    const stems = new Map<string, string[]>();
+    const stem = async (near: ReadonlyMap<string, string[][]>) => {
+      const spelt = [...new Set([...words.map((w) => w.word), ...[...near.values()].flat(2)])].filter(
+        (w) => !stems.has(w),
+      );
+      const lexemes = await repo.lexemes(spelt);
+      for (const [i, word] of spelt.entries()) stems.set(word, lexemes[i] ?? []);
+    };
+    const build = (near: ReadonlyMap<string, string[][]>) =>
+      words.flatMap(({ word }): QueryWord[] => {
+        const own = stems.get(word) ?? [];
+        if (own.length === 0) return [];
+        const ways = (near.get(word) ?? []).map((parts) => parts.flatMap((p) => stems.get(p) ?? []));
+        return [{ exact: [own], near: ways.filter((a) => a.length > 0) }];
+      });
+    await stem(nearOf);
+    return {
+      strict: build(nearOf),
+      loose: async () => {
+        const known = words.filter((w) => w.known).map((w): [string, string[][]] => [w.word, alternatives(w.word)]);
+        const wider = known.filter(([word, near]) => near.length > (nearOf.get(word)?.length ?? 0));
+        if (wider.length === 0) return undefined;
+        const all = new Map([...nearOf, ...wider]);
+        await stem(all);
+        return build(all);
+      },
+    };
   }
 
   private async catchUp(): Promise<void> {

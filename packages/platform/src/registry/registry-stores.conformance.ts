@@ -366,6 +366,16 @@ export function registryStoreConformance(name: string, target: RegistryStoreTarg
       const spelt = await catalogue.search({ q: "sea level", limit: 1, offset: 0 });
       const typo = await catalogue.search({ q: "sea levl", limit: 1, offset: 0 });
       expect(spelt.items[0]?.score).toBeGreaterThan(typo.items[0]?.score ?? 3);
+      // A word the catalogue knows is taken as typed: "See it all" makes "see" a catalogue word.
+      await add("film.see", "See it all");
+      expect(await ids("see")).toEqual(["film.see", "coast.tides"]);
+      expect(await ids("see level")).toEqual(["coast.tides"]);
+      // When the words as typed match nothing, known words are widened too, for the facets as well.
+      expect(await ids("see ice")).toEqual(["ocean.ice"]);
+      expect((await catalogue.facets({ q: "see ice" })).status).toEqual([{ value: "active", count: 1 }]);
+      // A known word is also read as a typo of a neighbour far more common (10×).
+      for (let i = 0; i < 20; i++) await add(`ocean.temperature-${i}`, `Sea temperature ${i}`);
+      expect(await ids("see level")).toEqual(["ocean.sea-level", "coast.tides"]);
       // Two edits only from 6 letters; none under 3 letters, none in numbers.
       expect(await ids("crosings")).toEqual(["rail.crossings"]);
       expect(await ids("levxx")).toEqual([]);

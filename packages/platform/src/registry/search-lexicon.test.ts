@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedEdits, editDistance, lexiconWords, SearchLexicon } from "./search-lexicon.js";
+import { allowedEdits, editDistance, lexiconWords, SearchLexicon, withinOneEdit } from "./search-lexicon.js";
 
 describe("SearchLexicon", () => {
   const lexicon = new SearchLexicon();
@@ -26,6 +26,10 @@ describe("SearchLexicon", () => {
     expect(editDistance("crosings", "crossings", 2)).toBe(1);
     expect(editDistance("abc", "xyz", 1)).toBe(2);
     expect([2, 3, 5, 6, 12].map(allowedEdits)).toEqual([0, 1, 1, 2, 2]);
+    // The one-pass test agrees with the table on every pair of some short words.
+    const short = ["sea", "see", "sae", "seas", "ase", "level", "levl", "lvel", "elvel", "leve", "levels", "abc", "a"];
+    for (const a of short)
+      for (const b of short) expect(withinOneEdit(a, b), `${a} ${b}`).toBe(editDistance(a, b, 1) <= 1);
   });
 
   it("widens a short word by one edit, a longer one by two, only to the closest words", () => {
@@ -37,6 +41,17 @@ describe("SearchLexicon", () => {
     expect(lexicon.near("levxx")).toEqual([]);
     expect(lexicon.near("se")).toEqual([]);
     expect(lexicon.near("2025")).toEqual([]);
+  });
+
+  it("prefers common words, and reads a known word as a typo only of a far more common one", () => {
+    const counted = new SearchLexicon();
+    for (let i = 0; i < 20; i++) counted.add("sea level");
+    counted.add("see lev lvl");
+    // `lev` and `lvl` are one edit from `levl` too, but 20 times rarer than `level`.
+    expect(counted.near("levl")).toEqual(["level"]);
+    expect(counted.corrections("see")).toEqual(["sea"]);
+    expect(counted.corrections("sea")).toEqual([]);
+    expect(counted.corrections("levl")).toEqual(["level"]);
   });
 
   it("reads a joined word as the two catalogue words it is made of", () => {

@@ -10,10 +10,12 @@ export function allowedEdits(length: number): number {
   return length < 3 ? 0 : length <= 5 ? 1 : 2;
 }
 
-/** At most this many catalogue words stand in for one misspelt word (the closest ones). */
+/** At most this many catalogue words stand in for one misspelt word (the closest, most common ones). */
 const maxNear = 4;
 /** The parts of a joined word (`sealevel`) are catalogue words of at least this many characters. */
 const minPart = 3;
+
+let rows: [Int32Array, Int32Array, Int32Array] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 
 /**
  * Optimal string alignment distance (insertions, deletions, substitutions and transpositions of
@@ -22,9 +24,9 @@ const minPart = 3;
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const width = b.length + 1;
-  let before = new Int32Array(width); // row i - 2
-  let previous = new Int32Array(width); // row i - 1
-  let current = new Int32Array(width);
+  if (rows[0].length < width) rows = [new Int32Array(width * 2), new Int32Array(width * 2), new Int32Array(width * 2)];
+  // Three rows reused across calls: a lexicon scan compares thousands of words per query.
+  let [before, previous, current] = rows;
   for (let j = 0; j < width; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
@@ -38,9 +40,26 @@ export function editDistance(a: string, b: string, max: number): number {
       if (d < best) best = d;
     }
     if (best > max) return max + 1;
-    [before, previous, current] = [previous, current, before];
+    const spare = before;
+    before = previous;
+    previous = current;
+    current = spare;
   }
   return Math.min(previous[b.length]!, max + 1);
+}
+
+/** `editDistance(a, b, 1) <= 1` in one pass without a table (short words are most of a lexicon). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a.length < b.length) return withinOneEdit(b, a);
+  if (a.length - b.length > 1) return false;
+  let i = 0;
+  while (i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === b.length) return true; // equal, or `a` is `b` plus one last character
+  const rest = (x: number, y: number) => a.slice(x) === b.slice(y);
+  if (a.length > b.length) return rest(i + 1, i); // one character of `a` deleted
+  // Same length: one substitution, or two neighbours swapped.
+  if (rest(i + 1, i + 1)) return true;
+  return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && rest(i + 2, i + 2);
 }
 
 /** The words of a product's `search_words`, as the `search_lexicon` trigger splits them. */
@@ -51,9 +70,15 @@ export function lexiconWords(text: string): string[] {
     .filter((w) => w.length >= 3 && w.length <= 60);
 }
 
+const hasDigit = (w: string) => /\p{N}/u.test(w);
+
 export class SearchLexicon {
-  private readonly words = new Set<string>();
-  /** Words by length: a word `d` edits away from a query word is at most `d` longer or shorter. */
+  /** Each word, with how many indexed products carried it (a product indexed again counts again: an estimate). */
+  private readonly words = new Map<string, number>();
+  /**
+   * Words without digits by length: a word `d` edits away from a query word is at most `d` longer
+   * or shorter. Ids, codes and numbers (`se0`, `2024`) are never what a typo meant.
+   */
   private readonly byLength: string[][] = [];
 
   get size(): number {
@@ -62,9 +87,10 @@ export class SearchLexicon {
 
   /** Adds the words of a product's `search_words`. */
   add(text: string): void {
-    for (const w of lexiconWords(text)) {
-      if (this.words.has(w)) continue;
-      this.words.add(w);
+    for (const w of new Set(lexiconWords(text))) {
+      const seen = this.words.get(w);
+      this.words.set(w, (seen ?? 0) + 1);
+      if (seen !== undefined || hasDigit(w)) continue;
       const bucket = this.byLength[w.length];
       if (bucket) bucket.push(w);
       else this.byLength[w.length] = [w];
@@ -76,30 +102,47 @@ export class SearchLexicon {
   }
 
   /**
-   * Catalogue words a misspelt `word` (letters only) may mean: those within its allowed edits (`allowedEdits`),
-   * the fewest edits first, then the longest common prefix, then alphabetically; at most 4, and
-   * only of the fewest edits found (`levl` → `level`, not also every word two edits away).
+   * Catalogue words a misspelt `word` (letters only) may mean: those within its allowed edits
+   * (`allowedEdits`), only of the fewest edits found (`levl` → `level`, not also every word two
+   * edits away), and of those only the ones at least a tenth as common as the most common (a
+   * catalogue of codes holds `lev` and `lvl` once each, `level` thousands of times); most common
+   * first, then the longest common prefix, then alphabetically; at most 4.
    */
   near(word: string): string[] {
     // Numbers are not misspelt words: 2024 must not find 2025.
-    const max = /\p{N}/u.test(word) ? 0 : allowedEdits(word.length);
+    const max = hasDigit(word) ? 0 : allowedEdits(word.length);
     if (max === 0) return [];
-    const found: { w: string; d: number; prefix: number }[] = [];
+    const found: { w: string; d: number; n: number; prefix: number }[] = [];
+    let fewest = max;
     for (let length = Math.max(minPart, word.length - max); length <= word.length + max; length++) {
       for (const w of this.byLength[length] ?? []) {
-        const d = editDistance(word, w, max);
-        if (d > max || w === word) continue;
+        if (w === word) continue;
+        const d = max === 1 ? (withinOneEdit(word, w) ? 1 : 2) : editDistance(word, w, fewest);
+        if (d > fewest) continue;
+        fewest = d;
         let prefix = 0;
         while (prefix < w.length && w.charCodeAt(prefix) === word.charCodeAt(prefix)) prefix++;
-        found.push({ w, d, prefix });
+        found.push({ w, d, n: this.words.get(w) ?? 0, prefix });
       }
     }
-    const fewest = Math.min(...found.map((f) => f.d));
-    return found
-      .filter((f) => f.d === fewest)
-      .sort((x, y) => y.prefix - x.prefix || (x.w < y.w ? -1 : x.w > y.w ? 1 : 0))
+    const closest = found.filter((f) => f.d === fewest);
+    const common = Math.max(0, ...closest.map((f) => f.n));
+    return closest
+      .filter((f) => f.n * 10 >= common)
+      .sort((x, y) => y.n - x.n || y.prefix - x.prefix || (x.w < y.w ? -1 : x.w > y.w ? 1 : 0))
       .slice(0, maxNear)
       .map((f) => f.w);
+  }
+
+  /**
+   * What `word` more likely means: for a word the catalogue does not know, every `near` word; for
+   * one it knows, only those at least 10 times as common (`see`, once in a film's name, beside
+   * `sea` in thousands of products), so a word spelt as the catalogue spells it is otherwise taken
+   * as typed.
+   */
+  corrections(word: string): string[] {
+    const n = this.words.get(word) ?? 0;
+    return this.near(word).filter((w) => (this.words.get(w) ?? 0) >= 10 * n);
   }
 
   /** The ways a joined `word` splits into two catalogue words (`sealevel` → `sea` + `level`). */
