@@ -14,6 +14,7 @@ export * from "./http/create-app.js";
 export * from "./http/error-response.js";
 export * from "./identity/authenticator.js";
 export * from "./identity/authorize.js";
+export { type DemoToken, type DemoTokens, ensureDemoIdentities } from "./identity/demo-identities.js";
 export * from "./identity/identity-store.js";
 export * from "./identity/oidc-verifier.js";
 export * from "./identity/platform-authenticator.js";

@@ -6,6 +6,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { PrincipalSchema } from "../http/auth-routes.js";
 import type { AgreementSchema, MeshEdgeSchema } from "../http/routes/access.js";
+import type { DemoUserSchema } from "../http/routes/demo-sign-in.js";
 import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
 import type {
   ConsumeJsonSchema,
@@ -58,3 +59,4 @@ export type Agreement = z.infer<typeof AgreementSchema>;
 export type MeshEdge = z.infer<typeof MeshEdgeSchema>;
 export type PolicySet = z.infer<typeof PolicyListSchema>;
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export type DemoUser = z.infer<typeof DemoUserSchema>;

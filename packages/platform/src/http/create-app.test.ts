@@ -71,6 +71,8 @@ describe("API skeleton", () => {
       "/api/agreements/{id}/terminate",
       "/api/audit",
       "/api/auth/config",
+      "/api/demo/users",
+      "/api/demo/users/{username}/sign-in",
       "/api/facets",
       "/api/health",
       "/api/me",

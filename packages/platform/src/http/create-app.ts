@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Harness } from "../harness/harness.js";
 import type { Authenticator } from "../identity/authenticator.js";
+import type { DemoTokens } from "../identity/demo-identities.js";
 import { IdentityStore } from "../identity/identity-store.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
@@ -17,6 +18,7 @@ import { registerDocs } from "./docs-page.js";
 import { errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
+import { registerDemoSignIn } from "./routes/demo-sign-in.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
@@ -41,6 +43,8 @@ export interface AppOptions {
   oidc?: OidcConfig | undefined;
   /** Networks (CIDR) webhooks may be registered for although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[] | undefined;
+  /** The demo users' tokens, for "sign in as" from the server's own machine (a `--demo` server only). */
+  demoTokens?: (() => DemoTokens | undefined) | undefined;
 }
 
 const originOf = (url: string): string | undefined => {
@@ -109,6 +113,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.harness) registerHarness(app, options.harness);
   registerAuthRoutes(app, identity);
   registerAuthConfig(app, options.oidc);
+  registerDemoSignIn(app, options.demoTokens);
   registerAccess(
     app,
     options.registry.db,

@@ -275,6 +275,7 @@ async function buildRest(
     authenticator,
     oidc: options.oidc,
     webhookAllowedNetworks: options.webhookAllowedNetworks,
+    demoTokens: () => demoTokens,
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
   return { app, jobs, published, unchanged, skipped, demoTokens };

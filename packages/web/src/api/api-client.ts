@@ -8,6 +8,7 @@ import type {
   ContractVersion,
   ContractVersionSummary,
   ControlAction,
+  DemoUser,
   Facets,
   Governance,
   Lifecycle,
@@ -121,6 +122,9 @@ export const api = {
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
     return getJson<{ items: AuditEntry[] }>(`/api/audit?${params}`, signal);
   },
+  /** The demo's users (404 anywhere but a `--demo` server asked from its own machine). */
+  demoUsers: (signal?: AbortSignal) => getJson<{ items: DemoUser[] }>("/api/demo/users", signal),
+  demoSignIn: (username: string) => postJson<{ token: string }>(`/api/demo/users/${enc(username)}/sign-in`, {}),
   decide: (id: string, decision: "approve" | "reject", reason?: string) =>
     postJson<Agreement>(`/api/access-requests/${enc(id)}/${decision}`, reason ? { reason } : {}),
 };

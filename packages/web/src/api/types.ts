@@ -10,6 +10,7 @@ export type {
   ContractVersion,
   ContractVersionSummary,
   ControlAction,
+  DemoUser,
   Facets,
   FacetValue,
   Governance,

@@ -10,7 +10,7 @@ import { navigate, useLocation } from "../router.js";
 /**
  * Sign in with the platform's OpenID Connect issuer when it has one, or with a Quanta API token
  * (one an admin created with POST /api/tokens, or the demo's tokens that `quanta serve --demo`
- * prints). The API has no public list of the demo users, so there is no "sign in as" picker.
+ * prints). On a demo server opened on its own machine, a "sign in as" picker lists the demo users.
  */
 export function SignInPage() {
   const token = useSessionToken();
@@ -22,6 +22,9 @@ export function SignInPage() {
   const me = useApi((signal) => (token ? api.me(signal) : Promise.resolve(undefined)), [token]);
   const methods = useApi((signal) => loadAuthConfig(signal), []);
   const oidc = methods.status === "ok" ? methods.data.oidc : null;
+  // Only a `--demo` server asked from its own machine answers; anywhere else this is a 404 and no picker shows.
+  const demo = useApi((signal) => api.demoUsers(signal).catch(() => ({ items: [] })), []);
+  const demoUsers = demo.status === "ok" ? demo.data.items : [];
   const [leaving, setLeaving] = useState(false);
   const [oidcError, setOidcError] = useState<ApiError | undefined>();
   const signInWithOidc = async () => {
@@ -33,6 +36,20 @@ export function SignInPage() {
     } catch (e) {
       setOidcError(toApiError(e));
       setLeaving(false);
+    }
+  };
+
+  const signInAs = async (username: string) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { token: demoToken } = await api.demoSignIn(username);
+      setSessionToken(demoToken);
+      navigate(back.startsWith("/") && !back.startsWith("//") ? back : "/");
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -80,6 +97,25 @@ export function SignInPage() {
           </button>
           <p className="muted small">Your organisation's single sign-on; or paste an API token below.</p>
           {oidcError && <ErrorState error={oidcError} title="Cannot start the sign-in" />}
+        </div>
+      )}
+      {demoUsers.length > 0 && (
+        <div className="card sign-in">
+          <h2 className="small-heading">Sign in as a demo user</h2>
+          <ul className="demo-users">
+            {demoUsers.map((u) => (
+              <li key={u.username}>
+                <button type="button" className="button" disabled={busy} onClick={() => void signInAs(u.username)}>
+                  {u.username}
+                </button>{" "}
+                <span className="muted small">
+                  {u.role}
+                  {u.team ? ` · ${u.team}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <p className="muted small">Offered only by a demo server, to a browser on the machine it runs on.</p>
         </div>
       )}
       <form

@@ -1,0 +1,90 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { NotFoundError } from "@quanta/core";
+import type { Context } from "hono";
+import type { DemoTokens } from "../../identity/demo-identities.js";
+import { errorContent } from "../schemas.js";
+
+const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+/** Headers a reverse proxy adds: behind one, every request would seem to come from this machine. */
+const proxied = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+/**
+ * Whether the request comes straight from this machine: the demo's "sign in as" hands out tokens
+ * (the admin's among them), which is fine on a laptop and never over a network or through a proxy.
+ */
+function fromThisMachine(c: Context): boolean {
+  if (proxied.some((h) => c.req.header(h) !== undefined)) return false;
+  try {
+    return loopback.has(getConnInfo(c).remote.address ?? "");
+  } catch {
+    return false; // not served by the Node server (e.g. app.request in tests): no address to trust
+  }
+}
+
+export const DemoUserSchema = z
+  .object({
+    username: z.string(),
+    role: z.enum(["admin", "governance", "owner", "consumer"]),
+    team: z.string().nullable(),
+  })
+  .openapi("DemoUser");
+
+const tags = ["Identity"];
+const hidden = errorContent("Not a demo server, or not asked from the machine it runs on");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/api/demo/users",
+  operationId: "demoUsers",
+  tags,
+  summary: "The demo's users, for the marketplace's 'sign in as' (a `--demo` server, asked from its own machine)",
+  responses: {
+    200: {
+      description: "The demo users",
+      content: { "application/json": { schema: z.object({ items: z.array(DemoUserSchema) }) } },
+    },
+    404: hidden,
+  },
+});
+
+const signInRoute = createRoute({
+  method: "post",
+  path: "/api/demo/users/{username}/sign-in",
+  operationId: "demoSignIn",
+  tags,
+  summary: "A demo user's API token (a `--demo` server, asked from its own machine)",
+  request: { params: z.object({ username: z.string().min(1).max(200) }) },
+  responses: {
+    200: {
+      description: "The user's token",
+      content: { "application/json": { schema: z.object({ token: z.string() }) } },
+    },
+    404: hidden,
+  },
+});
+
+/**
+ * "Sign in as" for the demo mesh: only on a server started with demo identities, and only for
+ * requests from the machine it runs on with no proxy between. Anywhere else the routes do not
+ * exist (404, as for any unknown route), so they reveal nothing.
+ */
+export function registerDemoSignIn(app: OpenAPIHono, demo: (() => DemoTokens | undefined) | undefined): void {
+  const guard = (c: Context): DemoTokens => {
+    const tokens = demo?.();
+    if (!tokens || !fromThisMachine(c)) throw new NotFoundError(`no route ${c.req.method} ${c.req.path}`);
+    return tokens;
+  };
+  app.openapi(listRoute, (c) => {
+    const tokens = guard(c);
+    const items = Object.entries(tokens).map(([username, t]) => ({ username, role: t.role, team: t.team }));
+    return c.json({ items }, 200);
+  });
+  app.openapi(signInRoute, (c) => {
+    const tokens = guard(c);
+    const { username } = c.req.valid("param");
+    const entry = Object.hasOwn(tokens, username) ? tokens[username] : undefined;
+    if (!entry) throw new NotFoundError(`no demo user ${JSON.stringify(username)}`);
+    return c.json({ token: entry.token }, 200);
+  });
+}
