@@ -189,9 +189,13 @@ export const ObservationSchema = z
         contractId: z.string(),
         freshness: z.object({
           objective: z.string().nullable(),
+          status: z.enum(["met", "missed", "unknown"]).openapi({
+            description: "`unknown` when nothing was measured (no run yet, unreadable data): then ageSeconds and met are null",
+          }),
           ageSeconds: z.number().nullable(),
           met: z.boolean().nullable(),
           measuredAt: z.string().nullable(),
+          reason: z.string().nullable().openapi({ description: "Why the freshness is unknown" }),
         }),
         availability: z.object({
           objective: z.number().nullable(),
