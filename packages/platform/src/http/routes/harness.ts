@@ -190,7 +190,8 @@ export const ObservationSchema = z
         freshness: z.object({
           objective: z.string().nullable(),
           status: z.enum(["met", "missed", "unknown"]).openapi({
-            description: "`unknown` when nothing was measured (no run yet, unreadable data): then ageSeconds and met are null",
+            description:
+              "`unknown` when nothing was measured (no run yet, unreadable data): then ageSeconds and met are null",
           }),
           ageSeconds: z.number().nullable(),
           met: z.boolean().nullable(),
