@@ -6,6 +6,7 @@ import { usageSummary } from "../lib/usage-summary.js";
 import { RatioBar, RunHistoryChart } from "./charts.js";
 import { ApiProblem, Loading } from "./states.js";
 import { TableWrap } from "./table-wrap.js";
+import { useFold } from "./use-fold.js";
 
 const certTone: Record<Governance["certification"]["status"], string> = {
   certified: "good",
@@ -42,6 +43,8 @@ export function HealthPanel({ productId }: { productId: string }) {
 
 function GovernView({ g }: { g: Governance }) {
   const failing = g.policies.filter((p) => p.status !== "passed" && p.status !== "pass");
+  // Failing rules first, so a folded table still shows what needs attention.
+  const rows = useFold([...failing, ...g.policies.filter((p) => !failing.includes(p))], 6, "policy results");
   return (
     <div>
       <p className="cert">
@@ -67,7 +70,7 @@ function GovernView({ g }: { g: Governance }) {
               </tr>
             </thead>
             <tbody>
-              {[...failing, ...g.policies.filter((p) => !failing.includes(p))].map((p, i) => (
+              {rows.shown.map((p, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a rule may apply more than once
                 <tr key={i}>
                   <th scope="row" className="mono">
@@ -84,6 +87,7 @@ function GovernView({ g }: { g: Governance }) {
           </table>
         </TableWrap>
       )}
+      {rows.toggle}
       <p className="muted small">
         Lint: {g.known.lint.errors} errors, {g.known.lint.warnings} warnings · evaluated{" "}
         {new Date(g.evaluatedAt).toLocaleString()}
@@ -167,6 +171,7 @@ function ObserveView({ o }: { o: Observation }) {
 
 function UsageView({ usage }: { usage: Observation["usage"] }) {
   const summary = usageSummary(usage);
+  const consumers = useFold(summary.kind === "per-consumer" ? summary.byConsumer : [], 8, "consumers");
   if (summary.kind === "unread") return <p className="muted">Nobody has read this product through the platform yet.</p>;
   return (
     <>
@@ -185,7 +190,7 @@ function UsageView({ usage }: { usage: Observation["usage"] }) {
               </tr>
             </thead>
             <tbody>
-              {summary.byConsumer.map((u) => (
+              {consumers.shown.map((u) => (
                 <tr key={u.consumer}>
                   <th scope="row">{u.consumer}</th>
                   <td>{u.reads.toLocaleString()}</td>
@@ -197,6 +202,7 @@ function UsageView({ usage }: { usage: Observation["usage"] }) {
           </table>
         </TableWrap>
       )}
+      {consumers.toggle}
     </>
   );
 }

@@ -217,8 +217,48 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await expect.poll(() => page.url()).toContain("q=orders");
   });
 
-  it("reads a product and its contract: schema with types, classification and PII, quality rules, SLAs", async () => {
+  const sectionLink = (name: string) =>
+    page.getByRole("navigation", { name: "Sections of this page" }).getByRole("link", { name, exact: true });
+
+  it("keeps the product page short: sections to jump to, deep links, long lists folded", async () => {
+    // With every part stacked, the page of sales.orders was 6,212 px long at this width.
     await page.goto(`${base}/products/sales.orders`);
+    await page.locator("#team").waitFor();
+    const nav = await page.getByRole("navigation", { name: "Sections of this page" }).boundingBox();
+    expect(nav && nav.y + nav.height).toBeLessThanOrEqual(900);
+    const heights: Record<string, number> = {};
+    for (const [name, probe] of [
+      ["Schema", "#schema .schema-table"],
+      ["Quality & SLAs", "#quality .contract"],
+      ["Use", "#use .port-use"],
+      ["Health", "#health .health"],
+      ["Overview", "#overview #team"],
+    ] as const) {
+      await sectionLink(name).click();
+      await page.locator(probe).waitFor();
+      await expect.poll(() => page.locator(".state-loading:visible").count()).toBe(0);
+      heights[name] = await page.evaluate(() => document.documentElement.scrollHeight);
+    }
+    console.log(`marketplace: product page height per section ${JSON.stringify(heights)}`);
+    expect(Math.max(...Object.values(heights))).toBeLessThan(3000);
+    // A section's hash opens it; an anchor of the one-page layout opens the section holding it.
+    await page.goto(`${base}/products/sales.orders#quality`);
+    await page.getByRole("heading", { name: "Quality rules" }).waitFor();
+    await page.goto(`${base}/products/sales.orders#access`);
+    await page.locator("#access").getByRole("heading", { name: "Access" }).waitFor();
+    expect(await sectionLink("Use").getAttribute("aria-current")).toBe("true");
+    // The schema folds after 8 columns; "show all" unfolds it.
+    await sectionLink("Schema").click();
+    const rows = page.locator(".schema-table tbody tr");
+    await expect.poll(() => rows.count()).toBe(8);
+    await page.getByRole("button", { name: /^Show all \d+ columns/ }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(8);
+    await page.getByRole("button", { name: "Show the first 8 columns only" }).click();
+    await expect.poll(() => rows.count()).toBe(8);
+  });
+
+  it("reads a product and its contract: schema with types, classification and PII, quality rules, SLAs", async () => {
+    await page.goto(`${base}/products/sales.orders#schema`);
     await page.getByRole("heading", { level: 1, name: /Orders/ }).waitFor();
     await page.getByRole("tab", { name: /orders/ }).waitFor();
     const schema = page.locator(".schema-table");
@@ -226,19 +266,23 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     const email = schema.locator("tr", { hasText: "customer_email" });
     await expect.poll(() => email.textContent()).toMatch(/restricted.*PII/);
     await expect.poll(() => schema.locator("tr", { hasText: "order_id" }).textContent()).toMatch(/primary key/);
+    await page.getByRole("button", { name: /^Show all \d+ columns/ }).click();
     expect(await schema.locator("tr", { hasText: "gift_wrap" }).count()).toBe(1);
+    await page.locator("#ports").screenshot({ path: join(shots, "contract.png") });
+    await sectionLink("Quality & SLAs").click();
     expect(await page.getByRole("heading", { name: "Quality rules" }).count()).toBe(1);
     expect(await page.locator("table", { hasText: "Total adds up" }).count()).toBe(1);
     expect(await page.locator("table", { hasText: "freshness" }).textContent()).toContain("1 day");
+    await sectionLink("Overview").click();
     expect(await page.locator("#team").textContent()).toContain("Jonas Weber");
     expect(await page.locator("#glossary").textContent()).toContain("Analytical consent");
     await shot("product");
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot("product-top", false);
-    await page.locator("#ports").screenshot({ path: join(shots, "contract.png") });
   });
 
   it("gives code to consume the selected port and previews its data (or names the missing API)", async () => {
+    await sectionLink("Use").click();
     const use = page.locator(".port-use");
     await expect.poll(() => use.locator("pre").textContent()).toMatch(/SELECT[\s\S]*FROM orders/);
     await use.getByRole("button", { name: "Python" }).click();
@@ -256,6 +300,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await use.getByText(expectedState(consume.status, consumeBody, "the data preview")).waitFor();
     const observe = await fetch(`${base}/api/products/sales.orders/observe`);
     const observeBody = await observe.text(); // read it all, so the connection goes idle and close() need not wait
+    await sectionLink("Health").click();
     const health = page.locator("#health");
     await health
       .getByText(expectedState(observe.status, observeBody, "quality and SLI history and usage"))
@@ -265,6 +310,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
   });
 
   it("shows the changelog between two contract versions", async () => {
+    await sectionLink("Schema").click();
     const from = page.getByLabel("Changelog from version");
     await from.waitFor();
     await from.selectOption("1.3.0");
@@ -321,7 +367,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
 
   it("requests access as a consumer, approves it as the owner, then previews the data", async () => {
     const access = page.locator("#access");
-    await page.goto(`${base}/products/sales.orders`);
+    await page.goto(`${base}/products/sales.orders#access`);
     await access.getByRole("link", { name: "Sign in" }).waitFor();
 
     await signInAs("mia.chen@marketing.example");
@@ -333,6 +379,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     } finally {
       await tab.close();
     }
+    await sectionLink("Use").click();
     await access.getByLabel(/Purpose/).fill("Campaign revenue attribution");
     await access.getByRole("button", { name: "Request access to 1 port" }).click();
     await access.getByRole("status").filter({ hasText: "requested" }).waitFor();
@@ -354,12 +401,14 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await access.screenshot({ path: join(shots, "access-requested.png") });
 
     await signInAs("sofia.rossi@webshop.example");
+    await sectionLink("Use").click();
     const row = access.locator("tr", { hasText: "Campaign revenue attribution" });
     await row.getByRole("button", { name: "Approve" }).click();
     await row.getByText("active").waitFor();
     await access.screenshot({ path: join(shots, "access-approved.png") });
 
     await signInAs("mia.chen@marketing.example");
+    await sectionLink("Use").click();
     const use = page.locator(".port-use");
     await use.getByRole("button", { name: /Preview the data/ }).click();
     const preview = use.locator(".preview-table");
@@ -376,6 +425,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     // Mia's read counts in the usage, and the page does not also say nobody read it (a consumer
     // sees the totals, not who read).
     await page.reload();
+    await sectionLink("Health").click();
     const health = page.locator("#health");
     await health.getByText(/^\d+ reads? · [\d,.]+ rows? · /).waitFor();
     await health.getByText("Who read it is shown to the owner team, governance and admins only.").waitFor();
@@ -495,6 +545,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await shot("owner-paused", false);
 
     await signInAs(mia, "/products/sales.orders-analytical-consent");
+    await sectionLink("Use").click();
     const use = page.locator(".port-use");
     await use.getByRole("button", { name: /Preview the data/ }).click();
     await use.getByText(/is paused/).waitFor();
@@ -616,7 +667,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await phone.screenshot({ path: join(shots, "search-phone.png") });
-      await phone.goto(`${base}/products/sales.orders`);
+      await phone.goto(`${base}/products/sales.orders#schema`);
       await phone.locator(".schema-table").waitFor();
       expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
         0,
