@@ -333,6 +333,15 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await node("sales.orders").filter({ hasNotText: "consent" }).waitFor();
     expect(await page.locator(".map-edge").count()).toBe(2);
     expect(await page.locator(".map-side h2").textContent()).toBe("Orders with analytical consent");
+    // Every node and edge is drawn inside the canvas.
+    const outside = await page.locator("svg.map").evaluate((svg: SVGSVGElement) => {
+      const { width, height } = svg.viewBox.baseVal;
+      const boxes = Array.from(svg.querySelectorAll<SVGGraphicsElement>(".map-edge path, foreignObject"), (e) =>
+        e.getBBox(),
+      );
+      return boxes.filter((b) => b.x < 0 || b.y < 0 || b.x + b.width > width || b.y + b.height > height).length;
+    });
+    expect(outside).toBe(0);
     await shot("mesh-map");
   });
 

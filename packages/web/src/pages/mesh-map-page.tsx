@@ -7,7 +7,7 @@ import { toApiError, useApi } from "../api/use-api.js";
 import { StatusBadge } from "../components/badges.js";
 import { Empty, ErrorState, Loading } from "../components/states.js";
 import { findContractOwner } from "../lib/contract-owner.js";
-import { edgePath, type GraphEdge, layoutGraph, layoutSizes } from "../lib/graph-layout.js";
+import { curvePath, type GraphEdge, layoutGraph, layoutSizes } from "../lib/graph-layout.js";
 import { hrefWith, Link, navigate, useLocation } from "../router.js";
 
 /** Beyond this many products the map stops adding nodes: a picture of thousands helps nobody. */
@@ -197,7 +197,6 @@ function MapCanvas({ focus }: { focus: string }) {
   useEffect(() => load(focus), [focus, load]);
 
   const layout = useMemo(() => layoutGraph(focus, [...graph.nodes.keys()], graph.edges), [focus, graph]);
-  const placed = new Map(layout.nodes.map((n) => [n.id, n]));
   const sel = graph.nodes.get(selected);
 
   if (graph.nodes.size === 0) {
@@ -257,19 +256,14 @@ function MapCanvas({ focus }: { focus: string }) {
                 <path d="M0,0 L10,5 L0,10 z" className="map-arrow" />
               </marker>
             </defs>
-            {graph.edges.map((e) => {
-              const a = placed.get(e.from);
-              const b = placed.get(e.to);
-              if (!a || !b) return null;
-              return (
-                <g key={`${e.from}>${e.to}>${e.label}`} className={`map-edge map-edge-${e.kind ?? "input"}`}>
-                  <path d={edgePath(a, b)} markerEnd="url(#arrow)" />
-                  <title>
-                    {e.from} → {e.to} ({e.label})
-                  </title>
-                </g>
-              );
-            })}
+            {layout.edges.map((e) => (
+              <g key={`${e.from}>${e.to}>${e.label}`} className={`map-edge map-edge-${e.kind ?? "input"}`}>
+                <path d={curvePath(e.curve)} markerEnd="url(#arrow)" />
+                <title>
+                  {e.from} → {e.to} ({e.label})
+                </title>
+              </g>
+            ))}
             {layout.nodes.map((n) => {
               const p = graph.nodes.get(n.id);
               if (!p) return null;
