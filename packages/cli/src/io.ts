@@ -9,30 +9,36 @@ export interface Io {
   readonly cwd: string;
 }
 
-let quietOnClosedPipe = false;
+let watching = false;
+/** The streams whose reader went away: nothing more is written to them. */
+const closed = new Set<NodeJS.WriteStream>();
 
 /**
  * A reader that stops early (`quanta policy list | head`) closes the pipe: the next write fails
- * with EPIPE. That is the reader's choice, not an error of the command, so the console ends
- * quietly (exit 0, as when a command is cut short by SIGPIPE in a shell pipeline) instead of
- * crashing on an unhandled stream error. Other stream errors are still thrown.
+ * with EPIPE. That is the reader's choice, not an error of the command: the console stops writing
+ * to that stream, and the command finishes with its own exit code (so `quanta test … | head` still
+ * fails a `pipefail` job when checks failed). Other stream errors are still thrown.
  */
-function exitQuietlyOnClosedPipe(): void {
-  if (quietOnClosedPipe) return;
-  quietOnClosedPipe = true;
+function stopWritingOnClosedPipe(): void {
+  if (watching) return;
+  watching = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE") throw error;
-      process.exit(0);
+      closed.add(stream);
     });
   }
 }
 
+const write = (stream: NodeJS.WriteStream, t: string) => {
+  if (!closed.has(stream)) stream.write(t.endsWith("\n") ? t : `${t}\n`);
+};
+
 export function processIo(): Io {
-  exitQuietlyOnClosedPipe();
+  stopWritingOnClosedPipe();
   return {
-    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+    out: (t) => write(process.stdout, t),
+    err: (t) => write(process.stderr, t),
     tty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
   };

@@ -1,5 +1,7 @@
 import { execFile, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { bufferIo } from "./buffer-io.js";
@@ -38,5 +40,20 @@ describe("quanta", () => {
     });
     const code = await new Promise<number | null>((done) => child.once("close", done));
     expect({ code, err }).toEqual({ code: 0, err: "" });
+  });
+
+  it("keeps the command's own exit code when the pipe closes early (quanta lint bad | head)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "quanta-epipe-"));
+    writeFileSync(
+      join(dir, "bad.odcs.yaml"),
+      "apiVersion: v3.1.0\nkind: DataContract\nid: x\nversion: one\nstatus: active\n",
+    );
+    const child = spawn(process.execPath, [bin, "lint", "bad.odcs.yaml"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((done) => child.once("close", done));
+    expect(code).toBe(1);
   });
 });
