@@ -18,4 +18,9 @@ describe("slugify and teamIdOf", () => {
     expect(teamIdOf("!!!")).toBe("team");
     expect(teamIdOf("Climate Analytics")).toBe("climate-analytics");
   });
+
+  it("keeps the team ids the registry has always stored: no accent folding, no length cap", () => {
+    expect(teamIdOf("Équipe Données")).toBe("quipe-donn-es");
+    expect(teamIdOf("x".repeat(80))).toBe("x".repeat(80));
+  });
 });

@@ -29,8 +29,8 @@ export function contractNoticeDays(contract: DataContract): number | undefined {
   if (sla) {
     if (typeof sla.value === "string") return isoDays(sla.value);
     const perUnit = secondsPerUnit(text(sla.unit));
-    const days = perUnit === undefined ? undefined : perUnit / 86_400;
-    if (typeof sla.value === "number" && days !== undefined) return sla.value * days;
+    // Notice is counted in whole days (agreements store days): 36 h is 2 days, never 1.5.
+    if (typeof sla.value === "number" && perUnit !== undefined) return Math.ceil((sla.value * perUnit) / 86_400);
   }
   const custom = [
     ...list<CustomProperty>(contract?.customProperties),

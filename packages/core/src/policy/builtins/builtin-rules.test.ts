@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { goodContract, goodProduct, subjectOf } from "../fixtures.test-helpers.js";
 import type { PolicySubject } from "../policy-subject.js";
 import { validateParams } from "../rule-params.js";
+import { contractNoticeDays } from "./breaking-change-notice.js";
 import { type BuiltinName, builtinNames, builtinRules } from "./builtin-rules.js";
 
 /** Runs one built-in with its defaults (plus `params`) and returns `line:column message` per finding. */
@@ -237,5 +238,27 @@ describe("breaking-change-notice", () => {
   it("honours a longer notice period the contract promises", () => {
     const promised = `\ncustomProperties:\n  - property: breakingChangeAnnounced\n    value: "2025-05-01"\n  - property: noticePeriod\n    value: P3M`;
     expect(runV2(v2(promised))[0]).toMatch(/the 90-day notice period ends 2025-07-30$/);
+  });
+});
+
+describe("contractNoticeDays", () => {
+  const sla = (value: unknown, unit: string) =>
+    ({ slaProperties: [{ property: "noticePeriod", value, unit }] }) as unknown as Parameters<
+      typeof contractNoticeDays
+    >[0];
+  it.each([
+    [30, "d", 30],
+    [2, "w", 14],
+    [3, "months", 90],
+    [1, "y", 365],
+    // Agreements count notice in whole days: a part of a day is a whole one.
+    [36, "h", 2],
+    [90, "min", 1],
+    [1, "s", 1],
+  ])("%s %s → %s days", (value, unit, days) => {
+    expect(contractNoticeDays(sla(value, unit))).toBe(days);
+  });
+  it("is undefined for a unit no table names", () => {
+    expect(contractNoticeDays(sla(3, "fortnights"))).toBeUndefined();
   });
 });
