@@ -13,7 +13,8 @@ export default defineConfig(({ mode }) => ({
   define: { "process.env.NODE_ENV": JSON.stringify(mode === "production" ? "production" : "development") },
   // Bundle @quanta/core from its TypeScript source, the same code the platform runs.
   resolve: { conditions: ["@quanta/source", ...defaultClientConditions] },
-  server: { proxy: { "/api": { target: api, changeOrigin: true } } },
+  // xfwd: the platform sees the browser's address through the dev proxy (its demo sign-in refuses proxied requests).
+  server: { proxy: { "/api": { target: api, changeOrigin: true, xfwd: true } } },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -6,15 +6,45 @@ import type { DemoTokens } from "../../identity/demo-identities.js";
 import { errorContent } from "../schemas.js";
 
 const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
-/** Headers a reverse proxy adds: behind one, every request would seem to come from this machine. */
-const proxied = ["forwarded", "x-forwarded-for", "x-real-ip"];
+/** Host names a browser on this machine reaches the server by; any other is a rebound DNS name. */
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Headers proxies and relays add: behind one, every request would seem to come from this machine. */
+const proxied = [
+  "forwarded",
+  "via",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "x-real-ip",
+  "x-client-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
+];
+
+/** The host name of a `Host` header or an `Origin` URL, without the port; undefined when unreadable. */
+function hostNameOf(value: string | undefined, asOrigin: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new URL(asOrigin ? value : `http://${value}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * Whether the request comes straight from this machine: the demo's "sign in as" hands out tokens
- * (the admin's among them), which is fine on a laptop and never over a network or through a proxy.
+ * Whether the request comes straight from this machine and names it: the demo's "sign in as"
+ * hands out tokens (the admin's among them), which is fine on a laptop and never over a network,
+ * through a proxy, or to a page of another site. The socket's address must be loopback, no proxy
+ * header may be present, the `Host` must be a loopback name (a DNS name rebound to 127.0.0.1 is
+ * refused), and an `Origin`, when a browser sends one, must be a loopback origin too.
  */
 function fromThisMachine(c: Context): boolean {
   if (proxied.some((h) => c.req.header(h) !== undefined)) return false;
+  const host = hostNameOf(c.req.header("host"), false);
+  if (host === undefined || !loopbackHosts.has(host)) return false;
+  const origin = c.req.header("origin");
+  if (origin !== undefined && !loopbackHosts.has(hostNameOf(origin, true) ?? "")) return false;
   try {
     return loopback.has(getConnInfo(c).remote.address ?? "");
   } catch {
