@@ -108,4 +108,16 @@ export class ContractRepository {
     );
     return rows[0];
   }
+
+  /** The current document of each contract named (one query); unknown ids are left out. */
+  async currentDocuments(contractIds: readonly string[]): Promise<Map<string, unknown>> {
+    if (contractIds.length === 0) return new Map();
+    const { rows } = await this.q.query<{ id: string; document: unknown }>(
+      `SELECT c.id, v.document FROM contracts c
+         JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.version
+       WHERE c.id = ANY($1)`,
+      [contractIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.document]));
+  }
 }

@@ -154,6 +154,9 @@ async function precheck(q: Queryable, parsed: PublishFolder, input: PublishInput
   return { current, unchanged: false, changes };
 }
 
+/** At most this many other contracts are looked up for one publish; the rest count as external. */
+const maxReferencedContracts = 200;
+
 /**
  * The registry's current documents of the other contracts the submitted contracts' relationships
  * point into (RFC 0009a `<file>#<path>`), so that lint checks those references, not only names them.
@@ -161,14 +164,8 @@ async function precheck(q: Queryable, parsed: PublishFolder, input: PublishInput
 async function registryContracts(db: Queryable, parsed: PublishFolder): Promise<Map<string, unknown>> {
   const own = new Set(parsed.contracts.map((c) => c.id));
   const ids = new Set(parsed.contracts.flatMap((c) => referencedContractIds(c.source.value)));
-  const repo = new ContractRepository(db);
-  const known = new Map<string, unknown>();
-  for (const id of ids) {
-    if (own.has(id)) continue;
-    const current = await repo.current(id);
-    if (current) known.set(id, current.document);
-  }
-  return known;
+  const wanted = [...ids].filter((id) => !own.has(id)).slice(0, maxReferencedContracts);
+  return new ContractRepository(db).currentDocuments(wanted);
 }
 
 /**
