@@ -42,7 +42,9 @@ describe.skipIf(!built)("bench/platform/bench-server.mjs", () => {
         body: JSON.stringify({ port: "readings", sql: "SELECT count(*) AS n FROM readings", format: "json" }),
       });
       expect(res.status).toBe(200);
-      expect(((await res.json()) as { rowCount: number }).rowCount).toBe(1);
+      const body = (await res.json()) as { rowCount: number; rows: { n: number }[] };
+      expect(body.rowCount).toBe(1);
+      expect(body.rows[0]?.n).toBe(1000);
     } finally {
       child.kill("SIGTERM");
       rmSync(mesh, { recursive: true, force: true });
