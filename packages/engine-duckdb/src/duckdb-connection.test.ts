@@ -120,7 +120,7 @@ describe("DuckDbConnection", () => {
         "orders.amount.minimum passed 0 ",
         "orders.status.propertyExists passed  ",
         "orders.status.propertyType passed VARCHAR ",
-        "orders.status.quality.0.invalidValues failed 25 25 is not = 0",
+        "orders.status.quality.0.invalidValues failed 25 25 is not = 0; invalid values include "void"",
         "orders.quality.0.rowCount passed 100 ",
         "orders.quality.1.sql passed 0 ",
       ]

@@ -158,30 +158,30 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
       c.type === "freshness" ? { ...c, value: Math.round(Number(c.value) / 3600) } : c,
     );
     expect(shown.map((c) => `${c.key} ${c.result} ${c.value ?? ""} ${c.reason ?? ""}`.trim())).toMatchInlineSnapshot(`
-        [
-          "orders.objectExists passed",
-          "orders.order_id.propertyExists passed",
-          "orders.order_id.propertyType passed bigint",
-          "orders.order_id.required passed 0",
-          "orders.order_id.unique passed 0",
-          "orders.customer_id.propertyExists passed",
-          "orders.customer_id.quality.0.nullValues passed 10",
-          "orders.amount.propertyExists passed",
-          "orders.amount.propertyType passed numeric(10,2)",
-          "orders.amount.minimum passed 0",
-          "orders.status.propertyExists passed",
-          "orders.status.propertyType passed character varying(20)",
-          "orders.status.quality.0.invalidValues failed 25 25 is not = 0",
-          "orders.tags.propertyExists passed",
-          "orders.tags.propertyType passed text[]",
-          "orders.tags.minItems passed 0",
-          "orders.created_at.propertyExists passed",
-          "orders.created_at.propertyType passed timestamp with time zone",
-          "orders.quality.0.rowCount passed 100",
-          "orders.quality.1.sql passed 0",
-          "sla.latency.orders.created_at passed 1",
-        ]
-      `);
+      [
+        "orders.objectExists passed",
+        "orders.order_id.propertyExists passed",
+        "orders.order_id.propertyType passed bigint",
+        "orders.order_id.required passed 0",
+        "orders.order_id.unique passed 0",
+        "orders.customer_id.propertyExists passed",
+        "orders.customer_id.quality.0.nullValues passed 10",
+        "orders.amount.propertyExists passed",
+        "orders.amount.propertyType passed numeric(10,2)",
+        "orders.amount.minimum passed 0",
+        "orders.status.propertyExists passed",
+        "orders.status.propertyType passed character varying(20)",
+        "orders.status.quality.0.invalidValues failed 25 25 is not = 0; invalid values include "void"",
+        "orders.tags.propertyExists passed",
+        "orders.tags.propertyType passed text[]",
+        "orders.tags.minItems passed 0",
+        "orders.created_at.propertyExists passed",
+        "orders.created_at.propertyType passed timestamp with time zone",
+        "orders.quality.0.rowCount passed 100",
+        "orders.quality.1.sql passed 0",
+        "sla.latency.orders.created_at passed 1",
+      ]
+    `);
     const scans = new Set(result.checks.filter((c) => c.sql?.includes("count(*) AS")).map((c) => c.sql));
     expect(scans.size).toBe(1);
   });
