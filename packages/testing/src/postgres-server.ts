@@ -24,7 +24,8 @@ export function findPostgresBin(): string | undefined {
   return versions[0] ? join(root, versions[0], "bin") : undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that is free now (the OS picks it), for a server a test starts on it. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

@@ -1,22 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "@quanta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSensorProducts } from "../harness/harness-fixtures.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
 import { type RunningPlatform, startPlatform } from "./start-platform.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
 beforeAll(async () => {

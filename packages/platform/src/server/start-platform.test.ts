@@ -1,7 +1,6 @@
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
+import { createTestDatabase, freePort, postgresSkipReason } from "@quanta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSensorProducts } from "../harness/harness-fixtures.js";
 import { contractTestKind } from "../jobs/contract-test.js";
@@ -18,17 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (fixture) await rm(fixture.root, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("starting the platform", () => {
   it("answers health as soon as the store does; other requests wait for the whole catalogue", async () => {
