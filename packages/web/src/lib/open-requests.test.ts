@@ -1,36 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Agreement } from "../api/types.js";
+import { agreementOf } from "./agreement.test-helpers.js";
 import { openRequests } from "./open-requests.js";
 
-const agreement = (
-  id: string,
-  port: string,
-  consumerTeam: string,
-  state: string,
-  requestedAt = "2026-01-01",
-): Agreement => ({
-  id,
-  productId: "sales.orders",
-  port,
-  consumerTeam,
-  purpose: "attribution",
-  // Any text: the marketplace must cope with a state it does not know yet.
-  state: state as Agreement["state"],
-  grantedColumns: [],
-  contractId: "sales.orders.orders",
-  contractVersion: "1.3.0",
-  pendingVersion: null,
-  pendingUntil: null,
-  noticeDays: 30,
-  requestedBy: "mia",
-  requestedAt,
-  decidedBy: null,
-  decidedAt: null,
-  decisionReason: null,
-  terminatedBy: null,
-  noticeEndsAt: null,
-  updatedAt: requestedAt,
-});
+const agreement = (id: string, port: string, consumerTeam: string, state: string, requestedAt = "2026-01-01") =>
+  agreementOf({ id, port, consumerTeam, state, requestedAt });
 
 describe("openRequests", () => {
   it("names the ports a team already asked for, which a second request would only get a 409 for", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Agreement, Governance, Observation } from "../api/types.js";
+import type { Governance, Observation } from "../api/types.js";
+import { agreementOf } from "./agreement.test-helpers.js";
 import {
   certificationLabel,
   failingChecks,
@@ -9,29 +10,7 @@ import {
   qualityStatus,
 } from "./owner-facts.js";
 
-const agreement = (id: string, state: string, requestedAt: string): Agreement => ({
-  id,
-  productId: "sales.orders",
-  port: "orders",
-  consumerTeam: "marketing-analytics",
-  purpose: "attribution",
-  // Any text: the marketplace must cope with a state it does not know yet.
-  state: state as Agreement["state"],
-  grantedColumns: [],
-  contractId: "sales.orders.orders",
-  contractVersion: "1.3.0",
-  pendingVersion: null,
-  pendingUntil: null,
-  noticeDays: 30,
-  requestedBy: "mia",
-  requestedAt,
-  decidedBy: null,
-  decidedAt: null,
-  decisionReason: null,
-  terminatedBy: null,
-  noticeEndsAt: null,
-  updatedAt: requestedAt,
-});
+const agreement = (id: string, state: string, requestedAt: string) => agreementOf({ id, state, requestedAt });
 
 type Run = Observation["tests"]["latest"][number];
 const run = (contractId: string, status: string, checks: [string, string][]): Run => ({
