@@ -1,5 +1,6 @@
 import type { ContractFacts } from "../lib/contract-facts.js";
 import { safeUrl } from "../lib/product-facts.js";
+import { WideFact } from "./wide-fact.js";
 
 /** The terms a consumer reads before asking for access: price, purpose, terms of use, roles, support. */
 export function ContractTerms({ facts: f }: { facts: ContractFacts }) {
@@ -10,24 +11,9 @@ export function ContractTerms({ facts: f }: { facts: ContractFacts }) {
           <dt>Price</dt>
           <dd>{f.price ?? "not stated"}</dd>
         </div>
-        {f.purpose && (
-          <div className="wide">
-            <dt>Purpose</dt>
-            <dd>{f.purpose}</dd>
-          </div>
-        )}
-        {f.usage && (
-          <div className="wide">
-            <dt>Terms of use</dt>
-            <dd>{f.usage}</dd>
-          </div>
-        )}
-        {f.limitations && (
-          <div className="wide">
-            <dt>Limitations</dt>
-            <dd>{f.limitations}</dd>
-          </div>
-        )}
+        <WideFact label="Purpose" value={f.purpose} />
+        <WideFact label="Terms of use" value={f.usage} />
+        <WideFact label="Limitations" value={f.limitations} />
         {f.roles.length > 0 && (
           <div className="wide">
             <dt>Access roles</dt>

@@ -13,6 +13,7 @@ import { PortUse } from "../components/port-use.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { TableWrap } from "../components/table-wrap.js";
 import { useFold } from "../components/use-fold.js";
+import { WideFact } from "../components/wide-fact.js";
 import { type ContractFacts, contractFacts } from "../lib/contract-facts.js";
 import { findContractOwner } from "../lib/contract-owner.js";
 import { humanize, productFacts, safeUrl } from "../lib/product-facts.js";
@@ -135,24 +136,9 @@ function ProductView({ product: p }: { product: ProductDetail }) {
           <section id="about" aria-labelledby="about-title">
             <h2 id="about-title">About</h2>
             <dl className="facts">
-              {f.purpose && (
-                <div className="wide">
-                  <dt>Purpose</dt>
-                  <dd>{f.purpose}</dd>
-                </div>
-              )}
-              {f.usage && (
-                <div className="wide">
-                  <dt>Usage</dt>
-                  <dd>{f.usage}</dd>
-                </div>
-              )}
-              {f.limitations && (
-                <div className="wide">
-                  <dt>Limitations</dt>
-                  <dd>{f.limitations}</dd>
-                </div>
-              )}
+              <WideFact label="Purpose" value={f.purpose} />
+              <WideFact label="Usage" value={f.usage} />
+              <WideFact label="Limitations" value={f.limitations} />
               {f.properties.map((x) => (
                 <div key={x.name}>
                   <dt title={x.description ?? undefined}>{humanize(x.name)}</dt>
