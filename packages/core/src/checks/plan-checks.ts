@@ -10,8 +10,11 @@ export interface DatasetPlan {
   items: AggregateItem[];
   /** Check key → alias of its metric. */
   aliasOf: Map<string, string>;
-  /** Check key → alias of its sample of offending values (see `sampleMetric`). */
-  sampleOf: Map<string, string>;
+  /**
+   * Check key → the metric sampling its offending values (see `sampleMetric`). Not in the scan:
+   * it runs only after its check failed, so a passing run pays nothing for it.
+   */
+  sampleOf: Map<string, Metric>;
   sql: string;
 }
 
@@ -55,7 +58,7 @@ export function planChecks(
     };
     plan.aliasOf.set(check.key, item(check.metric));
     const sample = sampleMetric(check);
-    if (sample !== undefined) plan.sampleOf.set(check.key, item(sample));
+    if (sample !== undefined) plan.sampleOf.set(check.key, sample);
   }
   return [...plans.values()].map(({ byMetric: _, ...plan }) => ({
     ...plan,

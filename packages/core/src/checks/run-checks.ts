@@ -3,6 +3,7 @@ import type {
   Check,
   CheckResult,
   CheckStatus,
+  Metric,
   MetricCheck,
   RunResult,
   RunStatus,
@@ -284,8 +285,8 @@ async function runPlan(
     const rows = Number(row[rowCountAlias] ?? 0);
     for (const c of mine) {
       const outcome = judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql);
-      const sampled = plan.sampleOf.get(c.key);
-      settle(c.key, sampled === undefined ? outcome : namingSamples(outcome, row[sampled]));
+      const sample = plan.sampleOf.get(c.key);
+      settle(c.key, sample === undefined ? outcome : await namingSamples(outcome, sample, plan, connection, statement));
     }
     return;
   } catch (e) {
@@ -317,10 +318,25 @@ async function runPlan(
   }
 }
 
-/** A failed (or warned) check names the offending values its sample found. */
-function namingSamples(outcome: Outcome, raw: unknown): Outcome {
+/**
+ * A failed (or warned) check names the offending values: one more query over the dataset, only
+ * then, so a passing run scans once. The sample is a courtesy; if it fails, the outcome stands.
+ */
+async function namingSamples(
+  outcome: Outcome,
+  sample: Metric,
+  plan: DatasetPlan,
+  connection: Connection,
+  statement: Statement,
+): Promise<Outcome> {
   if (outcome.result !== "failed" && outcome.result !== "warning") return outcome;
-  const samples = readSamples(raw);
+  const sql = connection.dialect.aggregateQuery(plan.relation, [{ alias: "sample", metric: sample }]);
+  let samples: string[];
+  try {
+    samples = readSamples((await statement((o) => connection.run(sql, o)))[0]?.sample);
+  } catch {
+    return outcome;
+  }
   if (samples.length === 0) return outcome;
   return { ...outcome, reason: withSamples(outcome.reason ?? "", samples), samples: samples.slice(0, sampleSize) };
 }

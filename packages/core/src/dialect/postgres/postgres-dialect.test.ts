@@ -61,11 +61,19 @@ describe("PostgresDialect", () => {
         count(*) FILTER (WHERE "amount" IS NOT NULL AND abs((CAST("amount" AS DOUBLE PRECISION) / 0.01) - round((CAST("amount" AS DOUBLE PRECISION) / 0.01))) > 1e-9) AS "m8",
         count(*) FILTER (WHERE "amount" IS NULL) AS "m9",
         count(*) FILTER (WHERE "sta""tus; DROP TABLE x;--" IS NOT NULL AND (NOT ("sta""tus; DROP TABLE x;--" IN ('new', 'it''s paid', E'back\\\\slash')))) AS "m10",
-        CAST(to_json((array_agg(DISTINCT CAST("sta""tus; DROP TABLE x;--" AS TEXT) COLLATE "C" ORDER BY CAST("sta""tus; DROP TABLE x;--" AS TEXT) COLLATE "C") FILTER (WHERE "sta""tus; DROP TABLE x;--" IS NOT NULL AND (NOT ("sta""tus; DROP TABLE x;--" IN ('new', 'it''s paid', E'back\\\\slash')))))[1:6]) AS TEXT) AS "m11",
-        count(*) FILTER (WHERE "sta""tus; DROP TABLE x;--" IS NULL OR "sta""tus; DROP TABLE x;--" IN ('', 'n/a')) AS "m12",
-        count(*) FILTER (WHERE "tags" IS NOT NULL AND cardinality("tags") < 1) AS "m13",
-        count(*) - count(DISTINCT ("order_id", "created_at")) AS "m14",
-        CAST(EXTRACT(EPOCH FROM (now() - CAST(max("created_at") AS TIMESTAMPTZ))) AS DOUBLE PRECISION) AS "m15"
+        count(*) FILTER (WHERE "sta""tus; DROP TABLE x;--" IS NULL OR "sta""tus; DROP TABLE x;--" IN ('', 'n/a')) AS "m11",
+        count(*) FILTER (WHERE "tags" IS NOT NULL AND cardinality("tags") < 1) AS "m12",
+        count(*) - count(DISTINCT ("order_id", "created_at")) AS "m13",
+        CAST(EXTRACT(EPOCH FROM (now() - CAST(max("created_at") AS TIMESTAMPTZ))) AS DOUBLE PRECISION) AS "m14"
+      FROM "public"."orders""
+    `);
+    // The offending values of a failed valid-values rule: asked only after it failed, in one more query.
+    const sample = [...(plans[0]?.sampleOf.values() ?? [])][0];
+    expect(sample).toBeDefined();
+    if (sample)
+      expect(d.aggregateQuery('"public"."orders"', [{ alias: "sample", metric: sample }])).toMatchInlineSnapshot(`
+      "SELECT
+        CAST(to_json((array_agg(DISTINCT CAST("sta""tus; DROP TABLE x;--" AS TEXT) COLLATE "C" ORDER BY CAST("sta""tus; DROP TABLE x;--" AS TEXT) COLLATE "C") FILTER (WHERE "sta""tus; DROP TABLE x;--" IS NOT NULL AND (NOT ("sta""tus; DROP TABLE x;--" IN ('new', 'it''s paid', E'back\\\\slash')))))[1:6]) AS TEXT) AS "sample"
       FROM "public"."orders""
     `);
   });
