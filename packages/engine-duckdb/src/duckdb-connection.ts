@@ -15,8 +15,8 @@ import {
 import { nonEmpty as str } from "@quanta/core/read";
 import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
-import { lockDown, rootsOf } from "./lock-down.js";
-import { formatOf, readableRoot, readerSql } from "./sources.js";
+import { loadRemoteExtensions, lockDown, rootsOf } from "./lock-down.js";
+import { filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";
 
 const dialect = new DuckDbDialect();
 
@@ -57,7 +57,7 @@ export class DuckDbConnection implements Connection {
   static async open(options: ConnectionOptions): Promise<DuckDbConnection> {
     const server = options.server;
     const type = String(server.type ?? "");
-    const at = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p));
+    const at = (p: string) => (isAbsolute(p) || remoteExtension(p) !== undefined ? p : resolve(options.baseDir, p));
     if (type === "duckdb") {
       const database = str(server.database) ?? str(server.path);
       if (database === undefined) throw new InputError("duckdb server has no database (path to a .duckdb file)");
@@ -85,25 +85,42 @@ export class DuckDbConnection implements Connection {
       return c;
     }
     const path = str(server.path) ?? str(server.location);
-    if (path === undefined) throw new InputError(`${type || "local"} server has no path`);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
-      throw new InputError(`remote path ${path} needs the httpfs extension, which is not available`);
+    const sources = options.sources ?? {};
+    if (path === undefined && options.objects.some((o) => sources[o.name] === undefined))
+      throw new InputError(`${type || "local"} server has no path`);
+    // Each object's files: as the caller located them, else the server's path (DCS convention: one
+    // path for many objects, `{model}` standing for the object's name).
+    const located = options.objects.map((object) => {
+      const given = sources[object.name];
+      if (given !== undefined) {
+        if (given.kind !== "files") throw new InputError(`DuckDB reads files, not the table of "${object.name}"`);
+        return { object, files: given.files, format: formatOf(given.files[0] ?? "", given.format) };
+      }
+      const table = object.physicalName ?? object.name;
+      const file = at((path as string).replaceAll("{model}", table).replaceAll("{object}", table));
+      return { object, files: [file], format: formatOf(file, str(server.format)) };
+    });
     const instance = await DuckDBInstance.create(":memory:");
     const conn = await instance.connect();
+    await loadRemoteExtensions(
+      conn,
+      located.flatMap((l) => l.files),
+      options.env,
+    ).catch((e: unknown) => {
+      conn.closeSync();
+      instance.closeSync();
+      throw e;
+    });
     const relations = new Map<string, string>();
     const broken = new Map<string, EngineError>();
     const roots: ReturnType<typeof readableRoot>[] = [];
     const c = new DuckDbConnection(instance, conn, relations, broken, new Set(), undefined);
-    for (const object of options.objects) {
-      const table = object.physicalName ?? object.name;
-      // DCS convention: one path for many objects, `{model}` standing for the object's name.
-      const file = at(path.replaceAll("{model}", table).replaceAll("{object}", table));
-      const format = formatOf(file, str(server.format));
+    for (const { object, files, format } of located) {
       const view = dialect.quoteIdentifier(object.name);
       relations.set(object.name, view);
       (c.readable as Set<string>).add(object.name.toLowerCase());
-      roots.push(readableRoot(file));
-      const sql = `CREATE TEMP VIEW ${view} AS SELECT * FROM ${readerSql(format, dialect.stringLiteral(file))}`;
+      roots.push(...files.map(readableRoot));
+      const sql = `CREATE TEMP VIEW ${view} AS SELECT * FROM ${readerSql(format, filesLiteral(files))}`;
       try {
         await conn.run(sql);
       } catch (e) {

@@ -1,5 +1,6 @@
-import { DuckDbDialect } from "@quanta/core";
+import { DuckDbDialect, UnprocessableError } from "@quanta/core";
 import type { DuckDBConnection } from "./duckdb-api.js";
+import { remoteExtension } from "./sources.js";
 
 const dialect = new DuckDbDialect();
 
@@ -38,4 +39,43 @@ export function rootsOf(
     files: roots.filter((r) => r.kind === "file").map((r) => r.path),
     directories: [...roots.filter((r) => r.kind === "directory").map((r) => r.path), ...extraDirectories],
   };
+}
+
+/**
+ * Loads the extensions DuckDB needs to read `paths` (httpfs for `s3://`, `gs://`, `https://`;
+ * azure for `az://`, `abfss://`), before the lock-down forbids loading any. Nothing is downloaded:
+ * an extension must already be in DuckDB's extension directory (`QUANTA_DUCKDB_EXTENSION_DIR`
+ * when set). A missing one is an `UnprocessableError` (code `extension-missing`) saying how to
+ * provide it, never a crash.
+ */
+export async function loadRemoteExtensions(
+  conn: DuckDBConnection,
+  paths: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  const needed = new Map<string, string>();
+  for (const p of paths) {
+    const ext = remoteExtension(p);
+    if (ext !== undefined && !needed.has(ext)) needed.set(ext, p);
+  }
+  if (needed.size === 0) return;
+  const dir = env.QUANTA_DUCKDB_EXTENSION_DIR;
+  if (dir) await conn.run(`SET extension_directory = ${dialect.stringLiteral(dir)}`);
+  for (const [ext, path] of needed) {
+    const scheme = `${/^([a-z][a-z0-9+.-]*):/i.exec(path)?.[1] ?? ""}://`;
+    if (ext.startsWith("(")) {
+      throw new UnprocessableError(`DuckDB cannot read ${scheme} paths ${ext}`, { code: "extension-missing" });
+    }
+    try {
+      await conn.run(`LOAD ${ext}`);
+    } catch {
+      const version = String((await conn.runAndReadAll("SELECT version()")).getRows()[0]?.[0] ?? "");
+      const platform = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
+      const where = dir ?? `~/.duckdb/extensions/${version}/${platform}`;
+      throw new UnprocessableError(
+        `reading ${scheme} data needs DuckDB's ${ext} extension, which is not installed on this server: put ${ext}.duckdb_extension (DuckDB ${version}, ${platform}) into ${where}, or point QUANTA_DUCKDB_EXTENSION_DIR at a folder holding it`,
+        { code: "extension-missing", details: { extension: ext } },
+      );
+    }
+  }
 }

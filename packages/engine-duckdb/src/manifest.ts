@@ -6,8 +6,9 @@ import type { EngineManifest } from "@quanta/core/engines";
  */
 export const duckdbEngine: EngineManifest = {
   name: "duckdb",
-  serverTypes: ["local", "duckdb"],
+  serverTypes: ["local", "duckdb", "s3", "gcs", "azure"],
   dialect: "duckdb",
   capabilities: { files: true, database: false, cancel: true },
   load: async () => (await import("./duckdb-connection.js")).openDuckDb,
+  loadReader: async (options) => new (await import("./consume/duckdb-reader.js")).DuckDbReader(options),
 };

@@ -117,7 +117,7 @@ describe("DuckDB sources", () => {
     await expect(
       open({ type: "local", path: "s3://bucket/t.parquet", format: "parquet" }),
     ).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[InputError: remote path s3://bucket/t.parquet needs the httpfs extension, which is not available]`,
+      `[UnprocessableError: reading s3:// data needs DuckDB's httpfs extension, which is not installed on this server: put httpfs.duckdb_extension (DuckDB v1.5.6, linux_amd64) into ~/.duckdb/extensions/v1.5.6/linux_amd64, or point QUANTA_DUCKDB_EXTENSION_DIR at a folder holding it]`,
     );
     await expect(open({ type: "duckdb", database: "/nonexistent/x.duckdb" })).rejects.toThrow(
       /cannot open DuckDB database/,

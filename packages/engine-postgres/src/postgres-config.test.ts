@@ -65,9 +65,6 @@ describe("resolvePostgresConfig", () => {
     expect(error(() => resolvePostgresConfig({ ...server, port: "many" }, {}))).toMatchInlineSnapshot(
       `"the prod-eu server has an invalid port "many""`,
     );
-    expect(error(() => resolvePostgresConfig({ ...server, password: "hunter2" }, {}))).toMatchInlineSnapshot(
-      `"the prod-eu server has a "password" field: credentials do not belong in a contract; set QUANTA_SERVER_PROD_EU_PASSWORD or QUANTA_POSTGRES_PASSWORD instead"`,
-    );
     expect(
       error(() => resolvePostgresConfig(server, { QUANTA_SERVER_PROD_EU_URL: "mysql://x" })),
     ).toMatchInlineSnapshot(`"QUANTA_SERVER_PROD_EU_URL must be a postgres:// or postgresql:// URL"`);
@@ -76,6 +73,16 @@ describe("resolvePostgresConfig", () => {
     ).toMatchInlineSnapshot(
       `"QUANTA_POSTGRES_STATEMENT_TIMEOUT_MS must be a positive number of milliseconds, got "-5""`,
     );
+  });
+
+  it("takes credentials the caller resolved from ${VAR} references over the environment's", () => {
+    const config = resolvePostgresConfig(
+      { ...server, user: "reader", password: "p@ss word" },
+      { QUANTA_POSTGRES_USER: "other", QUANTA_POSTGRES_PASSWORD: "other" },
+    );
+    expect(new URL(config.url).username).toBe("reader");
+    expect(decodeURIComponent(new URL(config.url).password)).toBe("p@ss word");
+    expect(config.display).not.toContain("p%40ss");
   });
 
   it("names variables after the server and never shows a password", () => {

@@ -18,9 +18,6 @@ export const defaultStatementTimeoutMs = 60_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Server fields that would hold secrets: ODCS has none, and a contract is no place for them. */
-const secretFields = ["password", "pass", "secret", "token", "credentials"];
-
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
 
 /** `QUANTA_SERVER_<NAME>_…`: the server's name upper-cased, anything but letters and digits as `_`. */
@@ -49,8 +46,9 @@ export function displayUrl(url: string): string {
 }
 
 /**
- * Resolves a contract's `postgres` server into connection settings. Credentials come only from
- * the environment, most specific first:
+ * Resolves a contract's `postgres` server into connection settings. Credentials, most specific first:
+ * 0. the server's `user` (or `username`) and `password`, which the caller resolved from `${VAR}`
+ *    references (ODCS RFC 0050; `resolveServerVariables` refuses a literal one);
  * 1. `QUANTA_SERVER_<NAME>_URL`: a full `postgres://user:pass@host:port/db` URL for the server named
  *    `<NAME>` in the contract (host/port/database in the contract are then ignored);
  * 2. `QUANTA_SERVER_<NAME>_USER` / `QUANTA_SERVER_<NAME>_PASSWORD`;
@@ -60,14 +58,6 @@ export function displayUrl(url: string): string {
  */
 export function resolvePostgresConfig(server: Record<string, unknown>, env: Env): PostgresConfig {
   const name = str(server.server) ?? str(server.id);
-  for (const field of secretFields) {
-    if (server[field] !== undefined)
-      throw new InputError(
-        `the ${name ?? "postgres"} server has a "${field}" field: credentials do not belong in a contract; set ${
-          name ? `${serverEnvPrefix(name)}PASSWORD or ` : ""
-        }QUANTA_POSTGRES_PASSWORD instead`,
-      );
-  }
   const prefix = name !== undefined ? serverEnvPrefix(name) : undefined;
   const fromEnv = (suffix: string) => (prefix !== undefined ? str(env[`${prefix}${suffix}`]) : undefined);
   const schema = str(server.schema) ?? "public";
@@ -98,8 +88,8 @@ export function resolvePostgresConfig(server: Record<string, unknown>, env: Env)
   url.hostname = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   url.port = String(port);
   url.pathname = `/${encodeURIComponent(database)}`;
-  const user = fromEnv("USER") ?? str(env.QUANTA_POSTGRES_USER);
-  const password = fromEnv("PASSWORD") ?? str(env.QUANTA_POSTGRES_PASSWORD);
+  const user = str(server.user) ?? str(server.username) ?? fromEnv("USER") ?? str(env.QUANTA_POSTGRES_USER);
+  const password = str(server.password) ?? fromEnv("PASSWORD") ?? str(env.QUANTA_POSTGRES_PASSWORD);
   if (user !== undefined) url.username = encodeURIComponent(user);
   if (password !== undefined) url.password = encodeURIComponent(password);
   const text = url.toString();

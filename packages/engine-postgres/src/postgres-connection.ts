@@ -108,7 +108,7 @@ export class PostgresConnection implements Connection {
   /** Opens a contract's `postgres` server; credentials from `env` (see `resolvePostgresConfig`). */
   static async open(
     options: ConnectionOptions,
-    env: Readonly<Record<string, string | undefined>> = process.env,
+    env: Readonly<Record<string, string | undefined>> = options.env ?? process.env,
   ): Promise<PostgresConnection> {
     const config = resolvePostgresConfig(options.server, env);
     const tables = new Map<string, string>();

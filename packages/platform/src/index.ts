@@ -1,4 +1,4 @@
-export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "@quanta/engine-duckdb";
+export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "@quanta/core/engines";
 export * from "./audit/event-log.js";
 export * from "./client/credentials.js";
 export * from "./client/platform-client.js";

@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Check, Connection, RunResult } from "@quanta/core";
 import { buildChecks, detectKind, hasErrors, runChecks, SourceDocument, validateSchema } from "@quanta/core";
-import { selectServer } from "@quanta/core/engines";
+import { redactSecrets, resolveServerVariables, selectServer } from "@quanta/core/engines";
 import { installedEngines } from "@quanta/platform/engines";
 import { junitReport, type ReportFormat, textReport } from "../engines/report.js";
 import { CommandError, ExitCode } from "../exit-codes.js";
@@ -89,7 +89,16 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
   if ((await stat(path).catch(() => undefined))?.isDirectory())
     throw new CommandError(`${file} is a folder; quanta test takes one contract file (*.odcs.yaml)`);
   const contract = await loadContract(io, path);
-  const { server, engine } = selectServer(contract.servers, installedEngines, { name: options.server });
+  const selected = selectServer(contract.servers, installedEngines, { name: options.server });
+  const engine = selected.engine;
+  // `${NAME}` references (ODCS RFC 0050) resolve from the console's environment; credentials only so.
+  let server: Record<string, unknown>;
+  let secrets: string[];
+  try {
+    ({ server, secrets } = resolveServerVariables(selected.server, (name) => process.env[name]));
+  } catch (e) {
+    throw new CommandError((e as Error).message);
+  }
   const objects = objectsOf(contract);
   if (
     options.schema !== undefined &&
@@ -113,7 +122,10 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
     connection = await open({ server, objects, baseDir: dirname(path) });
   } catch (e) {
     throw new CommandError(
-      `server ${String(server.server ?? server.type)}: ${e instanceof Error ? e.message : String(e)}`,
+      redactSecrets(
+        `server ${String(server.server ?? server.type)}: ${e instanceof Error ? e.message : String(e)}`,
+        secrets,
+      ),
     );
   }
   if (io.tty)

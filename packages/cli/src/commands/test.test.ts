@@ -182,7 +182,7 @@ describe("quanta test", () => {
     expect([noServer.code, noServer.err]).toMatchInlineSnapshot(`
       [
         2,
-        "quanta: no server of a type an installed engine serves (local, duckdb, postgres, postgresql); servers: files (snowflake)
+        "quanta: no server of a type an installed engine serves (local, duckdb, s3, gcs, azure, postgres, postgresql); servers: files (snowflake)
       ",
       ]
     `);

@@ -1,4 +1,5 @@
 import type { Dialect } from "../dialect/dialect.js";
+import type { DatasetSource } from "../engines/read.js";
 import type { SqlValue } from "./check.js";
 
 /** A result row: column name → scalar (engines convert big ints/decimals/dates to number/string). */
@@ -70,4 +71,15 @@ export interface ConnectionOptions {
   objects: readonly { name: string; physicalName?: string }[];
   /** Folder of the contract file; relative paths in the server resolve against it. */
   baseDir: string;
+  /**
+   * Where credentials and engine settings are looked up: the platform's secrets of the server's
+   * environment over the process's environment. Absent: the process's environment.
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Where each object's rows are, already located and checked by the caller (the platform's read
+   * path: allowed roots, a port's current version on Quanta's storage). Objects named here are read
+   * from these sources instead of the server's `path`.
+   */
+  sources?: Readonly<Record<string, DatasetSource>> | undefined;
 }

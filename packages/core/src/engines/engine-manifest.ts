@@ -1,4 +1,5 @@
 import type { ConnectionFactory } from "../checks/connection.js";
+import type { DataReader, ReaderOptions } from "./read.js";
 
 /** What an engine can do with a server, asked before a connection is opened. */
 export interface EngineCapabilities {
@@ -23,5 +24,8 @@ export interface EngineManifest {
   /** The `Dialect.name` its connections speak. */
   readonly dialect: string;
   readonly capabilities: EngineCapabilities;
+  /** Connections for contract tests. */
   load(): Promise<ConnectionFactory>;
+  /** The reader serving consumers' reads of this engine's servers; absent: this engine serves no reads. */
+  loadReader?(options: ReaderOptions): Promise<DataReader>;
 }

@@ -1,4 +1,27 @@
 /** `@quanta/core/engines`: engine manifests, the registry of installed engines, server selection. */
 export type { EngineCapabilities, EngineManifest } from "./engine-manifest.js";
 export { EngineRegistry } from "./engine-registry.js";
+export {
+  type ByteStream,
+  type ConsumeFormat,
+  type ConsumeLimits,
+  type ConsumeOutcome,
+  type ConsumeQuery,
+  type ConsumeStream,
+  consumeContentTypes,
+  consumeFormats,
+  type DataReader,
+  type DatasetSource,
+  defaultConsumeLimits,
+  type ReadDataset,
+  type ReaderOptions,
+  type ReadRequest,
+} from "./read.js";
 export { describeServer, type SelectedServer, type ServerChoice, selectServer } from "./select-server.js";
+export {
+  credentialFields,
+  type ResolvedServer,
+  redactSecrets,
+  resolveServerVariables,
+  type VariableLookup,
+} from "./variables.js";

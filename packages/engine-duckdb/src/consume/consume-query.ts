@@ -3,60 +3,23 @@ import { createReadStream } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDbDialect, EngineError, InputError, QuantaError } from "@quanta/core";
+import {
+  type ConsumeLimits,
+  type ConsumeOutcome,
+  type ConsumeQuery,
+  type ConsumeStream as CoreConsumeStream,
+  consumeContentTypes,
+} from "@quanta/core/engines";
+
+/** A consume answer whose body is a web stream (what Node's HTTP servers send). */
+export type ConsumeStream = CoreConsumeStream & { body: ReadableStream<Uint8Array> };
+
 import { DuckDBDecimalType, DuckDBTypeId } from "../duckdb-api.js";
 import type { SandboxDataset } from "./sandbox-dataset.js";
 import type { SandboxPool } from "./sandbox-pool.js";
 
-export type ConsumeFormat = "json" | "csv" | "parquet" | "arrow";
-export const consumeFormats: readonly ConsumeFormat[] = ["json", "csv", "parquet", "arrow"];
-
-export interface ConsumeLimits {
-  /** Rows returned when the request names no limit. */
-  defaultRows: number;
-  /** The largest `limit` a request may ask for. */
-  maxRows: number;
-  /** Wall time of one query, from start to its last row; then DuckDB is interrupted. */
-  timeoutMs: number;
-  /** Longest SQL text accepted, in characters. */
-  maxSqlLength: number;
-}
-
-export const defaultConsumeLimits: ConsumeLimits = {
-  defaultRows: 10_000,
-  maxRows: 1_000_000,
-  timeoutMs: 30_000,
-  maxSqlLength: 20_000,
-};
-
-export interface ConsumeQuery {
-  sql?: string | undefined;
-  limit: number;
-  format: ConsumeFormat;
-}
-
-export interface ConsumeOutcome {
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  truncated: boolean;
-  error?: string;
-}
-
-export interface ConsumeStream {
-  contentType: string;
-  columns: { name: string; type: string }[];
-  body: ReadableStream<Uint8Array>;
-  /** Settles when the body has been fully sent, cancelled or failed. */
-  done: Promise<ConsumeOutcome>;
-}
-
 const dialect = new DuckDbDialect();
-const contentTypes: Record<ConsumeFormat, string> = {
-  json: "application/json; charset=utf-8",
-  csv: "text/csv; charset=utf-8",
-  parquet: "application/vnd.apache.parquet",
-  arrow: "application/vnd.apache.arrow.stream",
-};
+const contentTypes = consumeContentTypes;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 
 /** The consumer's SQL, or every row of the port's only dataset. */

@@ -1,8 +1,8 @@
 import { DuckDbDialect, EngineError, InputError, QuantaError, UnprocessableError } from "@quanta/core";
 import { type DuckDBConnection, DuckDBInstance } from "../duckdb-api.js";
 import { judgeParseTree } from "../duckdb-guard.js";
-import { lockDown, rootsOf } from "../lock-down.js";
-import { fileFormats, readableRoot, readerSql } from "../sources.js";
+import { loadRemoteExtensions, lockDown, rootsOf } from "../lock-down.js";
+import { fileFormats, filesLiteral, readableRoot, readerSql } from "../sources.js";
 import type { SandboxDataset } from "./sandbox-dataset.js";
 
 const dialect = new DuckDbDialect();
@@ -50,6 +50,13 @@ function judgeConsumerSql(serialized: string, tables: ReadonlySet<string>): Retu
     const name = node.class === "FUNCTION" ? String(node.function_name).toLowerCase() : "";
     const why = Object.hasOwn(pastTheView, name) ? pastTheView[name] : undefined;
     if (why) return { ok: false, reason: `function ${name}() ${why}` };
+    // A qualified name could reach past the views into an attached database's tables.
+    if (node.type === "BASE_TABLE" && String(node.schema_name ?? "") !== "" && String(node.schema_name) !== "main") {
+      return {
+        ok: false,
+        reason: `table ${JSON.stringify(`${node.schema_name}.${node.table_name}`)} is not one of the port's datasets`,
+      };
+    }
     // SUMMARIZE, DESCRIBE and SHOW: statements of their own, not a SELECT of rows.
     if (node.type === "SHOW_REF") return { ok: false, reason: "SUMMARIZE, DESCRIBE and SHOW are not allowed" };
   }
@@ -85,9 +92,28 @@ export class ConsumerSandbox {
     const conn = await instance.connect();
     const sandbox = new ConsumerSandbox(instance, conn, new Set(datasets.map((d) => d.name.toLowerCase())));
     try {
+      await loadRemoteExtensions(
+        conn,
+        datasets.flatMap((d) => d.files ?? []),
+      );
+      // Database files attached read-only, each once, under names the consumer cannot write (the
+      // guard refuses qualified table names): only the views below read them.
+      const databases = [...new Set(datasets.flatMap((d) => (d.table ? [d.table.database] : [])))];
+      for (const [i, database] of databases.entries()) {
+        await conn
+          .run(`ATTACH ${dialect.stringLiteral(database)} AS quanta_db_${i} (READ_ONLY)`)
+          .catch((e: unknown) => {
+            throw new UnprocessableError(
+              `a DuckDB database of the port cannot be opened: ${(e as Error).message.split("\n")[0]}`,
+              {
+                code: "dataset-unreadable",
+              },
+            );
+          });
+      }
       for (const d of datasets) {
         const view = dialect.quoteIdentifier(d.name);
-        const source = datasetSql(d);
+        const source = datasetSql(d, databases);
         // Masks and row filters live in the view itself: the consumer's SQL can only read the view.
         await conn.run(`CREATE VIEW ${view} AS ${await protectedSelect(conn, d, source)}`).catch((e: unknown) => {
           if (e instanceof QuantaError && !(e instanceof EngineError)) throw e;
@@ -96,7 +122,7 @@ export class ConsumerSandbox {
           });
         });
       }
-      const roots = datasets.map((d) => readableRoot(d.file));
+      const roots = [...datasets.flatMap((d) => (d.files ?? []).map(readableRoot)), ...databases.map(readableRoot)];
       await lockDown(conn, rootsOf(roots, options.outputDir ? [options.outputDir] : []));
     } catch (e) {
       sandbox.close();
@@ -214,9 +240,18 @@ async function protectedSelect(conn: DuckDBConnection, d: SandboxDataset, source
 }
 
 /** The engine's table function for the dataset's format (the same readers contract tests use). */
-function datasetSql(d: SandboxDataset): string {
-  if (!fileFormats.includes(d.format)) {
-    throw new UnprocessableError(`cannot read format ${d.format} of "${d.name}"`, { code: "unreadable-format" });
+function datasetSql(d: SandboxDataset, databases: readonly string[]): string {
+  if (d.table) {
+    const t = d.table;
+    return [`quanta_db_${databases.indexOf(t.database)}`, ...(t.schema ? [t.schema] : []), t.table]
+      .map((part, i) => (i === 0 ? part : dialect.quoteIdentifier(part)))
+      .join(".");
   }
-  return readerSql(d.format, dialect.stringLiteral(d.file));
+  const format = d.format ?? "";
+  if (!fileFormats.includes(format) || !d.files?.length) {
+    throw new UnprocessableError(`cannot read format ${format || "(none)"} of "${d.name}"`, {
+      code: "unreadable-format",
+    });
+  }
+  return readerSql(format, filesLiteral(d.files));
 }

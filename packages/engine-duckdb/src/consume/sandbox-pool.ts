@@ -157,7 +157,10 @@ export class SandboxPool {
 /** What makes two reads' views the same: datasets with their protections, and the files' versions. */
 function poolKey(datasets: readonly SandboxDataset[]): string {
   return JSON.stringify(
-    datasets.map((d) => [d.name, d.file, d.format, d.masked ?? [], d.rowFilters ?? [], fileVersion(d.file)]),
+    datasets.map((d) => {
+      const files = d.files ?? (d.table ? [d.table.database] : []);
+      return [d.name, files, d.format, d.table ?? null, d.masked ?? [], d.rowFilters ?? [], files.map(fileVersion)];
+    }),
   );
 }
 

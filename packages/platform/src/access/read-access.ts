@@ -1,7 +1,8 @@
 import { NotAllowedError, NotFoundError } from "@quanta/core";
 import { AuditLog } from "../audit/audit-log.js";
 import type { DataLocator } from "../harness/data-locator.js";
-import { type PortDataset, portContract, portDatasets, portOf } from "../harness/port-data.js";
+import { portContract, portOf } from "../harness/port-data.js";
+import { type LocatedDataset, type PortSource, portSource } from "../harness/port-source.js";
 import { authorize } from "../identity/authorize.js";
 import { hasRole, type Principal, teamRole } from "../identity/principal.js";
 import { ProductRepository } from "../registry/product-repository.js";
@@ -22,7 +23,7 @@ export interface ReadGrant {
 }
 
 /** A dataset as this reader may see it: the columns masked for them and the row filters that apply. */
-export interface PlannedDataset extends PortDataset {
+export interface PlannedDataset extends LocatedDataset {
   masked: string[];
   rowFilters: string[];
 }
@@ -36,6 +37,8 @@ export interface ReadPlan {
   /** The contract version read: the port's, or the one the reader's agreement is pinned to. */
   contractVersion: string;
   datasets: PlannedDataset[];
+  /** Where the data is and which engine reads it. */
+  source: PortSource;
   /** Audits the allowed read's outcome (its refusal, if any, is audited by planRead itself). */
   audit(outcome: { rows: number; reason: string | null; sql: string }): Promise<void>;
 }
@@ -79,7 +82,8 @@ export async function planRead(
       : current;
   const access = portAccess(product.document, port.name, pc.contract);
   const unmasked = grant.unmasked;
-  const datasets = portDatasets(pc, locator).datasets.map((d) => {
+  const source = await portSource(pc, locator);
+  const datasets = source.datasets.map((d) => {
     const declared = access.datasets.find((a) => a.name === d.name);
     const masked = (declared?.sensitive ?? []).filter(
       (c) => unmasked !== "all" && !unmasked.some((g) => g.toLowerCase() === c.toLowerCase()),
@@ -93,6 +97,7 @@ export async function planRead(
     agreement: grant.agreement,
     contractVersion: pc.contractVersion,
     datasets,
+    source,
     audit: ({ rows, reason, sql }) =>
       new AuditLog(q)
         .append({
@@ -108,6 +113,7 @@ export async function planRead(
           details: {
             basis: grant.basis,
             contractVersion: pc.contractVersion,
+            server: source.serverName,
             masked: [...new Set(datasets.flatMap((d) => d.masked))],
             rowFilters: [...new Set(datasets.flatMap((d) => d.rowFilters))],
             sql: sql.slice(0, 2000),

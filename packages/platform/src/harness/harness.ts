@@ -1,13 +1,13 @@
 import { mkdir } from "node:fs/promises";
-import { ConflictError } from "@quanta/core";
+import { ConflictError, UnprocessableError } from "@quanta/core";
 import {
   type ConsumeLimits,
   type ConsumeQuery,
-  type ConsumeStream,
-  consumeQuery,
+  type ConsumeStream as EngineStream,
+  type DataReader,
   defaultConsumeLimits,
-  SandboxPool,
-} from "@quanta/engine-duckdb";
+  type EngineManifest,
+} from "@quanta/core/engines";
 import { planRead } from "../access/read-access.js";
 import { decide } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
@@ -32,6 +32,9 @@ import { type Observation, observe } from "./observe.js";
 import { findPort, portContract } from "./port-data.js";
 import { UsageRepository } from "./usage-repository.js";
 
+/** A consume answer as the HTTP layer sends it (engines in Node answer web streams). */
+export type ConsumeStream = EngineStream & { body: ReadableStream<Uint8Array> };
+
 export interface HarnessOptions {
   db: Database;
   registry: Registry;
@@ -54,8 +57,8 @@ export class Harness {
   readonly lifecycle: LifecycleStore;
   readonly consumeLimits: ConsumeLimits;
   readonly ingestLimits: IngestLimits;
-  /** Consume sandboxes kept between queries, one per distinct set of views (see SandboxPool). */
-  private readonly sandboxes: SandboxPool;
+  /** Each engine's reader, loaded on its first read (DuckDB's keeps its sandboxes between queries). */
+  private readonly readers = new Map<string, Promise<DataReader>>();
 
   constructor(private readonly options: HarnessOptions) {
     this.db = options.db;
@@ -64,12 +67,28 @@ export class Harness {
     this.lifecycle = new LifecycleStore(options.db);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
     this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
-    this.sandboxes = new SandboxPool(this.locator.tempDir());
   }
 
-  /** Closes the idle consume sandboxes (the process is stopping). */
+  /** Closes the engines' readers (the process is stopping). */
   close(): void {
-    this.sandboxes.close();
+    for (const reader of this.readers.values()) void reader.then((r) => r.close()).catch(() => {});
+    this.readers.clear();
+  }
+
+  private reader(engine: EngineManifest): Promise<DataReader> {
+    let reader = this.readers.get(engine.name);
+    if (!reader) {
+      const load = engine.loadReader;
+      if (!load) {
+        throw new UnprocessableError(`the ${engine.name} engine serves contract tests but no reads`, {
+          code: "engine-serves-no-reads",
+        });
+      }
+      reader = load({ tempDir: this.locator.tempDir() });
+      reader.catch(() => this.readers.delete(engine.name));
+      this.readers.set(engine.name, reader);
+    }
+    return reader;
   }
 
   discover(productId: string): Promise<Discovery> {
@@ -94,17 +113,22 @@ export class Harness {
     const audit = (rows: number, reason: string | null) => plan.audit({ rows, reason, sql: request.sql ?? "" });
     let stream: ConsumeStream;
     try {
-      stream = await consumeQuery(
-        plan.datasets,
-        {
+      await mkdir(this.locator.tempDir(), { recursive: true });
+      const reader = await this.reader(plan.source.engine);
+      stream = (await reader.consume({
+        server: plan.source.server,
+        env: plan.source.env,
+        datasets: plan.datasets,
+        query: {
           sql: request.sql,
           format: request.format,
           limit: request.limit ?? Math.min(this.consumeLimits.defaultRows, maxRows),
         },
-        { ...this.consumeLimits, maxRows },
-        this.sandboxes,
-      );
+        limits: { ...this.consumeLimits, maxRows },
+      })) as ConsumeStream;
     } catch (e) {
+      // No secret of the server reaches the answer or the audit log.
+      if (e instanceof Error) e.message = plan.source.redact(e.message);
       await audit(0, `not served: ${(e as Error).message}`);
       throw e;
     }

@@ -1,4 +1,4 @@
-import type { ConsumeLimits } from "@quanta/engine-duckdb";
+import type { ConsumeLimits } from "@quanta/core/engines";
 import { GovernanceService } from "../governance/governance-service.js";
 import {
   type ContractTestLimits,

@@ -1,9 +1,8 @@
-import { dirname, resolve } from "node:path";
 import { buildChecks, type CheckResult, type Connection, type RunResult, runChecks } from "@quanta/core";
-import { selectServer } from "@quanta/core/engines";
-import { installedEngines } from "../engines/installed-engines.js";
+import type { DatasetSource } from "@quanta/core/engines";
 import type { DataLocator } from "../harness/data-locator.js";
-import { findPort, portContract, portDatasets, schemaObjects } from "../harness/port-data.js";
+import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
+import { type PortSource, portSource } from "../harness/port-source.js";
 import type { Database } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";
 import { type CheckResultInput, TestRunRepository } from "../storage/repositories/test-run-repository.js";
@@ -58,8 +57,9 @@ function toStored(r: CheckResult): CheckResultInput {
 }
 
 /**
- * Tests one output port's contract against its data where it lies (DuckDB over the port's files,
- * read-only sandbox) and stores the run, every check result and a `contract.tested` event.
+ * Tests one output port's contract against its data where it lies (the server its contract names
+ * for the platform's environment, read by that server's engine: DuckDB over files, PostgreSQL in
+ * PostgreSQL) and stores the run, every check result and a `contract.tested` event.
  * A port that cannot be read still gets a run: status `error` with the reason, so observe shows it.
  * Each check has a time limit, and so has the run. Aborted, the test stops its running check,
  * marks the run `abandoned` and throws.
@@ -77,21 +77,35 @@ export async function runContractTest(
   const runs = new TestRunRepository(db);
   // This worker holds the job now: a run of it still `running` was left by a worker that died.
   if (job) await runs.abandonOrphans(job.id);
+  let source: PortSource | undefined;
+  let located: unknown;
+  try {
+    source = await portSource(pc, locator);
+  } catch (e) {
+    located = e; // recorded as the run's error below
+  }
   const run = await runs.start({
     productId: pc.productId,
     contractId: pc.contractId,
     contractVersion: pc.contractVersion,
-    server: "local",
+    server: source?.serverId ?? "none",
     job: job?.lockedBy ? { id: job.id, worker: job.lockedBy } : undefined,
   });
   let result: RunResult;
   let connection: Connection | undefined;
   const started = Date.now();
   try {
-    const { server } = portDatasets(pc, locator); // refuses paths leaving the product folder
-    const baseDir = dirname(resolve(locator.rootOf(pc.productId), pc.file));
-    const open = await selectServer([server], installedEngines).engine.load();
-    connection = await open({ server, objects: schemaObjects(pc.contract), baseDir });
+    if (!source) throw located;
+    const open = await source.engine.load();
+    const sources: Record<string, DatasetSource> = {};
+    for (const d of source.datasets) if (d.source.kind === "files") sources[d.name] = d.source;
+    connection = await open({
+      server: source.server,
+      objects: schemaObjects(pc.contract),
+      baseDir: source.baseDir,
+      env: source.env,
+      sources,
+    });
     result = await runChecks(buildChecks(pc.contract), connection, { ...limits, signal });
   } catch (e) {
     result = {
@@ -104,13 +118,14 @@ export async function runContractTest(
           type: "objectExists",
           dimension: "availability",
           result: "error",
-          reason: message(e),
+          reason: source ? source.redact(message(e)) : message(e),
         },
       ],
     };
   } finally {
     await connection?.close().catch(() => {});
   }
+  if (source) result = redactResult(result, source);
   if (signal?.aborted) {
     const why = message(signal.reason ?? "aborted");
     await runs.abandon(run.id, `stopped before it finished: ${why}`).catch(() => {});
@@ -137,4 +152,12 @@ export async function runContractTest(
     });
   });
   return { runId: run.id, status: result.result, checks: result.checks.length, durationMs: result.durationMs };
+}
+
+/** A run's reasons with the server's secrets replaced (an engine's message may quote a connection string). */
+function redactResult(result: RunResult, source: PortSource): RunResult {
+  return {
+    ...result,
+    checks: result.checks.map((c) => (c.reason === undefined ? c : { ...c, reason: source.redact(c.reason) })),
+  };
 }

@@ -2,18 +2,12 @@ import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import {
-  type ConsumeFormat,
-  type ConsumeLimits,
-  consumeQuery,
-  defaultConsumeLimits,
-  rawColumn,
-  SandboxPool,
-} from "@quanta/engine-duckdb";
+import { type ConsumeFormat, type ConsumeLimits, defaultConsumeLimits } from "@quanta/core/engines";
+import type { SandboxDataset } from "@quanta/engine-duckdb";
+import { consumeQuery, rawColumn, SandboxPool } from "@quanta/engine-duckdb";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponse } from "../../http/error-response.js";
-import type { PortDataset } from "../port-data.js";
 
 /** What a failed read answers over HTTP: its status, code and message, through the one mapper. */
 const refusal = (p: Promise<unknown>) =>
@@ -28,7 +22,7 @@ const refusal = (p: Promise<unknown>) =>
 // Results written by DuckDB (COPY … TO) and cut at the limit in the file: the cut must land on a
 // row boundary whatever the rows hold (quoted line breaks, quotes, commas, values past 64 KiB).
 let root: string;
-let dataset: PortDataset;
+let dataset: SandboxDataset;
 let pool: SandboxPool;
 const limits: ConsumeLimits = { ...defaultConsumeLimits, timeoutMs: 20_000 };
 
@@ -48,7 +42,7 @@ beforeAll(async () => {
       FROM range(1, 21) t(i)) TO '${file}' (FORMAT parquet)`);
   conn.closeSync();
   instance.closeSync();
-  dataset = { name: "rows", file, format: "parquet" };
+  dataset = { name: "rows", files: [file], format: "parquet" };
   pool = new SandboxPool(join(root, "tmp"), { idleMs: 60_000 });
 });
 
@@ -57,7 +51,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function read(format: ConsumeFormat, sql: string, limit: number, datasets: PortDataset[] = [dataset]) {
+async function read(format: ConsumeFormat, sql: string, limit: number, datasets: SandboxDataset[] = [dataset]) {
   const stream = await consumeQuery(datasets, { sql, limit, format }, limits, pool);
   const text = await new Response(stream.body).text();
   return { text, outcome: await stream.done };
@@ -306,7 +300,7 @@ describe("masked columns", () => {
     conn.closeSync();
     instance.closeSync();
     const masked = ["EMAIL", "analytics_consent", "score", "amount", "born", "seen_at", "codes", "address", "token"];
-    const people: PortDataset = { name: "people", file, format: "parquet", masked };
+    const people: SandboxDataset = { name: "people", files: [file], format: "parquet", masked };
     const sql = "SELECT * FROM people ORDER BY id";
     const json = JSON.parse((await read("json", sql, 5, [people])).text);
     expect(json.columns).toEqual([
@@ -340,7 +334,7 @@ describe("masked columns", () => {
 describe("the guard of a pooled sandbox", () => {
   it("refuses the same hostile statement every time, and serves a repeated one", async () => {
     for (let i = 0; i < 2; i++) {
-      expect(await refusal(read("json", `SELECT * FROM read_parquet('${dataset.file}')`, 5))).toMatchObject({
+      expect(await refusal(read("json", `SELECT * FROM read_parquet('${dataset.files?.[0]}')`, 5))).toMatchObject({
         status: 400,
         code: "sql-refused",
       });
@@ -355,8 +349,9 @@ describe("the sandbox pool", () => {
     const local = new SandboxPool(join(root, "pool"), { idleMs: 60_000 });
     try {
       const sql = "SELECT email FROM rows ORDER BY id LIMIT 2";
-      const q = (datasets: PortDataset[]) => consumeQuery(datasets, { sql, limit: 5, format: "json" }, limits, local);
-      const text = async (datasets: PortDataset[]) => {
+      const q = (datasets: SandboxDataset[]) =>
+        consumeQuery(datasets, { sql, limit: 5, format: "json" }, limits, local);
+      const text = async (datasets: SandboxDataset[]) => {
         const s = await q(datasets);
         return JSON.parse(await new Response(s.body).text()).rows;
       };
@@ -374,7 +369,7 @@ describe("the sandbox pool", () => {
       expect(local.size).toBe(3);
       // The data replaced on disk (a new mtime): a new sandbox.
       const later = new Date(Date.now() + 5000);
-      await utimes(dataset.file, later, later);
+      await utimes(dataset.files?.[0] as string, later, later);
       expect(await text([dataset])).toEqual([{ email: "secret-1" }, { email: "secret-2" }]);
       expect(local.size).toBe(4);
     } finally {
@@ -394,7 +389,7 @@ describe("the sandbox pool", () => {
   it("closes idle sandboxes beyond its cap and keeps none that failed to build", async () => {
     const local = new SandboxPool(join(root, "pool-cap"), { idleMs: 60_000, maxIdle: 1 });
     try {
-      const read1 = async (datasets: PortDataset[]) => {
+      const read1 = async (datasets: SandboxDataset[]) => {
         const s = await consumeQuery(
           datasets,
           { sql: "SELECT 1 AS one FROM rows LIMIT 1", limit: 1, format: "json" },
@@ -408,7 +403,7 @@ describe("the sandbox pool", () => {
       expect(local.size).toBe(1);
       await expect(read1([{ ...dataset, rowFilters: ["id +"] }])).rejects.toMatchObject({ code: "row-filter-invalid" });
       expect(local.size).toBe(1);
-      const missing = { ...dataset, file: join(root, "missing.parquet") };
+      const missing = { ...dataset, files: [join(root, "missing.parquet")] };
       await expect(read1([missing])).rejects.toMatchObject({ code: "dataset-unreadable" });
       expect(local.size).toBe(1);
     } finally {

@@ -2,15 +2,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { consumeQuery, defaultConsumeLimits, SandboxPool } from "@quanta/engine-duckdb";
+import { defaultConsumeLimits } from "@quanta/core/engines";
+import type { SandboxDataset } from "@quanta/engine-duckdb";
+import { consumeQuery, SandboxPool } from "@quanta/engine-duckdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponse } from "../../http/error-response.js";
-import type { PortDataset } from "../port-data.js";
 
 // A reader whose agreement keeps only sensor-1 and masks the e-mail: the largest values and every
 // e-mail are in rows or columns the view hides, so any answer that shows them read past the view.
 let root: string;
-let filtered: PortDataset;
+let filtered: SandboxDataset;
 let pool: SandboxPool;
 
 beforeAll(async () => {
@@ -25,7 +26,13 @@ beforeAll(async () => {
       FROM range(1, 35) t(i)) TO '${file}' (FORMAT parquet)`);
   conn.closeSync();
   instance.closeSync();
-  filtered = { name: "readings", file, format: "parquet", rowFilters: ["sensor = 'sensor-1'"], masked: ["email"] };
+  filtered = {
+    name: "readings",
+    files: [file],
+    format: "parquet",
+    rowFilters: ["sensor = 'sensor-1'"],
+    masked: ["email"],
+  };
   pool = new SandboxPool(join(root, "tmp"), { idleMs: 60_000 });
 });
 
@@ -102,7 +109,7 @@ describe("a consume query over a row-filtered, masked view", () => {
     ["EXPLAIN SELECT * FROM readings", /only a single SELECT|Only SELECT/i],
   ];
   it.each(refused)("refuses %s with a 400 naming why", async (sql, reason) => {
-    const query = sql.replaceAll("FILE", filtered.file);
+    const query = sql.replaceAll("FILE", filtered.files?.[0] as string);
     const refusal = await rows(query).then(
       () => undefined,
       (e: unknown) => {

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { InputError, UnsupportedMediaTypeError } from "@quanta/core";
-import { consumeFormats } from "@quanta/engine-duckdb";
+import { consumeFormats } from "@quanta/core/engines";
 import type { Context } from "hono";
 import type { Harness } from "../../harness/harness.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";

@@ -1,0 +1,212 @@
+import { lstatSync, readdirSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { InputError, QuantaError, UnprocessableError } from "@quanta/core";
+import {
+  type DatasetSource,
+  describeServer,
+  type EngineManifest,
+  redactSecrets,
+  resolveServerVariables,
+  selectServer,
+} from "@quanta/core/engines";
+import { formatOf, readableRoot, remoteExtension } from "@quanta/engine-duckdb";
+import { installedEngines } from "../engines/installed-engines.js";
+import { arr, type Obj, obj, str } from "../registry/read.js";
+import { type DataLocator, realPathOf } from "./data-locator.js";
+import { type PortContract, schemaObjects } from "./port-data.js";
+
+/** One schema object of a port and where its rows are. */
+export interface LocatedDataset {
+  name: string;
+  source: DatasetSource;
+}
+
+/**
+ * Where a port's data is, resolved for reading: the server chosen from its contract (by the
+ * platform's environment), `${VAR}` references resolved from the environment's secrets, every path
+ * checked against the folders this platform may read. Never shown to consumers as is: messages
+ * name the server as `name (type)` and pass through `redact`.
+ */
+export interface PortSource {
+  /** The server's name in the contract (`server`), else its type: what a test run records. */
+  serverId: string;
+  /** `name (type)`: how audits and messages name the server read. */
+  serverName: string;
+  engine: EngineManifest;
+  /** The contract's server entry, variables resolved (holds secrets: never answered, never logged). */
+  server: Obj;
+  /** Where the engine looks up credentials it reads itself (its standard variables). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The contract file's folder (relative paths resolve from it). */
+  baseDir: string;
+  datasets: LocatedDataset[];
+  /** A message with every secret this source used replaced by `***`. */
+  redact(text: string): string;
+}
+
+const unreadable = (message: string, code: string, details?: Record<string, unknown>) =>
+  new UnprocessableError(message, details === undefined ? { code } : { code, details });
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+/**
+ * Locates the data of a port's contract. Refused with a 422 naming the reason (no server an engine
+ * serves, a missing variable, a literal credential, a path outside the allowed folders or into
+ * another product's storage, a format no engine reads); reaching the server is left to the engine.
+ */
+export async function portSource(pc: PortContract, locator: DataLocator): Promise<PortSource> {
+  let chosen: ReturnType<typeof selectServer>;
+  try {
+    chosen = selectServer(pc.contract.servers, installedEngines, { environment: locator.environment });
+  } catch (e) {
+    if (e instanceof InputError) throw unreadable(`contract "${pc.contractId}": ${e.message}`, "no-readable-server");
+    throw e;
+  }
+  const serverName = describeServer(chosen.server);
+  const environment = str(chosen.server.environment) ?? locator.environment;
+  const variables = await locator.variables.forEnvironment(environment);
+  let resolved: ReturnType<typeof resolveServerVariables>;
+  try {
+    resolved = resolveServerVariables(chosen.server, variables.lookup, variables.isSecret);
+  } catch (e) {
+    if (e instanceof QuantaError)
+      throw unreadable(
+        `contract "${pc.contractId}": ${e.message}`,
+        e.code ?? "server-invalid",
+        e.details as Record<string, unknown> | undefined,
+      );
+    throw e;
+  }
+  const server = resolved.server;
+  const root = resolve(locator.rootOf(pc.productId));
+  const baseDir = dirname(resolve(root, pc.file));
+  const objects = schemaObjects(pc.contract);
+  const type = String(server.type);
+  const label = `the ${serverName} server of "${pc.contractId}"`;
+  let datasets: LocatedDataset[];
+  if (type === "duckdb") {
+    const database = str(server.database) ?? str(server.path);
+    if (!database)
+      throw unreadable(`${label} names no database file (database: path/to/file.duckdb)`, "server-invalid");
+    const file = checkedPath(database, pc, locator, label);
+    const schema = str(server.schema);
+    datasets = objects.map((o) => ({
+      name: o.name,
+      source: { kind: "table", database: file, schema, table: o.physicalName ?? o.name },
+    }));
+  } else if (chosen.engine.capabilities.files) {
+    const path = str(server.path) ?? str(server.location);
+    if (!path) throw unreadable(`${label} has no path (or location)`, "server-invalid");
+    datasets = objects.map((o) => {
+      const table = o.physicalName ?? o.name;
+      const written = path.replaceAll("{model}", table).replaceAll("{object}", table);
+      const file = checkedPath(written, pc, locator, label);
+      let format: string;
+      try {
+        format = formatOf(file, str(server.format));
+      } catch (e) {
+        throw unreadable((e as Error).message.replace(file, written), "unreadable-format");
+      }
+      return { name: o.name, source: { kind: "files", files: [file], format } };
+    });
+  } else {
+    const schema = str(server.schema);
+    datasets = objects.map((o) => ({
+      name: o.name,
+      source: { kind: "table", schema, table: o.physicalName ?? o.name },
+    }));
+  }
+  return {
+    serverId: str(chosen.server.server) ?? str(chosen.server.id) ?? type,
+    serverName,
+    engine: chosen.engine,
+    server,
+    env: process.env,
+    baseDir,
+    datasets,
+    redact: (text) => redactSecrets(text, resolved.secrets),
+  };
+}
+
+/**
+ * A server path as the engine will read it: relative paths from the contract file's folder;
+ * absolute ones (and where relative ones lead) only inside the product's own folder or a data root
+ * (`QUANTA_DATA_ROOTS`), never into the platform's data directory or another product's folder,
+ * symlinks followed. Remote URLs pass: the engine needs its extension for them (see the engine).
+ */
+function checkedPath(written: string, pc: PortContract, locator: DataLocator, label: string): string {
+  if (remoteExtension(written) !== undefined) return written;
+  const root = resolve(locator.rootOf(pc.productId));
+  const file = isAbsolute(written) ? resolve(written) : resolve(dirname(resolve(root, pc.file)), written);
+  const refuse = (why: string) => unreadable(`the path "${written}" of ${label} ${why}`, "server-path-refused");
+  const readable = realPathOf(readableRoot(file).path);
+  const ownRoot = realPathOf(root);
+  const inOwn = inside(ownRoot, readable);
+  for (const [id, folder] of locator.productFolders()) {
+    if (id !== pc.productId && inside(realPathOf(folder), readable) && !inOwn)
+      throw refuse("points into the storage of another product");
+  }
+  const dataDir = realPathOf(locator.dataDir);
+  if (inside(dataDir, readable) && !inOwn) {
+    throw refuse(
+      inside(join(dataDir, "products"), readable)
+        ? "points into the storage of another product"
+        : "points into the platform's own data directory",
+    );
+  }
+  const roots = [ownRoot, ...locator.dataRoots.map(realPathOf)];
+  if (!roots.some((r) => inside(r, readable))) {
+    throw refuse(
+      locator.dataRoots.length === 0
+        ? "leaves the product's folder (an operator can allow other folders with QUANTA_DATA_ROOTS)"
+        : "lies outside the product's folder and the data roots this platform reads (QUANTA_DATA_ROOTS)",
+    );
+  }
+  if (readableRoot(file).kind === "directory" && linksOut(readable, roots))
+    throw refuse("reaches, through a symbolic link, a file outside the folders this platform reads");
+  return file;
+}
+
+/** Whether any symlink under `dir` (a glob's root) leads outside `roots`; at most `budget` entries looked at. */
+function linksOut(dir: string, roots: readonly string[], budget = { left: 20_000 }): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  for (const name of entries) {
+    if (--budget.left < 0) return false;
+    const path = join(dir, name);
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(path);
+      } catch {
+        continue; // dangling: DuckDB cannot read it either
+      }
+      if (!roots.some((r) => inside(r, target))) return true;
+    } else if (stat.isDirectory() && linksOut(path, roots, budget)) return true;
+  }
+  return false;
+}
+
+/** The contract's servers as the platform would name them (for messages that list them). */
+export function serverNames(contract: Obj): string {
+  return (
+    arr(contract.servers)
+      .map(obj)
+      .filter((s): s is Obj => s !== undefined)
+      .map(describeServer)
+      .join(", ") || "none"
+  );
+}
