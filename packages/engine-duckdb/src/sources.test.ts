@@ -65,6 +65,43 @@ describe("DuckDB sources", () => {
     expect((await summary(conn)).every((s) => s.endsWith("passed"))).toBe(true);
   });
 
+  it("reads Hive partitions: the folder names' keys become columns", async () => {
+    const dir = tempDir();
+    for (const year of [2024, 2025]) {
+      mkdirSync(join(dir, "lake", `year=${year}`), { recursive: true });
+      await writeData(
+        join(dir, "lake", `year=${year}`, "part-0.parquet"),
+        `SELECT ${year - 2024} * 2 + range AS id FROM range(2)`,
+      );
+    }
+    const conn = await DuckDbConnection.open({
+      server: { type: "local", path: "lake/*/*.parquet", format: "parquet" },
+      objects: [{ name: "t" }],
+      baseDir: dir,
+    });
+    try {
+      expect(await conn.run("SELECT year, count(*) AS n FROM t GROUP BY year ORDER BY year")).toEqual([
+        { year: 2024, n: 2 },
+        { year: 2025, n: 2 },
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("reads the files a caller located (a port version's list) instead of the server's path", async () => {
+    const dir = tempDir();
+    const a = await writeData(join(dir, "a.parquet"), "SELECT 0 AS id UNION ALL SELECT 1");
+    const b = await writeData(join(dir, "b.parquet"), "SELECT 2 AS id UNION ALL SELECT 3");
+    const conn = await DuckDbConnection.open({
+      server: { type: "local" },
+      objects: [{ name: "t" }],
+      baseDir: dir,
+      sources: { t: { kind: "files", files: [a, b], format: "parquet" } },
+    });
+    expect((await summary(conn)).every((s) => s.endsWith("passed"))).toBe(true);
+  });
+
   it("opens a DuckDB database file read-only", async () => {
     const dir = tempDir();
     const db = join(dir, "warehouse.duckdb");
