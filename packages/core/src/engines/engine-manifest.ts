@@ -1,4 +1,5 @@
 import type { ConnectionFactory } from "../checks/connection.js";
+import type { StoreGrants } from "./grants.js";
 import type { DataReader, ReaderOptions } from "./read.js";
 
 /** What an engine can do with a server, asked before a connection is opened. */
@@ -28,4 +29,6 @@ export interface EngineManifest {
   load(): Promise<ConnectionFactory>;
   /** The reader serving consumers' reads of this engine's servers; absent: this engine serves no reads. */
   loadReader?(options: ReaderOptions): Promise<DataReader>;
+  /** Agreements as database permissions (roles, masking views); absent: this engine's stores hold no grants. */
+  loadGrants?(): Promise<StoreGrants>;
 }

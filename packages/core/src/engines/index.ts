@@ -1,6 +1,7 @@
 /** `@quanta/core/engines`: engine manifests, the registry of installed engines, server selection. */
 export type { EngineCapabilities, EngineManifest } from "./engine-manifest.js";
 export { EngineRegistry } from "./engine-registry.js";
+export type { ShareGrant, ShareLogin, ShareRequest, ShareServer, ShareTarget, StoreGrants } from "./grants.js";
 export {
   type ByteStream,
   type ConsumeFormat,
