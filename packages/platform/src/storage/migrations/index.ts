@@ -10,6 +10,7 @@ import { searchChangesMigration } from "./0018-search-changes.js";
 import { webhookSecretsMigration } from "./0019-webhook-secrets.js";
 import { ingestIdempotencyMigration } from "./0020-ingest-idempotency.js";
 import { abandonedTestRunsMigration } from "./0022-abandoned-test-runs.js";
+import { portVersionsMigration } from "./0023-port-versions.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   webhookSecretsMigration,
   ingestIdempotencyMigration,
   abandonedTestRunsMigration,
+  portVersionsMigration,
 ];
