@@ -1,4 +1,6 @@
 import { type MemberPeriod, TeamRepository } from "../identity/team-repository.js";
+import type { Lake } from "../lake/lake.js";
+import type { VersionSummary } from "../lake/port-version-store.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 import type { Registry } from "../registry/registry.js";
@@ -27,6 +29,25 @@ export interface DiscoveredContract {
   sla: { property: string; value: unknown; unit: string | null; element: string | null }[];
 }
 
+/** A version of a port's data in the storage Quanta owns, as a consumer sees it. */
+export interface DataVersion {
+  version: number;
+  /** `current` or `superseded`. */
+  state: string;
+  /** How it came: `publish` (uploaded with the product), `ingest` (a batch appended), `pipeline`. */
+  source: string;
+  /** When it became current. */
+  at: string;
+  rows: number;
+  bytes: number;
+}
+
+/** The port's current version and the latest ones (newest first, at most 20). */
+export interface PortData {
+  current: DataVersion | null;
+  history: DataVersion[];
+}
+
 export interface Discovery {
   id: string;
   name: string;
@@ -44,6 +65,8 @@ export interface Discovery {
     version: string | null;
     contractId: string | null;
     description: string | null;
+    /** Its data in the storage Quanta owns (absent from answers before port versions). */
+    data?: PortData;
   }[];
   contracts: DiscoveredContract[];
   glossary: { term: string; definition: string | null; url: string | null }[];
@@ -153,12 +176,22 @@ function contractOf(doc: Obj, id: string, publishedAt: string, ports: string[]):
   };
 }
 
+const dataVersion = (v: VersionSummary): DataVersion => ({
+  version: v.version,
+  state: v.state,
+  source: v.source,
+  at: v.currentAt ?? v.createdAt,
+  rows: v.rows,
+  bytes: v.bytes,
+});
+
 /** The discover interface: everything a consumer needs to decide whether and how to use a product. */
 export async function discover(
   db: Database,
   registry: Registry,
   lifecycle: LifecycleStore,
   id: string,
+  lake?: Lake,
 ): Promise<Discovery> {
   const product = await registry.product(id);
   const doc = product.document;
@@ -175,6 +208,8 @@ export async function discover(
     ? await Promise.all([teams.membersAt(product.team), teams.history(product.team)])
     : [[], []];
   const life = await lifecycle.get(id);
+  // Versions that were readers' data; staged and failed ones are the owner's business (observe).
+  const versions = lake ? await lake.versions.ports(db, id, { states: ["current", "superseded"] }) : undefined;
   const base = `/api/products/${encodeURIComponent(id)}`;
   return {
     id: product.id,
@@ -186,7 +221,15 @@ export async function discover(
     tags: product.tags,
     description: descriptionOf(doc),
     lifecycle: { state: life.state, servesReads: life.servesReads },
-    ports: product.ports,
+    ports: versions
+      ? product.ports.map((p) => {
+          const v = versions.get(p.name);
+          return {
+            ...p,
+            data: { current: v?.current ? dataVersion(v.current) : null, history: (v?.history ?? []).map(dataVersion) },
+          };
+        })
+      : product.ports,
     contracts: discovered,
     glossary: glossaryOf(doc),
     owners: {

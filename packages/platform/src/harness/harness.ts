@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { ConflictError, UnprocessableError } from "@quanta/core";
 import {
   type ConsumeLimits,
@@ -11,6 +12,8 @@ import {
 import { planRead } from "../access/read-access.js";
 import { decide } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
+import { Lake } from "../lake/lake.js";
+import { StorageRoot } from "../lake/storage-root.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
@@ -39,6 +42,8 @@ export interface HarnessOptions {
   db: Database;
   registry: Registry;
   locator: DataLocator;
+  /** The storage Quanta owns (port versions); default `<data dir>/lake`. */
+  lake?: Lake;
   consume?: Partial<ConsumeLimits>;
   ingest?: Partial<IngestLimits>;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
@@ -57,6 +62,8 @@ export class Harness {
   readonly lifecycle: LifecycleStore;
   readonly consumeLimits: ConsumeLimits;
   readonly ingestLimits: IngestLimits;
+  /** Port versions in the storage root: ingested batches and data published with a product. */
+  readonly lake: Lake;
   /** Each engine's reader, loaded on its first read (DuckDB's keeps its sandboxes between queries). */
   private readonly readers = new Map<string, Promise<DataReader>>();
 
@@ -67,6 +74,7 @@ export class Harness {
     this.lifecycle = new LifecycleStore(options.db);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
     this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
+    this.lake = options.lake ?? new Lake(new StorageRoot(join(options.locator.dataDir, "lake")));
   }
 
   /** Closes the engines' readers (the process is stopping). */
@@ -92,7 +100,7 @@ export class Harness {
   }
 
   discover(productId: string): Promise<Discovery> {
-    return discover(this.db, this.registry, this.lifecycle, productId);
+    return discover(this.db, this.registry, this.lifecycle, productId, this.lake);
   }
 
   /**
@@ -178,7 +186,7 @@ export class Harness {
             fingerprint: ingestFingerprint(request.dataset, request.upload, this.ingestLimits.maxDepth),
           };
     // A retry is answered even once the product has stopped: its batch was stored before.
-    const first = idempotency && (await replayIngest(this.db, this.locator, idempotency));
+    const first = idempotency && (await replayIngest(this.db, idempotency));
     if (first) return { ...first, replayed: true };
     if (life.state === "stopped") {
       throw new ConflictError(`data product "${productId}" is stopped; start it to ingest`, {
@@ -199,7 +207,7 @@ export class Harness {
             await this.tempDir(),
             this.ingestLimits.maxRows,
           );
-    return ingestBatch(this.db, this.locator, pc, dataset, upload, actor, this.ingestLimits, idempotency);
+    return ingestBatch(this.db, this.lake, pc, dataset, upload, actor, this.ingestLimits, idempotency);
   }
 
   private async tempDir(): Promise<string> {
@@ -218,7 +226,7 @@ export class Harness {
     const life = await this.lifecycle.get(productId);
     const product = await new ProductRepository(this.db).get(productId);
     const ref = { id: productId, ownerTeam: product?.team ?? null };
-    return observe(this.db, productId, life, {
+    return observe(this.db, productId, life, this.lake, {
       perConsumer: decide(principal, "product.usage", ref) === true,
       // Offending values named in check reasons are the data itself: the owner team's to see only.
       sampleValues: teamRole(principal, ref.ownerTeam) !== undefined,

@@ -1,5 +1,7 @@
 import { withoutSamples } from "@quanta/core";
 import { type TestRun, TestRunRepository } from "../jobs/test-run-repository.js";
+import type { Lake } from "../lake/lake.js";
+import type { VersionSummary } from "../lake/port-version-store.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
@@ -71,9 +73,23 @@ export interface Observation {
       received: number;
       accepted: number;
       quarantined: number;
+      /** The port version the batch made current; null when it accepted no rows. */
+      version: number | null;
     }[];
     quarantinedRows: number;
   };
+  /**
+   * Each port's data in the storage Quanta owns: the current version and the latest ones (every
+   * state, newest first, at most 20), with why a version failed. Absent before port versions.
+   */
+  data?: PortVersions[];
+}
+
+export interface PortVersions {
+  port: string;
+  direction: string;
+  current: VersionSummary | null;
+  history: VersionSummary[];
 }
 
 const windowDays = 30;
@@ -140,12 +156,13 @@ export async function observe(
   db: Database,
   productId: string,
   life: Lifecycle,
+  lake: Lake | undefined,
   options: { perConsumer: boolean; sampleValues?: boolean },
 ): Promise<Observation> {
   const product = await new ProductRepository(db).get(productId);
   const ports = (product?.ports ?? []).filter((p) => p.direction === "output" && p.contractId);
   const runs = new TestRunRepository(db);
-  const [byConsumer, history, recentUsage, batches, quarantine, windowRuns] = await Promise.all([
+  const [byConsumer, history, recentUsage, batches, quarantine, windowRuns, versions] = await Promise.all([
     new UsageRepository(db).byConsumer(productId),
     runs.latest(productId, 50),
     db.query<Observation["usage"]["recent"][number]>(
@@ -154,8 +171,10 @@ export async function observe(
       [productId],
     ),
     db.query<Observation["ingest"]["batches"][number]>(
-      `SELECT id, at, port, dataset, received, accepted, quarantined
-       FROM ingest_batches WHERE product_id = $1 ORDER BY id DESC LIMIT 20`,
+      // The version number is port_versions' (lake/): read with the batch, in one statement.
+      `SELECT b.id, b.at, b.port, b.dataset, b.received, b.accepted, b.quarantined, v.version
+       FROM ingest_batches b LEFT JOIN port_versions v ON v.id = b.port_version
+       WHERE b.product_id = $1 ORDER BY b.id DESC LIMIT 20`,
       [productId],
     ),
     db.query<{ n: number }>(
@@ -171,6 +190,7 @@ export async function observe(
        GROUP BY contract_id`,
       [productId, windowDays],
     ),
+    lake?.versions.ports(db, productId),
   ]);
   const portOf = (contractId: string) => ports.find((p) => p.contractId === contractId)?.name ?? null;
   const latestByContract = new Map<string, TestRun>();
@@ -242,5 +262,23 @@ export async function observe(
     tests: { latest, history },
     slis,
     ingest: { batches: batches.rows, quarantinedRows: quarantine.rows[0]?.n ?? 0 },
+    ...(versions
+      ? {
+          data: (product?.ports ?? [])
+            .filter((p) => p.direction !== "management")
+            .map((p) => {
+              const v = versions.get(p.name);
+              // A failed version's reason may name offending values: the owner team's to see only.
+              const shown = (s: VersionSummary): VersionSummary =>
+                s.reason === null ? s : { ...s, reason: shownReason(s.reason, options.sampleValues === true) };
+              return {
+                port: p.name,
+                direction: p.direction,
+                current: v?.current ? shown(v.current) : null,
+                history: (v?.history ?? []).map(shown),
+              };
+            }),
+        }
+      : {}),
   };
 }

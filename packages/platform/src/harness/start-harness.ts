@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ConsumeLimits } from "@quanta/core/engines";
 import { GovernanceService } from "../governance/governance-service.js";
 import {
@@ -9,6 +10,9 @@ import {
 import { type Job, JobQueue } from "../jobs/job-queue.js";
 import { ContractTestScheduler } from "../jobs/scheduler.js";
 import { JobWorker } from "../jobs/worker.js";
+import { Lake } from "../lake/lake.js";
+import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
+import { StorageRoot } from "../lake/storage-root.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
@@ -22,6 +26,8 @@ export interface HarnessRuntimeOptions {
   registry: Registry;
   /** Platform-owned files: ingested batches, temporary results, products not published from a folder. */
   dataDir: string;
+  /** The storage Quanta owns: port versions of ingested and published data (default `<dataDir>/lake`). */
+  storageRoot?: StorageRoot;
   /** Product id → the folder it was published from (the demo mesh), where its local servers read. */
   productFolders?: ReadonlyMap<string, string>;
   /** Products whose contracts are tested once right away, in the background (`serve --demo`). */
@@ -37,6 +43,8 @@ export interface HarnessRuntimeOptions {
   testLimits?: Partial<ContractTestLimits>;
   /** Start-up recovery of the ingest folder (grace period for other replicas' files); false: none. */
   ingestRecovery?: IngestRecoveryOptions | false;
+  /** Start-up recovery of the storage root (grace period for other replicas' staged versions); false: none. */
+  lakeRecovery?: LakeRecoveryOptions | false;
   workerConcurrency?: number;
   schedulerTickMs?: number;
   /** Problems: failed jobs, scheduler errors. */
@@ -52,6 +60,8 @@ export interface HarnessRuntime {
   worker: JobWorker;
   /** Settles when start-up recovery of the ingest folder is done (see recoverIngest). */
   recovered: Promise<IngestRecovery>;
+  /** Settles when start-up recovery of the storage root is done (see recoverLake). */
+  lakeRecovered: Promise<LakeRecovery>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +127,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     db: options.db,
     registry: options.registry,
     locator,
+    lake: new Lake(options.storageRoot ?? new StorageRoot(join(options.dataDir, "lake"))),
     ...(options.consume ? { consume: options.consume } : {}),
     onStarted: (id) => {
       void scheduler
@@ -169,6 +180,30 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
             return none;
           },
         );
+  // In the background too: this process's own staged versions are kept, so uploads need not wait.
+  const noLake: LakeRecovery = { abandoned: [], removed: [], unknown: [] };
+  const lakeRecovered =
+    options.lakeRecovery === false
+      ? Promise.resolve(noLake)
+      : recoverLake(options.db, harness.lake, options.lakeRecovery).then(
+          (r) => {
+            if (r.abandoned.length > 0)
+              log(
+                `storage recovery: ${r.abandoned.length} version(s) a stopped upload or ingest left were given up (${r.abandoned.join(", ")}), ${r.removed.length} folder(s) removed`,
+              );
+            else if (r.removed.length > 0)
+              log(`storage recovery: ${r.removed.length} folder(s) of failed versions removed`);
+            if (r.unknown.length > 0)
+              log(
+                `storage recovery: ${r.unknown.length} folder(s) in the storage root belong to no version this store knows (another store's?), left alone: ${r.unknown.slice(0, 3).join(", ")}${r.unknown.length > 3 ? ", …" : ""}`,
+              );
+            return r;
+          },
+          (e: unknown) => {
+            log(`storage recovery: ${(e as Error)?.message ?? e}`);
+            return noLake;
+          },
+        );
   if (options.runJobs ?? true) {
     if (options.jobsStartAfter) void options.jobsStartAfter.then((go) => go && startJobs());
     else startJobs();
@@ -179,9 +214,11 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     scheduler,
     worker,
     recovered,
+    lakeRecovered,
     async stop() {
       stopped = true;
       await recovered;
+      await lakeRecovered;
       await scheduler.stop();
       await worker.stop();
       harness.close();

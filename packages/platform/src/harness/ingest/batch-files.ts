@@ -1,36 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { readdir, rename, stat } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
+import { ownerTag, thisProcess } from "../../lake/file-owner.js";
 import { type DataLocator, safeName } from "../data-locator.js";
 
 /**
- * How ingest names its files, so that a reader globbing a dataset folder (`*.parquet`) only ever
- * sees committed batches, and start-up recovery can tell every file's state from its name alone:
+ * How ingest named its files before port versions (ADR 0021), under `<data dir>/ingest/`: start-up
+ * recovery (recover-ingest.ts) still completes or removes what such a Quanta left behind. Batches
+ * are now files of port versions in the storage root (`batch-<id>.parquet`, and
+ * `batch-<id>.quarantine.ndjson` beside it when rows were quarantined; see lake/).
  *
  * - `.incoming-<owner>-<uuid>.parquet.tmp` (and `.ndjson.tmp`): being written, before the batch's
  *   transaction;
  * - `.batch-<id>-<owner>.parquet.tmp`: renamed inside the transaction of batch `<id>`, not yet
  *   known to be committed;
  * - `batch-<id>.parquet`: renamed only after the commit, so it always has its batch row;
- * - `<tmp>/ingest-<owner>-XXXXXX/`: an uploaded CSV or Parquet file while DuckDB reads it.
+ * - `<tmp>/ingest-<owner>-XXXXXX/`: an uploaded CSV or Parquet file while DuckDB reads it (still
+ *   how uploads are read).
  *
  * `<owner>` names the process (host, pid and start time), so recovery never removes what a live
  * process on this host is writing, and leaves another host's recent files to the grace period.
  */
-export interface FileOwner {
-  host: string;
-  pid: number;
-  started: number;
-}
+export { type FileOwner, ownerMayBeWriting, parseOwner, thisProcess } from "../../lake/file-owner.js";
 
-export const thisProcess: FileOwner = {
-  host: hostname().replace(/[^A-Za-z0-9.-]/g, "-") || "host",
-  pid: process.pid,
-  started: Math.round(performance.timeOrigin),
-};
-
-const ownerTag = (o: FileOwner) => `${o.host}_${o.pid}_${o.started}`;
 const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 /** File name → what the file is (named groups: the batch `id`, the `owner`). */
@@ -43,12 +35,9 @@ export const ingestNames = {
   uploadDir: /^ingest-(?:(?<owner>.+)-)?[A-Za-z0-9]{6}$/,
 } as const;
 
-export function parseOwner(tag: string | undefined): FileOwner | undefined {
-  const m = tag === undefined ? null : /^(.+)_(\d+)_(\d+)$/.exec(tag);
-  return m ? { host: m[1] as string, pid: Number(m[2]), started: Number(m[3]) } : undefined;
-}
-
 export const batchName = (id: number) => `batch-${String(id).padStart(8, "0")}.parquet`;
+/** The quarantined rows of a batch, kept beside its file: one JSON line each (row, reasons, record). */
+export const quarantineName = (id: number) => `batch-${String(id).padStart(8, "0")}.quarantine.ndjson`;
 export const pendingName = (id: number, owner = thisProcess) =>
   `.batch-${String(id).padStart(8, "0")}-${ownerTag(owner)}.parquet.tmp`;
 export const incomingName = (ext: "parquet" | "ndjson", owner = thisProcess) =>
@@ -92,21 +81,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/**
- * Whether the process that owns a temporary file may still be writing it: true for this process,
- * false for a dead process on this host (or this pid from an earlier start, as in a restarted
- * container), undefined when nobody can tell (another host, a live pid that may have been reused):
- * then the file's age decides.
- */
-export function ownerMayBeWriting(owner: FileOwner | undefined): boolean | undefined {
-  if (owner === undefined || owner.host !== thisProcess.host) return undefined;
-  if (owner.pid === thisProcess.pid) return owner.started === thisProcess.started;
-  try {
-    process.kill(owner.pid, 0);
-    return undefined;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM" ? undefined : false;
-  }
 }

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { InputError, UnprocessableError } from "@quanta/core";
 import type { Queryable } from "../../storage/database.js";
-import type { DataLocator } from "../data-locator.js";
-import { completeBatch, datasetDir } from "./batch-files.js";
 import type { IngestResult } from "./ingest-result.js";
 import type { IngestFormat, Upload } from "./read-upload.js";
 import { checkRecordShapes } from "./record-shape.js";
@@ -53,14 +51,10 @@ export function ingestFingerprint(
 }
 
 /**
- * The answer to a key already used: the first request's result (its batch file moved into place
- * if a stop interrupted that), or 422 when the key came with a different request.
+ * The answer to a key already used: the first request's result (its version was made current in
+ * the same transaction as the key), or 422 when the key came with a different request.
  */
-export async function replayIngest(
-  db: Queryable,
-  locator: DataLocator,
-  scope: IdempotencyScope,
-): Promise<IngestResult | undefined> {
+export async function replayIngest(db: Queryable, scope: IdempotencyScope): Promise<IngestResult | undefined> {
   const { rows } = await db.query<{ fingerprint: string; batch_id: number; result: IngestResult }>(
     `SELECT fingerprint, batch_id, result FROM ingest_idempotency_keys
      WHERE product_id = $1 AND port = $2 AND principal = $3 AND key = $4`,
@@ -74,8 +68,6 @@ export async function replayIngest(
       { code: "idempotency-key-reused", details: { batchId: Number(first.batch_id) } },
     );
   }
-  if (first.result.accepted > 0)
-    await completeBatch(datasetDir(locator, scope.productId, scope.port, first.result.dataset), first.result.batchId);
   return first.result;
 }
 

@@ -1,13 +1,15 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
+import { rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { ConflictError, InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
 import { writeParquetFromNdjson } from "@quanta/engine-duckdb";
+import { EventLog } from "../../audit/event-log.js";
+import type { Lake, StagedVersion } from "../../lake/lake.js";
+import { type StoredDataset, VersionRaced } from "../../lake/port-version-store.js";
+import { syncFile } from "../../lake/sync-file.js";
 import type { Database } from "../../storage/database.js";
-import { EventLog } from "../../storage/repositories/event-log.js";
-import type { DataLocator } from "../data-locator.js";
 import type { PortContract } from "../port-data.js";
 import { schemaObjects } from "../port-data.js";
-import { batchName, completeBatch, datasetDir, incomingName, pendingName } from "./batch-files.js";
+import { batchName, incomingName, quarantineName } from "./batch-files.js";
 import { claimIdempotencyKey, type IdempotencyScope, replayIngest } from "./idempotency.js";
 import type { IngestResult } from "./ingest-result.js";
 import type { Upload } from "./read-upload.js";
@@ -68,18 +70,37 @@ async function writeParquet(
   }
 }
 
+/** The accepted rows' file added to a dataset of the current version (no copy: earlier files are listed). */
+function appended(current: readonly StoredDataset[], batch: StoredDataset): StoredDataset[] {
+  const existing = current.find((d) => d.name === batch.name);
+  if (!existing) return [...current, batch];
+  if (existing.format !== batch.format)
+    throw new ConflictError(
+      `dataset "${batch.name}" of the current version is ${existing.format}, not ${batch.format}; ingest appends Parquet batches`,
+      { code: "format-mismatch" },
+    );
+  return current.map((d) =>
+    d === existing
+      ? { ...d, files: [...d.files, ...batch.files], rows: d.rows + batch.rows, bytes: d.bytes + batch.bytes }
+      : d,
+  );
+}
+
+/** A newer version raced this batch's this many times: the request gives up (409) and may be sent again. */
+const maxAttempts = 5;
+
 /**
  * Validates every record against the port's contract and stores the batch atomically: accepted
- * rows in a new Parquet file under the platform's ingest folder, quarantined rows (with every
- * reason), the batch row and the idempotency key in the store, in one transaction.
- * accepted + quarantined = received. The file is written under a temporary name, renamed to a
- * pending name inside the transaction and to `batch-<id>.parquet` only after the commit, so a
- * reader of the folder never sees a batch the store does not have; a stop in between is
- * completed by start-up recovery (recover-ingest.ts) or by a retry with the same key.
+ * rows as a new Parquet file of a new version of the port in the storage root (the previous
+ * version's files plus this one), quarantined rows (with every reason) in the store and beside the
+ * file, the batch row and the idempotency key, all made visible in one transaction.
+ * accepted + quarantined = received. The file is written into the version's own folder while the
+ * version is staged; a reader of the port sees it only once that transaction has committed, and a
+ * stop before is cleaned up by start-up recovery (lake/recover-lake.ts).
  */
 export async function ingestBatch(
   db: Database,
-  locator: DataLocator,
+  lake: Lake,
   pc: PortContract,
   dataset: string,
   upload: Upload,
@@ -116,18 +137,42 @@ export async function ingestBatch(
     if (verdict.row) accepted.push(verdict.row);
     else quarantined.push({ row: i + 1, record, reasons: verdict.reasons });
   }
-  const dir = datasetDir(locator, pc.productId, pc.port.name, dataset);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, incomingName("parquet"));
-  let pending: string | undefined;
-  let result: IngestResult;
-  try {
-    if (accepted.length > 0) await writeParquet(accepted, validator.columns, dir, temp);
-    result = await db.transaction(async (tx): Promise<IngestResult> => {
-      const { rows } = await tx.query<{ id: number }>(
-        `INSERT INTO ingest_batches (product_id, port, dataset, contract_id, contract_version, format, received, accepted, quarantined, actor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+
+  /** One attempt: the batch's files into a staged version, then everything in one transaction. */
+  const attempt = async (staged: StagedVersion | undefined): Promise<IngestResult> => {
+    // The batch's id is taken first: it names the file, which is written before the transaction.
+    const { rows: ids } = await db.query<{ id: number }>(
+      "SELECT nextval(pg_get_serial_sequence('ingest_batches', 'id'))::bigint AS id",
+    );
+    const id = Number((ids[0] as { id: number }).id);
+    let batch: StoredDataset | undefined;
+    if (staged) {
+      const file = await lake.file(staged, dataset, batchName(id));
+      await writeParquet(accepted, validator.columns, dirname(file), file);
+      if (quarantined.length > 0) {
+        const beside = await lake.file(staged, dataset, quarantineName(id));
+        await writeFile(
+          beside,
+          quarantined.map((q) => JSON.stringify({ row: q.row, reasons: q.reasons, record: q.record })).join("\n") +
+            "\n",
+        );
+        await syncFile(beside);
+      }
+      await syncFile(file);
+      batch = {
+        name: dataset,
+        format: "parquet",
+        files: [lake.relative(file)],
+        rows: accepted.length,
+        bytes: (await stat(file)).size,
+      };
+    }
+    return db.transaction(async (tx): Promise<IngestResult> => {
+      await tx.query(
+        `INSERT INTO ingest_batches (id, product_id, port, dataset, contract_id, contract_version, format, received, accepted, quarantined, actor)
+         OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
+          id,
           pc.productId,
           pc.port.name,
           dataset,
@@ -140,7 +185,18 @@ export async function ingestBatch(
           actor,
         ],
       );
-      const id = Number((rows[0] as { id: number }).id);
+      // The port's lock is taken before the key's: two retries of one request meet at the key
+      // only once the first has switched the version, never the other way round (no deadlock).
+      let version: number | null = null;
+      if (staged && batch) {
+        const added = batch;
+        version = (await lake.versions.makeCurrent(tx, staged.row, (current) => appended(current, added))).version;
+        await tx.query("UPDATE ingest_batches SET file = $2, port_version = $3 WHERE id = $1", [
+          id,
+          lake.root.resolve(added.files[0] as string),
+          staged.row.id,
+        ]);
+      }
       const result: IngestResult = {
         batchId: id,
         port: pc.port.name,
@@ -152,6 +208,7 @@ export async function ingestBatch(
         accepted: accepted.length,
         quarantined: quarantined.length,
         quarantine: quarantined.slice(0, limits.listQuarantined).map((q) => ({ row: q.row, reasons: q.reasons })),
+        version,
       };
       if (idempotency && !(await claimIdempotencyKey(tx, idempotency, id, result))) throw new KeyTaken();
       for (let start = 0; start < quarantined.length; start += 500) {
@@ -174,27 +231,30 @@ export async function ingestBatch(
           received,
           accepted: accepted.length,
           quarantined: quarantined.length,
+          version,
         },
       });
-      if (accepted.length > 0) {
-        await tx.query("UPDATE ingest_batches SET file = $2 WHERE id = $1", [id, join(dir, batchName(id))]);
-        pending = join(dir, pendingName(id));
-        await rename(temp, pending); // a failure here rolls the whole batch back
-      }
       return result;
     });
-  } catch (e) {
-    // Rolled back, or never begun: no file is left behind.
-    await rm(temp, { force: true });
-    if (pending) await rm(pending, { force: true });
-    if (e instanceof KeyTaken && idempotency) {
-      const first = await replayIngest(db, locator, idempotency);
-      if (first) return { ...first, replayed: true };
+  };
+
+  for (let tries = 1; ; tries++) {
+    // Nothing accepted, nothing new to read: the port keeps its version, the batch is only recorded.
+    const staged =
+      accepted.length > 0
+        ? await lake.stage(db, { productId: pc.productId, port: pc.port.name, source: "ingest", createdBy: actor })
+        : undefined;
+    try {
+      return await attempt(staged);
+    } catch (e) {
+      // Rolled back, or never begun: the staged version and its files go.
+      if (staged) await lake.discard(db, staged, `the batch was not stored: ${(e as Error).message}`);
+      if (e instanceof VersionRaced && tries < maxAttempts) continue;
+      if (e instanceof KeyTaken && idempotency) {
+        const first = await replayIngest(db, idempotency);
+        if (first) return { ...first, replayed: true };
+      }
+      throw e;
     }
-    throw e;
   }
-  // Committed: now, and only now, the file takes the name readers see.
-  if (result.accepted > 0 && !(await completeBatch(dir, result.batchId)))
-    throw new Error(`batch ${result.batchId} is committed, but its file ${pending} is gone`);
-  return result;
 }

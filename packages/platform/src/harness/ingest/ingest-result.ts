@@ -11,4 +11,10 @@ export interface IngestResult {
   quarantined: number;
   /** The first quarantined rows with their reasons (row numbers count from 1). */
   quarantine: { row: number; reasons: string[] }[];
+  /**
+   * The version of the port this batch made current (its files: the previous version's and this
+   * batch's); null when no row was accepted, so the port kept its version. Absent in results
+   * stored before port versions.
+   */
+  version?: number | null;
 }

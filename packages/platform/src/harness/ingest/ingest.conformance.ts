@@ -70,8 +70,9 @@ export function ingestConformance(name: string, target: StoreTarget): void {
       );
       return rows[0];
     };
+    /** The files of the input port's current version (absolute): what a reader of the port reads. */
     const storedFiles = async () =>
-      (await readdir(join(dataDir, "ingest", "test.sensors", "events", "events")).catch(() => [] as string[])).sort();
+      ((await harness.lake.current(db, "test.sensors", "events"))?.datasets[0]?.files ?? []).slice().sort();
 
     async function readParquet(file: string): Promise<Record<string, unknown>[]> {
       const inst = await DuckDBInstance.create(":memory:");
@@ -118,6 +119,7 @@ export function ingestConformance(name: string, target: StoreTarget): void {
           accepted: 2,
           quarantined: 5,
         });
+        expect(body.version).toBe(1);
         expect(body.quarantine).toMatchInlineSnapshot(`
       [
         {
@@ -156,7 +158,16 @@ export function ingestConformance(name: string, target: StoreTarget): void {
     `);
         const files = await storedFiles();
         expect(files).toHaveLength(1);
-        const rows = await readParquet(join(dataDir, "ingest", "test.sensors", "events", "events", files[0] as string));
+        // In the version's own folder of the storage root, the quarantined rows beside it.
+        expect(files[0]).toMatch(
+          new RegExp(`^${dataDir}/lake/test\\.sensors/events/v1-[0-9a-z]{8}/events/batch-0*${body.batchId}\\.parquet$`),
+        );
+        const beside = await readdir(join(files[0] as string, ".."));
+        expect(beside.sort()).toEqual([
+          `batch-${String(body.batchId).padStart(8, "0")}.parquet`,
+          `batch-${String(body.batchId).padStart(8, "0")}.quarantine.ndjson`,
+        ]);
+        const rows = await readParquet(files[0] as string);
         expect(rows).toEqual([
           {
             event_id: "1",
@@ -454,9 +465,10 @@ export function ingestConformance(name: string, target: StoreTarget): void {
           expect((await ingest(body, "application/json", "", { "idempotency-key": bad })).status, bad).toBe(400);
       });
 
-      it("shows a reader of the folder a batch only once it is committed", async () => {
-        const dir = join(dataDir, "ingest", "test.sensors", "events", "events");
-        let atCommit: string[] = [];
+      it("shows a reader of the port a batch only once it is committed, as a new version", async () => {
+        const before = await harness.lake.current(db, "test.sensors", "events");
+        let atCommit: { written: boolean; inside: number | undefined } | undefined;
+        let outside: Promise<Awaited<ReturnType<Harness["lake"]["current"]>>> | undefined;
         const watched: Database = {
           driver: db.driver,
           query: (sql, params) => db.query(sql, params),
@@ -464,7 +476,19 @@ export function ingestConformance(name: string, target: StoreTarget): void {
           transaction: (fn) =>
             db.transaction(async (tx) => {
               const r = await fn(tx);
-              atCommit = await readdir(dir);
+              const id = (r as { batchId?: number }).batchId;
+              if (id !== undefined) {
+                // The file is written aside already; the transaction sees its version, nobody else yet:
+                // a reader asking now gets the old version (PostgreSQL) or waits for the commit (PGlite).
+                const files = (await harness.lake.versions.current(tx, "test.sensors", "events"))?.datasets[0]?.files;
+                const { stat } = await import("node:fs/promises");
+                const mine = files?.find((f) => f.endsWith(`batch-${String(id).padStart(8, "0")}.parquet`));
+                atCommit = {
+                  written: mine !== undefined && (await stat(mine)).isFile(),
+                  inside: (await harness.lake.versions.current(tx, "test.sensors", "events"))?.version,
+                };
+                outside = harness.lake.current(db, "test.sensors", "events");
+              }
               return r;
             }),
           close: async () => {},
@@ -477,13 +501,18 @@ export function ingestConformance(name: string, target: StoreTarget): void {
         };
         const r = await h.ingest("test.sensors", { port: "events", upload }, "admin@example.com");
         const final = `batch-${String(r.batchId).padStart(8, "0")}.parquet`;
-        expect(atCommit).not.toContain(final);
-        expect(atCommit.filter((f) => f.startsWith(`.batch-${String(r.batchId).padStart(8, "0")}-`))).toHaveLength(1);
-        expect(atCommit.filter((f) => f.endsWith(".parquet")).length).toBe(
-          (await storedFiles()).filter((f) => f.endsWith(".parquet")).length - 1,
-        );
-        expect(await storedFiles()).toContain(final);
-        expect((await storedFiles()).filter((f) => f.startsWith("."))).toEqual([]);
+        expect(r.version).toBe((before?.version ?? 0) + 1);
+        expect(atCommit).toEqual({ written: true, inside: r.version });
+        const seen = await outside;
+        const after = await harness.lake.current(db, "test.sensors", "events");
+        // Old or new, whole: never the new version without its file, nor a file without its version.
+        expect(seen?.version === before?.version ? seen : after).toEqual(seen);
+        expect(after?.datasets[0]?.files).toEqual([
+          ...(before?.datasets[0]?.files ?? []),
+          expect.stringMatching(final),
+        ]);
+        expect(await storedFiles()).toContain((after?.datasets[0]?.files ?? []).at(-1));
+        expect((await storedFiles()).filter((f) => f.includes("/."))).toEqual([]);
       });
 
       it("recovers from a kill at any step at start-up: the folder then holds exactly the committed batches", async () => {
@@ -492,7 +521,7 @@ export function ingestConformance(name: string, target: StoreTarget): void {
         const committed = async () =>
           (
             await db.query<{ id: number; accepted: number }>(
-              "SELECT id, accepted FROM ingest_batches WHERE product_id = 'test.sensors' AND port = 'events' AND file IS NOT NULL ORDER BY id",
+              "SELECT id, accepted FROM ingest_batches WHERE product_id = 'test.sensors' AND port = 'events' AND file IS NOT NULL AND port_version IS NULL ORDER BY id",
             )
           ).rows.map((r) => ({ id: Number(r.id), accepted: Number(r.accepted) }));
         const globbed = async () => {
@@ -507,6 +536,25 @@ export function ingestConformance(name: string, target: StoreTarget): void {
           }
         };
         const name = (id: number) => `batch-${String(id).padStart(8, "0")}.parquet`;
+        // Batches a Quanta before port versions committed into <data dir>/ingest/ (ADR 0021).
+        const { mkdir: mkdirs } = await import("node:fs/promises");
+        await mkdirs(dir, { recursive: true });
+        for (const n of [2, 3, 4]) {
+          const { rows } = await db.query<{ id: number }>(
+            `INSERT INTO ingest_batches (product_id, port, dataset, contract_id, contract_version, format, received, accepted, quarantined, actor)
+             VALUES ('test.sensors', 'events', 'events', 'test.upstream.events', '1.0.0', 'json', $1, $1, 0, 'quanta-0.1') RETURNING id`,
+            [n],
+          );
+          const id = Number(rows[0]?.id);
+          await db.query("UPDATE ingest_batches SET file = $2 WHERE id = $1", [id, join(dir, name(id))]);
+          const legacy = await DuckDBInstance.create(":memory:");
+          const c = await legacy.connect();
+          await c.run(
+            `COPY (SELECT range AS event_id, 'start' AS kind FROM range(${n})) TO '${join(dir, name(id))}' (FORMAT parquet)`,
+          );
+          c.closeSync();
+          legacy.closeSync();
+        }
         const batches = await committed();
         const last = batches.at(-1) as { id: number; accepted: number };
         const sample = join(dir, name(last.id));
@@ -599,11 +647,98 @@ export function ingestConformance(name: string, target: StoreTarget): void {
         await rename(join(fixture.root, "aside.parquet"), join(dir, name(first.id)));
       });
 
+      it("makes concurrent batches into one port successive versions, losing none", async () => {
+        const before = await harness.lake.current(db, "test.sensors", "events");
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            ingestJson({ port: "events", records: [{ event_id: 500 + i, kind: "start" }] }),
+          ),
+        );
+        for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(201);
+        const versions = results.map((r) => r.body.version as number).sort((a, b) => a - b);
+        expect(new Set(versions).size).toBe(6);
+        const after = await harness.lake.current(db, "test.sensors", "events");
+        expect(after?.version).toBe(versions.at(-1));
+        expect(after?.datasets[0]?.files).toHaveLength((before?.datasets[0]?.files.length ?? 0) + 6);
+        expect(after?.datasets[0]?.rows).toBe((before?.datasets[0]?.rows ?? 0) + 6);
+        const kept = before?.datasets[0]?.files ?? [];
+        expect(after?.datasets[0]?.files.slice(0, kept.length)).toEqual(kept);
+      });
+
+      it("keeps the current version readable after a stop in the middle of a batch, and recovery removes what it left", async () => {
+        const before = await harness.lake.current(db, "test.sensors", "events");
+        const rowsOf = async (files: string[]) => {
+          const inst = await DuckDBInstance.create(":memory:");
+          const conn = await inst.connect();
+          try {
+            const list = files.map((f) => `'${f}'`).join(", ");
+            return Number(
+              (await conn.runAndReadAll(`SELECT count(*)::INT FROM read_parquet([${list}])`)).getRows()[0]?.[0],
+            );
+          } finally {
+            conn.closeSync();
+            inst.closeSync();
+          }
+        };
+        const readable = await rowsOf(before?.datasets[0]?.files ?? []);
+        expect(readable).toBe(before?.datasets[0]?.rows);
+        // A process on this host that is gone (this pid, an earlier start) staged a version and
+        // was killed while DuckDB wrote its batch file.
+        const { hostname } = await import("node:os");
+        const { writeFile } = await import("node:fs/promises");
+        const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-") || "host";
+        const dead = `${host}_${process.pid}_${Math.round(performance.timeOrigin) - 60_000}`;
+        const staged = await harness.lake.stage(db, {
+          productId: "test.sensors",
+          port: "events",
+          source: "ingest",
+          createdBy: "admin@example.com",
+        });
+        await db.query("UPDATE port_versions SET owner = $2 WHERE id = $1", [staged.row.id, dead]);
+        const half = await harness.lake.file(staged, "events", "batch-99999999.parquet");
+        await writeFile(half, "PAR1 half a file");
+        expect(await harness.lake.current(db, "test.sensors", "events")).toEqual(before);
+        expect(await rowsOf(before?.datasets[0]?.files ?? [])).toBe(readable);
+
+        const { startHarness } = await import("../start-harness.js");
+        const runtime = startHarness({ db, registry: registryOf, dataDir, runJobs: false });
+        const recovery = await runtime.lakeRecovered;
+        await runtime.stop();
+        expect(recovery).toEqual({
+          abandoned: [`test.sensors/events v${staged.row.version}`],
+          removed: [staged.dir],
+          unknown: [],
+        });
+        await expect(readdir(staged.dir)).rejects.toMatchObject({ code: "ENOENT" });
+        expect(await harness.lake.current(db, "test.sensors", "events")).toEqual(before);
+        const [latest] = await harness.lake.versions.history(db, "test.sensors", "events", { limit: 1 });
+        expect(latest).toMatchObject({
+          version: staged.row.version,
+          state: "failed",
+          reason: expect.stringMatching(/^abandoned: the process writing it/),
+        });
+        // The next batch is the next version, over the same files plus its own.
+        const next = await ingestJson({ port: "events", records: [{ event_id: 300, kind: "stop" }] });
+        expect(next.body.version).toBe(staged.row.version + 1);
+        const now = await harness.lake.current(db, "test.sensors", "events");
+        expect(now?.datasets[0]?.files.slice(0, -1)).toEqual(before?.datasets[0]?.files);
+        expect(await rowsOf(now?.datasets[0]?.files ?? [])).toBe(readable + 1);
+      });
+
       it("shows batches and quarantined rows in observe, and refuses ingest while the product is stopped", async () => {
         const observed = await app.request("/api/products/test.sensors/observe", { headers: asAdmin });
         const body = (await observed.json()) as Json;
         expect(body.ingest.batches.length).toBeGreaterThanOrEqual(4);
         expect(body.ingest.quarantinedRows).toBeGreaterThanOrEqual(8);
+        const current = await harness.lake.current(db, "test.sensors", "events");
+        expect(body.ingest.batches[0].version).toBe(current?.version);
+        const events = body.data.find((p: Json) => p.port === "events");
+        expect(events).toMatchObject({
+          direction: "input",
+          current: { version: current?.version, state: "current", source: "ingest", rows: current?.datasets[0]?.rows },
+        });
+        expect(events.history[0]).toEqual(events.current);
+        expect(events.history.length).toBeGreaterThan(1);
         await app.request("/api/products/test.sensors/control", {
           method: "POST",
           headers: { "content-type": "application/json", ...asAdmin },

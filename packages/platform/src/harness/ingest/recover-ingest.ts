@@ -71,8 +71,10 @@ async function scan(root: string): Promise<DatasetFolder[]> {
 }
 
 /**
- * Start-up recovery of the ingest folder after a crash (`kill -9`, power loss): afterwards the
- * `batch-*.parquet` files of every dataset folder are exactly its committed batches. Committed
+ * Start-up recovery of the ingest folder a Quanta before port versions wrote (batches are now
+ * versions in the storage root, recovered by lake/recover-lake.ts), after a crash (`kill -9`, power
+ * loss): afterwards the `batch-*.parquet` files of every dataset folder are exactly its committed
+ * batches. Committed
  * batches left pending are completed, files no committed batch owns are moved aside, abandoned
  * temporary files and upload folders are deleted. Only names Quanta writes are touched, only under
  * `<data dir>/ingest/` and upload folders in `<data dir>/tmp/`. Safe while this process ingests:
@@ -113,7 +115,7 @@ export async function recoverIngest(
   for (let i = 0; i < ids.length; i += 10_000) {
     const { rows } = await db.query<{ id: number; product_id: string; port: string; dataset: string }>(
       `SELECT id, product_id, port, dataset FROM ingest_batches
-       WHERE file IS NOT NULL AND id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`,
+       WHERE file IS NOT NULL AND port_version IS NULL AND id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`,
       [JSON.stringify(ids.slice(i, i + 10_000))],
     );
     for (const r of rows) owners.set(Number(r.id), datasetDir(locator, r.product_id, r.port, r.dataset));
@@ -165,14 +167,14 @@ async function missingBatches(db: Queryable, locator: DataLocator, folders: Data
   const present = new Map(folders.map((f) => [f.dir, new Set(f.batches.keys())]));
   const { rows } = await db.query<{ product_id: string; port: string; dataset: string; n: number }>(
     `SELECT product_id, port, dataset, count(*)::int AS n FROM ingest_batches
-     WHERE file IS NOT NULL GROUP BY product_id, port, dataset`,
+     WHERE file IS NOT NULL AND port_version IS NULL GROUP BY product_id, port, dataset`,
   );
   const missing: number[] = [];
   for (const key of rows) {
     const have = present.get(datasetDir(locator, key.product_id, key.port, key.dataset)) ?? new Set<number>();
     if (have.size >= key.n) continue;
     const { rows: batches } = await db.query<{ id: number }>(
-      "SELECT id FROM ingest_batches WHERE product_id = $1 AND port = $2 AND dataset = $3 AND file IS NOT NULL",
+      "SELECT id FROM ingest_batches WHERE product_id = $1 AND port = $2 AND dataset = $3 AND file IS NOT NULL AND port_version IS NULL",
       [key.product_id, key.port, key.dataset],
     );
     for (const b of batches) if (!have.has(Number(b.id))) missing.push(Number(b.id));

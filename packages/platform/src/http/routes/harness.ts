@@ -31,6 +31,16 @@ const Member = z.object({
   validFrom: z.string(),
   validTo: z.string().nullable(),
 });
+const DataVersion = z.object({
+  version: z.number().int(),
+  state: z.string().openapi({ description: "current or superseded" }),
+  source: z
+    .string()
+    .openapi({ description: "publish (uploaded with the product), ingest (a batch appended), pipeline" }),
+  at: z.string().openapi({ description: "When it became current" }),
+  rows: z.number(),
+  bytes: z.number(),
+});
 const Port = z.object({
   direction: z.enum(["input", "output", "management"]),
   name: z.string(),
@@ -38,6 +48,28 @@ const Port = z.object({
   version: z.string().nullable(),
   contractId: z.string().nullable(),
   description: z.string().nullable(),
+  data: z
+    .object({ current: DataVersion.nullable(), history: z.array(DataVersion) })
+    .optional()
+    .openapi({
+      description:
+        "The port's data in the storage Quanta owns: the version reads are served from, and the latest 20 (newest first)",
+    }),
+});
+/** A port version as observe lists it (every state, with why one failed). */
+const VersionSummary = z.object({
+  version: z.number().int(),
+  state: z.enum(["staged", "current", "superseded", "failed"]),
+  source: z.enum(["publish", "ingest", "pipeline"]),
+  createdAt: z.string(),
+  currentAt: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  rows: z.number(),
+  bytes: z.number(),
+  datasets: z.array(
+    z.object({ name: z.string(), format: z.string(), files: z.number(), rows: z.number(), bytes: z.number() }),
+  ),
+  reason: z.string().nullable(),
 });
 
 export const DiscoverySchema = z
@@ -221,10 +253,22 @@ export const ObservationSchema = z
           received: z.number(),
           accepted: z.number(),
           quarantined: z.number(),
+          version: z.number().nullable().optional().openapi({ description: "The port version the batch made current" }),
         }),
       ),
       quarantinedRows: z.number(),
     }),
+    data: z
+      .array(
+        z.object({
+          port: z.string(),
+          direction: z.string(),
+          current: VersionSummary.nullable(),
+          history: z.array(VersionSummary).openapi({ description: "The latest 20 versions, newest first" }),
+        }),
+      )
+      .optional()
+      .openapi({ description: "Each port's versions in the storage Quanta owns" }),
   })
   .openapi("Observation");
 
@@ -339,6 +383,10 @@ export const IngestResultSchema = z
     accepted: z.number(),
     quarantined: z.number().openapi({ description: "accepted + quarantined = received, always" }),
     quarantine: z.array(z.object({ row: z.number(), reasons: z.array(z.string()) })),
+    version: z.number().int().nullable().optional().openapi({
+      description:
+        "The version of the port this batch made current (the previous version's files and this batch's); null when no row was accepted",
+    }),
   })
   .openapi("IngestResult");
 
