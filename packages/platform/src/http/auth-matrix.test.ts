@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,8 @@ let n = 0;
 interface Row {
   route: string;
   body?: (role: Role) => unknown;
+  /** A body that is not JSON (a data file), with its content type. */
+  file?: () => Promise<{ type: string; bytes: Uint8Array }>;
   /** Reads what later rows need (e.g. the id of a request this row created). */
   after?: (res: Response, role: Role) => Promise<void>;
   /** anonymous, consumer, member of another team, member, owner, governance, admin */
@@ -99,6 +101,15 @@ const matrix: Row[] = [
   {
     route: `POST ${P}/ingest`,
     body: () => ({ port: "events", records: [event(++n)] }),
+    expect: [401, 403, 403, 201, 201, 403, 201],
+  },
+  // Publishing a port's data: the owner team (any member) and admins, as ingest.
+  {
+    route: `PUT ${P}/ports/readings/data`,
+    file: async () => ({
+      type: "application/vnd.apache.parquet",
+      bytes: await readFile(join(fixture.sensorsDir, "data", "readings.parquet")),
+    }),
     expect: [401, 403, 403, 201, 201, 403, 201],
   },
   { route: `GET ${P}/observe`, expect: [401, 200, 200, 200, 200, 200, 200] },
@@ -181,10 +192,16 @@ describe("authorization matrix", () => {
       want[row.route] = {} as Record<Role, number>;
       for (const [i, role] of roles.entries()) {
         const body = row.body?.(role);
+        const file = await row.file?.();
         const res = await app.request(path, {
           method,
-          headers: { ...headers[role], ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          headers: {
+            ...headers[role],
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...(file ? { "content-type": file.type } : {}),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          ...(file ? { body: file.bytes as Uint8Array<ArrayBuffer> } : {}),
         });
         await row.after?.(res, role);
         await res.arrayBuffer();

@@ -18,6 +18,7 @@ import { registerDocs } from "./docs-page.js";
 import { errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
+import { dataUploadPath, registerDataUpload } from "./routes/data-upload.js";
 import { registerDemoSignIn } from "./routes/demo-sign-in.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
@@ -31,6 +32,8 @@ export interface AppOptions {
   harness?: Harness;
   /** Largest request body accepted, in bytes (default 16 MiB: a product folder, never data). */
   maxBodyBytes?: number;
+  /** Largest data file a port's data upload accepts, streamed to disk (default 10 GiB; `QUANTA_MAX_UPLOAD_BYTES`). */
+  maxUploadBytes?: number;
   /** Where unexpected (500) errors are reported; they never reach the client. */
   logError?: (error: unknown) => void;
   /** The built marketplace served at `/` (default: packages/web/dist beside this package). */
@@ -76,20 +79,20 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return c.json(body, status);
   };
   const maxSize = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize,
-      onError: (c) => fail(c, new TooLargeError(`request body is larger than ${maxSize} bytes`)),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize,
+    onError: (c) => fail(c, new TooLargeError(`request body is larger than ${maxSize} bytes`)),
+  });
+  // A data upload is streamed to disk by its route, under its own limit; the body limit would hold it in memory.
+  app.use("/api/*", (c, next) => (dataUploadPath.test(c.req.path) ? next() : limitBody(c, next)));
   app.use("/api/*", async (c, next) => {
     const method = c.req.method;
-    // Ingest takes files (CSV, NDJSON, Parquet, multipart) and checks its own content types.
+    // Ingest and data uploads take files (CSV, NDJSON, Parquet, multipart) and check their own content types.
     if (
       (method === "POST" || method === "PUT" || method === "PATCH") &&
       c.req.raw.body &&
-      !ownMediaTypes.test(c.req.path)
+      !ownMediaTypes.test(c.req.path) &&
+      !dataUploadPath.test(c.req.path)
     ) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
       // An action whose body is optional (approve, terminate) may be sent with none at all; Hono
@@ -110,7 +113,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   registerHealth(app, options.registry, platformVersion);
   registerProducts(app, options.registry);
-  if (options.harness) registerHarness(app, options.harness);
+  if (options.harness) {
+    registerHarness(app, options.harness);
+    registerDataUpload(app, options.harness, options.maxUploadBytes ? { maxBytes: options.maxUploadBytes } : {});
+  }
   registerAuthRoutes(app, identity);
   registerAuthConfig(app, options.oidc);
   registerDemoSignIn(app, options.demoTokens);

@@ -53,6 +53,8 @@ export interface Resources {
   "product.publish": PublishTarget;
   "product.consume": ProductRef;
   "product.ingest": ProductRef;
+  /** Upload a port's data as a new version of it (`PUT …/ports/{port}/data`). */
+  "product.upload": ProductRef;
   "product.observe": ProductRef;
   /** Who read what: per-consumer usage and the audit trail of a product. */
   "product.usage": ProductRef;
@@ -148,6 +150,7 @@ export const policy: { [A in Action]: Rule<A> } = {
   // Signed in is necessary, not sufficient: data usage agreements add their check on top.
   "product.consume": (p) => (p ? true : `${signIn} to read data`),
   "product.ingest": (p, r) => ownerTeamOnly(p, r, "ingest into it"),
+  "product.upload": (p, r) => ownerTeamOnly(p, r, "publish its data"),
   "product.observe": signedIn,
   "product.usage": (p, r) => (hasRole(p, "governance") ? true : ownerTeamOnly(p, r, "see who reads it")),
   "product.govern": signedIn,
@@ -210,6 +213,7 @@ export const actionScopes: Record<Action, TokenScope> = {
   "product.publish": "write",
   "product.consume": "consume",
   "product.ingest": "write",
+  "product.upload": "write",
   "product.observe": "read",
   "product.usage": "read",
   "product.govern": "read",
