@@ -11,6 +11,7 @@ import { webhookSecretsMigration } from "./0019-webhook-secrets.js";
 import { ingestIdempotencyMigration } from "./0020-ingest-idempotency.js";
 import { abandonedTestRunsMigration } from "./0022-abandoned-test-runs.js";
 import { portVersionsMigration } from "./0023-port-versions.js";
+import { secretsMigration } from "./0024-secrets.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   ingestIdempotencyMigration,
   abandonedTestRunsMigration,
   portVersionsMigration,
+  secretsMigration,
 ];
