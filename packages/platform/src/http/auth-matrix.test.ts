@@ -160,6 +160,14 @@ const matrix: Row[] = [
   { route: "GET /api/audit?productId=test.sensors", expect: [401, 403, 403, 200, 200, 200, 200] },
   // Without a productId a team member gets the audit of their own teams' products; no team, 403.
   { route: "GET /api/audit", expect: [401, 403, 200, 200, 200, 200, 200] },
+  // The platform's secrets (ADR 0026): admins only, whatever the caller's teams or roles.
+  { route: "GET /api/secrets", expect: [401, 403, 403, 403, 403, 403, 200] },
+  {
+    route: "PUT /api/secrets/prod/MATRIX_PASSWORD",
+    body: () => ({ value: "matrix-value" }),
+    expect: [401, 403, 403, 403, 403, 403, 201],
+  },
+  { route: "DELETE /api/secrets/prod/MATRIX_PASSWORD", expect: [401, 403, 403, 403, 403, 403, 204] },
   // Agreements: a member of the consumer team asks (the admin's second ask meets the open one,
   // 409); only the owner team decides (its member first, so the owner then finds it decided, 409),
   // never the consumer, governance or an admin.

@@ -84,6 +84,8 @@ describe("API skeleton", () => {
       "/api/products/{id}/contracts/{contractId}/versions",
       "/api/products/{id}/contracts/{contractId}/versions/{version}",
       "/api/products/{id}/evaluations",
+      "/api/secrets",
+      "/api/secrets/{environment}/{name}",
       "/api/teams",
       "/api/teams/{id}",
       "/api/teams/{id}/members/{user}",

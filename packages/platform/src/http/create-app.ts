@@ -9,6 +9,8 @@ import { IdentityStore } from "../identity/identity-store.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
 import type { Registry } from "../registry/registry.js";
+import { openSecretStore } from "../secrets/open-secret-store.js";
+import type { SecretStore } from "../secrets/secret-store.js";
 import { platformVersion } from "../version.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { harnessGuard } from "./auth-guard.js";
@@ -24,6 +26,7 @@ import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerProducts } from "./routes/products.js";
+import { registerSecrets } from "./routes/secrets.js";
 import { registerStatic } from "./static-files.js";
 
 export interface AppOptions {
@@ -48,6 +51,8 @@ export interface AppOptions {
   webhookAllowedNetworks?: readonly string[] | undefined;
   /** The demo users' tokens, for "sign in as" from the server's own machine (a `--demo` server only). */
   demoTokens?: (() => DemoTokens | undefined) | undefined;
+  /** The platform's secrets (default: on the registry's database, see `openSecretStore`). ADR 0026. */
+  secrets?: SecretStore | undefined;
 }
 
 const originOf = (url: string): string | undefined => {
@@ -126,6 +131,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
   );
   registerGovernance(app, options.registry.db);
+  registerSecrets(app, options.secrets ?? openSecretStore(options.registry.db));
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

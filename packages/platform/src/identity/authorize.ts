@@ -86,6 +86,8 @@ export interface Resources {
   /** Apply a policy file: global rules need governance; domain rules an owner of a team in that domain. */
   "policy.apply": { global: boolean; domains: string[]; ownedDomains: string[] };
   "webhook.manage": { team: string };
+  /** The platform's secrets (ADR 0026): list their names, set and delete them; never read a value. */
+  "secret.manage": undefined;
 }
 export type Action = keyof Resources;
 
@@ -205,6 +207,7 @@ export const policy: { [A in Action]: Rule<A> } = {
     admin(p) || teamRole(p, r.team) === "owner"
       ? true
       : `only an owner of team ${r.team} or an admin manage its webhooks`,
+  "secret.manage": (p) => (admin(p) ? true : "only admins manage the platform's secrets"),
 };
 
 /** The scope each action needs when a token is restricted to scopes. */
@@ -237,6 +240,7 @@ export const actionScopes: Record<Action, TokenScope> = {
   "audit.read": "read",
   "policy.apply": "admin",
   "webhook.manage": "admin",
+  "secret.manage": "admin",
 };
 
 /** The decision without throwing (for UIs that grey out what the caller cannot do). */
