@@ -131,6 +131,16 @@ describe("quanta serve", () => {
     const io2 = bufferIo();
     expect(await main(["serve", "--port", "0", "--database-url", "postgres://nobody@127.0.0.1:1/none"], io2)).toBe(2);
     expect(io2.stderr()).toMatch(/quanta: cannot use the PostgreSQL database: .*ECONNREFUSED/);
+    const io3 = bufferIo();
+    const cwd = mkdtempSync(join(tmpdir(), "quanta-serve-root-"));
+    dirs.push(cwd);
+    expect(
+      await main(["serve", "--port", "0", "--data-dir", join(cwd, "data"), "--storage-root", "s3://bucket/lake"], io3),
+    ).toBe(2);
+    expect(io3.stderr()).toMatch(
+      /^quanta: the storage root s3:\/\/bucket\/lake needs DuckDB's httpfs extension: .*QUANTA_DUCKDB_EXTENSION_DIR/,
+    );
+    expect(io3.stderr()).not.toContain("    at ");
   });
 
   describe.skipIf(postgresSkipReason())("on PostgreSQL", () => {

@@ -12,6 +12,7 @@ interface ServeOptions {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  storageRoot?: string;
   demo?: boolean;
   examples?: string;
   demoRows?: string;
@@ -77,6 +78,10 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
     .option("--host <host>", "interface to listen on (0.0.0.0: every interface)", "localhost")
     .option("--data-dir <dir>", "folder of the embedded metadata store (PGlite)", ".quanta")
     .option("--database-url <url>", "use this PostgreSQL server instead (default: $DATABASE_URL)")
+    .option(
+      "--storage-root <path>",
+      "folder for the data Quanta stores itself: ingested and published port versions (default: $QUANTA_STORAGE_ROOT, else <data-dir>/lake); replicas share one",
+    )
     .option("--demo", "publish every data product folder of the demo mesh at start")
     .option("--examples <dir>", "the demo mesh folder (default: ./examples)")
     .option("--demo-rows <n>", "rows of each demo dataset when generating it (default: realistic sizes)")
@@ -108,6 +113,13 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
         webhookAllowedNetworks: process.env.QUANTA_WEBHOOK_ALLOWED_NETWORKS?.split(/[\s,]+/).filter(Boolean),
         ...(opts.demo ? { demoIdentities: { tokensFile } } : {}),
         ...settings,
+        ...(opts.storageRoot
+          ? {
+              storageRoot: /^[a-z][a-z0-9+.-]*:\/\//i.test(opts.storageRoot)
+                ? opts.storageRoot
+                : resolve(io.cwd, opts.storageRoot),
+            }
+          : {}),
         store: url ? { url } : { dataDir },
         port,
         hostname: opts.host,

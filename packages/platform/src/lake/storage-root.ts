@@ -79,8 +79,12 @@ export async function openStorageRoot(options: StorageRootOptions): Promise<Stor
   }
   const missing = await extensionMissing(given);
   if (missing) {
+    // The engine's own words name its version, platform and folder when it can; ours otherwise.
+    const how = missing.includes("QUANTA_DUCKDB_EXTENSION_DIR")
+      ? missing.replace(/,? then try again$/, "")
+      : `DuckDB's ${extension} extension is not installed on this server (${missing}): put ${extension}.duckdb_extension for this DuckDB version and platform into DuckDB's extension directory (~/.duckdb/extensions/<version>/<platform>/), or into a folder named by QUANTA_DUCKDB_EXTENSION_DIR`;
     throw new InputError(
-      `the storage root ${given} needs DuckDB's ${extension} extension, which is not installed on this server (Quanta never downloads extensions): put ${extension}.duckdb_extension for this DuckDB version and platform into DuckDB's extension directory (~/.duckdb/extensions/<version>/<platform>/), or into a folder named by QUANTA_DUCKDB_EXTENSION_DIR, and start again; or mount the bucket and pass the mount's path as --storage-root (${missing})`,
+      `the storage root ${given} needs DuckDB's ${extension} extension: ${how}; Quanta never downloads extensions. Or mount the bucket and pass the mount's path as --storage-root`,
       { code: "extension-missing", details: { extension } },
     );
   }

@@ -13,6 +13,22 @@ describe("platform settings from the environment", () => {
     ).toEqual({ testLimits: { checkTimeoutMs: 200, runTimeoutMs: 60_000 }, shutdownTimeoutMs: 3_000 });
   });
 
+  it("reads the storage root and the largest upload, with binary units", () => {
+    expect(platformSettingsFromEnv({ QUANTA_STORAGE_ROOT: " /mnt/lake ", QUANTA_MAX_UPLOAD_BYTES: "512 MiB" })).toEqual(
+      {
+        testLimits: {},
+        storageRoot: "/mnt/lake",
+        maxUploadBytes: 512 * 1024 ** 2,
+      },
+    );
+    expect(platformSettingsFromEnv({ QUANTA_MAX_UPLOAD_BYTES: "10GiB" }).maxUploadBytes).toBe(10 * 1024 ** 3);
+    expect(platformSettingsFromEnv({ QUANTA_MAX_UPLOAD_BYTES: "1000" }).maxUploadBytes).toBe(1000);
+    for (const bad of ["0", "ten", "1.5 GiB", "10 GB"])
+      expect(() => platformSettingsFromEnv({ QUANTA_MAX_UPLOAD_BYTES: bad })).toThrow(
+        `QUANTA_MAX_UPLOAD_BYTES must be a size in bytes, at least 1, such as 10737418240 or 10 GiB (got "${bad}")`,
+      );
+  });
+
   it("refuses what is not a positive whole number, naming the variable", () => {
     for (const bad of ["0", "-5", "1.5", "30s", "1e3"]) {
       expect(() => platformSettingsFromEnv({ QUANTA_CHECK_TIMEOUT_MS: bad })).toThrow(

@@ -12,12 +12,33 @@ function milliseconds(env: Env, name: string): number | undefined {
   return n;
 }
 
+/** A size in bytes: a whole number, or one with a binary unit (`512 MiB`, `10 GiB`). */
+function bytes(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  const units: Record<string, number> = { "": 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+  const unit = m ? units[(m[2] ?? "").toLowerCase()] : undefined;
+  const n = m && unit ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InputError(
+      `${name} must be a size in bytes, at least 1, such as 10737418240 or 10 GiB (got ${JSON.stringify(raw)})`,
+    );
+  return n;
+}
+
 /**
  * The platform's time limits from the environment (docs/operations.md); unset ones keep their
  * defaults: `QUANTA_CHECK_TIMEOUT_MS` each statement of a contract test (30 s),
- * `QUANTA_TEST_RUN_TIMEOUT_MS` a whole run (5 min), `QUANTA_SHUTDOWN_TIMEOUT_MS` stopping (10 s).
+ * `QUANTA_TEST_RUN_TIMEOUT_MS` a whole run (5 min), `QUANTA_SHUTDOWN_TIMEOUT_MS` stopping (10 s);
+ * and the storage it owns: `QUANTA_STORAGE_ROOT` (default `<data dir>/lake`) and
+ * `QUANTA_MAX_UPLOAD_BYTES`, the largest data file a port's upload takes (10 GiB).
  */
-export function platformSettingsFromEnv(env: Env): Pick<PlatformOptions, "testLimits" | "shutdownTimeoutMs"> {
+export function platformSettingsFromEnv(
+  env: Env,
+): Pick<PlatformOptions, "testLimits" | "shutdownTimeoutMs" | "storageRoot" | "maxUploadBytes"> {
+  const maxUploadBytes = bytes(env, "QUANTA_MAX_UPLOAD_BYTES");
+  const storageRoot = env.QUANTA_STORAGE_ROOT?.trim() || undefined;
   const checkTimeoutMs = milliseconds(env, "QUANTA_CHECK_TIMEOUT_MS");
   const runTimeoutMs = milliseconds(env, "QUANTA_TEST_RUN_TIMEOUT_MS");
   const shutdownTimeoutMs = milliseconds(env, "QUANTA_SHUTDOWN_TIMEOUT_MS");
@@ -27,5 +48,7 @@ export function platformSettingsFromEnv(env: Env): Pick<PlatformOptions, "testLi
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
     },
     ...(shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs } : {}),
+    ...(storageRoot !== undefined ? { storageRoot } : {}),
+    ...(maxUploadBytes !== undefined ? { maxUploadBytes } : {}),
   };
 }

@@ -19,6 +19,50 @@ afterAll(async () => {
 });
 
 describe("starting the platform", () => {
+  it("keeps published data under the storage root it is given, and refuses object storage it cannot reach", async () => {
+    for (const [url, extension] of [
+      ["s3://bucket/lake", "httpfs"],
+      ["gs://bucket/lake", "httpfs"],
+      ["abfss://container@account.dfs.core.windows.net/lake", "azure"],
+    ] as const) {
+      const refused = await startPlatform({ store: { memory: true }, port: 0, storageRoot: url }).catch((e) => e);
+      expect(refused).toMatchObject({ name: "InputError", code: "extension-missing", details: { extension } });
+      expect(refused.message).toContain(`the storage root ${url} needs DuckDB's ${extension} extension`);
+      expect(refused.message).toContain("QUANTA_DUCKDB_EXTENSION_DIR");
+    }
+    await expect(startPlatform({ store: { memory: true }, port: 0, storageRoot: "ftp://host/lake" })).rejects.toThrow(
+      "the storage root ftp://host/lake is not a folder or an object-storage URL",
+    );
+    const root = join(fixture.root, "mounted", "lake");
+    const platform = await startPlatform({
+      store: { memory: true },
+      port: 0,
+      hostname: "127.0.0.1",
+      publishFolders: [fixture.upstreamDir, fixture.sensorsDir],
+      dataDir: join(fixture.root, "platform-mounted"),
+      storageRoot: root,
+      runJobs: false,
+    });
+    try {
+      const { IdentityStore } = await import("../identity/identity-store.js");
+      const identity = new IdentityStore(platform.db);
+      const admin = await identity.users.createUser({ username: "root-admin@example.com", roles: ["admin"] });
+      const { token } = await identity.tokens.createToken(admin.id, { name: "test" });
+      const { readFile } = await import("node:fs/promises");
+      const res = await fetch(`${platform.url}/api/products/test.sensors/ports/readings/data`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" },
+        body: await readFile(join(fixture.sensorsDir, "data", "readings.parquet")),
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      expect(await res.json()).toMatchObject({ version: 1, rows: 100 });
+      const { readdir } = await import("node:fs/promises");
+      expect(await readdir(join(root, "test.sensors", "readings"))).toEqual([expect.stringMatching(/^v1-/)]);
+    } finally {
+      await platform.close();
+    }
+  });
+
   it("answers health as soon as the store does; other requests wait for the whole catalogue", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

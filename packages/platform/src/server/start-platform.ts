@@ -7,6 +7,7 @@ import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import type { ContractTestLimits } from "../jobs/contract-test.js";
+import type { StorageRoot } from "../lake/storage-root.js";
 import { type Database, ping } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { platformVersion } from "../version.js";
@@ -22,6 +23,15 @@ export interface PlatformOptions {
   publishFolders?: readonly string[];
   /** Platform-owned files (ingested batches, query results); default the store's data dir, else a temp dir. */
   dataDir?: string;
+  /**
+   * The storage Quanta owns (port versions of ingested and published data): a folder, default
+   * `<dataDir>/lake` (`quanta serve --storage-root`, `QUANTA_STORAGE_ROOT`). Replicas pointing at
+   * the same folder share it. An object-storage URL needs DuckDB's extension for it (see
+   * lake/storage-root.ts): start-up stops with the reason otherwise.
+   */
+  storageRoot?: string | undefined;
+  /** Largest data file `PUT /api/products/{id}/ports/{port}/data` accepts (default 10 GiB). */
+  maxUploadBytes?: number;
   /** Run the contract test scheduler and a job worker in this process (default true). */
   runJobs?: boolean;
   /** Time limits of background contract tests (default 30 s per check, 5 min per run). */
@@ -77,6 +87,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const log = options.log ?? (() => {});
   const warn = options.warn ?? log;
   const started = performance.now();
+  const dataDir =
+    options.dataDir ?? ("dataDir" in options.store ? options.store.dataDir : join(tmpdir(), `quanta-${process.pid}`));
+  // A storage root the platform cannot write stops it before anything opens.
+  const { openStorageRoot } = await import("../lake/storage-root.js");
+  const storageRoot = await openStorageRoot({ given: options.storageRoot, dataDir });
+  if (!options.storageRoot && !options.dataDir && !("dataDir" in options.store))
+    warn(
+      `the storage root is ${storageRoot.path}, a temporary folder: ingested and published data will not outlive this process, nor be shared with other replicas; pass --storage-root (QUANTA_STORAGE_ROOT)`,
+    );
   let unlock = () => {};
   let store: Parameters<typeof openDatabase>[0] = options.store;
   if ("dataDir" in options.store) {
@@ -115,6 +134,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       fetch: (request, env) => (app ? app.fetch(request, env) : early(request, env)),
       port: options.port ?? 8080,
       ...(options.hostname ? { hostname: options.hostname } : {}),
+      // A data upload (PUT …/ports/{port}/data, up to 10 GiB) may take longer than Node's default
+      // 5 minutes for a whole request; that route stops an upload that sends nothing for a minute.
+      serverOptions: { requestTimeout: 0 },
     });
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
@@ -144,7 +166,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let jobs: HarnessRuntime | undefined;
   let built: Awaited<ReturnType<typeof buildRest>>;
   try {
-    built = await buildRest(db, options, warn, ready, (runtime) => {
+    built = await buildRest(db, { ...options, dataDir, storageRoot }, warn, ready, (runtime) => {
       jobs = runtime;
     });
   } catch (e) {
@@ -204,7 +226,7 @@ async function health(db: Database, readiness: boolean): Promise<Response> {
 /** Everything after the listener: the HTTP stack, the demo publish, the harness, identities, the app. */
 async function buildRest(
   db: Database,
-  options: PlatformOptions,
+  options: Omit<PlatformOptions, "storageRoot"> & { dataDir: string; storageRoot: StorageRoot },
   warn: (line: string) => void,
   ready: Promise<boolean>,
   onJobs: (runtime: HarnessRuntime) => void,
@@ -249,8 +271,8 @@ async function buildRest(
   const jobs = startHarness({
     db,
     registry,
-    dataDir:
-      options.dataDir ?? ("dataDir" in options.store ? options.store.dataDir : join(tmpdir(), `quanta-${process.pid}`)),
+    dataDir: options.dataDir,
+    storageRoot: options.storageRoot,
     productFolders,
     testAtStart: published,
     runJobs: options.runJobs ?? true,
@@ -276,6 +298,7 @@ async function buildRest(
     oidc: options.oidc,
     webhookAllowedNetworks: options.webhookAllowedNetworks,
     demoTokens: () => demoTokens,
+    ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
   return { app, jobs, published, unchanged, skipped, demoTokens };
