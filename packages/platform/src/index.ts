@@ -32,6 +32,8 @@ export * from "./registry/product-folder.js";
 export * from "./registry/product-repository.js";
 export * from "./registry/publish-product.js";
 export * from "./registry/registry.js";
+export { type OpenSecretStoreOptions, openSecretStore } from "./secrets/open-secret-store.js";
+export { anyEnvironment, type SecretInfo, SecretStore, secretRules } from "./secrets/secret-store.js";
 export * from "./server/start-platform.js";
 export * from "./storage/database.js";
 export * from "./storage/migrate.js";

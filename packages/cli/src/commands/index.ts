@@ -11,6 +11,7 @@ import { registerLogoutCommand } from "./logout.js";
 import { registerPolicyCommand } from "./policy.js";
 import { registerPublishCommand } from "./publish.js";
 import { registerSearchCommand } from "./search.js";
+import { registerSecretsCommand } from "./secrets.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTestCommand } from "./test.js";
 
@@ -30,6 +31,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
+  registerSecretsCommand(program, io, setExit);
   registerLoginCommand(program, io, setExit);
   registerLogoutCommand(program, io, setExit);
 }

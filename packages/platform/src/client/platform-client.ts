@@ -5,6 +5,7 @@ import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import { RefusedError } from "../refused-error.js";
 import type { ProductQuery, ProductSummary } from "../registry/product-repository.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
+import type { SecretInfo } from "../secrets/secret-store.js";
 import { serverKey } from "./server-url.js";
 
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */
@@ -59,6 +60,7 @@ export class PlatformClient {
       );
     }
     const text = await res.text();
+    if (res.status === 204) return { status: 204, body: undefined as T };
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -111,4 +113,26 @@ export class PlatformClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
     return (await this.request<{ items: ProductSummary[]; total: number }>(`/api/products?${params}`)).body;
   }
+
+  /** The platform's secrets (admins): each one's environment, name and last change, never a value. */
+  async listSecrets(): Promise<SecretInfo[]> {
+    return (await this.request<{ items: SecretInfo[] }>("/api/secrets")).body.items;
+  }
+
+  /** Stores a secret (admins); `created` is false when it replaced one. The value is never answered. */
+  async setSecret(environment: string, name: string, value: string): Promise<{ secret: SecretInfo; created: boolean }> {
+    const { status, body } = await this.request<SecretInfo>(secretPath(environment, name), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ value }),
+    });
+    return { secret: body, created: status === 201 };
+  }
+
+  async deleteSecret(environment: string, name: string): Promise<void> {
+    await this.request(secretPath(environment, name), { method: "DELETE" });
+  }
 }
+
+const secretPath = (environment: string, name: string) =>
+  `/api/secrets/${encodeURIComponent(environment)}/${encodeURIComponent(name)}`;
