@@ -65,10 +65,14 @@ export function judgeParseTree(serialized: string, tables: ReadonlySet<string> |
       if (String(node.catalog_name ?? "") !== "" && tables !== undefined) {
         return { ok: false, reason: `table ${JSON.stringify(name)} in another database is not allowed` };
       }
-      if (tables !== undefined && !tables.has(name.toLowerCase()) && !ctes.has(name.toLowerCase())) {
+      // A schema-qualified name is one of `tables` only as `schema.name` (a cross-port read's views).
+      const schema = String(node.schema_name ?? "").toLowerCase();
+      const qualified = schema !== "" && schema !== "main";
+      const key = qualified ? `${schema}.${name.toLowerCase()}` : name.toLowerCase();
+      if (tables !== undefined && !tables.has(key) && !(!qualified && ctes.has(key))) {
         return {
           ok: false,
-          reason: `table ${JSON.stringify(name)} is not one of the contract's objects (${[...tables].join(", ")})`,
+          reason: `table ${JSON.stringify(qualified ? `${node.schema_name}.${name}` : name)} is not one of the contract's objects (${[...tables].join(", ")})`,
         };
       }
     }

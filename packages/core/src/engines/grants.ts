@@ -11,6 +11,8 @@ export interface StoreGrants {
   provision(request: ShareRequest): Promise<ShareGrant>;
   /** A fresh password for the role, which may then log in; returned once, stored nowhere. */
   issueLogin(request: ShareTarget): Promise<ShareLogin>;
+  /** Where a consumer connects to (never the platform's own credentials). */
+  endpoint(request: ShareServer): ShareEndpoint;
   /** Drops the views and the role and ends the role's open sessions; idempotent. */
   revoke(request: ShareTarget & { views: readonly string[] }): Promise<void>;
 }
@@ -41,7 +43,9 @@ export interface ShareGrant {
 
 export interface ShareLogin {
   password: string;
-  /** Where to connect: never credentials of the platform's own. */
+}
+
+export interface ShareEndpoint {
   host: string;
   port: number;
   database: string;

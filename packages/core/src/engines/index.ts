@@ -1,7 +1,15 @@
 /** `@quanta/core/engines`: engine manifests, the registry of installed engines, server selection. */
 export type { EngineCapabilities, EngineManifest } from "./engine-manifest.js";
 export { EngineRegistry } from "./engine-registry.js";
-export type { ShareGrant, ShareLogin, ShareRequest, ShareServer, ShareTarget, StoreGrants } from "./grants.js";
+export type {
+  ShareEndpoint,
+  ShareGrant,
+  ShareLogin,
+  ShareRequest,
+  ShareServer,
+  ShareTarget,
+  StoreGrants,
+} from "./grants.js";
 export {
   type ByteStream,
   type ConsumeFormat,

@@ -81,8 +81,10 @@ export type DatasetSource =
 
 /** One dataset as this reader may see it. */
 export interface ReadDataset {
-  /** The name the consumer's SQL reads it by: the contract's schema object, or `port.object` across ports. */
+  /** The name the consumer's SQL reads it by: the contract's schema object. */
   name: string;
+  /** Its schema in the consumer's SQL: a read across ports names each port's datasets `port.dataset`. */
+  schema?: string | undefined;
   source: DatasetSource;
   /** Columns served masked: `'***'` for text, NULL of the column's type otherwise. */
   masked: readonly string[];

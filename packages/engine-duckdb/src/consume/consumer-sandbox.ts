@@ -50,18 +50,14 @@ function judgeConsumerSql(serialized: string, tables: ReadonlySet<string>): Retu
     const name = node.class === "FUNCTION" ? String(node.function_name).toLowerCase() : "";
     const why = Object.hasOwn(pastTheView, name) ? pastTheView[name] : undefined;
     if (why) return { ok: false, reason: `function ${name}() ${why}` };
-    // A qualified name could reach past the views into an attached database's tables.
-    if (node.type === "BASE_TABLE" && String(node.schema_name ?? "") !== "" && String(node.schema_name) !== "main") {
-      return {
-        ok: false,
-        reason: `table ${JSON.stringify(`${node.schema_name}.${node.table_name}`)} is not one of the port's datasets`,
-      };
-    }
     // SUMMARIZE, DESCRIBE and SHOW: statements of their own, not a SELECT of rows.
     if (node.type === "SHOW_REF") return { ok: false, reason: "SUMMARIZE, DESCRIBE and SHOW are not allowed" };
   }
   return verdict;
 }
+
+/** How the guard knows a dataset's view: its name, or `schema.name` across ports (lower case, as DuckDB folds). */
+const viewKey = (d: SandboxDataset) => (d.schema ? `${d.schema}.${d.name}` : d.name).toLowerCase();
 
 export interface SandboxOptions {
   /** The only folder DuckDB may write (result files); one per sandbox, a file per query. */
@@ -90,14 +86,14 @@ export class ConsumerSandbox {
       memory_limit: options.memoryLimit ?? "1GB",
     });
     const conn = await instance.connect();
-    const sandbox = new ConsumerSandbox(instance, conn, new Set(datasets.map((d) => d.name.toLowerCase())));
+    const sandbox = new ConsumerSandbox(instance, conn, new Set(datasets.map((d) => viewKey(d))));
     try {
       await loadRemoteExtensions(
         conn,
         datasets.flatMap((d) => d.files ?? []),
       );
       // Database files attached read-only, each once, under names the consumer cannot write (the
-      // guard refuses qualified table names): only the views below read them.
+      // guard refuses any table but the views): only the views below read them.
       const databases = [...new Set(datasets.flatMap((d) => (d.table ? [d.table.database] : [])))];
       for (const [i, database] of databases.entries()) {
         await conn
@@ -111,8 +107,11 @@ export class ConsumerSandbox {
             );
           });
       }
+      for (const schema of new Set(datasets.flatMap((d) => (d.schema ? [d.schema] : [])))) {
+        await conn.run(`CREATE SCHEMA ${dialect.quoteIdentifier(schema)}`);
+      }
       for (const d of datasets) {
-        const view = dialect.quoteIdentifier(d.name);
+        const view = (d.schema ? `${dialect.quoteIdentifier(d.schema)}.` : "") + dialect.quoteIdentifier(d.name);
         const source = datasetSql(d, databases);
         // Masks and row filters live in the view itself: the consumer's SQL can only read the view.
         await conn.run(`CREATE VIEW ${view} AS ${await protectedSelect(conn, d, source)}`).catch((e: unknown) => {

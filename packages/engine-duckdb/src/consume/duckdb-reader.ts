@@ -18,7 +18,7 @@ export class DuckDbReader implements DataReader {
 
   consume(request: ReadRequest): Promise<ConsumeStream> {
     const datasets: SandboxDataset[] = request.datasets.map((d) => {
-      const protections = { masked: [...d.masked], rowFilters: [...d.rowFilters] };
+      const protections = { schema: d.schema, masked: [...d.masked], rowFilters: [...d.rowFilters] };
       const s = d.source;
       if (s.kind === "files") return { name: d.name, files: s.files, format: s.format, ...protections };
       if (s.database === undefined) {

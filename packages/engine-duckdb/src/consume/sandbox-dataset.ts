@@ -2,6 +2,8 @@
 export interface SandboxDataset {
   /** The view's name: the contract's schema object. */
   name: string;
+  /** The schema the view is in (a read across ports names each port's datasets `port.dataset`). */
+  schema?: string | undefined;
   /** Absolute paths, each possibly a glob, read together as one dataset… */
   files?: readonly string[] | undefined;
   format?: string | undefined;

@@ -356,6 +356,48 @@ team:
         // The slot is free again.
         expect((await call("POST", "/api/access-requests", consumer, { ...request, port: "totals" })).status).toBe(201);
       });
+
+      it("joins ports in one query, each read under its own agreement, masked and filtered by it", async () => {
+        const across = (who: TestIdentity | undefined, sql: string, ports = ["orders", "totals"]) =>
+          call("POST", "/api/consume", who, { ports: ports.map((port) => ({ product: "shop.orders", port })), sql });
+        const joined = await across(
+          consumer,
+          `SELECT o.order_id, o.customer_email, t.total FROM orders.orders o
+           JOIN totals.totals t ON t.day = DATE '2024-01-01' + o.order_id ORDER BY o.order_id`,
+        );
+        expect(joined.status).toBe(200);
+        // Orders' row filter and masks hold inside the join: consented orders only, e-mail masked.
+        expect(joined.body.rows).toEqual([
+          { order_id: 1, customer_email: "***", total: 100 },
+          { order_id: 2, customer_email: "***", total: 200 },
+          { order_id: 4, customer_email: "***", total: 400 },
+        ]);
+        const aliased = await call("POST", "/api/consume", consumer, {
+          ports: [
+            { product: "shop.orders", port: "orders", as: "o" },
+            { product: "shop.orders", port: "totals", as: "t" },
+          ],
+          sql: "SELECT (SELECT count(*) FROM o.orders) AS orders, (SELECT count(*) FROM t.totals) AS days",
+        });
+        expect(aliased.body.rows).toEqual([{ orders: 20, days: 5 }]);
+        // A port the caller has no right to refuses the whole query, audited like any read.
+        expect((await across(otherOwner, "SELECT 1 FROM orders.orders")).status).toBe(403);
+        expect((await across(undefined, "SELECT 1 FROM orders.orders")).status).toBe(401);
+        // Unqualified names, other schemas and the raw files are not reachable across ports either.
+        for (const sql of ["SELECT * FROM orders", "SELECT * FROM main.orders", "SELECT * FROM quanta.orders"]) {
+          expect((await across(consumer, sql)).body.error?.code, sql).toBe("sql-refused");
+        }
+        const twice = await call("POST", "/api/consume", consumer, {
+          ports: [
+            { product: "shop.orders", port: "orders" },
+            { product: "shop.orders", port: "orders" },
+          ],
+          sql: "SELECT 1",
+        });
+        expect(twice.status).toBe(400);
+        expect(twice.body.error.code).toBe("alias-taken");
+        expect((await call("POST", "/api/consume", consumer, { ports: [], sql: "SELECT 1" })).status).toBe(400);
+      });
     });
 
     describe("breaking changes meet consumers", () => {

@@ -8,7 +8,7 @@ import { hasRole, type Principal, teamRole } from "../identity/principal.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Queryable } from "../storage/database.js";
 import { type Agreement, agreementColumns } from "./agreement.js";
-import { portAccess } from "./port-access.js";
+import { type PortAccess, portAccess } from "./port-access.js";
 
 /** Why a read is allowed. */
 export type ReadBasis = "owner" | "agreement" | "public";
@@ -80,16 +80,8 @@ export async function planRead(
     grant.contractVersion && grant.contractVersion !== current.contractVersion
       ? await portContract(q, productId, port, grant.contractVersion)
       : current;
-  const access = portAccess(product.document, port.name, pc.contract);
-  const unmasked = grant.unmasked;
   const source = await portSource(pc, locator);
-  const datasets = source.datasets.map((d) => {
-    const declared = access.datasets.find((a) => a.name === d.name);
-    const masked = (declared?.sensitive ?? []).filter(
-      (c) => unmasked !== "all" && !unmasked.some((g) => g.toLowerCase() === c.toLowerCase()),
-    );
-    return { ...d, masked, rowFilters: declared?.rowFilters ?? [] };
-  });
+  const datasets = protectDatasets(source.datasets, portAccess(product.document, port.name, pc.contract), grant.unmasked);
   return {
     productId,
     port: port.name,
@@ -124,6 +116,24 @@ export async function planRead(
           () => {},
         ),
   };
+}
+
+/**
+ * Each dataset as a reader with these rights sees it: its sensitive columns masked unless granted
+ * (`all`: the owner team), and the port's row filters. The one rule for consume and store grants.
+ */
+export function protectDatasets(
+  datasets: readonly LocatedDataset[],
+  access: PortAccess,
+  unmasked: "all" | readonly string[],
+): PlannedDataset[] {
+  return datasets.map((d) => {
+    const declared = access.datasets.find((a) => a.name === d.name);
+    const masked = (declared?.sensitive ?? []).filter(
+      (c) => unmasked !== "all" && !unmasked.some((g) => g.toLowerCase() === c.toLowerCase()),
+    );
+    return { ...d, masked, rowFilters: declared?.rowFilters ?? [] };
+  });
 }
 
 /**

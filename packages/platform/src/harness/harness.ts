@@ -1,15 +1,16 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ConflictError, UnprocessableError } from "@quanta/core";
+import { ConflictError, InputError, UnprocessableError } from "@quanta/core";
 import {
   type ConsumeLimits,
   type ConsumeQuery,
-  type ConsumeStream as EngineStream,
   type DataReader,
   defaultConsumeLimits,
   type EngineManifest,
+  type ConsumeStream as EngineStream,
 } from "@quanta/core/engines";
-import { planRead } from "../access/read-access.js";
+import { AgreementGrants } from "../access/agreement-grants.js";
+import { planRead, type ReadPlan } from "../access/read-access.js";
 import { decide } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
 import { Lake } from "../lake/lake.js";
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   lake?: Lake;
   consume?: Partial<ConsumeLimits>;
   ingest?: Partial<IngestLimits>;
+  /** Problems worth an operator's eye (a grant the store refused). */
+  log?: (line: string) => void;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
   onStarted?: (productId: string) => void;
 }
@@ -60,6 +63,8 @@ export class Harness {
   readonly registry: Registry;
   readonly locator: DataLocator;
   readonly lifecycle: LifecycleStore;
+  /** Agreements as permissions in the stores that hold grants (PostgreSQL roles and views). */
+  readonly grants: AgreementGrants;
   readonly consumeLimits: ConsumeLimits;
   readonly ingestLimits: IngestLimits;
   /** Port versions in the storage root: ingested batches and data published with a product. */
@@ -72,6 +77,7 @@ export class Harness {
     this.registry = options.registry;
     this.locator = options.locator;
     this.lifecycle = new LifecycleStore(options.db);
+    this.grants = new AgreementGrants(options.db, options.locator, options.log);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
     this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
     this.lake = options.lake ?? new Lake(new StorageRoot(join(options.locator.dataDir, "lake")));
@@ -114,19 +120,77 @@ export class Harness {
     request: Omit<ConsumeQuery, "limit"> & { port: string; limit?: number | undefined },
     principal: Principal | undefined,
   ): Promise<ConsumeStream> {
-    const consumer = principal?.name ?? "anonymous";
     const plan = await planRead(this.db, this.locator, { productId, port: request.port }, principal);
-    const life = await this.lifecycle.requireReads(productId);
-    const maxRows = Math.min(life.config.maxRows ?? this.consumeLimits.maxRows, this.consumeLimits.maxRows);
-    const audit = (rows: number, reason: string | null) => plan.audit({ rows, reason, sql: request.sql ?? "" });
+    return this.serve([plan], [productId], request, principal);
+  }
+
+  /**
+   * One query over ports of one or more products, each read under its own right (owner team,
+   * agreement or public port) and served with its own masks and row filters: port `p`'s dataset
+   * `d` is the view `p.d` (or `alias.d` with `as`). The ports are joined in the DuckDB sandbox; a
+   * port on a database server would need DuckDB's postgres scanner there, which this server does
+   * not have, and is refused with the reason.
+   */
+  async consumeAcross(
+    request: Omit<ConsumeQuery, "limit"> & {
+      ports: readonly { productId: string; port: string; as?: string | undefined }[];
+      limit?: number | undefined;
+    },
+    principal: Principal | undefined,
+  ): Promise<ConsumeStream> {
+    const aliases = request.ports.map((p) => p.as ?? p.port);
+    const twice = aliases.find((a, i) => aliases.indexOf(a) !== i);
+    if (twice !== undefined) {
+      throw new InputError(`two ports would both be read as "${twice}": give one of them another name with "as"`, {
+        code: "alias-taken",
+      });
+    }
+    const plans = [];
+    for (const [i, p] of request.ports.entries()) {
+      const plan = await planRead(this.db, this.locator, { productId: p.productId, port: p.port }, principal);
+      plans.push({ ...plan, datasets: plan.datasets.map((d) => ({ ...d, schema: aliases[i] })) });
+    }
+    // Views across ports are built in one DuckDB sandbox: over files only, until DuckDB's
+    // postgres_scanner is available to reach database ports from there.
+    const apart = plans.find((p) => !p.source.engine.capabilities.files);
+    if (apart) {
+      const refusal = `${apart.productId} port ${apart.port} is served by ${apart.source.engine.name}, and joining it with other ports needs DuckDB's postgres_scanner extension, which this server does not have; read it alone (POST /api/products/${apart.productId}/consume)`;
+      await Promise.all(plans.map((p) => p.audit({ rows: 0, reason: `not served: ${refusal}`, sql: request.sql ?? "" })));
+      throw new UnprocessableError(refusal, { code: "ports-on-different-engines" });
+    }
+    return this.serve(
+      plans,
+      plans.map((p) => p.productId),
+      { ...request, sql: request.sql ?? "" },
+      principal,
+    );
+  }
+
+  /** Runs planned reads in their engine, audits each port's read and records its usage when it ends. */
+  private async serve(
+    plans: readonly ReadPlan[],
+    productIds: readonly string[],
+    request: Omit<ConsumeQuery, "limit"> & { limit?: number | undefined },
+    principal: Principal | undefined,
+  ): Promise<ConsumeStream> {
+    const consumer = principal?.name ?? "anonymous";
+    let maxRows = this.consumeLimits.maxRows;
+    for (const id of new Set(productIds)) {
+      const life = await this.lifecycle.requireReads(id);
+      maxRows = Math.min(life.config.maxRows ?? maxRows, maxRows);
+    }
+    const audit = (rows: number, reason: string | null) =>
+      Promise.all(plans.map((p) => p.audit({ rows, reason, sql: request.sql ?? "" })));
+    const source = (plans[0] as ReadPlan).source;
+    const redact = (text: string) => plans.reduce((t, p) => p.source.redact(t), text);
     let stream: ConsumeStream;
     try {
       await mkdir(this.locator.tempDir(), { recursive: true });
-      const reader = await this.reader(plan.source.engine);
+      const reader = await this.reader(source.engine);
       stream = (await reader.consume({
-        server: plan.source.server,
-        env: plan.source.env,
-        datasets: plan.datasets,
+        server: source.server,
+        env: source.env,
+        datasets: plans.flatMap((p) => p.datasets),
         query: {
           sql: request.sql,
           format: request.format,
@@ -136,23 +200,25 @@ export class Harness {
       })) as ConsumeStream;
     } catch (e) {
       // No secret of the server reaches the answer or the audit log.
-      if (e instanceof Error) e.message = plan.source.redact(e.message);
+      if (e instanceof Error) e.message = redact(e.message);
       await audit(0, `not served: ${(e as Error).message}`);
       throw e;
     }
     void stream.done.then(async (o) => {
       await audit(o.rows, o.error ? `incomplete: ${o.error}` : null);
-      await new UsageRepository(this.db)
-        .record({
-          productId,
-          port: plan.port,
-          consumer,
-          action: o.error ? "consume-incomplete" : "consume",
-          rows: o.rows,
-          bytes: o.bytes,
-          durationMs: o.durationMs,
-        })
-        .catch(() => {});
+      for (const plan of plans) {
+        await new UsageRepository(this.db)
+          .record({
+            productId: plan.productId,
+            port: plan.port,
+            consumer,
+            action: o.error ? "consume-incomplete" : "consume",
+            rows: o.rows,
+            bytes: o.bytes,
+            durationMs: o.durationMs,
+          })
+          .catch(() => {});
+      }
     });
     return stream;
   }

@@ -124,7 +124,7 @@ export async function portSource(pc: PortContract, locator: DataLocator): Promis
     serverName,
     engine: chosen.engine,
     server,
-    env: process.env,
+    env: engineEnvironment(variables.lookup),
     baseDir,
     datasets,
     redact: (text) => redactSecrets(text, resolved.secrets),
@@ -198,6 +198,17 @@ function linksOut(dir: string, roots: readonly string[], budget = { left: 20_000
     } else if (stat.isDirectory() && linksOut(path, roots, budget)) return true;
   }
   return false;
+}
+
+/**
+ * What an engine reads its standard settings from (`QUANTA_SERVER_<NAME>_URL`, `…_USER`,
+ * `…_PASSWORD`, libpq's variables): the environment's secrets first, then the process environment.
+ * Read by name only: nothing enumerates the secrets.
+ */
+function engineEnvironment(lookup: (name: string) => string | undefined): Readonly<Record<string, string | undefined>> {
+  return new Proxy({} as Record<string, string | undefined>, {
+    get: (_target, key) => (typeof key === "string" ? (lookup(key) ?? process.env[key]) : undefined),
+  });
 }
 
 /** The contract's servers as the platform would name them (for messages that list them). */

@@ -45,6 +45,8 @@ export interface HarnessRuntimeOptions {
   ingestRecovery?: IngestRecoveryOptions | false;
   /** Start-up recovery of the storage root (grace period for other replicas' staged versions); false: none. */
   lakeRecovery?: LakeRecoveryOptions | false;
+  /** How often grants in the stores are brought in line with the agreements (default 30 s). */
+  grantsReconcileMs?: number;
   workerConcurrency?: number;
   schedulerTickMs?: number;
   /** Problems: failed jobs, scheduler errors. */
@@ -127,6 +129,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     db: options.db,
     registry: options.registry,
     locator,
+    log,
     lake: new Lake(options.storageRoot ?? new StorageRoot(join(options.dataDir, "lake"))),
     ...(options.consume ? { consume: options.consume } : {}),
     onStarted: (id) => {
@@ -204,6 +207,20 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
             return noLake;
           },
         );
+  // Grants in the stores follow the agreements: notices that ended, stores that were unreachable.
+  let reconciling = false;
+  const grantsTimer = setInterval(() => {
+    if (reconciling || stopped) return;
+    reconciling = true;
+    void harness.grants
+      .reconcile()
+      .catch((e: unknown) => log(`grants: ${(e as Error)?.message ?? e}`))
+      .finally(() => {
+        reconciling = false;
+      });
+  }, options.grantsReconcileMs ?? 30_000);
+  grantsTimer.unref();
+  if (!(options.runJobs ?? true)) clearInterval(grantsTimer);
   if (options.runJobs ?? true) {
     if (options.jobsStartAfter) void options.jobsStartAfter.then((go) => go && startJobs());
     else startJobs();
@@ -217,6 +234,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     lakeRecovered,
     async stop() {
       stopped = true;
+      clearInterval(grantsTimer);
       await recovered;
       await lakeRecovered;
       await scheduler.stop();

@@ -99,6 +99,15 @@ const matrix: Row[] = [
     expect: [401, 200, 200, 200, 200, 200, 200],
   },
   {
+    route: "POST /api/consume",
+    body: () => ({
+      ports: [{ product: "test.sensors", port: "readings" }],
+      sql: "SELECT * FROM readings.readings",
+      limit: 2,
+    }),
+    expect: [401, 200, 200, 200, 200, 200, 200],
+  },
+  {
     route: `POST ${P}/ingest`,
     body: () => ({ port: "events", records: [event(++n)] }),
     expect: [401, 403, 403, 201, 201, 403, 201],
@@ -187,6 +196,10 @@ const matrix: Row[] = [
     body: () => ({}),
     expect: [401, 403, 403, 200, 409, 403, 403],
   },
+  // A store's connection for the agreement: its consumer team only (files here: nothing to connect
+  // to, 409), never the provider, governance or an admin.
+  { route: "GET /api/agreements/{request}/connection", expect: [401, 403, 409, 403, 403, 403, 403] },
+  { route: "POST /api/agreements/{request}/connection", expect: [401, 403, 409, 403, 403, 403, 403] },
 ];
 
 describe("authorization matrix", () => {

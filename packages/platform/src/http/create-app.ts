@@ -19,6 +19,7 @@ import { registerAuthRoutes } from "./auth-routes.js";
 import { registerDocs } from "./docs-page.js";
 import { errorResponse, validationBody } from "./error-response.js";
 import { registerAccess } from "./routes/access.js";
+import { registerAgreementConnection } from "./routes/agreement-connection.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
 import { dataUploadPath, registerDataUpload } from "./routes/data-upload.js";
 import { registerDemoSignIn } from "./routes/demo-sign-in.js";
@@ -129,7 +130,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     app,
     options.registry.db,
     new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
+    options.harness?.grants,
   );
+  if (options.harness) registerAgreementConnection(app, options.harness.grants);
   registerGovernance(app, options.registry.db);
   registerSecrets(app, options.secrets ?? openSecretStore(options.registry.db));
 

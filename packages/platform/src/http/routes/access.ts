@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { agreementStates } from "../../access/agreement.js";
+import { type Agreement, agreementStates } from "../../access/agreement.js";
+import type { AgreementGrants } from "../../access/agreement-grants.js";
 import { AgreementService } from "../../access/agreement-service.js";
 import { authorize } from "../../identity/authorize.js";
 import type { Database } from "../../storage/database.js";
@@ -251,21 +252,39 @@ const hookDelete = createRoute({
 
 /** A ConflictError carrying details (the existing id of a replayed request) keeps them in the body. */
 /** Data usage agreements, the mesh they draw and team webhooks (ADR 0014). */
-export function registerAccess(app: OpenAPIHono, db: Database, webhookAddresses?: WebhookAddressPolicy): void {
+export function registerAccess(
+  app: OpenAPIHono,
+  db: Database,
+  webhookAddresses?: WebhookAddressPolicy,
+  grants?: AgreementGrants,
+): void {
   const agreements = new AgreementService(db);
+  // A decision is a permission in the store too (ADR 0027): brought in line before the answer.
+  const granted = async (a: Agreement) => {
+    await grants?.sync(a.id);
+    return a;
+  };
   const webhooks = new WebhookService(db, webhookAddresses);
-  app.openapi(requestRoute, async (c) => c.json(await agreements.request(c.req.valid("json"), principalOf(c)), 201));
+  app.openapi(requestRoute, async (c) =>
+    c.json(await granted(await agreements.request(c.req.valid("json"), principalOf(c))), 201),
+  );
   for (const [i, route] of decideRoutes.entries()) {
     const action = actions[i] as (typeof actions)[number];
     app.openapi(route, async (c) =>
-      c.json(await agreements.act(c.req.valid("param").id, action, principalOf(c), c.req.valid("json")), 200),
+      c.json(
+        await granted(await agreements.act(c.req.valid("param").id, action, principalOf(c), c.req.valid("json"))),
+        200,
+      ),
     );
   }
   app.openapi(terminateRoute, async (c) =>
-    c.json(await agreements.act(c.req.valid("param").id, "terminate", principalOf(c), c.req.valid("json")), 200),
+    c.json(
+      await granted(await agreements.act(c.req.valid("param").id, "terminate", principalOf(c), c.req.valid("json"))),
+      200,
+    ),
   );
   app.openapi(acceptRoute, async (c) =>
-    c.json(await agreements.act(c.req.valid("param").id, "accept-version", principalOf(c)), 200),
+    c.json(await granted(await agreements.act(c.req.valid("param").id, "accept-version", principalOf(c))), 200),
   );
   app.openapi(getRoute, async (c) => c.json(await agreements.get(c.req.valid("param").id, principalOf(c)), 200));
   app.openapi(listRoute, async (c) =>

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { InputError, UnsupportedMediaTypeError } from "@quanta/core";
 import { consumeFormats } from "@quanta/core/engines";
 import type { Context } from "hono";
-import type { Harness } from "../../harness/harness.js";
+import type { ConsumeStream, Harness } from "../../harness/harness.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
 import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
 import { parseSchedule } from "../../jobs/schedule.js";
@@ -440,6 +440,50 @@ const consumeRoute = createRoute({
   },
 });
 
+const ConsumeAcrossSchema = z
+  .object({
+    ports: z
+      .array(
+        z
+          .object({
+            product: z.string().min(1).max(200).openapi({ example: "climate.temperature" }),
+            port: z.string().min(1).max(200).openapi({ example: "daily-temperature" }),
+            as: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
+              .optional()
+              .openapi({ description: "The schema the port's datasets are read from in the SQL (default: the port's name)" }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
+    sql: z.string().min(1).max(100_000).openapi({
+      description: "One SELECT over the ports' datasets, each named `<port or as>.<dataset>`",
+      example:
+        'SELECT t.station_id, t.mean_temperature_c, p.precipitation_mm FROM "daily-temperature".daily_temperature t JOIN "daily-precipitation".daily_precipitation p USING (station_id, day)',
+    }),
+    limit: ConsumeRequestSchema.shape.limit,
+    format: ConsumeRequestSchema.shape.format,
+  })
+  .strict()
+  .openapi("ConsumeAcrossRequest");
+
+const consumeAcrossRoute = createRoute({
+  method: "post",
+  path: "/api/consume",
+  operationId: "consumeAcross",
+  tags,
+  summary: "Consume across ports: one read-only SQL query joining output ports of one or more products",
+  description:
+    "Each port is read under the caller's own right to it (owner team, agreement or public port) and served with that agreement's masks and row filters; each read is audited on its product. Port `p`'s dataset `d` is `p.d` in the SQL (or `as.d`). The ports are joined in a sandboxed DuckDB; a port served by a database server would need DuckDB's postgres_scanner there and is refused with a 422.",
+  request: { body: { required: true, content: { "application/json": { schema: ConsumeAcrossSchema } } } },
+  responses: {
+    ...consumeRoute.responses,
+    403: errorContent("The caller may not read one of the ports"),
+  },
+});
+
 const ingestRoute = createRoute({
   method: "post",
   path: "/api/products/{id}/ingest",
@@ -634,19 +678,20 @@ export function registerHarness(app: OpenAPIHono, harness: Harness): void {
       { port: body.port, sql: body.sql, limit: body.limit, format: body.format as "json" },
       principalOf(c),
     );
-    return new Response(stream.body, {
-      status: 200,
-      headers: {
-        "content-type": stream.contentType,
-        "cache-control": "no-store",
-        "x-quanta-columns": encodeURIComponent(stream.columns.map((col) => col.name).join(",")).slice(0, 4000),
-        ...(body.format === "parquet" || body.format === "csv"
-          ? {
-              "content-disposition": `attachment; filename="${body.port.replace(/[^A-Za-z0-9._-]/g, "_")}.${body.format}"`,
-            }
-          : {}),
+    return streamed(stream, body.format, body.port);
+  });
+  app.openapi(consumeAcrossRoute, async (c) => {
+    const body = c.req.valid("json");
+    const stream = await harness.consumeAcross(
+      {
+        ports: body.ports.map((p) => ({ productId: p.product, port: p.port, as: p.as })),
+        sql: body.sql,
+        limit: body.limit,
+        format: body.format as "json",
       },
-    });
+      principalOf(c),
+    );
+    return streamed(stream, body.format, "result");
   });
   app.openapi(ingestRoute, (c) =>
     ingest(c, harness, c.req.valid("param").id, c.req.valid("query"), () => c.req.valid("json") as IngestBody),
@@ -663,5 +708,20 @@ export function registerHarness(app: OpenAPIHono, harness: Harness): void {
       consumerOf(c),
     );
     return c.json(life, 200);
+  });
+}
+
+/** A consume answer as HTTP: streamed, never cached, CSV and Parquet as a download named after `name`. */
+function streamed(stream: ConsumeStream, format: string, name: string): Response {
+  return new Response(stream.body, {
+    status: 200,
+    headers: {
+      "content-type": stream.contentType,
+      "cache-control": "no-store",
+      "x-quanta-columns": encodeURIComponent(stream.columns.map((col) => col.name).join(",")).slice(0, 4000),
+      ...(format === "parquet" || format === "csv"
+        ? { "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}.${format}"` }
+        : {}),
+    },
   });
 }

@@ -12,6 +12,7 @@ import { ingestIdempotencyMigration } from "./0020-ingest-idempotency.js";
 import { abandonedTestRunsMigration } from "./0022-abandoned-test-runs.js";
 import { portVersionsMigration } from "./0023-port-versions.js";
 import { secretsMigration } from "./0024-secrets.js";
+import { agreementGrantsMigration } from "./0025-agreement-grants.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   abandonedTestRunsMigration,
   portVersionsMigration,
   secretsMigration,
+  agreementGrantsMigration,
 ];
