@@ -17,7 +17,7 @@ import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
-import { DataLocator } from "./data-locator.js";
+import { DataLocator, type DataPlaneOptions } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { type IngestRecovery, type IngestRecoveryOptions, recoverIngest } from "./ingest/recover-ingest.js";
 
@@ -28,6 +28,8 @@ export interface HarnessRuntimeOptions {
   dataDir: string;
   /** The storage Quanta owns: port versions of ingested and published data (default `<dataDir>/lake`). */
   storageRoot?: StorageRoot;
+  /** Where contract servers may point, which environment's servers are read, where `${VAR}` resolves. */
+  dataPlane?: DataPlaneOptions;
   /** Product id → the folder it was published from (the demo mesh), where its local servers read. */
   productFolders?: ReadonlyMap<string, string>;
   /** Products whose contracts are tested once right away, in the background (`serve --demo`). */
@@ -92,7 +94,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     startEnded.set(job.id, status);
     reportStartTests();
   };
-  const locator = new DataLocator(options.dataDir);
+  const locator = new DataLocator(options.dataDir, options.dataPlane);
   for (const [id, folder] of options.productFolders ?? []) locator.setFolder(id, folder);
   const queue = new JobQueue(options.db);
   const worker = new JobWorker(queue, {

@@ -29,6 +29,20 @@ describe("platform settings from the environment", () => {
       );
   });
 
+  it("reads the data roots and the environment whose servers are read, refusing malformed ones", () => {
+    expect(
+      platformSettingsFromEnv({ QUANTA_DATA_ROOTS: "/mnt/lake: /srv/exports ", QUANTA_ENVIRONMENT: "prod" }),
+    ).toEqual({
+      testLimits: {},
+      dataRoots: ["/mnt/lake", "/srv/exports"],
+      environment: "prod",
+    });
+    expect(() => platformSettingsFromEnv({ QUANTA_DATA_ROOTS: "lake" })).toThrow(
+      'QUANTA_DATA_ROOTS must list absolute folders, not "lake"',
+    );
+    expect(() => platformSettingsFromEnv({ QUANTA_ENVIRONMENT: "Prod EU" })).toThrow("QUANTA_ENVIRONMENT must be");
+  });
+
   it("refuses what is not a positive whole number, naming the variable", () => {
     for (const bad of ["0", "-5", "1.5", "30s", "1e3"]) {
       expect(() => platformSettingsFromEnv({ QUANTA_CHECK_TIMEOUT_MS: bad })).toThrow(

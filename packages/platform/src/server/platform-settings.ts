@@ -1,3 +1,4 @@
+import { delimiter, isAbsolute } from "node:path";
 import { InputError } from "@quanta/core";
 import type { PlatformOptions } from "./start-platform.js";
 
@@ -32,11 +33,29 @@ function bytes(env: Env, name: string): number | undefined {
  * defaults: `QUANTA_CHECK_TIMEOUT_MS` each statement of a contract test (30 s),
  * `QUANTA_TEST_RUN_TIMEOUT_MS` a whole run (5 min), `QUANTA_SHUTDOWN_TIMEOUT_MS` stopping (10 s);
  * and the storage it owns: `QUANTA_STORAGE_ROOT` (default `<data dir>/lake`) and
- * `QUANTA_MAX_UPLOAD_BYTES`, the largest data file a port's upload takes (10 GiB).
+ * `QUANTA_MAX_UPLOAD_BYTES`, the largest data file a port's upload takes (10 GiB); where contract
+ * servers may point: `QUANTA_DATA_ROOTS` (folders beside the product folders, separated by `:`)
+ * and `QUANTA_ENVIRONMENT` (whose servers are read first, e.g. `prod`).
  */
 export function platformSettingsFromEnv(
   env: Env,
-): Pick<PlatformOptions, "testLimits" | "shutdownTimeoutMs" | "storageRoot" | "maxUploadBytes"> {
+): Pick<
+  PlatformOptions,
+  "testLimits" | "shutdownTimeoutMs" | "storageRoot" | "maxUploadBytes" | "dataRoots" | "environment"
+> {
+  const dataRoots = (env.QUANTA_DATA_ROOTS ?? "")
+    .split(delimiter)
+    .map((r) => r.trim())
+    .filter((r) => r !== "");
+  for (const root of dataRoots) {
+    if (!isAbsolute(root))
+      throw new InputError(`QUANTA_DATA_ROOTS must list absolute folders, not ${JSON.stringify(root)}`);
+  }
+  const environment = env.QUANTA_ENVIRONMENT?.trim() || undefined;
+  if (environment !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(environment))
+    throw new InputError(
+      `QUANTA_ENVIRONMENT must be lower-case letters, digits, - and _ (e.g. prod), not ${JSON.stringify(environment)}`,
+    );
   const maxUploadBytes = bytes(env, "QUANTA_MAX_UPLOAD_BYTES");
   const storageRoot = env.QUANTA_STORAGE_ROOT?.trim() || undefined;
   const checkTimeoutMs = milliseconds(env, "QUANTA_CHECK_TIMEOUT_MS");
@@ -50,5 +69,7 @@ export function platformSettingsFromEnv(
     ...(shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs } : {}),
     ...(storageRoot !== undefined ? { storageRoot } : {}),
     ...(maxUploadBytes !== undefined ? { maxUploadBytes } : {}),
+    ...(dataRoots.length > 0 ? { dataRoots } : {}),
+    ...(environment !== undefined ? { environment } : {}),
   };
 }

@@ -30,6 +30,10 @@ export interface PlatformOptions {
    * lake/storage-root.ts): start-up stops with the reason otherwise.
    */
   storageRoot?: string | undefined;
+  /** Folders beside the product folders that contract servers may read (`QUANTA_DATA_ROOTS`). */
+  dataRoots?: readonly string[] | undefined;
+  /** The environment whose contract servers are read first (`QUANTA_ENVIRONMENT`, e.g. `prod`). */
+  environment?: string | undefined;
   /** Largest data file `PUT /api/products/{id}/ports/{port}/data` accepts (default 10 GiB). */
   maxUploadBytes?: number;
   /** Run the contract test scheduler and a job worker in this process (default true). */
@@ -239,6 +243,7 @@ async function buildRest(
     { IdentityStore },
     { PlatformAuthenticator },
     { OidcVerifier },
+    { openSecretStore },
   ] = await Promise.all([
     import("../http/create-app.js"),
     import("../registry/registry.js"),
@@ -247,8 +252,11 @@ async function buildRest(
     import("../identity/identity-store.js"),
     import("../identity/platform-authenticator.js"),
     import("../identity/oidc-verifier.js"),
+    import("../secrets/open-secret-store.js"),
   ]);
   const registry = new Registry(db);
+  // One secret store for the API that manages it and the read path that resolves `${VAR}` with it.
+  const secrets = openSecretStore(db, { dataDir: options.dataDir });
   const published: string[] = [];
   const unchanged: string[] = [];
   const productFolders = new Map<string, string>();
@@ -273,6 +281,7 @@ async function buildRest(
     registry,
     dataDir: options.dataDir,
     storageRoot: options.storageRoot,
+    dataPlane: { dataRoots: options.dataRoots, environment: options.environment, variables: secrets },
     productFolders,
     testAtStart: published,
     runJobs: options.runJobs ?? true,
@@ -293,6 +302,7 @@ async function buildRest(
   const app = createApp({
     registry,
     harness: jobs.harness,
+    secrets,
     identity,
     authenticator,
     oidc: options.oidc,
