@@ -7,6 +7,11 @@ export interface Io {
   /** Colour and progress only on a terminal. */
   readonly tty: boolean;
   readonly cwd: string;
+  /**
+   * Rewrites the last line of stderr (a progress line); `done` ends it with a line break. Present
+   * only when stderr is a terminal: elsewhere a command prints one final line with `err` instead.
+   */
+  progress?: ((text: string, done?: boolean) => void) | undefined;
 }
 
 let watching = false;
@@ -41,6 +46,13 @@ export function processIo(): Io {
     err: (t) => write(process.stderr, t),
     tty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    ...(process.stderr.isTTY
+      ? {
+          progress: (text: string, done?: boolean) => {
+            if (!closed.has(process.stderr)) process.stderr.write(`\r${text}\x1b[K${done ? "\n" : ""}`);
+          },
+        }
+      : {}),
   };
 }
 

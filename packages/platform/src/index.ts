@@ -1,6 +1,7 @@
 export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "@quanta/core/engines";
 export * from "./audit/event-log.js";
 export * from "./client/credentials.js";
+export { DataUploadError, type DataUploadOptions, dataFormatOfFile } from "./client/data-upload.js";
 export * from "./client/platform-client.js";
 export { DataLocator } from "./harness/data-locator.js";
 export { Harness, type HarnessOptions } from "./harness/harness.js";
@@ -26,6 +27,10 @@ export { type Job, JobQueue } from "./jobs/job-queue.js";
 export { ContractTestScheduler } from "./jobs/scheduler.js";
 export * from "./jobs/test-run-repository.js";
 export { JobWorker } from "./jobs/worker.js";
+export { Lake } from "./lake/lake.js";
+export type { CurrentVersion, VersionSummary } from "./lake/port-version-store.js";
+export type { DataFormat, PublishDataResult } from "./lake/publish-data.js";
+export { StorageRoot } from "./lake/storage-root.js";
 export * from "./refused-error.js";
 export * from "./registry/contract-repository.js";
 export * from "./registry/product-folder.js";

@@ -2,10 +2,12 @@ import { ConflictError, InputError, type Issue, NotAllowedError, NotFoundError, 
 import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
+import type { PublishDataResult } from "../lake/publish-data.js";
 import { RefusedError } from "../refused-error.js";
 import type { ProductQuery, ProductSummary } from "../registry/product-repository.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
 import type { SecretInfo } from "../secrets/secret-store.js";
+import { type DataUploadOptions, uploadData } from "./data-upload.js";
 import { serverKey } from "./server-url.js";
 
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */
@@ -85,6 +87,14 @@ export class PlatformClient {
       body: JSON.stringify(publishedBy ? { files, publishedBy } : { files }),
     });
     return body;
+  }
+
+  /**
+   * Streams a data file as the port's new version (`PUT …/ports/{port}/data`), tested against its
+   * contract on the server; a refusal is a `DataUploadError` with the server's message and details.
+   */
+  publishData(productId: string, port: string, file: string, options: DataUploadOptions): Promise<PublishDataResult> {
+    return uploadData(this.base, this.token, productId, port, file, options);
   }
 
   /** Applies a policy file on the server (a new version of its set); 422 RefusedError with the issues. */
