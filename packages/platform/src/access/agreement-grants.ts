@@ -264,7 +264,7 @@ export class AgreementGrants {
     if (!product) throw new NotFoundError(`no data product "${agreement.productId}"`);
     const port = portOf(product, agreement.port, ["output"]);
     const pc = await portContract(this.db, agreement.productId, port, agreement.contractVersion ?? undefined);
-    const source = await portSource(pc, this.locator);
+    const source = await portSource(this.db, pc, this.locator);
     const datasets = protectDatasets(
       source.datasets,
       portAccess(product.document, port.name, pc.contract),

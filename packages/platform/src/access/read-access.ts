@@ -80,8 +80,12 @@ export async function planRead(
     grant.contractVersion && grant.contractVersion !== current.contractVersion
       ? await portContract(q, productId, port, grant.contractVersion)
       : current;
-  const source = await portSource(pc, locator);
-  const datasets = protectDatasets(source.datasets, portAccess(product.document, port.name, pc.contract), grant.unmasked);
+  const source = await portSource(q, pc, locator);
+  const datasets = protectDatasets(
+    source.datasets,
+    portAccess(product.document, port.name, pc.contract),
+    grant.unmasked,
+  );
   return {
     productId,
     port: port.name,

@@ -1,6 +1,8 @@
 import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { VariableLookup } from "@quanta/core/engines";
+import { Lake } from "../lake/lake.js";
+import { StorageRoot } from "../lake/storage-root.js";
 
 /** Where `${NAME}` references of a server resolve: the platform's secrets of an environment, then the process's. */
 export interface VariableSource {
@@ -34,6 +36,8 @@ export interface DataPlaneOptions {
   /** The environment whose servers the platform reads first (`QUANTA_ENVIRONMENT`); others only when it has none. */
   environment?: string | undefined;
   variables?: VariableSource | undefined;
+  /** The storage Quanta owns (default `<dataDir>/lake`): a port's current version there is what it serves. */
+  lake?: Lake | undefined;
 }
 
 /**
@@ -47,6 +51,7 @@ export class DataLocator {
   readonly dataRoots: readonly string[];
   readonly environment: string | undefined;
   readonly variables: VariableSource;
+  readonly lake: Lake;
 
   constructor(
     readonly dataDir: string,
@@ -55,6 +60,7 @@ export class DataLocator {
     this.dataRoots = (options.dataRoots ?? []).map((r) => resolve(r));
     this.environment = options.environment;
     this.variables = options.variables ?? processVariables;
+    this.lake = options.lake ?? new Lake(new StorageRoot(join(dataDir, "lake")));
   }
 
   /** Registers the folder a product was published from (start-up of `quanta serve --demo`). */

@@ -1,5 +1,4 @@
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { ConflictError, InputError, UnprocessableError } from "@quanta/core";
 import {
   type ConsumeLimits,
@@ -13,8 +12,7 @@ import { AgreementGrants } from "../access/agreement-grants.js";
 import { planRead, type ReadPlan } from "../access/read-access.js";
 import { decide } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
-import { Lake } from "../lake/lake.js";
-import { StorageRoot } from "../lake/storage-root.js";
+import type { Lake } from "../lake/lake.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
@@ -80,7 +78,7 @@ export class Harness {
     this.grants = new AgreementGrants(options.db, options.locator, options.log);
     this.consumeLimits = { ...defaultConsumeLimits, ...options.consume };
     this.ingestLimits = { ...defaultIngestLimits, ...options.ingest };
-    this.lake = options.lake ?? new Lake(new StorageRoot(join(options.locator.dataDir, "lake")));
+    this.lake = options.lake ?? options.locator.lake;
   }
 
   /** Closes the engines' readers (the process is stopping). */
@@ -155,7 +153,9 @@ export class Harness {
     const apart = plans.find((p) => !p.source.engine.capabilities.files);
     if (apart) {
       const refusal = `${apart.productId} port ${apart.port} is served by ${apart.source.engine.name}, and joining it with other ports needs DuckDB's postgres_scanner extension, which this server does not have; read it alone (POST /api/products/${apart.productId}/consume)`;
-      await Promise.all(plans.map((p) => p.audit({ rows: 0, reason: `not served: ${refusal}`, sql: request.sql ?? "" })));
+      await Promise.all(
+        plans.map((p) => p.audit({ rows: 0, reason: `not served: ${refusal}`, sql: request.sql ?? "" })),
+      );
       throw new UnprocessableError(refusal, { code: "ports-on-different-engines" });
     }
     return this.serve(

@@ -1,11 +1,18 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lake } from "../lake/lake.js";
+import { StorageRoot } from "../lake/storage-root.js";
+import { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import { openDatabase } from "../storage/open-database.js";
+import { tinyProduct } from "../test-fixtures.js";
 import { DataLocator, type VariableSource } from "./data-locator.js";
 import type { PortContract } from "./port-data.js";
 import { portSource } from "./port-source.js";
 
+let db: Database;
 let root: string;
 let lake: string;
 let outside: string;
@@ -35,6 +42,7 @@ const refusal = (p: Promise<unknown>) =>
   );
 
 beforeAll(async () => {
+  db = await openDatabase({ memory: true });
   root = await mkdtemp(join(tmpdir(), "quanta-port-source-"));
   lake = join(root, "lake");
   outside = join(root, "outside");
@@ -47,6 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await db?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -56,6 +65,7 @@ const locator = (options: ConstructorParameters<typeof DataLocator>[1] = {}) =>
 describe("portSource", () => {
   it("reads files relative to the contract, one dataset per schema object ({model} is its physical name)", async () => {
     const source = await portSource(
+      db,
       contractOf([{ server: "local", type: "local", path: "../data/{model}.parquet" }]),
       locator(),
     );
@@ -95,7 +105,7 @@ describe("portSource", () => {
         password: "${DB_PASSWORD}",
       },
     ];
-    const source = await portSource(contractOf(servers), locator({ environment: "prod" }));
+    const source = await portSource(db, contractOf(servers), locator({ environment: "prod" }));
     expect(source.engine.name).toBe("postgres");
     expect(source.server).toMatchObject({ host: "db.internal", port: "5432", password: "s3cret-pass" });
     expect(source.datasets[0]).toEqual({
@@ -104,7 +114,7 @@ describe("portSource", () => {
     });
     expect(source.redact("auth failed for s3cret-pass@db.internal")).toBe("auth failed for ***@db.internal");
     // Without an environment configured, the first server an engine serves.
-    expect((await portSource(contractOf(servers), locator())).serverId).toBe("dev");
+    expect((await portSource(db, contractOf(servers), locator())).serverId).toBe("dev");
   });
 
   it("refuses what it cannot locate with a 422 naming the reason", async () => {
@@ -150,7 +160,7 @@ describe("portSource", () => {
       [[{ server: "d", type: "duckdb" }], "server-invalid", /names no database file/],
     ];
     for (const [servers, code, message] of cases) {
-      const got = await refusal(portSource(contractOf(servers), locator({ environment: "prod" })));
+      const got = await refusal(portSource(db, contractOf(servers), locator({ environment: "prod" })));
       expect(got, JSON.stringify(servers)).toMatchObject({ name: "UnprocessableError", code });
       expect(got?.message).toMatch(message);
       expect(got?.message).not.toContain(root); // no absolute server path in what consumers see
@@ -161,12 +171,14 @@ describe("portSource", () => {
   it("reads absolute paths and Hive-partitioned globs under a data root, and nowhere else", async () => {
     const glob = join(lake, "orders", "*", "*.parquet");
     const servers = [{ server: "lake", type: "local", path: glob, format: "parquet" }];
-    expect(await refusal(portSource(contractOf(servers), locator()))).toMatchObject({ code: "server-path-refused" });
-    const source = await portSource(contractOf(servers), locator({ dataRoots: [lake] }));
+    expect(await refusal(portSource(db, contractOf(servers), locator()))).toMatchObject({
+      code: "server-path-refused",
+    });
+    const source = await portSource(db, contractOf(servers), locator({ dataRoots: [lake] }));
     expect(source.datasets[0]?.source).toEqual({ kind: "files", files: [glob], format: "parquet" });
     // `..` climbing out of a data root is refused like any other path outside.
     const climbing = [{ server: "lake", type: "local", path: `${lake}/../outside/secret.parquet` }];
-    expect(await refusal(portSource(contractOf(climbing), locator({ dataRoots: [lake] })))).toMatchObject({
+    expect(await refusal(portSource(db, contractOf(climbing), locator({ dataRoots: [lake] })))).toMatchObject({
       code: "server-path-refused",
     });
   });
@@ -176,9 +188,9 @@ describe("portSource", () => {
     await symlink(outside, join(own, "escape"));
     await symlink(join(outside, "secret.parquet"), join(own, "year=2024", "part-1.parquet"));
     const direct = [{ server: "l", type: "local", path: "../data/escape/secret.parquet" }];
-    expect(await refusal(portSource(contractOf(direct), locator()))).toMatchObject({ code: "server-path-refused" });
+    expect(await refusal(portSource(db, contractOf(direct), locator()))).toMatchObject({ code: "server-path-refused" });
     const globbed = [{ server: "l", type: "local", path: "../data/*/*.parquet" }];
-    expect(await refusal(portSource(contractOf(globbed), locator()))).toMatchObject({
+    expect(await refusal(portSource(db, contractOf(globbed), locator()))).toMatchObject({
       code: "server-path-refused",
       message: expect.stringMatching(/symbolic link/),
     });
@@ -186,6 +198,7 @@ describe("portSource", () => {
 
   it("passes object storage paths to the engine, which needs its extension for them", async () => {
     const source = await portSource(
+      db,
       contractOf([{ server: "s3", type: "s3", location: "s3://bucket/orders/{model}/*.parquet", format: "parquet" }]),
       locator(),
     );
@@ -193,6 +206,41 @@ describe("portSource", () => {
       kind: "files",
       files: ["s3://bucket/orders/orders_v1/*.parquet"],
       format: "parquet",
+    });
+  });
+
+  it("serves a port's current version on Quanta's storage before its servers, and keeps others out of it", async () => {
+    await new Registry(db).publish({ files: tinyProduct("sales.orders") });
+    const located = locator({ lake: new Lake(new StorageRoot(lake)) });
+    const staged = await located.lake.stage(db, {
+      productId: "sales.orders",
+      port: "orders",
+      source: "publish",
+      createdBy: "test",
+    });
+    const file = await located.lake.file(staged, "orders", "part-0.parquet");
+    await writeFile(file, "");
+    await db.transaction((tx) =>
+      located.lake.versions.makeCurrent(tx, staged.row, () => [
+        { name: "orders", format: "parquet", files: [relative(lake, file)], rows: 0, bytes: 0 },
+        { name: "lines", format: "parquet", files: [relative(lake, file)], rows: 0, bytes: 0 },
+      ]),
+    );
+    const source = await portSource(
+      db,
+      contractOf([{ server: "l", type: "local", path: "../data/x.parquet" }]),
+      located,
+    );
+    expect(source).toMatchObject({ serverId: "quanta", engine: { name: "duckdb" } });
+    expect(source.datasets[0]?.source).toEqual({ kind: "files", files: [file], format: "parquet" });
+    // Another product's contract cannot point into that product's storage.
+    const intruder = contractOf(
+      [{ server: "l", type: "local", path: join(staged.dir, "**", "*.parquet"), format: "parquet" }],
+      "other.product",
+    );
+    expect(await refusal(portSource(db, intruder, located))).toMatchObject({
+      code: "server-path-refused",
+      message: expect.stringMatching(/another product/),
     });
   });
 });

@@ -13,6 +13,8 @@ import { formatOf, readableRoot, remoteExtension } from "@quanta/engine-duckdb";
 import { installedEngines } from "../engines/installed-engines.js";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 import { type DataLocator, realPathOf } from "./data-locator.js";
+import { type CurrentVersion, segment } from "../lake/port-version-store.js";
+import type { Queryable } from "../storage/database.js";
 import { type PortContract, schemaObjects } from "./port-data.js";
 
 /** One schema object of a port and where its rows are. */
@@ -57,7 +59,10 @@ function inside(root: string, path: string): boolean {
  * serves, a missing variable, a literal credential, a path outside the allowed folders or into
  * another product's storage, a format no engine reads); reaching the server is left to the engine.
  */
-export async function portSource(pc: PortContract, locator: DataLocator): Promise<PortSource> {
+export async function portSource(q: Queryable, pc: PortContract, locator: DataLocator): Promise<PortSource> {
+  // Data Quanta stores itself (published with the product, built by a pipeline) is what the port serves.
+  const stored = await locator.lake.versions.current(q, pc.productId, pc.port.name);
+  if (stored) return storedSource(pc, locator, stored);
   let chosen: ReturnType<typeof selectServer>;
   try {
     chosen = selectServer(pc.contract.servers, installedEngines, { environment: locator.environment });
@@ -131,6 +136,33 @@ export async function portSource(pc: PortContract, locator: DataLocator): Promis
   };
 }
 
+/** A port's current version on the storage Quanta owns, read by DuckDB like any file server. */
+function storedSource(pc: PortContract, locator: DataLocator, stored: CurrentVersion): PortSource {
+  const engine = installedEngines.forType("local");
+  if (!engine) throw unreadable("no installed engine reads files", "no-readable-server");
+  const byName = new Map(stored.datasets.map((d) => [d.name, d]));
+  const datasets = schemaObjects(pc.contract).map((o): LocatedDataset => {
+    const d = byName.get(o.name);
+    if (!d || d.files.length === 0) {
+      throw unreadable(
+        `version ${stored.version} of port ${pc.port.name} holds no data for "${o.name}"; publish it with PUT /api/products/${pc.productId}/ports/${pc.port.name}/data`,
+        "dataset-unreadable",
+      );
+    }
+    return { name: o.name, source: { kind: "files", files: d.files, format: d.format } };
+  });
+  return {
+    serverId: "quanta",
+    serverName: `quanta storage (version ${stored.version})`,
+    engine,
+    server: { server: "quanta", type: "local" },
+    env: process.env,
+    baseDir: locator.lake.root.path,
+    datasets,
+    redact: (text) => text,
+  };
+}
+
 /**
  * A server path as the engine will read it: relative paths from the contract file's folder;
  * absolute ones (and where relative ones lead) only inside the product's own folder or a data root
@@ -149,6 +181,9 @@ function checkedPath(written: string, pc: PortContract, locator: DataLocator, la
     if (id !== pc.productId && inside(realPathOf(folder), readable) && !inOwn)
       throw refuse("points into the storage of another product");
   }
+  const lake = realPathOf(locator.lake.root.path);
+  if (inside(lake, readable) && !inside(join(lake, segment(pc.productId)), readable))
+    throw refuse("points into the storage of another product");
   const dataDir = realPathOf(locator.dataDir);
   if (inside(dataDir, readable) && !inOwn) {
     throw refuse(

@@ -94,7 +94,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     startEnded.set(job.id, status);
     reportStartTests();
   };
-  const locator = new DataLocator(options.dataDir, options.dataPlane);
+  const locator = new DataLocator(options.dataDir, {
+    ...options.dataPlane,
+    lake: new Lake(options.storageRoot ?? new StorageRoot(join(options.dataDir, "lake"))),
+  });
   for (const [id, folder] of options.productFolders ?? []) locator.setFolder(id, folder);
   const queue = new JobQueue(options.db);
   const worker = new JobWorker(queue, {
@@ -132,7 +135,6 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     registry: options.registry,
     locator,
     log,
-    lake: new Lake(options.storageRoot ?? new StorageRoot(join(options.dataDir, "lake"))),
     ...(options.consume ? { consume: options.consume } : {}),
     onStarted: (id) => {
       void scheduler

@@ -80,7 +80,7 @@ export async function runContractTest(
   let source: PortSource | undefined;
   let located: unknown;
   try {
-    source = await portSource(pc, locator);
+    source = await portSource(db, pc, locator);
   } catch (e) {
     located = e; // recorded as the run's error below
   }
