@@ -16,18 +16,19 @@ import type {
   LifecycleSchema,
   ObservationSchema,
 } from "../http/routes/harness.js";
+import type { ErrorSchema, HealthSchema } from "../http/schemas.js";
 import type {
   ContractSummarySchema,
   ContractVersionSchema,
   ContractVersionSummarySchema,
-  ErrorSchema,
+} from "../registry/contract-schema.js";
+import type {
   FacetsSchema,
-  HealthSchema,
   ProductDetailSchema,
   ProductListSchema,
   ProductSummarySchema,
-  PublishResultSchema,
-} from "../http/schemas.js";
+} from "../registry/product-schema.js";
+import type { PublishResultSchema } from "../registry/publish-schema.js";
 
 export type ApiErrorBody = z.infer<typeof ErrorSchema>;
 export type Health = z.infer<typeof HealthSchema>;
