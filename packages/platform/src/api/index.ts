@@ -4,9 +4,7 @@
  * marketplace cannot drift apart). Types only: importing this entry loads nothing.
  */
 import type { z } from "@hono/zod-openapi";
-import type { PrincipalSchema } from "../http/auth-routes.js";
 import type { AgreementSchema, MeshEdgeSchema } from "../http/routes/access.js";
-import type { DemoUserSchema } from "../http/routes/demo-sign-in.js";
 import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
 import type {
   ConsumeJsonSchema,
@@ -17,6 +15,8 @@ import type {
   ObservationSchema,
 } from "../http/routes/harness.js";
 import type { ErrorSchema, HealthSchema } from "../http/schemas.js";
+import type { DemoUserSchema } from "../identity/demo-user-schema.js";
+import type { PrincipalSchema } from "../identity/principal.js";
 import type {
   ContractSummarySchema,
   ContractVersionSchema,
