@@ -4,7 +4,8 @@
  * marketplace cannot drift apart). Types only: importing this entry loads nothing.
  */
 import type { z } from "@hono/zod-openapi";
-import type { AgreementSchema, MeshEdgeSchema } from "../http/routes/access.js";
+import type { AgreementSchema } from "../access/agreement.js";
+import type { MeshEdgeSchema } from "../access/mesh-edge-schema.js";
 import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
 import type {
   ConsumeJsonSchema,
