@@ -6,7 +6,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { AgreementSchema } from "../access/agreement.js";
 import type { MeshEdgeSchema } from "../access/mesh-edge-schema.js";
-import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
+import type { AuditEntrySchema } from "../audit/audit-entry-schema.js";
+import type { PolicyListSchema } from "../governance/policy-schema.js";
 import type {
   ConsumeJsonSchema,
   DiscoverySchema,
