@@ -8,14 +8,12 @@ import type { AgreementSchema } from "../access/agreement.js";
 import type { MeshEdgeSchema } from "../access/mesh-edge-schema.js";
 import type { AuditEntrySchema } from "../audit/audit-entry-schema.js";
 import type { PolicyListSchema } from "../governance/policy-schema.js";
-import type {
-  ConsumeJsonSchema,
-  DiscoverySchema,
-  GovernanceSchema,
-  IngestResultSchema,
-  LifecycleSchema,
-  ObservationSchema,
-} from "../http/routes/harness.js";
+import type { ConsumeJsonSchema } from "../harness/consume-schema.js";
+import type { DiscoverySchema } from "../harness/discovery-schema.js";
+import type { GovernanceSchema } from "../harness/governance-schema.js";
+import type { IngestResultSchema } from "../harness/ingest/ingest-result.js";
+import type { LifecycleSchema } from "../harness/lifecycle-schema.js";
+import type { ObservationSchema } from "../harness/observation-schema.js";
 import type { ErrorSchema, HealthSchema } from "../http/schemas.js";
 import type { DemoUserSchema } from "../identity/demo-user-schema.js";
 import type { PrincipalSchema } from "../identity/principal.js";
