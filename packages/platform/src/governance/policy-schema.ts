@@ -32,3 +32,6 @@ export const PolicyListSchema = z.object({
   rules: z.array(PolicyRuleSchema),
   versions: z.array(PolicyVersionSchema),
 });
+
+/** What applying a policy file answers: the version it is now, and how many products were re-evaluated. */
+export const PolicyAppliedSchema = z.object({ version: PolicyVersionSchema, evaluated: z.number() });

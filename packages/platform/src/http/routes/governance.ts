@@ -3,7 +3,7 @@ import { NotFoundError } from "@quanta/core";
 import { AuditEntrySchema } from "../../audit/audit-entry-schema.js";
 import { AuditLog } from "../../audit/audit-log.js";
 import { GovernanceService } from "../../governance/governance-service.js";
-import { PolicyListSchema, PolicyVersionSchema } from "../../governance/policy-schema.js";
+import { PolicyAppliedSchema, PolicyListSchema } from "../../governance/policy-schema.js";
 import { PolicyStore } from "../../governance/policy-store.js";
 import { authorize, decide } from "../../identity/authorize.js";
 import { productRef } from "../../identity/publish-target.js";
@@ -59,11 +59,8 @@ const applyPolicy = createRoute({
     },
   },
   responses: {
-    201: json(z.object({ version: PolicyVersionSchema, evaluated: z.number() }), "Applied"),
-    200: json(
-      z.object({ version: PolicyVersionSchema, evaluated: z.number() }),
-      "This exact text is the latest version already",
-    ),
+    201: json(PolicyAppliedSchema, "Applied"),
+    200: json(PolicyAppliedSchema, "This exact text is the latest version already"),
     ...guarded,
     422: { description: "Refused, with the issues", content: { "application/json": { schema: RefusedSchema } } },
   },
