@@ -1,7 +1,8 @@
 /**
  * `@quanta/platform/api`: the shapes of the HTTP API's answers, as TypeScript types derived from
- * the zod schemas the routes validate and document with (so /api/openapi.json, the server and the
- * marketplace cannot drift apart). Types only: importing this entry loads nothing.
+ * the zod schemas the routes validate and document with. The schemas live in the feature folders
+ * beside the services, whose own types are inferred from the same schemas (so /api/openapi.json,
+ * the server and the marketplace cannot drift apart). Types only: importing this entry loads nothing.
  */
 import type { z } from "@hono/zod-openapi";
 import type { AgreementSchema } from "../access/agreement.js";
