@@ -10,6 +10,7 @@ import { type Principal, teamRole } from "../identity/principal.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { type Agreement, agreementColumns } from "./agreement.js";
+import type { AgreementConnection } from "./agreement-connection-schema.js";
 import { portAccess } from "./port-access.js";
 import { protectDatasets } from "./read-access.js";
 
@@ -32,21 +33,6 @@ interface GrantRow {
 
 const grantColumns = `state, engine, server, role, views, contract_version AS "contractVersion", fingerprint, error,
   login_issued_at AS "loginIssuedAt"`;
-
-/** What a consumer connects with to read an agreement's data straight from the store. */
-export interface AgreementConnection {
-  agreementId: string;
-  engine: string;
-  host: string;
-  port: number;
-  database: string;
-  role: string;
-  /** Shown once: when the role's login is first issued, or a new one asked for. */
-  password?: string;
-  /** When a password was last issued (then not shown again). */
-  passwordIssuedAt: string | null;
-  views: { dataset: string; view: string }[];
-}
 
 /** The agreement's role: one per agreement, so ending it ends exactly that access. */
 export function shareRole(agreementId: string): string {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, type DataContract, InputError, NotFoundError } from "@quanta/core";
 import { contractNoticeDays } from "@quanta/core/policy";
 import { AuditLog } from "../audit/audit-log.js";
@@ -18,6 +19,7 @@ import {
   agreementColumns,
   transitions,
 } from "./agreement.js";
+import type { MeshEdgeSchema } from "./mesh-edge-schema.js";
 import { portAccess } from "./port-access.js";
 
 export interface AccessRequestInput {
@@ -34,26 +36,7 @@ export const defaultNoticeDays = 30;
 
 const newId = () => `agr_${randomBytes(9).toString("base64url")}`;
 
-/**
- * A mesh edge: a product's output port read by a consumer team (and that team's products), either
- * under an active agreement (`kind: "agreement"`) or because another product declares an input port
- * on the port's contract (`kind: "input-port"`: the data flows there whether or not an agreement was
- * signed; `agreementId` is then empty and `inputPort` names the reader's port).
- */
-export interface MeshEdge {
-  kind: "agreement" | "input-port";
-  agreementId: string;
-  productId: string;
-  port: string;
-  /** The team reading: the agreement's consumer team, or the reading product's team ("" when it has none). */
-  consumerTeam: string;
-  /** Products the data flows to: the consumer team's products, or the one product reading through its input port. */
-  consumerProducts: string[];
-  /** The reader's input port, on `input-port` edges. */
-  inputPort?: string;
-  purpose: string;
-  since: string | null;
-}
+export type MeshEdge = z.infer<typeof MeshEdgeSchema>;
 
 /**
  * Data usage agreements (ADR 0014): a consumer team requests a port with a purpose, the owner team

@@ -1,3 +1,5 @@
+import { z } from "@hono/zod-openapi";
+
 /** The states of a data usage agreement (an access request is an agreement in `requested`). */
 export const agreementStates = ["requested", "active", "terminating", "terminated", "rejected"] as const;
 export type AgreementState = (typeof agreementStates)[number];
@@ -15,32 +17,35 @@ export const transitions: Record<AgreementAction, Partial<Record<AgreementState,
   "accept-version": { active: "active", terminating: "terminating" },
 };
 
-export interface Agreement {
-  id: string;
-  productId: string;
-  port: string;
-  consumerTeam: string;
-  purpose: string;
-  /** As of now: a terminating agreement whose notice has ended reads `terminated`. */
-  state: AgreementState;
-  /** Sensitive columns this agreement may read unmasked. */
-  grantedColumns: string[];
-  contractId: string | null;
-  /** The contract version this agreement reads. */
-  contractVersion: string | null;
-  /** A newer major version, served once accepted or when `pendingUntil` passes. */
-  pendingVersion: string | null;
-  pendingUntil: string | null;
-  noticeDays: number;
-  requestedBy: string;
-  requestedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-  terminatedBy: string | null;
-  noticeEndsAt: string | null;
-  updatedAt: string;
-}
+export const AgreementSchema = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    port: z.string(),
+    consumerTeam: z.string(),
+    purpose: z.string(),
+    /** As of now: a terminating agreement whose notice has ended reads `terminated`. */
+    state: z.enum(agreementStates),
+    grantedColumns: z.array(z.string()).openapi({ description: "Sensitive columns readable unmasked" }),
+    contractId: z.string().nullable(),
+    contractVersion: z.string().nullable().openapi({ description: "The contract version this agreement reads" }),
+    pendingVersion: z
+      .string()
+      .nullable()
+      .openapi({ description: "A new major version, served once accepted or when pendingUntil passes" }),
+    pendingUntil: z.string().nullable(),
+    noticeDays: z.number(),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    terminatedBy: z.string().nullable(),
+    noticeEndsAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .openapi("Agreement");
+export type Agreement = z.infer<typeof AgreementSchema>;
 
 /** Columns of `agreements` as an Agreement, with the time-based state computed in SQL (never stale). */
 export const agreementColumns = `id, product_id AS "productId", port, consumer_team AS "consumerTeam", purpose,

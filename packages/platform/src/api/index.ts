@@ -1,33 +1,35 @@
 /**
  * `@quanta/platform/api`: the shapes of the HTTP API's answers, as TypeScript types derived from
- * the zod schemas the routes validate and document with (so /api/openapi.json, the server and the
- * marketplace cannot drift apart). Types only: importing this entry loads nothing.
+ * the zod schemas the routes validate and document with. The schemas live in the feature folders
+ * beside the services, whose own types are inferred from the same schemas (so /api/openapi.json,
+ * the server and the marketplace cannot drift apart). Types only: importing this entry loads nothing.
  */
 import type { z } from "@hono/zod-openapi";
-import type { PrincipalSchema } from "../http/auth-routes.js";
-import type { AgreementSchema, MeshEdgeSchema } from "../http/routes/access.js";
-import type { DemoUserSchema } from "../http/routes/demo-sign-in.js";
-import type { AuditEntrySchema, PolicyListSchema } from "../http/routes/governance.js";
-import type {
-  ConsumeJsonSchema,
-  DiscoverySchema,
-  GovernanceSchema,
-  IngestResultSchema,
-  LifecycleSchema,
-  ObservationSchema,
-} from "../http/routes/harness.js";
+import type { AgreementSchema } from "../access/agreement.js";
+import type { MeshEdgeSchema } from "../access/mesh-edge-schema.js";
+import type { AuditEntrySchema } from "../audit/audit-entry-schema.js";
+import type { PolicyListSchema } from "../governance/policy-schema.js";
+import type { ConsumeJsonSchema } from "../harness/consume-schema.js";
+import type { DiscoverySchema } from "../harness/discovery-schema.js";
+import type { GovernanceSchema } from "../harness/governance-schema.js";
+import type { IngestResultSchema } from "../harness/ingest/ingest-result.js";
+import type { LifecycleSchema } from "../harness/lifecycle-schema.js";
+import type { ObservationSchema } from "../harness/observation-schema.js";
+import type { ErrorSchema, HealthSchema } from "../http/schemas.js";
+import type { DemoUserSchema } from "../identity/demo-user-schema.js";
+import type { PrincipalSchema } from "../identity/principal.js";
 import type {
   ContractSummarySchema,
   ContractVersionSchema,
   ContractVersionSummarySchema,
-  ErrorSchema,
+} from "../registry/contract-schema.js";
+import type {
   FacetsSchema,
-  HealthSchema,
   ProductDetailSchema,
   ProductListSchema,
   ProductSummarySchema,
-  PublishResultSchema,
-} from "../http/schemas.js";
+} from "../registry/product-schema.js";
+import type { PublishResultSchema } from "../registry/publish-schema.js";
 
 export type ApiErrorBody = z.infer<typeof ErrorSchema>;
 export type Health = z.infer<typeof HealthSchema>;

@@ -1,6 +1,9 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { AuditEntrySchema } from "./audit-entry-schema.js";
 
-export type AuditDecision = "allowed" | "denied" | "recorded";
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export type AuditDecision = AuditEntry["decision"];
 
 export interface AuditInput {
   actor: string;
@@ -14,21 +17,6 @@ export interface AuditInput {
   rows?: number | null | undefined;
   purpose?: string | null | undefined;
   details?: Record<string, unknown>;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  productId: string | null;
-  port: string | null;
-  agreementId: string | null;
-  decision: AuditDecision;
-  reason: string | null;
-  rows: number | null;
-  purpose: string | null;
-  details: Record<string, unknown>;
 }
 
 export interface AuditQuery {

@@ -1,14 +1,19 @@
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, type Issue, NotAllowedError, NotFoundError, QuantaError } from "@quanta/core";
+import type { PolicyAppliedSchema } from "../governance/policy-schema.js";
 import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { PublishDataResult } from "../lake/publish-data.js";
 import { RefusedError } from "../refused-error.js";
-import type { ProductQuery, ProductSummary } from "../registry/product-repository.js";
+import type { ProductQuery } from "../registry/product-repository.js";
+import type { ProductList } from "../registry/product-search.js";
 import type { ProductFile, PublishResult } from "../registry/publish-product.js";
 import type { SecretInfo } from "../secrets/secret-store.js";
 import { type DataUploadOptions, uploadData } from "./data-upload.js";
 import { serverKey } from "./server-url.js";
+
+type PolicyApplied = z.infer<typeof PolicyAppliedSchema>;
 
 /** Error codes of the API → the error class a caller catches (the reverse of the server's table). */
 const byStatus: Record<number, new (message: string) => QuantaError> = {
@@ -98,14 +103,8 @@ export class PlatformClient {
   }
 
   /** Applies a policy file on the server (a new version of its set); 422 RefusedError with the issues. */
-  async applyPolicy(
-    source: string,
-    file: string,
-  ): Promise<{ created: boolean; version: { revision: number; name: string; version: string }; evaluated: number }> {
-    const { status, body } = await this.request<{
-      version: { revision: number; name: string; version: string };
-      evaluated: number;
-    }>("/api/policies", {
+  async applyPolicy(source: string, file: string): Promise<PolicyApplied & { created: boolean }> {
+    const { status, body } = await this.request<PolicyApplied>("/api/policies", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ source, file }),
@@ -118,10 +117,10 @@ export class PlatformClient {
     return (await this.request<Principal>("/api/me")).body;
   }
 
-  async search(query: Partial<ProductQuery>): Promise<{ items: ProductSummary[]; total: number }> {
+  async search(query: Partial<ProductQuery>): Promise<ProductList> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
-    return (await this.request<{ items: ProductSummary[]; total: number }>(`/api/products?${params}`)).body;
+    return (await this.request<ProductList>(`/api/products?${params}`)).body;
   }
 
   /** The platform's secrets (admins): each one's environment, name and last change, never a value. */

@@ -1,20 +1,13 @@
 import { createHash } from "node:crypto";
+import type { z } from "@hono/zod-openapi";
 import { hasErrors, type Issue, SourceDocument } from "@quanta/core";
 import { composePolicySets, defaultPolicySet, type PolicySet, parsePolicySet } from "@quanta/core/policy";
 import { EventLog } from "../audit/event-log.js";
 import { RefusedError } from "../refused-error.js";
 import type { Queryable } from "../storage/database.js";
+import type { PolicyVersionSchema } from "./policy-schema.js";
 
-export interface StoredPolicyVersion {
-  /** The mesh-wide policy revision this apply created. */
-  revision: number;
-  name: string;
-  version: string;
-  rules: number;
-  sha256: string;
-  appliedBy: string | null;
-  appliedAt: string;
-}
+export type StoredPolicyVersion = z.infer<typeof PolicyVersionSchema>;
 
 export interface ActivePolicies {
   /** Quanta's defaults composed with the latest version of every applied set. */

@@ -1,83 +1,18 @@
-import { type MemberPeriod, TeamRepository } from "../identity/team-repository.js";
+import type { z } from "@hono/zod-openapi";
+import { TeamRepository } from "../identity/team-repository.js";
 import type { Lake } from "../lake/lake.js";
 import type { VersionSummary } from "../lake/port-version-store.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { arr, type Obj, obj, str } from "../registry/read.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
+import type { DiscoverySchema } from "./discovery-schema.js";
 import type { LifecycleStore } from "./lifecycle-store.js";
 
-export interface DiscoveredProperty {
-  name: string;
-  businessName: string | null;
-  description: string | null;
-  logicalType: string | null;
-  physicalType: string | null;
-  required: boolean;
-  primaryKey: boolean;
-  classification: string | null;
-}
-
-export interface DiscoveredContract {
-  id: string;
-  name: string | null;
-  version: string;
-  status: string | null;
-  publishedAt: string;
-  ports: string[];
-  datasets: { name: string; description: string | null; properties: DiscoveredProperty[] }[];
-  sla: { property: string; value: unknown; unit: string | null; element: string | null }[];
-}
-
+export type Discovery = z.infer<typeof DiscoverySchema>;
+export type DiscoveredContract = Discovery["contracts"][number];
 /** A version of a port's data in the storage Quanta owns, as a consumer sees it. */
-export interface DataVersion {
-  version: number;
-  /** `current` or `superseded`. */
-  state: string;
-  /** How it came: `publish` (uploaded with the product), `ingest` (a batch appended), `pipeline`. */
-  source: string;
-  /** When it became current. */
-  at: string;
-  rows: number;
-  bytes: number;
-}
-
-/** The port's current version and the latest ones (newest first, at most 20). */
-export interface PortData {
-  current: DataVersion | null;
-  history: DataVersion[];
-}
-
-export interface Discovery {
-  id: string;
-  name: string;
-  version: string;
-  status: string;
-  domain: string | null;
-  summary: string;
-  tags: string[];
-  description: { purpose: string | null; usage: string | null; limitations: string | null };
-  lifecycle: { state: string; servesReads: boolean };
-  ports: {
-    direction: "input" | "output" | "management";
-    name: string;
-    type: string | null;
-    version: string | null;
-    contractId: string | null;
-    description: string | null;
-    /** Its data in the storage Quanta owns (absent from answers before port versions). */
-    data?: PortData;
-  }[];
-  contracts: DiscoveredContract[];
-  glossary: { term: string; definition: string | null; url: string | null }[];
-  owners: {
-    team: { id: string; name: string | null } | null;
-    members: MemberPeriod[];
-    history: MemberPeriod[];
-  };
-  links: { rel: string; url: string; description: string | null }[];
-  interfaces: Record<"discover" | "consume" | "ingest" | "observe" | "govern" | "control", string>;
-}
+export type DataVersion = NonNullable<NonNullable<Discovery["ports"][number]["data"]>["current"]>;
 
 const strOrNull = (v: unknown) => str(v) ?? null;
 

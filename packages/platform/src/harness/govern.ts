@@ -1,33 +1,13 @@
-import type { Issue } from "@quanta/core";
+import type { z } from "@hono/zod-openapi";
 import { lintProduct } from "@quanta/core/lint";
-import type { CertificationView } from "../governance/certification.js";
 import { GovernanceService } from "../governance/governance-service.js";
 import { TestRunRepository } from "../jobs/test-run-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { ProductFile } from "../registry/publish-folder.js";
 import type { Database } from "../storage/database.js";
+import type { GovernanceSchema } from "./governance-schema.js";
 
-export interface Governance {
-  productId: string;
-  version: string;
-  evaluatedAt: string;
-  policyEngine: "available" | "unavailable";
-  /** The policy set in force (Quanta's defaults + applied sets) and its mesh-wide revision. */
-  policy: { name: string; version: string; revision: number } | null;
-  /** The stored evaluation these results come from (history: GET /api/products/{id}/evaluations). */
-  evaluation: { id: number; trigger: string; productVersion: string } | null;
-  policies: { rule: string; severity: string; status: string; message: string | null; levels?: string[] }[];
-  /** Computed on read from the latest evaluation and the contract tests now: it lapses by itself. */
-  certification: Omit<CertificationView, "status" | "level"> & {
-    level: CertificationView["level"] | null;
-    status: "certified" | "not-certified" | "not-evaluated";
-  };
-  /** What the platform knows without the policy engine: lint findings and the latest test status per contract. */
-  known: {
-    lint: { errors: number; warnings: number; issues: Issue[] };
-    contractTests: { contractId: string; status: string; finishedAt: string | null }[];
-  };
-}
+export type Governance = z.infer<typeof GovernanceSchema>;
 
 /**
  * The govern interface: the policies in force evaluated on the product (governance/), the
@@ -66,7 +46,8 @@ export async function govern(db: Database, productId: string): Promise<Governanc
       lint: {
         errors: issues.filter((i) => i.severity === "error").length,
         warnings: issues.filter((i) => i.severity === "warning").length,
-        issues,
+        // Copied: the schema types issues as records, which an interface (core's Issue) is not.
+        issues: issues.map((i) => ({ ...i })),
       },
       contractTests,
     },

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, LockedError, NotFoundError } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Database, Queryable } from "../storage/database.js";
@@ -9,25 +10,11 @@ import {
   stateEffects,
   transitions,
 } from "./lifecycle.js";
+import type { LifecycleSchema, ProductConfigSchema } from "./lifecycle-schema.js";
 
 /** Settings a product owner changes with `configure`. */
-export interface ProductConfig {
-  /** Overrides the contract SLA's test schedule: a 5-field cron or `<n> <unit>` (e.g. `6 h`). */
-  testSchedule?: string;
-  /** Largest `limit` a consume of this product may ask for (at most the server's). */
-  maxRows?: number;
-}
-
-export interface Lifecycle {
-  productId: string;
-  state: LifecycleState;
-  config: ProductConfig;
-  servesReads: boolean;
-  runsTests: boolean;
-  allowedActions: ControlAction[];
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
+export type ProductConfig = z.infer<typeof ProductConfigSchema>;
+export type Lifecycle = z.infer<typeof LifecycleSchema>;
 
 function describe(
   productId: string,

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { withoutSamples } from "@quanta/core";
 import { type TestRun, TestRunRepository } from "../jobs/test-run-repository.js";
 import type { Lake } from "../lake/lake.js";
@@ -7,90 +8,13 @@ import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
 import type { Lifecycle } from "./lifecycle-store.js";
-import { type UsageByConsumer, UsageRepository } from "./usage-repository.js";
+import type { ObservationSchema } from "./observation-schema.js";
+import { UsageRepository } from "./usage-repository.js";
 
-export interface CheckSummary {
-  checkId: string;
-  dataset: string | null;
-  status: string;
-  value: unknown;
-  threshold: unknown;
-  reason: string | null;
-}
-
-export interface PortSli {
-  port: string;
-  contractId: string;
-  /**
-   * Age of the newest data as the last test measured it, against the SLA's freshness objective.
-   * `unknown` when nothing was measured (no run yet, the data could not be read, no rows): then
-   * `ageSeconds` and `met` are null and `reason` says why; an age is never invented.
-   */
-  freshness: {
-    objective: string | null;
-    status: FreshnessStatus;
-    ageSeconds: number | null;
-    met: boolean | null;
-    measuredAt: string | null;
-    reason: string | null;
-  };
-  /** Share of test runs in the window that could read the data (not `error`). */
-  availability: { objective: number | null; windowDays: number; runs: number; readable: number; ratio: number | null };
-  /** Share of finished test runs in the window that passed (or only warned). */
-  quality: { runs: number; passed: number; ratio: number | null };
-  lastRun: { id: number; status: string; startedAt: string; finishedAt: string | null } | null;
-}
-
-export type FreshnessStatus = "met" | "missed" | "unknown";
-
-export interface Observation {
-  productId: string;
-  lifecycle: { state: string; servesReads: boolean; runsTests: boolean };
-  usage: {
-    total: { reads: number; rows: number; bytes: number };
-    byConsumer: UsageByConsumer[];
-    recent: {
-      at: string;
-      consumer: string;
-      port: string | null;
-      action: string;
-      rows: number;
-      bytes: number;
-      durationMs: number;
-    }[];
-  };
-  tests: {
-    latest: (TestRun & { port: string | null; checks: CheckSummary[] })[];
-    history: TestRun[];
-  };
-  slis: PortSli[];
-  ingest: {
-    batches: {
-      id: number;
-      at: string;
-      port: string;
-      dataset: string;
-      received: number;
-      accepted: number;
-      quarantined: number;
-      /** The port version the batch made current; null when it accepted no rows. */
-      version: number | null;
-    }[];
-    quarantinedRows: number;
-  };
-  /**
-   * Each port's data in the storage Quanta owns: the current version and the latest ones (every
-   * state, newest first, at most 20), with why a version failed. Absent before port versions.
-   */
-  data?: PortVersions[];
-}
-
-export interface PortVersions {
-  port: string;
-  direction: string;
-  current: VersionSummary | null;
-  history: VersionSummary[];
-}
+export type Observation = z.infer<typeof ObservationSchema>;
+export type CheckSummary = Observation["tests"]["latest"][number]["checks"][number];
+export type PortSli = Observation["slis"][number];
+export type FreshnessStatus = PortSli["freshness"]["status"];
 
 const windowDays = 30;
 

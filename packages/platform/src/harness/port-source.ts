@@ -11,10 +11,10 @@ import {
 } from "@quanta/core/engines";
 import { formatOf, readableRoot, remoteExtension } from "@quanta/engine-duckdb";
 import { installedEngines } from "../engines/installed-engines.js";
-import { arr, type Obj, obj, str } from "../registry/read.js";
-import { type DataLocator, realPathOf } from "./data-locator.js";
 import { type CurrentVersion, segment } from "../lake/port-version-store.js";
+import { arr, type Obj, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
+import { type DataLocator, realPathOf } from "./data-locator.js";
 import { type PortContract, schemaObjects } from "./port-data.js";
 
 /** One schema object of a port and where its rows are. */

@@ -1,4 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { UsageByConsumerSchema } from "./observation-schema.js";
 
 export interface UsageInput {
   productId: string;
@@ -10,12 +12,7 @@ export interface UsageInput {
   durationMs?: number;
 }
 
-export interface UsageByConsumer {
-  consumer: string;
-  reads: number;
-  rows: number;
-  bytes: number;
-}
+export type UsageByConsumer = z.infer<typeof UsageByConsumerSchema>;
 
 /** Who read what and how much, one record per request. */
 export class UsageRepository {

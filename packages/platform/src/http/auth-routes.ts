@@ -2,7 +2,10 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { authorize } from "../identity/authorize.js";
 import type { IdentityStore, User } from "../identity/identity-store.js";
-import { globalRoles, type Principal, teamRoles, tokenScopes } from "../identity/principal.js";
+import { globalRoles, type Principal, PrincipalSchema, teamRoles, tokenScopes } from "../identity/principal.js";
+import { TeamSchema } from "../identity/team-schema.js";
+import { TokenSchema } from "../identity/token-schema.js";
+import { UserSchema } from "../identity/user-schema.js";
 import { openApiAccess } from "./auth-openapi.js";
 import { errorContent } from "./schemas.js";
 
@@ -22,65 +25,6 @@ const missing = errorContent("No such user, team or token");
 const conflict = errorContent("It exists already");
 const guarded = { 400: bad, 401: unauthenticated, 403: forbidden } as const;
 const security = [{ bearer: [] }];
-
-const Membership = z.object({ team: z.string(), role: z.enum(teamRoles) });
-export const PrincipalSchema = z
-  .object({
-    userId: z.string(),
-    name: z.string(),
-    displayName: z.string().nullable(),
-    kind: z.enum(["user", "service"]),
-    roles: z.array(z.enum(globalRoles)),
-    teams: z.array(Membership),
-    via: z.enum(["token", "oidc"]),
-    tokenId: z.string().optional(),
-    scopes: z.array(z.enum(tokenScopes)).optional(),
-  })
-  .openapi("Principal");
-const UserSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string().nullable(),
-    email: z.string().nullable(),
-    kind: z.enum(["user", "service"]),
-    roles: z.array(z.enum(globalRoles)),
-    teams: z.array(Membership),
-    createdAt: z.string(),
-    disabledAt: z.string().nullable(),
-  })
-  .openapi("User");
-const TokenSchema = z
-  .object({
-    id: z.string(),
-    userId: z.string(),
-    username: z.string(),
-    name: z.string(),
-    hint: z.string().openapi({ description: "The token's first characters; the secret is shown only at creation" }),
-    scopes: z.array(z.enum(tokenScopes)).nullable(),
-    createdBy: z.string().nullable(),
-    createdAt: z.string(),
-    expiresAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-    lastUsedAt: z.string().nullable(),
-    status: z.enum(["active", "expired", "revoked"]),
-  })
-  .openapi("ApiToken");
-const TeamSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    domainId: z.string().nullable(),
-    description: z.string().nullable(),
-    members: z
-      .array(z.object({ username: z.string(), userId: z.string(), role: z.enum(teamRoles) }))
-      .openapi({ description: "Who holds the team's rights: granted by an admin or a team owner" }),
-    declared: z.array(z.object({ username: z.string(), role: z.string() })).openapi({
-      description:
-        "Who the team's product documents list (ODPS team.members): documentation of the team, granting nothing",
-    }),
-  })
-  .openapi("Team");
 
 const NewTokenSchema = z
   .object({

@@ -1,11 +1,11 @@
+import type { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { sqlState } from "../storage/database.js";
+import type { ErrorSchema } from "./schemas.js";
 
 /** The one shape of every error the API returns. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type ErrorBody = z.infer<typeof ErrorSchema>;
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 423 | 500 | 503;
 

@@ -34,87 +34,6 @@ export const HealthSchema = z
   })
   .openapi("Health");
 
-const IssueSchema = z
-  .object({
-    code: z.string(),
-    severity: z.enum(["error", "warning", "info"]),
-    message: z.string(),
-    file: z.string(),
-    line: z.number(),
-    column: z.number(),
-    path: z.string(),
-  })
-  .openapi("Issue");
-
-export const ProductSummarySchema = z
-  .object({
-    id: z.string().openapi({ example: "climate.weather-station-readings" }),
-    name: z.string(),
-    version: z.string(),
-    status: z.string(),
-    domain: z.string().nullable(),
-    team: z.string().nullable(),
-    summary: z.string(),
-    tags: z.array(z.string()),
-    updatedAt: z.string(),
-    score: z.number().optional().openapi({ description: "Relevance when `q` was given; higher is better" }),
-  })
-  .openapi("ProductSummary");
-
-export const ProductListSchema = z
-  .object({ items: z.array(ProductSummarySchema), total: z.number().int() })
-  .openapi("ProductList");
-
-const FacetValuesSchema = z.array(z.object({ value: z.string(), count: z.number().int() }));
-export const FacetsSchema = z
-  .object({ domain: FacetValuesSchema, team: FacetValuesSchema, tag: FacetValuesSchema, status: FacetValuesSchema })
-  .openapi("Facets");
-
-const PortSchema = z
-  .object({
-    direction: z.enum(["input", "output", "management"]),
-    name: z.string(),
-    type: z.string().nullable(),
-    version: z.string().nullable(),
-    contractId: z.string().nullable(),
-    description: z.string().nullable(),
-  })
-  .openapi("Port");
-
-export const ContractSummarySchema = z
-  .object({
-    id: z.string(),
-    productId: z.string(),
-    name: z.string().nullable(),
-    version: z.string(),
-    status: z.string().nullable(),
-    updatedAt: z.string(),
-  })
-  .openapi("ContractSummary");
-
-export const ProductDetailSchema = ProductSummarySchema.extend({
-  ports: z.array(PortSchema),
-  contracts: z.array(ContractSummarySchema),
-  versions: z.array(z.object({ version: z.string(), publishedAt: z.string(), publishedBy: z.string().nullable() })),
-  document: z.record(z.string(), z.unknown()).openapi({ description: "The ODPS document of the current version" }),
-}).openapi("ProductDetail");
-
-export const ContractVersionSummarySchema = z
-  .object({
-    contractId: z.string(),
-    version: z.string(),
-    productVersion: z.string(),
-    sha256: z.string(),
-    publishedAt: z.string(),
-  })
-  .openapi("ContractVersionSummary");
-
-export const ContractVersionSchema = ContractVersionSummarySchema.extend({
-  file: z.string(),
-  source: z.string().openapi({ description: "The contract file exactly as published" }),
-  document: z.record(z.string(), z.unknown()),
-}).openapi("ContractVersion");
-
 /** Limits that keep one request small; the body limit of the app is above their sum. */
 export const publishLimits = { files: 200, pathLength: 512, fileBytes: 2 * 1024 * 1024 } as const;
 
@@ -148,15 +67,6 @@ export const PublishRequestSchema = z
   })
   .strict()
   .openapi("PublishRequest");
-
-export const PublishResultSchema = z
-  .object({
-    product: ProductSummarySchema,
-    created: z.boolean().openapi({ description: "false when this exact version was already published" }),
-    contracts: z.array(z.object({ id: z.string(), version: z.string(), created: z.boolean() })),
-    warnings: z.array(IssueSchema),
-  })
-  .openapi("PublishResult");
 
 export const RefusedSchema = ErrorSchema.openapi("Refused", {
   description: "`details.issues` lists every lint issue (file, line, column) that stopped the publish",

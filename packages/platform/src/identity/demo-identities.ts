@@ -1,14 +1,12 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { z } from "@hono/zod-openapi";
+import type { DemoUserSchema } from "./demo-user-schema.js";
 import type { IdentityStore } from "./identity-store.js";
 import type { GlobalRole, TeamRole } from "./principal.js";
 
-/** One entry of `DIR/demo-tokens.json`: `{ "<user>": { token, role, team } }`. */
-export interface DemoToken {
-  token: string;
-  role: "admin" | "governance" | "owner" | "consumer";
-  team: string | null;
-}
+/** One entry of `DIR/demo-tokens.json`: `{ "<user>": { token, role, team } }` (listed without the token). */
+export type DemoToken = Omit<z.infer<typeof DemoUserSchema>, "username"> & { token: string };
 export type DemoTokens = Record<string, DemoToken>;
 
 interface DemoUser {

@@ -1,3 +1,5 @@
+import { z } from "@hono/zod-openapi";
+
 /** Platform-wide roles a user is granted (by an admin, or by the OIDC roles claim). */
 export const globalRoles = ["admin", "governance", "consumer"] as const;
 export type GlobalRole = (typeof globalRoles)[number];
@@ -6,37 +8,44 @@ export type GlobalRole = (typeof globalRoles)[number];
 export const teamRoles = ["owner", "member"] as const;
 export type TeamRole = (typeof teamRoles)[number];
 
-export interface TeamMembership {
-  /** The team's id (the slug of its name, as the registry stores it). */
-  team: string;
-  role: TeamRole;
-}
+/** Coarse token scopes, so a CI token can publish without being able to read data. */
+export const tokenScopes = ["read", "consume", "write", "admin"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
 
-/** How the caller proved who they are. */
-export type AuthMethod = "token" | "oidc";
+export const TeamMembershipSchema = z.object({
+  /** The team's id (the slug of its name, as the registry stores it). */
+  team: z.string(),
+  role: z.enum(teamRoles),
+});
+export type TeamMembership = z.infer<typeof TeamMembershipSchema>;
+
+/** The principal is also `GET /api/me`'s answer; its schema is here, beside the role lists it uses. */
+export const PrincipalSchema = z
+  .object({
+    userId: z.string(),
+    /** The login name (an e-mail for people, as in ODPS team sections); what audit and usage record. */
+    name: z.string(),
+    displayName: z.string().nullable(),
+    kind: z.enum(["user", "service"]),
+    roles: z.array(z.enum(globalRoles)),
+    teams: z.array(TeamMembershipSchema),
+    /** How the caller proved who they are. */
+    via: z.enum(["token", "oidc"]),
+    /** The API token used, when `via` is token. */
+    tokenId: z.string().optional(),
+    /** A token restricted to some scopes (see `actionScopes`); undefined = everything the user may do. */
+    scopes: z.array(z.enum(tokenScopes)).optional(),
+  })
+  .openapi("Principal");
 
 /**
  * Who is asking, attached to every request by the auth middleware (`c.get("principal")`,
  * undefined when anonymous). Built fresh from the store (API tokens) or the claims (OIDC).
  */
-export interface Principal {
-  userId: string;
-  /** The login name (an e-mail for people, as in ODPS team sections); what audit and usage record. */
-  name: string;
-  displayName: string | null;
-  kind: "user" | "service";
-  roles: GlobalRole[];
-  teams: TeamMembership[];
-  via: AuthMethod;
-  /** The API token used, when `via` is token. */
-  tokenId?: string | undefined;
-  /** A token restricted to some scopes (see `actionScopes`); undefined = everything the user may do. */
-  scopes?: TokenScope[] | undefined;
-}
+export type Principal = z.infer<typeof PrincipalSchema>;
 
-/** Coarse token scopes, so a CI token can publish without being able to read data. */
-export const tokenScopes = ["read", "consume", "write", "admin"] as const;
-export type TokenScope = (typeof tokenScopes)[number];
+/** How the caller proved who they are. */
+export type AuthMethod = Principal["via"];
 
 export const hasRole = (p: Principal | undefined, role: GlobalRole): boolean => !!p?.roles.includes(role);
 

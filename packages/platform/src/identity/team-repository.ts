@@ -1,4 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { MemberPeriodSchema } from "./team-schema.js";
 
 export interface MemberInput {
   username: string;
@@ -10,13 +12,7 @@ export interface MemberInput {
   dateOut?: string | undefined;
 }
 
-export interface MemberPeriod {
-  username: string;
-  displayName: string | null;
-  role: string;
-  validFrom: string;
-  validTo: string | null;
-}
+export type MemberPeriod = z.infer<typeof MemberPeriodSchema>;
 
 const isoDate = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 const dateOrNull = (d: string | undefined): string | null => (d && isoDate.test(d) ? d : null);

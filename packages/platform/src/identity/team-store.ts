@@ -1,23 +1,13 @@
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, NotFoundError, teamIdOf } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Database } from "../storage/database.js";
 import type { TeamRole } from "./principal.js";
 import { TeamRepository } from "./team-repository.js";
+import type { TeamSchema } from "./team-schema.js";
 import type { UserStore } from "./user-store.js";
 
-export interface TeamInfo {
-  id: string;
-  name: string;
-  domainId: string | null;
-  description: string | null;
-  /** Current members, granted through this store: who holds the team's rights. */
-  members: { username: string; userId: string; role: TeamRole }[];
-  /**
-   * Who the team's product documents list now (`team.members`, as its owners last published
-   * them): documentation of the team, which grants nothing.
-   */
-  declared: { username: string; role: string }[];
-}
+export type TeamInfo = z.infer<typeof TeamSchema>;
 
 /**
  * Teams as admins and team owners manage them: created here, and the members granted their rights

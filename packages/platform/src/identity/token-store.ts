@@ -1,26 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Database } from "../storage/database.js";
 import { type Principal, type TokenScope, tokenScopes } from "./principal.js";
+import type { TokenSchema } from "./token-schema.js";
 import { UnauthenticatedError } from "./unauthenticated-error.js";
 import { newId, type PrincipalRow, principalColumns, type UserStore } from "./user-store.js";
 
-export interface TokenRecord {
-  id: string;
-  userId: string;
-  username: string;
-  name: string;
-  /** The first characters of the token, so people can tell theirs apart; never the secret. */
-  hint: string;
-  scopes: TokenScope[] | null;
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  status: "active" | "expired" | "revoked";
-}
+export type TokenRecord = z.infer<typeof TokenSchema>;
 
 export interface NewToken {
   name: string;

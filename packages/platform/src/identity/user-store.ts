@@ -1,20 +1,12 @@
 import { randomBytes } from "node:crypto";
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, NotFoundError } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { type GlobalRole, globalRoles, type Principal, type TeamMembership } from "./principal.js";
+import type { UserSchema } from "./user-schema.js";
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string | null;
-  email: string | null;
-  kind: "user" | "service";
-  roles: GlobalRole[];
-  teams: TeamMembership[];
-  createdAt: string;
-  disabledAt: string | null;
-}
+export type User = z.infer<typeof UserSchema>;
 
 export interface NewUser {
   username: string;

@@ -1,4 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { TestRunSchema } from "./test-run-schema.js";
 
 /** `abandoned`: the worker running it stopped before it finished (see `reason`); no result. */
 export type RunStatus = "running" | "passed" | "warning" | "failed" | "error" | "abandoned";
@@ -14,18 +16,8 @@ export interface CheckResultInput {
   reason?: string | undefined;
 }
 
-export interface TestRun {
-  id: number;
-  productId: string;
-  contractId: string;
-  contractVersion: string;
-  server: string | null;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  /** Why a run was abandoned. */
-  reason: string | null;
-}
+/** A run as stored: its status one of RunStatus (the answer documents it as a string). */
+export type TestRun = Omit<z.infer<typeof TestRunSchema>, "status"> & { status: RunStatus };
 
 const runColumns = `id, product_id AS "productId", contract_id AS "contractId",
   contract_version AS "contractVersion", server, status, started_at AS "startedAt", finished_at AS "finishedAt",

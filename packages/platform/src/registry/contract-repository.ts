@@ -1,4 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { ContractSummarySchema, ContractVersionSchema, ContractVersionSummarySchema } from "./contract-schema.js";
 
 export interface ContractVersionInput {
   contractId: string;
@@ -13,28 +15,9 @@ export interface ContractVersionInput {
   document: unknown;
 }
 
-export interface ContractSummary {
-  id: string;
-  productId: string;
-  name: string | null;
-  version: string;
-  status: string | null;
-  updatedAt: string;
-}
-
-export interface ContractVersionSummary {
-  contractId: string;
-  version: string;
-  productVersion: string;
-  sha256: string;
-  publishedAt: string;
-}
-
-export interface ContractVersion extends ContractVersionSummary {
-  file: string;
-  source: string;
-  document: unknown;
-}
+export type ContractSummary = z.infer<typeof ContractSummarySchema>;
+export type ContractVersionSummary = z.infer<typeof ContractVersionSummarySchema>;
+export type ContractVersion = z.infer<typeof ContractVersionSchema>;
 
 /** Contracts and their published versions (immutable: the table refuses UPDATE and DELETE). */
 export class ContractRepository {

@@ -1,4 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import type { Queryable } from "../storage/database.js";
+import type { PortSchema, ProductSummarySchema, ProductVersionSchema } from "./product-schema.js";
 
 export interface SearchText {
   a: string;
@@ -20,28 +22,9 @@ export interface ProductRecord {
   search: SearchText;
 }
 
-export interface PortRecord {
-  direction: "input" | "output" | "management";
-  name: string;
-  type: string | null;
-  version: string | null;
-  contractId: string | null;
-  description: string | null;
-}
-
-export interface ProductSummary {
-  id: string;
-  name: string;
-  version: string;
-  status: string;
-  domain: string | null;
-  team: string | null;
-  summary: string;
-  tags: string[];
-  updatedAt: string;
-  /** Relevance when a search text was given (higher is better). */
-  score?: number;
-}
+export type PortRecord = z.infer<typeof PortSchema>;
+export type ProductSummary = z.infer<typeof ProductSummarySchema>;
+export type ProductVersion = z.infer<typeof ProductVersionSchema>;
 
 export interface ProductQuery {
   q?: string | undefined;
@@ -167,8 +150,8 @@ export class ProductRepository {
     return { ...row, ports };
   }
 
-  async versions(id: string): Promise<{ version: string; publishedAt: string; publishedBy: string | null }[]> {
-    const { rows } = await this.q.query<{ version: string; publishedAt: string; publishedBy: string | null }>(
+  async versions(id: string): Promise<ProductVersion[]> {
+    const { rows } = await this.q.query<ProductVersion>(
       `SELECT version, published_at AS "publishedAt", published_by AS "publishedBy"
        FROM product_versions WHERE product_id = $1 ORDER BY published_at DESC, version DESC`,
       [id],

@@ -1,9 +1,13 @@
+import type { z } from "@hono/zod-openapi";
 import { EvaluationStore } from "../governance/evaluation-store.js";
 import type { Database } from "../storage/database.js";
-import type { ProductQuery, ProductSummary } from "./product-repository.js";
+import type { ProductQuery } from "./product-repository.js";
+import type { ProductListSchema } from "./product-schema.js";
 import { type Facets, type QueryWord, SearchIndex, tsvectorTerms } from "./search-index.js";
 import { SearchLexicon } from "./search-lexicon.js";
 import { type Horizon, type IndexRow, queryWords, SearchRepository } from "./search-repository.js";
+
+export type ProductList = z.infer<typeof ProductListSchema>;
 
 /** Changes listed, and products read, per query while the index catches up (bounded statements and memory). */
 const changesPage = 10_000;
@@ -59,7 +63,7 @@ export class ProductSearch {
     return this.queued;
   }
 
-  async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+  async search(query: ProductQuery): Promise<ProductList> {
     const repo = new SearchRepository(this.db);
     const { words, filter } = await this.prepare(repo, query);
     let page = this.index.search(words?.strict, filter, query.offset, query.limit);

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { ConflictError, type Issue, sortIssues } from "@quanta/core";
 import { lintProductSources, referencedContractIds } from "@quanta/core/lint";
 import type { PolicySubject } from "@quanta/core/policy";
@@ -15,6 +16,7 @@ import { ContractRepository } from "./contract-repository.js";
 import { forgetProduct } from "./product-cache.js";
 import { type PortRecord, type ProductRecord, ProductRepository, type ProductSummary } from "./product-repository.js";
 import { type ProductFile, type PublishFolder, readPublishFolder } from "./publish-folder.js";
+import type { PublishResultSchema } from "./publish-schema.js";
 import { arr, obj, str } from "./read.js";
 import { searchText, summaryOf } from "./search-text.js";
 
@@ -49,14 +51,7 @@ export interface PublishGovernance {
   record(tx: Queryable, productId: string, published: { subject: PolicySubject; version: string }): Promise<void>;
 }
 
-export interface PublishResult {
-  product: ProductSummary;
-  /** false when this exact version was already published (publishing is idempotent). */
-  created: boolean;
-  contracts: { id: string; version: string; created: boolean }[];
-  /** Lint warnings and infos: published anyway, worth showing. */
-  warnings: Issue[];
-}
+export type PublishResult = z.infer<typeof PublishResultSchema>;
 
 function ports(product: unknown): PortRecord[] {
   const p = obj(product) ?? {};

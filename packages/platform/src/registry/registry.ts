@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
 import { EventLog, type StoredEvent } from "../audit/event-log.js";
 import { publishGovernance } from "../governance/publish-governance.js";
@@ -10,17 +11,13 @@ import {
   type ContractVersionSummary,
 } from "./contract-repository.js";
 import { productCacheOf } from "./product-cache.js";
-import { type PortRecord, type ProductQuery, ProductRepository, type ProductSummary } from "./product-repository.js";
-import { productSearchOf } from "./product-search.js";
+import { type ProductQuery, ProductRepository } from "./product-repository.js";
+import type { ProductDetailSchema } from "./product-schema.js";
+import { type ProductList, productSearchOf } from "./product-search.js";
 import { type PublishInput, type PublishResult, publishProduct } from "./publish-product.js";
 import type { Facets } from "./search-index.js";
 
-export interface ProductDetail extends ProductSummary {
-  ports: PortRecord[];
-  contracts: ContractSummary[];
-  versions: { version: string; publishedAt: string; publishedBy: string | null }[];
-  document: Record<string, unknown>;
-}
+export type ProductDetail = z.infer<typeof ProductDetailSchema>;
 
 /**
  * No product holds a NUL (the store cannot take one): a NUL in the text or a filter is a mistake or
@@ -53,7 +50,7 @@ export class Registry {
     return publishProduct(this.db, { ...input, principal, publishedBy: principal.name }, publishGovernance);
   }
 
-  async search(query: ProductQuery): Promise<{ items: ProductSummary[]; total: number }> {
+  async search(query: ProductQuery): Promise<ProductList> {
     refuseNul(query);
     return productSearchOf(this.db).search(query);
   }

@@ -12,6 +12,8 @@
  * Postings lists are sorted by document, so AND and OR are linear merges. A query word's matches
  * are `doc * 8 + quality`, the field and whether it matched as typed or through a typo.
  */
+import type { z } from "@hono/zod-openapi";
+import type { FacetsSchema } from "./product-schema.js";
 
 /** Where a lexeme occurs in a product, at best: 3 name or id, 2 tags/terms/purpose, 1 schema names, 0 prose. */
 export type Field = 0 | 1 | 2 | 3;
@@ -97,12 +99,7 @@ export interface IndexFilter {
 }
 
 /** Per facet, its values with how many matches carry them. */
-export interface Facets {
-  domain: { value: string; count: number }[];
-  team: { value: string; count: number }[];
-  tag: { value: string; count: number }[];
-  status: { value: string; count: number }[];
-}
+export type Facets = z.infer<typeof FacetsSchema>;
 
 export interface IndexPage {
   ids: string[];

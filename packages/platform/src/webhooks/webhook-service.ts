@@ -2,29 +2,22 @@ import { createHmac, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
+import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import type { Job } from "../jobs/job-queue.js";
 import type { Queryable } from "../storage/database.js";
 import { WebhookAddressPolicy } from "./webhook-address.js";
+import type { RegisteredWebhookSchema, WebhookSchema } from "./webhook-schema.js";
 
 export const webhookDeliveryKind = "webhook-delivery";
 /** Attempts per delivery before it is given up (the queue backs off between them). */
 export const webhookAttempts = 6;
 const timeoutMs = 10_000;
 
-export interface Webhook {
-  id: string;
-  teamId: string;
-  url: string;
-  createdBy: string | null;
-  createdAt: string;
-}
-
+export type Webhook = z.infer<typeof WebhookSchema>;
 /** A webhook as registered: with the signing secret, which is shown this once. */
-export interface RegisteredWebhook extends Webhook {
-  secret: string;
-}
+export type RegisteredWebhook = z.infer<typeof RegisteredWebhookSchema>;
 
 export interface WebhookEvent {
   type: string;

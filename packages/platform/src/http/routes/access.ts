@@ -1,10 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type Agreement, agreementStates } from "../../access/agreement.js";
+import { type Agreement, AgreementSchema, agreementStates } from "../../access/agreement.js";
 import type { AgreementGrants } from "../../access/agreement-grants.js";
 import { AgreementService } from "../../access/agreement-service.js";
+import { MeshEdgeSchema } from "../../access/mesh-edge-schema.js";
 import { authorize } from "../../identity/authorize.js";
 import type { Database } from "../../storage/database.js";
 import type { WebhookAddressPolicy } from "../../webhooks/webhook-address.js";
+import { RegisteredWebhookSchema, WebhookSchema } from "../../webhooks/webhook-schema.js";
 import { WebhookService } from "../../webhooks/webhook-service.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorContent } from "../schemas.js";
@@ -24,34 +26,6 @@ const guarded = {
 } as const;
 const tags = ["Access"];
 const name = z.string().min(1).max(200);
-
-export const AgreementSchema = z
-  .object({
-    id: z.string(),
-    productId: z.string(),
-    port: z.string(),
-    consumerTeam: z.string(),
-    purpose: z.string(),
-    state: z.enum(agreementStates),
-    grantedColumns: z.array(z.string()).openapi({ description: "Sensitive columns readable unmasked" }),
-    contractId: z.string().nullable(),
-    contractVersion: z.string().nullable().openapi({ description: "The contract version this agreement reads" }),
-    pendingVersion: z
-      .string()
-      .nullable()
-      .openapi({ description: "A new major version, served once accepted or when pendingUntil passes" }),
-    pendingUntil: z.string().nullable(),
-    noticeDays: z.number(),
-    requestedBy: z.string(),
-    requestedAt: z.string(),
-    decidedBy: z.string().nullable(),
-    decidedAt: z.string().nullable(),
-    decisionReason: z.string().nullable(),
-    terminatedBy: z.string().nullable(),
-    noticeEndsAt: z.string().nullable(),
-    updatedAt: z.string(),
-  })
-  .openapi("Agreement");
 
 const AccessRequestSchema = z
   .object({
@@ -180,23 +154,6 @@ const listRoute = createRoute({
   responses: { 200: json(z.object({ items: z.array(AgreementSchema) }), "Newest first"), ...guarded },
 });
 
-export const MeshEdgeSchema = z
-  .object({
-    kind: z.enum(["agreement", "input-port"]).openapi({
-      description:
-        "`agreement`: a team reads the port under an active agreement; `input-port`: a product declares an input port on the port's contract",
-    }),
-    agreementId: z.string().openapi({ description: "Empty on `input-port` edges" }),
-    productId: z.string(),
-    port: z.string(),
-    consumerTeam: z.string(),
-    consumerProducts: z.array(z.string()),
-    inputPort: z.string().optional().openapi({ description: "The reader's input port, on `input-port` edges" }),
-    purpose: z.string(),
-    since: z.string().nullable(),
-  })
-  .openapi("MeshEdge");
-
 const meshRoute = createRoute({
   method: "get",
   path: "/api/mesh",
@@ -205,22 +162,6 @@ const meshRoute = createRoute({
   summary: "The edges of the mesh: active agreements (product port → consumer team and its products)",
   responses: { 200: json(z.object({ edges: z.array(MeshEdgeSchema) }), "Every active or terminating agreement") },
 });
-
-const WebhookSchema = z
-  .object({
-    id: z.string(),
-    teamId: z.string(),
-    url: z.string(),
-    createdBy: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi("Webhook");
-const RegisteredWebhookSchema = WebhookSchema.extend({
-  secret: z.string().openapi({
-    description:
-      "The signing secret (`whsec_…`), shown only in this response: deliveries carry a Standard Webhooks `webhook-signature` made with it",
-  }),
-}).openapi("RegisteredWebhook");
 
 const hookCreate = createRoute({
   method: "post",

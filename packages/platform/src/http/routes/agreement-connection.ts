@@ -1,26 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { AgreementConnectionSchema } from "../../access/agreement-connection-schema.js";
 import type { AgreementGrants } from "../../access/agreement-grants.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorContent } from "../schemas.js";
-
-export const AgreementConnectionSchema = z
-  .object({
-    agreementId: z.string(),
-    engine: z.string().openapi({ example: "postgres" }),
-    host: z.string(),
-    port: z.number().int(),
-    database: z.string(),
-    role: z.string().openapi({ description: "The agreement's own database role: log in as it" }),
-    password: z.string().optional().openapi({
-      description:
-        "The role's password, shown only in the answer that issued it (the first fetch, or a POST for a new one); the platform keeps no copy",
-    }),
-    passwordIssuedAt: z.string().nullable(),
-    views: z
-      .array(z.object({ dataset: z.string(), view: z.string() }))
-      .openapi({ description: "Per dataset, the view the role may SELECT from: masked and filtered as consume serves it" }),
-  })
-  .openapi("AgreementConnection");
 
 const IdParams = z.object({
   id: z

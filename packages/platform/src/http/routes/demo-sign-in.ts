@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { NotFoundError } from "@quanta/core";
 import type { Context } from "hono";
 import type { DemoTokens } from "../../identity/demo-identities.js";
+import { DemoUserSchema } from "../../identity/demo-user-schema.js";
 import { errorContent } from "../schemas.js";
 
 const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
@@ -51,14 +52,6 @@ function fromThisMachine(c: Context): boolean {
     return false; // not served by the Node server (e.g. app.request in tests): no address to trust
   }
 }
-
-export const DemoUserSchema = z
-  .object({
-    username: z.string(),
-    role: z.enum(["admin", "governance", "owner", "consumer"]),
-    team: z.string().nullable(),
-  })
-  .openapi("DemoUser");
 
 const tags = ["Identity"];
 const hidden = errorContent("Not a demo server, or not asked from the machine it runs on");

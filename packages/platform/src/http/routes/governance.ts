@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { NotFoundError } from "@quanta/core";
+import { AuditEntrySchema } from "../../audit/audit-entry-schema.js";
 import { AuditLog } from "../../audit/audit-log.js";
 import { GovernanceService } from "../../governance/governance-service.js";
+import { PolicyAppliedSchema, PolicyListSchema } from "../../governance/policy-schema.js";
 import { PolicyStore } from "../../governance/policy-store.js";
 import { authorize, decide } from "../../identity/authorize.js";
 import { productRef } from "../../identity/publish-target.js";
@@ -20,36 +22,6 @@ const guarded = {
   401: errorContent("No credential, or one that does not hold"),
   403: errorContent("Signed in, but not allowed"),
 } as const;
-
-const PolicyVersionSchema = z
-  .object({
-    revision: z.number(),
-    name: z.string(),
-    version: z.string(),
-    rules: z.number(),
-    sha256: z.string(),
-    appliedBy: z.string().nullable(),
-    appliedAt: z.string(),
-  })
-  .openapi("PolicyVersion");
-
-const RuleSchema = z.object({
-  id: z.string(),
-  description: z.string(),
-  severity: z.string(),
-  scope: z.union([z.literal("global"), z.object({ domain: z.string() })]),
-  levels: z.array(z.string()),
-  implementation: z.record(z.string(), z.unknown()),
-  source: z.string(),
-});
-
-export const PolicyListSchema = z.object({
-  name: z.string(),
-  version: z.string(),
-  revision: z.number(),
-  rules: z.array(RuleSchema),
-  versions: z.array(PolicyVersionSchema),
-});
 
 const listPolicies = createRoute({
   method: "get",
@@ -87,11 +59,8 @@ const applyPolicy = createRoute({
     },
   },
   responses: {
-    201: json(z.object({ version: PolicyVersionSchema, evaluated: z.number() }), "Applied"),
-    200: json(
-      z.object({ version: PolicyVersionSchema, evaluated: z.number() }),
-      "This exact text is the latest version already",
-    ),
+    201: json(PolicyAppliedSchema, "Applied"),
+    200: json(PolicyAppliedSchema, "This exact text is the latest version already"),
     ...guarded,
     422: { description: "Refused, with the issues", content: { "application/json": { schema: RefusedSchema } } },
   },
@@ -122,23 +91,6 @@ const evaluations = createRoute({
     404: errorContent("No such product"),
   },
 });
-
-export const AuditEntrySchema = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    actor: z.string(),
-    action: z.string(),
-    productId: z.string().nullable(),
-    port: z.string().nullable(),
-    agreementId: z.string().nullable(),
-    decision: z.enum(["allowed", "denied", "recorded"]),
-    reason: z.string().nullable(),
-    rows: z.number().nullable(),
-    purpose: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .openapi("AuditEntry");
 
 const audit = createRoute({
   method: "get",

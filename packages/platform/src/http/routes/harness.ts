@@ -2,10 +2,15 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { InputError, UnsupportedMediaTypeError } from "@quanta/core";
 import { consumeFormats } from "@quanta/core/engines";
 import type { Context } from "hono";
+import { ConsumeJsonSchema } from "../../harness/consume-schema.js";
+import { DiscoverySchema } from "../../harness/discovery-schema.js";
+import { GovernanceSchema } from "../../harness/governance-schema.js";
 import type { ConsumeStream, Harness } from "../../harness/harness.js";
+import { IngestResultSchema } from "../../harness/ingest/ingest-result.js";
 import { formatOfFile, mediaTypes } from "../../harness/ingest/read-upload.js";
-import { controlActions, lifecycleStates } from "../../harness/lifecycle.js";
-import { parseSchedule } from "../../jobs/schedule.js";
+import { controlActions } from "../../harness/lifecycle.js";
+import { LifecycleSchema, ProductConfigSchema } from "../../harness/lifecycle-schema.js";
+import { ObservationSchema } from "../../harness/observation-schema.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorContent } from "../schemas.js";
 
@@ -23,127 +28,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 const bad = errorContent("The request is malformed (path, body, JSON) or refused (SQL outside the port, limits)");
 const missing = errorContent("No such product or port");
-
-const Member = z.object({
-  username: z.string(),
-  displayName: z.string().nullable(),
-  role: z.string(),
-  validFrom: z.string(),
-  validTo: z.string().nullable(),
-});
-const DataVersion = z.object({
-  version: z.number().int(),
-  state: z.string().openapi({ description: "current or superseded" }),
-  source: z
-    .string()
-    .openapi({ description: "publish (uploaded with the product), ingest (a batch appended), pipeline" }),
-  at: z.string().openapi({ description: "When it became current" }),
-  rows: z.number(),
-  bytes: z.number(),
-});
-const Port = z.object({
-  direction: z.enum(["input", "output", "management"]),
-  name: z.string(),
-  type: z.string().nullable(),
-  version: z.string().nullable(),
-  contractId: z.string().nullable(),
-  description: z.string().nullable(),
-  data: z
-    .object({ current: DataVersion.nullable(), history: z.array(DataVersion) })
-    .optional()
-    .openapi({
-      description:
-        "The port's data in the storage Quanta owns: the version reads are served from, and the latest 20 (newest first)",
-    }),
-});
-/** A port version as observe lists it (every state, with why one failed). */
-const VersionSummary = z.object({
-  version: z.number().int(),
-  state: z.enum(["staged", "current", "superseded", "failed"]),
-  source: z.enum(["publish", "ingest", "pipeline"]),
-  createdAt: z.string(),
-  currentAt: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  rows: z.number(),
-  bytes: z.number(),
-  datasets: z.array(
-    z.object({ name: z.string(), format: z.string(), files: z.number(), rows: z.number(), bytes: z.number() }),
-  ),
-  reason: z.string().nullable(),
-});
-
-export const DiscoverySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    version: z.string(),
-    status: z.string(),
-    domain: z.string().nullable(),
-    summary: z.string(),
-    tags: z.array(z.string()),
-    description: z.object({
-      purpose: z.string().nullable(),
-      usage: z.string().nullable(),
-      limitations: z.string().nullable(),
-    }),
-    lifecycle: z.object({ state: z.string(), servesReads: z.boolean() }),
-    ports: z.array(Port),
-    contracts: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string().nullable(),
-        version: z.string(),
-        status: z.string().nullable(),
-        publishedAt: z.string(),
-        ports: z.array(z.string()).openapi({ description: "Output ports serving this contract" }),
-        datasets: z.array(
-          z.object({
-            name: z.string(),
-            description: z.string().nullable(),
-            properties: z.array(
-              z.object({
-                name: z.string(),
-                businessName: z.string().nullable(),
-                description: z.string().nullable(),
-                logicalType: z.string().nullable(),
-                physicalType: z.string().nullable(),
-                required: z.boolean(),
-                primaryKey: z.boolean(),
-                classification: z.string().nullable(),
-              }),
-            ),
-          }),
-        ),
-        sla: z.array(
-          z.object({
-            property: z.string(),
-            value: z.unknown(),
-            unit: z.string().nullable(),
-            element: z.string().nullable(),
-          }),
-        ),
-      }),
-    ),
-    glossary: z.array(z.object({ term: z.string(), definition: z.string().nullable(), url: z.string().nullable() })),
-    owners: z.object({
-      team: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
-      members: z.array(Member).openapi({ description: "Who holds which role now" }),
-      history: z.array(Member).openapi({ description: "Every period anyone held a role, oldest first" }),
-    }),
-    links: z.array(z.object({ rel: z.string(), url: z.string(), description: z.string().nullable() })),
-    interfaces: z.record(z.string(), z.string()),
-  })
-  .openapi("Discovery");
-
-/** A consume answer as JSON: the columns, the rows as objects, and whether the limit cut them. */
-export const ConsumeJsonSchema = z
-  .object({
-    columns: z.array(z.object({ name: z.string(), type: z.string() })),
-    rows: z.array(z.record(z.string(), z.unknown())),
-    rowCount: z.number(),
-    truncated: z.boolean(),
-  })
-  .openapi("ConsumeResult");
 
 export const ConsumeRequestSchema = z
   .object({
@@ -164,173 +48,10 @@ export const ConsumeRequestSchema = z
   .strict()
   .openapi("ConsumeRequest");
 
-const Usage = z.object({ consumer: z.string(), reads: z.number(), rows: z.number(), bytes: z.number() });
-const Run = z.object({
-  id: z.number(),
-  productId: z.string(),
-  contractId: z.string(),
-  contractVersion: z.string(),
-  server: z.string().nullable(),
-  status: z.string().openapi({
-    description: "running, passed, warning, failed, error, or abandoned (its worker stopped before it finished)",
-  }),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  reason: z.string().nullable().openapi({ description: "Why an abandoned run was abandoned" }),
-});
-export const ObservationSchema = z
-  .object({
-    productId: z.string(),
-    lifecycle: z.object({ state: z.string(), servesReads: z.boolean(), runsTests: z.boolean() }),
-    usage: z.object({
-      total: z.object({ reads: z.number(), rows: z.number(), bytes: z.number() }),
-      byConsumer: z.array(Usage),
-      recent: z.array(
-        z.object({
-          at: z.string(),
-          consumer: z.string(),
-          port: z.string().nullable(),
-          action: z.string(),
-          rows: z.number(),
-          bytes: z.number(),
-          durationMs: z.number(),
-        }),
-      ),
-    }),
-    tests: z.object({
-      latest: z.array(
-        Run.extend({
-          port: z.string().nullable(),
-          checks: z.array(
-            z.object({
-              checkId: z.string(),
-              dataset: z.string().nullable(),
-              status: z.string(),
-              value: z.unknown(),
-              threshold: z.unknown(),
-              reason: z.string().nullable(),
-            }),
-          ),
-        }),
-      ),
-      history: z.array(Run),
-    }),
-    slis: z.array(
-      z.object({
-        port: z.string(),
-        contractId: z.string(),
-        freshness: z.object({
-          objective: z.string().nullable(),
-          status: z.enum(["met", "missed", "unknown"]).openapi({
-            description:
-              "`unknown` when nothing was measured (no run yet, unreadable data): then ageSeconds and met are null",
-          }),
-          ageSeconds: z.number().nullable(),
-          met: z.boolean().nullable(),
-          measuredAt: z.string().nullable(),
-          reason: z.string().nullable().openapi({ description: "Why the freshness is unknown" }),
-        }),
-        availability: z.object({
-          objective: z.number().nullable(),
-          windowDays: z.number(),
-          runs: z.number(),
-          readable: z.number(),
-          ratio: z.number().nullable(),
-        }),
-        quality: z.object({ runs: z.number(), passed: z.number(), ratio: z.number().nullable() }),
-        lastRun: z
-          .object({ id: z.number(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable() })
-          .nullable(),
-      }),
-    ),
-    ingest: z.object({
-      batches: z.array(
-        z.object({
-          id: z.number(),
-          at: z.string(),
-          port: z.string(),
-          dataset: z.string(),
-          received: z.number(),
-          accepted: z.number(),
-          quarantined: z.number(),
-          version: z.number().nullable().optional().openapi({ description: "The port version the batch made current" }),
-        }),
-      ),
-      quarantinedRows: z.number(),
-    }),
-    data: z
-      .array(
-        z.object({
-          port: z.string(),
-          direction: z.string(),
-          current: VersionSummary.nullable(),
-          history: z.array(VersionSummary).openapi({ description: "The latest 20 versions, newest first" }),
-        }),
-      )
-      .optional()
-      .openapi({ description: "Each port's versions in the storage Quanta owns" }),
-  })
-  .openapi("Observation");
-
-export const GovernanceSchema = z
-  .object({
-    productId: z.string(),
-    version: z.string(),
-    evaluatedAt: z.string(),
-    policyEngine: z.enum(["available", "unavailable"]),
-    policy: z
-      .object({ name: z.string(), version: z.string(), revision: z.number() })
-      .nullable()
-      .openapi({ description: "The policy set in force: Quanta's defaults + applied sets, and its revision" }),
-    evaluation: z
-      .object({ id: z.number(), trigger: z.string(), productVersion: z.string() })
-      .nullable()
-      .openapi({ description: "The stored evaluation the results come from" }),
-    policies: z.array(
-      z.object({
-        rule: z.string(),
-        severity: z.string(),
-        status: z.string(),
-        message: z.string().nullable(),
-        levels: z.array(z.string()).optional(),
-      }),
-    ),
-    certification: z
-      .object({
-        level: z.string().nullable(),
-        status: z.enum(["certified", "not-certified", "not-evaluated"]),
-        reason: z.string(),
-        reasons: z.array(z.string()),
-        validUntil: z.string().nullable(),
-      })
-      .openapi({ description: "Computed on read: lapses by itself when tests leave their SLA window" }),
-    known: z.object({
-      lint: z.object({ errors: z.number(), warnings: z.number(), issues: z.array(z.record(z.string(), z.unknown())) }),
-      contractTests: z.array(
-        z.object({ contractId: z.string(), status: z.string(), finishedAt: z.string().nullable() }),
-      ),
-    }),
-  })
-  .openapi("Governance");
-
-const ConfigSchema = z
-  .object({
-    testSchedule: z
-      .string()
-      .max(100)
-      .refine((s) => !("error" in parseSchedule(s)), {
-        message: "must be a 5-field cron (UTC) or an interval such as `6 h`, at least 1 minute",
-      })
-      .optional()
-      .openapi({ example: "0 */6 * * *" }),
-    maxRows: z.number().int().min(1).optional(),
-  })
-  .strict();
-
 export const ControlRequestSchema = z
   .object({
     action: z.enum(controlActions),
-    config: ConfigSchema.optional().openapi({ description: "Only with `configure`: the settings to change" }),
+    config: ProductConfigSchema.optional().openapi({ description: "Only with `configure`: the settings to change" }),
   })
   .strict()
   .refine((r) => r.action === "configure" || r.config === undefined, {
@@ -338,19 +59,6 @@ export const ControlRequestSchema = z
     path: ["config"],
   })
   .openapi("ControlRequest");
-
-export const LifecycleSchema = z
-  .object({
-    productId: z.string(),
-    state: z.enum(lifecycleStates),
-    config: ConfigSchema,
-    servesReads: z.boolean(),
-    runsTests: z.boolean(),
-    allowedActions: z.array(z.enum(controlActions)),
-    updatedAt: z.string().nullable(),
-    updatedBy: z.string().nullable(),
-  })
-  .openapi("Lifecycle");
 
 export const IngestRequestSchema = z
   .object({
@@ -370,25 +78,6 @@ export const IngestRequestSchema = z
   })
   .strict()
   .openapi("IngestRequest");
-
-export const IngestResultSchema = z
-  .object({
-    batchId: z.number(),
-    port: z.string(),
-    dataset: z.string(),
-    contractId: z.string(),
-    contractVersion: z.string(),
-    format: z.string(),
-    received: z.number(),
-    accepted: z.number(),
-    quarantined: z.number().openapi({ description: "accepted + quarantined = received, always" }),
-    quarantine: z.array(z.object({ row: z.number(), reasons: z.array(z.string()) })),
-    version: z.number().int().nullable().optional().openapi({
-      description:
-        "The version of the port this batch made current (the previous version's files and this batch's); null when no row was accepted",
-    }),
-  })
-  .openapi("IngestResult");
 
 const IngestQuery = z
   .object({
@@ -452,7 +141,9 @@ const ConsumeAcrossSchema = z
               .string()
               .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
               .optional()
-              .openapi({ description: "The schema the port's datasets are read from in the SQL (default: the port's name)" }),
+              .openapi({
+                description: "The schema the port's datasets are read from in the SQL (default: the port's name)",
+              }),
           })
           .strict(),
       )

@@ -1,19 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { levelsFrom } from "../../governance/certified-products.js";
 import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
-import type { Registry } from "../../registry/registry.js";
 import {
   ContractSummarySchema,
   ContractVersionSchema,
   ContractVersionSummarySchema,
-  errorContent,
-  FacetsSchema,
-  ProductDetailSchema,
-  ProductListSchema,
-  PublishRequestSchema,
-  PublishResultSchema,
-  RefusedSchema,
-} from "../schemas.js";
+} from "../../registry/contract-schema.js";
+import { FacetsSchema, ProductDetailSchema, ProductListSchema } from "../../registry/product-schema.js";
+import { PublishResultSchema } from "../../registry/publish-schema.js";
+import type { Registry } from "../../registry/registry.js";
+import { errorContent, PublishRequestSchema, RefusedSchema } from "../schemas.js";
 
 /** Bounds that keep a listing cheap; beyond them a request is a mistake, not a need. */
 export const listLimits = { maxLimit: 100, defaultLimit: 20, maxOffset: 10_000, maxQueryLength: 200 } as const;
@@ -188,7 +184,6 @@ export function registerProducts(app: OpenAPIHono, registry: Registry): void {
   });
   app.openapi(version, async (c) => {
     const p = c.req.valid("param");
-    const v = await registry.contractVersion(p.id, p.contractId, p.version);
-    return c.json({ ...v, document: v.document as Record<string, unknown> }, 200);
+    return c.json(await registry.contractVersion(p.id, p.contractId, p.version), 200);
   });
 }
