@@ -1,12 +1,6 @@
 import { join } from "node:path";
-import {
-  checkScenarios,
-  DuckDbDialect,
-  runScenario,
-  type ScenarioColumnType,
-  type ScenarioData,
-  type SqlValue,
-} from "@quanta/core";
+import { DuckDbDialect, type SqlValue } from "@quanta/core";
+import { checkScenarios, runScenario, type ScenarioColumnType, type ScenarioData } from "@quanta/core/conformance";
 import { describe, expect, it } from "vitest";
 import { DuckDbConnection } from "./duckdb-connection.js";
 import { tempDir, writeData } from "./test-data.js";

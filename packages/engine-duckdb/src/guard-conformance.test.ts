@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { guardCopyTarget, guardScenarios, runScenario } from "@quanta/core";
+import { guardCopyTarget, guardScenarios, runScenario } from "@quanta/core/conformance";
 import { describe, expect, it } from "vitest";
 import { DuckDbConnection } from "./duckdb-connection.js";
 import { tempDir, writeData } from "./test-data.js";

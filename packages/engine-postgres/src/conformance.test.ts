@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
+import { PostgresDialect } from "@quanta/core";
 import {
   type CheckScenario,
   checkScenarios,
   guardCopyTarget,
   guardScenarios,
-  PostgresDialect,
   runScenario,
   type ScenarioColumnType,
   type ScenarioData,
-} from "@quanta/core";
+} from "@quanta/core/conformance";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
