@@ -111,7 +111,7 @@ export function registerServeCommand(program: Command, io: Io, setExit: SetExit)
       const running = await startPlatform({
         ...(oidc ? { oidc } : {}),
         webhookAllowedNetworks: process.env.QUANTA_WEBHOOK_ALLOWED_NETWORKS?.split(/[\s,]+/).filter(Boolean),
-        ...(opts.demo ? { demoIdentities: { tokensFile } } : {}),
+        ...(opts.demo ? { demoIdentities: { tokensFile }, demoData: true } : {}),
         ...settings,
         ...(opts.storageRoot
           ? {

@@ -47,6 +47,11 @@ export interface PlatformOptions {
   shutdownTimeoutMs?: number;
   /** Create the demo identities; their API tokens are written to `tokensFile` (mode 0600) when given. */
   demoIdentities?: { tokensFile?: string | undefined };
+  /**
+   * The demo mesh's data placed as a real mesh keeps it (`quanta serve --demo`): source-aligned
+   * products on the storage Quanta owns; on PostgreSQL, the `warehouse` tables in its own database.
+   */
+  demoData?: boolean;
   /** Accept OpenID Connect bearer tokens of this issuer (see `oidcConfigFromEnv`). */
   oidc?: OidcConfig;
   /** Networks (CIDR) webhooks may reach although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
@@ -244,6 +249,8 @@ async function buildRest(
     { PlatformAuthenticator },
     { OidcVerifier },
     { openSecretStore },
+    { Lake },
+    { placeDemoData, demoWarehouseServer },
   ] = await Promise.all([
     import("../http/create-app.js"),
     import("../registry/registry.js"),
@@ -253,6 +260,8 @@ async function buildRest(
     import("../identity/platform-authenticator.js"),
     import("../identity/oidc-verifier.js"),
     import("../secrets/open-secret-store.js"),
+    import("../lake/lake.js"),
+    import("./demo-data-plane.js"),
   ]);
   const registry = new Registry(db);
   // One secret store for the API that manages it and the read path that resolves `${VAR}` with it.
@@ -273,6 +282,31 @@ async function buildRest(
       warn(`skipped ${folder}: ${reason}`);
     }
   }
+  // The demo on PostgreSQL serves its `warehouse` tables from the platform's own database, and
+  // reads the `test` servers unless told otherwise.
+  const warehouseUrl = options.demoData && "url" in options.store ? options.store.url : undefined;
+  const environment = options.environment ?? (warehouseUrl ? "test" : undefined);
+  const warehouseVariable = `QUANTA_SERVER_${demoWarehouseServer.toUpperCase()}_URL`;
+  const variables = warehouseUrl
+    ? {
+        async forEnvironment(env: string | undefined) {
+          const inner = await secrets.forEnvironment(env);
+          return {
+            lookup: (n: string) => (n === warehouseVariable ? warehouseUrl : inner.lookup(n)),
+            isSecret: inner.isSecret,
+          };
+        },
+      }
+    : secrets;
+  if (options.demoData && productFolders.size > 0) {
+    const placed = await placeDemoData(db, new Lake(options.storageRoot), productFolders, {
+      warehouse: warehouseUrl !== undefined,
+      log: warn,
+    });
+    if (placed.stored.length > 0) options.log?.(`demo data on the storage Quanta owns: ${placed.stored.join(", ")}`);
+    if (placed.warehouse.length > 0)
+      options.log?.(`demo data in PostgreSQL (schema quanta_demo): ${placed.warehouse.join(", ")}`);
+  }
   // The search index reads the whole catalogue once: start now, so the first search need not wait.
   registry.warmSearch().catch((e) => warn(`search index: ${isQuantaError(e) ? e.message : String(e)}`));
   // The harness and its background jobs (the demo's contracts tested once), started when ready.
@@ -281,7 +315,7 @@ async function buildRest(
     registry,
     dataDir: options.dataDir,
     storageRoot: options.storageRoot,
-    dataPlane: { dataRoots: options.dataRoots, environment: options.environment, variables: secrets },
+    dataPlane: { dataRoots: options.dataRoots, environment, variables },
     productFolders,
     testAtStart: published,
     runJobs: options.runJobs ?? true,
