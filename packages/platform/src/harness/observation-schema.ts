@@ -51,7 +51,6 @@ const PortSliSchema = z.object({
     .nullable(),
 });
 
-/** What the observe interface answers: who read what, how the contract tests went, and the SLIs they add up to. */
 /** A port version as observe lists it (every state, with why one failed). */
 export const VersionSummarySchema = z.object({
   version: z.number().int(),
@@ -68,6 +67,7 @@ export const VersionSummarySchema = z.object({
   reason: z.string().nullable(),
 });
 
+/** What the observe interface answers: who read what, how the contract tests went, and the SLIs they add up to. */
 export const ObservationSchema = z
   .object({
     productId: z.string(),

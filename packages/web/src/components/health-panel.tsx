@@ -1,6 +1,7 @@
 import { api } from "../api/api-client.js";
 import type { Governance, Observation } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
+import { portsWithVersions, versionLine } from "../lib/data-versions.js";
 import { formatBytes } from "../lib/format.js";
 import { usageSummary } from "../lib/usage-summary.js";
 import { RatioBar, RunHistoryChart } from "./charts.js";
@@ -126,6 +127,7 @@ function ObserveView({ o }: { o: Observation }) {
           </p>
         </div>
       ))}
+      <DataVersions o={o} />
       {o.tests.latest.map((run) => (
         <details key={run.id} className="latest-run">
           <summary>
@@ -165,6 +167,39 @@ function ObserveView({ o }: { o: Observation }) {
       ))}
       <h4>Usage</h4>
       <UsageView usage={o.usage} />
+    </div>
+  );
+}
+
+/** Each port's data on the storage Quanta owns: the version served, and the ones before it. */
+function DataVersions({ o }: { o: Observation }) {
+  const ports = portsWithVersions(o);
+  if (ports.length === 0) return null;
+  return (
+    <div className="data-versions">
+      <h4>Data on Quanta's storage</h4>
+      {ports.map((p) => (
+        <details key={p.port}>
+          <summary>
+            Port <span className="mono">{p.port}</span>:{" "}
+            {p.current ? versionLine(p.current) : <span className="muted">no current version</span>}
+          </summary>
+          <ul className="small">
+            {p.history.map((v) => (
+              <li key={v.version}>
+                <span
+                  className={`badge badge-${v.state === "failed" ? "bad" : v.state === "current" ? "good" : "neutral"}`}
+                >
+                  {v.state}
+                </span>{" "}
+                {versionLine(v)}
+                {v.createdBy && <span className="muted"> · by {v.createdBy}</span>}
+                {v.reason && <div className="muted">{v.reason}</div>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ))}
     </div>
   );
 }
