@@ -1,4 +1,8 @@
+export { servedFormats } from "./consume/consume-query.js";
+export { PostgresReader } from "./consume/postgres-reader.js";
+export { judgeConsumerPlan, judgeConsumerText, judgeRowFilter } from "./consumer-guard.js";
 export { postgresEngine } from "./manifest.js";
+export { type MaskedSelect, maskedSelect, type ServedColumn } from "./masked-select.js";
 export {
   defaultConnectTimeoutMs,
   defaultStatementTimeoutMs,

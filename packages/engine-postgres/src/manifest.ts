@@ -2,7 +2,7 @@ import type { EngineManifest } from "@quanta/core/engines";
 
 /**
  * The PostgreSQL engine, as the registry knows it. Loading this file costs nothing: `pg` is imported
- * by `load()`, when a server of one of these types is used.
+ * by `load()` and `loadReader()`, when a server of one of these types is used.
  */
 export const postgresEngine: EngineManifest = {
   name: "postgres",
@@ -10,4 +10,5 @@ export const postgresEngine: EngineManifest = {
   dialect: "postgres",
   capabilities: { files: false, database: true, cancel: true },
   load: async () => (await import("./postgres-connection.js")).openPostgres,
+  loadReader: async (options) => new (await import("./consume/postgres-reader.js")).PostgresReader(options),
 };
