@@ -55,6 +55,11 @@ describe("judgeSqlText", () => {
     ["SELECT pg_terminate_backend(1)", "function pg_terminate_backend is not allowed in a contract rule"],
     ["SELECT pg_sleep_for('1 hour')", "function pg_sleep_for is not allowed in a contract rule"],
     ["SELECT nextval('s')", "function nextval is not allowed in a contract rule"],
+    ["SELECT * FROM ts_stat('SELECT v FROM secrets')", "function ts_stat is not allowed in a contract rule"],
+    [
+      "SELECT ts_rewrite('a'::tsquery, 'SELECT t, s FROM aliases')",
+      "function ts_rewrite is not allowed in a contract rule",
+    ],
   ])("%j → %s", (sql, expected) => {
     expect(verdict(sql)).toBe(expected);
   });
