@@ -97,7 +97,8 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
   try {
     ({ server, secrets } = resolveServerVariables(selected.server, (name) => process.env[name]));
   } catch (e) {
-    throw new CommandError((e as Error).message);
+    const missing = (e as { code?: string }).code === "missing-variable";
+    throw new CommandError(`${(e as Error).message}${missing ? " (set it in the environment)" : ""}`);
   }
   const objects = objectsOf(contract);
   if (

@@ -65,6 +65,21 @@ beforeAll(async () => {
   );
   writeFileSync(join(dir, "broken.yaml"), "apiVersion: v3.1.0\nkind: DataContract\nid: [\n");
   writeFileSync(
+    join(dir, "s3.yaml"),
+    contract("", "    type: s3\n    location: s3://bucket/orders/*.parquet\n    format: parquet"),
+  );
+  writeFileSync(
+    join(dir, "variables.yaml"),
+    contract("", "    type: local\n    path: ${ORDERS_DIR:-data}/orders.parquet\n    format: parquet"),
+  );
+  writeFileSync(
+    join(dir, "unset.yaml"),
+    contract(
+      "",
+      "    type: postgres\n    host: ${QUANTA_TEST_NO_SUCH_HOST}\n    port: 5432\n    database: d\n    schema: s",
+    ),
+  );
+  writeFileSync(
     join(dir, "no-data.yaml"),
     contract("", "    type: local\n    path: data/missing.parquet\n    format: parquet"),
   );
@@ -200,6 +215,21 @@ describe("quanta test", () => {
     const missing = await run("missing.yaml");
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("no such file or directory");
+  });
+
+  it("resolves ${VAR} references, and names what it cannot reach (exit 2)", async () => {
+    expect((await run("variables.yaml")).code).toBe(0);
+    const unset = await run("unset.yaml");
+    expect([unset.code, unset.err]).toEqual([
+      2,
+      "quanta: server files references a variable with no value: QUANTA_TEST_NO_SUCH_HOST (set it in the environment)\n",
+    ]);
+    const s3 = await run("s3.yaml");
+    expect(s3.code).toBe(2);
+    expect(s3.err).toMatch(
+      /^quanta: server files: reading s3:\/\/ data needs DuckDB's httpfs extension, which is not installed/,
+    );
+    expect(s3.err).toContain("QUANTA_DUCKDB_EXTENSION_DIR");
   });
 
   it("names a missing data file once and exits 2, without running the checks", async () => {

@@ -80,7 +80,7 @@ export function resolveServerVariables(
   const resolved = walk(server, undefined, false) as Record<string, unknown>;
   if (missing.length > 0) {
     throw new InputError(
-      `server ${label} references ${missing.length === 1 ? "a variable" : "variables"} with no value: ${missing.join(", ")} (set ${missing.length === 1 ? "it" : "them"} as a secret of the server's environment, or in the platform's environment)`,
+      `server ${label} references ${missing.length === 1 ? "a variable" : "variables"} with no value: ${missing.join(", ")}`,
       { code: "missing-variable", details: { variables: missing } },
     );
   }

@@ -79,7 +79,11 @@ export async function portSource(q: Queryable, pc: PortContract, locator: DataLo
   } catch (e) {
     if (e instanceof QuantaError)
       throw unreadable(
-        `contract "${pc.contractId}": ${e.message}`,
+        `contract "${pc.contractId}": ${e.message}${
+          e.code === "missing-variable"
+            ? ` (set it as a secret of environment ${environment ?? "any"}: quanta secrets set ${environment ?? "any"} NAME)`
+            : ""
+        }`,
         e.code ?? "server-invalid",
         e.details as Record<string, unknown> | undefined,
       );
