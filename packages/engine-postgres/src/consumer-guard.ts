@@ -10,7 +10,7 @@ import { judgePlan, judgeSqlText, lexPostgres } from "./postgres-guard.js";
  *   function (which could read any table with the session's rights);
  * - no built-in that answers from the catalog, the statistics or the statement around the query
  *   rather than from the rows served (`pg_get_viewdef` would show the filter, `current_query()`
- *   the whole wrapper, `ts_stat()` runs a query given as text);
+ *   the whole wrapper);
  * - balanced parentheses, so a text spliced between the reader's own lines cannot close them.
  */
 
@@ -18,8 +18,6 @@ const catalog = "reads the catalog, not the rows the port serves";
 const sizes = "reads storage statistics, not the rows the port serves";
 const pastTheRows: Record<string, string> = {
   current_query: "reads the statement the server runs around the query (the masks and row filters)",
-  ts_stat: "runs a query given as text, out of the guard's sight",
-  ts_rewrite: "runs a query given as text, out of the guard's sight",
   currval: "reads a sequence of the server, not the rows the port serves",
   lastval: "reads a sequence of the server, not the rows the port serves",
   col_description: catalog,
