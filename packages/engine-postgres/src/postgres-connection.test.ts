@@ -91,6 +91,14 @@ describe.skipIf(postgresSkipReason())("PostgresConnection", () => {
     expect(await conn.run(`SELECT count(*) AS n FROM ${conn.relation("orders")}`)).toEqual([{ n: 100 }]);
   });
 
+  it("runs two statements side by side in two sessions, and queues a third", async () => {
+    expect(conn.capabilities.concurrentStatements).toBe(2);
+    const pid = "SELECT pg_backend_pid() AS pid, pg_sleep(0.1)::text AS slept";
+    const pids = (await Promise.all([conn.run(pid), conn.run(pid), conn.run(pid)])).map((r) => r[0]?.pid);
+    expect(new Set(pids.slice(0, 2)).size).toBe(2);
+    expect(pids.slice(0, 2)).toContain(pids[2]);
+  });
+
   it("stops a statement at the statement timeout", async () => {
     const slow = await PostgresConnection.connect({ ...conn.config, statementTimeoutMs: 200 });
     try {

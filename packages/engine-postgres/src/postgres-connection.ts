@@ -87,6 +87,43 @@ function queryError(e: unknown, sql: string): EngineError {
   return new EngineError(extra ? `${message(e)} (${extra})` : message(e), { sql, cause: e });
 }
 
+/** One server session of a connection and its backend process (whose statement an abort cancels). */
+interface Session {
+  client: pg.Client;
+  pid: number;
+}
+
+/** Sessions a contract test uses at most: its batched scan and a SQL rule's run side by side. */
+const defaultSessions = 2;
+
+/** Opens one read-only session with the contract's schema on its search path. */
+async function openSession(config: PostgresConfig): Promise<Session> {
+  const client = new pg.Client({
+    connectionString: config.url,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // Backstop when the server stops answering altogether (statement_timeout needs a live server).
+    query_timeout: config.statementTimeoutMs + 10_000,
+    application_name: "quanta",
+    types,
+  });
+  // A dropped connection must surface as a failed query, not an unhandled 'error' event.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    // Literals are escaped for standard strings; the whole session is read-only by default.
+    await client.query("SET standard_conforming_strings = on; SET default_transaction_read_only = on");
+    // Bare table names in a contract's SQL mean the server's schema.
+    const session = await client.query<{ pid: number }>(
+      "SELECT set_config('search_path', $1, false), pg_backend_pid() AS pid",
+      [dialect.quoteIdentifier(config.schema)],
+    );
+    return { client, pid: Number(session.rows[0]?.pid) };
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw connectError(e, config);
+  }
+}
+
 /**
  * A contract's data in PostgreSQL, read where it lies. Every statement runs in its own
  * `READ ONLY` transaction with a statement timeout, rolled back afterwards; the session also
@@ -94,16 +131,25 @@ function queryError(e: unknown, sql: string): EngineError {
  */
 export class PostgresConnection implements Connection {
   readonly dialect = dialect;
-  readonly capabilities: ConnectionCapabilities = { introspection: true, readOnlySandbox: true };
+  readonly capabilities: ConnectionCapabilities;
+  /** Sessions not running a statement; `sessions` all of them (the first opened at connect). */
+  private readonly idle: Session[];
+  private readonly sessions: Session[];
+  private readonly waiting: ((s: Session) => void)[] = [];
+  private opening = 0;
 
   private constructor(
-    private readonly client: pg.Client,
+    first: Session,
     readonly config: PostgresConfig,
     /** Contract object name (and physical name) → table or view name in `config.schema`. */
     private readonly tables: Map<string, string>,
-    /** The server process of this session, whose statement an abort cancels. */
-    private readonly backendPid: number,
-  ) {}
+    /** Statements run side by side, each in its own session (a second one opened on first need). */
+    private readonly maxSessions = defaultSessions,
+  ) {
+    this.idle = [first];
+    this.sessions = [first];
+    this.capabilities = { introspection: true, readOnlySandbox: true, concurrentStatements: maxSessions };
+  }
 
   /** Opens a contract's `postgres` server; credentials from `env` (see `resolvePostgresConfig`). */
   static async open(
@@ -120,31 +166,37 @@ export class PostgresConnection implements Connection {
     return PostgresConnection.connect(config, tables);
   }
 
-  static async connect(config: PostgresConfig, tables: Map<string, string> = new Map()): Promise<PostgresConnection> {
-    const client = new pg.Client({
-      connectionString: config.url,
-      connectionTimeoutMillis: config.connectTimeoutMs,
-      // Backstop when the server stops answering altogether (statement_timeout needs a live server).
-      query_timeout: config.statementTimeoutMs + 10_000,
-      application_name: "quanta",
-      types,
-    });
-    // A dropped connection must surface as a failed query, not an unhandled 'error' event.
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      // Literals are escaped for standard strings; the whole session is read-only by default.
-      await client.query("SET standard_conforming_strings = on; SET default_transaction_read_only = on");
-      // Bare table names in a contract's SQL mean the server's schema.
-      const session = await client.query<{ pid: number }>(
-        "SELECT set_config('search_path', $1, false), pg_backend_pid() AS pid",
-        [dialect.quoteIdentifier(config.schema)],
-      );
-      return new PostgresConnection(client, config, tables, Number(session.rows[0]?.pid));
-    } catch (e) {
-      await client.end().catch(() => {});
-      throw connectError(e, config);
+  static async connect(
+    config: PostgresConfig,
+    tables: Map<string, string> = new Map(),
+    sessions = defaultSessions,
+  ): Promise<PostgresConnection> {
+    return new PostgresConnection(await openSession(config), config, tables, sessions);
+  }
+
+  /** A session for one statement: an idle one, a new one while fewer than the limit, else the next freed. */
+  private async acquire(): Promise<Session> {
+    const ready = this.idle.pop();
+    if (ready) return ready;
+    if (this.sessions.length + this.opening < this.maxSessions) {
+      this.opening++;
+      try {
+        const session = await openSession(this.config);
+        this.sessions.push(session);
+        return session;
+      } catch {
+        // No second session (the server's connection limit): share the ones open.
+      } finally {
+        this.opening--;
+      }
     }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(session: Session): void {
+    const next = this.waiting.shift();
+    if (next) next(session);
+    else this.idle.push(session);
   }
 
   relation(object: string): string {
@@ -155,7 +207,7 @@ export class PostgresConnection implements Connection {
   async run(sql: string, options: StatementOptions = {}): Promise<Row[]> {
     const result = await this.readOnly(
       sql,
-      () => this.client.query({ text: sql, queryMode: "extended" } as never),
+      (client) => client.query({ text: sql, queryMode: "extended" } as never),
       options,
     );
     const rows = (result as unknown as pg.QueryResult).rows as Record<string, unknown>[];
@@ -166,24 +218,44 @@ export class PostgresConnection implements Connection {
    * The server enforces the time limit (the stricter of the statement's and the configured one);
    * an abort cancels the running statement on the server, from a second session.
    */
-  private async readOnly<T>(sql: string, work: () => Promise<T>, options: StatementOptions = {}): Promise<T> {
+  private async readOnly<T>(
+    sql: string,
+    work: (client: pg.Client) => Promise<T>,
+    options: StatementOptions = {},
+  ): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) throw new EngineError("stopped before it started", { sql });
     const limitMs = Math.max(
       1,
       Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, this.config.statementTimeoutMs),
     );
+    const session = await this.acquire();
     try {
-      await this.client.query(
+      return await this.inTransaction(session, sql, work, limitMs, signal);
+    } finally {
+      this.release(session);
+    }
+  }
+
+  private async inTransaction<T>(
+    session: Session,
+    sql: string,
+    work: (client: pg.Client) => Promise<T>,
+    limitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const client = session.client;
+    try {
+      await client.query(
         `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.ceil(limitMs)}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}`,
       );
     } catch (e) {
       throw queryError(e, sql);
     }
-    const onAbort = () => void this.cancel();
+    const onAbort = () => void this.cancel(session.pid);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await work();
+      return await work(client);
     } catch (e) {
       if ((e as { code?: string }).code === queryCanceled) {
         const why = signal?.aborted ? "stopped before it finished" : `timed out after ${seconds(limitMs)}`;
@@ -192,12 +264,12 @@ export class PostgresConnection implements Connection {
       throw queryError(e, sql);
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      await this.client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch(() => {});
     }
   }
 
   /** Cancels this session's running statement, from a short second session (any role may cancel its own). */
-  private async cancel(): Promise<void> {
+  private async cancel(pid: number): Promise<void> {
     const other = new pg.Client({
       connectionString: this.config.url,
       connectionTimeoutMillis: this.config.connectTimeoutMs,
@@ -206,7 +278,7 @@ export class PostgresConnection implements Connection {
     other.on("error", () => {});
     try {
       await other.connect();
-      await other.query("SELECT pg_cancel_backend($1)", [this.backendPid]);
+      await other.query("SELECT pg_cancel_backend($1)", [pid]);
     } catch {
       // The statement then ends at its time limit.
     } finally {
@@ -225,7 +297,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE n.nspname = $1 AND r.relname = $2 AND r.relkind IN ('r', 'p', 'v', 'm', 'f')
 ORDER BY a.attnum`;
-    const result = await this.readOnly(sql, () => this.client.query(sql, [this.config.schema, table]), options);
+    const result = await this.readOnly(sql, (client) => client.query(sql, [this.config.schema, table]), options);
     if (result.rows.length === 0) return undefined;
     return result.rows
       .filter((r) => r.name !== null)
@@ -240,7 +312,7 @@ ORDER BY a.attnum`;
     try {
       const result = await this.readOnly(
         explain,
-        () => this.client.query({ text: explain, queryMode: "extended" } as never),
+        (client) => client.query({ text: explain, queryMode: "extended" } as never),
         options,
       );
       plan = (result as unknown as pg.QueryResult).rows[0]?.["QUERY PLAN"];
@@ -253,7 +325,7 @@ ORDER BY a.attnum`;
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => {});
+    await Promise.all(this.sessions.map((s) => s.client.end().catch(() => {})));
   }
 }
 

@@ -31,6 +31,11 @@ export interface ConnectionCapabilities {
   introspection: boolean;
   /** The engine enforces read-only access itself (sandbox/read-only transaction), beyond the guard. */
   readOnlySandbox: boolean;
+  /**
+   * How many statements the connection runs side by side (separate server sessions); the runner
+   * sends independent scans at once up to this. Absent: one at a time.
+   */
+  concurrentStatements?: number;
 }
 
 export const defaultConnectionCapabilities: ConnectionCapabilities = {

@@ -246,15 +246,21 @@ export async function runChecks(
     }
   }
 
+  // Each dataset's batched scan and each SQL rule is one unit of work, independent of the others:
+  // an engine that runs statements side by side (separate sessions) gets them all at once, up to
+  // its limit, so a SQL rule's scan overlaps the main one instead of following it.
   const metricChecks = checks.filter((c): c is MetricCheck => c.kind === "metric" && !outcomes.has(c.key));
-  for (const plan of planChecks(metricChecks, dialect, (s) => connection.relation(s))) {
-    await runPlan(plan, metricChecks, connection, statement, settle);
-  }
-
-  for (const check of checks) {
-    if (check.kind !== "sql" || outcomes.has(check.key)) continue;
-    settle(check.key, await runSqlCheck(check, connection, statement));
-  }
+  const work: (() => Promise<void>)[] = [
+    ...planChecks(metricChecks, dialect, (s) => connection.relation(s)).map(
+      (plan) => () => runPlan(plan, metricChecks, connection, statement, settle),
+    ),
+    ...checks.flatMap((check) =>
+      check.kind === "sql" && !outcomes.has(check.key)
+        ? [async () => settle(check.key, await runSqlCheck(check, connection, statement))]
+        : [],
+    ),
+  ];
+  await inParallel(work, Math.max(1, connection.capabilities.concurrentStatements ?? 1));
 
   const results: CheckResult[] = checks.map((c) => {
     const o = outcomes.get(c.key) ?? { result: "error", reason: "not run" };
@@ -270,6 +276,15 @@ export async function runChecks(
     return r;
   });
   return { result: runStatus(results), durationMs: Math.round(Date.now() - started), checks: results };
+}
+
+/** Runs `tasks`, at most `limit` at a time, in their order; settles when all have. */
+async function inParallel(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
 }
 
 async function runPlan(
