@@ -2,7 +2,7 @@ import type { EngineManifest } from "@quanta/core/engines";
 
 /**
  * The PostgreSQL engine, as the registry knows it. Loading this file costs nothing: `pg` is imported
- * by `load()` and `loadReader()`, when a server of one of these types is used.
+ * by `load()`, `loadReader()` and `loadGrants()`, when a server of one of these types is used.
  */
 export const postgresEngine: EngineManifest = {
   name: "postgres",
@@ -11,4 +11,5 @@ export const postgresEngine: EngineManifest = {
   capabilities: { files: false, database: true, cancel: true },
   load: async () => (await import("./postgres-connection.js")).openPostgres,
   loadReader: async (options) => new (await import("./consume/postgres-reader.js")).PostgresReader(options),
+  loadGrants: async () => new (await import("./grants/store-grants.js")).PostgresGrants(),
 };

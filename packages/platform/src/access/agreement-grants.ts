@@ -34,9 +34,16 @@ interface GrantRow {
 const grantColumns = `state, engine, server, role, views, contract_version AS "contractVersion", fingerprint, error,
   login_issued_at AS "loginIssuedAt"`;
 
-/** The agreement's role: one per agreement, so ending it ends exactly that access. */
+/**
+ * The agreement's role: one per agreement, so ending it ends exactly that access. Readable (the
+ * id lower-cased) and unique (a hash of the id as it is: ids that differ only in case differ here).
+ */
 export function shareRole(agreementId: string): string {
-  return `quanta_${agreementId.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`.slice(0, 63);
+  const readable = agreementId
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 40);
+  return `quanta_${readable}_${createHash("sha256").update(agreementId).digest("hex").slice(0, 10)}`;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { ConflictError, InputError, UnprocessableError } from "@quanta/core";
+import { ConflictError, InputError, UnavailableError, UnprocessableError } from "@quanta/core";
 import {
   type ConsumeLimits,
   type ConsumeQuery,
@@ -202,6 +202,9 @@ export class Harness {
       // No secret of the server reaches the answer or the audit log.
       if (e instanceof Error) e.message = redact(e.message);
       await audit(0, `not served: ${(e as Error).message}`);
+      // The port's server not answering is the port's data being unreadable, not this platform down.
+      if (e instanceof UnavailableError)
+        throw new UnprocessableError(e.message, { code: "server-unreachable", cause: e });
       throw e;
     }
     void stream.done.then(async (o) => {

@@ -136,8 +136,29 @@ export async function portSource(q: Queryable, pc: PortContract, locator: DataLo
     env: engineEnvironment(variables.lookup),
     baseDir,
     datasets,
-    redact: (text) => redactSecrets(text, resolved.secrets),
+    redact: (text) => scrubbed(redactSecrets(text, resolved.secrets), serverName, locator, root),
   };
+}
+
+/**
+ * A message as a consumer may see it: connection URLs (an engine's errors name the server by its
+ * address) as the server's `name (type)`, and the folders this platform reads as `<product>`,
+ * `<data root>`, `<storage>` and `<data dir>` instead of absolute paths.
+ */
+function scrubbed(text: string, serverName: string, locator: DataLocator, root: string): string {
+  let out = text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'()<>]+/gi, (url) =>
+    /^(s3|gs|gcs|az|abfss?|r2):/i.test(url) ? url : `the ${serverName} server`,
+  );
+  const folders: [string, string][] = [
+    [root, "<product>"],
+    ...locator.dataRoots.map((r): [string, string] => [r, "<data root>"]),
+    [locator.lake.root.path, "<storage>"],
+    [locator.dataDir, "<data dir>"],
+  ];
+  for (const [folder, label] of folders.sort((a, b) => b[0].length - a[0].length)) {
+    out = out.split(resolve(folder)).join(label);
+  }
+  return out;
 }
 
 /** A port's current version on the storage Quanta owns, read by DuckDB like any file server. */
@@ -163,7 +184,7 @@ function storedSource(pc: PortContract, locator: DataLocator, stored: CurrentVer
     env: process.env,
     baseDir: locator.lake.root.path,
     datasets,
-    redact: (text) => text,
+    redact: (text) => text.split(locator.lake.root.path).join("<storage>"),
   };
 }
 
