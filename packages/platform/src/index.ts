@@ -1,4 +1,6 @@
 export { type ConsumeLimits, type ConsumeOutcome, defaultConsumeLimits } from "@quanta/core/engines";
+export { type Agreement, type AgreementState, agreementStates } from "./access/agreement.js";
+export type { AgreementConnection } from "./access/agreement-connection-schema.js";
 export * from "./audit/event-log.js";
 export * from "./client/credentials.js";
 export { DataUploadError, type DataUploadOptions, dataFormatOfFile } from "./client/data-upload.js";

@@ -1,5 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, type Issue, NotAllowedError, NotFoundError, QuantaError } from "@quanta/core";
+import type { Agreement, AgreementState } from "../access/agreement.js";
+import type { AgreementConnection } from "../access/agreement-connection-schema.js";
 import type { PolicyAppliedSchema } from "../governance/policy-schema.js";
 import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
@@ -141,6 +143,83 @@ export class PlatformClient {
   async deleteSecret(environment: string, name: string): Promise<void> {
     await this.request(secretPath(environment, name), { method: "DELETE" });
   }
+
+  /** A member asks for a port for its team: `requested`, or `active` on a port that approves by itself. */
+  async requestAccess(request: AccessRequest): Promise<Agreement> {
+    return this.post<Agreement>("/api/access-requests", request);
+  }
+
+  /** The owner team's decision on a request; `columns` grants a subset of the requested ones. */
+  async decideAccess(id: string, decision: "approve" | "reject", options: AccessDecision = {}): Promise<Agreement> {
+    return this.post<Agreement>(`/api/access-requests/${agreementSegment(id)}/${decision}`, options);
+  }
+
+  /** Either side ends an agreement: `terminating` until the notice period ends (a request: `terminated`). */
+  async terminateAgreement(id: string, reason?: string): Promise<Agreement> {
+    return this.post<Agreement>(`/api/agreements/${agreementSegment(id)}/terminate`, reason ? { reason } : {});
+  }
+
+  /** The consumer team reads the pending major contract version now. */
+  async acceptAgreementVersion(id: string): Promise<Agreement> {
+    return this.post<Agreement>(`/api/agreements/${agreementSegment(id)}/accept-version`);
+  }
+
+  async agreement(id: string): Promise<Agreement> {
+    return (await this.request<Agreement>(`/api/agreements/${agreementSegment(id)}`)).body;
+  }
+
+  /** The agreements the caller may see (a side of, or all for governance and admins), newest first. */
+  async agreements(query: AgreementQuery = {}): Promise<Agreement[]> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
+    const q = params.toString();
+    return (await this.request<{ items: Agreement[] }>(`/api/agreements${q ? `?${q}` : ""}`)).body.items;
+  }
+
+  /**
+   * Where and as whom the consumer team reads the agreement's data straight from the store; the
+   * password is in the answer only when it was issued by this call (the first one, or `newPassword`).
+   */
+  async agreementConnection(id: string, options: { newPassword?: boolean } = {}): Promise<AgreementConnection> {
+    const path = `/api/agreements/${agreementSegment(id)}/connection`;
+    if (options.newPassword) return this.post<AgreementConnection>(path);
+    return (await this.request<AgreementConnection>(path)).body;
+  }
+
+  private async post<T>(path: string, body?: unknown): Promise<T> {
+    const init: RequestInit =
+      body === undefined
+        ? { method: "POST" }
+        : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+    return (await this.request<T>(path, init)).body;
+  }
+}
+
+export interface AccessRequest {
+  productId: string;
+  port: string;
+  consumerTeam: string;
+  purpose: string;
+  /** Sensitive columns asked for unmasked. */
+  columns?: string[] | undefined;
+}
+
+export interface AccessDecision {
+  reason?: string | undefined;
+  /** Approve only: the subset of the requested columns to grant. */
+  columns?: string[] | undefined;
+}
+
+export interface AgreementQuery {
+  productId?: string | undefined;
+  consumerTeam?: string | undefined;
+  state?: AgreementState | undefined;
+}
+
+/** An id as one path segment: `.` and `..` are left as they are by encoding, and URLs resolve them. */
+function agreementSegment(id: string): string {
+  if (id === "" || id === "." || id === "..") throw new InputError(`"${id}" is not an agreement id (agr_…)`);
+  return encodeURIComponent(id);
 }
 
 const secretPath = (environment: string, name: string) =>
