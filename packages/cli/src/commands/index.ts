@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Io, SetExit } from "../io.js";
+import { registerAccessCommand } from "./access.js";
 import { registerBreakingCommand } from "./breaking.js";
 import { registerChangelogCommand } from "./changelog.js";
 import { registerDiffCommand } from "./diff.js";
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
+  registerAccessCommand(program, io, setExit);
   registerSecretsCommand(program, io, setExit);
   registerLoginCommand(program, io, setExit);
   registerLogoutCommand(program, io, setExit);
