@@ -39,7 +39,9 @@ try {
       FROM generate_series(0::bigint, ${rows - 1}) AS s(i);
     ANALYZE bench.orders;`);
   await admin.end();
-  console.log(`loaded ${rows.toLocaleString("en")} rows into PostgreSQL in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `loaded ${rows.toLocaleString("en")} rows into PostgreSQL in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const dataDir = join(here, "..", ".data");
   mkdirSync(dataDir, { recursive: true });
@@ -88,7 +90,9 @@ try {
     const s = stat("query", k);
     return `${label.padEnd(12)} quanta ${q.toFixed(0).padStart(7)} ms   hand-written ${s.toFixed(0).padStart(7)} ms   ratio ${(q / s).toFixed(2)}×`;
   };
-  console.log(`contract test in PostgreSQL vs one hand-written aggregate: ${rows.toLocaleString("en")} rows (median of ${rounds} interleaved rounds)`);
+  console.log(
+    `contract test in PostgreSQL vs one hand-written aggregate: ${rows.toLocaleString("en")} rows (median of ${rounds} interleaved rounds)`,
+  );
   console.log(row("wall", "wallMs"));
   if (hasTime) console.log(`${row("client cpu", "cpuMs")}   (the scan's CPU is the server's, on both sides)`);
   const wall = stat("quanta", "wallMs") / stat("query", "wallMs");

@@ -159,7 +159,16 @@ function poolKey(datasets: readonly SandboxDataset[]): string {
   return JSON.stringify(
     datasets.map((d) => {
       const files = d.files ?? (d.table ? [d.table.database] : []);
-      return [d.schema ?? "", d.name, files, d.format, d.table ?? null, d.masked ?? [], d.rowFilters ?? [], files.map(fileVersion)];
+      return [
+        d.schema ?? "",
+        d.name,
+        files,
+        d.format,
+        d.table ?? null,
+        d.masked ?? [],
+        d.rowFilters ?? [],
+        files.map(fileVersion),
+      ];
     }),
   );
 }
