@@ -11,21 +11,20 @@ import {
   type ReadDataset,
 } from "@quanta/core/engines";
 import pg from "pg";
-import Cursor from "pg-cursor";
 import { connectError } from "../connect-error.js";
 import { judgeConsumerPlan, judgeConsumerText } from "../consumer-guard.js";
 import { maskedSelect } from "../masked-select.js";
 import type { PostgresConfig } from "../postgres-config.js";
+import { ArrowWriter, readsBinary } from "./arrow-output.js";
 import { consumerSql, judgedStatement, quote, realStatement, type ServedDataset } from "./consume-sql.js";
+import { BinaryCopyOut } from "./copy-out.js";
 import { fileStream } from "./file-stream.js";
-import { isNested, type ResultColumn, type RowSource, type Rows } from "./result-column.js";
-import { writeText } from "./text-output.js";
+import { isNested, type ResultColumn, type ResultWriter, type Written } from "./result-column.js";
+import { CsvWriter, JsonWriter } from "./text-output.js";
 
 /** What this engine writes itself; Parquet is left to the platform (it may convert Arrow). */
 export const servedFormats: readonly ConsumeFormat[] = ["json", "csv", "arrow"];
 
-/** Rows per fetch from the server's portal (an Arrow batch is four of them). */
-const fetchRows = 16_384;
 /** SQLSTATE of a statement cancelled by statement_timeout or pg_cancel_backend. */
 const queryCanceled = "57014";
 
@@ -98,8 +97,8 @@ async function cancelBackend(config: PostgresConfig, pid: number): Promise<void>
 /**
  * One consumer's read on a pooled connection: each dataset a CTE serving its table masked and
  * filtered (masked-select.ts), the consumer's SQL guarded to read only those (its text, then the
- * server's plan of it), all in a READ ONLY transaction bounded by the time limit. The rows are
- * fetched through a cursor into a result file, which is then streamed: everything that can go wrong
+ * server's plan of it), all in a READ ONLY transaction bounded by the time limit. The rows come as
+ * a binary COPY into a result file, which is then streamed: everything that can go wrong
  * (guard, binding, the time limit, the server) happens before the first byte and throws a
  * QuantaError, so the client gets a 4xx instead of a broken 200.
  */
@@ -155,32 +154,7 @@ export async function consumeQuery(
     const limit = format === "arrow" ? query.limit : query.limit + 1;
     const columns = await describe(client, realStatement(served, sql, 0));
     const statement = realStatement(served, sql, limit, outerSelect(format, columns));
-    const cursor = client.query(new Cursor(statement, undefined, { rowMode: "array" }));
-    let finished = false;
-    let failed = false;
-    const next: RowSource = async () => {
-      if (finished) return undefined;
-      const rows = (await cursor.read(fetchRows).catch((e: unknown) => {
-        failed = true;
-        throw e;
-      })) as unknown as Rows;
-      if (timedOut) throw timeLimit();
-      if (rows.length < fetchRows) finished = true;
-      return rows.length > 0 ? rows : undefined;
-    };
-    let rows: number;
-    let truncated = false;
-    try {
-      if (format === "arrow") {
-        rows = await (await import("./arrow-output.js")).writeArrowStream(next, columns, file);
-      } else {
-        ({ rows, truncated } = await writeText(next, format, columns, query.limit, file));
-      }
-    } finally {
-      // After a server error the portal is gone with the failed transaction, and pg-cursor would
-      // wait for a second ReadyForQuery that may already have come.
-      if (!failed) await cursor.close().catch(() => {});
-    }
+    const { rows, truncated } = await copyInto(client, statement, format, columns, query.limit, file);
     clearTimeout(timer);
     await cancelling;
     await client.query("ROLLBACK");
@@ -291,14 +265,56 @@ async function describe(client: pg.PoolClient, statement: string): Promise<Resul
 }
 
 /**
- * What the cursor selects over the limited result: JSON rows as the server writes them
- * (`row_to_json`: numbers, booleans, nested values as JSON), CSV and Arrow cells by position (so
- * duplicate column names cannot collide), arrays and records as JSON text.
+ * What the COPY selects over the limited result: JSON rows as the server writes them
+ * (`row_to_json`: numbers, booleans, nested values as JSON); CSV cells by position (so duplicate
+ * column names cannot collide) as text, booleans `true`/`false`, arrays and records as JSON; Arrow
+ * cells by position, in binary where the writer reads the type (arrow-output.ts), else as text.
  */
 function outerSelect(format: "json" | "csv" | "arrow", columns: readonly ResultColumn[]): (rows: string) => string {
   if (format === "json") return (rows) => `SELECT row_to_json(consume_result)::text FROM ${rows} AS consume_result`;
   const alias = columns.map((_, i) => quote(`c${i}`));
-  const cells = columns.map((c, i) => (isNested(c) ? `to_json(${alias[i]})::text` : alias[i]));
+  const cells = columns.map((c, i) => {
+    const a = alias[i]!;
+    if (isNested(c)) return `to_json(${a})::text`;
+    if (format === "arrow" && readsBinary(c)) return a;
+    if (c.oid === 16) return `CASE WHEN ${a} THEN 'true' WHEN NOT ${a} THEN 'false' END`;
+    return `${a}::text`;
+  });
   return (rows) =>
-    `SELECT ${cells.join(", ") || "*"} FROM ${rows} AS consume_result${alias.length > 0 ? `(${alias.join(", ")})` : ""}`;
+    `SELECT ${cells.join(", ")} FROM ${rows} AS consume_result${alias.length > 0 ? `(${alias.join(", ")})` : ""}`;
+}
+
+/**
+ * Runs `statement` as a binary COPY into the result file, in the writer of `format`; the server's
+ * rows wait in the socket while the disk is behind. One statement from start to last row, so
+ * statement_timeout bounds all of it.
+ */
+async function copyInto(
+  client: pg.PoolClient,
+  statement: string,
+  format: "json" | "csv" | "arrow",
+  columns: readonly ResultColumn[],
+  limit: number,
+  file: string,
+): Promise<Written> {
+  let copy: BinaryCopyOut | undefined;
+  const flow = { pause: () => copy?.pause(), resume: () => copy?.resume() };
+  const writer: ResultWriter =
+    format === "arrow"
+      ? new ArrowWriter(file, flow, columns)
+      : format === "csv"
+        ? new CsvWriter(file, flow, limit, columns)
+        : new JsonWriter(file, flow, limit);
+  copy = new BinaryCopyOut(
+    `COPY (${statement}) TO STDOUT (FORMAT binary)`,
+    format === "json" ? 1 : columns.length,
+    (b, starts, lengths) => writer.add(b, starts, lengths),
+  );
+  try {
+    client.query(copy as never);
+    await copy.done;
+  } catch (e) {
+    return writer.end(e);
+  }
+  return writer.end();
 }

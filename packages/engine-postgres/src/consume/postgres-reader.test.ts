@@ -329,7 +329,23 @@ leaves'),
     }
   });
 
-  it("stops a query at the time limit, on the server and between fetches", async () => {
+  it("writes results past one Arrow batch and one CSV chunk, long values included", async () => {
+    const sql =
+      "SELECT i, repeat('x', i % 50) || i AS s FROM generate_series(1, 70000) AS g(i) UNION ALL SELECT 0, repeat('é', 1500000)";
+    const arrow = await read([orders], { format: "arrow", limit: 70_001, sql });
+    const table = tableFromIPC(new Uint8Array(await body(arrow).arrayBuffer()));
+    expect(table.numRows).toBe(70_001);
+    expect(table.batches.length).toBeGreaterThan(1);
+    const s = table.getChild("s")!;
+    expect([s.get(0), s.get(48), s.get(69_999)]).toEqual(["x1", `${"x".repeat(49)}49`, "70000"]);
+    expect(s.get(70_000)).toBe("é".repeat(1_500_000));
+    const csv = await read([orders], { format: "csv", limit: 70_001, sql });
+    const lines = (await body(csv).text()).split("\r\n");
+    expect(lines).toHaveLength(70_003);
+    expect([lines[1], lines[70_000], lines[70_001]?.length]).toEqual(["1,x1", "70000,70000", 1_500_002]);
+  });
+
+  it("stops a query at the time limit, on the server and from the reader", async () => {
     const started = performance.now();
     const one = await rejection(
       read([orders], { sql: "SELECT count(*) FROM generate_series(1, 2000000000)" }, { timeoutMs: 300 }),

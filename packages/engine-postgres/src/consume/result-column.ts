@@ -11,11 +11,25 @@ export interface ResultColumn {
   kind: string;
 }
 
-/** Rows as the server prints each value (text), null for SQL NULL. */
-export type Rows = readonly (readonly (string | null)[])[];
-
-/** The next rows of the result, or undefined when there are no more. */
-export type RowSource = () => Promise<Rows | undefined>;
-
 /** Arrays and records: sent as JSON text (CSV and Arrow), as objects and arrays (JSON). */
 export const isNested = (c: ResultColumn): boolean => c.category === "A" || c.kind === "c";
+
+/** How a writer slows the copy down when the file behind it cannot keep up. */
+export interface Flow {
+  pause(): void;
+  resume(): void;
+}
+
+export interface Written {
+  rows: number;
+  /** A row past the limit arrived: the result goes on. */
+  truncated: boolean;
+}
+
+/** A result file being written from the rows of a binary COPY (see copy-out.ts). */
+export interface ResultWriter {
+  /** One row; fields as offsets into `buffer` (valid only during the call), −1 for NULL. */
+  add(buffer: Buffer, starts: Int32Array, lengths: Int32Array): void;
+  /** After the last row (or, with `error`, instead of it): the file complete and closed. */
+  end(error?: unknown): Promise<Written>;
+}
