@@ -25,6 +25,15 @@ function parseView(view: string): { schema: string; name: string } {
   return { schema: shareIdentifier("schema", schema), name: shareIdentifier("view", name) };
 }
 
+/** Schemas and relations of this database whose privileges name the role. */
+const grantedSql = `SELECT 'schema' AS kind, n.nspname AS schema, NULL AS relation
+FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+WHERE a.grantee = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1)
+UNION
+SELECT 'relation', n.nspname, c.relname
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, pg_catalog.aclexplode(c.relacl) a
+WHERE a.grantee = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1)`;
+
 async function run(client: pg.Client, sql: string, what: string, values?: unknown[]): Promise<pg.QueryResult> {
   try {
     return await client.query(sql, values);
@@ -35,7 +44,8 @@ async function run(client: pg.Client, sql: string, what: string, values?: unknow
 
 /**
  * Ends a share: first, in one transaction, the role loses its login, its views are dropped (their
- * grants with them) and its USAGE on their schemas is revoked, so nothing it runs from then on reads
+ * grants with them) and every other privilege it holds in the database (USAGE on the share
+ * schema) is revoked, so nothing it runs from then on reads
  * anything; then its open sessions are terminated (waiting up to 5 s for each) and the role is
  * dropped. Idempotent: an absent role or view is fine, and a run stopped half-way is finished by
  * the next. Terminating needs the admin to have pg_signal_backend (or be superuser).
@@ -68,15 +78,12 @@ export async function revokeShare(
         gone.push(`${v.schema}.${v.name}`);
       }
       if (present) {
-        for (const schema of new Set(parsed.map((v) => v.schema))) {
-          const there = await run(
-            client,
-            "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-            "cannot look up the schema",
-            [schema],
-          );
-          if (there.rows.length > 0)
-            await run(client, `REVOKE ALL ON SCHEMA ${q(schema)} FROM ${q(name)}`, `cannot close ${schema} to ${name}`);
+        // Whatever else the role was granted in this database (a view the caller did not list, the
+        // share schema), so that nothing is left to read and DROP ROLE finds no dependent privilege.
+        const granted = await run(client, grantedSql, "cannot list the role's privileges", [name]);
+        for (const g of granted.rows as { kind: string; schema: string; relation: string | null }[]) {
+          const target = g.kind === "schema" ? `SCHEMA ${q(g.schema)}` : `${q(g.schema)}.${q(String(g.relation))}`;
+          await run(client, `REVOKE ALL ON ${target} FROM ${q(name)}`, `cannot revoke the privileges of ${name}`);
         }
       }
       return gone;

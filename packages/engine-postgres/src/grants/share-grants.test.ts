@@ -200,6 +200,14 @@ describe.skipIf(postgresSkipReason())("share grants on a real server", () => {
     expect(left.rows).toEqual([{ n: 0 }]);
 
     expect(await revokeShare(admin, role, views)).toEqual({ role, dropped: [], terminated: 0 });
+    // Views the caller does not list lose their grants, so the role can still be dropped.
+    const other = `${role}_b`;
+    const kept = await provisionShare(admin, { role: other, schema: "quanta_shares", datasets: [orders] });
+    expect(await revokeShare(admin, other, [])).toEqual({ role: other, dropped: [], terminated: 0 });
+    const view = await superuser.query("SELECT relacl::text AS acl FROM pg_class WHERE relname = $1", [
+      kept.views[0]!.split(".")[1],
+    ]);
+    expect(view.rows[0].acl).not.toContain(other);
     await expect(revokeShare(admin, role, ["no-schema"])).rejects.toBeInstanceOf(InputError);
   });
 });
