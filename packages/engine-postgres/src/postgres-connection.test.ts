@@ -1,4 +1,4 @@
-import { buildChecks, EngineError, runChecks } from "@quanta/core";
+import { buildChecks, EngineError, runChecks, UnavailableError } from "@quanta/core";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,7 +261,9 @@ describe("PostgresConnection failures", () => {
     const config = resolvePostgresConfig({ type: "postgres", host: "127.0.0.1", port: 1, database: "x" }, {});
     const started = Date.now();
     const error = await PostgresConnection.connect(config).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EngineError);
+    // Not the engine's fault nor the query's: the server is unavailable (the platform answers 422 for the port).
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toMatchObject({ code: "engine-unreachable" });
     expect((error as Error).message).toMatchInlineSnapshot(
       `"cannot connect to PostgreSQL at postgres://127.0.0.1:1/x: connection refused (is the server running and reachable?)"`,
     );

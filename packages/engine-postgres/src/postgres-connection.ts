@@ -11,6 +11,7 @@ import {
   type StatementOptions,
 } from "@quanta/core";
 import pg from "pg";
+import { connectError } from "./connect-error.js";
 import { type PostgresConfig, resolvePostgresConfig } from "./postgres-config.js";
 import { judgePlan, judgeSqlText } from "./postgres-guard.js";
 
@@ -57,29 +58,6 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 /** SQLSTATE of a statement cancelled by statement_timeout or pg_cancel_backend. */
 const queryCanceled = "57014";
 
-/** Connection failures in words a user can act on. */
-function connectError(e: unknown, config: PostgresConfig): EngineError {
-  const err = e as { code?: string; message?: string };
-  const where = `PostgreSQL at ${config.display}`;
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: `cannot connect to ${where}: connection refused (is the server running and reachable?)`,
-    ENOTFOUND: `cannot connect to ${where}: host not found`,
-    EAI_AGAIN: `cannot connect to ${where}: host name lookup failed`,
-    ETIMEDOUT: `cannot connect to ${where}: timed out`,
-    EHOSTUNREACH: `cannot connect to ${where}: host unreachable`,
-    ECONNRESET: `cannot connect to ${where}: connection reset by the server`,
-    "28P01": `cannot connect to ${where}: authentication failed (${err.message}); set the credentials variables`,
-    "28000": `cannot connect to ${where}: not authorized (${err.message})`,
-    "3D000": `cannot connect to ${where}: ${err.message}`,
-    "53300": `cannot connect to ${where}: too many connections`,
-  };
-  const known = err.code !== undefined ? reasons[err.code] : undefined;
-  if (known !== undefined) return new EngineError(known, { cause: e });
-  if (/timeout/i.test(message(e)))
-    return new EngineError(`cannot connect to ${where}: no answer within ${config.connectTimeoutMs} ms`, { cause: e });
-  return new EngineError(`cannot connect to ${where}: ${message(e)}`, { cause: e });
-}
-
 /** A server error with what PostgreSQL adds (detail, hint, position), the SQL attached. */
 function queryError(e: unknown, sql: string): EngineError {
   const err = e as { detail?: string; hint?: string };
@@ -95,6 +73,27 @@ interface Session {
 
 /** Sessions a contract test uses at most: its batched scan and a SQL rule's run side by side. */
 const defaultSessions = 2;
+
+/**
+ * Cancels a session's running statement from a short second session (any role may cancel its own).
+ * Never throws: without it, the statement ends at its time limit.
+ */
+export async function cancelBackend(config: PostgresConfig, pid: number): Promise<void> {
+  const other = new pg.Client({
+    connectionString: config.url,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    application_name: "quanta-cancel",
+  });
+  other.on("error", () => {});
+  try {
+    await other.connect();
+    await other.query("SELECT pg_cancel_backend($1)", [pid]);
+  } catch {
+    // The statement then ends at its time limit.
+  } finally {
+    await other.end().catch(() => {});
+  }
+}
 
 /** Opens one read-only session with the contract's schema on its search path. */
 async function openSession(config: PostgresConfig): Promise<Session> {
@@ -252,7 +251,7 @@ export class PostgresConnection implements Connection {
     } catch (e) {
       throw queryError(e, sql);
     }
-    const onAbort = () => void this.cancel(session.pid);
+    const onAbort = () => void cancelBackend(this.config, session.pid);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await work(client);
@@ -265,24 +264,6 @@ export class PostgresConnection implements Connection {
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await client.query("ROLLBACK").catch(() => {});
-    }
-  }
-
-  /** Cancels this session's running statement, from a short second session (any role may cancel its own). */
-  private async cancel(pid: number): Promise<void> {
-    const other = new pg.Client({
-      connectionString: this.config.url,
-      connectionTimeoutMillis: this.config.connectTimeoutMs,
-      application_name: "quanta-cancel",
-    });
-    other.on("error", () => {});
-    try {
-      await other.connect();
-      await other.query("SELECT pg_cancel_backend($1)", [pid]);
-    } catch {
-      // The statement then ends at its time limit.
-    } finally {
-      await other.end().catch(() => {});
     }
   }
 

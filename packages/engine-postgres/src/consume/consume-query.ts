@@ -10,11 +10,12 @@ import {
   consumeContentTypes,
   type ReadDataset,
 } from "@quanta/core/engines";
-import pg from "pg";
+import type pg from "pg";
 import { connectError } from "../connect-error.js";
 import { judgeConsumerPlan, judgeConsumerText } from "../consumer-guard.js";
 import { maskedSelect } from "../masked-select.js";
 import type { PostgresConfig } from "../postgres-config.js";
+import { cancelBackend } from "../postgres-connection.js";
 import { ArrowWriter, readsBinary } from "./arrow-output.js";
 import { consumerSql, judgedStatement, quote, realStatement, type ServedDataset } from "./consume-sql.js";
 import { BinaryCopyOut } from "./copy-out.js";
@@ -74,24 +75,6 @@ function refused(reason: string, datasets: readonly ReadDataset[]): InputError {
     `${reason}; a consume query is one SELECT over the port's datasets (${datasets.map((d) => d.name).join(", ")})`,
     { code: "sql-refused" },
   );
-}
-
-/** Cancels the statement a backend runs, from a short second session (any role may cancel its own). */
-async function cancelBackend(config: PostgresConfig, pid: number): Promise<void> {
-  const other = new pg.Client({
-    connectionString: config.url,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    application_name: "quanta-cancel",
-  });
-  other.on("error", () => {});
-  try {
-    await other.connect();
-    await other.query("SELECT pg_cancel_backend($1)", [pid]);
-  } catch {
-    // The statement then ends at its statement_timeout.
-  } finally {
-    await other.end().catch(() => {});
-  }
 }
 
 /**

@@ -8,7 +8,8 @@ export const UsageByConsumerSchema = z.object({
   bytes: z.number(),
 });
 
-const CheckSummarySchema = z.object({
+/** A check's result as observe and an upload answer it. */
+export const CheckSummarySchema = z.object({
   checkId: z.string(),
   dataset: z.string().nullable(),
   status: z.string(),

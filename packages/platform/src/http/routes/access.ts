@@ -53,7 +53,7 @@ const DecisionSchema = z
   })
   .strict();
 
-const IdParams = z.object({
+export const IdParams = z.object({
   id: z
     .string()
     .min(1)

@@ -3,14 +3,7 @@ import { AgreementConnectionSchema } from "../../access/agreement-connection-sch
 import type { AgreementGrants } from "../../access/agreement-grants.js";
 import { principalOf } from "../auth-middleware.js";
 import { errorContent } from "../schemas.js";
-
-const IdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+import { IdParams } from "./access.js";
 
 const responses = {
   200: { description: "Connection details", content: { "application/json": { schema: AgreementConnectionSchema } } },

@@ -3,6 +3,7 @@ import { InputError, NotAllowedError, NotFoundError, UnsupportedMediaTypeError }
 import { AuditLog } from "../../audit/audit-log.js";
 import type { Harness } from "../../harness/harness.js";
 import { mediaTypes } from "../../harness/ingest/read-upload.js";
+import { CheckSummarySchema } from "../../harness/observation-schema.js";
 import { authorize } from "../../identity/authorize.js";
 import { productRef } from "../../identity/publish-target.js";
 import {
@@ -43,15 +44,6 @@ const Query = z
   })
   .strict();
 
-const Check = z.object({
-  checkId: z.string(),
-  dataset: z.string().nullable(),
-  status: z.string(),
-  value: z.unknown(),
-  threshold: z.unknown(),
-  reason: z.string().nullable(),
-});
-
 export const PublishDataResultSchema = z
   .object({
     productId: z.string(),
@@ -65,7 +57,7 @@ export const PublishDataResultSchema = z
     rows: z.number(),
     bytes: z.number(),
     status: z.enum(["passed", "warning"]),
-    checks: z.array(Check),
+    checks: z.array(CheckSummarySchema),
   })
   .openapi("PublishDataResult");
 
