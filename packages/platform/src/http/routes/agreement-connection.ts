@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { AgreementConnectionSchema } from "../../access/agreement-connection-schema.js";
 import type { AgreementGrants } from "../../access/agreement-grants.js";
 import { principalOf } from "../auth-middleware.js";
