@@ -136,6 +136,8 @@ export class PostgresConnection implements Connection {
   private readonly sessions: Session[];
   private readonly waiting: ((s: Session) => void)[] = [];
   private opening = 0;
+  /** Statements running now. */
+  private active = 0;
 
   private constructor(
     first: Session,
@@ -229,9 +231,13 @@ export class PostgresConnection implements Connection {
       Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, this.config.statementTimeoutMs),
     );
     const session = await this.acquire();
+    this.active++;
     try {
-      return await this.inTransaction(session, sql, work, limitMs, signal);
+      // A statement beside another one takes no parallel workers of its own: on a small server they
+      // would take the cores the other scan runs on.
+      return await this.inTransaction(session, sql, work, limitMs, signal, this.active > 1);
     } finally {
+      this.active--;
       this.release(session);
     }
   }
@@ -242,11 +248,12 @@ export class PostgresConnection implements Connection {
     work: (client: pg.Client) => Promise<T>,
     limitMs: number,
     signal: AbortSignal | undefined,
+    beside: boolean,
   ): Promise<T> {
     const client = session.client;
     try {
       await client.query(
-        `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.ceil(limitMs)}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}`,
+        `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.ceil(limitMs)}; SET LOCAL lock_timeout = ${this.config.statementTimeoutMs}${beside ? "; SET LOCAL max_parallel_workers_per_gather = 0" : ""}`,
       );
     } catch (e) {
       throw queryError(e, sql);
