@@ -21,6 +21,7 @@ export * from "./formats/dps/import.js";
 export * from "./formats/registry.js";
 export * from "./formats/yaml-output.js";
 export * from "./issues.js";
+export * from "./pipeline/index.js";
 export * from "./slug.js";
 export * from "./spec/kinds.js";
 export * from "./spec/load-document.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { detectKind, type Issue, SourceDocument, teamIdOf } from "@quanta/core";
+import { detectKind, type Issue, isPipelineDocument, SourceDocument, teamIdOf } from "@quanta/core";
 import { RefusedError } from "../refused-error.js";
 import { type Obj, obj, str } from "./read.js";
 
@@ -19,7 +19,7 @@ export interface FolderContract {
 
 /**
  * A publish as the platform reads it: every file parsed and known by what it holds, never by its
- * name. Exactly one product document, any number of contracts, nothing else.
+ * name. Exactly one product document, any number of contracts, at most one pipeline, nothing else.
  */
 export interface PublishFolder {
   /** The files with normalised paths, sorted by path: what a version stores and compares. */
@@ -28,6 +28,8 @@ export interface PublishFolder {
   version: string;
   product: { file: ProductFile; source: SourceDocument; document: Obj };
   contracts: FolderContract[];
+  /** The pipeline declaration (`kind: Pipeline`, ADR 0029), when the folder has one. */
+  pipeline: { file: ProductFile; source: SourceDocument } | undefined;
   /** The team the product declares, as the registry's team id (null: none). */
   declaredTeam: string | null;
 }
@@ -99,6 +101,7 @@ export function readPublishFolder(input: readonly ProductFile[]): PublishFolder 
 
   const products: { file: ProductFile; source: SourceDocument }[] = [];
   const contracts: FolderContract[] = [];
+  const pipelines: { file: ProductFile; source: SourceDocument }[] = [];
   for (const file of files) {
     const source = SourceDocument.parse(file.text, file.path);
     if (!source.readable) {
@@ -122,13 +125,15 @@ export function readPublishFolder(input: readonly ProductFile[]): PublishFolder 
         continue;
       }
       contracts.push({ id, version, file, source, sha256: sha256(file.text) });
+    } else if (isPipelineDocument(source.value)) {
+      pipelines.push({ file, source });
     } else {
       issues.push(
         issue(
           file.path,
           "publish-file-unrecognised",
           (kind && otherKinds[kind]) ??
-            "holds neither a data product (ODPS, kind: DataProduct) nor a data contract (ODCS, kind: DataContract); a publish carries only those",
+            "holds neither a data product (ODPS, kind: DataProduct), a data contract (ODCS, kind: DataContract) nor a pipeline (kind: Pipeline); a publish carries only those",
         ),
       );
     }
@@ -142,6 +147,15 @@ export function readPublishFolder(input: readonly ProductFile[]): PublishFolder 
         extra.file.path,
         "product-odps-multiple",
         `a data product folder holds one ODPS file; ${products[0]?.file.path} is already the product`,
+      ),
+    );
+  }
+  for (const extra of pipelines.slice(1)) {
+    issues.push(
+      issue(
+        extra.file.path,
+        "pipeline-multiple",
+        `a data product folder holds one pipeline file; ${pipelines[0]?.file.path} is already its pipeline`,
       ),
     );
   }
@@ -168,6 +182,7 @@ export function readPublishFolder(input: readonly ProductFile[]): PublishFolder 
     version,
     product: { ...product, document },
     contracts,
+    pipeline: pipelines[0],
     declaredTeam: teamName ? teamIdOf(teamName) : null,
   };
 }

@@ -8,6 +8,7 @@ import { EventLog } from "../audit/event-log.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
 import { type MemberInput, TeamRepository } from "../identity/team-repository.js";
+import { checkFolderPipeline } from "../pipelines/pipeline-declaration.js";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { unannouncedChanges } from "./breaking-changes.js";
@@ -183,6 +184,8 @@ export async function publishProduct(
     undefined,
     await registryContracts(db, parsed),
   );
+  // The pipeline (ADR 0029): its shape, its ports, its steps' order, no cycle through the mesh.
+  issues.push(...(await checkFolderPipeline(db, parsed)));
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new RefusedError(

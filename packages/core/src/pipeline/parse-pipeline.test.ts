@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { formatIssue } from "../issues.js";
+import { SourceDocument } from "../spec/source.js";
+import { checkPipeline, parsePipeline } from "./parse-pipeline.js";
+import { describeCycle, findPipelineCycle, type PipelineEdge } from "./pipeline-cycle.js";
+import { tablesRead } from "./tables-read.js";
+
+const file = (text: string) => SourceDocument.parse(text, "pipeline.yaml");
+const parse = (text: string) => parsePipeline(file(text));
+const product = { inputPorts: ["readings", "stations"], outputPorts: ["daily-temperature"] };
+const checked = (text: string) => {
+  const src = file(text);
+  const r = parsePipeline(src);
+  if (!r.pipeline) return { pipeline: undefined, issues: r.issues.map(formatIssue) };
+  return { pipeline: r.pipeline, issues: checkPipeline(src, r.pipeline, product).map(formatIssue) };
+};
+
+const good = `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: daily-temperature
+    steps:
+      - name: daily
+        sql: |
+          SELECT r.station_id, CAST(r.measured_at AS DATE) AS measurement_date,
+                 extract(year FROM r.measured_at) AS y, avg(r.temperature_c) AS mean
+          FROM readings r JOIN stations s ON s.station_id = r.station_id
+          GROUP BY ALL
+      - name: result
+        sql: SELECT * FROM daily WHERE mean IS NOT NULL;
+      - name: export
+        command: [python3, export.py]
+        timeout: 2m
+`;
+
+describe("parsePipeline", () => {
+  it("reads outputs with sql and command steps, the inputs each output reads", () => {
+    const r = checked(good);
+    expect(r.issues).toEqual([]);
+    const out = r.pipeline?.outputs[0];
+    expect(out?.port).toBe("daily-temperature");
+    expect(out?.reads.sort()).toEqual(["readings", "stations"]);
+    expect(out?.steps.map((s) => [s.kind, s.name, s.line])).toEqual([
+      ["sql", "daily", 6],
+      ["sql", "result", 12],
+      ["command", "export", 14],
+    ]);
+    expect(out?.steps[1]).toMatchObject({ sql: "SELECT * FROM daily WHERE mean IS NOT NULL" });
+    expect(out?.steps[2]).toMatchObject({ command: ["python3", "export.py"], timeoutSeconds: 120 });
+  });
+
+  it("reports every shape problem with file, line and column", () => {
+    expect(
+      parse(`apiVersion: quanta/v2
+kind: Pipeline
+outputz: []
+outputs:
+  - port: daily-temperature
+    steps:
+      - name: 1bad
+        sql: SELECT 1
+        timeout: 1m
+      - name: both
+        sql: SELECT 1
+        command: [x]
+      - name: cmd
+        command: "rm -rf /"
+      - name: slow
+        command: [sleep, "100"]
+        timeout: 3d
+  - port: daily-temperature
+    steps: []
+`).issues.map(formatIssue),
+    ).toMatchInlineSnapshot(`
+      [
+        "pipeline.yaml:3:1 error pipeline-field-unknown unknown field "outputz" in a pipeline; did you mean "outputs"?",
+        "pipeline.yaml:1:13 error pipeline-api-version apiVersion must be quanta/v1",
+        "pipeline.yaml:7:15 error pipeline-step-name-invalid step name "1bad" must be an SQL identifier (letters, digits, _), so later steps can read it",
+        "pipeline.yaml:9:9 error pipeline-field-invalid timeout is for command steps",
+        "pipeline.yaml:10:9 error pipeline-step-invalid a step has either sql or command, not both and not neither",
+        "pipeline.yaml:14:18 error pipeline-command-invalid command must be a list: the program, then its arguments (no shell line)",
+        "pipeline.yaml:17:18 error pipeline-timeout-invalid timeout must be like 90s, 10m or 2h, at most 6h",
+        "pipeline.yaml:19:12 error pipeline-steps-missing an output needs steps: a list of at least one step",
+      ]
+    `);
+  });
+});
+
+describe("checkPipeline", () => {
+  it("refuses an unknown output port, an unknown input port and a step reading a later step", () => {
+    expect(
+      checked(`apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: daily-temperatures
+    steps:
+      - name: first
+        sql: SELECT * FROM second
+      - name: second
+        sql: SELECT * FROM readingz, stations AS s
+      - name: third
+        sql: WITH x AS (SELECT 1) SELECT * FROM x JOIN third USING (a)
+`).issues,
+    ).toMatchInlineSnapshot(`
+      [
+        "pipeline.yaml:4:11 error pipeline-output-unknown "daily-temperatures" is not an output port of the product; did you mean "daily-temperature"?",
+        "pipeline.yaml:7:14 error pipeline-step-order step "first" reads step "second", which comes later; a step reads only input ports and earlier steps",
+        "pipeline.yaml:9:14 error pipeline-input-unknown step "second" reads "readingz", which is neither an input port of the product (readings, stations) nor an earlier step; did you mean "readings"?",
+        "pipeline.yaml:11:14 error pipeline-step-order step "third" reads itself",
+      ]
+    `);
+  });
+});
+
+describe("tablesRead", () => {
+  it("finds FROM and JOIN tables, comma joins and port.dataset, not CTEs, literals, comments or extract()", () => {
+    const refs = tablesRead(`WITH w AS (SELECT * FROM a)
+      SELECT extract(year FROM t), trim(both 'x' FROM s), 'FROM nope' -- FROM comment
+      FROM w, b AS bb, "c-port".ds /* JOIN hidden */ LEFT JOIN d ON true
+      WHERE x IN (SELECT y FROM e) AND f IN (FROM g)`);
+    expect(refs.map((r) => (r.dataset ? `${r.name}.${r.dataset}` : r.name))).toEqual([
+      "a",
+      "b",
+      "c-port.ds",
+      "d",
+      "e",
+      "g",
+    ]);
+  });
+});
+
+describe("findPipelineCycle", () => {
+  it("names the cycle through the product being published", () => {
+    const edges: Record<string, PipelineEdge[]> = {
+      a: [{ product: "a", via: "in-b", upstream: "b" }],
+      b: [{ product: "b", via: "in-c", upstream: "c" }],
+      c: [{ product: "c", via: "in-a", upstream: "a" }],
+      d: [{ product: "d", via: "in-a", upstream: "a" }],
+    };
+    const cycle = findPipelineCycle("a", (p) => edges[p] ?? []);
+    expect(cycle && describeCycle(cycle)).toBe("a (input port in-b) → b (input port in-c) → c (input port in-a) → a");
+    expect(findPipelineCycle("d", (p) => edges[p] ?? [])).toBeUndefined();
+  });
+});

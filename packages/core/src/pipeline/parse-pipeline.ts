@@ -1,0 +1,266 @@
+import type { Issue, Path } from "../issues.js";
+import { closest } from "../lint/closest.js";
+import { isObj, type Obj } from "../read.js";
+import type { SourceDocument } from "../spec/source.js";
+import {
+  type Pipeline,
+  type PipelineOutput,
+  type PipelineStep,
+  pipelineApiVersion,
+  pipelineKind,
+} from "./pipeline-model.js";
+import { tablesRead } from "./tables-read.js";
+
+export interface ParsedPipeline {
+  /** Undefined when the file has errors: a pipeline is used whole or not at all. */
+  pipeline: Pipeline | undefined;
+  issues: Issue[];
+}
+
+/** What a pipeline is checked against: its product's ports. */
+export interface PipelineProduct {
+  inputPorts: readonly string[];
+  outputPorts: readonly string[];
+}
+
+const topFields = ["apiVersion", "kind", "description", "outputs"] as const;
+const outputFields = ["port", "dataset", "steps"] as const;
+const stepFields = ["name", "sql", "command", "timeout"] as const;
+const stepName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A command's time limit when it names none, and the most it may ask for. */
+const defaultTimeoutSeconds = 600;
+const maxTimeoutSeconds = 6 * 3600;
+const timeoutUnits: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** Whether a parsed document is a pipeline declaration (`kind: Pipeline`). */
+export const isPipelineDocument = (value: unknown): boolean => isObj(value) && value.kind === pipelineKind;
+
+class PipelineReader {
+  readonly issues: Issue[] = [];
+  constructor(readonly src: SourceDocument) {}
+
+  error(path: Path, code: string, message: string, key = false): void {
+    this.issues.push(this.src.at(path, code, "error", message, { key }));
+  }
+
+  unknownFields(value: Obj, path: Path, allowed: readonly string[], what: string): void {
+    for (const key of Object.keys(value)) {
+      if (allowed.includes(key)) continue;
+      const hint = closest(key, allowed);
+      this.error(
+        [...path, key],
+        "pipeline-field-unknown",
+        `unknown field "${key}" in ${what}${hint ? `; did you mean "${hint}"?` : `; allowed: ${allowed.join(", ")}`}`,
+        true,
+      );
+    }
+  }
+
+  text(value: Obj, path: Path, field: string, required: boolean): string | undefined {
+    const v = value[field];
+    if (v === undefined) {
+      if (required) this.error(path, "pipeline-field-missing", `missing required field "${field}"`);
+      return undefined;
+    }
+    if (typeof v !== "string" || v.trim() === "") {
+      this.error([...path, field], "pipeline-field-invalid", `"${field}" must be a non-empty string`);
+      return undefined;
+    }
+    return v;
+  }
+
+  timeout(value: unknown, path: Path): number | undefined {
+    if (value === undefined) return defaultTimeoutSeconds;
+    const m = typeof value === "string" ? /^(\d+)\s*([smh])$/.exec(value.trim()) : null;
+    const seconds = m ? Number(m[1]) * (timeoutUnits[m[2] as string] as number) : undefined;
+    if (seconds === undefined || seconds < 1 || seconds > maxTimeoutSeconds) {
+      this.error(path, "pipeline-timeout-invalid", `timeout must be like 90s, 10m or 2h, at most 6h`);
+      return undefined;
+    }
+    return seconds;
+  }
+
+  step(value: unknown, path: Path): PipelineStep | undefined {
+    if (!isObj(value)) {
+      this.error(path, "pipeline-step-invalid", "a step must be a mapping with name and sql (or command)");
+      return undefined;
+    }
+    this.unknownFields(value, path, stepFields, "a step");
+    const before = this.issues.length;
+    const name = this.text(value, path, "name", true);
+    if (name !== undefined && !stepName.test(name))
+      this.error(
+        [...path, "name"],
+        "pipeline-step-name-invalid",
+        `step name "${name}" must be an SQL identifier (letters, digits, _), so later steps can read it`,
+      );
+    const line = this.src.locate(path).line;
+    if ((value.sql === undefined) === (value.command === undefined)) {
+      this.error(path, "pipeline-step-invalid", "a step has either sql or command, not both and not neither");
+      return undefined;
+    }
+    if (value.sql !== undefined) {
+      if (value.timeout !== undefined)
+        this.error([...path, "timeout"], "pipeline-field-invalid", "timeout is for command steps", true);
+      const sql = this.text(value, path, "sql", true);
+      if (this.issues.length > before || !name || sql === undefined) return undefined;
+      return { kind: "sql", name, sql: sql.trim().replace(/;\s*$/, ""), line };
+    }
+    const command = value.command;
+    const argv = Array.isArray(command) ? command : undefined;
+    if (!argv || argv.length === 0 || argv.some((a) => typeof a !== "string" || a === "")) {
+      this.error(
+        [...path, "command"],
+        "pipeline-command-invalid",
+        "command must be a list: the program, then its arguments (no shell line)",
+      );
+      return undefined;
+    }
+    const timeoutSeconds = this.timeout(value.timeout, [...path, "timeout"]);
+    if (this.issues.length > before || !name || timeoutSeconds === undefined) return undefined;
+    return { kind: "command", name, command: argv as string[], timeoutSeconds, line };
+  }
+
+  output(value: unknown, path: Path): PipelineOutput | undefined {
+    if (!isObj(value)) {
+      this.error(path, "pipeline-output-invalid", "an output must be a mapping with port and steps");
+      return undefined;
+    }
+    this.unknownFields(value, path, outputFields, "an output");
+    const port = this.text(value, path, "port", true);
+    const dataset = this.text(value, path, "dataset", false);
+    const steps = value.steps;
+    if (!Array.isArray(steps) || steps.length === 0) {
+      this.error(
+        steps === undefined ? path : [...path, "steps"],
+        "pipeline-steps-missing",
+        "an output needs steps: a list of at least one step",
+      );
+      return undefined;
+    }
+    const parsed = steps.map((s, i) => this.step(s, [...path, "steps", i]));
+    const names = new Map<string, number>();
+    parsed.forEach((s, i) => {
+      if (!s) return;
+      const first = names.get(s.name.toLowerCase());
+      if (first !== undefined)
+        this.error(
+          [...path, "steps", i, "name"],
+          "pipeline-step-duplicate",
+          `step "${s.name}" is already step ${first + 1}`,
+        );
+      else names.set(s.name.toLowerCase(), i);
+    });
+    if (!port || parsed.some((s) => s === undefined)) return undefined;
+    return { port, dataset, steps: parsed as PipelineStep[], reads: [] };
+  }
+}
+
+/**
+ * Reads a `pipeline.yaml` (ADR 0029): `apiVersion: quanta/v1`, `kind: Pipeline`, and `outputs`,
+ * one per output port, each a list of steps. Every problem is an issue with file, line and column;
+ * the pipeline is returned only when there is none.
+ */
+export function parsePipeline(src: SourceDocument): ParsedPipeline {
+  const r = new PipelineReader(src);
+  const doc = src.value;
+  if (!isObj(doc)) {
+    r.error([], "pipeline-invalid", "a pipeline file is a mapping with apiVersion, kind and outputs");
+    return { pipeline: undefined, issues: r.issues };
+  }
+  r.unknownFields(doc, [], topFields, "a pipeline");
+  if (doc.apiVersion !== pipelineApiVersion)
+    r.error(
+      doc.apiVersion === undefined ? [] : ["apiVersion"],
+      "pipeline-api-version",
+      `apiVersion must be ${pipelineApiVersion}`,
+    );
+  if (doc.kind !== pipelineKind) r.error(["kind"], "pipeline-kind", `kind must be ${pipelineKind}`);
+  const outputs = doc.outputs;
+  if (!Array.isArray(outputs) || outputs.length === 0) {
+    r.error(
+      outputs === undefined ? [] : ["outputs"],
+      "pipeline-outputs-missing",
+      "outputs must list at least one output port",
+    );
+    return { pipeline: undefined, issues: r.issues };
+  }
+  const parsed = outputs.map((o, i) => r.output(o, ["outputs", i]));
+  const ports = new Map<string, number>();
+  parsed.forEach((o, i) => {
+    if (!o) return;
+    const first = ports.get(o.port);
+    if (first !== undefined)
+      r.error(
+        ["outputs", i, "port"],
+        "pipeline-output-duplicate",
+        `output port "${o.port}" is already output ${first + 1}`,
+      );
+    else ports.set(o.port, i);
+  });
+  if (r.issues.length > 0) return { pipeline: undefined, issues: r.issues };
+  return { pipeline: { file: src.file, outputs: parsed as PipelineOutput[] }, issues: [] };
+}
+
+/**
+ * Checks a parsed pipeline against its product: every output is one of the product's output
+ * ports, and every table a SQL step reads is an input port or an earlier step of the same output
+ * (never itself or a later one). Fills each output's `reads`. Issues point into the pipeline file.
+ */
+export function checkPipeline(src: SourceDocument, pipeline: Pipeline, product: PipelineProduct): Issue[] {
+  const issues: Issue[] = [];
+  const inputs = new Map(product.inputPorts.map((p) => [p.toLowerCase(), p]));
+  pipeline.outputs.forEach((output, o) => {
+    if (!product.outputPorts.includes(output.port)) {
+      const hint = closest(output.port, product.outputPorts);
+      issues.push(
+        src.at(
+          ["outputs", o, "port"],
+          "pipeline-output-unknown",
+          "error",
+          `"${output.port}" is not an output port of the product${hint ? `; did you mean "${hint}"?` : product.outputPorts.length ? ` (its output ports: ${product.outputPorts.join(", ")})` : " (it has none)"}`,
+        ),
+      );
+    }
+    const stepIndex = new Map(output.steps.map((s, i) => [s.name.toLowerCase(), i]));
+    const reads = new Set<string>();
+    output.steps.forEach((step, s) => {
+      if (step.kind !== "sql") return;
+      const path = ["outputs", o, "steps", s, "sql"];
+      for (const ref of tablesRead(step.sql)) {
+        const key = ref.name.toLowerCase();
+        const at = ref.dataset === undefined ? stepIndex.get(key) : undefined;
+        if (at !== undefined) {
+          if (at >= s)
+            issues.push(
+              src.at(
+                path,
+                "pipeline-step-order",
+                "error",
+                at === s
+                  ? `step "${step.name}" reads itself`
+                  : `step "${step.name}" reads step "${output.steps[at]?.name}", which comes later; a step reads only input ports and earlier steps`,
+              ),
+            );
+          continue;
+        }
+        const port = inputs.get(key);
+        if (port !== undefined) {
+          reads.add(port);
+          continue;
+        }
+        const hint = closest(ref.name, [...product.inputPorts, ...output.steps.slice(0, s).map((x) => x.name)]);
+        issues.push(
+          src.at(
+            path,
+            "pipeline-input-unknown",
+            "error",
+            `step "${step.name}" reads "${ref.name}", which is neither an input port of the product (${product.inputPorts.join(", ") || "none"}) nor an earlier step${hint ? `; did you mean "${hint}"?` : ""}`,
+          ),
+        );
+      }
+    });
+    output.reads = [...reads];
+  });
+  return issues;
+}

@@ -1,0 +1,38 @@
+/** `pipeline.yaml` (ADR 0029): how each output port of a product is computed from its input ports. */
+export const pipelineApiVersion = "quanta/v1";
+export const pipelineKind = "Pipeline";
+
+/** One SELECT over the product's input ports (by name) and the earlier steps of its output. */
+export interface SqlStep {
+  kind: "sql";
+  name: string;
+  sql: string;
+  /** Where the step is written, for issues found later (a run's guard, a cycle). */
+  line: number;
+}
+
+/** An executable given its inputs' locations and an output folder to fill (parsed; not run yet). */
+export interface CommandStep {
+  kind: "command";
+  name: string;
+  /** The program and its arguments, never a shell line. */
+  command: string[];
+  timeoutSeconds: number;
+  line: number;
+}
+
+export type PipelineStep = SqlStep | CommandStep;
+
+export interface PipelineOutput {
+  port: string;
+  /** The contract's dataset the output fills; undefined = the contract's only one. */
+  dataset: string | undefined;
+  steps: PipelineStep[];
+  /** The input ports its SQL steps read (found in the SQL's FROM and JOIN clauses). */
+  reads: string[];
+}
+
+export interface Pipeline {
+  file: string;
+  outputs: PipelineOutput[];
+}
