@@ -6,6 +6,14 @@ export { type SandboxLease, SandboxPool, type SandboxPoolOptions } from "./consu
 export { DuckDbConnection, openDuckDb } from "./duckdb-connection.js";
 export { judgeParseTree } from "./duckdb-guard.js";
 export { duckdbEngine } from "./manifest.js";
+export {
+  BuildFailed,
+  type BuildRequest,
+  type BuildResult,
+  type BuildStep,
+  type BuiltStep,
+  buildOutput,
+} from "./pipeline/build-output.js";
 export { type GenerateOptions, generateProductData, generateScript } from "./product-data.js";
 export { fileFormats, filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";
 export { readTabularFile, writeParquetFromNdjson } from "./tabular-files.js";

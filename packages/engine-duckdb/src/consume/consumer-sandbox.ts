@@ -43,7 +43,7 @@ function* nodes(value: unknown): Generator<Record<string, unknown>> {
 }
 
 /** The engine's guard, then what only a reader behind a filtered or masked view must not do. */
-function judgeConsumerSql(serialized: string, tables: ReadonlySet<string>): ReturnType<typeof judgeParseTree> {
+export function judgeConsumerSql(serialized: string, tables: ReadonlySet<string>): ReturnType<typeof judgeParseTree> {
   const verdict = judgeParseTree(serialized, tables);
   if (!verdict.ok) return verdict;
   for (const node of nodes(JSON.parse(serialized))) {

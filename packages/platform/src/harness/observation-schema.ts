@@ -56,7 +56,7 @@ const PortSliSchema = z.object({
 export const VersionSummarySchema = z.object({
   version: z.number().int(),
   state: z.enum(["staged", "current", "superseded", "failed"]),
-  source: z.enum(["publish", "ingest", "pipeline"]),
+  source: z.enum(["publish", "ingest", "pipeline", "rollback"]),
   createdAt: z.string(),
   currentAt: z.string().nullable(),
   createdBy: z.string().nullable(),

@@ -13,6 +13,8 @@ import { JobWorker } from "../jobs/worker.js";
 import { Lake } from "../lake/lake.js";
 import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
 import { StorageRoot } from "../lake/storage-root.js";
+import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
+import { defaultPipelineRunLimits, type PipelineRunLimits, runPipeline } from "../pipelines/run-pipeline.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
@@ -41,6 +43,8 @@ export interface HarnessRuntimeOptions {
   consume?: Partial<ConsumeLimits>;
   /** Networks (CIDR) webhooks may be delivered to although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[] | undefined;
+  /** Time and DuckDB limits of pipeline runs (defaults: `defaultPipelineRunLimits`). */
+  pipelineLimits?: Partial<PipelineRunLimits>;
   /** Time limits of background contract tests (defaults: `defaultContractTestLimits`). */
   testLimits?: Partial<ContractTestLimits>;
   /** Start-up recovery of the ingest folder (grace period for other replicas' files); false: none. */
@@ -120,6 +124,13 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
           log(`evaluate ${payload.productId}: ${(e as Error)?.message ?? e}`);
         });
         return outcome;
+      },
+      [pipelineRunKind]: async (job) => {
+        const payload = job.payload as unknown as PipelineRunPayload;
+        return runPipeline(options.db, locator, payload.runId, payload.productId, {
+          ...defaultPipelineRunLimits,
+          ...options.pipelineLimits,
+        });
       },
       [webhookDeliveryKind]: webhookDelivery(
         options.db,

@@ -177,6 +177,17 @@ const matrix: Row[] = [
     expect: [401, 403, 403, 403, 403, 403, 201],
   },
   { route: "DELETE /api/secrets/prod/MATRIX_PASSWORD", expect: [401, 403, 403, 403, 403, 403, 204] },
+  // Pipelines (ADR 0029): the owner team and admins run and roll back (test.sensors has no
+  // pipeline, 422; no version 99, 404); whoever may see the product reads its runs.
+  { route: `POST ${P}/pipeline/runs`, expect: [401, 403, 403, 422, 422, 403, 422] },
+  { route: `GET ${P}/pipeline/runs`, expect: [401, 200, 200, 200, 200, 200, 200] },
+  { route: `GET ${P}/pipeline/runs/1`, expect: [401, 404, 404, 404, 404, 404, 404] },
+  { route: `GET ${P}/pipeline/runs/1/logs`, expect: [401, 404, 404, 404, 404, 404, 404] },
+  {
+    route: `POST ${P}/pipeline/rollback`,
+    body: () => ({ port: "readings", version: 99 }),
+    expect: [401, 403, 403, 404, 404, 403, 404],
+  },
   // Agreements: a member of the consumer team asks (the admin's second ask meets the open one,
   // 409); only the owner team decides (its member first, so the owner then finds it decided, 409),
   // never the consumer, governance or an admin.

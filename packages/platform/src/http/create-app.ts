@@ -8,6 +8,7 @@ import type { DemoTokens } from "../identity/demo-identities.js";
 import { IdentityStore } from "../identity/identity-store.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
+import { PipelineService } from "../pipelines/pipeline-service.js";
 import type { Registry } from "../registry/registry.js";
 import { openSecretStore } from "../secrets/open-secret-store.js";
 import type { SecretStore } from "../secrets/secret-store.js";
@@ -26,6 +27,7 @@ import { registerDemoSignIn } from "./routes/demo-sign-in.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
+import { registerPipelines } from "./routes/pipelines.js";
 import { registerProducts } from "./routes/products.js";
 import { registerSecrets } from "./routes/secrets.js";
 import { registerStatic } from "./static-files.js";
@@ -122,6 +124,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.harness) {
     registerHarness(app, options.harness);
     registerDataUpload(app, options.harness, options.maxUploadBytes ? { maxBytes: options.maxUploadBytes } : {});
+    registerPipelines(app, new PipelineService(options.registry.db, options.harness.lake));
   }
   registerAuthRoutes(app, identity);
   registerAuthConfig(app, options.oidc);

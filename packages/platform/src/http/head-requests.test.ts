@@ -47,6 +47,7 @@ beforeAll(async () => {
     "/api/agreements/{id}": "agr_none",
     "{contractId}": contract.id,
     "{version}": contract.version,
+    "{runId}": "1",
   };
   const doc = (await (await app.request("/api/openapi.json")).json()) as { paths: Record<string, { get?: unknown }> };
   paths = Object.entries(doc.paths)

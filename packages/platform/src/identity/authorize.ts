@@ -61,6 +61,10 @@ export interface Resources {
   "product.govern": ProductRef;
   "product.state": ProductRef;
   "product.control": ProductRef;
+  /** Run a product's pipeline or roll a port back to an earlier version (ADR 0029). */
+  "pipeline.run": ProductRef;
+  /** A product's pipeline runs, their steps and logs: whoever may see the product. */
+  "pipeline.read": ProductRef;
   "me.read": undefined;
   "token.create": { userId: string };
   /** userId undefined: every user's tokens. */
@@ -161,6 +165,8 @@ export const policy: { [A in Action]: Rule<A> } = {
     admin(p) || teamRole(p, r.ownerTeam) === "owner"
       ? true
       : `only an owner of team ${r.ownerTeam ?? "(none)"} or an admin may control ${r.id}`,
+  "pipeline.run": (p, r) => ownerTeamOnly(p, r, "run its pipeline or roll its ports back"),
+  "pipeline.read": signedIn,
   "me.read": signedIn,
   "token.create": (p, r) => (admin(p) || isSelf(p, r.userId) ? true : "only admins create tokens for other users"),
   "token.list": (p, r) => (admin(p) || isSelf(p, r.userId) ? true : "only admins list other users' tokens"),
@@ -222,6 +228,8 @@ export const actionScopes: Record<Action, TokenScope> = {
   "product.govern": "read",
   "product.state": "read",
   "product.control": "write",
+  "pipeline.run": "write",
+  "pipeline.read": "read",
   "me.read": "read",
   "token.create": "admin",
   "token.list": "read",

@@ -5,7 +5,7 @@ import { ownerTag, thisProcess } from "./file-owner.js";
 import type { StorageRoot } from "./storage-root.js";
 
 export type VersionState = "staged" | "current" | "superseded" | "failed";
-export type VersionSource = "publish" | "ingest" | "pipeline";
+export type VersionSource = "publish" | "ingest" | "pipeline" | "rollback";
 
 /** One dataset of a version as stored: its files relative to the storage root. */
 export interface StoredDataset {
@@ -252,6 +252,15 @@ export class PortVersionStore {
       byPort.set(r.port, entry);
     }
     return byPort;
+  }
+
+  /** One version of a port by its number. */
+  async byVersion(q: Queryable, productId: string, port: string, version: number): Promise<PortVersion | undefined> {
+    const { rows } = await q.query<PortVersion>(
+      `SELECT ${columns} FROM port_versions WHERE product_id = $1 AND port = $2 AND version = $3`,
+      [productId, port, version],
+    );
+    return rows[0];
   }
 
   async get(q: Queryable, id: number): Promise<PortVersion | undefined> {

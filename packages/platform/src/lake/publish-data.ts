@@ -17,7 +17,7 @@ import { EventLog } from "../audit/event-log.js";
 import { installedEngines } from "../engines/installed-engines.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { RowValidator } from "../harness/ingest/row-validator.js";
-import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
+import { findPort, type PortContract, portContract, schemaObjects } from "../harness/port-data.js";
 import type { Database } from "../storage/database.js";
 import type { Lake, StagedVersion } from "./lake.js";
 import type { StoredDataset } from "./port-version-store.js";
@@ -235,47 +235,14 @@ export async function publishData(
     source: "publish",
     createdBy: request.actor,
   });
-  let connection: Connection | undefined;
   try {
     const file = await lake.file(staged, dataset, `${object.physicalName ?? dataset}.${extensions[request.format]}`);
     const bytes = await receive(db, lake, staged, request, file, limits);
 
-    const engine = installedEngines.forType("local");
-    if (!engine) throw new UnprocessableError("no installed engine reads files", { code: "no-engine" });
-    const openConnection = await engine.load();
-    connection = await openConnection({
-      server: { type: "local", path: file, format: request.format },
-      objects: [object],
-      baseDir: staged.dir,
-    });
-    let columns: { name: string }[] | undefined;
-    try {
-      columns = await connection.introspect(dataset, { timeoutMs: limits.checkTimeoutMs });
-    } catch (e) {
-      throw new InputError(
-        `the file is not readable ${request.format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`,
-        { code: "invalid-file" },
-      );
-    }
-    const validator = new RowValidator(pc.contract, dataset);
-    const { unknown, missing } = validator.headerProblems((columns ?? []).map((c) => c.name));
-    if (unknown.length > 0 || missing.length > 0) {
-      throw new UnprocessableError(
-        `the file's columns do not match dataset "${dataset}" of contract "${pc.contractId}"${unknown.length ? `; not in the contract: ${unknown.join(", ")}` : ""}${missing.length ? `; required but missing: ${missing.join(", ")}` : ""}`,
-        { code: "wrong-schema", details: { unknown, missing, expected: validator.columns.map((c) => c.name) } },
-      );
-    }
-    const counted = await connection.run(`SELECT count(*) AS n FROM ${connection.relation(dataset)}`, {
-      timeoutMs: limits.checkTimeoutMs,
-    });
-    const rows = Number(counted[0]?.n ?? 0);
-    const run: RunResult = await runChecks(buildChecks(pc.contract, { schema: dataset }), connection, {
-      checkTimeoutMs: limits.checkTimeoutMs,
-      runTimeoutMs: limits.runTimeoutMs,
-    });
-    await connection.close();
-    connection = undefined;
-    const checks = run.checks.map(checkOf);
+    const { rows, run, checks } = await testStagedFile(
+      { contract: pc, dataset, object, file, format: request.format, baseDir: staged.dir },
+      limits,
+    );
     if (run.result === "failed" || run.result === "error") {
       const bad = checks.filter((c) => c.status === "failed" || c.status === "error");
       throw new UnprocessableError(
@@ -326,9 +293,73 @@ export async function publishData(
       checks,
     };
   } catch (e) {
-    await connection?.close().catch(() => {});
     await lake.discard(db, staged, (e as Error).message);
     throw e;
+  }
+}
+
+/** What `testStagedFile` found: the rows of the file and the contract's checks on it. */
+export interface StagedTest {
+  rows: number;
+  run: RunResult;
+  checks: DataCheck[];
+}
+
+/**
+ * The audit of write-audit-publish, shared by uploads and pipeline runs: a staged file of one
+ * dataset read by the DuckDB engine through the engine registry over a synthesized `local` server,
+ * its columns compared with the contract's dataset (422 `wrong-schema`), its rows counted, and the
+ * contract's checks for that dataset run. Never makes anything current; the caller decides.
+ */
+export async function testStagedFile(
+  input: {
+    contract: PortContract;
+    dataset: string;
+    object: { name: string; physicalName?: string };
+    file: string;
+    format: DataFormat;
+    baseDir: string;
+  },
+  limits: Pick<PublishDataLimits, "checkTimeoutMs" | "runTimeoutMs">,
+): Promise<StagedTest> {
+  const { contract: pc, dataset, object, file } = input;
+  const engine = installedEngines.forType("local");
+  if (!engine) throw new UnprocessableError("no installed engine reads files", { code: "no-engine" });
+  const openConnection = await engine.load();
+  const connection: Connection = await openConnection({
+    server: { type: "local", path: file, format: input.format },
+    objects: [object],
+    baseDir: input.baseDir,
+  });
+  try {
+    let columns: { name: string }[] | undefined;
+    try {
+      columns = await connection.introspect(dataset, { timeoutMs: limits.checkTimeoutMs });
+    } catch (e) {
+      throw new InputError(
+        `the file is not readable ${input.format.toUpperCase()}: ${(e as Error).message.split("\n")[0]}`,
+        { code: "invalid-file" },
+      );
+    }
+    const validator = new RowValidator(pc.contract, dataset);
+    const { unknown, missing } = validator.headerProblems((columns ?? []).map((c) => c.name));
+    if (unknown.length > 0 || missing.length > 0) {
+      throw new UnprocessableError(
+        `the file's columns do not match dataset "${dataset}" of contract "${pc.contractId}"${unknown.length ? `; not in the contract: ${unknown.join(", ")}` : ""}${missing.length ? `; required but missing: ${missing.join(", ")}` : ""}`,
+        { code: "wrong-schema", details: { unknown, missing, expected: validator.columns.map((c) => c.name) } },
+      );
+    }
+    const counted = await connection.run(`SELECT count(*) AS n FROM ${connection.relation(dataset)}`, {
+      timeoutMs: limits.checkTimeoutMs,
+    });
+    const rows = Number(counted[0]?.n ?? 0);
+    const run: RunResult = await runChecks(buildChecks(pc.contract, { schema: dataset }), connection, {
+      checkTimeoutMs: limits.checkTimeoutMs,
+      runTimeoutMs: limits.runTimeoutMs,
+    });
+    return { rows, run, checks: run.checks.map(checkOf) };
+  } finally {
+    await connection.close().catch(() => {});
   }
 }
 

@@ -8,6 +8,7 @@ const sources: Record<Version["source"], string> = {
   publish: "published with the product",
   ingest: "ingested",
   pipeline: "built by a pipeline",
+  rollback: "an earlier version made current again",
 };
 
 /** One version as a line: `version 3 · published with the product · 1,000 rows · 12.3 kB · <when>`. */

@@ -13,6 +13,7 @@ import { abandonedTestRunsMigration } from "./0022-abandoned-test-runs.js";
 import { portVersionsMigration } from "./0023-port-versions.js";
 import { secretsMigration } from "./0024-secrets.js";
 import { agreementGrantsMigration } from "./0025-agreement-grants.js";
+import { pipelinesMigration } from "./0029-pipelines.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   portVersionsMigration,
   secretsMigration,
   agreementGrantsMigration,
+  pipelinesMigration,
 ];

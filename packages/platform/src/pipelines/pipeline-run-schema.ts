@@ -1,0 +1,92 @@
+import { z } from "@hono/zod-openapi";
+
+export const pipelineRunStatuses = ["queued", "running", "succeeded", "failed"] as const;
+export const pipelineTriggers = ["manual", "schedule", "upstream"] as const;
+
+export const PipelineCheckSchema = z.object({
+  checkId: z.string(),
+  dataset: z.string().nullable(),
+  status: z.string(),
+  value: z.unknown(),
+  threshold: z.unknown(),
+  reason: z.string().nullable(),
+});
+
+/** What a run did to one output port. */
+export const PipelineOutputResultSchema = z
+  .object({
+    port: z.string(),
+    dataset: z.string().nullable(),
+    /** The version the run staged (kept `failed` when its tests failed), null when none was staged. */
+    version: z.number().int().nullable(),
+    /** Whether that version became the port's current one. */
+    published: z.boolean(),
+    /** The version current before the run (the one consumers keep when the run fails). */
+    previous: z.number().int().nullable(),
+    /** Rows of each input read, by `port.dataset` (after the agreement's row filters). */
+    rowsIn: z.record(z.string(), z.number()),
+    rowsOut: z.number().int(),
+    bytesOut: z.number().int(),
+    /** The contract's tests on the staged version. */
+    tests: z.object({ status: z.string(), checks: z.array(PipelineCheckSchema) }).nullable(),
+    /** The input ports read: the upstream port, the basis and agreement of the read. */
+    inputs: z.array(
+      z.object({
+        port: z.string(),
+        product: z.string(),
+        upstreamPort: z.string(),
+        basis: z.string(),
+        agreementId: z.string().nullable(),
+        contractVersion: z.string(),
+        masked: z.array(z.string()),
+        rowFilters: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi("PipelineOutputResult");
+
+export const PipelineStepRecordSchema = z
+  .object({
+    port: z.string(),
+    position: z.number().int(),
+    name: z.string(),
+    kind: z.enum(["sql", "command"]),
+    sql: z.string().nullable(),
+    status: z.enum(["passed", "failed", "skipped"]),
+    startedAt: z.string().nullable(),
+    ms: z.number().int().nullable(),
+    rowsOut: z.number().int().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi("PipelineStepRecord");
+
+export const PipelineRunSchema = z
+  .object({
+    id: z.number().int(),
+    productId: z.string(),
+    productVersion: z.string(),
+    trigger: z.enum(pipelineTriggers),
+    requestedBy: z.string().nullable(),
+    status: z.enum(pipelineRunStatuses),
+    reason: z.string().nullable(),
+    outputs: z.array(PipelineOutputResultSchema),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi("PipelineRun");
+
+export const PipelineRunDetailSchema = PipelineRunSchema.extend({
+  steps: z.array(PipelineStepRecordSchema),
+}).openapi("PipelineRunDetail");
+
+export const PipelineLogLineSchema = z
+  .object({ id: z.number().int(), at: z.string(), level: z.enum(["info", "warning", "error"]), message: z.string() })
+  .openapi("PipelineLogLine");
+
+export type PipelineRun = z.infer<typeof PipelineRunSchema>;
+export type PipelineRunDetail = z.infer<typeof PipelineRunDetailSchema>;
+export type PipelineOutputResult = z.infer<typeof PipelineOutputResultSchema>;
+export type PipelineStepRecord = z.infer<typeof PipelineStepRecordSchema>;
+export type PipelineLogLine = z.infer<typeof PipelineLogLineSchema>;
+export type PipelineTrigger = (typeof pipelineTriggers)[number];

@@ -1,0 +1,140 @@
+import { ConflictError } from "@quanta/core";
+import { type Queryable, sqlState, sqlStates } from "../storage/database.js";
+import type {
+  PipelineLogLine,
+  PipelineOutputResult,
+  PipelineRun,
+  PipelineRunDetail,
+  PipelineStepRecord,
+  PipelineTrigger,
+} from "./pipeline-run-schema.js";
+
+const columns = `id::int AS id, product_id AS "productId", product_version AS "productVersion", trigger,
+  requested_by AS "requestedBy", status, reason, outputs, created_at AS "createdAt",
+  started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+/** The `pipeline_runs`, `pipeline_run_steps` and `pipeline_run_logs` tables (migration 29). */
+export class PipelineRunStore {
+  constructor(private readonly q: Queryable) {}
+
+  /**
+   * A new run, `queued`. A product has at most one queued or running run: a second request is a
+   * ConflictError naming the run in progress.
+   */
+  async create(input: {
+    productId: string;
+    productVersion: string;
+    trigger: PipelineTrigger;
+    requestedBy: string | null;
+  }): Promise<PipelineRun> {
+    try {
+      const { rows } = await this.q.query<PipelineRun>(
+        `INSERT INTO pipeline_runs (product_id, product_version, trigger, requested_by)
+         VALUES ($1, $2, $3, $4) RETURNING ${columns}`,
+        [input.productId, input.productVersion, input.trigger, input.requestedBy],
+      );
+      return rows[0] as PipelineRun;
+    } catch (e) {
+      if (sqlState(e) !== sqlStates.uniqueViolation) throw e;
+      // Inside the caller's transaction, now aborted: the run in progress is named by the caller.
+      throw new ConflictError(
+        `a pipeline run of ${input.productId} is already queued or running; one run per product at a time`,
+        { code: "run-in-progress" },
+      );
+    }
+  }
+
+  /** The product's queued or running run. */
+  async open(productId: string): Promise<PipelineRun | undefined> {
+    const { rows } = await this.q.query<PipelineRun>(
+      `SELECT ${columns} FROM pipeline_runs WHERE product_id = $1 AND status IN ('queued', 'running')`,
+      [productId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Queued → running (running again: a retry after its worker died, whose steps are cleared);
+   * false when the run has ended.
+   */
+  async start(id: number): Promise<boolean> {
+    await this.q.query("DELETE FROM pipeline_run_steps WHERE run_id = $1", [id]);
+    const { rowCount } = await this.q.query(
+      "UPDATE pipeline_runs SET status = 'running', started_at = now() WHERE id = $1 AND status IN ('queued', 'running')",
+      [id],
+    );
+    return rowCount === 1;
+  }
+
+  async finish(
+    id: number,
+    outcome: { status: "succeeded" | "failed"; reason: string | null; outputs: PipelineOutputResult[] },
+  ): Promise<void> {
+    await this.q.query(
+      `UPDATE pipeline_runs SET status = $2, reason = $3, outputs = $4::jsonb, finished_at = now()
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, outcome.status, outcome.reason?.slice(0, 4000) ?? null, JSON.stringify(outcome.outputs)],
+    );
+  }
+
+  async addStep(runId: number, step: PipelineStepRecord): Promise<void> {
+    await this.q.query(
+      `INSERT INTO pipeline_run_steps (run_id, port, position, name, kind, sql, status, started_at, ms, rows_out, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        runId,
+        step.port,
+        step.position,
+        step.name,
+        step.kind,
+        step.sql,
+        step.status,
+        step.startedAt,
+        step.ms,
+        step.rowsOut,
+        step.error?.slice(0, 4000) ?? null,
+      ],
+    );
+  }
+
+  async log(runId: number, level: PipelineLogLine["level"], message: string): Promise<void> {
+    await this.q.query("INSERT INTO pipeline_run_logs (run_id, level, message) VALUES ($1, $2, $3)", [
+      runId,
+      level,
+      message.slice(0, 4000),
+    ]);
+  }
+
+  async get(productId: string, id: number): Promise<PipelineRunDetail | undefined> {
+    const { rows } = await this.q.query<PipelineRun>(
+      `SELECT ${columns} FROM pipeline_runs WHERE product_id = $1 AND id = $2`,
+      [productId, id],
+    );
+    const run = rows[0];
+    if (!run) return undefined;
+    const { rows: steps } = await this.q.query<PipelineStepRecord>(
+      `SELECT port, position, name, kind, sql, status, started_at AS "startedAt", ms, rows_out::int AS "rowsOut", error
+       FROM pipeline_run_steps WHERE run_id = $1 ORDER BY port, position`,
+      [id],
+    );
+    return { ...run, steps };
+  }
+
+  /** The product's runs, newest first. */
+  async list(productId: string, limit = 20): Promise<PipelineRun[]> {
+    const { rows } = await this.q.query<PipelineRun>(
+      `SELECT ${columns} FROM pipeline_runs WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
+      [productId, limit],
+    );
+    return rows;
+  }
+
+  /** A run's log lines, oldest first; `afterId` follows them. */
+  async logs(runId: number, afterId = 0, limit = 1000): Promise<PipelineLogLine[]> {
+    const { rows } = await this.q.query<PipelineLogLine>(
+      `SELECT id::int AS id, at, level, message FROM pipeline_run_logs WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [runId, afterId, limit],
+    );
+    return rows;
+  }
+}

@@ -1,0 +1,176 @@
+import { ConflictError, NotFoundError, UnprocessableError } from "@quanta/core";
+import { AuditLog } from "../audit/audit-log.js";
+import { EventLog } from "../audit/event-log.js";
+import { findPort } from "../harness/port-data.js";
+import { authorize } from "../identity/authorize.js";
+import type { Principal } from "../identity/principal.js";
+import { JobQueue } from "../jobs/job-queue.js";
+import type { Lake } from "../lake/lake.js";
+import { ProductRepository } from "../registry/product-repository.js";
+import type { Database } from "../storage/database.js";
+import { currentPipeline } from "./pipeline-declaration.js";
+import type { PipelineLogLine, PipelineRun, PipelineRunDetail, PipelineTrigger } from "./pipeline-run-schema.js";
+import { PipelineRunStore } from "./pipeline-run-store.js";
+
+/** The job kind a run is (ADR 0029); its payload is `{ runId, productId }`. */
+export const pipelineRunKind = "pipeline-run";
+
+export interface PipelineRunPayload {
+  runId: number;
+  productId: string;
+}
+
+export interface RollbackResult {
+  productId: string;
+  port: string;
+  /** The new current version, listing the files of `restored`. */
+  version: number;
+  restored: number;
+  previous: number | null;
+}
+
+/**
+ * Pipelines as callers meet them: request a run (a run record and its job, in one transaction),
+ * read runs, their steps and logs, and roll a port back. Rights are decided here (ADR 0013).
+ */
+export class PipelineService {
+  constructor(
+    private readonly db: Database,
+    private readonly lake: Lake,
+  ) {}
+
+  private async product(productId: string) {
+    const product = await new ProductRepository(this.db).get(productId);
+    if (!product) throw new NotFoundError(`no data product "${productId}"`);
+    return product;
+  }
+
+  /**
+   * Queues a run of the product's pipeline (the owner team or an admin). One run per product at a
+   * time: a request while one is queued or running is a 409 naming it.
+   */
+  async requestRun(
+    productId: string,
+    principal: Principal | undefined,
+    trigger: PipelineTrigger = "manual",
+  ): Promise<PipelineRun> {
+    const product = await this.product(productId);
+    authorize(principal, "pipeline.run", { id: productId, ownerTeam: product.team ?? null });
+    if (!(await currentPipeline(this.db, productId)))
+      throw new UnprocessableError(
+        `version ${product.version} of ${productId} has no pipeline; add a pipeline.yaml (kind: Pipeline) to the product folder and publish it`,
+        { code: "no-pipeline" },
+      );
+    return this.enqueue(productId, product.version, trigger, principal?.name ?? null);
+  }
+
+  /** A run record and its job, together (the platform's own triggers call this directly). */
+  async enqueue(
+    productId: string,
+    productVersion: string,
+    trigger: PipelineTrigger,
+    requestedBy: string | null,
+  ): Promise<PipelineRun> {
+    const open = await new PipelineRunStore(this.db).open(productId);
+    if (open)
+      throw new ConflictError(
+        `a pipeline run of ${productId} is already ${open.status} (run ${open.id}); one run per product at a time`,
+        { code: "run-in-progress", details: { runId: open.id } },
+      );
+    return this.db.transaction(async (tx) => {
+      const run = await new PipelineRunStore(tx).create({ productId, productVersion, trigger, requestedBy });
+      const payload: PipelineRunPayload = { runId: run.id, productId };
+      // A second attempt only for a worker that died mid-run (runPipeline itself never throws).
+      await new JobQueue(this.db).enqueue(
+        { kind: pipelineRunKind, key: `${pipelineRunKind}:${run.id}`, payload: { ...payload }, maxAttempts: 2 },
+        tx,
+      );
+      await new EventLog(tx).append({
+        type: "pipeline.requested",
+        subject: productId,
+        actor: requestedBy ?? undefined,
+        payload: { run: run.id, trigger },
+      });
+      return run;
+    });
+  }
+
+  async runs(productId: string, principal: Principal | undefined, limit = 20): Promise<PipelineRun[]> {
+    const product = await this.product(productId);
+    authorize(principal, "pipeline.read", { id: productId, ownerTeam: product.team ?? null });
+    return new PipelineRunStore(this.db).list(productId, Math.min(Math.max(limit, 1), 200));
+  }
+
+  async run(productId: string, runId: number, principal: Principal | undefined): Promise<PipelineRunDetail> {
+    const product = await this.product(productId);
+    authorize(principal, "pipeline.read", { id: productId, ownerTeam: product.team ?? null });
+    const run = await new PipelineRunStore(this.db).get(productId, runId);
+    if (!run) throw new NotFoundError(`${productId} has no pipeline run ${runId}`);
+    return run;
+  }
+
+  async logs(
+    productId: string,
+    runId: number,
+    principal: Principal | undefined,
+    afterId = 0,
+  ): Promise<{ run: PipelineRun; lines: PipelineLogLine[] }> {
+    const run = await this.run(productId, runId, principal);
+    const { steps: _steps, ...summary } = run;
+    return { run: summary, lines: await new PipelineRunStore(this.db).logs(runId, afterId) };
+  }
+
+  /**
+   * Makes an earlier version of an output port current again (the owner team or an admin): a new
+   * version listing that version's files, so versions stay immutable and numbered in the order
+   * they became current. Audited, with an event.
+   */
+  async rollback(
+    productId: string,
+    portName: string,
+    version: number,
+    principal: Principal | undefined,
+  ): Promise<RollbackResult> {
+    const product = await this.product(productId);
+    authorize(principal, "pipeline.run", { id: productId, ownerTeam: product.team ?? null });
+    const port = await findPort(this.db, productId, portName, ["output"]);
+    const target = await this.lake.versions.byVersion(this.db, productId, port.name, version);
+    if (!target) throw new NotFoundError(`port ${port.name} of ${productId} has no version ${version}`);
+    if (target.state !== "superseded" && target.state !== "current")
+      throw new ConflictError(
+        `version ${version} of port ${port.name} is ${target.state}; only a version that was current can be made current again`,
+        { code: "version-not-servable" },
+      );
+    const current = await this.lake.current(this.db, productId, port.name);
+    if (current?.version === version)
+      throw new ConflictError(`version ${version} of port ${port.name} is current already`, {
+        code: "already-current",
+      });
+    const actor = principal?.name ?? "anonymous";
+    const staged = await this.lake.stage(this.db, { productId, port: port.name, source: "rollback", createdBy: actor });
+    try {
+      return await this.db.transaction(async (tx) => {
+        const made = await this.lake.versions.makeCurrent(tx, staged.row, () => target.datasets);
+        await new AuditLog(tx).append({
+          actor,
+          action: "pipeline.rollback",
+          productId,
+          port: port.name,
+          decision: "allowed",
+          reason: `version ${made.version} serves the files of version ${version}`,
+          details: { restored: version, version: made.version, previous: made.previous },
+        });
+        await new EventLog(tx).append({
+          type: "port.version.rolled-back",
+          subject: productId,
+          actor,
+          payload: { port: port.name, version: made.version, restored: version, previous: made.previous },
+        });
+        return { productId, port: port.name, version: made.version, restored: version, previous: made.previous };
+      });
+    } catch (e) {
+      await this.lake.discard(this.db, staged, (e as Error).message);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,317 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeShop } from "../access/access-fixtures.js";
+import { AuditLog } from "../audit/audit-log.js";
+import { EventLog } from "../audit/event-log.js";
+import { DataLocator } from "../harness/data-locator.js";
+import { Harness } from "../harness/harness.js";
+import { createApp } from "../http/create-app.js";
+import { type TestIdentity, testIdentity } from "../identity/identity-fixtures.js";
+import { JobQueue } from "../jobs/job-queue.js";
+import { JobWorker } from "../jobs/worker.js";
+import { ProductRepository } from "../registry/product-repository.js";
+import { Registry } from "../registry/registry.js";
+import type { Database } from "../storage/database.js";
+import type { StoreTarget } from "../storage/store-target.js";
+import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
+import { type PipelineRunPayload, pipelineRunKind } from "./pipeline-service.js";
+import { runPipeline } from "./run-pipeline.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
+type Json = Record<string, any>;
+
+const cycleOdps = (id: string, input: string) => `apiVersion: v1.0.0
+kind: DataProduct
+id: cyc.${id}
+name: Cycle ${id}
+version: 1.0.0
+status: active
+domain: shop
+description:
+  purpose: Half of a cycle, for the pipeline tests.
+support:
+  - channel: "#cycle"
+    url: https://chat.example.com/cycle
+    tool: slack
+inputPorts:
+  - name: upstream
+    version: 1.0.0
+    contractId: cyc.${input}.out
+outputPorts:
+  - name: out
+    type: tables
+    version: 1.0.0
+    contractId: cyc.${id}.out
+team:
+  name: Revenue team
+  members:
+    - username: rita@revenue.example
+      role: owner
+      dateIn: "2024-01-01"
+`;
+const cycleOdcs = (id: string) => `apiVersion: v3.1.0
+kind: DataContract
+id: cyc.${id}.out
+name: Out
+version: 1.0.0
+status: active
+description:
+  purpose: Half of a cycle of pipelines, for the pipeline tests.
+schema:
+  - name: out
+    properties:
+      - name: n
+        logicalType: integer
+        classification: internal
+`;
+const cyclePipeline = `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: out
+    steps:
+      - name: copy
+        sql: SELECT * FROM upstream
+`;
+const cycleFiles = (id: string, input: string) => [
+  { path: `${id}.odps.yaml`, text: cycleOdps(id, input) },
+  { path: "contracts/out.odcs.yaml", text: cycleOdcs(id) },
+  { path: "pipeline.yaml", text: cyclePipeline },
+];
+
+/** Pipelines on one storage driver: declaration at publish, runs through the queue, records, rollback. */
+export function pipelinesConformance(name: string, target: StoreTarget): void {
+  describe(`pipelines on ${name}`, () => {
+    let db: Database;
+    let registry: Registry;
+    let harness: Harness;
+    let app: OpenAPIHono;
+    let worker: JobWorker;
+    let shop: Awaited<ReturnType<typeof writeShop>>;
+    let shopOwner: TestIdentity;
+    let revenueOwner: TestIdentity;
+    let stranger: TestIdentity;
+    const errors: unknown[] = [];
+
+    beforeAll(async () => {
+      shop = await writeShop(30);
+      db = await target.open();
+      registry = new Registry(db);
+      await registry.publish({ files: shop.files });
+      await registry.publish({ files: revenueFiles() });
+      const locator = new DataLocator(join(shop.root, "platform"));
+      locator.setFolder("shop.orders", shop.folder);
+      harness = new Harness({ db, registry, locator });
+      app = createApp({ registry, harness, logError: (e) => errors.push(e) });
+      worker = new JobWorker(new JobQueue(db), {
+        handlers: {
+          [pipelineRunKind]: async (job) => {
+            const p = job.payload as unknown as PipelineRunPayload;
+            return runPipeline(db, locator, p.runId, p.productId);
+          },
+        },
+      });
+      shopOwner = await testIdentity(db, {
+        username: "owner@shop.example",
+        teams: [{ team: "shop-team", role: "owner" }],
+      });
+      revenueOwner = await testIdentity(db, {
+        username: "rita@revenue.example",
+        teams: [{ team: "revenue-team", role: "owner" }],
+      });
+      stranger = await testIdentity(db, { username: "sam@elsewhere.example" });
+    });
+    afterAll(async () => {
+      await db?.close();
+      if (shop) await rm(shop.root, { recursive: true, force: true });
+      expect(errors).toEqual([]);
+    });
+
+    const call = async (method: string, path: string, who?: TestIdentity, body?: unknown) => {
+      const res = await app.request(path, {
+        method,
+        headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(who?.headers ?? {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
+    };
+    /** Requests a run as the owner, lets the worker run it, answers the run's record. */
+    const run = async (): Promise<Json> => {
+      const queued = await call("POST", "/api/products/shop.revenue/pipeline/runs", revenueOwner);
+      expect(queued.status).toBe(202);
+      expect(queued.body).toMatchObject({ status: "queued", trigger: "manual", requestedBy: "rita@revenue.example" });
+      expect(await worker.runOne([pipelineRunKind])).toBe(true);
+      const detail = await call("GET", `/api/products/shop.revenue/pipeline/runs/${queued.body.id}`, revenueOwner);
+      expect(detail.status).toBe(200);
+      return detail.body;
+    };
+    const current = async () => (await harness.lake.current(db, "shop.revenue", "revenue"))?.version ?? null;
+    const read = async () =>
+      (await call("POST", "/api/products/shop.revenue/consume", revenueOwner, { port: "revenue", format: "json" }))
+        .body;
+
+    describe("the declaration at publish", () => {
+      it("refuses a cycle between products' pipelines, naming it with file and line", async () => {
+        await registry.publish({ files: cycleFiles("b", "a") });
+        const refused = (await registry
+          .publish({ files: cycleFiles("a", "b") })
+          .catch((e: unknown) => e as Json)) as Json;
+        expect((refused as Json).name).toBe("RefusedError");
+        const issue = ((refused as Json).issues as Json[]).find((i) => i.code === "pipeline-cycle");
+        expect(issue).toMatchObject({ file: "pipeline.yaml", line: 7, severity: "error" });
+        expect(issue?.message).toContain(
+          "the pipelines form a cycle: cyc.a (input port upstream) → cyc.b (input port upstream) → cyc.a",
+        );
+        expect(await new ProductRepository(db).current("cyc.a")).toBeUndefined();
+      });
+
+      it("refuses an unknown input port and a step reading a later step, with file:line", async () => {
+        const bad = revenuePipeline().replace("FROM orders", "FROM totals").replace("FROM consented", "FROM order");
+        const refused = (await registry
+          .publish({ files: revenueFiles({ version: "1.0.1", pipeline: bad }) })
+          .catch((e: unknown) => e as Json)) as Json;
+        const issues = ((refused as Json).issues as Json[]).filter((i) => i.file === "pipeline.yaml");
+        expect(issues.map((i) => `${i.file}:${i.line} ${i.code}`)).toEqual([
+          "pipeline.yaml:7 pipeline-step-order",
+          "pipeline.yaml:9 pipeline-input-unknown",
+        ]);
+      });
+    });
+
+    describe("runs through the mesh", () => {
+      it("fails without an agreement of the owner team, with that reason, and publishes nothing", async () => {
+        const r = await run();
+        expect(r.status).toBe("failed");
+        expect(r.reason).toContain("input port orders (shop.orders port orders)");
+        expect(r.reason).toContain("none of your teams (revenue-team) has an active data usage agreement");
+        expect(await current()).toBeNull();
+        const events = await new EventLog(db).list({ subject: "shop.revenue" });
+        expect(events.map((e) => e.type)).toContain("pipeline.failed");
+      });
+
+      it("runs under an approved agreement: masks and row filters apply, the tested version becomes current", async () => {
+        const asked = await call("POST", "/api/access-requests", revenueOwner, {
+          productId: "shop.orders",
+          port: "orders",
+          consumerTeam: "revenue-team",
+          purpose: "Revenue figures",
+        });
+        expect(asked.status).toBe(201);
+        expect((await call("POST", `/api/access-requests/${asked.body.id}/approve`, shopOwner, {})).status).toBe(200);
+        const r = await run();
+        expect(r.reason).toBeNull();
+        expect(r.status).toBe("succeeded");
+        expect(r.outputs).toEqual([
+          expect.objectContaining({
+            port: "revenue",
+            dataset: "revenue",
+            version: 1,
+            published: true,
+            previous: null,
+            rowsOut: 1,
+            rowsIn: { "orders.orders": 20, orders: 20 },
+            tests: expect.objectContaining({ status: "passed" }),
+            inputs: [
+              expect.objectContaining({
+                port: "orders",
+                product: "shop.orders",
+                basis: "agreement",
+                agreementId: asked.body.id,
+                masked: ["customer_email", "customer_id"],
+                rowFilters: ["analytical_consent = true"],
+              }),
+            ],
+          }),
+        ]);
+        expect(r.steps.map((s: Json) => [s.name, s.status, s.rowsOut])).toEqual([
+          ["consented", "passed", 20],
+          ["totals", "passed", 1],
+        ]);
+        expect(r.steps[1].sql).toContain("FROM consented");
+        expect(await current()).toBe(1);
+        // 30 orders, every third without consent: 20 read, their amounts summed, the e-mails masked.
+        expect(await read()).toMatchObject({ rows: [{ orders: 20, revenue: 3000, sample_email: "***" }] });
+        const logs = await call("GET", `/api/products/shop.revenue/pipeline/runs/${r.id}/logs`, revenueOwner);
+        expect(logs.body.lines.map((l: Json) => l.message).join("\n")).toContain("passed its tests and is current");
+        const audit = await new AuditLog(db).list({ productId: "shop.orders" });
+        expect(audit.some((a) => a.action === "pipeline" && a.actor === "pipeline:shop.revenue")).toBe(true);
+      });
+
+      it("keeps a version failing its contract as failed; consumers keep the previous one", async () => {
+        await registry.publish({ files: revenueFiles({ version: "1.1.0", pipeline: revenuePipeline("-") }) });
+        const r = await run();
+        expect(r.status).toBe("failed");
+        expect(r.reason).toContain("version 2 of port revenue failed");
+        expect(r.reason).toContain("version 1 stays current");
+        expect(r.outputs[0]).toMatchObject({ version: 2, published: false, tests: { status: "failed" } });
+        expect(await current()).toBe(1);
+        expect(await read()).toMatchObject({ rows: [{ revenue: 3000 }] });
+        const versions = await harness.lake.versions.history(db, "shop.revenue", "revenue");
+        expect(versions.map((v) => [v.version, v.state, v.source])).toEqual([
+          [2, "failed", "pipeline"],
+          [1, "current", "pipeline"],
+        ]);
+      });
+
+      it("stops SQL that reads files, with the guard's reason", async () => {
+        const evil = revenuePipeline().replace("FROM orders", "FROM read_csv('/etc/passwd')");
+        await registry.publish({ files: revenueFiles({ version: "1.2.0", pipeline: evil }) });
+        const r = await run();
+        expect(r.status).toBe("failed");
+        expect(r.reason).toContain('step "consented" is refused: table function read_csv is not allowed');
+        expect(await current()).toBe(1);
+      });
+
+      it("runs one run per product at a time", async () => {
+        await registry.publish({ files: revenueFiles({ version: "1.3.0" }) });
+        const first = await call("POST", "/api/products/shop.revenue/pipeline/runs", revenueOwner);
+        const second = await call("POST", "/api/products/shop.revenue/pipeline/runs", revenueOwner);
+        expect(second.status).toBe(409);
+        expect(second.body.error.message).toContain(`(run ${first.body.id}); one run per product at a time`);
+        expect(await worker.runOne([pipelineRunKind])).toBe(true);
+        expect(await current()).toBe(4);
+      });
+    });
+
+    describe("records, rights and rollback", () => {
+      it("lets readers see runs, only the owner team and admins run or roll back", async () => {
+        expect((await call("GET", "/api/products/shop.revenue/pipeline/runs", undefined)).status).toBe(401);
+        const seen = await call("GET", "/api/products/shop.revenue/pipeline/runs", stranger);
+        expect(seen.status).toBe(200);
+        expect(seen.body.items.map((r: Json) => r.status)).toEqual([
+          "succeeded",
+          "failed",
+          "failed",
+          "succeeded",
+          "failed",
+        ]);
+        const run = await call("POST", "/api/products/shop.revenue/pipeline/runs", stranger);
+        expect(run.status).toBe(403);
+        const back = await call("POST", "/api/products/shop.revenue/pipeline/rollback", stranger, {
+          port: "revenue",
+          version: 1,
+        });
+        expect(back.status).toBe(403);
+      });
+
+      it("rolls a port back to an earlier version as a new version, audited; a failed one is refused", async () => {
+        const refused = await call("POST", "/api/products/shop.revenue/pipeline/rollback", revenueOwner, {
+          port: "revenue",
+          version: 2,
+        });
+        expect(refused.status).toBe(409);
+        const back = await call("POST", "/api/products/shop.revenue/pipeline/rollback", revenueOwner, {
+          port: "revenue",
+          version: 1,
+        });
+        expect(back.status).toBe(200);
+        expect(back.body).toEqual({ productId: "shop.revenue", port: "revenue", version: 5, restored: 1, previous: 4 });
+        expect(await current()).toBe(5);
+        expect(await read()).toMatchObject({ rows: [{ revenue: 3000 }] });
+        const audit = await new AuditLog(db).list({ productId: "shop.revenue" });
+        expect(audit.find((a) => a.action === "pipeline.rollback")).toMatchObject({ actor: "rita@revenue.example" });
+      });
+    });
+  });
+}
