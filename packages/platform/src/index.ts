@@ -33,6 +33,14 @@ export { Lake } from "./lake/lake.js";
 export type { CurrentVersion, VersionSummary } from "./lake/port-version-store.js";
 export type { DataFormat, PublishDataResult } from "./lake/publish-data.js";
 export { StorageRoot } from "./lake/storage-root.js";
+export type {
+  PipelineLogLine,
+  PipelineOutputResult,
+  PipelineRun,
+  PipelineRunDetail,
+  PipelineStepRecord,
+} from "./pipelines/pipeline-run-schema.js";
+export type { RollbackResult } from "./pipelines/pipeline-service.js";
 export * from "./refused-error.js";
 export * from "./registry/contract-repository.js";
 export * from "./registry/product-folder.js";

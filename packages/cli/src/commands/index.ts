@@ -9,6 +9,7 @@ import { registerInitCommand } from "./init.js";
 import { registerLintCommand } from "./lint.js";
 import { registerLoginCommand } from "./login.js";
 import { registerLogoutCommand } from "./logout.js";
+import { registerPipelineCommand } from "./pipeline.js";
 import { registerPolicyCommand } from "./policy.js";
 import { registerPublishCommand } from "./publish.js";
 import { registerSearchCommand } from "./search.js";
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
   registerAccessCommand(program, io, setExit);
+  registerPipelineCommand(program, io, setExit);
   registerSecretsCommand(program, io, setExit);
   registerLoginCommand(program, io, setExit);
   registerLogoutCommand(program, io, setExit);

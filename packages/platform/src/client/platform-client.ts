@@ -7,6 +7,8 @@ import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { PublishDataResult } from "../lake/publish-data.js";
+import type { PipelineLogLine, PipelineRun, PipelineRunDetail } from "../pipelines/pipeline-run-schema.js";
+import type { RollbackResult } from "../pipelines/pipeline-service.js";
 import { RefusedError } from "../refused-error.js";
 import type { ProductQuery } from "../registry/product-repository.js";
 import type { ProductList } from "../registry/product-search.js";
@@ -186,6 +188,40 @@ export class PlatformClient {
     return (await this.request<AgreementConnection>(path)).body;
   }
 
+  /** Queues a run of the product's pipeline (owner team or admin); 409 while one is in progress. */
+  async runPipeline(productId: string): Promise<PipelineRun> {
+    return this.post<PipelineRun>(`${pipelinePath(productId)}/runs`);
+  }
+
+  /** The product's pipeline runs, newest first. */
+  async pipelineRuns(productId: string, limit?: number): Promise<PipelineRun[]> {
+    const q = limit === undefined ? "" : `?limit=${limit}`;
+    return (await this.request<{ items: PipelineRun[] }>(`${pipelinePath(productId)}/runs${q}`)).body.items;
+  }
+
+  /** One run with its outputs, tests and steps. */
+  async pipelineRun(productId: string, runId: number): Promise<PipelineRunDetail> {
+    return (await this.request<PipelineRunDetail>(`${pipelinePath(productId)}/runs/${runId}`)).body;
+  }
+
+  /** A run's log lines after `after` (to follow them), with the run's state. */
+  async pipelineLogs(
+    productId: string,
+    runId: number,
+    after = 0,
+  ): Promise<{ run: PipelineRun; lines: PipelineLogLine[] }> {
+    return (
+      await this.request<{ run: PipelineRun; lines: PipelineLogLine[] }>(
+        `${pipelinePath(productId)}/runs/${runId}/logs?after=${after}`,
+      )
+    ).body;
+  }
+
+  /** Makes an earlier version of an output port current again (owner team or admin; audited). */
+  async rollbackPort(productId: string, port: string, version: number): Promise<RollbackResult> {
+    return this.post<RollbackResult>(`${pipelinePath(productId)}/rollback`, { port, version });
+  }
+
   private async post<T>(path: string, body?: unknown): Promise<T> {
     const init: RequestInit =
       body === undefined
@@ -221,6 +257,8 @@ function agreementSegment(id: string): string {
   if (id === "" || id === "." || id === "..") throw new InputError(`"${id}" is not an agreement id (agr_…)`);
   return encodeURIComponent(id);
 }
+
+const pipelinePath = (productId: string) => `/api/products/${encodeURIComponent(productId)}/pipeline`;
 
 const secretPath = (environment: string, name: string) =>
   `/api/secrets/${encodeURIComponent(environment)}/${encodeURIComponent(name)}`;

@@ -3,7 +3,8 @@ import { join, relative, sep } from "node:path";
 import { InputError } from "@quanta/core";
 import type { ProductFile } from "./publish-product.js";
 
-const documentFile = /\.(odps|odcs)\.(ya?ml|json)$/i;
+/** A product's documents: ODPS, ODCS, and its pipeline (`pipeline.yaml` or `<name>.pipeline.yaml`, ADR 0029). */
+const documentFile = /^(?:.*\.(?:odps|odcs)\.(?:ya?ml|json)|(?:.*\.)?pipeline\.ya?ml)$/i;
 const skipped = new Set(["node_modules", ".git", ".quanta", "data"]);
 const maxFiles = 200;
 
@@ -18,7 +19,7 @@ async function walk(dir: string, visit: (file: string) => void, depth = 0): Prom
   }
 }
 
-/** The ODPS and ODCS files of a product folder, with paths relative to it (`/`-separated). */
+/** The ODPS, ODCS and pipeline files of a product folder, with paths relative to it (`/`-separated). */
 export async function readProductFolder(dir: string): Promise<ProductFile[]> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`${dir} is not a folder`);
