@@ -149,6 +149,12 @@ export class JobQueue {
     return rows[0];
   }
 
+  /** The job enqueued with this idempotency key. */
+  async byKey(key: string): Promise<Job | undefined> {
+    const { rows } = await this.db.query<Job>(`SELECT ${columns} FROM jobs WHERE key = $1`, [key]);
+    return rows[0];
+  }
+
   async list(options: { kind?: string; status?: JobStatus; limit?: number } = {}): Promise<Job[]> {
     const { rows } = await this.db.query<Job>(
       `SELECT ${columns} FROM jobs WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)

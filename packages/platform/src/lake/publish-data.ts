@@ -18,6 +18,7 @@ import { installedEngines } from "../engines/installed-engines.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { RowValidator } from "../harness/ingest/row-validator.js";
 import { findPort, type PortContract, portContract, schemaObjects } from "../harness/port-data.js";
+import { PipelineService } from "../pipelines/pipeline-service.js";
 import type { Database } from "../storage/database.js";
 import type { Lake, StagedVersion } from "./lake.js";
 import type { StoredDataset } from "./port-version-store.js";
@@ -278,6 +279,8 @@ export async function publishData(
       });
       return made;
     });
+    // Pipelines reading this port run next (debounced); their trouble is theirs, not the upload's.
+    await new PipelineService(db, lake).triggerDownstream(request.productId, port.name).catch(() => []);
     return {
       productId: request.productId,
       port: port.name,

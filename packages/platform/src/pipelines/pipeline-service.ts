@@ -14,6 +14,7 @@ import { PipelineRunStore } from "./pipeline-run-store.js";
 
 /** The job kind a run is (ADR 0029); its payload is `{ runId, productId }`. */
 export const pipelineRunKind = "pipeline-run";
+const jobKey = (runId: number) => `${pipelineRunKind}:${runId}`;
 
 export interface PipelineRunPayload {
   runId: number;
@@ -70,8 +71,9 @@ export class PipelineService {
     productVersion: string,
     trigger: PipelineTrigger,
     requestedBy: string | null,
+    runAt?: Date,
   ): Promise<PipelineRun> {
-    const open = await new PipelineRunStore(this.db).open(productId);
+    const open = await this.openRun(productId);
     if (open)
       throw new ConflictError(
         `a pipeline run of ${productId} is already ${open.status} (run ${open.id}); one run per product at a time`,
@@ -82,7 +84,13 @@ export class PipelineService {
       const payload: PipelineRunPayload = { runId: run.id, productId };
       // A second attempt only for a worker that died mid-run (runPipeline itself never throws).
       await new JobQueue(this.db).enqueue(
-        { kind: pipelineRunKind, key: `${pipelineRunKind}:${run.id}`, payload: { ...payload }, maxAttempts: 2 },
+        {
+          kind: pipelineRunKind,
+          key: jobKey(run.id),
+          payload: { ...payload },
+          maxAttempts: 2,
+          ...(runAt ? { runAt } : {}),
+        },
         tx,
       );
       await new EventLog(tx).append({
@@ -93,6 +101,60 @@ export class PipelineService {
       });
       return run;
     });
+  }
+
+  /**
+   * The product's queued or running run, if its job is still alive. A run whose job ended without
+   * ending it (its worker was killed on the last attempt) is closed as failed, so it no longer
+   * blocks the product.
+   */
+  private async openRun(productId: string): Promise<PipelineRun | undefined> {
+    const runs = new PipelineRunStore(this.db);
+    const open = await runs.open(productId);
+    if (!open) return undefined;
+    const job = await new JobQueue(this.db).byKey(jobKey(open.id));
+    if (job && (job.status === "queued" || job.status === "running")) return open;
+    const reason = `its job ${job ? `ended (${job.status}: ${job.lastError ?? "no error"})` : "is gone"} without finishing the run; the worker stopped mid-run`;
+    await runs.finish(open.id, { status: "failed", reason, outputs: open.outputs });
+    await runs.log(open.id, "error", reason);
+    return undefined;
+  }
+
+  /**
+   * A new current version of `port` of `productId` (a pipeline's, an upload's): queues a run of
+   * every product whose current pipeline reads that port, after `debounceMs` so a burst of versions
+   * makes one run. A product with a run queued already is left alone (that run reads the newest
+   * version); one running is left alone too (a limit, ADR 0029). Never the product itself, and no
+   * cycle can form: publish refuses one. Best effort: problems are logged lines of the new runs,
+   * never the caller's failure.
+   */
+  async triggerDownstream(productId: string, port: string, debounceMs = 2_000): Promise<PipelineRun[]> {
+    const product = await new ProductRepository(this.db).get(productId);
+    const contractId = product?.ports.find((p) => p.direction === "output" && p.name === port)?.contractId;
+    if (!contractId) return [];
+    const queued: PipelineRun[] = [];
+    for (const downstream of await new ProductRepository(this.db).readersOfContract(contractId)) {
+      if (downstream === productId) continue;
+      const declared = await currentPipeline(this.db, downstream);
+      const reads = declared?.inputPorts.filter((p) => p.contractId === contractId).map((p) => p.name) ?? [];
+      if (!declared?.pipeline.outputs.some((o) => o.reads.some((r) => reads.includes(r)))) continue;
+      const version = (await new ProductRepository(this.db).current(downstream))?.version;
+      if (!version) continue;
+      try {
+        const run = await this.enqueue(
+          downstream,
+          version,
+          "upstream",
+          `pipeline:${productId}`,
+          new Date(Date.now() + debounceMs),
+        );
+        await new PipelineRunStore(this.db).log(run.id, "info", `new version of ${productId} port ${port}`);
+        queued.push(run);
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    return queued;
   }
 
   async runs(productId: string, principal: Principal | undefined, limit = 20): Promise<PipelineRun[]> {

@@ -16,7 +16,7 @@ import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
-import { type PipelineRunPayload, pipelineRunKind } from "./pipeline-service.js";
+import { type PipelineRunPayload, PipelineService, pipelineRunKind } from "./pipeline-service.js";
 import { runPipeline } from "./run-pipeline.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -80,12 +80,67 @@ const cycleFiles = (id: string, input: string) => [
   { path: "pipeline.yaml", text: cyclePipeline },
 ];
 
+const reportOdps = `apiVersion: v1.0.0
+kind: DataProduct
+id: shop.report
+name: Shop report
+version: 1.0.0
+status: active
+domain: shop
+description:
+  purpose: A report built from the revenue product, for the trigger tests.
+support:
+  - channel: "#revenue"
+    url: https://chat.example.com/revenue
+    tool: slack
+inputPorts:
+  - name: revenue
+    version: 1.0.0
+    contractId: shop.revenue.revenue
+outputPorts:
+  - name: report
+    type: tables
+    version: 1.0.0
+    contractId: shop.report.report
+team:
+  name: Revenue team
+  members:
+    - username: rita@revenue.example
+      role: owner
+      dateIn: "2024-01-01"
+`;
+const reportOdcs = `apiVersion: v3.1.0
+kind: DataContract
+id: shop.report.report
+name: Report
+version: 1.0.0
+status: active
+description:
+  purpose: The revenue report, one row, for the trigger tests.
+schema:
+  - name: report
+    properties:
+      - name: orders
+        logicalType: integer
+        classification: internal
+        required: true
+`;
+const reportPipeline = `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: report
+    steps:
+      - name: report
+        sql: SELECT orders FROM revenue
+`;
+
 /** Pipelines on one storage driver: declaration at publish, runs through the queue, records, rollback. */
 export function pipelinesConformance(name: string, target: StoreTarget): void {
   describe(`pipelines on ${name}`, () => {
     let db: Database;
     let registry: Registry;
     let harness: Harness;
+    let locator: DataLocator;
     let app: OpenAPIHono;
     let worker: JobWorker;
     let shop: Awaited<ReturnType<typeof writeShop>>;
@@ -100,7 +155,7 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
       registry = new Registry(db);
       await registry.publish({ files: shop.files });
       await registry.publish({ files: revenueFiles() });
-      const locator = new DataLocator(join(shop.root, "platform"));
+      locator = new DataLocator(join(shop.root, "platform"));
       locator.setFolder("shop.orders", shop.folder);
       harness = new Harness({ db, registry, locator });
       app = createApp({ registry, harness, logError: (e) => errors.push(e) });
@@ -311,6 +366,42 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
         expect(await read()).toMatchObject({ rows: [{ revenue: 3000 }] });
         const audit = await new AuditLog(db).list({ productId: "shop.revenue" });
         expect(audit.find((a) => a.action === "pipeline.rollback")).toMatchObject({ actor: "rita@revenue.example" });
+      });
+    });
+
+    describe("triggers", () => {
+      it("queues the downstream pipelines of a port made current, debounced, never the product itself", async () => {
+        await registry.publish({
+          files: [
+            { path: "report.odps.yaml", text: reportOdps },
+            { path: "contracts/report.odcs.yaml", text: reportOdcs },
+            { path: "pipeline.yaml", text: reportPipeline },
+          ],
+        });
+        const r = await run();
+        expect(r.status).toBe("succeeded");
+        const runs = (await call("GET", "/api/products/shop.report/pipeline/runs", revenueOwner)).body.items as Json[];
+        expect(runs).toEqual([
+          expect.objectContaining({ status: "queued", trigger: "upstream", requestedBy: "pipeline:shop.revenue" }),
+        ]);
+        // A second new version while that run waits: no second run, the queued one reads the newest.
+        const service = new PipelineService(db, harness.lake);
+        expect(await service.triggerDownstream("shop.revenue", "revenue")).toEqual([]);
+        const done = await runPipeline(db, locator, runs[0]?.id, "shop.report");
+        expect(done).toMatchObject({ status: "succeeded", reason: null });
+        expect((await harness.lake.current(db, "shop.report", "report"))?.version).toBe(1);
+      });
+
+      it("closes a run whose job died on its last attempt, so it no longer blocks the product", async () => {
+        const stuck = await new PipelineService(db, harness.lake).enqueue("shop.report", "1.0.0", "manual", "test");
+        await db.query("UPDATE jobs SET status = 'failed', last_error = 'killed' WHERE key = $1", [
+          `${pipelineRunKind}:${stuck.id}`,
+        ]);
+        const next = await call("POST", "/api/products/shop.report/pipeline/runs", revenueOwner);
+        expect(next.status).toBe(202);
+        const closed = await call("GET", `/api/products/shop.report/pipeline/runs/${stuck.id}`, revenueOwner);
+        expect(closed.body).toMatchObject({ status: "failed" });
+        expect(closed.body.reason).toContain("without finishing the run");
       });
     });
   });

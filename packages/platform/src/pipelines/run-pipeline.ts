@@ -16,6 +16,7 @@ import type { Database } from "../storage/database.js";
 import { currentPipeline } from "./pipeline-declaration.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
+import { PipelineService } from "./pipeline-service.js";
 
 export interface PipelineRunLimits {
   /** The whole build of one output (every step), in DuckDB. */
@@ -285,6 +286,11 @@ export async function runPipeline(
       },
     });
   });
+  // Downstream pipelines reading a port this run made current run next (debounced).
+  for (const o of outputs.filter((x) => x.published))
+    await new PipelineService(db, lake)
+      .triggerDownstream(productId, o.port)
+      .catch((e: unknown) => log("warning", `downstream runs of port ${o.port} not queued: ${(e as Error).message}`));
   return { status, reason, outputs };
 }
 

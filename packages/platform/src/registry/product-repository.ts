@@ -53,6 +53,15 @@ export class ProductRepository {
     return rows[0];
   }
 
+  /** The products with an input port naming this contract (the consumers a pipeline may build from it). */
+  async readersOfContract(contractId: string): Promise<string[]> {
+    const { rows } = await this.q.query<{ product_id: string }>(
+      "SELECT DISTINCT product_id FROM ports WHERE direction = 'input' AND contract_id = $1 ORDER BY product_id",
+      [contractId],
+    );
+    return rows.map((r) => r.product_id);
+  }
+
   /** The ids of the products these teams own. */
   async idsOwnedBy(teamIds: readonly string[]): Promise<string[]> {
     const { rows } = await this.q.query<{ id: string }>(
