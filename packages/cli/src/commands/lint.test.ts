@@ -56,6 +56,12 @@ beforeAll(() => {
   write("broken-product/sales.odps.yaml", product.replace("orders-v1", "orders-v2"));
   write("broken-product/orders.odcs.yaml", contract("orders-v1"));
   write("no-product/orders.odcs.yaml", contract("orders-v1"));
+  write("piped-product/sales.odps.yaml", product);
+  write("piped-product/contracts/orders.odcs.yaml", contract("orders-v1"));
+  write(
+    "piped-product/pipeline.yaml",
+    "apiVersion: quanta/v1\nkind: Pipeline\noutputs:\n  - port: orderz\n    steps:\n      - name: all\n        sql: SELECT * FROM raw\n",
+  );
   write("unparsed-product/sales.odps.yaml", product);
   write(
     "unparsed-product/contracts/orders.odcs.yaml",
@@ -114,6 +120,16 @@ describe("quanta lint", () => {
     expect(r.out).toMatchInlineSnapshot(`
       "unparsed-product/contracts/orders.odcs.yaml:11:1 error yaml-missing-char Missing closing "quote
       unparsed-product/sales.odps.yaml:10:17 error output-port-contract-unresolved contractId "orders-v1" matches no contract id in the product folder (unparsed-product/contracts/orders.odcs.yaml:11:1 does not parse, so its contract id is unknown)
+      "
+    `);
+  });
+
+  it("lints the product's pipeline.yaml against its ports", async () => {
+    const r = await lint("piped-product");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatchInlineSnapshot(`
+      "piped-product/pipeline.yaml:4:11 error pipeline-output-unknown "orderz" is not an output port of the product; did you mean "orders"?
+      piped-product/pipeline.yaml:7:14 error pipeline-input-unknown step "all" reads "raw", which is neither an input port of the product (none) nor an earlier step
       "
     `);
   });

@@ -1,6 +1,14 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { declaredKind, detectKind, hasErrors, type Issue, SourceDocument, sourceLimits } from "@quanta/core";
+import {
+  declaredKind,
+  detectKind,
+  hasErrors,
+  type Issue,
+  lintPipeline,
+  SourceDocument,
+  sourceLimits,
+} from "@quanta/core";
 import { lintDocument, lintProductSources } from "@quanta/core/lint";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -110,6 +118,13 @@ async function lintFolder(io: Io, root: string, shownRoot: string): Promise<Issu
   for (const [dir, group] of groups) {
     const unread = group.map(read).filter((src) => declaredKind(src.file) === "odcs" && !src.readable);
     issues.push(...lintProductSources(group.map(read), shown(dir), meshContracts).map((i) => pointAtUnread(i, unread)));
+    // The product's pipeline (ADR 0029), checked against the product's ports.
+    for (const name of ["pipeline.yaml", "pipeline.yml"]) {
+      const file = join(dir, name);
+      if (!(await stat(file).catch(() => undefined))?.isFile()) continue;
+      const product = group.map(read).find((src) => declaredKind(src.file) === "odps");
+      issues.push(...lintPipeline(await readSource(file, shown(file)), product?.readable ? product.value : undefined));
+    }
   }
   for (const file of loose) issues.push(...lintDocument(read(file)));
   return issues;

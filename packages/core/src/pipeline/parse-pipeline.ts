@@ -264,3 +264,20 @@ export function checkPipeline(src: SourceDocument, pipeline: Pipeline, product: 
   });
   return issues;
 }
+
+/** The port names a product document (ODPS) declares, for checking its pipeline. */
+export function pipelineProductOf(productDocument: unknown): PipelineProduct {
+  const names = (field: string) =>
+    (isObj(productDocument) && Array.isArray(productDocument[field]) ? (productDocument[field] as unknown[]) : [])
+      .map((p) => (isObj(p) && typeof p.name === "string" ? p.name : undefined))
+      .filter((n): n is string => n !== undefined);
+  return { inputPorts: names("inputPorts"), outputPorts: names("outputPorts") };
+}
+
+/** Every issue of a pipeline file read beside its product (what `quanta lint` reports). */
+export function lintPipeline(src: SourceDocument, productDocument: unknown): Issue[] {
+  if (!src.readable) return src.issues;
+  const parsed = parsePipeline(src);
+  if (!parsed.pipeline) return parsed.issues;
+  return checkPipeline(src, parsed.pipeline, pipelineProductOf(productDocument));
+}
