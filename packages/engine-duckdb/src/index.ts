@@ -13,6 +13,7 @@ export {
   type BuildStep,
   type BuiltStep,
   buildOutput,
+  exportInputs,
 } from "./pipeline/build-output.js";
 export { type GenerateOptions, generateProductData, generateScript } from "./product-data.js";
 export { fileFormats, filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";

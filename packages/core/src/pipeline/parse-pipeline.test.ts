@@ -7,7 +7,7 @@ import { tablesRead } from "./tables-read.js";
 
 const file = (text: string) => SourceDocument.parse(text, "pipeline.yaml");
 const parse = (text: string) => parsePipeline(file(text));
-const product = { inputPorts: ["readings", "stations"], outputPorts: ["daily-temperature"] };
+const product = { inputPorts: ["readings", "stations"], outputPorts: ["daily-temperature", "export"] };
 const checked = (text: string) => {
   const src = file(text);
   const r = parsePipeline(src);
@@ -28,6 +28,8 @@ outputs:
           GROUP BY ALL
       - name: result
         sql: SELECT * FROM daily WHERE mean IS NOT NULL;
+  - port: export
+    steps:
       - name: export
         command: [python3, export.py]
         timeout: 2m
@@ -43,10 +45,11 @@ describe("parsePipeline", () => {
     expect(out?.steps.map((s) => [s.kind, s.name, s.line])).toEqual([
       ["sql", "daily", 6],
       ["sql", "result", 12],
-      ["command", "export", 14],
     ]);
     expect(out?.steps[1]).toMatchObject({ sql: "SELECT * FROM daily WHERE mean IS NOT NULL" });
-    expect(out?.steps[2]).toMatchObject({ command: ["python3", "export.py"], timeoutSeconds: 120 });
+    const command = r.pipeline?.outputs[1];
+    expect(command?.steps[0]).toMatchObject({ command: ["python3", "export.py"], timeoutSeconds: 120, line: 16 });
+    expect(command?.reads).toEqual(["readings", "stations"]);
   });
 
   it("reports every shape problem with file, line and column", () => {
@@ -68,6 +71,8 @@ outputs:
       - name: slow
         command: [sleep, "100"]
         timeout: 3d
+      - name: mixed
+        command: [python3, x.py]
   - port: daily-temperature
     steps: []
 `).issues.map(formatIssue),
@@ -80,7 +85,8 @@ outputs:
         "pipeline.yaml:10:9 error pipeline-step-invalid a step has either sql or command, not both and not neither",
         "pipeline.yaml:14:18 error pipeline-command-invalid command must be a list: the program, then its arguments (no shell line)",
         "pipeline.yaml:17:18 error pipeline-timeout-invalid timeout must be like 90s, 10m or 2h, at most 6h",
-        "pipeline.yaml:19:12 error pipeline-steps-missing an output needs steps: a list of at least one step",
+        "pipeline.yaml:18:9 error pipeline-command-alone step "mixed" is a command: a command fills its output port by itself, so it is the output's only step",
+        "pipeline.yaml:21:12 error pipeline-steps-missing an output needs steps: a list of at least one step",
       ]
     `);
   });

@@ -127,6 +127,7 @@ class PipelineReader {
       return undefined;
     }
     this.unknownFields(value, path, outputFields, "an output");
+    const before = this.issues.length;
     const port = this.text(value, path, "port", true);
     const dataset = this.text(value, path, "dataset", false);
     const steps = value.steps;
@@ -151,7 +152,15 @@ class PipelineReader {
         );
       else names.set(s.name.toLowerCase(), i);
     });
-    if (!port || parsed.some((s) => s === undefined)) return undefined;
+    parsed.forEach((s, i) => {
+      if (s?.kind === "command" && steps.length > 1)
+        this.error(
+          [...path, "steps", i],
+          "pipeline-command-alone",
+          `step "${s.name}" is a command: a command fills its output port by itself, so it is the output's only step`,
+        );
+    });
+    if (!port || parsed.some((s) => s === undefined) || this.issues.length > before) return undefined;
     return { port, dataset, steps: parsed as PipelineStep[], reads: [] };
   }
 }
@@ -260,7 +269,8 @@ export function checkPipeline(src: SourceDocument, pipeline: Pipeline, product: 
         );
       }
     });
-    output.reads = [...reads];
+    // A command reads whatever it is given: every input port.
+    output.reads = output.steps.some((st) => st.kind === "command") ? [...product.inputPorts] : [...reads];
   });
   return issues;
 }

@@ -1,3 +1,5 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { DuckDbDialect, EngineError, InputError, QuantaError, UnprocessableError } from "@quanta/core";
 import { ConsumerSandbox, judgeConsumerSql } from "../consume/consumer-sandbox.js";
 import type { SandboxDataset } from "../consume/sandbox-dataset.js";
@@ -161,3 +163,37 @@ export async function buildOutput(request: BuildRequest): Promise<BuildResult> {
 
 const viewName = (d: SandboxDataset) =>
   (d.schema ? `${dialect.quoteIdentifier(d.schema)}.` : "") + dialect.quoteIdentifier(d.name);
+
+/**
+ * Writes each input view (its masks and row filters applied) as Parquet under `dir`: a view
+ * `port.dataset` to `dir/port/dataset.parquet`; views without a schema are skipped. What a
+ * command step reads: never the upstream files themselves, which would bypass the agreement.
+ */
+export async function exportInputs(request: {
+  inputs: readonly SandboxDataset[];
+  dir: string;
+  timeoutMs: number;
+}): Promise<{ rowsIn: Record<string, number>; files: Record<string, string> }> {
+  for (const schema of new Set(request.inputs.flatMap((d) => (d.schema ? [d.schema] : []))))
+    await mkdir(join(request.dir, schema), { recursive: true });
+  const sandbox = await ConsumerSandbox.open(request.inputs, { outputDir: request.dir, threads: 2 });
+  const timer = setTimeout(() => sandbox.conn.interrupt(), request.timeoutMs);
+  try {
+    const rowsIn: Record<string, number> = {};
+    const files: Record<string, string> = {};
+    for (const d of request.inputs) {
+      if (!d.schema) continue;
+      const file = join(request.dir, d.schema, `${d.name}.parquet`);
+      const counted = await sandbox.conn.runAndReadAll(`SELECT count(*) FROM ${viewName(d)}`);
+      rowsIn[viewKey(d)] = Number(counted.getRows()[0]?.[0] ?? 0);
+      await sandbox.conn.run(`COPY (SELECT * FROM ${viewName(d)}) TO ${dialect.stringLiteral(file)} (FORMAT parquet)`);
+      files[viewKey(d)] = file;
+    }
+    return { rowsIn, files };
+  } catch (e) {
+    throw new BuildFailed(`the inputs could not be written for the command: ${firstLine(e)}`, [], {}, "inputs-failed");
+  } finally {
+    clearTimeout(timer);
+    sandbox.close();
+  }
+}

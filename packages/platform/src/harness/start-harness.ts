@@ -129,6 +129,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         const payload = job.payload as unknown as PipelineRunPayload;
         return runPipeline(options.db, locator, payload.runId, payload.productId, {
           ...defaultPipelineRunLimits,
+          commands: (process.env.QUANTA_PIPELINE_COMMANDS ?? "")
+            .split(",")
+            .map((c) => c.trim())
+            .filter(Boolean),
           ...options.pipelineLimits,
         });
       },

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeShop } from "../access/access-fixtures.js";
+import { ordersContract, writeShop } from "../access/access-fixtures.js";
 import { AuditLog } from "../audit/audit-log.js";
 import { EventLog } from "../audit/event-log.js";
 import { DataLocator } from "../harness/data-locator.js";
@@ -16,8 +16,9 @@ import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
+import { PipelineRunStore } from "./pipeline-run-store.js";
 import { type PipelineRunPayload, PipelineService, pipelineRunKind } from "./pipeline-service.js";
-import { runPipeline } from "./run-pipeline.js";
+import { defaultPipelineRunLimits, runPipeline } from "./run-pipeline.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -402,6 +403,69 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
         const closed = await call("GET", `/api/products/shop.report/pipeline/runs/${stuck.id}`, revenueOwner);
         expect(closed.body).toMatchObject({ status: "failed" });
         expect(closed.body.reason).toContain("without finishing the run");
+      });
+    });
+
+    describe("command steps", () => {
+      const copyOdps = revenueFiles()[0]
+        ?.text.replace("id: shop.revenue", "id: shop.copy")
+        .replace("name: Shop revenue", "name: Shop copy")
+        .replace("contractId: shop.revenue.revenue", "contractId: shop.copy.orders")
+        .replace("- name: revenue\n", "- name: orders-copy\n") as string;
+      const copyOdcs = ordersContract()
+        .replace("id: shop.orders.orders", "id: shop.copy.orders")
+        .replace(/servers:\n( {2}.*\n)+/, "");
+      const pipeline = (command: string, timeout = "30s") => `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: orders-copy
+    steps:
+      - name: copy
+        command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(command)}]
+        timeout: ${timeout}
+`;
+      const copy =
+        "require('fs').copyFileSync(process.env.QUANTA_INPUT_ORDERS + '/orders.parquet', process.env.QUANTA_OUTPUT + '/orders.parquet'); console.log('copied')";
+      const runCopy = async (version: string, text: string, commands = [process.execPath]) => {
+        await registry.publish({
+          files: [
+            { path: "copy.odps.yaml", text: copyOdps.replace("version: 1.0.0\nstatus", `version: ${version}\nstatus`) },
+            { path: "contracts/orders.odcs.yaml", text: copyOdcs },
+            { path: "pipeline.yaml", text },
+          ],
+        });
+        const queued = await new PipelineService(db, harness.lake).enqueue("shop.copy", version, "manual", "test");
+        const done = await runPipeline(db, locator, queued.id, "shop.copy", { ...defaultPipelineRunLimits, commands });
+        return { ...done, id: queued.id };
+      };
+
+      it("runs an allowed program on the inputs as the agreement lets the team read them", async () => {
+        const r = await runCopy("1.0.0", pipeline(copy));
+        expect(r.reason).toBeNull();
+        expect(r.outputs[0]).toMatchObject({
+          version: 1,
+          published: true,
+          rowsOut: 20,
+          rowsIn: { "orders.orders": 20 },
+        });
+        const read = await call("POST", "/api/products/shop.copy/consume", revenueOwner, {
+          port: "orders-copy",
+          sql: "SELECT DISTINCT customer_email FROM orders",
+          format: "json",
+        });
+        expect(read.body.rows).toEqual([{ customer_email: "***" }]);
+        const logs = await new PipelineRunStore(db).logs(r.id);
+        expect(logs.map((l) => l.message)).toContain("copy stdout: copied");
+      });
+
+      it("refuses a program the server does not allow, and ends one that hangs at its time limit", async () => {
+        const refused = await runCopy("1.1.0", pipeline(copy), []);
+        expect(refused.reason).toContain(
+          "which this server does not allow; an operator allows programs with QUANTA_PIPELINE_COMMANDS",
+        );
+        const hung = await runCopy("1.2.0", pipeline("setInterval(() => {}, 1000)", "1s"));
+        expect(hung.reason).toContain('step "copy" was ended at its time limit of 1 s');
+        expect((await harness.lake.current(db, "shop.copy", "orders-copy"))?.version).toBe(1);
       });
     });
   });

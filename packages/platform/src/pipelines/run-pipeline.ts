@@ -1,7 +1,8 @@
-import { stat } from "node:fs/promises";
-import { dirname } from "node:path";
-import { NotFoundError, QuantaError } from "@quanta/core";
-import { BuildFailed, type BuiltStep, buildOutput, type SandboxDataset } from "@quanta/engine-duckdb";
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type CommandStep, NotFoundError, QuantaError } from "@quanta/core";
+import { BuildFailed, type BuiltStep, buildOutput, exportInputs, type SandboxDataset } from "@quanta/engine-duckdb";
 import { planRead, type ReadPlan } from "../access/read-access.js";
 import { EventLog } from "../audit/event-log.js";
 import type { DataLocator } from "../harness/data-locator.js";
@@ -17,8 +18,11 @@ import { currentPipeline } from "./pipeline-declaration.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 import { PipelineService } from "./pipeline-service.js";
+import { runCommand } from "./run-command.js";
 
 export interface PipelineRunLimits {
+  /** The programs command steps may run (`QUANTA_PIPELINE_COMMANDS`); none by default. */
+  commands: readonly string[];
   /** The whole build of one output (every step), in DuckDB. */
   buildTimeoutMs: number;
   checkTimeoutMs: number;
@@ -28,6 +32,7 @@ export interface PipelineRunLimits {
 }
 
 export const defaultPipelineRunLimits: PipelineRunLimits = {
+  commands: [],
   buildTimeoutMs: 1_800_000,
   checkTimeoutMs: 300_000,
   runTimeoutMs: 1_800_000,
@@ -101,10 +106,10 @@ export async function runPipeline(
         inputs: [],
       };
       outputs.push(result);
-      const command = output.steps.find((s) => s.kind === "command");
-      if (command)
+      const command = output.steps.find((s): s is CommandStep => s.kind === "command");
+      if (command && !limits.commands.includes(command.command[0] as string))
         throw new RunFailed(
-          `output ${output.port}: step "${command.name}" is a command step; command steps are declared and checked, but this platform does not run them yet`,
+          `output ${output.port}: step "${command.name}" runs ${command.command[0]}, which this server does not allow; an operator allows programs with QUANTA_PIPELINE_COMMANDS (none by default: a command runs with the server's rights)`,
         );
       // Inputs through the mesh: one planned read per input port, refused without an agreement.
       const inputs: SandboxDataset[] = [];
@@ -168,7 +173,8 @@ export async function runPipeline(
       const file = await lake.file(staged, dataset, `${object.physicalName ?? dataset}.parquet`);
       let built: BuiltStep[] = [];
       const recordSteps = async () => {
-        for (const [i, s] of built.entries()) await runs.addStep(runId, stepRecord(port.name, i, s));
+        for (const [i, s] of built.entries())
+          await runs.addStep(runId, stepRecord(port.name, i, s, output.steps[i]?.kind ?? "sql"));
         for (const [i, s] of output.steps.slice(built.length).entries())
           await runs.addStep(runId, {
             port: port.name,
@@ -184,18 +190,29 @@ export async function runPipeline(
           });
       };
       try {
-        const build = await buildOutput({
-          inputs,
-          steps: output.steps.flatMap((s) => (s.kind === "sql" ? [{ name: s.name, sql: s.sql }] : [])),
-          outputFile: file,
-          outputDir: dirname(file),
-          timeoutMs: limits.buildTimeoutMs,
-          threads: limits.threads,
-          memoryLimit: limits.memoryLimit,
-        });
-        built = build.steps;
-        result.rowsIn = build.rowsIn;
-        result.rowsOut = build.rowsOut;
+        if (command) {
+          const ran = await runCommandStep(locator, runId, command, inputs, file, dataset, limits, (line) =>
+            log("info", line),
+          );
+          built = [ran.step];
+          result.rowsIn = ran.rowsIn;
+          if (ran.step.status === "failed")
+            throw new BuildFailed(ran.step.error ?? "the command failed", built, ran.rowsIn, "command-failed");
+          result.rowsOut = ran.step.rows;
+        } else {
+          const build = await buildOutput({
+            inputs,
+            steps: output.steps.flatMap((s) => (s.kind === "sql" ? [{ name: s.name, sql: s.sql }] : [])),
+            outputFile: file,
+            outputDir: dirname(file),
+            timeoutMs: limits.buildTimeoutMs,
+            threads: limits.threads,
+            memoryLimit: limits.memoryLimit,
+          });
+          built = build.steps;
+          result.rowsIn = build.rowsIn;
+          result.rowsOut = build.rowsOut;
+        }
       } catch (e) {
         if (e instanceof BuildFailed) {
           built = e.steps;
@@ -229,6 +246,7 @@ export async function runPipeline(
         );
       });
       result.tests = { status: tested.run.result, checks: tested.checks };
+      if (command) result.rowsOut = tested.rows;
       if (tested.run.result === "failed" || tested.run.result === "error") {
         const bad = tested.checks.filter((c) => c.status === "failed" || c.status === "error");
         const why = `version ${staged.row.version} of port ${port.name} failed ${bad.length} of ${tested.checks.length} check(s) of contract ${pc.contractId} ${pc.contractVersion} (${bad
@@ -299,12 +317,12 @@ async function keepFailed(db: Database, lake: Lake, staged: StagedVersion, reaso
   await lake.versions.fail(db, staged.row.id, reason).catch(() => false);
 }
 
-function stepRecord(port: string, position: number, s: BuiltStep): PipelineStepRecord {
+function stepRecord(port: string, position: number, s: BuiltStep, kind: "sql" | "command"): PipelineStepRecord {
   return {
     port,
     position,
     name: s.name,
-    kind: "sql",
+    kind,
     sql: s.sql,
     status: s.status,
     startedAt: s.startedAt,
@@ -332,4 +350,98 @@ async function upstreamOf(
       `input port ${inputPort} reads contract ${contractId}, which no output port on this platform serves`,
     );
   return { productId: product.id, port: port.name };
+}
+
+/** At most this many of a command's lines go to the run's log. */
+const maxCommandLines = 1000;
+
+/**
+ * A command step: the inputs as the agreement lets the team read them (masked, filtered) are
+ * written as Parquet to `inputs/<port>/<dataset>.parquet` of a fresh working directory, the
+ * program runs there (no shell, its own environment: `QUANTA_INPUTS`, `QUANTA_INPUT_<PORT>`,
+ * `QUANTA_OUTPUT`, `PATH`) within its time limit, and `output/<dataset>.parquet` becomes the
+ * staged version's file. The working directory is removed afterwards.
+ */
+async function runCommandStep(
+  locator: DataLocator,
+  runId: number,
+  step: CommandStep,
+  inputs: readonly SandboxDataset[],
+  file: string,
+  dataset: string,
+  limits: PipelineRunLimits,
+  onLine: (line: string) => void,
+): Promise<{ step: BuiltStep; rowsIn: Record<string, number> }> {
+  const work = join(locator.tempDir(), `pipeline-${runId}-${randomBytes(4).toString("hex")}`);
+  const startedAt = new Date().toISOString();
+  const failed = (error: string, ms = 0): BuiltStep => ({
+    name: step.name,
+    sql: JSON.stringify(step.command),
+    startedAt,
+    ms,
+    rows: 0,
+    status: "failed",
+    error,
+  });
+  try {
+    await mkdir(join(work, "output"), { recursive: true });
+    const exported = await exportInputs({ inputs, dir: join(work, "inputs"), timeoutMs: limits.buildTimeoutMs });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: work,
+      LANG: "C.UTF-8",
+      QUANTA_INPUTS: join(work, "inputs"),
+      QUANTA_OUTPUT: join(work, "output"),
+    };
+    for (const d of inputs)
+      if (d.schema)
+        env[`QUANTA_INPUT_${d.schema.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`] = join(work, "inputs", d.schema);
+    let lines = 0;
+    const ran = await runCommand({
+      argv: step.command,
+      cwd: work,
+      env,
+      timeoutMs: step.timeoutSeconds * 1000,
+      onLine: (stream, line) => {
+        if (++lines <= maxCommandLines) onLine(`${step.name} ${stream}: ${line.slice(0, 2000)}`);
+        else if (lines === maxCommandLines + 1) onLine(`${step.name}: more lines than ${maxCommandLines}, not logged`);
+      },
+    });
+    if (ran.error)
+      return { step: failed(`step "${step.name}" did not start: ${ran.error}`, ran.ms), rowsIn: exported.rowsIn };
+    if (ran.timedOut)
+      return {
+        step: failed(`step "${step.name}" was ended at its time limit of ${step.timeoutSeconds} s`, ran.ms),
+        rowsIn: exported.rowsIn,
+      };
+    if (ran.code !== 0)
+      return {
+        step: failed(
+          `step "${step.name}" exited with ${ran.code === null ? `signal ${ran.signal}` : `code ${ran.code}`}`,
+          ran.ms,
+        ),
+        rowsIn: exported.rowsIn,
+      };
+    const produced = join(work, "output", `${dataset}.parquet`);
+    if (!(await stat(produced).catch(() => undefined))?.isFile())
+      return {
+        step: failed(`step "${step.name}" ended without writing $QUANTA_OUTPUT/${dataset}.parquet`, ran.ms),
+        rowsIn: exported.rowsIn,
+      };
+    await copyFile(produced, file);
+    return {
+      step: {
+        name: step.name,
+        sql: JSON.stringify(step.command),
+        startedAt,
+        ms: ran.ms,
+        rows: 0,
+        status: "passed",
+        error: null,
+      },
+      rowsIn: exported.rowsIn,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true }).catch(() => {});
+  }
 }
