@@ -168,6 +168,37 @@ describe("portSource", () => {
     }
   });
 
+  it("never quotes a resolved secret, and fetches no URL but object storage", async () => {
+    const leaky = [
+      [{ server: "l", type: "local", path: "/etc/${DB_PASSWORD}/x.parquet" }],
+      [{ server: "l", type: "local", path: "../data/${DB_PASSWORD}.weird" }],
+      [{ server: "d", type: "duckdb", database: "/tmp/${DB_PASSWORD}.duckdb" }],
+    ];
+    for (const servers of leaky) {
+      const got = await refusal(
+        portSource(db, contractOf(servers.map((x) => ({ ...x, environment: "prod" }))), locator()),
+      );
+      expect(got?.code).toMatch(/server-path-refused|unreadable-format/);
+      expect(got?.message).not.toContain("s3cret-pass");
+      expect(got?.message).toContain("${DB_PASSWORD}");
+    }
+    for (const location of [
+      "http://169.254.169.254/latest/meta-data",
+      "https://example.com/x.csv",
+      "hf://x/y.parquet",
+    ]) {
+      const got = await refusal(
+        portSource(db, contractOf([{ server: "w", type: "s3", location, format: "csv" }]), locator()),
+      );
+      expect(got, location).toMatchObject({ code: "server-path-refused" });
+      expect(got?.message).toContain("does not fetch");
+    }
+    const remoteDb = [{ server: "d", type: "duckdb", database: "s3://bucket/w.duckdb" }];
+    expect(await refusal(portSource(db, contractOf(remoteDb), locator()))).toMatchObject({
+      code: "server-path-refused",
+    });
+  });
+
   it("reads absolute paths and Hive-partitioned globs under a data root, and nowhere else", async () => {
     const glob = join(lake, "orders", "*", "*.parquet");
     const servers = [{ server: "lake", type: "local", path: glob, format: "parquet" }];

@@ -95,35 +95,51 @@ export async function portSource(q: Queryable, pc: PortContract, locator: DataLo
   const objects = schemaObjects(pc.contract);
   const type = String(server.type);
   const label = `the ${serverName} server of "${pc.contractId}"`;
+  // Messages quote paths as the contract writes them: a resolved `${VAR}` is a secret's value.
+  const raw = chosen.server;
   let datasets: LocatedDataset[];
-  if (type === "duckdb") {
-    const database = str(server.database) ?? str(server.path);
-    if (!database)
-      throw unreadable(`${label} names no database file (database: path/to/file.duckdb)`, "server-invalid");
-    const file = checkedPath(database, pc, locator, label);
+  try {
+    datasets = locate();
+  } catch (e) {
+    if (e instanceof Error) e.message = redactSecrets(e.message, resolved.secrets);
+    throw e;
+  }
+  function locate(): LocatedDataset[] {
+    if (type === "duckdb") {
+      const database = str(server.database) ?? str(server.path);
+      if (!database)
+        throw unreadable(`${label} names no database file (database: path/to/file.duckdb)`, "server-invalid");
+      if (remoteExtension(database) !== undefined)
+        throw unreadable(
+          `${label} names a remote database; a DuckDB database is read from a file`,
+          "server-path-refused",
+        );
+      const file = checkedPath(database, String(raw.database ?? raw.path), pc, locator, label);
+      const schema = str(server.schema);
+      return objects.map((o) => ({
+        name: o.name,
+        source: { kind: "table", database: file, schema, table: o.physicalName ?? o.name },
+      }));
+    }
+    if (chosen.engine.capabilities.files) {
+      const path = str(server.path) ?? str(server.location);
+      if (!path) throw unreadable(`${label} has no path (or location)`, "server-invalid");
+      return objects.map((o) => {
+        const table = o.physicalName ?? o.name;
+        const model = (p: string) => p.replaceAll("{model}", table).replaceAll("{object}", table);
+        const shown = model(String(raw.path ?? raw.location));
+        const file = checkedPath(model(path), shown, pc, locator, label);
+        let format: string;
+        try {
+          format = formatOf(file, str(server.format));
+        } catch (e) {
+          throw unreadable((e as Error).message.replace(file, shown), "unreadable-format");
+        }
+        return { name: o.name, source: { kind: "files", files: [file], format } };
+      });
+    }
     const schema = str(server.schema);
-    datasets = objects.map((o) => ({
-      name: o.name,
-      source: { kind: "table", database: file, schema, table: o.physicalName ?? o.name },
-    }));
-  } else if (chosen.engine.capabilities.files) {
-    const path = str(server.path) ?? str(server.location);
-    if (!path) throw unreadable(`${label} has no path (or location)`, "server-invalid");
-    datasets = objects.map((o) => {
-      const table = o.physicalName ?? o.name;
-      const written = path.replaceAll("{model}", table).replaceAll("{object}", table);
-      const file = checkedPath(written, pc, locator, label);
-      let format: string;
-      try {
-        format = formatOf(file, str(server.format));
-      } catch (e) {
-        throw unreadable((e as Error).message.replace(file, written), "unreadable-format");
-      }
-      return { name: o.name, source: { kind: "files", files: [file], format } };
-    });
-  } else {
-    const schema = str(server.schema);
-    datasets = objects.map((o) => ({
+    return objects.map((o) => ({
       name: o.name,
       source: { kind: "table", schema, table: o.physicalName ?? o.name },
     }));
@@ -194,11 +210,15 @@ function storedSource(pc: PortContract, locator: DataLocator, stored: CurrentVer
  * (`QUANTA_DATA_ROOTS`), never into the platform's data directory or another product's folder,
  * symlinks followed. Remote URLs pass: the engine needs its extension for them (see the engine).
  */
-function checkedPath(written: string, pc: PortContract, locator: DataLocator, label: string): string {
-  if (remoteExtension(written) !== undefined) return written;
+function checkedPath(written: string, shown: string, pc: PortContract, locator: DataLocator, label: string): string {
+  const refuse = (why: string) => unreadable(`the path "${shown}" of ${label} ${why}`, "server-path-refused");
+  if (remoteExtension(written) !== undefined) {
+    // Object storage only: a contract must not make the platform fetch any URL (its own network).
+    if (!objectStores.test(written)) throw refuse("is a URL this platform does not fetch (object storage: s3, gs, az)");
+    return written;
+  }
   const root = resolve(locator.rootOf(pc.productId));
   const file = isAbsolute(written) ? resolve(written) : resolve(dirname(resolve(root, pc.file)), written);
-  const refuse = (why: string) => unreadable(`the path "${written}" of ${label} ${why}`, "server-path-refused");
   const readable = realPathOf(readableRoot(file).path);
   const ownRoot = realPathOf(root);
   const inOwn = inside(ownRoot, readable);
@@ -229,6 +249,9 @@ function checkedPath(written: string, pc: PortContract, locator: DataLocator, la
     throw refuse("reaches, through a symbolic link, a file outside the folders this platform reads");
   return file;
 }
+
+/** URL schemes of object storage, read through DuckDB's extensions. */
+const objectStores = /^(s3|s3a|s3n|r2|gs|gcs|az|azure|abfss?):\/\//i;
 
 /** Whether any symlink under `dir` (a glob's root) leads outside `roots`; at most `budget` entries looked at. */
 function linksOut(dir: string, roots: readonly string[], budget = { left: 20_000 }): boolean {
