@@ -1,5 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
+import { InputError } from "@quanta/core";
 import type { Database, Queryable } from "../storage/database.js";
 import {
   type CurrentVersion,
@@ -45,9 +46,15 @@ export class Lake {
     return { row, dir };
   }
 
-  /** Where a staged version keeps a file of one dataset (the dataset's folder is made). */
+  /**
+   * Where a staged version keeps a file of one dataset (the dataset's folder is made). The name is
+   * one path segment of plain characters (a contract's `physicalName` may hold `..`, `/` or glob
+   * characters): nothing a version writes can land outside its own folder.
+   */
   async file(staged: StagedVersion, dataset: string, name: string): Promise<string> {
-    const path = join(staged.dir, segment(dataset), name);
+    const path = join(staged.dir, segment(dataset), segment(name));
+    if (!path.startsWith(`${staged.dir}${sep}`))
+      throw new InputError(`${name} is not a file name`, { code: "invalid-name" });
     await mkdir(dirname(path), { recursive: true });
     return path;
   }
