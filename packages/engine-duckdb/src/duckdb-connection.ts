@@ -15,7 +15,7 @@ import {
 import { nonEmpty as str } from "@quanta/core/read";
 import { type DuckDBConnection, DuckDBInstance } from "./duckdb-api.js";
 import { judgeParseTree } from "./duckdb-guard.js";
-import { loadRemoteExtensions, lockDown, rootsOf } from "./lock-down.js";
+import { instanceOptions, loadRemoteExtensions, lockDown, rootsOf } from "./lock-down.js";
 import { filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";
 
 const dialect = new DuckDbDialect();
@@ -63,7 +63,7 @@ export class DuckDbConnection implements Connection {
       if (database === undefined) throw new InputError("duckdb server has no database (path to a .duckdb file)");
       let instance: DuckDBInstance;
       try {
-        instance = await DuckDBInstance.create(at(database), { access_mode: "READ_ONLY" });
+        instance = await DuckDBInstance.create(at(database), { ...instanceOptions, access_mode: "READ_ONLY" });
       } catch (e) {
         throw new InputError(`cannot open DuckDB database ${at(database)}: ${message(e)}`);
       }
@@ -100,7 +100,7 @@ export class DuckDbConnection implements Connection {
       const file = at((path as string).replaceAll("{model}", table).replaceAll("{object}", table));
       return { object, files: [file], format: formatOf(file, str(server.format)) };
     });
-    const instance = await DuckDBInstance.create(":memory:");
+    const instance = await DuckDBInstance.create(":memory:", { ...instanceOptions });
     const conn = await instance.connect();
     await loadRemoteExtensions(
       conn,

@@ -4,6 +4,16 @@ import { remoteExtension } from "./sources.js";
 
 const dialect = new DuckDbDialect();
 
+/**
+ * Options every DuckDB instance Quanta opens starts with: DuckDB would otherwise download and load
+ * a known extension by itself the moment SQL names it (an `ATTACH` of a remote database, a
+ * `s3://` path), before any lock-down. Quanta never downloads an extension.
+ */
+export const instanceOptions: Readonly<Record<string, string>> = {
+  autoinstall_known_extensions: "false",
+  autoload_known_extensions: "false",
+};
+
 /** What a locked-down instance may still touch on disk. */
 export interface ReadableRoots {
   /** Files it may read. */

@@ -116,6 +116,12 @@ describe("DuckDB sources", () => {
       baseDir: dir,
     });
     await expect(conn.run("INSERT INTO sales.t VALUES (9)")).rejects.toThrow(/read-only/);
+    // Set when the instance was created, before any SQL could name an extension.
+    expect(
+      await conn.run(
+        "SELECT current_setting('autoinstall_known_extensions') AS install, current_setting('autoload_known_extensions') AS load",
+      ),
+    ).toEqual([{ install: false, load: false }]);
     expect(await summary(conn)).toContain("t.quality.0.rowCount: passed");
   });
 

@@ -1,6 +1,6 @@
 import { DuckDbDialect, InputError } from "@quanta/core";
 import { DuckDBInstance, JsonDuckDBValueConverter } from "./duckdb-api.js";
-import { lockDown } from "./lock-down.js";
+import { instanceOptions, lockDown } from "./lock-down.js";
 
 const dialect = new DuckDbDialect();
 
@@ -14,7 +14,7 @@ export async function readTabularFile(
   format: "csv" | "parquet",
   maxRows: number,
 ): Promise<{ header: string[]; records: Record<string, unknown>[] }> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const instance = await DuckDBInstance.create(":memory:", { ...instanceOptions, threads: "1" });
   const conn = await instance.connect();
   try {
     await lockDown(conn, { files: [file], directories: [] });
@@ -49,7 +49,7 @@ export async function writeParquetFromNdjson(
   columns: readonly { name: string; duckdbType: string }[],
   target: string,
 ): Promise<void> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const instance = await DuckDBInstance.create(":memory:", { ...instanceOptions, threads: "1" });
   const conn = await instance.connect();
   try {
     const spec = columns

@@ -1,7 +1,7 @@
 import { DuckDbDialect, EngineError, InputError, QuantaError, UnprocessableError } from "@quanta/core";
 import { type DuckDBConnection, DuckDBInstance } from "../duckdb-api.js";
 import { judgeParseTree } from "../duckdb-guard.js";
-import { loadRemoteExtensions, lockDown, rootsOf } from "../lock-down.js";
+import { instanceOptions, loadRemoteExtensions, lockDown, rootsOf } from "../lock-down.js";
 import { fileFormats, filesLiteral, readableRoot, readerSql } from "../sources.js";
 import type { SandboxDataset } from "./sandbox-dataset.js";
 
@@ -82,6 +82,7 @@ export class ConsumerSandbox {
 
   static async open(datasets: readonly SandboxDataset[], options: SandboxOptions = {}): Promise<ConsumerSandbox> {
     const instance = await DuckDBInstance.create(":memory:", {
+      ...instanceOptions,
       threads: String(options.threads ?? 2),
       memory_limit: options.memoryLimit ?? "1GB",
     });
