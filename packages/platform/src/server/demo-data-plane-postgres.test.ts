@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { generateProductData } from "@quanta/engine-duckdb";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { examplesDir } from "../test-fixtures.js";
+import { IdentityStore } from "../identity/identity-store.js";
+import { examplesDir, tinyProduct } from "../test-fixtures.js";
 import { type RunningPlatform, startPlatform } from "./start-platform.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -99,5 +100,44 @@ describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () 
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Json).rows).toEqual([{ n: 1 }]);
+  });
+
+  it("connects to the warehouse as a role that reads only the demo's tables, whoever names it", async () => {
+    // Another team's contract naming the demo's warehouse server, pointed at the platform's own tables.
+    const files = tinyProduct("intruder.meta").map((f) =>
+      f.path.endsWith(".odcs.yaml")
+        ? {
+            ...f,
+            text: f.text
+              .replace(
+                "schema:\n  - name: rows\n",
+                "servers:\n  - server: warehouse\n    type: postgres\n    environment: test\n    host: localhost\n    port: 5432\n    database: quanta\n    schema: public\nschema:\n  - name: rows\n    physicalName: platform_secrets\n",
+              )
+              .replace("      - name: row_id\n", "      - name: name\n")
+              .replace("logicalType: integer", "logicalType: string"),
+          }
+        : f,
+    );
+    const admin = Object.values(platform.demoTokens ?? {}).find((t) => t.role === "admin");
+    const published = await fetch(`${platform.url}/api/products`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin?.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ files }),
+    });
+    expect(published.status, await published.clone().text()).toBeLessThan(300);
+    // An owner of the intruding team reads its own product.
+    const identity = new IdentityStore(platform.db);
+    const intruder = await identity.users.createUser({ username: "intruder@example.com" });
+    await identity.teams.setTeamMember("test-team", intruder.id, "owner");
+    const token = (await identity.tokens.createToken(intruder.id, { name: "test" })).token;
+    const read = await fetch(`${platform.url}/api/products/intruder.meta/consume`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ port: "rows", sql: "SELECT count(*) AS n FROM rows" }),
+    });
+    const text = await read.text();
+    expect(read.status, text).toBeGreaterThanOrEqual(400);
+    expect(read.status, text).toBeLessThan(500);
+    expect(text).toMatch(/permission denied/);
   });
 });

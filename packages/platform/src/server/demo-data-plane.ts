@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -43,8 +44,9 @@ export async function placeDemoData(
   db: Database,
   lake: Lake,
   published: ReadonlyMap<string, string>,
-  options: { warehouse: boolean; log: (line: string) => void },
-): Promise<{ stored: string[]; warehouse: string[] }> {
+  /** `warehouse`: the platform database's URL when it is PostgreSQL. */
+  options: { warehouse: string | undefined; log: (line: string) => void },
+): Promise<{ stored: string[]; warehouse: string[]; warehouseUrl?: string }> {
   const stored: string[] = [];
   const warehouse: string[] = [];
   const products = new ProductRepository(db);
@@ -79,7 +81,37 @@ export async function placeDemoData(
       }
     }
   }
-  return { stored, warehouse };
+  if (warehouse.length === 0 || !options.warehouse) return { stored, warehouse };
+  try {
+    return { stored, warehouse, warehouseUrl: await demoReader(db, options.warehouse) };
+  } catch (e) {
+    options.log(`the demo's warehouse tables stay unread (their files are read instead): ${message(e)}`);
+    return { stored, warehouse: [] };
+  }
+}
+
+/** The role the demo's warehouse server connects as: it reads the tables of `quanta_demo`, nothing else. */
+export const demoReaderRole = "quanta_demo_reader";
+
+/**
+ * A login that reads only the demo's warehouse tables, with a fresh password each start (kept in
+ * this process only), as the URL of the platform's database with that role.
+ */
+async function demoReader(db: Database, platformUrl: string): Promise<string> {
+  const password = randomBytes(24).toString("base64url");
+  const role = dialect.quoteIdentifier(demoReaderRole);
+  const schema = dialect.quoteIdentifier(demoWarehouseSchema);
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [demoReaderRole]);
+    if (rows.length === 0) await tx.exec(`CREATE ROLE ${role} LOGIN`);
+    await tx.exec(`ALTER ROLE ${role} LOGIN PASSWORD ${dialect.stringLiteral(password)};
+      GRANT USAGE ON SCHEMA ${schema} TO ${role};
+      GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`);
+  });
+  const url = new URL(platformUrl);
+  url.username = demoReaderRole;
+  url.password = password;
+  return url.toString();
 }
 
 /** Column types for the contract's logical types, as the demo's warehouse tables declare them. */

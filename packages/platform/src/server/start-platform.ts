@@ -282,9 +282,21 @@ async function buildRest(
       warn(`skipped ${folder}: ${reason}`);
     }
   }
-  // The demo on PostgreSQL serves its `warehouse` tables from the platform's own database, and
-  // reads the `test` servers unless told otherwise.
-  const warehouseUrl = options.demoData && "url" in options.store ? options.store.url : undefined;
+  // The demo on PostgreSQL serves its `warehouse` tables from the platform's own database, as a
+  // role that reads only those tables (never the platform's own credentials: any team may name a
+  // server `warehouse`), and reads the `test` servers unless told otherwise.
+  const onPostgres = options.demoData && "url" in options.store ? options.store.url : undefined;
+  let warehouseUrl: string | undefined;
+  if (options.demoData && productFolders.size > 0) {
+    const placed = await placeDemoData(db, new Lake(options.storageRoot), productFolders, {
+      warehouse: onPostgres,
+      log: warn,
+    });
+    warehouseUrl = placed.warehouseUrl;
+    if (placed.stored.length > 0) options.log?.(`demo data on the storage Quanta owns: ${placed.stored.join(", ")}`);
+    if (placed.warehouse.length > 0)
+      options.log?.(`demo data in PostgreSQL (schema quanta_demo): ${placed.warehouse.join(", ")}`);
+  }
   const environment = options.environment ?? (warehouseUrl ? "test" : undefined);
   const warehouseVariable = `QUANTA_SERVER_${demoWarehouseServer.toUpperCase()}_URL`;
   const variables = warehouseUrl
@@ -298,15 +310,6 @@ async function buildRest(
         },
       }
     : secrets;
-  if (options.demoData && productFolders.size > 0) {
-    const placed = await placeDemoData(db, new Lake(options.storageRoot), productFolders, {
-      warehouse: warehouseUrl !== undefined,
-      log: warn,
-    });
-    if (placed.stored.length > 0) options.log?.(`demo data on the storage Quanta owns: ${placed.stored.join(", ")}`);
-    if (placed.warehouse.length > 0)
-      options.log?.(`demo data in PostgreSQL (schema quanta_demo): ${placed.warehouse.join(", ")}`);
-  }
   // The search index reads the whole catalogue once: start now, so the first search need not wait.
   registry.warmSearch().catch((e) => warn(`search index: ${isQuantaError(e) ? e.message : String(e)}`));
   // The harness and its background jobs (the demo's contracts tested once), started when ready.
