@@ -396,6 +396,21 @@ team:
         });
         expect(twice.status).toBe(400);
         expect(twice.body.error.code).toBe("alias-taken");
+        const cased = await call("POST", "/api/consume", consumer, {
+          ports: [
+            { product: "shop.orders", port: "orders", as: "O" },
+            { product: "shop.orders", port: "totals", as: "o" },
+          ],
+          sql: "SELECT 1",
+        });
+        expect(cased.body.error?.code).toBe("alias-taken");
+        for (const as of ["main", "MAIN", "pg_catalog", "quanta_db_0", "information_schema"]) {
+          const res = await call("POST", "/api/consume", consumer, {
+            ports: [{ product: "shop.orders", port: "orders", as }],
+            sql: "SELECT 1",
+          });
+          expect([res.status, res.body.error?.code], as).toEqual([400, "alias-reserved"]);
+        }
         expect((await call("POST", "/api/consume", consumer, { ports: [], sql: "SELECT 1" })).status).toBe(400);
       });
     });

@@ -223,14 +223,16 @@ export class AgreementGrants {
         fingerprint,
       });
     } catch (e) {
-      this.log(`agreement ${agreementId}: the store refused its grant: ${source.redact(message(e))}`);
+      const why = source.redact(message(e));
+      // Said once per reason: the tick retries a refused grant every 30 s.
+      if (grant?.error !== why) this.log(`agreement ${agreementId}: the store refused its grant: ${why}`);
       await this.record(agreementId, {
         state: "failed",
         engine: engine.name,
         server: source.serverId,
         role,
         contractVersion: agreement.contractVersion,
-        error: source.redact(message(e)),
+        error: why,
       });
     }
   }

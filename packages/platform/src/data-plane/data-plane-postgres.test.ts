@@ -227,6 +227,9 @@ slaProperties:`,
     roles.push(connection.role);
     expect(connection).toMatchObject({ engine: "postgres", role: expect.stringMatching(/^quanta_/) });
     expect(typeof connection.password).toBe("string");
+    const headers = (await app.request(`/api/agreements/${agreementId}/connection`, { headers: consumer.headers }))
+      .headers;
+    expect(headers.get("cache-control")).toBe("no-store");
     // Shown once: the next fetch has the details without it.
     const again = await call("GET", `/api/agreements/${agreementId}/connection`, consumer);
     expect(again.body.password).toBeUndefined();

@@ -34,6 +34,9 @@ import { type Observation, observe } from "./observe.js";
 import { findPort, portContract } from "./port-data.js";
 import { UsageRepository } from "./usage-repository.js";
 
+/** Schema names a read across ports cannot use for a port: DuckDB's own, and the sandbox's. */
+const reservedSchemas = /^(main|temp|system|memory|pg_catalog|information_schema|quanta_.*)$/i;
+
 /** A consume answer as the HTTP layer sends it (engines in Node answer web streams). */
 export type ConsumeStream = EngineStream & { body: ReadableStream<Uint8Array> };
 
@@ -137,11 +140,22 @@ export class Harness {
     principal: Principal | undefined,
   ): Promise<ConsumeStream> {
     const aliases = request.ports.map((p) => p.as ?? p.port);
-    const twice = aliases.find((a, i) => aliases.indexOf(a) !== i);
+    // DuckDB folds names to lower case: `Orders` and `orders` are one schema.
+    const folded = aliases.map((a) => a.toLowerCase());
+    const twice = aliases.find((_, i) => folded.indexOf(folded[i] as string) !== i);
     if (twice !== undefined) {
       throw new InputError(`two ports would both be read as "${twice}": give one of them another name with "as"`, {
         code: "alias-taken",
       });
+    }
+    const reserved = aliases.find((a) => reservedSchemas.test(a));
+    if (reserved !== undefined) {
+      throw new InputError(
+        `"${reserved}" is a name DuckDB keeps for itself: read that port with "as" and another name`,
+        {
+          code: "alias-reserved",
+        },
+      );
     }
     const plans = [];
     for (const [i, p] of request.ports.entries()) {

@@ -39,10 +39,13 @@ const newPassword = createRoute({
 });
 
 export function registerAgreementConnection(app: OpenAPIHono, grants: AgreementGrants): void {
-  app.openapi(getConnection, async (c) =>
-    c.json(await grants.connection(c.req.valid("param").id, principalOf(c)), 200),
-  );
-  app.openapi(newPassword, async (c) =>
-    c.json(await grants.connection(c.req.valid("param").id, principalOf(c), { newPassword: true }), 200),
-  );
+  // An answer may hold the role's one-time password: no cache (a browser's, a proxy's) may keep it.
+  app.openapi(getConnection, async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await grants.connection(c.req.valid("param").id, principalOf(c)), 200);
+  });
+  app.openapi(newPassword, async (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(await grants.connection(c.req.valid("param").id, principalOf(c), { newPassword: true }), 200);
+  });
 }
