@@ -4,7 +4,7 @@ import type { EngineManifest, ShareServer, StoreGrants } from "@quanta/core/engi
 import { AuditLog } from "../audit/audit-log.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { portContract, portOf } from "../harness/port-data.js";
-import { portSource } from "../harness/port-source.js";
+import { portSource, resolveWrittenServer } from "../harness/port-source.js";
 import { authorize } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
 import { ProductRepository } from "../registry/product-repository.js";
@@ -29,10 +29,12 @@ interface GrantRow {
   fingerprint: string | null;
   error: string | null;
   loginIssuedAt: string | null;
+  /** Where the grant was made: the server as the contract wrote it, and its environment. */
+  target: { server: Record<string, unknown>; environment: string | undefined } | null;
 }
 
 const grantColumns = `state, engine, server, role, views, contract_version AS "contractVersion", fingerprint, error,
-  login_issued_at AS "loginIssuedAt"`;
+  login_issued_at AS "loginIssuedAt", target`;
 
 /**
  * The agreement's role: one per agreement, so ending it ends exactly that access. Readable (the
@@ -86,7 +88,8 @@ export class AgreementGrants {
       `SELECT a.id FROM (SELECT ${agreementColumns} FROM agreements) a
          LEFT JOIN agreement_grants g ON g.agreement_id = a.id
        WHERE (a.state IN ('active', 'terminating')
-              AND (g.agreement_id IS NULL OR g.state IN ('failed', 'revoked')
+              -- granted too: the port may have moved (new data on Quanta's storage, another server)
+              AND (g.agreement_id IS NULL OR g.state IN ('failed', 'revoked', 'granted')
                    OR g.contract_version IS DISTINCT FROM a."contractVersion"))
           OR (a.state NOT IN ('active', 'terminating') AND g.state IN ('granted', 'failed'))
        ORDER BY a.id LIMIT 200`,
@@ -200,6 +203,12 @@ export class AgreementGrants {
       return;
     }
     const { engine, share, source, fingerprint } = planned;
+    const target = source.written;
+    const moved = grant?.role && grant.target && JSON.stringify(grant.target) !== JSON.stringify(target);
+    // The port now lives elsewhere: the grant made where it was is taken back there first.
+    if (moved && (grant.state === "granted" || grant.state === "failed")) {
+      if (!(await this.revoke(agreement, grant))) return;
+    }
     if (!engine.loadGrants) {
       await this.record(agreementId, {
         state: "none",
@@ -208,7 +217,7 @@ export class AgreementGrants {
       });
       return;
     }
-    if (grant?.state === "granted" && grant.fingerprint === fingerprint) return;
+    if (grant?.state === "granted" && grant.fingerprint === fingerprint && !moved) return;
     const role = shareRole(agreementId);
     try {
       const grants = await engine.loadGrants();
@@ -221,6 +230,7 @@ export class AgreementGrants {
         views: made.views,
         contractVersion: agreement.contractVersion,
         fingerprint,
+        target,
       });
     } catch (e) {
       const why = source.redact(message(e));
@@ -233,24 +243,42 @@ export class AgreementGrants {
         role,
         contractVersion: agreement.contractVersion,
         error: why,
+        target,
       });
     }
   }
 
-  private async revoke(agreement: Agreement, grant: GrantRow): Promise<void> {
+  /**
+   * Takes a grant back where it was made (its stored target; the port's server of today for grants
+   * made before targets were kept); true when it is gone.
+   */
+  private async revoke(agreement: Agreement, grant: GrantRow): Promise<boolean> {
+    let redact = (text: string) => text;
     try {
-      const { engine, share, source } = await this.share(agreement);
-      try {
-        const grants = await (engine.loadGrants as () => Promise<StoreGrants>)();
-        await grants.revoke({ ...share, role: grant.role as string, views: grant.views.map((v) => v.view) });
-      } catch (e) {
-        await this.record(agreement.id, { ...grant, state: "failed", error: source.redact(message(e)) });
-        return;
-      }
-      await this.record(agreement.id, { ...grant, state: "revoked", error: null });
+      const where = grant.target
+        ? await resolveWrittenServer(grant.target, this.locator)
+        : await this.share(agreement).then((p) => ({ ...p.share, engine: p.engine, redact: p.source.redact }));
+      redact = where.redact;
+      const load = where.engine?.loadGrants;
+      if (!load)
+        throw new Error(
+          `no installed engine takes back grants on ${String(grant.target?.server.type ?? "its server")}`,
+        );
+      const grants = await load();
+      await grants.revoke({
+        server: where.server,
+        env: where.env,
+        role: grant.role as string,
+        views: grant.views.map((v) => v.view),
+      });
     } catch (e) {
-      await this.record(agreement.id, { ...grant, state: "failed", error: message(e) });
+      const why = redact(message(e));
+      if (grant.error !== why) this.log(`agreement ${agreement.id}: its grant could not be taken back: ${why}`);
+      await this.record(agreement.id, { ...grant, state: "failed", error: why });
+      return false;
     }
+    await this.record(agreement.id, { ...grant, state: "revoked", error: null });
+    return true;
   }
 
   /** The agreement's datasets as its consumer reads them, on the server the port is served from. */
@@ -274,10 +302,10 @@ export class AgreementGrants {
 
   private async record(agreementId: string, g: Partial<GrantRow> & { state: GrantState }): Promise<void> {
     await this.db.query(
-      `INSERT INTO agreement_grants (agreement_id, state, engine, server, role, views, contract_version, fingerprint, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO agreement_grants (agreement_id, state, engine, server, role, views, contract_version, fingerprint, error, target)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (agreement_id) DO UPDATE SET state = $2, engine = $3, server = $4, role = $5, views = $6,
-         contract_version = $7, fingerprint = $8, error = $9, updated_at = now()`,
+         contract_version = $7, fingerprint = $8, error = $9, target = $10, updated_at = now()`,
       [
         agreementId,
         g.state,
@@ -288,6 +316,7 @@ export class AgreementGrants {
         g.contractVersion ?? null,
         g.fingerprint ?? null,
         g.error ?? null,
+        g.target ? JSON.stringify(g.target) : null,
       ],
     );
   }

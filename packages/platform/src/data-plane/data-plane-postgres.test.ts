@@ -1,7 +1,9 @@
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +13,7 @@ import { Harness } from "../harness/harness.js";
 import { createApp } from "../http/create-app.js";
 import { type TestIdentity, testIdentity } from "../identity/identity-fixtures.js";
 import { runContractTest } from "../jobs/contract-test.js";
+import { publishData } from "../lake/publish-data.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
@@ -280,5 +283,45 @@ slaProperties:`,
     await admin.end();
     expect(left.rows[0]?.n).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  it("takes a grant back where it was made when the port's data moves to Quanta's storage", async () => {
+    const team = await testIdentity(db, {
+      username: "fin@finance.example",
+      teams: [{ team: "finance", role: "owner" }],
+    });
+    const asked = await call("POST", "/api/access-requests", team, {
+      productId: "shop.orders",
+      port: "orders",
+      consumerTeam: "finance",
+      purpose: "Quarterly close",
+    });
+    await call("POST", `/api/access-requests/${asked.body.id}/approve`, owner, {});
+    const fetched = await call("GET", `/api/agreements/${asked.body.id}/connection`, team);
+    expect(fetched.status).toBe(200);
+    roles.push(fetched.body.role);
+    const file = await writeData(
+      join(root, "orders.parquet"),
+      `SELECT i::BIGINT AS order_id, 'p' || i || '@x.example' AS customer_email, 'C' || i AS customer_id,
+         (i * 10)::DOUBLE AS amount, true AS analytical_consent FROM range(3) t(i)`,
+    );
+    await publishData(db, harness.lake, {
+      productId: "shop.orders",
+      port: "orders",
+      format: "parquet",
+      body: createReadStream(file),
+      actor: "owner@shop.example",
+    });
+    await harness.grants.reconcile();
+    const admin = new pg.Client({ connectionString: data.url });
+    await admin.connect();
+    const left = await admin.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1", [fetched.body.role]);
+    await admin.end();
+    expect(left.rows[0]?.n).toBe(0);
+    // Consume now serves the stored version; the store holds no grant for it.
+    expect((await consume(team, "SELECT count(*) AS n FROM orders")).body.rows).toEqual([{ n: 3 }]);
+    expect((await call("GET", `/api/agreements/${asked.body.id}/connection`, team)).body.error?.code).toBe(
+      "no-store-grants",
+    );
   });
 });

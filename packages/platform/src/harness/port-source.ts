@@ -37,6 +37,8 @@ export interface PortSource {
   engine: EngineManifest;
   /** The contract's server entry, variables resolved (holds secrets: never answered, never logged). */
   server: Obj;
+  /** The same entry as the contract writes it (no secret), and the environment its variables came from. */
+  written: { server: Obj; environment: string | undefined };
   /** Where the engine looks up credentials it reads itself (its standard variables). */
   env: Readonly<Record<string, string | undefined>>;
   /** The contract file's folder (relative paths resolve from it). */
@@ -149,6 +151,7 @@ export async function portSource(q: Queryable, pc: PortContract, locator: DataLo
     serverName,
     engine: chosen.engine,
     server,
+    written: { server: chosen.server, environment },
     env: engineEnvironment(variables.lookup),
     baseDir,
     datasets,
@@ -177,6 +180,29 @@ function scrubbed(text: string, serverName: string, locator: DataLocator, root: 
   return out;
 }
 
+/**
+ * A server as a contract wrote it, resolved again now (variables, credentials): where a grant made
+ * earlier is taken back, whatever the port is served from today.
+ */
+export async function resolveWrittenServer(
+  written: { server: Obj; environment: string | undefined },
+  locator: DataLocator,
+): Promise<{
+  engine: EngineManifest | undefined;
+  server: Obj;
+  env: Readonly<Record<string, string | undefined>>;
+  redact(text: string): string;
+}> {
+  const variables = await locator.variables.forEnvironment(written.environment);
+  const resolved = resolveServerVariables(written.server, variables.lookup, variables.isSecret);
+  return {
+    engine: installedEngines.forType(written.server.type),
+    server: resolved.server,
+    env: engineEnvironment(variables.lookup),
+    redact: (text) => redactSecrets(text, resolved.secrets),
+  };
+}
+
 /** A port's current version on the storage Quanta owns, read by DuckDB like any file server. */
 function storedSource(pc: PortContract, locator: DataLocator, stored: CurrentVersion): PortSource {
   const engine = installedEngines.forType("local");
@@ -197,6 +223,7 @@ function storedSource(pc: PortContract, locator: DataLocator, stored: CurrentVer
     serverName: `quanta storage (version ${stored.version})`,
     engine,
     server: { server: "quanta", type: "local" },
+    written: { server: { server: "quanta", type: "local" }, environment: undefined },
     env: process.env,
     baseDir: locator.lake.root.path,
     datasets,

@@ -14,6 +14,7 @@ import { portVersionsMigration } from "./0023-port-versions.js";
 import { secretsMigration } from "./0024-secrets.js";
 import { agreementGrantsMigration } from "./0025-agreement-grants.js";
 import { pipelinesMigration } from "./0029-pipelines.js";
+import { grantTargetsMigration } from "./0030-grant-targets.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   secretsMigration,
   agreementGrantsMigration,
   pipelinesMigration,
+  grantTargetsMigration,
 ];
