@@ -17,6 +17,7 @@ const checked = (text: string) => {
 
 const good = `apiVersion: quanta/v1
 kind: Pipeline
+schedule: { cron: "0 6 * * 1-5", timezone: Europe/Amsterdam }
 outputs:
   - port: daily-temperature
     steps:
@@ -39,16 +40,17 @@ describe("parsePipeline", () => {
   it("reads outputs with sql and command steps, the inputs each output reads", () => {
     const r = checked(good);
     expect(r.issues).toEqual([]);
+    expect(r.pipeline?.schedule).toEqual({ cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam" });
     const out = r.pipeline?.outputs[0];
     expect(out?.port).toBe("daily-temperature");
     expect(out?.reads.sort()).toEqual(["readings", "stations"]);
     expect(out?.steps.map((s) => [s.kind, s.name, s.line])).toEqual([
-      ["sql", "daily", 6],
-      ["sql", "result", 12],
+      ["sql", "daily", 7],
+      ["sql", "result", 13],
     ]);
     expect(out?.steps[1]).toMatchObject({ sql: "SELECT * FROM daily WHERE mean IS NOT NULL" });
     const command = r.pipeline?.outputs[1];
-    expect(command?.steps[0]).toMatchObject({ command: ["python3", "export.py"], timeoutSeconds: 120, line: 16 });
+    expect(command?.steps[0]).toMatchObject({ command: ["python3", "export.py"], timeoutSeconds: 120, line: 17 });
     expect(command?.reads).toEqual(["readings", "stations"]);
   });
 
@@ -56,6 +58,7 @@ describe("parsePipeline", () => {
     expect(
       parse(`apiVersion: quanta/v2
 kind: Pipeline
+schedule: { cron: "every day", timezone: Mars/Olympus }
 outputz: []
 outputs:
   - port: daily-temperature
@@ -78,15 +81,17 @@ outputs:
 `).issues.map(formatIssue),
     ).toMatchInlineSnapshot(`
       [
-        "pipeline.yaml:3:1 error pipeline-field-unknown unknown field "outputz" in a pipeline; did you mean "outputs"?",
+        "pipeline.yaml:4:1 error pipeline-field-unknown unknown field "outputz" in a pipeline; did you mean "outputs"?",
         "pipeline.yaml:1:13 error pipeline-api-version apiVersion must be quanta/v1",
-        "pipeline.yaml:7:15 error pipeline-step-name-invalid step name "1bad" must be an SQL identifier (letters, digits, _), so later steps can read it",
-        "pipeline.yaml:9:9 error pipeline-field-invalid timeout is for command steps",
-        "pipeline.yaml:10:9 error pipeline-step-invalid a step has either sql or command, not both and not neither",
-        "pipeline.yaml:14:18 error pipeline-command-invalid command must be a list: the program, then its arguments (no shell line)",
-        "pipeline.yaml:17:18 error pipeline-timeout-invalid timeout must be like 90s, 10m or 2h, at most 6h",
-        "pipeline.yaml:18:9 error pipeline-command-alone step "mixed" is a command: a command fills its output port by itself, so it is the output's only step",
-        "pipeline.yaml:21:12 error pipeline-steps-missing an output needs steps: a list of at least one step",
+        "pipeline.yaml:3:19 error pipeline-schedule-invalid cron "every day" needs 5 fields (minute hour day month weekday) of numbers, *, ranges, lists and steps",
+        "pipeline.yaml:3:42 error pipeline-schedule-invalid "Mars/Olympus" is not a time zone (IANA, e.g. Europe/Amsterdam)",
+        "pipeline.yaml:8:15 error pipeline-step-name-invalid step name "1bad" must be an SQL identifier (letters, digits, _), so later steps can read it",
+        "pipeline.yaml:10:9 error pipeline-field-invalid timeout is for command steps",
+        "pipeline.yaml:11:9 error pipeline-step-invalid a step has either sql or command, not both and not neither",
+        "pipeline.yaml:15:18 error pipeline-command-invalid command must be a list: the program, then its arguments (no shell line)",
+        "pipeline.yaml:18:18 error pipeline-timeout-invalid timeout must be like 90s, 10m or 2h, at most 6h",
+        "pipeline.yaml:19:9 error pipeline-command-alone step "mixed" is a command: a command fills its output port by itself, so it is the output's only step",
+        "pipeline.yaml:22:12 error pipeline-steps-missing an output needs steps: a list of at least one step",
       ]
     `);
   });

@@ -5,6 +5,7 @@ import type { SourceDocument } from "../spec/source.js";
 import {
   type Pipeline,
   type PipelineOutput,
+  type PipelineSchedule,
   type PipelineStep,
   pipelineApiVersion,
   pipelineKind,
@@ -23,7 +24,9 @@ export interface PipelineProduct {
   outputPorts: readonly string[];
 }
 
-const topFields = ["apiVersion", "kind", "description", "outputs"] as const;
+const topFields = ["apiVersion", "kind", "description", "schedule", "outputs"] as const;
+const scheduleFields = ["cron", "timezone"] as const;
+const cronShape = /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/;
 const outputFields = ["port", "dataset", "steps"] as const;
 const stepFields = ["name", "sql", "command", "timeout"] as const;
 const stepName = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -78,6 +81,38 @@ class PipelineReader {
       return undefined;
     }
     return seconds;
+  }
+
+  schedule(value: unknown): PipelineSchedule | undefined {
+    if (value === undefined) return undefined;
+    if (!isObj(value)) {
+      this.error(
+        ["schedule"],
+        "pipeline-schedule-invalid",
+        'schedule is a mapping: { cron: "0 6 * * *", timezone: Europe/Amsterdam }',
+      );
+      return undefined;
+    }
+    this.unknownFields(value, ["schedule"], scheduleFields, "a schedule");
+    const cron = this.text(value, ["schedule"], "cron", true);
+    if (cron !== undefined && !cronShape.test(cron))
+      this.error(
+        ["schedule", "cron"],
+        "pipeline-schedule-invalid",
+        `cron "${cron}" needs 5 fields (minute hour day month weekday) of numbers, *, ranges, lists and steps`,
+      );
+    const timezone = this.text(value, ["schedule"], "timezone", false) ?? "UTC";
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+      this.error(
+        ["schedule", "timezone"],
+        "pipeline-schedule-invalid",
+        `"${timezone}" is not a time zone (IANA, e.g. Europe/Amsterdam)`,
+      );
+      return undefined;
+    }
+    return cron === undefined ? undefined : { cron: cron.trim(), timezone };
   }
 
   step(value: unknown, path: Path): PipelineStep | undefined {
@@ -194,6 +229,7 @@ export function parsePipeline(src: SourceDocument): ParsedPipeline {
     );
     return { pipeline: undefined, issues: r.issues };
   }
+  const schedule = r.schedule(doc.schedule);
   const parsed = outputs.map((o, i) => r.output(o, ["outputs", i]));
   const ports = new Map<string, number>();
   parsed.forEach((o, i) => {
@@ -208,7 +244,7 @@ export function parsePipeline(src: SourceDocument): ParsedPipeline {
     else ports.set(o.port, i);
   });
   if (r.issues.length > 0) return { pipeline: undefined, issues: r.issues };
-  return { pipeline: { file: src.file, outputs: parsed as PipelineOutput[] }, issues: [] };
+  return { pipeline: { file: src.file, outputs: parsed as PipelineOutput[], schedule }, issues: [] };
 }
 
 /**

@@ -32,7 +32,14 @@ export interface PipelineOutput {
   reads: string[];
 }
 
+/** When the pipeline runs by itself: a 5-field cron read in a time zone (IANA, default UTC). */
+export interface PipelineSchedule {
+  cron: string;
+  timezone: string;
+}
+
 export interface Pipeline {
   file: string;
   outputs: PipelineOutput[];
+  schedule: PipelineSchedule | undefined;
 }

@@ -13,6 +13,7 @@ import { JobWorker } from "../jobs/worker.js";
 import { Lake } from "../lake/lake.js";
 import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
 import { StorageRoot } from "../lake/storage-root.js";
+import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
 import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
 import { defaultPipelineRunLimits, type PipelineRunLimits, runPipeline } from "../pipelines/run-pipeline.js";
 import type { Registry } from "../registry/registry.js";
@@ -136,6 +137,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
           ...options.pipelineLimits,
         });
       },
+      [pipelineScheduleKind]: pipelineScheduleHandler(options.db, locator.lake),
       [webhookDeliveryKind]: webhookDelivery(
         options.db,
         new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
@@ -162,9 +164,14 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
     onError: (e) => log(`scheduler: ${(e as Error)?.message ?? e}`),
   });
+  const pipelineScheduler = new PipelineScheduler(options.db, queue, {
+    ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
+    onError: (e) => log(`pipeline scheduler: ${(e as Error)?.message ?? e}`),
+  });
   const startJobs = () => {
     if (stopped) return;
     worker.start();
+    pipelineScheduler.start(() => worker.poke());
     // The demo's tests first (they take the current slots), then the schedule for the rest.
     const queued: number[] = [];
     void scheduler
@@ -257,6 +264,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
       await recovered;
       await lakeRecovered;
       await scheduler.stop();
+      await pipelineScheduler.stop();
       await worker.stop();
       harness.close();
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contractSchedule, currentSlot, defaultSchedule, parseCron, parseSchedule } from "./schedule.js";
+import { contractSchedule, currentSlot, currentSlotIn, defaultSchedule, parseCron, parseSchedule } from "./schedule.js";
 
 const at = (iso: string) => new Date(iso);
 
@@ -46,5 +46,28 @@ describe("schedules", () => {
     const hourly = parseSchedule("1 h");
     if ("error" in hourly) throw new Error(hourly.error);
     expect(currentSlot(hourly, at("2025-03-10T04:59:59Z")).toISOString()).toBe("2025-03-10T04:00:00.000Z");
+  });
+
+  it("reads a cron on a time zone's wall clock, summer and winter time alike", () => {
+    const six = parseCron("0 6 * * *");
+    if ("error" in six) throw new Error(six.error);
+    // 06:00 in Amsterdam is 04:00 UTC in summer (CEST) and 05:00 UTC in winter (CET).
+    expect(currentSlotIn(six, at("2026-07-01T05:30:00Z"), "Europe/Amsterdam").toISOString()).toBe(
+      "2026-07-01T04:00:00.000Z",
+    );
+    expect(currentSlotIn(six, at("2026-07-01T03:30:00Z"), "Europe/Amsterdam").toISOString()).toBe(
+      "2026-06-30T04:00:00.000Z",
+    );
+    expect(currentSlotIn(six, at("2026-01-15T05:30:00Z"), "Europe/Amsterdam").toISOString()).toBe(
+      "2026-01-15T05:00:00.000Z",
+    );
+    // The day after the spring change, slot and now on either side of it.
+    expect(currentSlotIn(six, at("2026-03-29T04:30:00Z"), "Europe/Amsterdam").toISOString()).toBe(
+      "2026-03-29T04:00:00.000Z",
+    );
+    expect(currentSlotIn(six, at("2026-03-29T03:30:00Z"), "Europe/Amsterdam").toISOString()).toBe(
+      "2026-03-28T05:00:00.000Z",
+    );
+    expect(currentSlotIn(six, at("2026-07-01T06:30:00Z"), "UTC").toISOString()).toBe("2026-07-01T06:00:00.000Z");
   });
 });

@@ -134,3 +134,35 @@ export function currentSlot(schedule: Schedule, now: Date): Date {
   }
   return new Date(0);
 }
+
+/** How far the wall clock of `timeZone` is ahead of UTC at `at`, in milliseconds. */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * `currentSlot` of a cron read on the wall clock of `timeZone` (IANA): the slot is found on the
+ * zone's local time and turned back into an instant with the zone's offset at that slot (two
+ * passes, so a slot on the other side of a daylight-saving change gets its own offset). Never later
+ * than `now`.
+ */
+export function currentSlotIn(schedule: Schedule, now: Date, timeZone: string): Date {
+  if (timeZone === "UTC" || schedule.kind === "interval") return currentSlot(schedule, now);
+  const wallNow = new Date(now.getTime() + zoneOffsetMs(now, timeZone));
+  const wallSlot = currentSlot(schedule, wallNow);
+  const first = new Date(wallSlot.getTime() - zoneOffsetMs(wallSlot, timeZone));
+  const slot = new Date(wallSlot.getTime() - zoneOffsetMs(first, timeZone));
+  return slot.getTime() > now.getTime() ? first : slot;
+}

@@ -9,7 +9,7 @@ import { DataLocator } from "../harness/data-locator.js";
 import { Harness } from "../harness/harness.js";
 import { createApp } from "../http/create-app.js";
 import { type TestIdentity, testIdentity } from "../identity/identity-fixtures.js";
-import { JobQueue } from "../jobs/job-queue.js";
+import { type Job, JobQueue } from "../jobs/job-queue.js";
 import { JobWorker } from "../jobs/worker.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { Registry } from "../registry/registry.js";
@@ -17,6 +17,7 @@ import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
+import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "./pipeline-scheduler.js";
 import { type PipelineRunPayload, PipelineService, pipelineRunKind } from "./pipeline-service.js";
 import { defaultPipelineRunLimits, runPipeline } from "./run-pipeline.js";
 
@@ -403,6 +404,46 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
         const closed = await call("GET", `/api/products/shop.report/pipeline/runs/${stuck.id}`, revenueOwner);
         expect(closed.body).toMatchObject({ status: "failed" });
         expect(closed.body.reason).toContain("without finishing the run");
+      });
+    });
+
+    describe("schedule", () => {
+      it("queues one run per slot of a cron in its time zone, across replicas, only while the slot is fresh", async () => {
+        const scheduled = reportPipeline.replace(
+          "kind: Pipeline\n",
+          'kind: Pipeline\nschedule: { cron: "0 6 * * *", timezone: Europe/Amsterdam }\n',
+        );
+        await registry.publish({
+          files: [
+            { path: "report.odps.yaml", text: reportOdps.replace("version: 1.0.0\nstatus", "version: 1.1.0\nstatus") },
+            { path: "contracts/report.odcs.yaml", text: reportOdcs },
+            { path: "pipeline.yaml", text: scheduled },
+          ],
+        });
+        const queue = new JobQueue(db);
+        const replicas = [new PipelineScheduler(db, queue), new PipelineScheduler(db, queue)];
+        // 06:00 in Amsterdam on 1 July is 04:00 UTC; two minutes later both replicas tick.
+        const now = new Date("2026-07-01T04:02:00Z");
+        const made = await Promise.all(replicas.map((r) => r.tick(now)));
+        expect(made.reduce((a, b) => a + b, 0)).toBe(1);
+        expect(await replicas[0]?.tick(new Date("2026-07-01T05:00:00Z"))).toBe(0);
+        const job = await queue.byKey(`${pipelineScheduleKind}:shop.report:2026-07-01T04:00:00.000Z`);
+        expect(job?.status).toBe("queued");
+        // A run of the product is in progress (the 202 above): the slot is skipped, saying why.
+        const handler = pipelineScheduleHandler(db, harness.lake);
+        expect(await handler(job as Job, new AbortController().signal)).toMatchObject({
+          skipped: expect.stringContaining("one run per product at a time"),
+        });
+        await db.query(
+          "UPDATE pipeline_runs SET status = 'failed', finished_at = now() WHERE product_id = 'shop.report' AND status IN ('queued', 'running')",
+        );
+        const queued = (await handler(job as Job, new AbortController().signal)) as Json;
+        const run = await call("GET", `/api/products/shop.report/pipeline/runs/${queued.run}`, revenueOwner);
+        expect(run.body).toMatchObject({
+          trigger: "schedule",
+          status: "queued",
+          requestedBy: "schedule 2026-07-01T04:00:00.000Z",
+        });
       });
     });
 

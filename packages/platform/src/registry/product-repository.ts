@@ -62,6 +62,21 @@ export class ProductRepository {
     return rows.map((r) => r.product_id);
   }
 
+  /**
+   * Products whose current version may hold a pipeline with a schedule (a file naming `kind:
+   * Pipeline` and `schedule`): a cheap first cut, each one is then read properly.
+   */
+  async scheduledPipelineCandidates(): Promise<{ id: string; version: string }[]> {
+    const { rows } = await this.q.query<{ id: string; version: string }>(
+      `SELECT p.id, p.version FROM data_products p
+       JOIN product_versions v ON v.product_id = p.id AND v.version = p.version
+       WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(v.files) f
+                     WHERE f ->> 'text' ~ 'kind"?\\s*:\\s*"?Pipeline' AND f ->> 'text' ~ 'schedule')
+       ORDER BY p.id`,
+    );
+    return rows;
+  }
+
   /** The ids of the products these teams own. */
   async idsOwnedBy(teamIds: readonly string[]): Promise<string[]> {
     const { rows } = await this.q.query<{ id: string }>(
