@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ConsumeStream, DataReader, ReaderOptions, ReadRequest } from "@quanta/core/engines";
 import pg from "pg";
 import { type PostgresConfig, resolvePostgresConfig } from "../postgres-config.js";
@@ -5,6 +6,8 @@ import { consumeQuery } from "./consume-query.js";
 
 /** Connections per server: consume queries are short, and a server is someone else's to share. */
 const poolSize = 5;
+/** Servers with a pool at once: a contract per server, the least recently read closed past it. */
+const maxPools = 16;
 const idleMs = 30_000;
 
 /**
@@ -54,9 +57,19 @@ export class PostgresReader implements DataReader {
 
   private pool(config: PostgresConfig): pg.Pool {
     if (this.closed) throw new Error("the PostgreSQL reader is closed");
-    const key = `${config.connectTimeoutMs} ${config.url}`;
+    // Keyed by a hash: the URL holds the password.
+    const key = createHash("sha256").update(`${config.connectTimeoutMs} ${config.url}`).digest("hex");
     let pool = this.pools.get(key);
-    if (!pool) {
+    if (pool) {
+      // Most recently used last, so the oldest is the one closed past the cap.
+      this.pools.delete(key);
+      this.pools.set(key, pool);
+    } else {
+      if (this.pools.size >= maxPools) {
+        const [oldest, idle] = this.pools.entries().next().value as [string, pg.Pool];
+        this.pools.delete(oldest);
+        void idle.end().catch(() => {});
+      }
       pool = new pg.Pool({
         connectionString: config.url,
         max: poolSize,
