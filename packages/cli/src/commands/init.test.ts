@@ -64,6 +64,25 @@ next: quanta lint customer-orders
     expect(readdirSync(join(dir, "p")).sort()).toEqual(["README.md", "contracts", "emissions-co2-daily.odps.yaml"]);
   });
 
+  it("creates a product built by a pipeline from an upstream contract, which lint checks", async () => {
+    const r = await run("orders-daily", "--domain", "sales", "--pipeline", "sales.orders.orders");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("orders-daily/pipeline.yaml");
+    const pipeline = readFileSync(join(dir, "orders-daily/pipeline.yaml"), "utf8");
+    expect(pipeline).toContain("port: orders-daily");
+    expect(pipeline).toContain("FROM source");
+    expect(readFileSync(join(dir, "orders-daily/orders-daily.odps.yaml"), "utf8")).toContain(
+      "inputPorts:\n  - name: source\n",
+    );
+    const io = bufferIo(dir);
+    const code = await main(["lint", "orders-daily"], io);
+    // The upstream contract is not in this folder: lint warns of that, and of nothing else.
+    expect(io.stdout()).toMatch(
+      /^orders-daily\/orders-daily\.odps\.yaml:\d+:\d+ warning input-port-contract-unresolved [^\n]*\n$/,
+    );
+    expect(code).toBe(0);
+  });
+
   it("refuses a folder that is not empty, unless --force", async () => {
     mkdirSync(join(dir, "busy"));
     writeFileSync(join(dir, "busy", "notes.txt"), "keep me");

@@ -11,7 +11,11 @@ export function registerInitCommand(program: Command, io: Io, setExit: SetExit):
     .argument("<dir>", "the folder to create (must be empty or absent)")
     .option("--name <name>", "product name (default: the folder name)")
     .option("--domain <domain>", "domain the product belongs to", "default")
-    .option("--force", "write into a folder that is not empty (replaces the three files only)")
+    .option("--force", "write into a folder that is not empty (replaces the files it writes only)")
+    .option(
+      "--pipeline <contract-id>",
+      "build the output from an upstream port: an input port `source` naming this contract, and a pipeline.yaml",
+    )
     .action(async (dir: string, options: InitOptions) => {
       const { runInit } = await import("./run-init.js");
       setExit(await runInit(io, dir, options));

@@ -10,6 +10,8 @@ export interface InitOptions {
   name?: string;
   domain?: string;
   force?: boolean;
+  /** The contract of an upstream port to build from: adds an input port and a pipeline.yaml. */
+  pipeline?: string;
 }
 
 /** What a new data product is called, in the forms the files need. */
@@ -41,7 +43,7 @@ export function productNames(name: string, domain: string): ProductNames {
 }
 
 /** The ODPS file: owner team, support channel, one output port bound to the contract. */
-export function productYaml(n: ProductNames): string {
+export function productYaml(n: ProductNames, upstreamContract?: string): string {
   return `# ${n.title}: a Quanta data product (ODPS v1.0.0). Check it with: quanta lint .
 apiVersion: v1.0.0
 kind: DataProduct
@@ -55,7 +57,15 @@ description:
   usage: How consumers should use the data, for example daily reporting.
   limitations: What the data must not be used for, and known gaps.
 tags: [${n.domain}]
-outputPorts:
+${
+  upstreamContract
+    ? `inputPorts:
+  - name: source
+    version: 1.0.0
+    contractId: ${upstreamContract}
+`
+    : ""
+}outputPorts:
   - name: ${n.slug}
     description: The ${n.table} table; its data contract is contracts/${n.slug}.odcs.yaml.
     type: tables
@@ -193,6 +203,23 @@ slaProperties:
 `;
 }
 
+/** The pipeline (ADR 0029): one SQL step computing the output port from the input port \`source\`. */
+export function pipelineYaml(n: ProductNames): string {
+  return `# How the ${n.slug} output port is computed from the input port \`source\` (see docs/pipelines.md).
+# The platform runs it (quanta pipeline run ${n.domain}.${n.slug}), reading \`source\` under your team's
+# data usage agreement, and publishes the result only when it passes the contract's tests.
+apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: ${n.slug}
+    steps:
+      - name: ${n.table}
+        sql: |
+          SELECT id, created_at, amount, status
+          FROM source
+`;
+}
+
 export function readmeText(n: ProductNames): string {
   return `# ${n.title}
 
@@ -222,8 +249,9 @@ export async function runInit(io: Io, dir: string, options: InitOptions): Promis
     throw new CommandError(`${dir} is not empty; pass --force to write the product files into it`);
   }
   const files: [string, string][] = [
-    [`${names.slug}.odps.yaml`, productYaml(names)],
+    [`${names.slug}.odps.yaml`, productYaml(names, options.pipeline)],
     [join("contracts", `${names.slug}.odcs.yaml`), contractYaml(names)],
+    ...(options.pipeline ? ([["pipeline.yaml", pipelineYaml(names)]] as [string, string][]) : []),
     ["README.md", readmeText(names)],
   ];
   await mkdir(join(root, "contracts"), { recursive: true });
