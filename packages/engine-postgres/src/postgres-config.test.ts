@@ -85,6 +85,22 @@ describe("resolvePostgresConfig", () => {
     expect(config.display).not.toContain("p%40ss");
   });
 
+  it("sends credentials that name no host only to the hosts QUANTA_POSTGRES_HOSTS lists, when it is set", () => {
+    const env = { QUANTA_POSTGRES_USER: "reader", QUANTA_POSTGRES_PASSWORD: "pw" };
+    // The console (the variable unset): as before.
+    expect(new URL(resolvePostgresConfig(server, env).url).username).toBe("reader");
+    // The platform (set, empty): none, and the driver may not look for libpq's either.
+    const none = resolvePostgresConfig(server, { ...env, QUANTA_POSTGRES_HOSTS: "" });
+    expect(new URL(none.url).username).toBe("");
+    expect(none.password).toBe("");
+    const listed = resolvePostgresConfig(server, { ...env, QUANTA_POSTGRES_HOSTS: `other, ${String(server.host)}` });
+    expect(new URL(listed.url).password).toBe("pw");
+    expect(listed.password).toBeUndefined();
+    // A server's own credentials name it: they go wherever it is.
+    const own = resolvePostgresConfig(server, { QUANTA_POSTGRES_HOSTS: "", QUANTA_SERVER_PROD_EU_PASSWORD: "own" });
+    expect(new URL(own.url).password).toBe("own");
+  });
+
   it("names variables after the server and never shows a password", () => {
     expect(serverEnvPrefix("prod-eu.main")).toBe("QUANTA_SERVER_PROD_EU_MAIN_");
     expect(displayUrl("postgres://a:b@h/d")).toBe("postgres://a:***@h/d");

@@ -11,6 +11,18 @@ export interface PostgresConfig {
   statementTimeoutMs: number;
   /** Shown in errors instead of `url`, so a password never reaches output. */
   display: string;
+  /**
+   * Set (possibly empty) when the driver must not look for a password itself (libpq's
+   * `PGPASSWORD`, `~/.pgpass`): the host is not one the process's own credentials may go to.
+   */
+  password?: string | undefined;
+}
+
+/** The fields of a `pg` client or pool that say where and as whom to connect. */
+export function clientTarget(config: PostgresConfig): { connectionString: string; password?: string } {
+  return config.password === undefined
+    ? { connectionString: config.url }
+    : { connectionString: config.url, password: config.password };
 }
 
 export const defaultConnectTimeoutMs = 5_000;
@@ -54,6 +66,10 @@ export function displayUrl(url: string): string {
  * 2. `QUANTA_SERVER_<NAME>_USER` / `QUANTA_SERVER_<NAME>_PASSWORD`;
  * 3. `QUANTA_POSTGRES_USER` / `QUANTA_POSTGRES_PASSWORD`;
  * 4. libpq's own `PGUSER` / `PGPASSWORD` / `~/.pgpass`, which the driver reads itself.
+ *
+ * 3 and 4 name no host: when `QUANTA_POSTGRES_HOSTS` is set (the platform sets it, empty when the
+ * operator lists none), they are used only for the hosts it lists, so a contract that names another
+ * host cannot receive them.
  * Timeouts: `QUANTA_POSTGRES_CONNECT_TIMEOUT_MS` (default 5 s), `QUANTA_POSTGRES_STATEMENT_TIMEOUT_MS` (60 s).
  */
 export function resolvePostgresConfig(server: Record<string, unknown>, env: Env): PostgresConfig {
@@ -88,10 +104,30 @@ export function resolvePostgresConfig(server: Record<string, unknown>, env: Env)
   url.hostname = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   url.port = String(port);
   url.pathname = `/${encodeURIComponent(database)}`;
-  const user = str(server.user) ?? str(server.username) ?? fromEnv("USER") ?? str(env.QUANTA_POSTGRES_USER);
-  const password = str(server.password) ?? fromEnv("PASSWORD") ?? str(env.QUANTA_POSTGRES_PASSWORD);
+  const hosts = env.QUANTA_POSTGRES_HOSTS;
+  const unscoped =
+    hosts === undefined ||
+    hosts
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .some((h) => h.toLowerCase() === host.toLowerCase());
+  const user =
+    str(server.user) ??
+    str(server.username) ??
+    fromEnv("USER") ??
+    (unscoped ? str(env.QUANTA_POSTGRES_USER) : undefined);
+  const password =
+    str(server.password) ?? fromEnv("PASSWORD") ?? (unscoped ? str(env.QUANTA_POSTGRES_PASSWORD) : undefined);
   if (user !== undefined) url.username = encodeURIComponent(user);
   if (password !== undefined) url.password = encodeURIComponent(password);
   const text = url.toString();
-  return { url: text, schema, connectTimeoutMs, statementTimeoutMs, display: displayUrl(text) };
+  return {
+    url: text,
+    schema,
+    connectTimeoutMs,
+    statementTimeoutMs,
+    display: displayUrl(text),
+    // No password of its own and a host the process's credentials may not go to: none at all.
+    ...(password === undefined && !unscoped ? { password: "" } : {}),
+  };
 }

@@ -12,7 +12,7 @@ import {
 } from "@quanta/core";
 import pg from "pg";
 import { connectError } from "./connect-error.js";
-import { type PostgresConfig, resolvePostgresConfig } from "./postgres-config.js";
+import { clientTarget, type PostgresConfig, resolvePostgresConfig } from "./postgres-config.js";
 import { judgePlan, judgeSqlText } from "./postgres-guard.js";
 
 const dialect = new PostgresDialect();
@@ -80,7 +80,7 @@ const defaultSessions = 2;
  */
 export async function cancelBackend(config: PostgresConfig, pid: number): Promise<void> {
   const other = new pg.Client({
-    connectionString: config.url,
+    ...clientTarget(config),
     connectionTimeoutMillis: config.connectTimeoutMs,
     application_name: "quanta-cancel",
   });
@@ -98,7 +98,7 @@ export async function cancelBackend(config: PostgresConfig, pid: number): Promis
 /** Opens one read-only session with the contract's schema on its search path. */
 async function openSession(config: PostgresConfig): Promise<Session> {
   const client = new pg.Client({
-    connectionString: config.url,
+    ...clientTarget(config),
     connectionTimeoutMillis: config.connectTimeoutMs,
     // Backstop when the server stops answering altogether (statement_timeout needs a live server).
     query_timeout: config.statementTimeoutMs + 10_000,

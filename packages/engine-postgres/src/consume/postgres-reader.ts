@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ConsumeStream, DataReader, ReaderOptions, ReadRequest } from "@quanta/core/engines";
 import pg from "pg";
-import { type PostgresConfig, resolvePostgresConfig } from "../postgres-config.js";
+import { clientTarget, type PostgresConfig, resolvePostgresConfig } from "../postgres-config.js";
 import { consumeQuery } from "./consume-query.js";
 
 /** Connections per server: consume queries are short, and a server is someone else's to share. */
@@ -71,7 +71,7 @@ export class PostgresReader implements DataReader {
         void idle.end().catch(() => {});
       }
       pool = new pg.Pool({
-        connectionString: config.url,
+        ...clientTarget(config),
         max: poolSize,
         idleTimeoutMillis: idleMs,
         connectionTimeoutMillis: config.connectTimeoutMs,

@@ -1,7 +1,7 @@
 import { ConflictError, EngineError, NotAllowedError, QuantaError } from "@quanta/core";
 import pg from "pg";
 import { connectError } from "../connect-error.js";
-import type { PostgresConfig } from "../postgres-config.js";
+import { clientTarget, type PostgresConfig } from "../postgres-config.js";
 
 /**
  * A session as the server's admin role, for granting: writable, `search_path` without user schemas
@@ -10,7 +10,7 @@ import type { PostgresConfig } from "../postgres-config.js";
  */
 export async function withAdmin<T>(admin: PostgresConfig, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({
-    connectionString: admin.url,
+    ...clientTarget(admin),
     connectionTimeoutMillis: admin.connectTimeoutMs,
     application_name: "quanta-grants",
     options: `-c default_transaction_read_only=off -c search_path=pg_catalog,pg_temp -c statement_timeout=${admin.statementTimeoutMs} -c lock_timeout=${admin.statementTimeoutMs}`,

@@ -317,7 +317,13 @@ function linksOut(dir: string, roots: readonly string[], budget = { left: 20_000
  */
 function engineEnvironment(lookup: (name: string) => string | undefined): Readonly<Record<string, string | undefined>> {
   return new Proxy({} as Record<string, string | undefined>, {
-    get: (_target, key) => (typeof key === "string" ? (lookup(key) ?? process.env[key]) : undefined),
+    get: (_target, key) => {
+      if (typeof key !== "string") return undefined;
+      // Credentials that name no host (QUANTA_POSTGRES_*, libpq's) go only to the hosts the operator
+      // lists: a contract of any team chooses its server's host.
+      if (key === "QUANTA_POSTGRES_HOSTS") return process.env.QUANTA_POSTGRES_HOSTS ?? "";
+      return lookup(key) ?? process.env[key];
+    },
   });
 }
 
