@@ -222,7 +222,7 @@ export class AgreementGrants {
     try {
       const grants = await engine.loadGrants();
       const made = await grants.provision({ ...share, role, schema: shareSchema, datasets: planned.datasets });
-      await this.record(agreementId, {
+      const row: GrantRow = {
         state: "granted",
         engine: engine.name,
         server: source.serverId,
@@ -230,8 +230,14 @@ export class AgreementGrants {
         views: made.views,
         contractVersion: agreement.contractVersion,
         fingerprint,
+        error: null,
+        loginIssuedAt: grant?.loginIssuedAt ?? null,
         target,
-      });
+      };
+      await this.record(agreementId, row);
+      // Ended meanwhile (another replica took the decision while this one provisioned): back again.
+      const now = await this.agreement(this.db, agreementId);
+      if (now && now.state !== "active" && now.state !== "terminating") await this.revoke(now, row);
     } catch (e) {
       const why = source.redact(message(e));
       // Said once per reason: the tick retries a refused grant every 30 s.
