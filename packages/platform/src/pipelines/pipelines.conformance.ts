@@ -15,6 +15,7 @@ import { ProductRepository } from "../registry/product-repository.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
+import { lineageProblems } from "./openlineage.test-helpers.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "./pipeline-scheduler.js";
@@ -304,6 +305,11 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
         expect(r.outputs[0]).toMatchObject({ version: 2, published: false, tests: { status: "failed" } });
         expect(await current()).toBe(1);
         expect(await read()).toMatchObject({ rows: [{ revenue: 3000 }] });
+        const lineage = (await new EventLog(db).list({ subject: "shop.revenue", limit: 1000 })).filter(
+          (e) => e.type === "lineage.run",
+        );
+        expect(new Set(lineage.map((e) => e.payload.eventType))).toEqual(new Set(["START", "COMPLETE", "FAIL"]));
+        for (const e of lineage) expect(lineageProblems(e.payload)).toEqual([]);
         const versions = await harness.lake.versions.history(db, "shop.revenue", "revenue");
         expect(versions.map((v) => [v.version, v.state, v.source])).toEqual([
           [2, "failed", "pipeline"],

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type CommandStep, NotFoundError, QuantaError } from "@quanta/core";
+import { objs } from "@quanta/core/read";
 import { BuildFailed, type BuiltStep, buildOutput, exportInputs, type SandboxDataset } from "@quanta/engine-duckdb";
 import { planRead, type ReadPlan } from "../access/read-access.js";
 import { EventLog } from "../audit/event-log.js";
@@ -13,7 +14,9 @@ import type { Lake, StagedVersion } from "../lake/lake.js";
 import { testStagedFile } from "../lake/publish-data.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
+import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
+import { lineageEvent } from "./openlineage.js";
 import { currentPipeline } from "./pipeline-declaration.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
@@ -81,6 +84,16 @@ export async function runPipeline(
   const lake = locator.lake;
   let reason: string | null = null;
   await runs.start(runId);
+  const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
+  let sqlRun = "";
+  await new EventLog(db)
+    .append({
+      type: "lineage.run",
+      subject: productId,
+      actor: `pipeline:${productId}`,
+      payload: lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" }),
+    })
+    .catch(() => {});
   try {
     const product = await new ProductRepository(db).get(productId);
     if (!product) throw new NotFoundError(`no data product "${productId}"`);
@@ -157,6 +170,15 @@ export async function runPipeline(
       const pc = await portContract(db, productId, port);
       const dataset = datasetOf(pc, output.dataset);
       result.dataset = dataset;
+      columns[port.name] = objs(objs(pc.contract.schema).find((o) => str(o.name) === dataset)?.properties).flatMap(
+        (p) => {
+          const name = str(p.name);
+          return name ? [{ name, type: str(p.logicalType) }] : [];
+        },
+      );
+      sqlRun = [sqlRun, ...output.steps.map((s) => (s.kind === "sql" ? s.sql : s.command.join(" ")))]
+        .filter(Boolean)
+        .join(";\n");
       const object = schemaObjects(pc.contract).find((o) => o.name === dataset) ?? { name: dataset };
       result.previous = (await lake.current(db, productId, port.name))?.version ?? null;
       const staged = await lake.stage(db, {
@@ -288,6 +310,21 @@ export async function runPipeline(
   const status = reason === null ? "succeeded" : "failed";
   await db.transaction(async (tx) => {
     await new PipelineRunStore(tx).finish(runId, { status, reason, outputs });
+    await new EventLog(tx).append({
+      type: "lineage.run",
+      subject: productId,
+      actor: `pipeline:${productId}`,
+      payload: lineageEvent({
+        eventType: status === "succeeded" ? "COMPLETE" : "FAIL",
+        productId,
+        runId,
+        at: new Date(),
+        sql: sqlRun,
+        outputs,
+        columns,
+        reason,
+      }),
+    });
     await new EventLog(tx).append({
       type: status === "succeeded" ? "pipeline.succeeded" : "pipeline.failed",
       subject: productId,
