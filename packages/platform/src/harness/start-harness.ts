@@ -13,6 +13,7 @@ import { JobWorker } from "../jobs/worker.js";
 import { Lake } from "../lake/lake.js";
 import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
 import { StorageRoot } from "../lake/storage-root.js";
+import { lineageDelivery, lineageDeliveryKind } from "../pipelines/lineage-delivery.js";
 import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
 import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
 import { defaultPipelineRunLimits, type PipelineRunLimits, runPipeline } from "../pipelines/run-pipeline.js";
@@ -134,9 +135,17 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
             .split(",")
             .map((c) => c.trim())
             .filter(Boolean),
+          lineageUrl: process.env.QUANTA_OPENLINEAGE_URL || undefined,
           ...options.pipelineLimits,
         });
       },
+      ...(process.env.QUANTA_OPENLINEAGE_URL
+        ? {
+            [lineageDeliveryKind]: lineageDelivery(process.env.QUANTA_OPENLINEAGE_URL, {
+              ...(process.env.QUANTA_OPENLINEAGE_API_KEY ? { apiKey: process.env.QUANTA_OPENLINEAGE_API_KEY } : {}),
+            }),
+          }
+        : {}),
       [pipelineScheduleKind]: pipelineScheduleHandler(options.db, locator.lake),
       [webhookDeliveryKind]: webhookDelivery(
         options.db,

@@ -1,4 +1,6 @@
 import { rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +17,7 @@ import { ProductRepository } from "../registry/product-repository.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
+import { lineageDelivery, lineageDeliveryKind } from "./lineage-delivery.js";
 import { lineageProblems } from "./openlineage.test-helpers.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
@@ -450,6 +453,47 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
           status: "queued",
           requestedBy: "schedule 2026-07-01T04:00:00.000Z",
         });
+      });
+    });
+
+    describe("OpenLineage delivery", () => {
+      it("sends each run's events to the configured endpoint, retrying a failing one", async () => {
+        const received: Json[] = [];
+        let answers = 0;
+        const server = createServer((req, res) => {
+          let body = "";
+          req.on("data", (d: Buffer) => {
+            body += d.toString();
+          });
+          req.on("end", () => {
+            // The first delivery meets a 503: the queue tries it again.
+            if (answers++ === 0) res.writeHead(503).end();
+            else {
+              received.push(JSON.parse(body) as Json);
+              res.writeHead(201).end();
+            }
+          });
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/lineage`;
+        try {
+          const queued = await new PipelineService(db, harness.lake).enqueue("shop.revenue", "1.3.0", "manual", "test");
+          const done = await runPipeline(db, locator, queued.id, "shop.revenue", {
+            ...defaultPipelineRunLimits,
+            lineageUrl: url,
+          });
+          expect(done.status).toBe("succeeded");
+          const sender = new JobWorker(new JobQueue(db, { backoffBaseMs: 1 }), {
+            handlers: { [lineageDeliveryKind]: lineageDelivery(url) },
+          });
+          for (let i = 0; i < 20 && received.length < 2; i++) {
+            if (!(await sender.runOne([lineageDeliveryKind]))) await new Promise((r) => setTimeout(r, 20));
+          }
+          expect(received.map((e) => e.eventType).sort()).toEqual(["COMPLETE", "START"]);
+          for (const e of received) expect(lineageProblems(e)).toEqual([]);
+        } finally {
+          server.close();
+        }
       });
     });
 

@@ -16,6 +16,7 @@ import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
+import { queueLineageDelivery } from "./lineage-delivery.js";
 import { lineageEvent } from "./openlineage.js";
 import { currentPipeline } from "./pipeline-declaration.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
@@ -24,6 +25,8 @@ import { PipelineService } from "./pipeline-service.js";
 import { runCommand } from "./run-command.js";
 
 export interface PipelineRunLimits {
+  /** Where OpenLineage events are sent (`QUANTA_OPENLINEAGE_URL`); undefined: only stored. */
+  lineageUrl?: string | undefined;
   /** The programs command steps may run (`QUANTA_PIPELINE_COMMANDS`); none by default. */
   commands: readonly string[];
   /** The whole build of one output (every step), in DuckDB. */
@@ -86,12 +89,16 @@ export async function runPipeline(
   await runs.start(runId);
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
   let sqlRun = "";
-  await new EventLog(db)
-    .append({
-      type: "lineage.run",
-      subject: productId,
-      actor: `pipeline:${productId}`,
-      payload: lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" }),
+  const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
+  await db
+    .transaction(async (tx) => {
+      await new EventLog(tx).append({
+        type: "lineage.run",
+        subject: productId,
+        actor: `pipeline:${productId}`,
+        payload: started,
+      });
+      if (limits.lineageUrl) await queueLineageDelivery(db, tx, started);
     })
     .catch(() => {});
   try {
@@ -310,21 +317,23 @@ export async function runPipeline(
   const status = reason === null ? "succeeded" : "failed";
   await db.transaction(async (tx) => {
     await new PipelineRunStore(tx).finish(runId, { status, reason, outputs });
+    const ended = lineageEvent({
+      eventType: status === "succeeded" ? "COMPLETE" : "FAIL",
+      productId,
+      runId,
+      at: new Date(),
+      sql: sqlRun,
+      outputs,
+      columns,
+      reason,
+    });
     await new EventLog(tx).append({
       type: "lineage.run",
       subject: productId,
       actor: `pipeline:${productId}`,
-      payload: lineageEvent({
-        eventType: status === "succeeded" ? "COMPLETE" : "FAIL",
-        productId,
-        runId,
-        at: new Date(),
-        sql: sqlRun,
-        outputs,
-        columns,
-        reason,
-      }),
+      payload: ended,
     });
+    if (limits.lineageUrl) await queueLineageDelivery(db, tx, ended);
     await new EventLog(tx).append({
       type: status === "succeeded" ? "pipeline.succeeded" : "pipeline.failed",
       subject: productId,
