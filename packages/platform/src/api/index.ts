@@ -19,6 +19,11 @@ import type { ErrorSchema, HealthSchema } from "../http/schemas.js";
 import type { DemoUserSchema } from "../identity/demo-user-schema.js";
 import type { PrincipalSchema } from "../identity/principal.js";
 import type {
+  PipelineLogLineSchema,
+  PipelineRunDetailSchema,
+  PipelineRunSchema,
+} from "../pipelines/pipeline-run-schema.js";
+import type {
   ContractSummarySchema,
   ContractVersionSchema,
   ContractVersionSummarySchema,
@@ -57,6 +62,9 @@ export type ControlAction = Lifecycle["allowedActions"][number];
 export type IngestResult = z.infer<typeof IngestResultSchema>;
 
 export type Me = z.infer<typeof PrincipalSchema>;
+export type PipelineRun = z.infer<typeof PipelineRunSchema>;
+export type PipelineRunDetail = z.infer<typeof PipelineRunDetailSchema>;
+export type PipelineLogLine = z.infer<typeof PipelineLogLineSchema>;
 export type Agreement = z.infer<typeof AgreementSchema>;
 export type MeshEdge = z.infer<typeof MeshEdgeSchema>;
 export type PolicySet = z.infer<typeof PolicyListSchema>;

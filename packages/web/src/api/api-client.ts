@@ -15,6 +15,8 @@ import type {
   Me,
   MeshEdge,
   Observation,
+  PipelineRun,
+  PipelineRunDetail,
   PolicySet,
   ProductDetail,
   ProductList,
@@ -98,6 +100,10 @@ export const api = {
   contractVersion: (id: string, contractId: string, version: string, signal?: AbortSignal) =>
     getJson<ContractVersion>(`/api/products/${enc(id)}/contracts/${enc(contractId)}/versions/${enc(version)}`, signal),
   observe: (id: string, signal?: AbortSignal) => getJson<Observation>(`/api/products/${enc(id)}/observe`, signal),
+  pipelineRuns: (id: string, signal?: AbortSignal) =>
+    getJson<{ items: PipelineRun[] }>(`/api/products/${enc(id)}/pipeline/runs?limit=20`, signal),
+  pipelineRun: (id: string, runId: number, signal?: AbortSignal) =>
+    getJson<PipelineRunDetail>(`/api/products/${enc(id)}/pipeline/runs/${runId}`, signal),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
   consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>
     postJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, { ...body, format: "json" }, signal),

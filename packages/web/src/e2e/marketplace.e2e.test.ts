@@ -599,6 +599,9 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     const checks = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Failing checks" }) });
     await checks.locator(".finding", { hasText: "freshness" }).first().waitFor();
     await checks.screenshot({ path: join(shots, "owner-failing-checks.png") });
+    // No pipeline in the demo yet: the runs section says how to run one.
+    const runs = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Pipeline runs" }) });
+    await runs.getByText("No pipeline runs").waitFor();
 
     // Its certification reason needs physical-risk's own test run (also in the background).
     await expect

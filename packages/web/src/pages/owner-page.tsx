@@ -7,6 +7,7 @@ import { StatusBadge } from "../components/badges.js";
 import { ControlPanel } from "../components/control-panel.js";
 import { OwnerAgreements } from "../components/owner-agreements.js";
 import { OwnerHealth } from "../components/owner-health.js";
+import { OwnerPipelineRuns } from "../components/owner-pipeline-runs.js";
 import { ApiProblem, Empty, Loading } from "../components/states.js";
 import { hrefWith, Link, navigate, useLocation } from "../router.js";
 
@@ -180,6 +181,7 @@ function OwnerProductPanel({
       </section>
       <OwnerAgreements productId={product.id} version={version} onChanged={onChanged} />
       <OwnerHealth productId={product.id} testsStarted={testsStarted} />
+      <OwnerPipelineRuns productId={product.id} />
     </article>
   );
 }

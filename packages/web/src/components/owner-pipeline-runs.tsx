@@ -1,0 +1,141 @@
+import { useState } from "react";
+import { api } from "../api/api-client.js";
+import type { PipelineRun } from "../api/types.js";
+import { useApi } from "../api/use-api.js";
+import { formatWhen } from "../lib/format.js";
+import { failedChecks, runDuration, runOutcome } from "../lib/pipeline-runs.js";
+import { StatusBadge } from "./badges.js";
+import { ApiProblem, Empty, Loading } from "./states.js";
+import { TableWrap } from "./table-wrap.js";
+
+const runTone: Record<PipelineRun["status"], string> = {
+  queued: "requested",
+  running: "requested",
+  succeeded: "passed",
+  failed: "failed",
+};
+
+/**
+ * The owner view's timeline of pipeline runs (ADR 0029): newest first, what each output became,
+ * and for a failed run its reason and failed checks; a run opens to its steps.
+ */
+export function OwnerPipelineRuns({ productId }: { productId: string }) {
+  const runs = useApi((signal) => api.pipelineRuns(productId, signal), [productId]);
+  const [open, setOpen] = useState<number | undefined>();
+  return (
+    <section aria-labelledby={`pipeline-${productId}`} className="owner-section">
+      <h3 id={`pipeline-${productId}`}>Pipeline runs</h3>
+      {runs.status === "loading" && <Loading label="Loading pipeline runs" />}
+      {runs.status === "error" && (
+        <ApiProblem error={runs.error} what="pipeline runs" api={`GET /api/products/${productId}/pipeline/runs`} />
+      )}
+      {runs.status === "ok" && runs.data.items.length === 0 && (
+        <Empty title="No pipeline runs">
+          A product with a <code>pipeline.yaml</code> runs it with <code>quanta pipeline run {productId}</code>.
+        </Empty>
+      )}
+      {runs.status === "ok" && runs.data.items.length > 0 && (
+        <TableWrap>
+          <table className="stack-table">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Started</th>
+                <th scope="col">Took</th>
+                <th scope="col">Outputs</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.items.map((r) => (
+                <RunRow
+                  key={r.id}
+                  run={r}
+                  productId={productId}
+                  open={open === r.id}
+                  onToggle={() => setOpen(open === r.id ? undefined : r.id)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  );
+}
+
+function RunRow({
+  run,
+  productId,
+  open,
+  onToggle,
+}: {
+  run: PipelineRun;
+  productId: string;
+  open: boolean;
+  onToggle: () => void;
+}) {
+  const failed = failedChecks(run);
+  return (
+    <>
+      <tr>
+        <td>
+          <button type="button" className="button" aria-expanded={open} onClick={onToggle}>
+            #{run.id}
+          </button>
+        </td>
+        <td>
+          <StatusBadge status={runTone[run.status]} label={run.status} />
+        </td>
+        <td>{run.trigger}</td>
+        <td>{run.startedAt ? formatWhen(run.startedAt) : "-"}</td>
+        <td>{runDuration(run)}</td>
+        <td>
+          {runOutcome(run)}
+          {run.reason && <div className="muted small">{run.reason}</div>}
+          {failed.length > 0 && (
+            <ul className="muted small">
+              {failed.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ul>
+          )}
+        </td>
+      </tr>
+      {open && (
+        <tr>
+          <td colSpan={6}>
+            <RunSteps productId={productId} runId={run.id} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function RunSteps({ productId, runId }: { productId: string; runId: number }) {
+  const detail = useApi((signal) => api.pipelineRun(productId, runId, signal), [productId, runId]);
+  if (detail.status === "loading") return <Loading label="Loading the run's steps" />;
+  if (detail.status === "error")
+    return (
+      <ApiProblem error={detail.error} what="the run" api={`GET /api/products/${productId}/pipeline/runs/${runId}`} />
+    );
+  if (detail.data.steps.length === 0) return <p className="muted small">No step ran.</p>;
+  return (
+    <ol className="small">
+      {detail.data.steps.map((s) => (
+        <li key={`${s.port}-${s.position}`}>
+          <strong>
+            {s.port}/{s.name}
+          </strong>{" "}
+          <StatusBadge status={s.status} />
+          {s.ms !== null && ` ${s.ms} ms`}
+          {s.rowsOut !== null && ` · ${s.rowsOut} rows`}
+          {s.error && <div className="muted">{s.error}</div>}
+          {s.sql && <pre className="mono small">{s.sql}</pre>}
+        </li>
+      ))}
+    </ol>
+  );
+}
