@@ -1,6 +1,7 @@
 import type { Issue, Path } from "../issues.js";
 import { closest } from "../lint/closest.js";
-import { isObj, type Obj } from "../read.js";
+import { isObj } from "../read.js";
+import { FieldReader } from "../spec/field-reader.js";
 import type { SourceDocument } from "../spec/source.js";
 import {
   type Pipeline,
@@ -38,38 +39,9 @@ const timeoutUnits: Record<string, number> = { s: 1, m: 60, h: 3600 };
 /** Whether a parsed document is a pipeline declaration (`kind: Pipeline`). */
 export const isPipelineDocument = (value: unknown): boolean => isObj(value) && value.kind === pipelineKind;
 
-class PipelineReader {
-  readonly issues: Issue[] = [];
-  constructor(readonly src: SourceDocument) {}
-
-  error(path: Path, code: string, message: string, key = false): void {
-    this.issues.push(this.src.at(path, code, "error", message, { key }));
-  }
-
-  unknownFields(value: Obj, path: Path, allowed: readonly string[], what: string): void {
-    for (const key of Object.keys(value)) {
-      if (allowed.includes(key)) continue;
-      const hint = closest(key, allowed);
-      this.error(
-        [...path, key],
-        "pipeline-field-unknown",
-        `unknown field "${key}" in ${what}${hint ? `; did you mean "${hint}"?` : `; allowed: ${allowed.join(", ")}`}`,
-        true,
-      );
-    }
-  }
-
-  text(value: Obj, path: Path, field: string, required: boolean): string | undefined {
-    const v = value[field];
-    if (v === undefined) {
-      if (required) this.error(path, "pipeline-field-missing", `missing required field "${field}"`);
-      return undefined;
-    }
-    if (typeof v !== "string" || v.trim() === "") {
-      this.error([...path, field], "pipeline-field-invalid", `"${field}" must be a non-empty string`);
-      return undefined;
-    }
-    return v;
+class PipelineReader extends FieldReader {
+  constructor(src: SourceDocument) {
+    super(src, "pipeline");
   }
 
   timeout(value: unknown, path: Path): number | undefined {

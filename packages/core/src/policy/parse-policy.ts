@@ -1,6 +1,7 @@
 import { isSemver } from "../diff/version.js";
 import { formatPath, type Issue, type Path } from "../issues.js";
 import { closest } from "../lint/closest.js";
+import { FieldReader } from "../spec/field-reader.js";
 import type { SourceDocument } from "../spec/source.js";
 import { builtinNames, builtinRules, isBuiltinName } from "./builtins/builtin-rules.js";
 import { expressionPosition } from "./cel-position.js";
@@ -35,38 +36,9 @@ export interface ParsedPolicySet {
   issues: Issue[];
 }
 
-class PolicyReader {
-  readonly issues: Issue[] = [];
-  constructor(readonly src: SourceDocument) {}
-
-  error(path: Path, code: string, message: string, key = false): void {
-    this.issues.push(this.src.at(path, code, "error", message, { key }));
-  }
-
-  unknownFields(value: Obj, path: Path, allowed: readonly string[], what: string): void {
-    for (const key of Object.keys(value)) {
-      if (allowed.includes(key)) continue;
-      const hint = closest(key, allowed);
-      this.error(
-        [...path, key],
-        "policy-field-unknown",
-        `unknown field "${key}" in ${what}${hint ? `; did you mean "${hint}"?` : `; allowed: ${allowed.join(", ")}`}`,
-        true,
-      );
-    }
-  }
-
-  text(value: Obj, path: Path, field: string, required: boolean): string | undefined {
-    const v = value[field];
-    if (v === undefined) {
-      if (required) this.error(path, "policy-field-missing", `missing required field "${field}"`);
-      return undefined;
-    }
-    if (typeof v !== "string" || v.trim() === "") {
-      this.error([...path, field], "policy-field-invalid", `"${field}" must be a non-empty string`);
-      return undefined;
-    }
-    return v;
+class PolicyReader extends FieldReader {
+  constructor(src: SourceDocument) {
+    super(src, "policy");
   }
 
   scope(value: unknown, path: Path): PolicyScope | undefined {
