@@ -272,13 +272,30 @@ function checkedPath(written: string, shown: string, pc: PortContract, locator: 
         : "lies outside the product's folder and the data roots this platform reads (QUANTA_DATA_ROOTS)",
     );
   }
-  if (readableRoot(file).kind === "directory" && linksOut(readable, roots))
+  if (readableRoot(file).kind === "directory" && linksOutCached(readable, roots))
     throw refuse("reaches, through a symbolic link, a file outside the folders this platform reads");
   return file;
 }
 
 /** URL schemes of object storage, read through DuckDB's extensions. */
 const objectStores = /^(s3|s3a|s3n|r2|gs|gcs|az|azure|abfss?):\/\//i;
+
+/**
+ * `linksOut`, remembered for a few seconds per folder: every read of a glob locates its port, and
+ * walking a large lake folder each time would cost more than the query.
+ */
+const walked = new Map<string, { at: number; out: boolean }>();
+const walkedForMs = 5_000;
+function linksOutCached(dir: string, roots: readonly string[]): boolean {
+  const key = JSON.stringify([dir, roots]);
+  const now = Date.now();
+  const hit = walked.get(key);
+  if (hit && now - hit.at < walkedForMs) return hit.out;
+  const out = linksOut(dir, roots);
+  if (walked.size >= 1000) walked.clear();
+  walked.set(key, { at: now, out });
+  return out;
+}
 
 /** Whether any symlink under `dir` (a glob's root) leads outside `roots`; at most `budget` entries looked at. */
 function linksOut(dir: string, roots: readonly string[], budget = { left: 20_000 }): boolean {
