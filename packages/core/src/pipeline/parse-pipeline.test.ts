@@ -97,6 +97,56 @@ outputs:
   });
 });
 
+describe("retries and limits", () => {
+  const head = (extra: string) => `apiVersion: quanta/v1
+kind: Pipeline
+${extra}
+outputs:
+  - port: export
+    steps:
+      - name: export
+        sql: SELECT 1 AS n
+`;
+
+  it("reads retries and limits, with defaults when absent", () => {
+    expect(
+      parse(head("retries: { attempts: 3, backoff: 30s }\nlimits: { memory: 1GB, threads: 2, timeout: 30m }")).pipeline,
+    ).toMatchObject({
+      retries: { attempts: 3, backoffSeconds: 30 },
+      limits: { memoryBytes: 1e9, threads: 2, timeoutSeconds: 1800 },
+    });
+    expect(parse(head("limits: { memory: 1.5GiB }")).pipeline?.limits.memoryBytes).toBe(1.5 * 2 ** 30);
+    expect(parse(head("description: x")).pipeline).toMatchObject({
+      retries: { attempts: 1, backoffSeconds: 30 },
+      limits: { memoryBytes: undefined, threads: undefined, timeoutSeconds: undefined },
+    });
+  });
+
+  it("reports bad retries and limits with file, line and column", () => {
+    expect(
+      parse(
+        head(`retries:
+  attempts: 0
+  backoff: soon
+  tries: 2
+limits:
+  memory: lots
+  threads: 1.5
+  timeout: 7h`),
+      ).issues.map(formatIssue),
+    ).toMatchInlineSnapshot(`
+      [
+        "pipeline.yaml:6:3 error pipeline-field-unknown unknown field "tries" in retries; allowed: attempts, backoff",
+        "pipeline.yaml:4:13 error pipeline-retries-invalid attempts is how many times a run is tried in all, the first included: a whole number from 1 to 10",
+        "pipeline.yaml:5:12 error pipeline-retries-invalid backoff is the wait before the first retry, like 30s or 5m, at most 1h (it doubles for each retry after)",
+        "pipeline.yaml:8:11 error pipeline-limits-invalid memory is DuckDB's memory limit, like 512MB, 1GB or 2GiB, at least 1MB",
+        "pipeline.yaml:9:12 error pipeline-limits-invalid threads is a whole number, at least 1",
+        "pipeline.yaml:10:12 error pipeline-limits-invalid timeout is the whole run's time limit, like 90s, 30m or 2h, at most 6h",
+      ]
+    `);
+  });
+});
+
 describe("checkPipeline", () => {
   it("refuses an unknown output port, an unknown input port and a step reading a later step", () => {
     expect(

@@ -5,7 +5,9 @@ import { FieldReader } from "../spec/field-reader.js";
 import type { SourceDocument } from "../spec/source.js";
 import {
   type Pipeline,
+  type PipelineLimits,
   type PipelineOutput,
+  type PipelineRetries,
   type PipelineSchedule,
   type PipelineStep,
   pipelineApiVersion,
@@ -25,7 +27,35 @@ export interface PipelineProduct {
   outputPorts: readonly string[];
 }
 
-const topFields = ["apiVersion", "kind", "description", "schedule", "outputs"] as const;
+const topFields = ["apiVersion", "kind", "description", "schedule", "retries", "limits", "outputs"] as const;
+const retriesFields = ["attempts", "backoff"] as const;
+const limitsFields = ["memory", "threads", "timeout"] as const;
+/** Tries of a run when the file names none: one (a worker that died still gets a second). */
+export const defaultPipelineRetries: PipelineRetries = { attempts: 1, backoffSeconds: 30 };
+const maxAttempts = 10;
+const memoryUnits: Record<string, number> = {
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `512MB`, `1GB`, `1.5GiB` in bytes; undefined when it is not a size. */
+export function parseMemorySize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b)$/i.exec(text.trim());
+  const unit = m ? memoryUnits[(m[2] as string).toLowerCase()] : undefined;
+  return m && unit ? Math.round(Number(m[1]) * unit) : undefined;
+}
+
+/** `90s`, `10m`, `2h` in seconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)\s*([smh])$/.exec(text.trim());
+  return m ? Number(m[1]) * (timeoutUnits[m[2] as string] as number) : undefined;
+}
 const scheduleFields = ["cron", "timezone"] as const;
 const cronShape = /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/;
 const outputFields = ["port", "dataset", "steps"] as const;
@@ -46,8 +76,7 @@ class PipelineReader extends FieldReader {
 
   timeout(value: unknown, path: Path): number | undefined {
     if (value === undefined) return defaultTimeoutSeconds;
-    const m = typeof value === "string" ? /^(\d+)\s*([smh])$/.exec(value.trim()) : null;
-    const seconds = m ? Number(m[1]) * (timeoutUnits[m[2] as string] as number) : undefined;
+    const seconds = typeof value === "string" ? parseDuration(value) : undefined;
     if (seconds === undefined || seconds < 1 || seconds > maxTimeoutSeconds) {
       this.error(path, "pipeline-timeout-invalid", `timeout must be like 90s, 10m or 2h, at most 6h`);
       return undefined;
@@ -85,6 +114,71 @@ class PipelineReader extends FieldReader {
       return undefined;
     }
     return cron === undefined ? undefined : { cron: cron.trim(), timezone };
+  }
+
+  retries(value: unknown): PipelineRetries {
+    if (value === undefined) return defaultPipelineRetries;
+    if (!isObj(value)) {
+      this.error(["retries"], "pipeline-retries-invalid", "retries is a mapping: { attempts: 3, backoff: 30s }");
+      return defaultPipelineRetries;
+    }
+    this.unknownFields(value, ["retries"], retriesFields, "retries");
+    const attempts = value.attempts ?? defaultPipelineRetries.attempts;
+    if (typeof attempts !== "number" || !Number.isInteger(attempts) || attempts < 1 || attempts > maxAttempts)
+      this.error(
+        ["retries", "attempts"],
+        "pipeline-retries-invalid",
+        `attempts is how many times a run is tried in all, the first included: a whole number from 1 to ${maxAttempts}`,
+      );
+    const backoff = value.backoff === undefined ? defaultPipelineRetries.backoffSeconds : undefined;
+    const backoffSeconds =
+      backoff ?? (typeof value.backoff === "string" ? parseDuration(value.backoff) : undefined) ?? -1;
+    if (backoffSeconds < 1 || backoffSeconds > 3600)
+      this.error(
+        ["retries", "backoff"],
+        "pipeline-retries-invalid",
+        "backoff is the wait before the first retry, like 30s or 5m, at most 1h (it doubles for each retry after)",
+      );
+    return { attempts: typeof attempts === "number" ? attempts : 1, backoffSeconds };
+  }
+
+  limits(value: unknown): PipelineLimits {
+    const none: PipelineLimits = { memoryBytes: undefined, threads: undefined, timeoutSeconds: undefined };
+    if (value === undefined) return none;
+    if (!isObj(value)) {
+      this.error(
+        ["limits"],
+        "pipeline-limits-invalid",
+        "limits is a mapping: { memory: 1GB, threads: 2, timeout: 30m }",
+      );
+      return none;
+    }
+    this.unknownFields(value, ["limits"], limitsFields, "limits");
+    const limits = { ...none };
+    if (value.memory !== undefined) {
+      limits.memoryBytes = typeof value.memory === "string" ? parseMemorySize(value.memory) : undefined;
+      if (limits.memoryBytes === undefined || limits.memoryBytes < 1e6)
+        this.error(
+          ["limits", "memory"],
+          "pipeline-limits-invalid",
+          "memory is DuckDB's memory limit, like 512MB, 1GB or 2GiB, at least 1MB",
+        );
+    }
+    if (value.threads !== undefined) {
+      const ok = typeof value.threads === "number" && Number.isInteger(value.threads) && value.threads >= 1;
+      if (ok) limits.threads = value.threads as number;
+      else this.error(["limits", "threads"], "pipeline-limits-invalid", "threads is a whole number, at least 1");
+    }
+    if (value.timeout !== undefined) {
+      limits.timeoutSeconds = typeof value.timeout === "string" ? parseDuration(value.timeout) : undefined;
+      if (limits.timeoutSeconds === undefined || limits.timeoutSeconds < 1 || limits.timeoutSeconds > maxTimeoutSeconds)
+        this.error(
+          ["limits", "timeout"],
+          "pipeline-limits-invalid",
+          "timeout is the whole run's time limit, like 90s, 30m or 2h, at most 6h",
+        );
+    }
+    return limits;
   }
 
   step(value: unknown, path: Path): PipelineStep | undefined {
@@ -202,6 +296,8 @@ export function parsePipeline(src: SourceDocument): ParsedPipeline {
     return { pipeline: undefined, issues: r.issues };
   }
   const schedule = r.schedule(doc.schedule);
+  const retries = r.retries(doc.retries);
+  const limits = r.limits(doc.limits);
   const parsed = outputs.map((o, i) => r.output(o, ["outputs", i]));
   const ports = new Map<string, number>();
   parsed.forEach((o, i) => {
@@ -216,7 +312,10 @@ export function parsePipeline(src: SourceDocument): ParsedPipeline {
     else ports.set(o.port, i);
   });
   if (r.issues.length > 0) return { pipeline: undefined, issues: r.issues };
-  return { pipeline: { file: src.file, outputs: parsed as PipelineOutput[], schedule }, issues: [] };
+  return {
+    pipeline: { file: src.file, outputs: parsed as PipelineOutput[], schedule, retries, limits },
+    issues: [],
+  };
 }
 
 /**

@@ -38,8 +38,29 @@ export interface PipelineSchedule {
   timezone: string;
 }
 
+/**
+ * How a run that failed for a transient reason (an input it could not read, a worker that died)
+ * is tried again: at most `attempts` tries in all, the first included, waiting `backoffSeconds`
+ * before the second and twice as long before each one after.
+ */
+export interface PipelineRetries {
+  attempts: number;
+  backoffSeconds: number;
+}
+
+/** What one run may use, each capped by the server's settings; undefined = the server's. */
+export interface PipelineLimits {
+  /** DuckDB's memory limit, in bytes. */
+  memoryBytes: number | undefined;
+  threads: number | undefined;
+  /** The whole run, every output and step. */
+  timeoutSeconds: number | undefined;
+}
+
 export interface Pipeline {
   file: string;
   outputs: PipelineOutput[];
   schedule: PipelineSchedule | undefined;
+  retries: PipelineRetries;
+  limits: PipelineLimits;
 }
