@@ -78,3 +78,32 @@ describe("buildOutput", () => {
     expect(await refusal("SELECT 1 / 'x'")).toContain('step-failed: step "s" failed');
   });
 });
+
+describe("buildOutput's signal", () => {
+  const letters = "abcdefghijkl".split("");
+  it("interrupts the running step when aborted, naming why", async () => {
+    const out = join(dir, `out-${++n}`);
+    await mkdir(out, { recursive: true });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("cancelled by rita")), 200);
+    const started = Date.now();
+    const stopped = await buildOutput({
+      inputs,
+      // Five rows joined with themselves twelve times (244 million rows): far longer than the abort.
+      steps: [
+        {
+          name: "slow",
+          sql: `SELECT sum(${letters.map((l) => `${l}.id`).join(" + ")}) AS s FROM ${letters.map((l) => `people ${l}`).join(", ")}`,
+        },
+      ],
+      outputFile: join(out, "result.parquet"),
+      outputDir: out,
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    }).catch((e: unknown) => e as BuildFailed);
+    expect(stopped).toBeInstanceOf(BuildFailed);
+    expect((stopped as BuildFailed).code).toBe("stopped");
+    expect((stopped as BuildFailed).message).toBe('step "slow" was stopped: cancelled by rita');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -22,6 +22,8 @@ export interface BuildRequest {
   timeoutMs: number;
   threads?: number;
   memoryLimit?: string;
+  /** Stops the build when aborted (a cancelled run): the running statement is interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface BuiltStep {
@@ -54,6 +56,10 @@ export class BuildFailed extends UnprocessableError {
   }
 }
 
+/** Why `signal` was aborted, in words. */
+const abortReason = (signal: AbortSignal) =>
+  signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "the build was stopped");
+
 const viewKey = (d: SandboxDataset) => (d.schema ? `${d.schema}.${d.name}` : d.name);
 
 /**
@@ -74,7 +80,17 @@ export async function buildOutput(request: BuildRequest): Promise<BuildResult> {
   const rowsIn: Record<string, number> = {};
   const deadline = Date.now() + request.timeoutMs;
   let timedOut = false;
+  let stopped: string | undefined;
+  const stop = () => {
+    stopped ??= abortReason(request.signal as AbortSignal);
+    sandbox.conn.interrupt();
+  };
+  request.signal?.addEventListener("abort", stop, { once: true });
   const run = async (sql: string) => {
+    if (request.signal?.aborted) {
+      stopped ??= abortReason(request.signal);
+      throw new Error(stopped);
+    }
     const left = deadline - Date.now();
     if (left <= 0) {
       timedOut = true;
@@ -132,11 +148,13 @@ export async function buildOutput(request: BuildRequest): Promise<BuildResult> {
         const counted = await run(`SELECT count(*) FROM ${table}`);
         record("passed", Number(counted.getRows()[0]?.[0] ?? 0), null);
       } catch (e) {
-        const reason = timedOut
-          ? `step "${step.name}" was stopped at the run's time limit of ${Math.round(request.timeoutMs / 1000)} s`
-          : `step "${step.name}" failed: ${firstLine(e)}`;
+        const reason = stopped
+          ? `step "${step.name}" was stopped: ${stopped}`
+          : timedOut
+            ? `step "${step.name}" was stopped at the run's time limit of ${Math.round(request.timeoutMs / 1000)} s`
+            : `step "${step.name}" failed: ${firstLine(e)}`;
         record("failed", 0, reason);
-        throw new BuildFailed(reason, steps, rowsIn, timedOut ? "timeout" : "step-failed");
+        throw new BuildFailed(reason, steps, rowsIn, stopped ? "stopped" : timedOut ? "timeout" : "step-failed");
       }
       tables.add(step.name.toLowerCase());
     }
@@ -145,18 +163,24 @@ export async function buildOutput(request: BuildRequest): Promise<BuildResult> {
     await run(
       `COPY (SELECT * FROM ${dialect.quoteIdentifier(last.name)}) TO ${dialect.stringLiteral(request.outputFile)} (FORMAT parquet)`,
     ).catch((e: unknown) => {
+      if (stopped) throw new BuildFailed(`the output's write was stopped: ${stopped}`, steps, rowsIn, "stopped");
       throw new BuildFailed(`the output could not be written: ${firstLine(e)}`, steps, rowsIn, "write-failed");
     });
     return { rowsIn, rowsOut: steps[steps.length - 1]?.rows ?? 0, steps };
   } catch (e) {
     if (e instanceof BuildFailed || (e instanceof QuantaError && !(e instanceof EngineError))) throw e;
     throw new BuildFailed(
-      timedOut ? `the run was stopped at its time limit of ${Math.round(request.timeoutMs / 1000)} s` : firstLine(e),
+      stopped
+        ? `the build was stopped: ${stopped}`
+        : timedOut
+          ? `the run was stopped at its time limit of ${Math.round(request.timeoutMs / 1000)} s`
+          : firstLine(e),
       steps,
       rowsIn,
-      timedOut ? "timeout" : "build-failed",
+      stopped ? "stopped" : timedOut ? "timeout" : "build-failed",
     );
   } finally {
+    request.signal?.removeEventListener("abort", stop);
     sandbox.close();
   }
 }
@@ -173,15 +197,19 @@ export async function exportInputs(request: {
   inputs: readonly SandboxDataset[];
   dir: string;
   timeoutMs: number;
+  signal?: AbortSignal;
 }): Promise<{ rowsIn: Record<string, number>; files: Record<string, string> }> {
   for (const schema of new Set(request.inputs.flatMap((d) => (d.schema ? [d.schema] : []))))
     await mkdir(join(request.dir, schema), { recursive: true });
   const sandbox = await ConsumerSandbox.open(request.inputs, { outputDir: request.dir, threads: 2 });
   const timer = setTimeout(() => sandbox.conn.interrupt(), request.timeoutMs);
+  const stop = () => sandbox.conn.interrupt();
+  request.signal?.addEventListener("abort", stop, { once: true });
   try {
     const rowsIn: Record<string, number> = {};
     const files: Record<string, string> = {};
     for (const d of request.inputs) {
+      if (request.signal?.aborted) throw new Error(abortReason(request.signal));
       if (!d.schema) continue;
       const file = join(request.dir, d.schema, `${d.name}.parquet`);
       const counted = await sandbox.conn.runAndReadAll(`SELECT count(*) FROM ${viewName(d)}`);
@@ -194,6 +222,7 @@ export async function exportInputs(request: {
     throw new BuildFailed(`the inputs could not be written for the command: ${firstLine(e)}`, [], {}, "inputs-failed");
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener("abort", stop);
     sandbox.close();
   }
 }
