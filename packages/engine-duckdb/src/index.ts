@@ -5,6 +5,20 @@ export type { SandboxDataset } from "./consume/sandbox-dataset.js";
 export { type SandboxLease, SandboxPool, type SandboxPoolOptions } from "./consume/sandbox-pool.js";
 export { DuckDbConnection, openDuckDb } from "./duckdb-connection.js";
 export { judgeParseTree } from "./duckdb-guard.js";
+export { columnLineage } from "./lineage/column-lineage.js";
+export { lineageOfTrees } from "./lineage/lineage-of-trees.js";
+export type {
+  ColumnLineage,
+  DirectSubtype,
+  IndirectSubtype,
+  LineageInputs,
+  LineageIssue,
+  LineageIssueCode,
+  LineageSource,
+  LineageStatement,
+  LineageTransformation,
+  OutputColumnLineage,
+} from "./lineage/lineage-types.js";
 export { duckdbEngine } from "./manifest.js";
 export {
   BuildFailed,

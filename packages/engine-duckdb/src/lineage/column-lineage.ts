@@ -1,0 +1,127 @@
+import { InputError } from "@quanta/core";
+import { type DuckDBConnection, DuckDBInstance } from "../duckdb-api.js";
+import { instanceOptions } from "../lock-down.js";
+import { lineageOfTrees } from "./lineage-of-trees.js";
+import type { ColumnLineage, LineageInputs, LineageStatement } from "./lineage-types.js";
+
+type Node = Record<string, unknown>;
+
+/**
+ * One in-memory DuckDB for the whole process, only to parse: SQL reaches it as a parameter of
+ * `json_serialize_sql`, which never runs it, and it holds no data. Opened at the first call.
+ */
+let parser: Promise<{ conn: DuckDBConnection; aggregates: ReadonlySet<string> }> | undefined;
+
+function openParser() {
+  parser ??= (async () => {
+    const instance = await DuckDBInstance.create(":memory:", { ...instanceOptions, enable_external_access: "false" });
+    const conn = await instance.connect();
+    // Which functions aggregate is DuckDB's to say, macros included.
+    const rows = await conn.runAndReadAll(
+      "SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'aggregate'",
+    );
+    return { conn, aggregates: new Set(rows.getRows().map((r) => String(r[0]))) };
+  })().catch((e: unknown) => {
+    parser = undefined;
+    throw e;
+  });
+  return parser;
+}
+
+/** `json_serialize_sql` writes positions as 64-bit integers that JSON.parse cannot keep; they are not needed. */
+const parse = (text: string) => JSON.parse(text, (k, v) => (k === "query_location" ? undefined : v)) as Node;
+
+async function tree(conn: DuckDBConnection, s: LineageStatement): Promise<Node> {
+  const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", [s.sql]);
+  const parsed = parse(String(reader.getRows()[0]?.[0] ?? "{}"));
+  if (parsed.error === true) {
+    const message = String(parsed.error_message ?? "parse error");
+    throw new InputError(
+      message.includes("Only SELECT")
+        ? `statement "${s.name}" is not a SELECT: column lineage follows SELECT statements only`
+        : `statement "${s.name}" does not parse: ${message.split("\n")[0]}`,
+      { code: message.includes("Only SELECT") ? "lineage-not-select" : "lineage-parse-error" },
+    );
+  }
+  const statements = Array.isArray(parsed.statements) ? parsed.statements : [];
+  if (statements.length !== 1)
+    throw new InputError(
+      `statement "${s.name}" holds ${statements.length} statements; column lineage takes one SELECT`,
+      {
+        code: "lineage-not-select",
+      },
+    );
+  return parsed;
+}
+
+/**
+ * An unaliased expression's column is named by DuckDB's printer (`(amount * 2)`, `count_star()`),
+ * so a later statement can read it by that name as DuckDB would: the printer is asked for each.
+ */
+async function nameExpressions(conn: DuckDBConnection, parsed: Node): Promise<void> {
+  const unnamed: Node[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) for (const v of value) walk(v);
+    else if (typeof value === "object" && value !== null) {
+      const node = value as Node;
+      if (node.type === "SELECT_NODE" && Array.isArray(node.select_list))
+        for (const e of node.select_list as Node[])
+          if (!e.alias && e.class !== "COLUMN_REF" && e.class !== "STAR") unnamed.push(e);
+      for (const v of Object.values(node)) walk(v);
+    }
+  };
+  walk(parsed.statements);
+  for (const e of unnamed) {
+    const one = {
+      error: false,
+      statements: [
+        {
+          node: {
+            type: "SELECT_NODE",
+            modifiers: [],
+            cte_map: { map: [] },
+            select_list: [e],
+            from_table: { type: "EMPTY", alias: "", sample: null },
+            where_clause: null,
+            group_expressions: [],
+            group_sets: [],
+            aggregate_handling: "STANDARD_HANDLING",
+            having: null,
+            sample: null,
+            qualify: null,
+          },
+          named_param_map: [],
+        },
+      ],
+    };
+    const printed = await conn
+      .runAndReadAll("SELECT json_deserialize_sql($1::JSON)", [JSON.stringify(one)])
+      .then((r) => String(r.getRows()[0]?.[0] ?? ""))
+      .catch(() => "");
+    if (printed.startsWith("SELECT ")) e.alias = printed.slice("SELECT ".length);
+  }
+}
+
+/**
+ * Column lineage of a chain of SELECT statements (a pipeline's steps; a product's declared SQL):
+ * for each column of the last one, the input columns feeding it (through earlier statements,
+ * CTEs, subqueries, joins, `*`, set operations) and how, in OpenLineage's terms, and the input
+ * columns that decide its rows. Read on DuckDB's own parse tree. A statement that is not one
+ * SELECT is an InputError; a column or table the walk cannot place is an issue, and the output
+ * column it reaches lists it as `unknown`.
+ */
+export async function columnLineage(
+  statements: readonly LineageStatement[],
+  inputs: LineageInputs,
+): Promise<ColumnLineage> {
+  if (statements.length === 0)
+    throw new InputError("column lineage needs at least one statement", { code: "lineage-empty" });
+  const { conn, aggregates } = await openParser();
+  const trees: { name: string; tree: Node }[] = [];
+  for (const s of statements) {
+    const parsed = await tree(conn, s);
+    await nameExpressions(conn, parsed);
+    trees.push({ name: s.name, tree: parsed });
+  }
+  return lineageOfTrees(trees, inputs, aggregates);
+}
