@@ -1,5 +1,6 @@
 import type { ConnectionFactory } from "../checks/connection.js";
 import type { StoreGrants } from "./grants.js";
+import type { PipelineBuilder } from "./pipeline-build.js";
 import type { DataReader, ReaderOptions } from "./read.js";
 
 /** What an engine can do with a server, asked before a connection is opened. */
@@ -31,4 +32,6 @@ export interface EngineManifest {
   loadReader?(options: ReaderOptions): Promise<DataReader>;
   /** Agreements as database permissions (roles, masking views); absent: this engine's stores hold no grants. */
   loadGrants?(): Promise<StoreGrants>;
+  /** Pipeline outputs built where their inputs lie (ADR 0030); absent: this engine's inputs are built elsewhere. */
+  loadPipelineBuilder?(): Promise<PipelineBuilder>;
 }

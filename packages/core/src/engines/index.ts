@@ -11,6 +11,18 @@ export type {
   StoreGrants,
 } from "./grants.js";
 export {
+  type PipelineBuilder,
+  PipelineBuildFailed,
+  type PipelineBuildRequest,
+  type PipelineBuildResult,
+  type PipelineBuildStep,
+  type PipelineBuiltStep,
+  type PipelineColumn,
+  type PipelineExported,
+  type PipelineExportRequest,
+  type PipelineInput,
+} from "./pipeline-build.js";
+export {
   type ByteStream,
   type ConsumeFormat,
   type ConsumeLimits,
