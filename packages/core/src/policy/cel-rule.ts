@@ -35,13 +35,16 @@ function celEnvironment(): Environment {
     .registerVariable("previous", "dyn", {
       description: "the last published version: { product, contracts }, or null",
     })
-    .registerVariable("domain", "string", { description: "the domain the policies are evaluated for" });
+    .registerVariable("domain", "string", { description: "the domain the policies are evaluated for" })
+    .registerVariable("data", "dyn", {
+      description: "for `on: data` rules: the new version of a port's data and its test results; else null",
+    });
   let evaluator: Evaluator | undefined;
   env.registerFunction("quantaEvaluatorProbe(): bool", function (this: Evaluator) {
     evaluator = this;
     return true;
   });
-  env.evaluate("quantaEvaluatorProbe()", { product: {}, contracts: [], previous: null, domain: "" });
+  env.evaluate("quantaEvaluatorProbe()", { product: {}, contracts: [], previous: null, domain: "", data: null });
   if (!evaluator) throw new Error("cel-js evaluator not reachable: evaluation could not be bounded");
   evaluator.run = function run(this: Evaluator, ast, ctx) {
     budget.steps++;
@@ -109,6 +112,7 @@ export function runCel(compiled: CompiledCel, subject: PolicySubject): { value: 
           }
         : null,
       domain: subject.domain ?? subject.product.value?.domain ?? "",
+      data: subject.data ?? null,
     });
     if (budget.exceeded !== "") return { error: `evaluation stopped: ${budget.exceeded}` };
     if (typeof value !== "boolean") return { error: `expression gave ${typeof value}, not a bool` };

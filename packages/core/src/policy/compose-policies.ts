@@ -15,6 +15,8 @@ const lowest = (levels: readonly CertificationLevel[]) =>
 export function loosening(global: PolicyRule, domain: PolicyRule): string | undefined {
   if (global.severity !== "blocking") return undefined;
   if (domain.severity !== "blocking") return "makes a blocking global rule advisory";
+  if ((domain.on ?? "publish") !== (global.on ?? "publish"))
+    return `judges on ${domain.on ?? "publish"}, where the blocking global rule judges on ${global.on ?? "publish"}`;
   if (lowest(domain.levels) > lowest(global.levels))
     return `requires it only from a higher certification level than the global rule (${global.levels.join(", ")})`;
   const g = global.implementation;

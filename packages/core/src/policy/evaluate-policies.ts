@@ -53,7 +53,10 @@ export function evaluatePolicies(policySet: PolicySet, subject: PolicySubject): 
   const domain =
     subject.domain ?? (typeof subject.product.value?.domain === "string" ? subject.product.value.domain : undefined);
   const scoped = { ...subject, domain };
-  const results: RuleResult[] = rulesForDomain(policySet, domain).map((rule) => {
+  // Documents are judged at publish, a port's new data before it becomes current: each by its rules.
+  const moment = subject.data ? "data" : "publish";
+  const rules = rulesForDomain(policySet, domain).filter((r) => (r.on ?? "publish") === moment);
+  const results: RuleResult[] = rules.map((rule) => {
     const findings = applyRule(rule, scoped);
     return {
       ruleId: rule.id,

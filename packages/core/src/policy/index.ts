@@ -8,5 +8,12 @@ export { defaultPoliciesFile, defaultPoliciesYaml, defaultPolicySet } from "./de
 export { evaluatePolicies, rulesForDomain } from "./evaluate-policies.js";
 export { type ParsedPolicySet, parsePolicySet, policyApiVersion } from "./parse-policy.js";
 export * from "./policy-model.js";
-export { findingAt, type PolicyDocument, type PolicySubject, policyDocument } from "./policy-subject.js";
+export {
+  findingAt,
+  type PolicyData,
+  type PolicyDataCheck,
+  type PolicyDocument,
+  type PolicySubject,
+  policyDocument,
+} from "./policy-subject.js";
 export { type ParamSchema, type ParamSpec, type ParamType, type Tighten, validateParams } from "./rule-params.js";

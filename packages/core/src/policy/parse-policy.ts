@@ -10,10 +10,12 @@ import { composePolicySets } from "./compose-policies.js";
 import {
   type CertificationLevel,
   certificationLevels,
+  type PolicyMoment,
   type PolicyRule,
   type PolicyScope,
   type PolicySet,
   type PolicySeverity,
+  policyMoments,
   type RuleImplementation,
 } from "./policy-model.js";
 import { validateParams } from "./rule-params.js";
@@ -21,7 +23,18 @@ import { validateParams } from "./rule-params.js";
 export const policyApiVersion = "quanta/v1";
 
 const setFields = ["apiVersion", "kind", "name", "version", "description", "rules"] as const;
-const ruleFields = ["id", "description", "severity", "scope", "levels", "builtin", "params", "cel", "message"] as const;
+const ruleFields = [
+  "id",
+  "description",
+  "severity",
+  "scope",
+  "levels",
+  "on",
+  "builtin",
+  "params",
+  "cel",
+  "message",
+] as const;
 const singleFields = ["apiVersion", "kind", "name", "version", ...ruleFields] as const;
 const severities: readonly PolicySeverity[] = ["blocking", "advisory"];
 const kinds = ["PolicySet", "Policy"] as const;
@@ -156,6 +169,19 @@ class PolicyReader extends FieldReader {
     const levels = this.levels(value.levels, [...path, "levels"]);
     const description = this.text(value, path, "description", false);
     const implementation = this.implementation(value, path);
+    const on = value.on;
+    if (on !== undefined && !policyMoments.includes(on as PolicyMoment))
+      this.error(
+        [...path, "on"],
+        "policy-on-invalid",
+        `on must be publish (the product's documents) or data (a port's new data and its test results), not ${JSON.stringify(on)}`,
+      );
+    else if (on === "data" && implementation?.kind === "builtin")
+      this.error(
+        [...path, "on"],
+        "policy-on-invalid",
+        "built-in rules judge documents; a rule on: data is a cel expression over `data` (its checks, rows, status)",
+      );
     if (this.issues.length > before || !id || !scope || !levels || !implementation) return undefined;
     return {
       id,
@@ -167,6 +193,7 @@ class PolicyReader extends FieldReader {
       severity: severity as PolicySeverity,
       scope,
       levels,
+      ...(on === "data" ? { on: "data" as const } : {}),
       implementation,
       origin: { file: this.src.file, path, ...this.src.locate(path), policy, version },
     };

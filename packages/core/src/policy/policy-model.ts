@@ -26,10 +26,20 @@ export interface RuleOrigin {
   version: string;
 }
 
+/**
+ * When a rule judges: `publish` (the default) judges the documents of a product version before it
+ * is published; `data` judges a new version of a port's data, with its contract test results, before
+ * it becomes current (write-audit-publish: uploads and pipeline runs).
+ */
+export type PolicyMoment = "publish" | "data";
+export const policyMoments: readonly PolicyMoment[] = ["publish", "data"];
+
 export interface PolicyRule {
   id: string;
   description: string;
   severity: PolicySeverity;
+  /** Undefined: `publish`. */
+  on?: PolicyMoment;
   scope: PolicyScope;
   /** Certification levels that require this rule (a rule listed nowhere never blocks certification). */
   levels: CertificationLevel[];

@@ -25,6 +25,34 @@ export interface PolicySubject {
   domain?: string;
   /** The time rules judge against (notice periods); now when absent. */
   now?: Date;
+  /** A new version of a port's data and its contract test results: given, only `on: data` rules judge. */
+  data?: PolicyData;
+}
+
+/** What `on: data` rules read as `data`: the staged version of one dataset of a port, as tested. */
+export interface PolicyData {
+  port: string;
+  dataset: string;
+  /** The staged version's number. */
+  version: number;
+  /** Where the version comes from: `publish` (an upload), `pipeline`, `ingest`. */
+  source: string;
+  rows: number;
+  bytes: number;
+  /** The contract test's result: passed, warning, failed or error. */
+  status: string;
+  checks: PolicyDataCheck[];
+}
+
+export interface PolicyDataCheck {
+  id: string;
+  status: string;
+  /** The check's name (its ODCS `name`, or what it checks). */
+  name: string;
+  /** The ODCS quality dimension (completeness, accuracy, …) where the check has one. */
+  dimension: string | null;
+  /** What the check measured, when it is a number. */
+  value: number | null;
 }
 
 /** A product or contract read from a parsed file, normalized to the current model. */

@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { writeData } from "@quanta/engine-duckdb/test-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PolicyStore } from "../governance/policy-store.js";
 import { DataLocator } from "../harness/data-locator.js";
 import { Harness } from "../harness/harness.js";
 import { writeSensorProducts } from "../harness/harness-fixtures.js";
@@ -381,6 +382,54 @@ export function lakeConformance(name: string, target: StoreTarget): void {
         });
         expect(input.status).toBe(404);
         expect(input.body.error.message).toMatch(/no output port "events" \(readings\)/);
+      });
+
+      it("lets blocking on: data policies refuse a version its tests passed (422, audited), publishing nothing", async () => {
+        const policies = new PolicyStore(db);
+        const rule = (cel: string) => `apiVersion: quanta/v1
+kind: PolicySet
+name: sensor-volume
+version: 1.0.0
+rules:
+  - id: volume-cap
+    severity: blocking
+    on: data
+    cel: "${cel}"
+    message: a readings version stays under 1500 rows
+  - id: all-checks-pass
+    severity: advisory
+    on: data
+    cel: data.checks.all(c, c.status == 'passed')
+    message: every check passes
+`;
+        await policies.apply(rule("data.port != 'readings' || data.rows < 1500"), "volume.yaml", "test");
+        try {
+          const before = await current();
+          const foldersBefore = await folders();
+          const big = await put(files["readings-2.parquet"] as Buffer<ArrayBuffer>, { type: parquet });
+          expect(big.status, JSON.stringify(big.body)).toBe(422);
+          expect(big.body.error.code).toBe("refused");
+          expect(big.body.error.message).toMatch(
+            /^refused by policy .*: blocking rule volume-cap \(a readings version stays under 1500 rows\) failed on version \d+ of port readings$/,
+          );
+          await unchanged(before, foldersBefore);
+          const { rows } = await db.query<{ decision: string; reason: string }>(
+            "SELECT decision, reason FROM audit_log WHERE action = 'policy.data' ORDER BY id DESC LIMIT 1",
+          );
+          expect(rows[0]?.decision).toBe("denied");
+          // Under the cap the same rules let it through.
+          const small = await put(files["readings.parquet"] as Buffer<ArrayBuffer>, { type: parquet });
+          expect(small.status, JSON.stringify(small.body)).toBe(201);
+        } finally {
+          // The next version of the set judges nothing on data: the other tests upload freely.
+          await policies.apply(
+            rule("true")
+              .replace("severity: blocking", "severity: advisory")
+              .replace("version: 1.0.0", "version: 1.0.1"),
+            "volume.yaml",
+            "test",
+          );
+        }
       });
 
       it("refuses a file over the limit (413) and anyone but the owner team or an admin (401, 403, audited)", async () => {

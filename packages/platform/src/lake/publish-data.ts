@@ -15,6 +15,7 @@ import {
 } from "@quanta/core";
 import { EventLog } from "../audit/event-log.js";
 import { installedEngines } from "../engines/installed-engines.js";
+import { judgeData, policyData } from "../governance/data-gate.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { RowValidator } from "../harness/ingest/row-validator.js";
 import { findPort, type PortContract, portContract, schemaObjects } from "../harness/port-data.js";
@@ -254,6 +255,13 @@ export async function publishData(
         { code: "checks-failed", details: { version: staged.row.version, status: run.result, checks } },
       );
     }
+    // Blocking `on: data` policies judge the tested version before it becomes current.
+    await judgeData(
+      db,
+      request.productId,
+      policyData({ port: port.name, dataset, version: staged.row.version, source: "publish", rows, bytes, run }),
+      request.actor,
+    );
     const stored: StoredDataset = { name: dataset, format: request.format, files: [lake.relative(file)], rows, bytes };
     const made = await db.transaction(async (tx) => {
       const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
