@@ -7,6 +7,8 @@ export { type RevokedShare, revokeShare } from "./grants/revoke-share.js";
 export { defaultViewName, shareIdentifier } from "./grants/share-identifier.js";
 export { postgresEngine } from "./manifest.js";
 export { type MaskedSelect, maskedSelect, type ServedColumn } from "./masked-select.js";
+export { portableType } from "./pipeline/portable-type.js";
+export { PostgresPipelineBuilder } from "./pipeline/postgres-pipeline-builder.js";
 export {
   defaultConnectTimeoutMs,
   defaultStatementTimeoutMs,
