@@ -6,7 +6,13 @@ import addFormats from "ajv-formats";
 /** Tests only: OpenLineage events checked against the official schemas in ../shared/standards. */
 const standards = join(import.meta.dirname, "../../../../../shared/standards/openlineage");
 const read = (file: string) => JSON.parse(readFileSync(join(standards, file), "utf8")) as Record<string, unknown>;
-const facets = ["SchemaDatasetFacet", "DataQualityAssertionsDatasetFacet", "SQLJobFacet", "ErrorMessageRunFacet"];
+const facets = [
+  "SchemaDatasetFacet",
+  "DataQualityAssertionsDatasetFacet",
+  "ColumnLineageDatasetFacet",
+  "SQLJobFacet",
+  "ErrorMessageRunFacet",
+];
 
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 addFormats.default(ajv);
@@ -35,6 +41,7 @@ export function lineageProblems(event: Record<string, unknown>): unknown[] {
     if (o.facets.schema) check("SchemaDatasetFacet", { schema: o.facets.schema });
     if (o.facets.dataQualityAssertions)
       check("DataQualityAssertionsDatasetFacet", { dataQualityAssertions: o.facets.dataQualityAssertions });
+    if (o.facets.columnLineage) check("ColumnLineageDatasetFacet", { columnLineage: o.facets.columnLineage });
   }
   return errors;
 }
