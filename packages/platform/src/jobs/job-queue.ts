@@ -44,10 +44,24 @@ export function backoffMs(attempt: number, baseMs = 2_000): number {
  * finish a job, so a worker that lost its lease cannot overwrite the result of the one that took over.
  */
 export class JobQueue {
+  /** Per store, this process's listeners for new jobs: a worker wakes for them instead of polling. */
+  private static readonly listeners = new WeakMap<Database, Set<(runAt: number) => void>>();
+
   constructor(
     private readonly db: Database,
     private readonly options: { backoffBaseMs?: number } = {},
   ) {}
+
+  /**
+   * Calls `listen` with the due time of each job this process enqueues in this store from now on
+   * (in a transaction: possibly before it commits); answers the way to stop listening.
+   */
+  onEnqueued(listen: (runAt: number) => void): () => void {
+    const set = JobQueue.listeners.get(this.db) ?? new Set();
+    JobQueue.listeners.set(this.db, set);
+    set.add(listen);
+    return () => set.delete(listen);
+  }
 
   /** The job, and whether this call created it (false: the key existed). */
   async enqueue(input: EnqueueInput, q: Queryable = this.db): Promise<{ job: Job; created: boolean }> {
@@ -63,7 +77,11 @@ export class JobQueue {
         input.maxAttempts ?? 3,
       ],
     );
-    if (rows[0]) return { job: rows[0], created: true };
+    if (rows[0]) {
+      const runAt = Date.parse(rows[0].runAt);
+      for (const listen of JobQueue.listeners.get(this.db) ?? []) listen(Number.isNaN(runAt) ? Date.now() : runAt);
+      return { job: rows[0], created: true };
+    }
     const { rows: existing } = await q.query<Job>(`SELECT ${columns} FROM jobs WHERE key = $1`, [input.key]);
     return { job: existing[0] as Job, created: false };
   }
@@ -114,20 +132,36 @@ export class JobQueue {
     return rowCount === 1;
   }
 
-  /** Requeues with backoff while attempts remain, else marks the job failed for good. */
-  async fail(id: number, workerId: string, error: string): Promise<JobStatus | undefined> {
+  /**
+   * Requeues with backoff while attempts remain (`delayMs` instead of the queue's own backoff), else
+   * marks the job failed for good.
+   */
+  async fail(id: number, workerId: string, error: string, delayMs?: number): Promise<JobStatus | undefined> {
     const { rows } = await this.db.query<{ status: JobStatus; attempts: number }>(
       `UPDATE jobs SET
          status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END,
          run_at = CASE WHEN attempts < max_attempts
-           THEN now() + ($4::double precision * power(2, attempts - 1) * interval '1 millisecond') ELSE run_at END,
+           THEN now() + (COALESCE($5::double precision, $4::double precision * power(2, attempts - 1))
+             * interval '1 millisecond') ELSE run_at END,
          finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
          last_error = $3, locked_by = NULL, locked_until = NULL
        WHERE id = $1 AND locked_by = $2 AND status = 'running'
        RETURNING status, attempts`,
-      [id, workerId, error.slice(0, 4000), this.options.backoffBaseMs ?? 2_000],
+      [id, workerId, error.slice(0, 4000), this.options.backoffBaseMs ?? 2_000, delayMs ?? null],
     );
     return rows[0]?.status;
+  }
+
+  /**
+   * Ends a job that waits (queued) without running it, as done with `result`: what was asked of it
+   * was called off. False when it is not waiting (running, or ended).
+   */
+  async cancel(key: string, result: unknown, q: Queryable = this.db): Promise<boolean> {
+    const { rowCount } = await q.query(
+      `UPDATE jobs SET status = 'done', result = $2, finished_at = now() WHERE key = $1 AND status = 'queued'`,
+      [key, JSON.stringify(result ?? null)],
+    );
+    return rowCount === 1;
   }
 
   /**

@@ -2,6 +2,20 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Job, JobQueue } from "./job-queue.js";
 
+/**
+ * Thrown by a handler: the job failed and is due again after `delayMs` (while attempts remain),
+ * instead of after the queue's own backoff.
+ */
+export class RetryJob extends Error {
+  override readonly name = "RetryJob";
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** What a job kind does; its resolved value is stored as the job's result. Throwing retries it. */
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<unknown>;
 
@@ -46,6 +60,8 @@ export class JobWorker {
   private loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
   private readonly jobs = new Set<Running>();
+  private unlisten: (() => void) | undefined;
+  private readonly wakeTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -58,6 +74,20 @@ export class JobWorker {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
+    // A job enqueued by this process wakes the idle loops when it is due (a second time shortly
+    // after, for one enqueued in a transaction that had not committed yet); other replicas' jobs
+    // are found by polling every `idleMs`.
+    this.unlisten = this.queue.onEnqueued((runAt) => {
+      const due = Math.max(0, runAt - Date.now());
+      for (const ms of [due + 5, due + 100]) {
+        const timer = setTimeout(() => {
+          this.wakeTimers.delete(timer);
+          this.poke();
+        }, ms);
+        timer.unref();
+        this.wakeTimers.add(timer);
+      }
+    });
     this.loops = Object.keys(this.options.handlers).flatMap((kind) => {
       const n = Math.max(1, this.options.kindConcurrency?.[kind] ?? this.options.concurrency ?? 1);
       return Array.from({ length: n }, () => this.loop([kind]));
@@ -85,6 +115,10 @@ export class JobWorker {
   async stop(timeoutMs = this.options.stopTimeoutMs ?? 10_000): Promise<void> {
     this.running = false;
     this.stopping = true;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    for (const t of this.wakeTimers) clearTimeout(t);
+    this.wakeTimers.clear();
     const running = [...this.jobs];
     for (const r of running) {
       clearInterval(r.renew);
@@ -158,7 +192,14 @@ export class JobWorker {
       this.options.onError?.(e, job);
       // Stopped by `stop`: the job was given back already (a retry here would use up an attempt).
       if (!controller.signal.aborted) {
-        await this.queue.fail(job.id, this.id, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+        await this.queue
+          .fail(
+            job.id,
+            this.id,
+            e instanceof Error ? e.message : String(e),
+            e instanceof RetryJob ? e.delayMs : undefined,
+          )
+          .catch(() => undefined);
       }
     } finally {
       clearInterval(renew);
