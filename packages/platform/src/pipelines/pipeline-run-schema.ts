@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 
-export const pipelineRunStatuses = ["queued", "running", "succeeded", "failed"] as const;
+export const pipelineRunStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/** A run that has ended: it changes no more. */
+export const endedRunStatuses: readonly PipelineRunStatus[] = ["succeeded", "failed", "cancelled"];
 export const pipelineTriggers = ["manual", "schedule", "upstream"] as const;
 
 export const PipelineCheckSchema = z.object({
@@ -60,6 +62,20 @@ export const PipelineStepRecordSchema = z
   })
   .openapi("PipelineStepRecord");
 
+/** One attempt of a run that ended without finishing the run: it was tried again, or the run ended. */
+export const PipelineAttemptSchema = z
+  .object({
+    attempt: z.number().int(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string(),
+    reason: z.string(),
+    /** Whether the failure was transient (an input it could not read, a worker that died). */
+    transient: z.boolean(),
+    /** When the next attempt is due; null when none follows. */
+    retryAt: z.string().nullable(),
+  })
+  .openapi("PipelineAttempt");
+
 export const PipelineRunSchema = z
   .object({
     id: z.number().int(),
@@ -73,6 +89,13 @@ export const PipelineRunSchema = z
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
+    /** Who asked to cancel the run (it ends `cancelled` once its worker stopped), else null. */
+    cancelledBy: z.string().nullable(),
+    cancelRequestedAt: z.string().nullable(),
+    /** The attempt running or last run (1 for the first; 0 before it started). */
+    attempt: z.number().int(),
+    /** The attempts that failed before this one, oldest first. */
+    attempts: z.array(PipelineAttemptSchema),
   })
   .openapi("PipelineRun");
 
@@ -90,3 +113,5 @@ export type PipelineOutputResult = z.infer<typeof PipelineOutputResultSchema>;
 export type PipelineStepRecord = z.infer<typeof PipelineStepRecordSchema>;
 export type PipelineLogLine = z.infer<typeof PipelineLogLineSchema>;
 export type PipelineTrigger = (typeof pipelineTriggers)[number];
+export type PipelineRunStatus = (typeof pipelineRunStatuses)[number];
+export type PipelineAttempt = z.infer<typeof PipelineAttemptSchema>;

@@ -1,6 +1,7 @@
 import { ConflictError } from "@quanta/core";
 import { type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import type {
+  PipelineAttempt,
   PipelineLogLine,
   PipelineOutputResult,
   PipelineRun,
@@ -11,7 +12,8 @@ import type {
 
 const columns = `id::int AS id, product_id AS "productId", product_version AS "productVersion", trigger,
   requested_by AS "requestedBy", status, reason, outputs, created_at AS "createdAt",
-  started_at AS "startedAt", finished_at AS "finishedAt"`;
+  started_at AS "startedAt", finished_at AS "finishedAt", cancelled_by AS "cancelledBy",
+  cancel_requested_at AS "cancelRequestedAt", attempt, attempts`;
 
 /** The `pipeline_runs`, `pipeline_run_steps` and `pipeline_run_logs` tables (migration 29). */
 export class PipelineRunStore {
@@ -54,27 +56,81 @@ export class PipelineRunStore {
   }
 
   /**
-   * Queued → running (running again: a retry after its worker died, whose steps are cleared);
-   * false when the run has ended.
+   * Queued → running, the next attempt; running already means its worker died mid-run, which is
+   * put on record as an attempt of its own. The steps of an earlier attempt are cleared. Undefined
+   * when the run has ended (cancelled while its job waited, say).
    */
-  async start(id: number): Promise<boolean> {
+  async start(id: number): Promise<{ attempt: number } | undefined> {
     await this.q.query("DELETE FROM pipeline_run_steps WHERE run_id = $1", [id]);
-    const { rowCount } = await this.q.query(
-      "UPDATE pipeline_runs SET status = 'running', started_at = now() WHERE id = $1 AND status IN ('queued', 'running')",
-      [id],
+    const died: Omit<PipelineAttempt, "attempt" | "startedAt" | "endedAt"> = {
+      reason: "the worker running it stopped mid-run (killed, or it lost its lease)",
+      transient: true,
+      retryAt: null,
+    };
+    const { rows } = await this.q.query<{ attempt: number }>(
+      `UPDATE pipeline_runs SET
+         attempts = CASE WHEN status = 'running' THEN attempts || jsonb_build_array($2::jsonb
+           || jsonb_build_object('attempt', attempt, 'startedAt', started_at, 'endedAt', now(), 'retryAt', now()))
+           ELSE attempts END,
+         status = 'running', started_at = now(), attempt = attempt + 1
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempt`,
+      [id, JSON.stringify(died)],
     );
-    return rowCount === 1;
+    return rows[0];
   }
 
   async finish(
     id: number,
-    outcome: { status: "succeeded" | "failed"; reason: string | null; outputs: PipelineOutputResult[] },
+    outcome: {
+      status: "succeeded" | "failed" | "cancelled";
+      reason: string | null;
+      outputs: PipelineOutputResult[];
+    },
   ): Promise<void> {
     await this.q.query(
       `UPDATE pipeline_runs SET status = $2, reason = $3, outputs = $4::jsonb, finished_at = now()
        WHERE id = $1 AND status IN ('queued', 'running')`,
       [id, outcome.status, outcome.reason?.slice(0, 4000) ?? null, JSON.stringify(outcome.outputs)],
     );
+  }
+
+  /** An attempt failed for a transient reason and another is due at `retryAt`: queued again, on record. */
+  async retry(id: number, failed: { reason: string; retryAt: Date; outputs: PipelineOutputResult[] }): Promise<void> {
+    await this.q.query(
+      `UPDATE pipeline_runs SET status = 'queued', outputs = $3::jsonb,
+         attempts = attempts || jsonb_build_array(jsonb_build_object('attempt', attempt, 'startedAt', started_at,
+           'endedAt', now(), 'reason', $2::text, 'transient', true, 'retryAt', $4::timestamptz))
+       WHERE id = $1 AND status = 'running'`,
+      [id, failed.reason.slice(0, 4000), JSON.stringify(failed.outputs), failed.retryAt.toISOString()],
+    );
+  }
+
+  /**
+   * Asks for the run to be cancelled (any replica; the worker running it polls `cancelRequest`).
+   * Locks the run's row, so a worker publishing a version in the same breath either sees the
+   * request or published first. The run's status before, undefined when it is no run of the product.
+   */
+  async requestCancel(productId: string, id: number, by: string): Promise<PipelineRun | undefined> {
+    const { rows } = await this.q.query<PipelineRun>(
+      `SELECT ${columns} FROM pipeline_runs WHERE product_id = $1 AND id = $2 FOR UPDATE`,
+      [productId, id],
+    );
+    const run = rows[0];
+    if (!run || (run.status !== "queued" && run.status !== "running") || run.cancelledBy) return run;
+    await this.q.query(
+      "UPDATE pipeline_runs SET cancel_requested_at = now(), cancelled_by = $2 WHERE id = $1 AND cancelled_by IS NULL",
+      [id, by],
+    );
+    return run;
+  }
+
+  /** Who asked to cancel the run, if anyone did. `lock`: hold the row until the transaction ends. */
+  async cancelRequest(id: number, lock = false): Promise<string | undefined> {
+    const { rows } = await this.q.query<{ by: string | null }>(
+      `SELECT cancelled_by AS by FROM pipeline_runs WHERE id = $1${lock ? " FOR UPDATE" : ""}`,
+      [id],
+    );
+    return rows[0]?.by ?? undefined;
   }
 
   async addStep(runId: number, step: PipelineStepRecord): Promise<void> {

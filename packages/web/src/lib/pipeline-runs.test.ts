@@ -27,6 +27,10 @@ const run = (over: Partial<PipelineRun>): PipelineRun => ({
   createdAt: "2026-12-03T10:00:00Z",
   startedAt: "2026-12-03T10:00:00Z",
   finishedAt: "2026-12-03T10:00:01.500Z",
+  cancelledBy: null,
+  cancelRequestedAt: null,
+  attempt: 1,
+  attempts: [],
   ...over,
 });
 

@@ -15,6 +15,7 @@ import { secretsMigration } from "./0024-secrets.js";
 import { agreementGrantsMigration } from "./0025-agreement-grants.js";
 import { pipelinesMigration } from "./0029-pipelines.js";
 import { grantTargetsMigration } from "./0030-grant-targets.js";
+import { pipelineRunControlMigration } from "./0031-pipeline-run-control.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   agreementGrantsMigration,
   pipelinesMigration,
   grantTargetsMigration,
+  pipelineRunControlMigration,
 ];
