@@ -6,6 +6,7 @@ export { type SandboxLease, SandboxPool, type SandboxPoolOptions } from "./consu
 export { DuckDbConnection, openDuckDb } from "./duckdb-connection.js";
 export { judgeParseTree } from "./duckdb-guard.js";
 export { columnLineage } from "./lineage/column-lineage.js";
+export { lineageInputsOf } from "./lineage/lineage-inputs.js";
 export { lineageOfTrees } from "./lineage/lineage-of-trees.js";
 export type {
   ColumnLineage,

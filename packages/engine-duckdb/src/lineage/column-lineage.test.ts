@@ -1,6 +1,9 @@
+import { join } from "node:path";
 import { InputError } from "@quanta/core";
 import { describe, expect, it } from "vitest";
+import { tempDir, writeData } from "../test-data.js";
 import { columnLineage } from "./column-lineage.js";
+import { lineageInputsOf } from "./lineage-inputs.js";
 import type { ColumnLineage, LineageInputs, LineageSource } from "./lineage-types.js";
 
 const shop: LineageInputs = {
@@ -304,5 +307,50 @@ describe("column lineage over DuckDB's parse tree", () => {
     expect(await refused("ATTACH '/tmp/x.db'")).toMatch(/^lineage-not-select/);
     expect(await refused("")).toMatch(/^lineage-not-select/);
     await expect(columnLineage([], shop)).rejects.toThrow("at least one statement");
+  });
+
+  it("reads an agreement's row filters as filters on the rows of whatever reads the table", async () => {
+    const lineage = await columnLineage(
+      [
+        { name: "consented", sql: "SELECT order_id, amount FROM orders" },
+        { name: "totals", sql: "SELECT sum(amount) AS revenue FROM consented" },
+      ],
+      { ...shop, rowFilters: { orders: ["analytical_consent = true AND Region IN ('EU', 'UK')"], refunds: ["x > 0"] } },
+    );
+    expect(lineage.dataset.map(show)).toEqual([
+      "orders.analytical_consent: INDIRECT/FILTER",
+      "orders.Region: INDIRECT/FILTER",
+    ]);
+  });
+
+  it("answers many callers at once on its one parser", async () => {
+    const all = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => one(`SELECT amount + ${i} AS a${i} FROM orders WHERE order_id > ${i}`)),
+    );
+    expect(all.map((l) => l.columns[0]?.name)).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`));
+  });
+
+  it("takes the inputs' columns, masks and row filters from the run's views (lineageInputsOf)", async () => {
+    const dir = tempDir("quanta-lineage-");
+    const file = await writeData(
+      join(dir, "orders.parquet"),
+      "SELECT i AS order_id, i * 10.0 AS amount, 'c' || i || '@example.com' AS customer_email, i % 2 = 0 AS consent FROM range(4) t(i)",
+    );
+    const view = { files: [file], format: "parquet", masked: ["customer_email"], rowFilters: ["consent"] };
+    const inputs = await lineageInputsOf([
+      { name: "orders", schema: "orders", ...view },
+      { name: "orders", ...view },
+    ]);
+    expect(inputs).toEqual({
+      tables: {
+        "orders.orders": ["order_id", "amount", "customer_email", "consent"],
+        orders: ["order_id", "amount", "customer_email", "consent"],
+      },
+      masked: { "orders.orders": ["customer_email"], orders: ["customer_email"] },
+      rowFilters: { "orders.orders": ["consent"], orders: ["consent"] },
+    });
+    const lineage = await one("SELECT o.customer_email FROM orders.orders o", inputs);
+    expect(byColumn(lineage)).toEqual({ customer_email: ["orders.orders.customer_email: DIRECT/IDENTITY (masked)"] });
+    expect(lineage.dataset.map(show)).toEqual(["orders.orders.consent: INDIRECT/FILTER"]);
   });
 });

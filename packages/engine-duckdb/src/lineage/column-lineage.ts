@@ -1,10 +1,11 @@
-import { InputError } from "@quanta/core";
+import { DuckDbDialect, InputError } from "@quanta/core";
 import { type DuckDBConnection, DuckDBInstance } from "../duckdb-api.js";
 import { instanceOptions } from "../lock-down.js";
 import { lineageOfTrees } from "./lineage-of-trees.js";
 import type { ColumnLineage, LineageInputs, LineageStatement } from "./lineage-types.js";
 
 type Node = Record<string, unknown>;
+const dialect = new DuckDbDialect();
 
 /**
  * One in-memory DuckDB for the whole process, only to parse: SQL reaches it as a parameter of
@@ -26,6 +27,14 @@ function openParser() {
     throw e;
   });
   return parser;
+}
+
+/** One statement at a time on the parser's one connection, whoever calls. */
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 /** `json_serialize_sql` writes positions as 64-bit integers that JSON.parse cannot keep; they are not needed. */
@@ -102,6 +111,34 @@ async function nameExpressions(conn: DuckDBConnection, parsed: Node): Promise<vo
   }
 }
 
+/** The columns each table's row filters read, from their parse tree (each filter parsed, never run). */
+async function filteredColumns(conn: DuckDBConnection, inputs: LineageInputs): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const [table, filters] of Object.entries(inputs.rowFilters ?? {})) {
+    const columns = new Set<string>();
+    for (const filter of filters) {
+      const reader = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)::VARCHAR", [
+        `SELECT 1 FROM ${dialect.quoteIdentifier(table)} WHERE (${filter})`,
+      ]);
+      const collect = (value: unknown) => {
+        if (Array.isArray(value)) for (const v of value) collect(v);
+        else if (typeof value === "object" && value !== null) {
+          const node = value as Node;
+          const names = node.class === "COLUMN_REF" && Array.isArray(node.column_names) ? node.column_names : [];
+          if (names.length > 0) columns.add(String(names[names.length - 1]));
+          for (const v of Object.values(node)) collect(v);
+        }
+      };
+      const parsed = parse(String(reader.getRows()[0]?.[0] ?? "{}"));
+      // A filter that does not parse is the view's problem (the read fails); lineage names what it can.
+      const statement = Array.isArray(parsed.statements) ? (parsed.statements[0] as Node | undefined) : undefined;
+      collect((statement?.node as Node | undefined)?.where_clause);
+    }
+    out[table] = [...columns];
+  }
+  return out;
+}
+
 /**
  * Column lineage of a chain of SELECT statements (a pipeline's steps; a product's declared SQL):
  * for each column of the last one, the input columns feeding it (through earlier statements,
@@ -117,11 +154,13 @@ export async function columnLineage(
   if (statements.length === 0)
     throw new InputError("column lineage needs at least one statement", { code: "lineage-empty" });
   const { conn, aggregates } = await openParser();
-  const trees: { name: string; tree: Node }[] = [];
-  for (const s of statements) {
-    const parsed = await tree(conn, s);
-    await nameExpressions(conn, parsed);
-    trees.push({ name: s.name, tree: parsed });
-  }
-  return lineageOfTrees(trees, inputs, aggregates);
+  return exclusive(async () => {
+    const trees: { name: string; tree: Node }[] = [];
+    for (const s of statements) {
+      const parsed = await tree(conn, s);
+      await nameExpressions(conn, parsed);
+      trees.push({ name: s.name, tree: parsed });
+    }
+    return lineageOfTrees(trees, inputs, aggregates, await filteredColumns(conn, inputs));
+  });
 }

@@ -52,7 +52,7 @@ interface Env {
 }
 
 const rank: Record<DirectSubtype, number> = { IDENTITY: 0, TRANSFORMATION: 1, AGGREGATION: 2 };
-const ref = (table: string, column: string): Ref => `${table}\u0000${column}`;
+const refOf = (table: string, column: string): Ref => `${table}\u0000${column}`;
 const lower = (s: unknown) => String(s ?? "").toLowerCase();
 const obj = (v: unknown): Node | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Node) : undefined;
@@ -106,6 +106,8 @@ export function lineageOfTrees(
   statements: readonly { name: string; tree: Node }[],
   inputs: LineageInputs,
   aggregates: ReadonlySet<string>,
+  /** The columns each table's row filters read (`rowFilters`, parsed by the caller). */
+  filtered: Readonly<Record<string, readonly string[]>> = {},
 ): ColumnLineage {
   const issues: LineageIssue[] = [];
   const tables = new Map<string, { name: string; columns: readonly string[] }>();
@@ -115,7 +117,7 @@ export function lineageOfTrees(
     const table = tables.get(name.toLowerCase());
     for (const c of columns) {
       const column = table?.columns.find((x) => x.toLowerCase() === c.toLowerCase()) ?? c;
-      masked.add(ref(table?.name ?? name, column));
+      masked.add(refOf(table?.name ?? name, column));
     }
   }
   const steps: Env = { relations: new Map(), parent: undefined };
@@ -165,7 +167,7 @@ export function lineageOfTrees(
   /** A column of a table the request gave no columns for: taken by its name. */
   const known = (table: string, column: string): Lin => {
     const lin = emptyLin();
-    lin.direct.set(ref(table, column), "IDENTITY");
+    lin.direct.set(refOf(table, column), "IDENTITY");
     return lin;
   };
 
@@ -473,6 +475,10 @@ export function lineageOfTrees(
       const table = tables.get(key);
       if (table) {
         const columns = table.columns.map((c) => ({ name: c, lin: known(table.name, c) }));
+        for (const f of filtered[table.name] ?? []) {
+          const column = table.columns.find((c) => c.toLowerCase() === f.toLowerCase()) ?? f;
+          addIndirect(dataset, refOf(table.name, column), ["FILTER"]);
+        }
         scope.items.push({ qualifiers, columns: renamed({ columns, dataset: new Map() }, aliases).columns });
         return;
       }

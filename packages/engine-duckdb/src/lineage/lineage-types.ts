@@ -51,4 +51,9 @@ export interface LineageInputs {
   tables: Readonly<Record<string, readonly string[]>>;
   /** Columns of those tables served masked: whatever they feed is marked `masking`. */
   masked?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * Boolean SQL over a table's columns that every row served meets (an agreement's row filters):
+   * the columns they read decide the rows of whatever reads the table (INDIRECT FILTER).
+   */
+  rowFilters?: Readonly<Record<string, readonly string[]>> | undefined;
 }
