@@ -42,6 +42,8 @@ export interface PipelineBuildRequest {
   resultFile: string;
   /** The whole build, from the first statement to the last row. */
   timeoutMs: number;
+  /** Stops the build (a cancelled run): the running statement is cancelled, the failure says why. */
+  signal?: AbortSignal | undefined;
 }
 
 /** One step as it ran: the statement, when, how long, how many rows. */
@@ -70,6 +72,7 @@ export interface PipelineExportRequest {
   /** Each input with the NDJSON file its rows go to. */
   inputs: readonly (PipelineInput & { file: string })[];
   timeoutMs: number;
+  signal?: AbortSignal | undefined;
 }
 
 export interface PipelineExported {
@@ -81,7 +84,7 @@ export interface PipelineExported {
 
 /**
  * A build that failed: the steps so far (the failed one last) and the inputs' rows travel with it.
- * `code`: `sql-refused`, `step-failed`, `timeout`, `engine-unreachable` …
+ * `code`: `sql-refused`, `step-failed`, `timeout`, `stopped`, `engine-unreachable` …
  */
 export class PipelineBuildFailed extends UnprocessableError {
   constructor(

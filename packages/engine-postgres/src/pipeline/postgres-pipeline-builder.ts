@@ -48,6 +48,10 @@ const sessionOptions = [
 /** SQLSTATE of a statement cancelled by statement_timeout or pg_cancel_backend. */
 const queryCanceled = "57014";
 
+/** Why `signal` was aborted, in words (as DuckDB's build says it). */
+const abortReason = (signal: AbortSignal) =>
+  signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "the build was stopped");
+
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 
 /** A lost connection (the server stopped, the network dropped): not the step's fault. */
@@ -69,22 +73,41 @@ function serverMessage(e: unknown): string {
 /** One session of a build: its client, its deadline (a cancel from a second session), and why it stopped. */
 class BuildSession {
   timedOut = false;
+  /** Why the build's signal stopped it, once it has. */
+  stopped: string | undefined;
   private cancelling: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
+  private readonly stop: () => void;
 
   private constructor(
     readonly client: pg.Client,
     readonly config: PostgresConfig,
     timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
   ) {
     const pid = (client as unknown as { processID?: number }).processID;
+    const cancel = () => {
+      if (pid !== undefined) this.cancelling ??= cancelBackend(config, pid);
+    };
     this.timer = setTimeout(() => {
       this.timedOut = true;
-      if (pid !== undefined) this.cancelling = cancelBackend(config, pid);
+      cancel();
     }, timeoutMs);
+    this.stop = () => {
+      this.stopped ??= abortReason(signal as AbortSignal);
+      cancel();
+    };
+    signal?.addEventListener("abort", this.stop, { once: true });
   }
 
-  static async open(request: { server: Record<string, unknown>; env: PipelineBuildRequest["env"]; timeoutMs: number }) {
+  static async open(request: {
+    server: Record<string, unknown>;
+    env: PipelineBuildRequest["env"];
+    timeoutMs: number;
+    signal?: AbortSignal | undefined;
+  }) {
+    if (request.signal?.aborted)
+      throw new PipelineBuildFailed(`the build was stopped: ${abortReason(request.signal)}`, [], {}, "stopped");
     let config: PostgresConfig;
     try {
       config = resolvePostgresConfig(request.server, request.env);
@@ -105,7 +128,7 @@ class BuildSession {
       const why = connectError(e, config);
       throw new PipelineBuildFailed(why.message, [], {}, why.code ?? "engine-unreachable", e);
     }
-    const session = new BuildSession(client, config, request.timeoutMs);
+    const session = new BuildSession(client, config, request.timeoutMs, request.signal);
     const ms = Math.max(1, Math.ceil(request.timeoutMs));
     // Read-write only until the steps' tables exist (made from plans, running nothing); then read-only.
     try {
@@ -150,6 +173,8 @@ class BuildSession {
   /** Why the build stopped, as one failure: the time limit, the server gone, or the server's own message. */
   failure(e: unknown, timeoutMs: number, steps: PipelineBuiltStep[], rowsIn: Record<string, number>) {
     if (e instanceof PipelineBuildFailed) return e;
+    if (this.stopped !== undefined)
+      return new PipelineBuildFailed(`the build was stopped: ${this.stopped}`, steps, rowsIn, "stopped", e);
     if (this.timedOut || (e as { code?: string })?.code === queryCanceled)
       return new PipelineBuildFailed(
         `the run was stopped at its time limit of ${Math.round(timeoutMs / 1000)} s`,
@@ -169,6 +194,7 @@ class BuildSession {
   /** Ends the transaction (the steps' tables go with it) and the session. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this.stop);
     await this.cancelling;
     await this.client.query("ROLLBACK").catch(() => {});
     await this.client.end().catch(() => {});
@@ -270,13 +296,16 @@ export class PostgresPipelineBuilder implements PipelineBuilder {
           done("passed", filled.rowCount ?? 0, null);
         } catch (e) {
           const stopped = session.timedOut || (e as { code?: string })?.code === queryCanceled;
-          const why = stopped
-            ? `step "${step.name}" was stopped at the run's time limit of ${Math.round(request.timeoutMs / 1000)} s`
-            : isConnectionFailure(e)
-              ? connectError(e, session.config).message
-              : `step "${step.name}" failed: ${serverMessage(e)}`;
+          const why = session.stopped
+            ? `step "${step.name}" was stopped: ${session.stopped}`
+            : stopped
+              ? `step "${step.name}" was stopped at the run's time limit of ${Math.round(request.timeoutMs / 1000)} s`
+              : isConnectionFailure(e)
+                ? connectError(e, session.config).message
+                : `step "${step.name}" failed: ${serverMessage(e)}`;
           done("failed", 0, why);
-          throw new PipelineBuildFailed(why, steps, rowsIn, stopped ? "timeout" : "step-failed", e);
+          const code = session.stopped ? "stopped" : stopped ? "timeout" : "step-failed";
+          throw new PipelineBuildFailed(why, steps, rowsIn, code, e);
         }
       }
       const columns = (await session.query<{ name: string; type: string }>(stepColumnsSql, [last.name])).rows.map(
