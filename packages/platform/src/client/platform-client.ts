@@ -193,6 +193,11 @@ export class PlatformClient {
     return this.post<PipelineRun>(`${pipelinePath(productId)}/runs`);
   }
 
+  /** Cancels a queued or running run (owner team or admin); a running one ends `cancelled` once its worker stopped. */
+  async cancelPipelineRun(productId: string, runId: number): Promise<PipelineRun> {
+    return this.post<PipelineRun>(`${pipelinePath(productId)}/runs/${runId}/cancel`);
+  }
+
   /** The product's pipeline runs, newest first. */
   async pipelineRuns(productId: string, limit?: number): Promise<PipelineRun[]> {
     const q = limit === undefined ? "" : `?limit=${limit}`;

@@ -15,8 +15,9 @@ import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lak
 import { StorageRoot } from "../lake/storage-root.js";
 import { lineageDelivery, lineageDeliveryKind } from "../pipelines/lineage-delivery.js";
 import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
-import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
-import { defaultPipelineRunLimits, type PipelineRunLimits, runPipeline } from "../pipelines/run-pipeline.js";
+import { runPipelineJob } from "../pipelines/pipeline-run-job.js";
+import { pipelineRunKind } from "../pipelines/pipeline-service.js";
+import { type PipelineRunLimits, pipelineRunLimitsFromEnv } from "../pipelines/run-pipeline.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
@@ -127,18 +128,11 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         });
         return outcome;
       },
-      [pipelineRunKind]: async (job) => {
-        const payload = job.payload as unknown as PipelineRunPayload;
-        return runPipeline(options.db, locator, payload.runId, payload.productId, {
-          ...defaultPipelineRunLimits,
-          commands: (process.env.QUANTA_PIPELINE_COMMANDS ?? "")
-            .split(",")
-            .map((c) => c.trim())
-            .filter(Boolean),
-          lineageUrl: process.env.QUANTA_OPENLINEAGE_URL || undefined,
+      [pipelineRunKind]: async (job) =>
+        runPipelineJob(options.db, locator, job, {
+          ...pipelineRunLimitsFromEnv(process.env),
           ...options.pipelineLimits,
-        });
-      },
+        }),
       ...(process.env.QUANTA_OPENLINEAGE_URL
         ? {
             [lineageDeliveryKind]: lineageDelivery(process.env.QUANTA_OPENLINEAGE_URL, {

@@ -14,7 +14,15 @@ import { PipelineRunStore } from "./pipeline-run-store.js";
 
 /** The job kind a run is (ADR 0029); its payload is `{ runId, productId }`. */
 export const pipelineRunKind = "pipeline-run";
-const jobKey = (runId: number) => `${pipelineRunKind}:${runId}`;
+export const pipelineRunJobKey = (runId: number) => `${pipelineRunKind}:${runId}`;
+const jobKey = pipelineRunJobKey;
+
+/**
+ * How long a new upstream version waits before its downstream run is due: long enough that a
+ * burst of versions (a multi-port publish, an ingest of several batches) makes one run, short
+ * enough that the run starts within the issue's two seconds.
+ */
+export const upstreamDebounceMs = 300;
 
 export interface PipelineRunPayload {
   runId: number;
@@ -79,16 +87,17 @@ export class PipelineService {
         `a pipeline run of ${productId} is already ${open.status} (run ${open.id}); one run per product at a time`,
         { code: "run-in-progress", details: { runId: open.id } },
       );
+    // The pipeline's tries for transient failures, and one more for a worker that died mid-run.
+    const retries = (await currentPipeline(this.db, productId))?.pipeline.retries.attempts ?? 1;
     return this.db.transaction(async (tx) => {
       const run = await new PipelineRunStore(tx).create({ productId, productVersion, trigger, requestedBy });
       const payload: PipelineRunPayload = { runId: run.id, productId };
-      // A second attempt only for a worker that died mid-run (runPipeline itself never throws).
       await new JobQueue(this.db).enqueue(
         {
           kind: pipelineRunKind,
           key: jobKey(run.id),
           payload: { ...payload },
-          maxAttempts: 2,
+          maxAttempts: retries + 1,
           ...(runAt ? { runAt } : {}),
         },
         tx,
@@ -128,7 +137,7 @@ export class PipelineService {
    * cycle can form: publish refuses one. Best effort: problems are logged lines of the new runs,
    * never the caller's failure.
    */
-  async triggerDownstream(productId: string, port: string, debounceMs = 2_000): Promise<PipelineRun[]> {
+  async triggerDownstream(productId: string, port: string, debounceMs = upstreamDebounceMs): Promise<PipelineRun[]> {
     const product = await new ProductRepository(this.db).get(productId);
     const contractId = product?.ports.find((p) => p.direction === "output" && p.name === port)?.contractId;
     if (!contractId) return [];
@@ -155,6 +164,57 @@ export class PipelineService {
       }
     }
     return queued;
+  }
+
+  /**
+   * Cancels a run (the owner team or an admin; audited): a queued one (waiting for a worker, or
+   * for its next attempt) ends `cancelled` at once and its job is called off; a running one is
+   * flagged in its record, which the worker running it (on any replica) polls: it interrupts the
+   * build, discards the staged version and ends the run `cancelled`. Asking twice is harmless; an
+   * ended run is a 409.
+   */
+  async cancel(productId: string, runId: number, principal: Principal | undefined): Promise<PipelineRun> {
+    const product = await this.product(productId);
+    authorize(principal, "pipeline.run", { id: productId, ownerTeam: product.team ?? null });
+    const by = principal?.name ?? "anonymous";
+    await this.db.transaction(async (tx) => {
+      const store = new PipelineRunStore(tx);
+      const run = await store.requestCancel(productId, runId, by);
+      if (!run) throw new NotFoundError(`${productId} has no pipeline run ${runId}`);
+      if (run.status !== "queued" && run.status !== "running")
+        throw new ConflictError(
+          `run ${runId} of ${productId} has ended (${run.status}); only a queued or running run can be cancelled`,
+          { code: "run-ended" },
+        );
+      if (run.cancelledBy) return;
+      await new AuditLog(tx).append({
+        actor: by,
+        action: "pipeline.cancel",
+        productId,
+        decision: "allowed",
+        reason: `run ${runId} was ${run.status}`,
+        details: { run: runId, status: run.status },
+      });
+      if (run.status === "running") {
+        await store.log(runId, "warning", `cancel requested by ${by}; the run stops at once`);
+        return;
+      }
+      // Waiting: its job never starts it (a worker that claimed it already finds the run ended).
+      await new JobQueue(this.db).cancel(jobKey(runId), { cancelledBy: by }, tx);
+      const reason = `cancelled by ${by} before it ${run.attempt > 0 ? `was tried again (attempt ${run.attempt + 1})` : "started"}`;
+      await store.finish(runId, { status: "cancelled", reason, outputs: run.outputs });
+      await store.log(runId, "warning", reason);
+      await new EventLog(tx).append({
+        type: "pipeline.cancelled",
+        subject: productId,
+        actor: by,
+        payload: { run: runId, reason, cancelledBy: by },
+      });
+    });
+    const run = await new PipelineRunStore(this.db).get(productId, runId);
+    if (!run) throw new NotFoundError(`${productId} has no pipeline run ${runId}`);
+    const { steps: _steps, ...summary } = run;
+    return summary;
   }
 
   async runs(productId: string, principal: Principal | undefined, limit = 20): Promise<PipelineRun[]> {

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -20,9 +20,10 @@ import type { StoreTarget } from "../storage/store-target.js";
 import { lineageDelivery, lineageDeliveryKind } from "./lineage-delivery.js";
 import { lineageProblems } from "./openlineage.test-helpers.js";
 import { revenueFiles, revenuePipeline } from "./pipeline-fixtures.js";
+import { pipelineRunHandler } from "./pipeline-run-job.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "./pipeline-scheduler.js";
-import { type PipelineRunPayload, PipelineService, pipelineRunKind } from "./pipeline-service.js";
+import { PipelineService, pipelineRunJobKey, pipelineRunKind } from "./pipeline-service.js";
 import { defaultPipelineRunLimits, runPipeline } from "./run-pipeline.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -167,10 +168,7 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
       app = createApp({ registry, harness, logError: (e) => errors.push(e) });
       worker = new JobWorker(new JobQueue(db), {
         handlers: {
-          [pipelineRunKind]: async (job) => {
-            const p = job.payload as unknown as PipelineRunPayload;
-            return runPipeline(db, locator, p.runId, p.productId);
-          },
+          [pipelineRunKind]: pipelineRunHandler(db, locator, { ...defaultPipelineRunLimits, cancelPollMs: 50 }),
         },
       });
       shopOwner = await testIdentity(db, {
@@ -557,6 +555,190 @@ outputs:
         const hung = await runCopy("1.2.0", pipeline("setInterval(() => {}, 1000)", "1s"));
         expect(hung.reason).toContain('step "copy" was ended at its time limit of 1 s');
         expect((await harness.lake.current(db, "shop.copy", "orders-copy"))?.version).toBe(1);
+      });
+    });
+
+    describe("running: cancellation, retries, limits", () => {
+      /** Orders joined with themselves `n` times: as slow (or as big) as a test needs. */
+      const heavy = (n: number) => `apiVersion: quanta/v1
+kind: Pipeline
+LIMITS
+outputs:
+  - port: revenue
+    steps:
+      - name: totals
+        sql: SELECT count(*)::BIGINT AS orders, sum(o0.amount) AS revenue, min(o0.customer_email) AS sample_email FROM ${Array.from({ length: n }, (_, i) => `orders o${i}`).join(", ")}
+`;
+      let version = 0;
+      const publish = async (pipeline: string) => {
+        await registry.publish({ files: revenueFiles({ version: `2.${++version}.0`, pipeline }) });
+        return `2.${version}.0`;
+      };
+      const enqueue = (v: string) => new PipelineService(db, harness.lake).enqueue("shop.revenue", v, "manual", "test");
+      const detail = async (id: number) =>
+        (await call("GET", `/api/products/shop.revenue/pipeline/runs/${id}`, revenueOwner)).body;
+      const job = (id: number) => new JobQueue(db).byKey(pipelineRunJobKey(id));
+      /** Lets the worker run due jobs until run `id` had one more attempt (downstream runs it queued may come first). */
+      const work = async (id: number) => {
+        const before = (await new PipelineRunStore(db).get("shop.revenue", id))?.attempt ?? 0;
+        for (let i = 0; i < 10; i++) {
+          await worker.runOne([pipelineRunKind]);
+          if (((await new PipelineRunStore(db).get("shop.revenue", id))?.attempt ?? 0) > before) return;
+        }
+        throw new Error(`run ${id} never ran`);
+      };
+
+      beforeAll(async () => {
+        // Jobs the earlier tests left due (runs they ran directly, a scheduled run) go first.
+        await worker.drain();
+      });
+
+      it("cancels a queued run at once: its job never runs it; audited, with an event", async () => {
+        const v = await publish(revenuePipeline());
+        const queued = await enqueue(v);
+        expect(
+          (await call("POST", `/api/products/shop.revenue/pipeline/runs/${queued.id}/cancel`, stranger)).status,
+        ).toBe(403);
+        const cancelled = await call(
+          "POST",
+          `/api/products/shop.revenue/pipeline/runs/${queued.id}/cancel`,
+          revenueOwner,
+        );
+        expect(cancelled.status).toBe(200);
+        expect(cancelled.body).toMatchObject({
+          status: "cancelled",
+          cancelledBy: "rita@revenue.example",
+          reason: "cancelled by rita@revenue.example before it started",
+        });
+        expect(await job(queued.id)).toMatchObject({ status: "done", result: { cancelledBy: "rita@revenue.example" } });
+        expect(await worker.runOne([pipelineRunKind])).toBe(false);
+        const again = await call("POST", `/api/products/shop.revenue/pipeline/runs/${queued.id}/cancel`, revenueOwner);
+        expect(again.status).toBe(409);
+        const audit = await new AuditLog(db).list({ productId: "shop.revenue" });
+        expect(audit.find((a) => a.action === "pipeline.cancel")).toMatchObject({ actor: "rita@revenue.example" });
+        const events = await new EventLog(db).list({ subject: "shop.revenue", limit: 1000 });
+        expect(events.some((e) => e.type === "pipeline.cancelled" && e.payload.run === queued.id)).toBe(true);
+      });
+
+      it("stops a running run promptly when cancelled from elsewhere; its staged version never becomes current", async () => {
+        const before = await current();
+        const v = await publish(heavy(8).replace("LIMITS\n", ""));
+        const queued = await enqueue(v);
+        const running = work(queued.id);
+        // Wait until the build runs (its version is staged), then cancel, as any replica would.
+        for (let i = 0; i < 200; i++) {
+          const lines = await new PipelineRunStore(db).logs(queued.id);
+          if (lines.some((l) => l.message.includes("staged version"))) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        const asked = Date.now();
+        const flagged = await call(
+          "POST",
+          `/api/products/shop.revenue/pipeline/runs/${queued.id}/cancel`,
+          revenueOwner,
+        );
+        expect(flagged.body).toMatchObject({ status: "running", cancelledBy: "rita@revenue.example" });
+        await running;
+        expect(Date.now() - asked).toBeLessThan(5_000);
+        const r = await detail(queued.id);
+        expect(r).toMatchObject({ status: "cancelled", cancelledBy: "rita@revenue.example" });
+        expect(r.reason).toBe("cancelled by rita@revenue.example");
+        expect(r.steps.map((s: Json) => [s.name, s.status])).toEqual([["totals", "failed"]]);
+        expect(await current()).toBe(before);
+        const staged = await harness.lake.versions.byVersion(db, "shop.revenue", "revenue", r.outputs[0].version);
+        expect(staged?.state).toBe("failed");
+        const events = await new EventLog(db).list({ subject: "shop.revenue", limit: 1000 });
+        expect(
+          events.find((e) => e.type === "pipeline.cancelled" && e.payload.run === queued.id)?.payload,
+        ).toMatchObject({ cancelledBy: "rita@revenue.example" });
+      });
+
+      it("retries a run whose input could not be read, after its backoff, each attempt on record", async () => {
+        const v = await publish(
+          revenuePipeline().replace("kind: Pipeline\n", "kind: Pipeline\nretries: { attempts: 2, backoff: 1s }\n"),
+        );
+        const data = join(shop.folder, "data", "orders.parquet");
+        await rename(data, `${data}.away`);
+        const queued = await enqueue(v);
+        expect((await job(queued.id))?.maxAttempts).toBe(3);
+        try {
+          await work(queued.id);
+        } finally {
+          await rename(`${data}.away`, data);
+        }
+        const first = await detail(queued.id);
+        expect(first).toMatchObject({ status: "queued", attempt: 1 });
+        expect(first.attempts).toEqual([
+          expect.objectContaining({
+            attempt: 1,
+            transient: true,
+            reason: expect.stringContaining('dataset "orders" cannot be read'),
+          }),
+        ]);
+        const retryJob = await job(queued.id);
+        expect(retryJob?.status).toBe("queued");
+        const wait = Date.parse(retryJob?.runAt ?? "") - Date.parse(first.attempts[0].endedAt);
+        expect(wait).toBeGreaterThan(500);
+        await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(retryJob?.runAt ?? "") - Date.now()) + 50));
+        await work(queued.id);
+        const second = await detail(queued.id);
+        expect(second).toMatchObject({ status: "succeeded", attempt: 2, reason: null });
+        const logs = (await new PipelineRunStore(db).logs(queued.id)).map((l) => l.message).join("\n");
+        expect(logs).toContain("attempt 1 of 2 failed for a transient reason; attempt 2 in 1 s");
+      });
+
+      it("does not retry a run whose SQL is wrong, and retries one whose worker died", async () => {
+        const retrying = "kind: Pipeline\nretries: { attempts: 3, backoff: 1s }\n";
+        const v = await publish(
+          revenuePipeline().replace("kind: Pipeline\n", retrying).replace("sum(amount)", "sum(amount / 'x')"),
+        );
+        const wrong = await enqueue(v);
+        await work(wrong.id);
+        expect(await detail(wrong.id)).toMatchObject({ status: "failed", attempt: 1, attempts: [] });
+        expect((await job(wrong.id))?.status).toBe("done");
+
+        const good = await publish(revenuePipeline().replace("kind: Pipeline\n", retrying));
+        const dies = await enqueue(good);
+        // A worker claims the job with a short lease, starts the run and dies (never heartbeats).
+        const queue = new JobQueue(db);
+        expect(await queue.claim("dead-worker", [pipelineRunKind], 50)).toBeDefined();
+        await new PipelineRunStore(db).start(dies.id);
+        await new Promise((r) => setTimeout(r, 100));
+        await work(dies.id);
+        const r = await detail(dies.id);
+        expect(r).toMatchObject({ status: "succeeded", attempt: 2 });
+        expect(r.attempts).toEqual([
+          expect.objectContaining({ attempt: 1, transient: true, reason: expect.stringContaining("stopped mid-run") }),
+        ]);
+      });
+
+      it("enforces a pipeline's memory and time limits, with a clear reason", async () => {
+        const before = await current();
+        const v = await publish(
+          heavy(4)
+            .replace("LIMITS", "limits: { memory: 1MB, threads: 1 }")
+            .replace(
+              "min(o0.customer_email) AS sample_email",
+              "left(string_agg(o1.customer_email || o2.customer_email, ',' ORDER BY o3.amount, o2.amount), 3) AS sample_email",
+            ),
+        );
+        const small = await enqueue(v);
+        await work(small.id);
+        const r = await detail(small.id);
+        expect(r.status).toBe("failed");
+        expect(r.reason).toContain("the run ran out of its DuckDB memory limit of 1MB (limits.memory in pipeline.yaml");
+        expect(await current()).toBe(before);
+
+        const slow = await publish(heavy(9).replace("LIMITS", "limits: { timeout: 1s, threads: 8 }"));
+        const timed = await enqueue(slow);
+        await work(timed.id);
+        const t = await detail(timed.id);
+        expect(t.status).toBe("failed");
+        expect(t.reason).toContain("the run's time limit of 1 s was reached (limits.timeout)");
+        const logs = (await new PipelineRunStore(db).logs(timed.id)).map((l) => l.message).join("\n");
+        expect(logs).toContain("limits: memory 2GB, 2 thread(s), 1 s (lowered to the server's: threads 8 → 2)");
+        expect(await current()).toBe(before);
       });
     });
   });

@@ -8,12 +8,16 @@ export interface CommandRequest {
   timeoutMs: number;
   /** Each line the command prints (stdout and stderr), as it prints it. */
   onLine: (stream: "stdout" | "stderr", line: string) => void;
+  /** Ends the program and its group when aborted (a cancelled run). */
+  signal?: AbortSignal;
 }
 
 export interface CommandResult {
   code: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Ended because `signal` was aborted. */
+  stopped: boolean;
   ms: number;
   /** Why it did not start (no such program, not executable). */
   error: string | null;
@@ -29,6 +33,7 @@ export function runCommand(request: CommandRequest): Promise<CommandResult> {
   const [program, ...args] = request.argv;
   return new Promise((resolve) => {
     let timedOut = false;
+    let stopped = false;
     let error: string | null = null;
     const child = spawn(program as string, args, {
       cwd: request.cwd,
@@ -36,14 +41,23 @@ export function runCommand(request: CommandRequest): Promise<CommandResult> {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       } catch {
         child.kill("SIGKILL");
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, request.timeoutMs);
+    const stop = () => {
+      stopped = true;
+      killGroup();
+    };
+    if (request.signal?.aborted) stop();
+    else request.signal?.addEventListener("abort", stop, { once: true });
     for (const stream of ["stdout", "stderr"] as const) {
       const source = child[stream];
       if (source) createInterface({ input: source }).on("line", (line) => request.onLine(stream, line));
@@ -53,7 +67,8 @@ export function runCommand(request: CommandRequest): Promise<CommandResult> {
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, timedOut, ms: Math.round(performance.now() - started), error });
+      request.signal?.removeEventListener("abort", stop);
+      resolve({ code, signal, timedOut, stopped, ms: Math.round(performance.now() - started), error });
     });
   });
 }

@@ -1,9 +1,14 @@
-import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { type CommandStep, NotFoundError, QuantaError } from "@quanta/core";
+import { stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  type CommandStep,
+  defaultPipelineRetries,
+  NotFoundError,
+  type PipelineRetries,
+  QuantaError,
+} from "@quanta/core";
 import { objs } from "@quanta/core/read";
-import { BuildFailed, type BuiltStep, buildOutput, exportInputs, type SandboxDataset } from "@quanta/engine-duckdb";
+import { BuildFailed, type BuiltStep, buildOutput, type SandboxDataset } from "@quanta/engine-duckdb";
 import { planRead, type ReadPlan } from "../access/read-access.js";
 import { EventLog } from "../audit/event-log.js";
 import type { DataLocator } from "../harness/data-locator.js";
@@ -16,38 +21,36 @@ import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
+import { runCommandStep } from "./command-step.js";
 import { queueLineageDelivery } from "./lineage-delivery.js";
 import { lineageEvent } from "./openlineage.js";
 import { currentPipeline } from "./pipeline-declaration.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 import { PipelineService } from "./pipeline-service.js";
-import { runCommand } from "./run-command.js";
+import {
+  defaultPipelineRunLimits,
+  isTransient,
+  type PipelineRunLimits,
+  RunControl,
+  RunFailed,
+  type RunLimits,
+  retryDelayMs,
+  runLimits,
+} from "./run-control.js";
 
-export interface PipelineRunLimits {
-  /** Where OpenLineage events are sent (`QUANTA_OPENLINEAGE_URL`); undefined: only stored. */
-  lineageUrl?: string | undefined;
-  /** The programs command steps may run (`QUANTA_PIPELINE_COMMANDS`); none by default. */
-  commands: readonly string[];
-  /** The whole build of one output (every step), in DuckDB. */
-  buildTimeoutMs: number;
-  checkTimeoutMs: number;
-  runTimeoutMs: number;
-  threads: number;
-  memoryLimit: string;
+export { defaultPipelineRunLimits, type PipelineRunLimits, pipelineRunLimitsFromEnv } from "./run-control.js";
+
+/**
+ * How a run (one attempt of it) ended: `retrying` when it failed for a transient reason and its
+ * pipeline's `retries` allow another attempt, due in `retryInMs`.
+ */
+export interface PipelineRunOutcome {
+  status: "succeeded" | "failed" | "cancelled" | "retrying";
+  reason: string | null;
+  outputs: PipelineOutputResult[];
+  retryInMs?: number;
 }
-
-export const defaultPipelineRunLimits: PipelineRunLimits = {
-  commands: [],
-  buildTimeoutMs: 1_800_000,
-  checkTimeoutMs: 300_000,
-  runTimeoutMs: 1_800_000,
-  threads: 2,
-  memoryLimit: "2GB",
-};
-
-/** A run that ended without a new current version for some output: why, in one line. */
-class RunFailed extends Error {}
 
 /**
  * Who a pipeline reads as: a service in the product's owner team and nothing else, so its reads
@@ -73,6 +76,11 @@ export function pipelinePrincipal(productId: string, ownerTeam: string): Princip
  * only a passing version becomes current (atomically, with its `pipeline.succeeded` event). A
  * failing one is kept `failed` for inspection, consumers keep the previous version, and
  * `pipeline.failed` goes out. Never throws for a failed run: its record says why.
+ *
+ * A cancel request (any replica sets it in the run's record; polled here) or the run's time limit
+ * interrupts DuckDB or kills a command's process group; the staged version is discarded and the
+ * run ends `cancelled` (with who asked) or `failed`. A transient failure (an input that could not
+ * be read) with attempts left by the pipeline's `retries` queues the run again: `retrying`.
  */
 export async function runPipeline(
   db: Database,
@@ -80,27 +88,41 @@ export async function runPipeline(
   runId: number,
   productId: string,
   limits: PipelineRunLimits = defaultPipelineRunLimits,
-): Promise<{ status: "succeeded" | "failed"; reason: string | null; outputs: PipelineOutputResult[] }> {
+): Promise<PipelineRunOutcome> {
   const runs = new PipelineRunStore(db);
   const log = (level: "info" | "warning" | "error", message: string) => runs.log(runId, level, message).catch(() => {});
   const outputs: PipelineOutputResult[] = [];
   const lake = locator.lake;
   let reason: string | null = null;
-  await runs.start(runId);
+  let transient = false;
+  const attempt = (await runs.start(runId))?.attempt;
+  if (attempt === undefined) {
+    // Ended before this attempt began (cancelled while its job waited): nothing to do.
+    const ended = await runs.get(productId, runId);
+    return {
+      status: ended?.status === "cancelled" ? "cancelled" : "failed",
+      reason: ended?.reason ?? null,
+      outputs: [],
+    };
+  }
+  const control = new RunControl(runs, runId, limits.cancelPollMs);
+  let retries: PipelineRetries = defaultPipelineRetries;
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
   let sqlRun = "";
-  const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
-  await db
-    .transaction(async (tx) => {
-      await new EventLog(tx).append({
-        type: "lineage.run",
-        subject: productId,
-        actor: `pipeline:${productId}`,
-        payload: started,
-      });
-      if (limits.lineageUrl) await queueLineageDelivery(db, tx, started);
-    })
-    .catch(() => {});
+  if (attempt === 1) {
+    const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
+    await db
+      .transaction(async (tx) => {
+        await new EventLog(tx).append({
+          type: "lineage.run",
+          subject: productId,
+          actor: `pipeline:${productId}`,
+          payload: started,
+        });
+        if (limits.lineageUrl) await queueLineageDelivery(db, tx, started);
+      })
+      .catch(() => {});
+  }
   try {
     const product = await new ProductRepository(db).get(productId);
     if (!product) throw new NotFoundError(`no data product "${productId}"`);
@@ -108,11 +130,15 @@ export async function runPipeline(
     if (!declared) throw new RunFailed(`version ${product.version} of ${productId} has no pipeline (pipeline.yaml)`);
     if (!product.team) throw new RunFailed(`${productId} has no owner team, and a pipeline reads as its owner team`);
     const principal = pipelinePrincipal(productId, product.team);
+    retries = declared.pipeline.retries;
+    const runLimit = runLimits(limits, declared.pipeline.limits);
+    control.start(runLimit.timeoutMs);
     await log(
       "info",
-      `run of ${productId} ${product.version}: ${declared.pipeline.outputs.length} output(s), reading as team ${product.team}`,
+      `run of ${productId} ${product.version}${attempt > 1 ? `, attempt ${attempt} of ${retries.attempts}` : ""}: ${declared.pipeline.outputs.length} output(s), reading as team ${product.team}; limits: memory ${runLimit.memoryLimit}, ${runLimit.threads} thread(s), ${Math.round(runLimit.timeoutMs / 1000)} s${runLimit.capped.length ? ` (lowered to the server's: ${runLimit.capped.join(", ")})` : ""}`,
     );
     for (const output of declared.pipeline.outputs) {
+      control.check();
       const result: PipelineOutputResult = {
         port: output.port,
         dataset: null,
@@ -143,6 +169,7 @@ export async function runPipeline(
         } catch (e) {
           throw new RunFailed(
             `input port ${name} (${upstream.productId} port ${upstream.port}): ${(e as Error).message}`,
+            isTransient(e),
           );
         }
         if (plan.basis === "public")
@@ -220,8 +247,15 @@ export async function runPipeline(
       };
       try {
         if (command) {
-          const ran = await runCommandStep(locator, runId, command, inputs, file, dataset, limits, (line) =>
-            log("info", line),
+          const ran = await runCommandStep(
+            locator,
+            runId,
+            command,
+            inputs,
+            file,
+            dataset,
+            { buildTimeoutMs: limits.buildTimeoutMs, signal: control.signal, remainingMs: () => control.remainingMs() },
+            (line) => log("info", line),
           );
           built = [ran.step];
           result.rowsIn = ran.rowsIn;
@@ -234,9 +268,10 @@ export async function runPipeline(
             steps: output.steps.flatMap((s) => (s.kind === "sql" ? [{ name: s.name, sql: s.sql }] : [])),
             outputFile: file,
             outputDir: dirname(file),
-            timeoutMs: limits.buildTimeoutMs,
-            threads: limits.threads,
-            memoryLimit: limits.memoryLimit,
+            timeoutMs: Math.min(limits.buildTimeoutMs, control.remainingMs()),
+            threads: runLimit.threads,
+            memoryLimit: runLimit.memoryLimit,
+            signal: control.signal,
           });
           built = build.steps;
           result.rowsIn = build.rowsIn;
@@ -249,9 +284,10 @@ export async function runPipeline(
         }
         await recordSteps();
         await lake.discard(db, staged, (e as Error).message);
-        throw new RunFailed(`output ${port.name}: ${(e as Error).message}`);
+        throw buildFailure(port.name, e, runLimit, limits);
       }
       await recordSteps();
+      await discardIfStopped(db, lake, staged, control);
       for (const [i, plan] of plans.entries())
         await plan.audit({
           rows: Object.entries(result.rowsIn)
@@ -274,6 +310,7 @@ export async function runPipeline(
           `output ${port.name}: version ${staged.row.version} failed its contract: ${(e as Error).message}`,
         );
       });
+      await discardIfStopped(db, lake, staged, control);
       result.tests = { status: tested.run.result, checks: tested.checks };
       if (command) result.rowsOut = tested.rows;
       if (tested.run.result === "failed" || tested.run.result === "error") {
@@ -286,35 +323,71 @@ export async function runPipeline(
         throw new RunFailed(why);
       }
       const rows = tested.rows;
-      await db.transaction(async (tx) => {
-        const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
-          ...current.filter((d) => d.name !== dataset),
-          { name: dataset, format: "parquet", files: [lake.relative(file)], rows, bytes: result.bytesOut },
-        ]);
-        result.published = true;
-        result.previous = made.previous;
-        await new EventLog(tx).append({
-          type: "port.version.published",
-          subject: productId,
-          actor: principal.name,
-          payload: {
-            port: port.name,
-            dataset,
-            version: made.version,
-            previous: made.previous,
-            rows,
-            source: "pipeline",
-            run: runId,
-          },
+      await db
+        .transaction(async (tx) => {
+          // The run's row, locked: a cancel request either came first (nothing is published) or waits for this.
+          const cancelledBy = await new PipelineRunStore(tx).cancelRequest(runId, true);
+          if (cancelledBy) {
+            control.cancel(cancelledBy);
+            throw new RunFailed(`cancelled by ${cancelledBy}`);
+          }
+          const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
+            ...current.filter((d) => d.name !== dataset),
+            { name: dataset, format: "parquet", files: [lake.relative(file)], rows, bytes: result.bytesOut },
+          ]);
+          result.published = true;
+          result.previous = made.previous;
+          await new EventLog(tx).append({
+            type: "port.version.published",
+            subject: productId,
+            actor: principal.name,
+            payload: {
+              port: port.name,
+              dataset,
+              version: made.version,
+              previous: made.previous,
+              rows,
+              source: "pipeline",
+              run: runId,
+            },
+          });
+        })
+        .catch(async (e: unknown) => {
+          await lake.discard(db, staged, (e as Error).message);
+          throw e;
         });
-      });
       await log("info", `output ${port.name}: version ${staged.row.version} passed its tests and is current`);
     }
   } catch (e) {
     reason = e instanceof RunFailed || e instanceof QuantaError ? e.message : `the run broke: ${(e as Error).message}`;
-    await log("error", reason);
+    transient = e instanceof RunFailed ? e.transient : !(e instanceof QuantaError);
+    if (control.signal.aborted) {
+      reason = (control.signal.reason as Error).message;
+      transient = false;
+    }
+    await log(control.cancelledBy ? "warning" : "error", reason);
+  } finally {
+    control.close();
   }
-  const status = reason === null ? "succeeded" : "failed";
+  if (reason !== null && transient && attempt < retries.attempts) {
+    const retryInMs = retryDelayMs(retries, attempt);
+    const retryAt = new Date(Date.now() + retryInMs);
+    await runs.retry(runId, { reason, retryAt, outputs });
+    await log(
+      "warning",
+      `attempt ${attempt} of ${retries.attempts} failed for a transient reason; attempt ${attempt + 1} in ${Math.round(retryInMs / 1000)} s`,
+    );
+    await new EventLog(db)
+      .append({
+        type: "pipeline.retrying",
+        subject: productId,
+        actor: `pipeline:${productId}`,
+        payload: { run: runId, attempt, reason, retryAt: retryAt.toISOString() },
+      })
+      .catch(() => {});
+    return { status: "retrying", reason, outputs, retryInMs };
+  }
+  const status = reason === null ? "succeeded" : control.cancelledBy ? "cancelled" : "failed";
   await db.transaction(async (tx) => {
     await new PipelineRunStore(tx).finish(runId, { status, reason, outputs });
     const ended = lineageEvent({
@@ -335,12 +408,14 @@ export async function runPipeline(
     });
     if (limits.lineageUrl) await queueLineageDelivery(db, tx, ended);
     await new EventLog(tx).append({
-      type: status === "succeeded" ? "pipeline.succeeded" : "pipeline.failed",
+      type: `pipeline.${status}`,
       subject: productId,
       actor: `pipeline:${productId}`,
       payload: {
         run: runId,
         reason,
+        attempt,
+        ...(control.cancelledBy ? { cancelledBy: control.cancelledBy } : {}),
         outputs: outputs.map((o) => ({
           port: o.port,
           version: o.version,
@@ -356,6 +431,31 @@ export async function runPipeline(
       .triggerDownstream(productId, o.port)
       .catch((e: unknown) => log("warning", `downstream runs of port ${o.port} not queued: ${(e as Error).message}`));
   return { status, reason, outputs };
+}
+
+/** The run was told to stop while its output was written or tested: the staged version goes. */
+async function discardIfStopped(db: Database, lake: Lake, staged: StagedVersion, control: RunControl): Promise<void> {
+  if (!control.signal.aborted) return;
+  const why = (control.signal.reason as Error).message;
+  await lake.discard(db, staged, why);
+  throw new RunFailed(why);
+}
+
+/**
+ * Why a build failed, as the run's reason: a failure before any step ran could not read the inputs
+ * (transient: worth another attempt); running out of memory names the limit and where it is set.
+ */
+function buildFailure(port: string, e: unknown, runLimit: RunLimits, server: PipelineRunLimits): RunFailed {
+  const message = (e as Error).message;
+  const code = e instanceof QuantaError ? e.code : undefined;
+  const unreadInputs =
+    code === "dataset-unreadable" ||
+    code === "inputs-failed" ||
+    (e instanceof BuildFailed && code === "build-failed" && e.steps.length === 0);
+  const memory = /out of memory/i.test(message)
+    ? `; the run ran out of its DuckDB memory limit of ${runLimit.memoryLimit} (limits.memory in pipeline.yaml; this server allows at most ${server.memoryLimit}, QUANTA_PIPELINE_MEMORY)`
+    : "";
+  return new RunFailed(`output ${port}: ${message}${memory}`, unreadInputs);
 }
 
 /** A version whose tests failed: `failed` with the reason, its files kept for inspection. */
@@ -396,98 +496,4 @@ async function upstreamOf(
       `input port ${inputPort} reads contract ${contractId}, which no output port on this platform serves`,
     );
   return { productId: product.id, port: port.name };
-}
-
-/** At most this many of a command's lines go to the run's log. */
-const maxCommandLines = 1000;
-
-/**
- * A command step: the inputs as the agreement lets the team read them (masked, filtered) are
- * written as Parquet to `inputs/<port>/<dataset>.parquet` of a fresh working directory, the
- * program runs there (no shell, its own environment: `QUANTA_INPUTS`, `QUANTA_INPUT_<PORT>`,
- * `QUANTA_OUTPUT`, `PATH`) within its time limit, and `output/<dataset>.parquet` becomes the
- * staged version's file. The working directory is removed afterwards.
- */
-async function runCommandStep(
-  locator: DataLocator,
-  runId: number,
-  step: CommandStep,
-  inputs: readonly SandboxDataset[],
-  file: string,
-  dataset: string,
-  limits: PipelineRunLimits,
-  onLine: (line: string) => void,
-): Promise<{ step: BuiltStep; rowsIn: Record<string, number> }> {
-  const work = join(locator.tempDir(), `pipeline-${runId}-${randomBytes(4).toString("hex")}`);
-  const startedAt = new Date().toISOString();
-  const failed = (error: string, ms = 0): BuiltStep => ({
-    name: step.name,
-    sql: JSON.stringify(step.command),
-    startedAt,
-    ms,
-    rows: 0,
-    status: "failed",
-    error,
-  });
-  try {
-    await mkdir(join(work, "output"), { recursive: true });
-    const exported = await exportInputs({ inputs, dir: join(work, "inputs"), timeoutMs: limits.buildTimeoutMs });
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: work,
-      LANG: "C.UTF-8",
-      QUANTA_INPUTS: join(work, "inputs"),
-      QUANTA_OUTPUT: join(work, "output"),
-    };
-    for (const d of inputs)
-      if (d.schema)
-        env[`QUANTA_INPUT_${d.schema.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`] = join(work, "inputs", d.schema);
-    let lines = 0;
-    const ran = await runCommand({
-      argv: step.command,
-      cwd: work,
-      env,
-      timeoutMs: step.timeoutSeconds * 1000,
-      onLine: (stream, line) => {
-        if (++lines <= maxCommandLines) onLine(`${step.name} ${stream}: ${line.slice(0, 2000)}`);
-        else if (lines === maxCommandLines + 1) onLine(`${step.name}: more lines than ${maxCommandLines}, not logged`);
-      },
-    });
-    if (ran.error)
-      return { step: failed(`step "${step.name}" did not start: ${ran.error}`, ran.ms), rowsIn: exported.rowsIn };
-    if (ran.timedOut)
-      return {
-        step: failed(`step "${step.name}" was ended at its time limit of ${step.timeoutSeconds} s`, ran.ms),
-        rowsIn: exported.rowsIn,
-      };
-    if (ran.code !== 0)
-      return {
-        step: failed(
-          `step "${step.name}" exited with ${ran.code === null ? `signal ${ran.signal}` : `code ${ran.code}`}`,
-          ran.ms,
-        ),
-        rowsIn: exported.rowsIn,
-      };
-    const produced = join(work, "output", `${dataset}.parquet`);
-    if (!(await stat(produced).catch(() => undefined))?.isFile())
-      return {
-        step: failed(`step "${step.name}" ended without writing $QUANTA_OUTPUT/${dataset}.parquet`, ran.ms),
-        rowsIn: exported.rowsIn,
-      };
-    await copyFile(produced, file);
-    return {
-      step: {
-        name: step.name,
-        sql: JSON.stringify(step.command),
-        startedAt,
-        ms: ran.ms,
-        rows: 0,
-        status: "passed",
-        error: null,
-      },
-      rowsIn: exported.rowsIn,
-    };
-  } finally {
-    await rm(work, { recursive: true, force: true }).catch(() => {});
-  }
 }

@@ -83,6 +83,25 @@ const logsRoute = createRoute({
   },
 });
 
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/api/products/{id}/pipeline/runs/{runId}/cancel",
+  operationId: "cancelPipelineRun",
+  tags,
+  summary: "Cancel a queued or running run (owner team or admin; audited)",
+  description:
+    "A queued run (waiting for a worker or for its next attempt) ends `cancelled` at once. A running one is flagged: the worker running it, on whichever replica, interrupts its build within a second, discards the staged version (it never becomes current) and ends the run `cancelled`, with `cancelledBy`. Asking again is harmless.",
+  request: { params: RunParams },
+  responses: {
+    200: json(
+      PipelineRunSchema,
+      "The run: `cancelled`, or still `running` with `cancelledBy` set until its worker stopped",
+    ),
+    ...guarded,
+    409: errorContent("The run has ended already"),
+  },
+});
+
 const rollbackRoute = createRoute({
   method: "post",
   path: "/api/products/{id}/pipeline/rollback",
@@ -118,7 +137,7 @@ const rollbackRoute = createRoute({
   },
 });
 
-/** Pipelines (ADR 0029): runs through the job queue, their records and logs, and rollback. */
+/** Pipelines (ADR 0029): runs through the job queue, their records and logs, cancellation and rollback. */
 export function registerPipelines(app: OpenAPIHono, pipelines: PipelineService): void {
   app.openapi(runRoute, async (c) => c.json(await pipelines.requestRun(c.req.valid("param").id, principalOf(c)), 202));
   app.openapi(listRoute, async (c) =>
@@ -131,6 +150,10 @@ export function registerPipelines(app: OpenAPIHono, pipelines: PipelineService):
   app.openapi(logsRoute, async (c) => {
     const { id, runId } = c.req.valid("param");
     return c.json(await pipelines.logs(id, runId, principalOf(c), c.req.valid("query").after ?? 0), 200);
+  });
+  app.openapi(cancelRoute, async (c) => {
+    const { id, runId } = c.req.valid("param");
+    return c.json(await pipelines.cancel(id, runId, principalOf(c)), 200);
   });
   app.openapi(rollbackRoute, async (c) => {
     const { port, version } = c.req.valid("json");
