@@ -131,8 +131,11 @@ class BuildSession {
     const session = new BuildSession(client, config, request.timeoutMs, request.signal);
     const ms = Math.max(1, Math.ceil(request.timeoutMs));
     // Read-write only until the steps' tables exist (made from plans, running nothing); then read-only.
+    // One snapshot for every statement: the rows counted in are the rows each step reads.
     try {
-      await client.query(`BEGIN READ WRITE; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}`);
+      await client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}`,
+      );
     } catch (e) {
       await session.close();
       throw session.failure(e, request.timeoutMs, [], {});

@@ -277,6 +277,9 @@ FROM orders WHERE order_id = 1`,
     ["SELECT set_config('search_path', 'public', true)", /function set_config is not allowed/],
     ["SELECT * FROM sales.orders", /reads sales\.orders, which is not an input or an earlier step/],
     ["SELECT count(*) FROM pg_catalog.pg_authid", /pg_authid/],
+    ["WITH gone AS (DELETE FROM sales.orders RETURNING *) SELECT * FROM gone", /DELETE is not allowed/],
+    ["SELECT * INTO public.copied FROM orders", /INTO is not allowed/],
+    ["SELECT * FROM pg_catalog.pg_read_binary_file('/etc/hostname')", /function pg_read_binary_file is not allowed/],
   ])("refuses the step %s with a clear reason", async (sql, reason) => {
     const e = await refusal(sql);
     expect(e.code).toBe("sql-refused");
