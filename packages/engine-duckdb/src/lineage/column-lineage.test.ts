@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { InputError } from "@quanta/core";
 import { describe, expect, it } from "vitest";
+import { DuckDBInstance } from "../duckdb-api.js";
 import { tempDir, writeData } from "../test-data.js";
 import { columnLineage } from "./column-lineage.js";
 import { lineageInputsOf } from "./lineage-inputs.js";
@@ -76,6 +77,14 @@ describe("column lineage over DuckDB's parse tree", () => {
     expect(lineage.issues).toEqual([]);
   });
 
+  it("computes a FULL join's USING column from both sides", async () => {
+    const lineage = await one("SELECT order_id, r.amount AS refunded FROM orders FULL JOIN refunds r USING (order_id)");
+    expect(byColumn(lineage)).toEqual({
+      order_id: ["orders.order_id: DIRECT/TRANSFORMATION", "refunds.order_id: DIRECT/TRANSFORMATION"],
+      refunded: ["refunds.amount: DIRECT/IDENTITY"],
+    });
+  });
+
   it("reads a join's ON condition, table aliases and port.dataset names", async () => {
     const lineage = await one(
       `SELECT o.order_id, c.segment, o.amount * 1.2 AS gross
@@ -116,6 +125,19 @@ describe("column lineage over DuckDB's parse tree", () => {
       "tags",
     ]);
     expect(byColumn(joined).customer_email).toEqual(["orders.customer_email: DIRECT/IDENTITY (masked)"]);
+    const renamed = await one(
+      "SELECT * EXCLUDE (o.tags, c.address) RENAME (c.segment AS kind) FROM orders o JOIN customers c USING (customer_id)",
+    );
+    expect(renamed.columns.map((c) => c.name)).toEqual([
+      "order_id",
+      "customer_id",
+      "amount",
+      "customer_email",
+      "created_at",
+      "kind",
+      "country",
+    ]);
+    expect(byColumn(renamed).kind).toEqual(["customers.segment: DIRECT/IDENTITY"]);
     const qualified = await one("SELECT c.*, o.amount FROM orders o, customers c WHERE o.customer_id = c.customer_id");
     expect(qualified.columns.map((c) => c.name)).toEqual(["customer_id", "segment", "country", "address", "amount"]);
   });
@@ -139,6 +161,14 @@ describe("column lineage over DuckDB's parse tree", () => {
     ).toEqual({
       order_id: ["orders.order_id: DIRECT/IDENTITY", "refunds.refund_id: DIRECT/IDENTITY"],
       amount: ["orders.amount: DIRECT/IDENTITY", "refunds.amount: DIRECT/TRANSFORMATION"],
+    });
+    const byName = await one(
+      "SELECT amount, order_id FROM orders UNION BY NAME SELECT order_id, refund_id FROM refunds",
+    );
+    expect(byColumn(byName)).toEqual({
+      amount: ["orders.amount: DIRECT/IDENTITY"],
+      order_id: ["orders.order_id: DIRECT/IDENTITY", "refunds.order_id: DIRECT/IDENTITY"],
+      refund_id: ["refunds.refund_id: DIRECT/IDENTITY"],
     });
     const except = await one("SELECT order_id FROM orders EXCEPT SELECT order_id FROM refunds");
     expect(byColumn(except)).toEqual({ order_id: ["orders.order_id: DIRECT/IDENTITY"] });
@@ -352,5 +382,37 @@ describe("column lineage over DuckDB's parse tree", () => {
     const lineage = await one("SELECT o.customer_email FROM orders.orders o", inputs);
     expect(byColumn(lineage)).toEqual({ customer_email: ["orders.orders.customer_email: DIRECT/IDENTITY (masked)"] });
     expect(lineage.dataset.map(show)).toEqual(["orders.orders.consent: INDIRECT/FILTER"]);
+  });
+
+  it("names the output columns as DuckDB does when it runs the same SQL", async () => {
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    await conn.run(
+      "CREATE TABLE orders(order_id INT, customer_id INT, amount DOUBLE, customer_email VARCHAR, created_at TIMESTAMP, tags VARCHAR[])",
+    );
+    await conn.run(
+      "CREATE TABLE customers(customer_id INT, segment VARCHAR, country VARCHAR, address STRUCT(city VARCHAR))",
+    );
+    await conn.run("CREATE TABLE refunds(refund_id INT, order_id INT, amount DOUBLE)");
+    const corpus = [
+      "SELECT * FROM orders NATURAL JOIN refunds",
+      "SELECT * FROM orders FULL JOIN refunds USING (order_id)",
+      "SELECT * EXCLUDE (o.tags, c.address) RENAME (c.segment AS kind) FROM orders o JOIN customers c USING (customer_id)",
+      "SELECT * REPLACE (amount * 2 AS amount) FROM refunds",
+      "SELECT amount * 2, count(*) OVER (), sum(amount) OVER (PARTITION BY customer_id), amount::INTEGER, 'x', o.amount FROM orders o",
+      "SELECT customer_id, count(*), max(amount) FILTER (WHERE amount > 0), list(DISTINCT order_id) FROM orders GROUP BY ALL",
+      "SELECT CASE WHEN amount > 1 THEN 'a' END, amount BETWEEN 1 AND 2, coalesce(amount, 0), address.city FROM orders, customers",
+      "WITH c(a, b) AS (SELECT order_id, amount FROM orders) SELECT * FROM c",
+      "SELECT amount, order_id FROM orders UNION BY NAME SELECT order_id, refund_id FROM refunds",
+      "SELECT order_id AS id FROM orders UNION SELECT refund_id FROM refunds",
+      "SELECT l.* FROM customers c, (SELECT sum(amount) AS total, count(*) FROM orders o WHERE o.customer_id = c.customer_id) l",
+    ];
+    for (const sql of corpus) {
+      const ran = (await conn.runAndReadAll(`SELECT * FROM (${sql}) LIMIT 0`)).columnNames();
+      const lineage = await one(sql);
+      expect({ sql, names: lineage.columns.map((c) => c.name) }).toEqual({ sql, names: ran });
+      expect({ sql, issues: lineage.issues }).toEqual({ sql, issues: [] });
+    }
+    conn.closeSync();
   });
 });

@@ -77,6 +77,17 @@ function merge(into: Lin, from: Lin): Lin {
 
 const copy = (lin: Lin) => merge(emptyLin(), lin);
 
+/** Duplicate names as DuckDB makes them unique when a query becomes a table (`amount`, `amount_1`). */
+function unique(columns: Col[]): Col[] {
+  const seen = new Set<string>();
+  return columns.map((c) => {
+    let name = c.name;
+    for (let n = 1; seen.has(name.toLowerCase()); n++) name = `${c.name}_${n}`;
+    seen.add(name.toLowerCase());
+    return name === c.name ? c : { ...c, name };
+  });
+}
+
 /** The value passed through an operation: every direct source at least `subtype`. */
 function bump(lin: Lin, subtype: DirectSubtype): Lin {
   const out = copy(lin);
@@ -285,18 +296,13 @@ export function lineageOfTrees(
       return [];
     }
     const relationName = lower(node.relation_name);
-    const exclude = new Set(
-      [...arr(node.exclude_list), ...arr(node.qualified_exclude_list)].map((e) =>
-        lower(Array.isArray(obj(e)?.column_names) ? arr(obj(e)?.column_names).at(-1) : e),
-      ),
-    );
+    // A name in EXCLUDE/RENAME is a string or `{ table, column }` (`EXCLUDE (t.a)`).
+    const named = (e: unknown) => ({ table: lower(obj(e)?.table), column: lower(obj(e)?.column ?? e) });
+    const exclude = [...arr(node.exclude_list), ...arr(node.qualified_exclude_list)].map(named);
     const replace = new Map(arr(node.replace_list).map((e) => [lower(obj(e)?.key), obj(obj(e)?.value)]));
-    const rename = new Map(
-      arr(node.rename_list).map((e) => {
-        const key = obj(e)?.key;
-        return [lower(Array.isArray(obj(key)?.column_names) ? arr(obj(key)?.column_names).at(-1) : key), obj(e)?.value];
-      }),
-    );
+    const rename = arr(node.rename_list).map((e) => ({ ...named(obj(e)?.key), to: obj(e)?.value }));
+    const hits = (list: { table: string; column: string }[], item: Item, column: string) =>
+      list.find((x) => x.column === column && (x.table === "" || item.qualifiers.includes(x.table)));
     const items = relationName ? scope.items.filter((i) => i.qualifiers.includes(relationName)) : scope.items;
     if (relationName && items.length === 0)
       issue("unknown-table", `"${relationName}.*" names no table of the FROM clause`);
@@ -310,11 +316,11 @@ export function lineageOfTrees(
         const using = relationName ? undefined : scope.using.get(key);
         if (using && seen.has(key)) continue;
         seen.add(key);
-        if (exclude.has(key)) continue;
+        if (hits(exclude, item, key)) continue;
         const replaced = replace.get(key);
         const lin = replaced && env ? expr(replaced, scope, env) : (using ?? c).lin;
-        const name = rename.get(key);
-        out.push({ name: typeof name === "string" ? name : c.name, lin: copy(lin) });
+        const to = (hits(rename, item, key) as { to?: unknown } | undefined)?.to;
+        out.push({ name: typeof to === "string" ? to : c.name, lin: copy(lin) });
       }
     }
     return out;
@@ -349,7 +355,10 @@ export function lineageOfTrees(
   /** A query node: SELECT, set operation or recursive CTE. */
   function relation(node: Node, env: Env, outer: Scope | undefined): Relation {
     const inner = withCtes(node, env, outer);
-    if (node.type === "SELECT_NODE") return select(node, inner, outer);
+    if (node.type === "SELECT_NODE") {
+      const rel = select(node, inner, outer);
+      return { ...rel, columns: unique(rel.columns) };
+    }
     if (node.type === "SET_OPERATION_NODE" || node.type === "RECURSIVE_CTE_NODE") {
       const left = relation(obj(node.left) ?? {}, inner, outer);
       const right = relation(obj(node.right) ?? {}, inner, outer);
@@ -374,7 +383,7 @@ export function lineageOfTrees(
           return { name: c.name, lin: r ? merge(copy(c.lin), r.lin) : c.lin };
         });
       }
-      const rel = { columns, dataset };
+      const rel = { columns: unique(columns), dataset };
       modifiers(
         node,
         rel,
