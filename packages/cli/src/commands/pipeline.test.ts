@@ -136,6 +136,29 @@ describe("quanta pipeline", () => {
     expect(failed.err).toContain("port out of flow.built has no version 9");
   });
 
+  it("cancels the run in progress, and says when there is none", async () => {
+    const none = await quanta("pipeline", "cancel", "flow.built");
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("flow.built has no run in progress (run 2 succeeded)");
+    // A run waiting for its turn (due in an hour), as a retry in its backoff would be.
+    const { rows } = await platform.db.query<{ id: number }>(
+      "INSERT INTO pipeline_runs (product_id, product_version, trigger, requested_by) VALUES ('flow.built', '1.0.0', 'manual', 'fay@flow.example') RETURNING id::int AS id",
+    );
+    const id = rows[0]?.id as number;
+    await platform.db.query(
+      "INSERT INTO jobs (kind, key, payload, run_at, max_attempts) VALUES ('pipeline-run', $1, $2, now() + interval '1 hour', 2)",
+      [`pipeline-run:${id}`, JSON.stringify({ runId: id, productId: "flow.built" })],
+    );
+    const cancelled = await quanta("pipeline", "cancel", "flow.built");
+    expect(cancelled).toMatchObject({
+      code: 0,
+      out: `run ${id} of flow.built: cancelled (cancelled by fay@flow.example before it started)\n`,
+    });
+    const again = await quanta("pipeline", "cancel", "flow.built", String(id));
+    expect(again.code).not.toBe(0);
+    expect(again.err).toContain("has ended (cancelled); only a queued or running run can be cancelled");
+  });
+
   it("says why a product without a pipeline cannot run", async () => {
     const res = await quanta("pipeline", "run", "flow.source");
     expect(res.code).not.toBe(0);

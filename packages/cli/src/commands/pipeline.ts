@@ -16,7 +16,7 @@ const call = <T>(p: Promise<T>): Promise<T> =>
     throw fromServer(e);
   });
 
-const ended = (r: PipelineRun) => r.status === "succeeded" || r.status === "failed";
+const ended = (r: PipelineRun) => r.status === "succeeded" || r.status === "failed" || r.status === "cancelled";
 const when = (at: string | null) => (at ? at.replace(/\.\d+Z$/, "Z").replace(/\.\d+\+00(:00)?$/, "Z") : "-");
 const seconds = (r: PipelineRun) =>
   r.startedAt && r.finishedAt ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s` : "-";
@@ -31,8 +31,11 @@ function runNumber(text: string): number {
 function describeRun(io: Io, r: PipelineRunDetail | PipelineRun): void {
   const c = colors(io);
   const status = r.status === "succeeded" ? c.green(r.status) : r.status === "failed" ? c.red(r.status) : r.status;
-  io.out(`run ${r.id} of ${r.productId} ${r.productVersion}: ${status} (${r.trigger}, ${seconds(r)})`);
+  const attempt = r.attempt > 1 ? `, attempt ${r.attempt}` : "";
+  io.out(`run ${r.id} of ${r.productId} ${r.productVersion}: ${status} (${r.trigger}, ${seconds(r)}${attempt})`);
   if (r.reason) io.out(`  ${r.reason}`);
+  for (const a of r.attempts ?? [])
+    io.out(c.dim(`  attempt ${a.attempt} failed${a.transient ? " (transient)" : ""}: ${a.reason}`));
   for (const o of r.outputs) {
     const tests = o.tests ? `tests ${o.tests.status}` : "not tested";
     const version =
@@ -154,6 +157,43 @@ export function registerPipelineCommand(program: Command, io: Io, setExit: SetEx
         await new Promise((r) => setTimeout(r, 500));
       }
       setExit(ExitCode.ok);
+    });
+
+  pipeline
+    .command("cancel")
+    .description(
+      "cancel a queued or running run (its owner team or an admin): a running one stops, its staged version is discarded",
+    )
+    .argument("<product>", "the data product's id")
+    .argument("[run]", "the run's number (default: the product's run in progress)")
+    .option("--wait", "wait until a running run has stopped")
+    .option("--server <url>", serverOption)
+    .action(async (product: string, runText: string | undefined, opts: { wait?: boolean; server?: string }) => {
+      const platform = await client(opts.server);
+      let runId: number;
+      if (runText !== undefined) runId = runNumber(runText);
+      else {
+        const latest = (await call(platform.pipelineRuns(product, 1)))[0];
+        if (!latest || ended(latest))
+          throw new CommandError(
+            `${product} has no run in progress${latest ? ` (run ${latest.id} ${latest.status})` : ""}`,
+            ExitCode.failed,
+          );
+        runId = latest.id;
+      }
+      let run = await call(platform.cancelPipelineRun(product, runId));
+      if (!ended(run) && opts.wait) {
+        while (!ended(run)) {
+          await new Promise((r) => setTimeout(r, 250));
+          run = await call(platform.pipelineRun(product, runId));
+        }
+      }
+      io.out(
+        ended(run)
+          ? `run ${run.id} of ${product}: ${run.status}${run.reason ? ` (${run.reason})` : ""}`
+          : `run ${run.id} of ${product}: asked to stop; it ends cancelled once its worker stopped (quanta pipeline status ${product})`,
+      );
+      setExit(run.status === "cancelled" || !ended(run) ? ExitCode.ok : ExitCode.failed);
     });
 
   pipeline

@@ -104,6 +104,8 @@ export const api = {
     getJson<{ items: PipelineRun[] }>(`/api/products/${enc(id)}/pipeline/runs?limit=20`, signal),
   pipelineRun: (id: string, runId: number, signal?: AbortSignal) =>
     getJson<PipelineRunDetail>(`/api/products/${enc(id)}/pipeline/runs/${runId}`, signal),
+  cancelPipelineRun: (id: string, runId: number) =>
+    postJson<PipelineRun>(`/api/products/${enc(id)}/pipeline/runs/${runId}/cancel`, {}),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
   consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>
     postJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, { ...body, format: "json" }, signal),

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { api } from "../api/api-client.js";
+import type { ApiError } from "../api/api-error.js";
 import type { PipelineRun } from "../api/types.js";
-import { useApi } from "../api/use-api.js";
+import { toApiError, useApi } from "../api/use-api.js";
 import { formatWhen } from "../lib/format.js";
 import { failedChecks, runDuration, runOutcome } from "../lib/pipeline-runs.js";
 import { StatusBadge } from "./badges.js";
@@ -13,14 +14,17 @@ const runTone: Record<PipelineRun["status"], string> = {
   running: "requested",
   succeeded: "passed",
   failed: "failed",
+  cancelled: "skipped",
 };
 
 /**
  * The owner view's timeline of pipeline runs (ADR 0029): newest first, what each output became,
- * and for a failed run its reason and failed checks; a run opens to its steps.
+ * and for a failed run its reason and failed checks; a run opens to its steps. A queued or running
+ * run can be cancelled (the owner team, admins).
  */
 export function OwnerPipelineRuns({ productId }: { productId: string }) {
-  const runs = useApi((signal) => api.pipelineRuns(productId, signal), [productId]);
+  const [version, setVersion] = useState(0);
+  const runs = useApi((signal) => api.pipelineRuns(productId, signal), [productId, version], { keepData: true });
   const [open, setOpen] = useState<number | undefined>();
   return (
     <section aria-labelledby={`pipeline-${productId}`} className="owner-section">
@@ -55,6 +59,7 @@ export function OwnerPipelineRuns({ productId }: { productId: string }) {
                   productId={productId}
                   open={open === r.id}
                   onToggle={() => setOpen(open === r.id ? undefined : r.id)}
+                  onChanged={() => setVersion((v) => v + 1)}
                 />
               ))}
             </tbody>
@@ -70,13 +75,33 @@ function RunRow({
   productId,
   open,
   onToggle,
+  onChanged,
 }: {
   run: PipelineRun;
   productId: string;
   open: boolean;
   onToggle: () => void;
+  onChanged: () => void;
 }) {
   const failed = failedChecks(run);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const cancel = () => {
+    setBusy(true);
+    setError(undefined);
+    api.cancelPipelineRun(productId, run.id).then(
+      () => {
+        setBusy(false);
+        onChanged();
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(toApiError(e));
+        onChanged();
+      },
+    );
+  };
+  const inProgress = run.status === "queued" || run.status === "running";
   return (
     <>
       <tr>
@@ -87,6 +112,20 @@ function RunRow({
         </td>
         <td>
           <StatusBadge status={runTone[run.status]} label={run.status} />
+          {run.attempt > 1 && <div className="muted small">attempt {run.attempt}</div>}
+          {inProgress && run.cancelledBy && (
+            <div className="muted small">stopping (cancelled by {run.cancelledBy})</div>
+          )}
+          {inProgress && !run.cancelledBy && (
+            <button type="button" className="button" disabled={busy} onClick={cancel}>
+              {busy ? "Cancelling…" : "Cancel"}
+            </button>
+          )}
+          {error && (
+            <div className="muted small" role="alert">
+              {error.message}
+            </div>
+          )}
         </td>
         <td>{run.trigger}</td>
         <td>{run.startedAt ? formatWhen(run.startedAt) : "-"}</td>
