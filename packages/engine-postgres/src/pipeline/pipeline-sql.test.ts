@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStepTable, fillStepTable, judgedStep, type ServedInput } from "./pipeline-sql.js";
+import { createStepTable, fillStepTable, judgedStep, type ServedInput, stepRowsAsJson } from "./pipeline-sql.js";
 
 const orders: ServedInput = {
   name: "orders",
@@ -51,5 +51,16 @@ describe("a step's statements in PostgreSQL", () => {
     expect(judged.sql).toContain(`"daily" AS (SELECT * FROM "${fence1}")`);
     // A new tag every time: the step's text cannot know it.
     expect(judgedStep([orders], [], "SELECT 1").fences).not.toEqual(judgedStep([orders], [], "SELECT 1").fences);
+  });
+
+  it("sends numeric values as JSON strings, so a reader does not round them through a double", () => {
+    const columns = [
+      { name: "id", type: "integer" },
+      { name: "amount", type: "numeric(38,10)" },
+      { name: "ratio", type: "numeric" },
+    ];
+    expect(stepRowsAsJson("totals", columns)).toBe(
+      'SELECT row_to_json(quanta_row)::text FROM (SELECT "id", "amount"::text AS "amount", "ratio"::text AS "ratio" FROM pg_temp."totals") AS quanta_row',
+    );
   });
 });

@@ -61,11 +61,21 @@ export function fillStepTable(inputs: readonly ServedInput[], step: { name: stri
 export const countInput = (input: ServedInput): string =>
   `SELECT count(*) AS n FROM (\n${input.select}\n) AS quanta_input`;
 
-/** Every row of a step's table, or of an input, as one JSON object (`row_to_json`). */
-export const stepRowsAsJson = (step: string): string =>
-  `SELECT row_to_json(quanta_row)::text FROM pg_temp.${quote(step)} AS quanta_row`;
-export const inputRowsAsJson = (input: ServedInput): string =>
-  `SELECT row_to_json(quanta_row)::text FROM (\n${input.select}\n) AS quanta_row`;
+/**
+ * Every row of `relation` as one JSON object (`row_to_json`), `numeric` values as JSON strings: a
+ * JSON number is read as a double, which would round a DECIMAL's digits past the fifteenth.
+ */
+function rowsAsJson(relation: string, columns: readonly { name: string; type: string }[]): string {
+  const list = columns.map((c) =>
+    /^numeric\b/.test(c.type) ? `${quote(c.name)}::text AS ${quote(c.name)}` : quote(c.name),
+  );
+  return `SELECT row_to_json(quanta_row)::text FROM (SELECT ${list.join(", ")} FROM ${relation}) AS quanta_row`;
+}
+
+export const stepRowsAsJson = (step: string, columns: readonly { name: string; type: string }[]): string =>
+  rowsAsJson(`pg_temp.${quote(step)}`, columns);
+export const inputRowsAsJson = (input: ServedInput, columns: readonly { name: string; type: string }[]): string =>
+  rowsAsJson(`(\n${input.select}\n) AS quanta_input`, columns);
 
 /** The columns of a step's table, in order, with their types as `format_type` prints them. */
 export const stepColumnsSql = `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type

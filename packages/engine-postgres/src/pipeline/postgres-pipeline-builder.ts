@@ -314,7 +314,7 @@ export class PostgresPipelineBuilder implements PipelineBuilder {
       const columns = (await session.query<{ name: string; type: string }>(stepColumnsSql, [last.name])).rows.map(
         (c) => ({ name: c.name, type: c.type, sqlType: portableType(c.type) }),
       );
-      const rowsOut = await session.copyJson(stepRowsAsJson(last.name), request.resultFile);
+      const rowsOut = await session.copyJson(stepRowsAsJson(last.name, columns), request.resultFile);
       return { rowsIn, rowsOut, steps, columns };
     } catch (e) {
       await rm(request.resultFile, { force: true }).catch(() => {});
@@ -332,7 +332,7 @@ export class PostgresPipelineBuilder implements PipelineBuilder {
       const { served, columns } = await session.serve(request.inputs);
       const exported: PipelineExported[] = [];
       for (const [i, d] of request.inputs.entries()) {
-        const rows = await session.copyJson(inputRowsAsJson(served[i] as ServedInput), d.file);
+        const rows = await session.copyJson(inputRowsAsJson(served[i] as ServedInput, columns[i] ?? []), d.file);
         rowsIn[d.key] = rows;
         exported.push({ key: d.key, file: d.file, rows, columns: columns[i] ?? [] });
       }

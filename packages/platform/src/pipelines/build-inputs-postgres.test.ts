@@ -247,14 +247,21 @@ slaProperties:`,
         {
           name: "typed",
           sql: `SELECT order_id, (amount / 3)::numeric(12,2) AS third, DATE '2024-01-01' + order_id AS day,
-  TIMESTAMPTZ '2024-01-01 10:00:00+00' AS at, analytical_consent, ARRAY[order_id, 1] AS pair, '' AS empty, NULL::text AS nothing
+  TIMESTAMPTZ '2024-01-01 10:00:00+00' AS at, 1234567890123456789012345678.1234567891::numeric(38,10) AS big, analytical_consent, ARRAY[order_id, 1] AS pair, '' AS empty, NULL::text AS nothing
 FROM orders WHERE order_id = 1`,
         },
       ],
     );
     await built;
     const [row] = await read(outputFile);
-    expect(row).toMatchObject({ order_id: 1, third: "3.33", analytical_consent: true, empty: "", nothing: null });
+    expect(row).toMatchObject({
+      order_id: 1,
+      third: "3.33",
+      big: "1234567890123456789012345678.1234567891",
+      analytical_consent: true,
+      empty: "",
+      nothing: null,
+    });
     expect(String(row?.day)).toContain("2024-01-02");
     expect(String(row?.pair)).toBe("[1,1]");
     expect(await types(outputFile)).toEqual({
@@ -262,6 +269,7 @@ FROM orders WHERE order_id = 1`,
       third: "DECIMAL(12,2)",
       day: "DATE",
       at: "TIMESTAMP WITH TIME ZONE",
+      big: "DECIMAL(38,10)",
       analytical_consent: "BOOLEAN",
       pair: "VARCHAR",
       empty: "VARCHAR",
