@@ -77,6 +77,14 @@ describe("column lineage over DuckDB's parse tree", () => {
     expect(lineage.issues).toEqual([]);
   });
 
+  it("follows VALUES lists and ORDER BY ALL", async () => {
+    const lineage = await one(
+      "SELECT v.label, r.amount FROM refunds r JOIN (VALUES (1, 'one'), (2, 'two')) v(id, label) ON v.id = r.refund_id ORDER BY ALL",
+    );
+    expect(byColumn(lineage)).toEqual({ label: [], amount: ["refunds.amount: DIRECT/IDENTITY"] });
+    expect(lineage.dataset.map(show)).toEqual(["refunds.refund_id: INDIRECT/JOIN", "refunds.amount: INDIRECT/SORT"]);
+  });
+
   it("computes a FULL join's USING column from both sides", async () => {
     const lineage = await one("SELECT order_id, r.amount AS refunded FROM orders FULL JOIN refunds r USING (order_id)");
     expect(byColumn(lineage)).toEqual({
@@ -314,6 +322,8 @@ describe("column lineage over DuckDB's parse tree", () => {
     expect(ambiguous.issues.map((i) => i.code)).toEqual(["ambiguous-column"]);
     const columns = await one("SELECT COLUMNS('amount') FROM orders");
     expect(columns.issues.map((i) => i.message)).toEqual(["COLUMNS(…) is not followed: name the columns"]);
+    const inside = await one("SELECT max(COLUMNS(*)) FROM orders");
+    expect(inside.issues.map((i) => i.code)).toEqual(["unsupported"]);
     const fn = await one("SELECT * FROM read_csv('/etc/passwd')");
     expect(fn.issues.map((i) => i.code)).toEqual(["unsupported"]);
   });
@@ -403,6 +413,9 @@ describe("column lineage over DuckDB's parse tree", () => {
       "SELECT customer_id, count(*), max(amount) FILTER (WHERE amount > 0), list(DISTINCT order_id) FROM orders GROUP BY ALL",
       "SELECT CASE WHEN amount > 1 THEN 'a' END, amount BETWEEN 1 AND 2, coalesce(amount, 0), address.city FROM orders, customers",
       "WITH c(a, b) AS (SELECT order_id, amount FROM orders) SELECT * FROM c",
+      "SELECT COLUMNS(*) FROM refunds ORDER BY ALL",
+      "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(n, s) JOIN refunds ON refund_id = n",
+      "SELECT * FROM (VALUES (1, 'a')) v",
       "SELECT amount, order_id FROM orders UNION BY NAME SELECT order_id, refund_id FROM refunds",
       "SELECT order_id AS id FROM orders UNION SELECT refund_id FROM refunds",
       "SELECT l.* FROM customers c, (SELECT sum(amount) AS total, count(*) FROM orders o WHERE o.customer_id = c.customer_id) l",

@@ -231,6 +231,10 @@ export function lineageOfTrees(
       case "DEFAULT":
         return emptyLin();
       case "STAR": {
+        if (node.columns === true) {
+          issue("unsupported", "COLUMNS(…) inside an expression is not followed: name the columns");
+          return emptyLin();
+        }
         const lin = emptyLin();
         for (const c of starColumns(node, scope)) merge(lin, c.lin);
         return bump(lin, "TRANSFORMATION");
@@ -291,7 +295,8 @@ export function lineageOfTrees(
 
   /** The columns a `*` stands for: USING columns once, EXCLUDE dropped, REPLACE computed; `COLUMNS(…)` is not followed. */
   function starColumns(node: Node, scope: Scope, env?: Env): Col[] {
-    if (node.columns === true || node.expr) {
+    // `COLUMNS(*)` is a star; `COLUMNS('regex')` and `COLUMNS(lambda)` pick names DuckDB matches at bind time.
+    if (node.expr) {
       issue("unsupported", "COLUMNS(…) is not followed: name the columns");
       return [];
     }
@@ -404,6 +409,8 @@ export function lineageOfTrees(
       const position = obj(n.value)?.value;
       if (n.class === "CONSTANT" && typeof position === "number")
         return copy(rel.columns[position - 1]?.lin ?? emptyLin());
+      // ORDER BY ALL
+      if (n.class === "STAR") return rel.columns.reduce((l, c) => merge(l, c.lin), emptyLin());
       const names = arr(n.column_names);
       if (n.class === "COLUMN_REF" && names.length === 1) {
         const col = rel.columns.find((c) => c.name.toLowerCase() === lower(names[0]));
@@ -540,6 +547,26 @@ export function lineageOfTrees(
       if (condition) influence(expr(condition, scope, env), "JOIN", dataset);
       // SEMI and ANTI joins keep the left side's columns only.
       if (ref.join_type === "SEMI" || ref.join_type === "ANTI") scope.items.splice(before + leftItems.length);
+      return;
+    }
+    if (ref.type === "EXPRESSION_LIST") {
+      const rows = arr(ref.values).map(arr);
+      const names = arr(ref.expected_names);
+      const columns = (rows[0] ?? []).map((_, i) => ({
+        name: typeof names[i] === "string" ? (names[i] as string) : `col${i}`,
+        lin: bump(
+          children(
+            rows.map((r) => r[i]),
+            scope,
+            env,
+          ),
+          "TRANSFORMATION",
+        ),
+      }));
+      scope.items.push({
+        qualifiers: alias ? [alias] : [],
+        columns: renamed({ columns, dataset: new Map() }, aliases).columns,
+      });
       return;
     }
     issue("unsupported", `a FROM item of type ${String(ref.type)} is not followed`);
