@@ -335,6 +335,9 @@ FROM orders WHERE order_id = 1`,
     expect(e.code).toBe("engine-unreachable");
     expect(e.message).toMatch(/^cannot connect to PostgreSQL at .*connection refused/);
     expect(e.message).not.toContain("s3cret-pw");
+    // The server is named, not its address.
+    expect(e.message).toContain("cannot connect to PostgreSQL at the closed (postgres) server");
+    expect(e.message).not.toMatch(/postgres:\/\/|127\.0\.0\.1/);
   });
 
   it("builds mixed inputs in DuckDB: the PostgreSQL input read masked and filtered first", async () => {
