@@ -85,6 +85,20 @@ describe("column lineage over DuckDB's parse tree", () => {
     expect(lineage.dataset.map(show)).toEqual(["refunds.refund_id: INDIRECT/JOIN", "refunds.amount: INDIRECT/SORT"]);
   });
 
+  it("marks a value hashed on the way as masking, through later steps", async () => {
+    const lineage = await columnLineage(
+      [
+        { name: "keys", sql: "SELECT md5(customer_id::VARCHAR) AS customer_key, amount FROM orders" },
+        { name: "out", sql: "SELECT upper(customer_key) AS k, amount FROM keys" },
+      ],
+      shop,
+    );
+    expect(byColumn(lineage)).toEqual({
+      k: ["orders.customer_id: DIRECT/TRANSFORMATION (masked)"],
+      amount: ["orders.amount: DIRECT/IDENTITY"],
+    });
+  });
+
   it("computes a FULL join's USING column from both sides", async () => {
     const lineage = await one("SELECT order_id, r.amount AS refunded FROM orders FULL JOIN refunds r USING (order_id)");
     expect(byColumn(lineage)).toEqual({

@@ -18,6 +18,8 @@ interface Lin {
   direct: Map<Ref, DirectSubtype>;
   indirect: Indirect;
   unknown: Set<string>;
+  /** Direct sources whose value a hash on the way made unreadable. */
+  hashed: Set<Ref>;
 }
 
 interface Col {
@@ -57,7 +59,18 @@ const lower = (s: unknown) => String(s ?? "").toLowerCase();
 const obj = (v: unknown): Node | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Node) : undefined;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const emptyLin = (): Lin => ({ direct: new Map(), indirect: new Map(), unknown: new Set() });
+const emptyLin = (): Lin => ({ direct: new Map(), indirect: new Map(), unknown: new Set(), hashed: new Set() });
+
+/** Functions whose result does not show their input (OpenLineage's `masking`, as its Spark integration marks hashes). */
+const maskingFunctions = new Set([
+  "md5",
+  "md5_number",
+  "md5_number_lower",
+  "md5_number_upper",
+  "sha1",
+  "sha256",
+  "hash",
+]);
 
 function addIndirect(into: Indirect, key: Ref, subs: Iterable<IndirectSubtype>) {
   const set = into.get(key) ?? new Set<IndirectSubtype>();
@@ -72,6 +85,7 @@ function merge(into: Lin, from: Lin): Lin {
   }
   for (const [k, s] of from.indirect) addIndirect(into.indirect, k, s);
   for (const u of from.unknown) into.unknown.add(u);
+  for (const h of from.hashed) into.hashed.add(h);
   return into;
 }
 
@@ -244,6 +258,7 @@ export function lineageOfTrees(
           children([node.children, orderExprs(obj(node.order_bys)?.orders)], scope, env),
           isAggregate(node) ? "AGGREGATION" : "TRANSFORMATION",
         );
+        if (maskingFunctions.has(lower(node.function_name))) for (const k of lin.direct.keys()) lin.hashed.add(k);
         const filter = obj(node.filter);
         return filter ? withIndirect(lin, influence(expr(filter, scope, env), "FILTER")) : lin;
       }
@@ -586,7 +601,9 @@ export function lineageOfTrees(
     type: "DIRECT" | "INDIRECT",
     subtype: DirectSubtype | IndirectSubtype,
     key: Ref,
-  ): LineageTransformation => ({ type, subtype, masking: masked.has(key) }) as LineageTransformation;
+    hashed?: ReadonlySet<Ref>,
+  ): LineageTransformation =>
+    ({ type, subtype, masking: masked.has(key) || (hashed?.has(key) ?? false) }) as LineageTransformation;
   const source = (key: Ref, transformations: LineageTransformation[]): LineageSource => {
     const [table = "", column = ""] = key.split("\u0000");
     return { table, column, transformations };
@@ -606,7 +623,7 @@ export function lineageOfTrees(
       sources: [
         ...[...c.lin.direct].map(([k, s]) =>
           source(k, [
-            transformation("DIRECT", s, k),
+            transformation("DIRECT", s, k, c.lin.hashed),
             ...[...(c.lin.indirect.get(k) ?? [])].map((i) => transformation("INDIRECT", i, k)),
           ]),
         ),
