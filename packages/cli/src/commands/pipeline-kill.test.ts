@@ -116,7 +116,7 @@ describe.skipIf(postgresSkipReason() || !built)("kill -9 of the worker in the mi
           method,
           headers: { ...auth, ...(body !== undefined ? { "content-type": type } : {}) },
           ...(body !== undefined
-            ? { body: type === "application/json" ? JSON.stringify(body) : (body as Buffer) }
+            ? { body: type === "application/json" ? JSON.stringify(body) : new Uint8Array(body as Buffer) }
             : {}),
         });
         return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
