@@ -82,6 +82,9 @@ describe("column lineage over DuckDB's parse tree", () => {
       "SELECT v.label, r.amount FROM refunds r JOIN (VALUES (1, 'one'), (2, 'two')) v(id, label) ON v.id = r.refund_id ORDER BY ALL",
     );
     expect(byColumn(lineage)).toEqual({ label: [], amount: ["refunds.amount: DIRECT/IDENTITY"] });
+    expect(byColumn(await one("SELECT #3 AS third FROM refunds"))).toEqual({
+      third: ["refunds.amount: DIRECT/IDENTITY"],
+    });
     expect(lineage.dataset.map(show)).toEqual(["refunds.refund_id: INDIRECT/JOIN", "refunds.amount: INDIRECT/SORT"]);
   });
 
@@ -428,6 +431,7 @@ describe("column lineage over DuckDB's parse tree", () => {
       "SELECT CASE WHEN amount > 1 THEN 'a' END, amount BETWEEN 1 AND 2, coalesce(amount, 0), address.city FROM orders, customers",
       "WITH c(a, b) AS (SELECT order_id, amount FROM orders) SELECT * FROM c",
       "SELECT COLUMNS(*) FROM refunds ORDER BY ALL",
+      "SELECT #3, #1 FROM refunds",
       "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(n, s) JOIN refunds ON refund_id = n",
       "SELECT * FROM (VALUES (1, 'a')) v",
       "SELECT amount, order_id FROM orders UNION BY NAME SELECT order_id, refund_id FROM refunds",

@@ -75,7 +75,7 @@ async function nameExpressions(conn: DuckDBConnection, parsed: Node): Promise<vo
       const node = value as Node;
       if (node.type === "SELECT_NODE" && Array.isArray(node.select_list))
         for (const e of node.select_list as Node[])
-          if (!e.alias && e.class !== "COLUMN_REF" && e.class !== "STAR") unnamed.push(e);
+          if (!e.alias && !["COLUMN_REF", "STAR", "POSITIONAL_REFERENCE"].includes(String(e.class))) unnamed.push(e);
       for (const v of Object.values(node)) walk(v);
     }
   };

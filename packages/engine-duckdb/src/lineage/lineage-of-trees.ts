@@ -240,6 +240,11 @@ export function lineageOfTrees(
     switch (node.class) {
       case "COLUMN_REF":
         return resolve(scope, arr(node.column_names).map(lower));
+      case "POSITIONAL_REFERENCE": {
+        // `#2`: the second column of the FROM clause, as `*` lists them.
+        const columns = starColumns({ relation_name: "" }, scope);
+        return copy(columns[Number(node.index) - 1]?.lin ?? emptyLin());
+      }
       case "CONSTANT":
       case "PARAMETER":
       case "DEFAULT":
@@ -460,7 +465,9 @@ export function lineageOfTrees(
         ? String(item.alias)
         : item.class === "COLUMN_REF"
           ? String(names.at(-1) ?? "")
-          : `#${i + 1}`;
+          : item.class === "POSITIONAL_REFERENCE"
+            ? (starColumns({ relation_name: "" }, scope)[Number(item.index) - 1]?.name ?? `#${i + 1}`)
+            : `#${i + 1}`;
       columns.push({ name, lin: expr(item, scope, env) });
       aggregated.push(containsAggregate(item));
     }
