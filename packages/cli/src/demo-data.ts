@@ -2,14 +2,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 
 /**
- * Demo sizes: realistic enough that consume, search and the charts mean something (a million
- * station readings, hundreds of thousands of orders), small enough to generate in seconds.
+ * Demo sizes of the source-aligned products (the others are built from them by their pipelines):
+ * realistic enough that consume, search and the charts mean something (a million station readings,
+ * hundreds of thousands of orders), small enough to generate in seconds.
  */
 const demoRowCounts: Record<string, number> = {
   "weather-station-readings": 1_000_000,
   orders: 300_000,
-  "orders-analytical-consent": 300_000,
-  "customer-cohorts": 300_000,
 };
 
 function hasData(productDir: string): boolean {

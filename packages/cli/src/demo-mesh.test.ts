@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,8 +28,12 @@ describe("the demo mesh", () => {
     await cp(join(repo, "examples"), mesh, { recursive: true, filter: (src) => !src.endsWith(".parquet") });
     const products = (await find(mesh, ".odps.yaml")).map((f) => resolve(f, ".."));
     expect(products.length).toBeGreaterThanOrEqual(8);
-    for (const product of products) await generateProductData(product);
-    contracts = (await find(mesh, ".odcs.yaml")).sort();
+    // The source-aligned products generate their data; the others are built by their pipelines
+    // (engine-duckdb's demo-pipelines test runs them and their contracts' checks).
+    const generated = products.filter((p) => existsSync(join(p, "data", "generate.sql")));
+    expect(generated.length).toBe(2);
+    for (const product of generated) await generateProductData(product);
+    contracts = (await Promise.all(generated.map((p) => find(p, ".odcs.yaml")))).flat().sort();
   });
   afterAll(async () => {
     await rm(mesh, { recursive: true, force: true });
@@ -41,8 +46,8 @@ describe("the demo mesh", () => {
     expect(report.issues.filter((i: { severity: string }) => i.severity !== "info")).toEqual([]);
   });
 
-  it("passes every contract's checks on freshly generated data", async () => {
-    expect(contracts.length).toBeGreaterThanOrEqual(10);
+  it("passes the source-aligned contracts' checks on freshly generated data", async () => {
+    expect(contracts.length).toBe(3);
     for (const contract of contracts) {
       const io = bufferIo(mesh);
       const code = await main(["test", contract, "--server", "local", "--format", "json"], io);

@@ -1,6 +1,6 @@
 // The demo mesh under examples/ is what every new user meets first: every document must be valid
 // against the official standards, and every port must point at a contract that exists.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2019 from "ajv/dist/2019.js";
@@ -177,9 +177,17 @@ describe("demo mesh (examples/)", () => {
     }
   });
 
-  it("points each contract's local server at a Parquet file its product's data/generate.sql writes", () => {
+  it("generates the source-aligned products' data and builds every other product by its pipeline", () => {
     for (const p of products) {
-      const script = readFileSync(join(p.dir, "data", "generate.sql"), "utf8");
+      const sourceAligned = JSON.stringify(p.doc.customProperties ?? []).includes('"source-aligned"');
+      const generator = join(p.dir, "data", "generate.sql");
+      const pipeline = join(p.dir, "pipeline.yaml");
+      expect({ dir: rel(p.dir), generator: existsSync(generator), pipeline: existsSync(pipeline) }).toEqual({
+        dir: rel(p.dir),
+        generator: sourceAligned,
+        pipeline: !sourceAligned,
+      });
+      const script = sourceAligned ? readFileSync(generator, "utf8") : undefined;
       for (const [id, contract] of p.contracts) {
         const servers = (contract.servers ?? []) as Obj[];
         const local = servers.find((s) => s.type === "local");
@@ -187,12 +195,13 @@ describe("demo mesh (examples/)", () => {
         // Server paths resolve against the contract file (contracts/), so data/ is one level up.
         const target = resolve(p.dir, "contracts", String(local?.path));
         expect(dirname(target), id).toBe(join(p.dir, "data"));
-        expect(script, id).toContain(`TO 'data/${basename(target)}' (FORMAT parquet)`);
+        if (script) expect(script, id).toContain(`TO 'data/${basename(target)}' (FORMAT parquet)`);
         expect(
           servers.some((s) => s.server === "production"),
           `${id} has a production server`,
         ).toBe(true);
       }
+      if (!script) continue;
       expect(script, rel(p.dir)).not.toMatch(/\brandom\s*\(/i);
       expect(script, rel(p.dir)).toMatch(/SET VARIABLE row_count = COALESCE\(getvariable\('row_count'\), \d+\);/);
     }

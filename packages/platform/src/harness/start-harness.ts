@@ -14,9 +14,10 @@ import { Lake } from "../lake/lake.js";
 import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
 import { StorageRoot } from "../lake/storage-root.js";
 import { lineageDelivery, lineageDeliveryKind } from "../pipelines/lineage-delivery.js";
-import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
+import { currentPipeline } from "../pipelines/pipeline-declaration.js";
 import { runPipelineJob } from "../pipelines/pipeline-run-job.js";
-import { pipelineRunKind } from "../pipelines/pipeline-service.js";
+import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
+import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
 import { type PipelineRunLimits, pipelineRunLimitsFromEnv } from "../pipelines/run-pipeline.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
@@ -76,6 +77,13 @@ export interface HarnessRuntime {
   stop(): Promise<void>;
 }
 
+/** A port a product's current pipeline builds, without a current version yet. */
+async function awaitsFirstBuild(db: Database, lake: Lake, productId: string, port: string): Promise<boolean> {
+  if (await lake.current(db, productId, port)) return false;
+  const declared = await currentPipeline(db, productId);
+  return declared?.pipeline.outputs.some((o) => o.port === port) ?? false;
+}
+
 /**
  * The harness with its background work: a scheduler enqueueing due contract tests and a worker
  * running them off the request path (DuckDB's async API keeps the event loop serving requests).
@@ -91,8 +99,9 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     const count = (...statuses: string[]) =>
       startTests?.filter((id) => statuses.includes(startEnded.get(id) ?? "")).length;
     const errors = count("error") ?? 0;
+    const waiting = count("skipped") ?? 0;
     info(
-      `background contract tests finished: ${count("passed", "warning")} passed, ${count("failed")} failed${errors > 0 ? `, ${errors} could not run` : ""}`,
+      `background contract tests finished: ${count("passed", "warning")} passed, ${count("failed")} failed${errors > 0 ? `, ${errors} could not run` : ""}${waiting > 0 ? `, ${waiting} wait for their pipeline's first version` : ""}`,
     );
     startTests = undefined;
   };
@@ -112,6 +121,11 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     handlers: {
       [contractTestKind]: async (job, signal) => {
         const payload = job.payload as unknown as ContractTestPayload;
+        // A port its pipeline builds has nothing to test before its first version.
+        if (await awaitsFirstBuild(options.db, locator.lake, payload.productId, payload.port)) {
+          startTestEnded(job, "skipped");
+          return { skipped: `port ${payload.port} has no version yet: its pipeline has not built one` };
+        }
         const outcome = await runContractTest(options.db, locator, payload, {
           signal,
           job,
@@ -128,11 +142,20 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         });
         return outcome;
       },
-      [pipelineRunKind]: async (job) =>
-        runPipelineJob(options.db, locator, job, {
+      [pipelineRunKind]: async (job) => {
+        const payload = job.payload as unknown as PipelineRunPayload;
+        const ran = await runPipelineJob(options.db, locator, job, {
           ...pipelineRunLimitsFromEnv(process.env),
           ...options.pipelineLimits,
-        }),
+        });
+        // A new current version is the product's data now: its contract test history follows it.
+        if (ran.outputs.some((o) => o.published))
+          await scheduler
+            .testNow([payload.productId], "pipeline")
+            .then(() => worker.poke())
+            .catch((e: unknown) => log(`tests after pipeline run ${payload.runId}: ${(e as Error)?.message ?? e}`));
+        return ran;
+      },
       ...(process.env.QUANTA_OPENLINEAGE_URL
         ? {
             [lineageDeliveryKind]: lineageDelivery(process.env.QUANTA_OPENLINEAGE_URL, {

@@ -71,6 +71,11 @@ export interface RunningPlatform {
   /** The demo identities and their tokens, when `demoIdentities` was given. */
   demoTokens?: DemoTokens;
   /**
+   * With `demoData`: settles once the demo's first pipeline runs and its incident have ended
+   * (`played`), there was nothing to play (`skipped`: a later start), or the wait gave up.
+   */
+  demoPipelines?: Promise<"played" | "skipped" | "gave-up">;
+  /**
    * Stops accepting requests and lets in-flight ones finish; stops the running jobs (their checks
    * are interrupted, the jobs given back to the queue for another replica); closes the store.
    * Takes at most about `shutdownTimeoutMs`.
@@ -187,7 +192,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     unlock();
     throw e;
   }
-  const { published, unchanged, skipped, demoTokens } = built;
+  const { published, unchanged, skipped, demoTokens, demoPipelines } = built;
   const runtime = built.jobs;
   app = built.app;
   settleReady(true);
@@ -205,8 +210,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     unchanged,
     skipped,
     ...(demoTokens ? { demoTokens } : {}),
+    ...(demoPipelines ? { demoPipelines: demoPipelines.settled } : {}),
     close() {
       closing ??= (async () => {
+        demoPipelines?.stop();
         const bound = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
         // Requests and jobs wind down side by side, neither past the bound.
         await Promise.all([stopListening(bound), runtime.worker.stop(bound)]);
@@ -251,6 +258,7 @@ async function buildRest(
     { openSecretStore },
     { Lake },
     { placeDemoData, demoWarehouseServer },
+    { ensureDemoAgreements, playDemoIncident, queueDemoPipelines },
   ] = await Promise.all([
     import("../http/create-app.js"),
     import("../registry/registry.js"),
@@ -262,6 +270,7 @@ async function buildRest(
     import("../secrets/open-secret-store.js"),
     import("../lake/lake.js"),
     import("./demo-data-plane.js"),
+    import("./demo-pipelines.js"),
   ]);
   const registry = new Registry(db);
   // One secret store for the API that manages it and the read path that resolves `${VAR}` with it.
@@ -336,6 +345,31 @@ async function buildRest(
     const { ensureDemoIdentities } = await import("../identity/demo-identities.js");
     demoTokens = await ensureDemoIdentities(identity, options.demoIdentities.tokensFile);
   }
+  // The demo's pipelines read under agreements of their teams (the identities made the teams);
+  // they run once the jobs start: the uploads of the source-aligned products queued them.
+  let demoPipelines: { settled: Promise<"played" | "skipped" | "gave-up">; stop(): void } | undefined;
+  if (options.demoData && productFolders.size > 0) {
+    const agreed = await ensureDemoAgreements(db, productFolders.keys(), warn);
+    if (agreed.length > 0) options.log?.(`demo agreements for the pipelines' inputs: ${agreed.length}`);
+    await queueDemoPipelines(db, jobs.harness.lake, productFolders.keys(), warn);
+    let stopped = false;
+    const info = options.log ?? (() => {});
+    demoPipelines = {
+      settled: ready.then((go) =>
+        go
+          ? playDemoIncident(db, jobs.harness.lake, productFolders, { log: warn, info, stopped: () => stopped }).catch(
+              (e: unknown) => {
+                if (!stopped) warn(`demo pipelines: ${isQuantaError(e) ? e.message : String(e)}`);
+                return "gave-up" as const;
+              },
+            )
+          : ("skipped" as const),
+      ),
+      stop: () => {
+        stopped = true;
+      },
+    };
+  }
   const app = createApp({
     registry,
     harness: jobs.harness,
@@ -348,5 +382,5 @@ async function buildRest(
     ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
     logError: (e) => warn(`internal error: ${(e as Error)?.stack ?? String(e)}`),
   });
-  return { app, jobs, published, unchanged, skipped, demoTokens };
+  return { app, jobs, published, unchanged, skipped, demoTokens, demoPipelines };
 }
