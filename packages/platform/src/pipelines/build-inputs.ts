@@ -30,7 +30,7 @@ export interface OutputBuildRequest {
   steps: readonly BuildStep[];
   /** The staged version's Parquet file; its folder is the only one the build writes. */
   outputFile: string;
-  /** A folder for the build's passing files (results and inputs read from a database). */
+  /** A folder for the build's intermediate files (results and inputs read from a database), removed after. */
   tempDir: string;
   timeoutMs: number;
   threads: number;
@@ -77,11 +77,11 @@ function engineInputs(inputs: readonly PlannedInput[]): PipelineInput[] {
  * elsewhere, on another server, a port of several datasets (a step reads an input by its port's
  * name there), or undefined when they can.
  */
-async function apartFrom(
+function apartFrom(
   engine: EngineManifest,
   builder: PipelineBuilder,
   inputs: readonly PlannedInput[],
-): Promise<string | undefined> {
+): string | undefined {
   let target: string | undefined;
   for (const { port, plan } of inputs) {
     if (plan.source.engine.name !== engine.name) return `input port ${port} is served by ${plan.source.engine.name}`;
@@ -119,9 +119,7 @@ export async function buildPipelineOutput(request: OutputBuildRequest): Promise<
       const builder = await builderOf(candidate).catch((e: unknown) => {
         throw failed(e);
       });
-      const apart = builder
-        ? await apartFrom(candidate, builder, request.inputs)
-        : `${candidate.name} builds no pipelines`;
+      const apart = builder ? apartFrom(candidate, builder, request.inputs) : `${candidate.name} builds no pipelines`;
       if (builder && apart === undefined) {
         await mkdir(work, { recursive: true });
         return { ...(await inEngine(builder, request, work)), engine: candidate.name };
