@@ -12,7 +12,7 @@ import { JobQueue } from "./job-queue.js";
 import { ContractTestScheduler } from "./scheduler.js";
 import { slowRule, writeSlowProduct } from "./slow-product.test-helpers.js";
 import { TestRunRepository } from "./test-run-repository.js";
-import { JobWorker } from "./worker.js";
+import { JobWorker, RetryJob } from "./worker.js";
 
 export interface JobsTarget {
   open(): Promise<Database>;
@@ -157,6 +157,44 @@ export function jobsConformance(name: string, target: JobsTarget): void {
       await worker.drain();
       expect(calls).toBe(2);
       expect(await q.get(job.id)).toMatchObject({ status: "done", result: { attempt: 2 } });
+    });
+
+    it("wakes an idle worker when a job this process enqueued falls due, without waiting for its poll", async () => {
+      const ran: number[] = [];
+      const worker = new JobWorker(new JobQueue(db), {
+        handlers: { wake: async () => ran.push(Date.now()) },
+        idleMs: 30_000,
+      });
+      worker.start();
+      try {
+        await sleep(50);
+        const due = Date.now() + 200;
+        await new JobQueue(db).enqueue({ kind: "wake", runAt: new Date(due) });
+        await until(async () => ran.length > 0, 5_000);
+        expect(ran).toHaveLength(1);
+        expect((ran[0] as number) - due).toBeLessThan(1_000);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    it("lets a handler choose its retry delay, and calls off a waiting job", async () => {
+      const q = new JobQueue(db);
+      const worker = new JobWorker(q, {
+        handlers: {
+          later: async () => {
+            throw new RetryJob("not yet", 60_000);
+          },
+        },
+      });
+      const { job } = await q.enqueue({ kind: "later", key: "later-1", maxAttempts: 3 });
+      expect(await worker.runOne(["later"])).toBe(true);
+      const retried = await q.get(job.id);
+      expect(retried).toMatchObject({ status: "queued", lastError: "not yet" });
+      expect(Date.parse(retried?.runAt ?? "") - Date.now()).toBeGreaterThan(50_000);
+      expect(await q.cancel("later-1", { cancelledBy: "test" })).toBe(true);
+      expect(await q.get(job.id)).toMatchObject({ status: "done", result: { cancelledBy: "test" } });
+      expect(await q.cancel("later-1", null)).toBe(false);
     });
 
     it("tests a port's contract and stores the run, its checks and an event", async () => {
