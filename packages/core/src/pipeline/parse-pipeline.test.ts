@@ -147,6 +147,28 @@ limits:
   });
 });
 
+describe("partition", () => {
+  it("reads an output's partition column, and refuses one that is not a mapping with a column", () => {
+    const text = (partition: string) => `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: export
+    partition: ${partition}
+    steps:
+      - name: export
+        sql: SELECT day FROM readings WHERE day BETWEEN {{from}} AND {{to}}
+`;
+    expect(parse(text("{ column: day }")).pipeline?.outputs[0]?.partition).toEqual({ column: "day" });
+    expect(parse(text("day")).issues.map(formatIssue)).toEqual([
+      "pipeline.yaml:5:16 error pipeline-partition-invalid partition is a mapping: { column: order_date }, the date column a backfill replaces a range of",
+    ]);
+    expect(parse(text("{ col: day }")).issues.map((i) => i.code)).toEqual([
+      "pipeline-field-unknown",
+      "pipeline-field-missing",
+    ]);
+  });
+});
+
 describe("checkPipeline", () => {
   it("refuses an unknown output port, an unknown input port and a step reading a later step", () => {
     expect(

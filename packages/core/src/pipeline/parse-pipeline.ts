@@ -58,7 +58,8 @@ export function parseDuration(text: string): number | undefined {
 }
 const scheduleFields = ["cron", "timezone"] as const;
 const cronShape = /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/;
-const outputFields = ["port", "dataset", "steps"] as const;
+const outputFields = ["port", "dataset", "partition", "steps"] as const;
+const partitionFields = ["column"] as const;
 const stepFields = ["name", "sql", "command", "timeout"] as const;
 const stepName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A command's time limit when it names none, and the most it may ask for. */
@@ -231,6 +232,20 @@ class PipelineReader extends FieldReader {
     const before = this.issues.length;
     const port = this.text(value, path, "port", true);
     const dataset = this.text(value, path, "dataset", false);
+    let partition: PipelineOutput["partition"];
+    if (value.partition !== undefined) {
+      if (!isObj(value.partition))
+        this.error(
+          [...path, "partition"],
+          "pipeline-partition-invalid",
+          "partition is a mapping: { column: order_date }, the date column a backfill replaces a range of",
+        );
+      else {
+        this.unknownFields(value.partition, [...path, "partition"], partitionFields, "a partition");
+        const column = this.text(value.partition, [...path, "partition"], "column", true);
+        if (column !== undefined) partition = { column };
+      }
+    }
     const steps = value.steps;
     if (!Array.isArray(steps) || steps.length === 0) {
       this.error(
@@ -262,7 +277,7 @@ class PipelineReader extends FieldReader {
         );
     });
     if (!port || parsed.some((s) => s === undefined) || this.issues.length > before) return undefined;
-    return { port, dataset, steps: parsed as PipelineStep[], reads: [] };
+    return { port, dataset, steps: parsed as PipelineStep[], reads: [], partition };
   }
 }
 

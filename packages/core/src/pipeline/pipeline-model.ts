@@ -30,7 +30,15 @@ export interface PipelineOutput {
   steps: PipelineStep[];
   /** The input ports its SQL steps read (found in the SQL's FROM and JOIN clauses). */
   reads: string[];
+  /**
+   * The date column a backfill replaces a range of (`partition: { column }`): a backfill's new
+   * version is the previous one's rows outside the range plus the run's rows inside it.
+   */
+  partition?: { column: string } | undefined;
 }
+
+/** What SQL steps may write for a run's range (`BETWEEN {{from}} AND {{to}}`); a full run reads -infinity and infinity. */
+export const pipelinePlaceholders = ["{{from}}", "{{to}}"] as const;
 
 /** When the pipeline runs by itself: a 5-field cron read in a time zone (IANA, default UTC). */
 export interface PipelineSchedule {
