@@ -30,6 +30,7 @@ export {
   buildOutput,
   exportInputs,
 } from "./pipeline/build-output.js";
+export { type ReplaceRangeRequest, type ReplaceRangeResult, replaceRange } from "./pipeline/replace-range.js";
 export { type GenerateOptions, generateProductData, generateScript } from "./product-data.js";
 export { fileFormats, filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";
 export { readTabularFile, writeParquetFromNdjson } from "./tabular-files.js";
