@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateProductData } from "@quanta/engine-duckdb";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import { findProductFolders, type RunningPlatform, readProductFolder, startPlatform } from "@quanta/platform";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -70,17 +71,14 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     ensureBuilt();
     mkdirSync(shots, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), "quanta-e2e-"));
-    // The demo mesh with freshly generated data (the scripts' default sizes), as serve --demo makes
-    // it: never the repository's own examples/, whose data may be absent or stale.
+    // The demo mesh as serve --demo makes it, with freshly generated data of its source-aligned
+    // products (the scripts' default sizes; the others are built by their pipelines): never the
+    // repository's own examples/, whose data may be absent or stale.
     const mesh = join(dataDir, "examples");
     await cp(resolve(repo, "examples"), mesh, { recursive: true, filter: (src) => !src.endsWith(".parquet") });
     const meshFolders = await findProductFolders(mesh);
-    for (const folder of meshFolders) {
-      // The readings end in 2024, far beyond their 3-hour freshness objective: the owner view test
-      // needs one failing check. Everything else is fresh.
-      const stale = folder.endsWith("weather-station-readings");
-      await generateProductData(folder, stale ? { asOf: new Date("2024-01-01T00:00:00Z") } : {});
-    }
+    for (const folder of meshFolders)
+      if (existsSync(join(folder, "data", "generate.sql"))) await generateProductData(folder);
     // A second version of the orders contract (a new column), published after the demo mesh so the
     // changelog has two versions to compare. Published at start, as `quanta serve --demo` does.
     const secondVersion = join(dataDir, "orders-1.4.0");
@@ -117,8 +115,18 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       const folder = join(dataDir, "bulk", `p${i}`);
       for (const f of tinyProduct(`testing.bulk-${String(i).padStart(2, "0")}`)) {
         mkdirSync(dirname(join(folder, f.path)), { recursive: true });
-        writeFileSync(join(folder, f.path), f.text);
+        // The first one promises more rows than its three: the owner view test needs a failing check.
+        const text =
+          i === 1 && f.path.endsWith(".odcs.yaml")
+            ? `${f.text.replace(
+                "    physicalType: table\n",
+                "    physicalType: table\n    quality:\n      - name: A thousand rows\n        metric: rowCount\n        mustBeGreaterOrEqualTo: 1000\n",
+              )}servers:\n  - server: local\n    type: local\n    path: ./rows.parquet\n    format: parquet\n`
+            : f.text;
+        writeFileSync(join(folder, f.path), text);
       }
+      if (i === 1)
+        await writeData(join(folder, "contracts", "rows.parquet"), "SELECT range::BIGINT AS row_id FROM range(3)");
       bulk.push(folder);
     }
     const [started, launched] = await Promise.all([
@@ -128,6 +136,7 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
         hostname: "127.0.0.1",
         publishFolders: [...meshFolders, secondVersion, ...bulk],
         demoIdentities: {},
+        demoData: true,
       }),
       chromium.launch({
         executablePath: chromiumPath,
@@ -149,6 +158,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     base = platform.url;
     expect(platform.skipped).toEqual([]);
     expect(platform.published).toHaveLength(39);
+    // The demo's pipelines build its aggregates, then its incident fails one run (serve --demo).
+    expect(await platform.demoPipelines).toBe("played");
     // A context of its own (not browser.newPage()), so a test can open a second tab in it.
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     // A step that cannot happen fails in 10 s with what it waited for, well inside the test's time.
@@ -332,7 +343,8 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     expect(await node("Orders").filter({ hasNotText: "consent" }).count()).toBe(0);
     await node("Orders with analytical consent").click();
     await node("sales.orders").filter({ hasNotText: "consent" }).waitFor();
-    expect(await page.locator(".map-edge").count()).toBe(2);
+    // The two input ports, and the agreement the cohorts team reads the consented orders under.
+    expect(await page.locator(".map-edge").count()).toBe(3);
     expect(await page.locator(".map-side h2").textContent()).toBe("Orders with analytical consent");
     // Every node and edge is drawn inside the canvas.
     const outside = await page.locator("svg.map").evaluate((svg: SVGSVGElement) => {
@@ -583,25 +595,39 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
   });
 
   it("shows an owner the failing checks and policy violations of their products, and cards their badges", async () => {
-    // The weather station readings are years older than their 3-hour freshness objective: the test
-    // run at start fails that check. It runs in the background, so wait for it.
+    // The first bulk product promises a thousand rows and has three: its test at start fails.
     await expect
       .poll(
         async () =>
           (
-            (await call("admin@quanta.example", "GET", "/api/products/climate.weather-station-readings/observe")).body
-              .tests as { latest: unknown[] }
+            (await call("admin@quanta.example", "GET", "/api/products/testing.bulk-01/observe")).body.tests as {
+              latest: unknown[];
+            }
           ).latest.length,
         { timeout: 60_000 },
       )
       .toBeGreaterThan(0);
-    await signInAs("ingrid.bakker@climate-quantum.example", "/owner?product=climate.weather-station-readings");
+    await signInAs("owner@example.com", "/owner?product=testing.bulk-01");
     const checks = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Failing checks" }) });
-    await checks.locator(".finding", { hasText: "freshness" }).first().waitFor();
+    await checks.locator(".finding", { hasText: "rowCount" }).first().waitFor();
     await checks.screenshot({ path: join(shots, "owner-failing-checks.png") });
-    // No pipeline in the demo yet: the runs section says how to run one.
+    // No pipeline builds it: the runs section says how to run one.
+    const none = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Pipeline runs" }) });
+    await none.getByText("No pipeline runs").waitFor();
+
+    // The temperature's pipeline ran twice: its second run, on the incident's readings, failed its
+    // contract's tests and left the first version serving. Its owner sees why.
+    await signInAs("amara.okafor@climate-quantum.example", "/owner?product=climate.temperature");
     const runs = page.locator(".owner-section", { has: page.getByRole("heading", { name: "Pipeline runs" }) });
-    await runs.getByText("No pipeline runs").waitFor();
+    await runs
+      .getByText(/stays current/)
+      .first()
+      .waitFor();
+    await runs
+      .getByText(/freshness|rowCount|invalidValues|minimum|maximum/)
+      .first()
+      .waitFor();
+    await runs.screenshot({ path: join(shots, "owner-pipeline-runs.png") });
 
     // Its certification reason needs physical-risk's own test run (also in the background).
     await expect
