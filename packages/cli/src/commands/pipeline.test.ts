@@ -159,6 +159,15 @@ describe("quanta pipeline", () => {
     expect(again.err).toContain("has ended (cancelled); only a queued or running run can be cancelled");
   });
 
+  it("asks for a backfill with --from and --to, and says why the server refuses it", async () => {
+    const half = await quanta("pipeline", "run", "flow.built", "--from", "2024-01-01");
+    expect(half.code).toBe(2);
+    expect(half.err).toContain("a backfill needs both --from and --to");
+    const refused = await quanta("pipeline", "run", "flow.built", "--from", "2024-01-01", "--to", "2024-01-31");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("output out of flow.built declares no partition column");
+  });
+
   it("says why a product without a pipeline cannot run", async () => {
     const res = await quanta("pipeline", "run", "flow.source");
     expect(res.code).not.toBe(0);

@@ -67,11 +67,22 @@ export function registerPipelineCommand(program: Command, io: Io, setExit: SetEx
     .description("queue a run of the product's pipeline (its owner team or an admin)")
     .argument("<product>", "the data product's id")
     .option("--wait", "wait for the run to end; exit 1 when it failed")
+    .option(
+      "--from <date>",
+      "backfill: replace this date range (YYYY-MM-DD, inclusive) of each output's partition column",
+    )
+    .option("--to <date>", "backfill: the range's last day (YYYY-MM-DD)")
     .option("--server <url>", serverOption)
-    .action(async (product: string, opts: { wait?: boolean; server?: string }) => {
+    .action(async (product: string, opts: { wait?: boolean; from?: string; to?: string; server?: string }) => {
+      if ((opts.from === undefined) !== (opts.to === undefined))
+        throw new CommandError("a backfill needs both --from and --to (YYYY-MM-DD)", ExitCode.cannotRun);
+      for (const d of [opts.from, opts.to])
+        if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d))
+          throw new CommandError(`"${d}" is not a date (YYYY-MM-DD)`, ExitCode.cannotRun);
+      const range = opts.from && opts.to ? { from: opts.from, to: opts.to } : undefined;
       const platform = await client(opts.server);
-      const queued = await call(platform.runPipeline(product));
-      io.err(`queued run ${queued.id} of ${product}`);
+      const queued = await call(platform.runPipeline(product, range));
+      io.err(`queued run ${queued.id} of ${product}${range ? ` (a backfill of ${range.from} to ${range.to})` : ""}`);
       if (!opts.wait) {
         io.out(String(queued.id));
         setExit(ExitCode.ok);

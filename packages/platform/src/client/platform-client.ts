@@ -188,9 +188,12 @@ export class PlatformClient {
     return (await this.request<AgreementConnection>(path)).body;
   }
 
-  /** Queues a run of the product's pipeline (owner team or admin); 409 while one is in progress. */
-  async runPipeline(productId: string): Promise<PipelineRun> {
-    return this.post<PipelineRun>(`${pipelinePath(productId)}/runs`);
+  /**
+   * Queues a run of the product's pipeline (owner team or admin); 409 while one is in progress.
+   * With `range`, a backfill of those dates (inclusive).
+   */
+  async runPipeline(productId: string, range?: { from: string; to: string }): Promise<PipelineRun> {
+    return this.post<PipelineRun>(`${pipelinePath(productId)}/runs`, range);
   }
 
   /** Cancels a queued or running run (owner team or admin); a running one ends `cancelled` once its worker stopped. */

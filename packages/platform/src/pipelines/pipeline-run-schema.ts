@@ -76,6 +76,21 @@ export const PipelineAttemptSchema = z
   })
   .openapi("PipelineAttempt");
 
+/** A backfill's range: the run replaces these dates (inclusive) of each output's partition column. */
+export const PipelineRunParamsSchema = z
+  .object({
+    from: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .openapi({ example: "2024-01-01" }),
+    to: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .openapi({ example: "2024-01-31" }),
+  })
+  .strict()
+  .openapi("PipelineRunParams");
+
 export const PipelineRunSchema = z
   .object({
     id: z.number().int(),
@@ -96,6 +111,8 @@ export const PipelineRunSchema = z
     attempt: z.number().int(),
     /** The attempts that failed before this one, oldest first. */
     attempts: z.array(PipelineAttemptSchema),
+    /** A backfill's range; null for a run over everything. */
+    params: PipelineRunParamsSchema.nullable(),
   })
   .openapi("PipelineRun");
 
@@ -115,3 +132,4 @@ export type PipelineLogLine = z.infer<typeof PipelineLogLineSchema>;
 export type PipelineTrigger = (typeof pipelineTriggers)[number];
 export type PipelineRunStatus = (typeof pipelineRunStatuses)[number];
 export type PipelineAttempt = z.infer<typeof PipelineAttemptSchema>;
+export type PipelineRunParams = z.infer<typeof PipelineRunParamsSchema>;

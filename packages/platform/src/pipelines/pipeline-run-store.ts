@@ -6,6 +6,7 @@ import type {
   PipelineOutputResult,
   PipelineRun,
   PipelineRunDetail,
+  PipelineRunParams,
   PipelineStepRecord,
   PipelineTrigger,
 } from "./pipeline-run-schema.js";
@@ -13,7 +14,7 @@ import type {
 const columns = `id::int AS id, product_id AS "productId", product_version AS "productVersion", trigger,
   requested_by AS "requestedBy", status, reason, outputs, created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt", cancelled_by AS "cancelledBy",
-  cancel_requested_at AS "cancelRequestedAt", attempt, attempts`;
+  cancel_requested_at AS "cancelRequestedAt", attempt, attempts, params`;
 
 /** The `pipeline_runs`, `pipeline_run_steps` and `pipeline_run_logs` tables (migration 29). */
 export class PipelineRunStore {
@@ -28,12 +29,19 @@ export class PipelineRunStore {
     productVersion: string;
     trigger: PipelineTrigger;
     requestedBy: string | null;
+    params?: PipelineRunParams | null;
   }): Promise<PipelineRun> {
     try {
       const { rows } = await this.q.query<PipelineRun>(
-        `INSERT INTO pipeline_runs (product_id, product_version, trigger, requested_by)
-         VALUES ($1, $2, $3, $4) RETURNING ${columns}`,
-        [input.productId, input.productVersion, input.trigger, input.requestedBy],
+        `INSERT INTO pipeline_runs (product_id, product_version, trigger, requested_by, params)
+         VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING ${columns}`,
+        [
+          input.productId,
+          input.productVersion,
+          input.trigger,
+          input.requestedBy,
+          input.params ? JSON.stringify(input.params) : null,
+        ],
       );
       return rows[0] as PipelineRun;
     } catch (e) {

@@ -9,7 +9,13 @@ import type { Lake } from "../lake/lake.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Database } from "../storage/database.js";
 import { currentPipeline } from "./pipeline-declaration.js";
-import type { PipelineLogLine, PipelineRun, PipelineRunDetail, PipelineTrigger } from "./pipeline-run-schema.js";
+import type {
+  PipelineLogLine,
+  PipelineRun,
+  PipelineRunDetail,
+  PipelineRunParams,
+  PipelineTrigger,
+} from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 
 /** The job kind a run is (ADR 0029); its payload is `{ runId, productId }`. */
@@ -56,21 +62,41 @@ export class PipelineService {
 
   /**
    * Queues a run of the product's pipeline (the owner team or an admin). One run per product at a
-   * time: a request while one is queued or running is a 409 naming it.
+   * time: a request while one is queued or running is a 409 naming it. With `params` the run is a
+   * backfill of that date range: every output needs a partition column.
    */
   async requestRun(
     productId: string,
     principal: Principal | undefined,
     trigger: PipelineTrigger = "manual",
+    params?: PipelineRunParams,
   ): Promise<PipelineRun> {
     const product = await this.product(productId);
     authorize(principal, "pipeline.run", { id: productId, ownerTeam: product.team ?? null });
-    if (!(await currentPipeline(this.db, productId)))
+    const declared = await currentPipeline(this.db, productId);
+    if (!declared)
       throw new UnprocessableError(
         `version ${product.version} of ${productId} has no pipeline; add a pipeline.yaml (kind: Pipeline) to the product folder and publish it`,
         { code: "no-pipeline" },
       );
-    return this.enqueue(productId, product.version, trigger, principal?.name ?? null);
+    if (params) {
+      if (Number.isNaN(Date.parse(params.from)) || Number.isNaN(Date.parse(params.to)) || params.from > params.to)
+        throw new UnprocessableError(
+          `a backfill runs from a date to a later one (or the same): ${params.from} to ${params.to}`,
+          {
+            code: "backfill-range-invalid",
+          },
+        );
+      const unpartitioned = declared.pipeline.outputs.filter(
+        (o) => !o.partition || o.steps.some((s) => s.kind === "command"),
+      );
+      if (unpartitioned.length > 0)
+        throw new UnprocessableError(
+          `a backfill replaces a date range of each output, and output ${unpartitioned.map((o) => o.port).join(", ")} of ${productId} declares no partition column (partition: { column } in pipeline.yaml, SQL steps only)`,
+          { code: "backfill-unpartitioned" },
+        );
+    }
+    return this.enqueue(productId, product.version, trigger, principal?.name ?? null, undefined, params);
   }
 
   /** A run record and its job, together (the platform's own triggers call this directly). */
@@ -80,6 +106,7 @@ export class PipelineService {
     trigger: PipelineTrigger,
     requestedBy: string | null,
     runAt?: Date,
+    params?: PipelineRunParams,
   ): Promise<PipelineRun> {
     const open = await this.openRun(productId);
     if (open)
@@ -90,7 +117,13 @@ export class PipelineService {
     // The pipeline's tries for transient failures, and one more for a worker that died mid-run.
     const retries = (await currentPipeline(this.db, productId))?.pipeline.retries.attempts ?? 1;
     return this.db.transaction(async (tx) => {
-      const run = await new PipelineRunStore(tx).create({ productId, productVersion, trigger, requestedBy });
+      const run = await new PipelineRunStore(tx).create({
+        productId,
+        productVersion,
+        trigger,
+        requestedBy,
+        params: params ?? null,
+      });
       const payload: PipelineRunPayload = { runId: run.id, productId };
       await new JobQueue(this.db).enqueue(
         {
@@ -106,7 +139,7 @@ export class PipelineService {
         type: "pipeline.requested",
         subject: productId,
         actor: requestedBy ?? undefined,
-        payload: { run: run.id, trigger },
+        payload: { run: run.id, trigger, ...(params ? { params } : {}) },
       });
       return run;
     });

@@ -741,5 +741,146 @@ outputs:
         expect(await current()).toBe(before);
       });
     });
+
+    describe("backfill", () => {
+      const dailyOdps = (version: string) => `apiVersion: v1.0.0
+kind: DataProduct
+id: shop.daily
+name: Shop daily
+version: ${version}
+status: active
+domain: shop
+description:
+  purpose: Daily order totals, built from the shop's own totals port, for the backfill tests.
+inputPorts:
+  - name: totals
+    version: 1.0.0
+    contractId: shop.orders.totals
+outputPorts:
+  - name: daily
+    type: tables
+    version: 1.0.0
+    contractId: shop.daily.daily
+support:
+  - channel: "#shop"
+    url: https://chat.example.com/shop
+    tool: slack
+team:
+  name: Shop team
+  members:
+    - username: owner@shop.example
+      role: owner
+      dateIn: "2024-01-01"
+`;
+      const dailyOdcs = `apiVersion: v3.1.0
+kind: DataContract
+id: shop.daily.daily
+name: Daily
+version: 1.0.0
+status: active
+description:
+  purpose: Order totals per day, for the backfill tests.
+schema:
+  - name: daily
+    properties:
+      - name: day
+        logicalType: date
+        classification: internal
+        required: true
+      - name: total
+        logicalType: number
+        classification: internal
+`;
+      const dailyPipeline = (select: string, partition = "    partition: { column: day }\n") => `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: daily
+${partition}    steps:
+      - name: daily
+        sql: ${select}
+`;
+      const publishDaily = (version: string, pipeline: string) =>
+        registry.publish({
+          files: [
+            { path: "daily.odps.yaml", text: dailyOdps(version) },
+            { path: "contracts/daily.odcs.yaml", text: dailyOdcs },
+            { path: "pipeline.yaml", text: pipeline },
+          ],
+        });
+      const backfill = async (body?: unknown) => {
+        const queued = await call("POST", "/api/products/shop.daily/pipeline/runs", shopOwner, body);
+        if (queued.status !== 202) return queued;
+        for (let i = 0; i < 10; i++) {
+          await worker.runOne([pipelineRunKind]);
+          const r = await call("GET", `/api/products/shop.daily/pipeline/runs/${queued.body.id}`, shopOwner);
+          if (r.body.status !== "queued" && r.body.status !== "running") return r;
+        }
+        throw new Error("the run never ran");
+      };
+      const rows = async () =>
+        (
+          await call("POST", "/api/products/shop.daily/consume", shopOwner, {
+            port: "daily",
+            sql: "SELECT day::VARCHAR AS day, total FROM daily ORDER BY day",
+            format: "json",
+          })
+        ).body.rows;
+
+      it("replaces only the range: a new version of the previous rows outside it and the run's rows inside", async () => {
+        await worker.drain();
+        await publishDaily(
+          "1.0.0",
+          dailyPipeline("SELECT day, total FROM totals WHERE day BETWEEN {{from}} AND {{to}}"),
+        );
+        const full = await backfill();
+        expect(full.body).toMatchObject({ status: "succeeded", params: null });
+        expect(await rows()).toEqual([
+          { day: "2024-01-01", total: 0 },
+          { day: "2024-01-02", total: 100 },
+          { day: "2024-01-03", total: 200 },
+          { day: "2024-01-04", total: 300 },
+          { day: "2024-01-05", total: 400 },
+        ]);
+        // The totals are restated: a backfill of two days takes the new figures for those days only.
+        await publishDaily(
+          "1.1.0",
+          dailyPipeline("SELECT day, total + 1 AS total FROM totals WHERE day BETWEEN {{from}} AND {{to}}"),
+        );
+        const r = await backfill({ from: "2024-01-02", to: "2024-01-03" });
+        expect(r.body).toMatchObject({ status: "succeeded", params: { from: "2024-01-02", to: "2024-01-03" } });
+        expect(r.body.outputs[0]).toMatchObject({ version: 2, previous: 1, published: true, rowsOut: 2 });
+        expect(await rows()).toEqual([
+          { day: "2024-01-01", total: 0 },
+          { day: "2024-01-02", total: 101 },
+          { day: "2024-01-03", total: 201 },
+          { day: "2024-01-04", total: 300 },
+          { day: "2024-01-05", total: 400 },
+        ]);
+        // Version 1 is untouched (immutable); version 2 lists the kept rows' file and the run's.
+        const v1 = await harness.lake.versions.byVersion(db, "shop.daily", "daily", 1);
+        const v2 = await harness.lake.versions.byVersion(db, "shop.daily", "daily", 2);
+        expect(v1?.datasets[0]?.rows).toBe(5);
+        expect(v2?.datasets[0]).toMatchObject({ rows: 5 });
+        expect(v2?.datasets[0]?.files).toHaveLength(2);
+        const logs = (await new PipelineRunStore(db).logs(r.body.id)).map((l) => l.message).join("\n");
+        expect(logs).toContain("a backfill of 2024-01-02 to 2024-01-03");
+      });
+
+      it("refuses a backfill whose rows leave its range, one without a partition column, and a range backwards", async () => {
+        await publishDaily("1.2.0", dailyPipeline("SELECT day, total FROM totals"));
+        const loose = await backfill({ from: "2024-01-02", to: "2024-01-03" });
+        expect(loose.body.status).toBe("failed");
+        expect(loose.body.reason).toContain(
+          "3 of the backfill's 5 row(s) have a day outside 2024-01-02 to 2024-01-03; a backfill's steps keep to its range",
+        );
+        expect((await harness.lake.current(db, "shop.daily", "daily"))?.version).toBe(2);
+        await publishDaily("1.3.0", dailyPipeline("SELECT day, total FROM totals", ""));
+        const unpartitioned = await backfill({ from: "2024-01-02", to: "2024-01-03" });
+        expect(unpartitioned.status).toBe(422);
+        expect(unpartitioned.body.error.message).toContain("declares no partition column");
+        const backwards = await backfill({ from: "2024-01-03", to: "2024-01-02" });
+        expect(backwards.status).toBe(422);
+      });
+    });
   });
 }

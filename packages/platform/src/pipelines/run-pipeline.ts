@@ -21,6 +21,7 @@ import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
+import { backfillDataset, withRange } from "./backfill.js";
 import { runCommandStep } from "./command-step.js";
 import { queueLineageDelivery } from "./lineage-delivery.js";
 import { lineageEvent } from "./openlineage.js";
@@ -105,6 +106,7 @@ export async function runPipeline(
       outputs: [],
     };
   }
+  const params = (await runs.get(productId, runId))?.params ?? null;
   const control = new RunControl(runs, runId, limits.cancelPollMs);
   let retries: PipelineRetries = defaultPipelineRetries;
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
@@ -135,7 +137,7 @@ export async function runPipeline(
     control.start(runLimit.timeoutMs);
     await log(
       "info",
-      `run of ${productId} ${product.version}${attempt > 1 ? `, attempt ${attempt} of ${retries.attempts}` : ""}: ${declared.pipeline.outputs.length} output(s), reading as team ${product.team}; limits: memory ${runLimit.memoryLimit}, ${runLimit.threads} thread(s), ${Math.round(runLimit.timeoutMs / 1000)} s${runLimit.capped.length ? ` (lowered to the server's: ${runLimit.capped.join(", ")})` : ""}`,
+      `run of ${productId} ${product.version}${attempt > 1 ? `, attempt ${attempt} of ${retries.attempts}` : ""}: ${declared.pipeline.outputs.length} output(s)${params ? `, a backfill of ${params.from} to ${params.to}` : ""}, reading as team ${product.team}; limits: memory ${runLimit.memoryLimit}, ${runLimit.threads} thread(s), ${Math.round(runLimit.timeoutMs / 1000)} s${runLimit.capped.length ? ` (lowered to the server's: ${runLimit.capped.join(", ")})` : ""}`,
     );
     for (const output of declared.pipeline.outputs) {
       control.check();
@@ -265,7 +267,9 @@ export async function runPipeline(
         } else {
           const build = await buildOutput({
             inputs,
-            steps: output.steps.flatMap((s) => (s.kind === "sql" ? [{ name: s.name, sql: s.sql }] : [])),
+            steps: output.steps.flatMap((s) =>
+              s.kind === "sql" ? [{ name: s.name, sql: withRange(s.sql, params) }] : [],
+            ),
             outputFile: file,
             outputDir: dirname(file),
             timeoutMs: Math.min(limits.buildTimeoutMs, control.remainingMs()),
@@ -297,6 +301,28 @@ export async function runPipeline(
           sql: output.steps.map((s) => (s.kind === "sql" ? s.sql : "")).join(";\n"),
         });
       result.bytesOut = (await stat(file)).size;
+      // A backfill's version: the previous one outside the range, and this run's rows inside it.
+      const backfill =
+        params && output.partition
+          ? await backfillDataset({
+              lake,
+              staged,
+              previous: await lake.current(db, productId, port.name),
+              port: port.name,
+              dataset,
+              column: output.partition.column,
+              params,
+              file,
+            }).catch(async (e: unknown) => {
+              await lake.discard(db, staged, (e as Error).message);
+              throw e;
+            })
+          : undefined;
+      if (backfill)
+        await log(
+          "info",
+          `output ${port.name}: backfill of ${params?.from} to ${params?.to}: ${backfill.kept} file(s) of version ${result.previous} kept, ${backfill.replaced} replaced, ${backfill.rows} row(s) in the new version`,
+        );
       await log(
         "info",
         `output ${port.name}: ${result.rowsOut} row(s), ${result.bytesOut} bytes written; testing contract ${pc.contractId} ${pc.contractVersion}`,
@@ -333,7 +359,9 @@ export async function runPipeline(
           }
           const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
             ...current.filter((d) => d.name !== dataset),
-            { name: dataset, format: "parquet", files: [lake.relative(file)], rows, bytes: result.bytesOut },
+            backfill
+              ? { name: dataset, format: "parquet", files: backfill.files, rows: backfill.rows, bytes: backfill.bytes }
+              : { name: dataset, format: "parquet", files: [lake.relative(file)], rows, bytes: result.bytesOut },
           ]);
           result.published = true;
           result.previous = made.previous;

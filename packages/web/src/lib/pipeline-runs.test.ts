@@ -31,6 +31,7 @@ const run = (over: Partial<PipelineRun>): PipelineRun => ({
   cancelRequestedAt: null,
   attempt: 1,
   attempts: [],
+  params: null,
   ...over,
 });
 

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   PipelineLogLineSchema,
   PipelineRunDetailSchema,
+  PipelineRunParamsSchema,
   PipelineRunSchema,
 } from "../../pipelines/pipeline-run-schema.js";
 import type { PipelineService } from "../../pipelines/pipeline-service.js";
@@ -37,13 +38,18 @@ const runRoute = createRoute({
   tags,
   summary: "Queue a run of the product's pipeline (owner team or admin)",
   description:
-    "The run is a job of the shared queue: one run per product at a time (409 names the one in progress). Each input port is read under the owner team's agreement, the output is written to a staged version, tested against its contract, and made current only when the tests pass.",
-  request: { params: ProductParams },
+    "The run is a job of the shared queue: one run per product at a time (409 names the one in progress). Each input port is read under the owner team's agreement, the output is written to a staged version, tested against its contract, and made current only when the tests pass. With a body `{from, to}` the run is a backfill: SQL steps see the dates as {{from}} and {{to}}, and each output's new version is the previous one outside that range (of its partition column) plus the run's rows.",
+  request: {
+    params: ProductParams,
+    body: { required: false, content: { "application/json": { schema: PipelineRunParamsSchema } } },
+  },
   responses: {
     202: json(PipelineRunSchema, "Queued"),
     ...guarded,
     409: errorContent("A run of this product is already queued or running"),
-    422: errorContent("The product's current version has no pipeline"),
+    422: errorContent(
+      "The product's current version has no pipeline, or a backfill's range or partition column is missing",
+    ),
   },
 });
 
@@ -139,7 +145,10 @@ const rollbackRoute = createRoute({
 
 /** Pipelines (ADR 0029): runs through the job queue, their records and logs, cancellation and rollback. */
 export function registerPipelines(app: OpenAPIHono, pipelines: PipelineService): void {
-  app.openapi(runRoute, async (c) => c.json(await pipelines.requestRun(c.req.valid("param").id, principalOf(c)), 202));
+  app.openapi(runRoute, async (c) => {
+    const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : undefined;
+    return c.json(await pipelines.requestRun(c.req.valid("param").id, principalOf(c), "manual", body), 202);
+  });
   app.openapi(listRoute, async (c) =>
     c.json({ items: await pipelines.runs(c.req.valid("param").id, principalOf(c), c.req.valid("query").limit) }, 200),
   );
