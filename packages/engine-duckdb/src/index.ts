@@ -31,6 +31,7 @@ export {
   exportInputs,
 } from "./pipeline/build-output.js";
 export { type ReplaceRangeRequest, type ReplaceRangeResult, replaceRange } from "./pipeline/replace-range.js";
+export { rowsNotAbove, type Watermark, watermarkOf } from "./pipeline/watermark.js";
 export { type GenerateOptions, generateProductData, generateScript } from "./product-data.js";
 export { fileFormats, filesLiteral, formatOf, readableRoot, readerSql, remoteExtension } from "./sources.js";
 export { readTabularFile, writeParquetFromNdjson } from "./tabular-files.js";
