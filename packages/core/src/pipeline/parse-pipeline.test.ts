@@ -169,6 +169,27 @@ outputs:
   });
 });
 
+describe("incremental", () => {
+  it("reads an output's watermark column; an output is not both incremental and partitioned", () => {
+    const text = (extra: string) => `apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: export
+${extra}    steps:
+      - name: export
+        sql: SELECT * FROM readings WHERE at > {{watermark}}
+`;
+    expect(parse(text("    incremental: { watermark: at }\n")).pipeline?.outputs[0]?.incremental).toEqual({
+      watermark: "at",
+    });
+    expect(
+      parse(text("    incremental: { watermark: at }\n    partition: { column: at }\n")).issues.map(formatIssue),
+    ).toEqual([
+      "pipeline.yaml:5:18 error pipeline-incremental-invalid an output is incremental (appends) or partitioned (backfills replace a range), not both",
+    ]);
+  });
+});
+
 describe("checkPipeline", () => {
   it("refuses an unknown output port, an unknown input port and a step reading a later step", () => {
     expect(

@@ -58,8 +58,9 @@ export function parseDuration(text: string): number | undefined {
 }
 const scheduleFields = ["cron", "timezone"] as const;
 const cronShape = /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/;
-const outputFields = ["port", "dataset", "partition", "steps"] as const;
+const outputFields = ["port", "dataset", "partition", "incremental", "steps"] as const;
 const partitionFields = ["column"] as const;
+const incrementalFields = ["watermark"] as const;
 const stepFields = ["name", "sql", "command", "timeout"] as const;
 const stepName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A command's time limit when it names none, and the most it may ask for. */
@@ -246,6 +247,26 @@ class PipelineReader extends FieldReader {
         if (column !== undefined) partition = { column };
       }
     }
+    let incremental: PipelineOutput["incremental"];
+    if (value.incremental !== undefined) {
+      if (!isObj(value.incremental))
+        this.error(
+          [...path, "incremental"],
+          "pipeline-incremental-invalid",
+          "incremental is a mapping: { watermark: event_time }, the column whose highest published value the next run starts after",
+        );
+      else {
+        this.unknownFields(value.incremental, [...path, "incremental"], incrementalFields, "incremental");
+        const watermark = this.text(value.incremental, [...path, "incremental"], "watermark", true);
+        if (watermark !== undefined) incremental = { watermark };
+      }
+    }
+    if (incremental && partition)
+      this.error(
+        [...path, "incremental"],
+        "pipeline-incremental-invalid",
+        "an output is incremental (appends) or partitioned (backfills replace a range), not both",
+      );
     const steps = value.steps;
     if (!Array.isArray(steps) || steps.length === 0) {
       this.error(
@@ -277,7 +298,7 @@ class PipelineReader extends FieldReader {
         );
     });
     if (!port || parsed.some((s) => s === undefined) || this.issues.length > before) return undefined;
-    return { port, dataset, steps: parsed as PipelineStep[], reads: [], partition };
+    return { port, dataset, steps: parsed as PipelineStep[], reads: [], partition, incremental };
   }
 }
 

@@ -35,10 +35,15 @@ export interface PipelineOutput {
    * version is the previous one's rows outside the range plus the run's rows inside it.
    */
   partition?: { column: string } | undefined;
+  /**
+   * An append-only output (`incremental: { watermark }`): a run reads only input rows newer than the
+   * highest `watermark` of the current version (`WHERE … > {{watermark}}`) and appends them.
+   */
+  incremental?: { watermark: string } | undefined;
 }
 
 /** What SQL steps may write for a run's range (`BETWEEN {{from}} AND {{to}}`); a full run reads -infinity and infinity. */
-export const pipelinePlaceholders = ["{{from}}", "{{to}}"] as const;
+export const pipelinePlaceholders = ["{{from}}", "{{to}}", "{{watermark}}"] as const;
 
 /** When the pipeline runs by itself: a 5-field cron read in a time zone (IANA, default UTC). */
 export interface PipelineSchedule {
