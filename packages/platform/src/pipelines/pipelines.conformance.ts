@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ordersContract, writeShop } from "../access/access-fixtures.js";
 import { AuditLog } from "../audit/audit-log.js";
@@ -880,6 +881,50 @@ ${partition}    steps:
         expect(unpartitioned.body.error.message).toContain("declares no partition column");
         const backwards = await backfill({ from: "2024-01-03", to: "2024-01-02" });
         expect(backwards.status).toBe(422);
+      });
+
+      it("appends only rows newer than the watermark: previous files plus the new one", async () => {
+        const incremental = (select: string) => dailyPipeline(select, "    incremental: { watermark: day }\n");
+        await publishDaily("1.4.0", incremental("SELECT day, total FROM totals WHERE day > {{watermark}}"));
+        const none = await backfill();
+        expect(none.body).toMatchObject({ status: "succeeded", reason: null });
+        expect(none.body.outputs[0]).toMatchObject({ version: null, published: false, previous: 2, rowsOut: 0 });
+        const noneLogs = (await new PipelineRunStore(db).logs(none.body.id)).map((l) => l.message).join("\n");
+        expect(noneLogs).toContain("reading rows with day after 2024-01-05");
+        expect(noneLogs).toContain("no rows with day after 2024-01-05; version 2 stays current");
+        // Two more days arrive upstream (an append-only port).
+        await writeData(
+          join(shop.folder, "data", "totals.parquet"),
+          "SELECT DATE '2024-01-01' + i::INTEGER AS day, (i * 100)::DOUBLE AS total FROM range(7) t(i)",
+        );
+        const appended = await backfill();
+        expect(appended.body).toMatchObject({ status: "succeeded" });
+        expect(appended.body.outputs[0]).toMatchObject({ published: true, previous: 2, rowsOut: 2 });
+        const version = await harness.lake.versions.byVersion(
+          db,
+          "shop.daily",
+          "daily",
+          appended.body.outputs[0].version,
+        );
+        expect(version?.datasets[0]).toMatchObject({ rows: 7 });
+        expect(version?.datasets[0]?.files).toHaveLength(3);
+        expect((await rows()).map((r: Json) => r.day)).toEqual([
+          "2024-01-01",
+          "2024-01-02",
+          "2024-01-03",
+          "2024-01-04",
+          "2024-01-05",
+          "2024-01-06",
+          "2024-01-07",
+        ]);
+        // A step that ignores the watermark would add rows twice: refused, the current version stays.
+        await publishDaily("1.5.0", incremental("SELECT day, total FROM totals"));
+        const twice = await backfill();
+        expect(twice.body.status).toBe("failed");
+        expect(twice.body.reason).toContain(
+          "7 of the run's 7 row(s) have a day not after the watermark 2024-01-07 (or none); an incremental run appends only newer rows",
+        );
+        expect((await harness.lake.current(db, "shop.daily", "daily"))?.version).toBe(appended.body.outputs[0].version);
       });
     });
   });

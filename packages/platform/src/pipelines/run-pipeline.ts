@@ -23,6 +23,7 @@ import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
 import { backfillDataset, withRange } from "./backfill.js";
 import { runCommandStep } from "./command-step.js";
+import { appendedDataset, incrementalStart, withWatermark } from "./incremental.js";
 import { queueLineageDelivery } from "./lineage-delivery.js";
 import { lineageEvent } from "./openlineage.js";
 import { currentPipeline } from "./pipeline-declaration.js";
@@ -216,7 +217,23 @@ export async function runPipeline(
         .filter(Boolean)
         .join(";\n");
       const object = schemaObjects(pc.contract).find((o) => o.name === dataset) ?? { name: dataset };
-      result.previous = (await lake.current(db, productId, port.name))?.version ?? null;
+      const previous = await lake.current(db, productId, port.name);
+      result.previous = previous?.version ?? null;
+      // An append-only output reads only rows newer than what its current version holds.
+      const incremental = output.incremental
+        ? await incrementalStart({
+            previous,
+            dataset,
+            port: port.name,
+            column: output.incremental.watermark,
+            logicalType: columns[port.name]?.find((c) => c.name === output.incremental?.watermark)?.type,
+          })
+        : undefined;
+      if (incremental)
+        await log(
+          "info",
+          `output ${port.name}: incremental, reading rows with ${incremental.column} after ${incremental.value ?? "the beginning"}`,
+        );
       const staged = await lake.stage(db, {
         productId,
         port: port.name,
@@ -268,7 +285,7 @@ export async function runPipeline(
           const build = await buildOutput({
             inputs,
             steps: output.steps.flatMap((s) =>
-              s.kind === "sql" ? [{ name: s.name, sql: withRange(s.sql, params) }] : [],
+              s.kind === "sql" ? [{ name: s.name, sql: withWatermark(withRange(s.sql, params), incremental) }] : [],
             ),
             outputFile: file,
             outputDir: dirname(file),
@@ -318,6 +335,24 @@ export async function runPipeline(
               throw e;
             })
           : undefined;
+      if (incremental && result.rowsOut === 0) {
+        // Nothing newer upstream: no version to add, the current one stays.
+        await lake.discard(db, staged, "no rows newer than the watermark");
+        result.version = null;
+        await log(
+          "info",
+          `output ${port.name}: no rows with ${incremental.column} after ${incremental.value ?? "the beginning"}; version ${result.previous ?? "none"} stays current`,
+        );
+        continue;
+      }
+      const appended = incremental
+        ? await appendedDataset({ lake, start: incremental, port: port.name, file, rows: result.rowsOut }).catch(
+            async (e: unknown) => {
+              await lake.discard(db, staged, (e as Error).message);
+              throw e;
+            },
+          )
+        : undefined;
       if (backfill)
         await log(
           "info",
@@ -349,6 +384,8 @@ export async function runPipeline(
         throw new RunFailed(why);
       }
       const rows = tested.rows;
+      // The version's files: the run's alone, or with the previous version's (a backfill, an append).
+      const pieces = backfill ?? appended;
       await db
         .transaction(async (tx) => {
           // The run's row, locked: a cancel request either came first (nothing is published) or waits for this.
@@ -359,9 +396,13 @@ export async function runPipeline(
           }
           const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
             ...current.filter((d) => d.name !== dataset),
-            backfill
-              ? { name: dataset, format: "parquet", files: backfill.files, rows: backfill.rows, bytes: backfill.bytes }
-              : { name: dataset, format: "parquet", files: [lake.relative(file)], rows, bytes: result.bytesOut },
+            {
+              name: dataset,
+              format: "parquet",
+              ...(pieces
+                ? { files: pieces.files, rows: pieces.rows, bytes: pieces.bytes }
+                : { files: [lake.relative(file)], rows, bytes: result.bytesOut }),
+            },
           ]);
           result.published = true;
           result.previous = made.previous;
