@@ -8,8 +8,7 @@ import {
   QuantaError,
 } from "@quanta/core";
 import { objs } from "@quanta/core/read";
-import { BuildFailed, type BuiltStep, buildOutput, type SandboxDataset } from "@quanta/engine-duckdb";
-import { planRead, type ReadPlan } from "../access/read-access.js";
+import { BuildFailed, type BuiltStep, buildOutput } from "@quanta/engine-duckdb";
 import { EventLog } from "../audit/event-log.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
@@ -17,7 +16,6 @@ import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
 import type { Principal } from "../identity/principal.js";
 import type { Lake, StagedVersion } from "../lake/lake.js";
 import { testStagedFile } from "../lake/publish-data.js";
-import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
@@ -27,12 +25,12 @@ import { appendedDataset, incrementalStart, withWatermark } from "./incremental.
 import { queueLineageDelivery } from "./lineage-delivery.js";
 import { lineageEvent } from "./openlineage.js";
 import { currentPipeline } from "./pipeline-declaration.js";
+import { planInputs } from "./pipeline-inputs.js";
 import type { PipelineOutputResult, PipelineStepRecord } from "./pipeline-run-schema.js";
 import { PipelineRunStore } from "./pipeline-run-store.js";
 import { PipelineService } from "./pipeline-service.js";
 import {
   defaultPipelineRunLimits,
-  isTransient,
   type PipelineRunLimits,
   RunControl,
   RunFailed,
@@ -161,48 +159,13 @@ export async function runPipeline(
           `output ${output.port}: step "${command.name}" runs ${command.command[0]}, which this server does not allow; an operator allows programs with QUANTA_PIPELINE_COMMANDS (none by default: a command runs with the server's rights)`,
         );
       // Inputs through the mesh: one planned read per input port, refused without an agreement.
-      const inputs: SandboxDataset[] = [];
-      const plans: ReadPlan[] = [];
-      for (const name of output.reads) {
-        const port = declared.inputPorts.find((p) => p.name === name);
-        const upstream = await upstreamOf(db, name, port?.contractId ?? null);
-        let plan: ReadPlan;
-        try {
-          plan = await planRead(db, locator, { ...upstream, action: "pipeline" }, principal);
-        } catch (e) {
-          throw new RunFailed(
-            `input port ${name} (${upstream.productId} port ${upstream.port}): ${(e as Error).message}`,
-            isTransient(e),
-          );
-        }
-        if (plan.basis === "public")
-          throw new RunFailed(
-            `input port ${name} (${upstream.productId} port ${upstream.port}) is public, but a pipeline reads only under an active data usage agreement of team ${product.team}; request one: POST /api/access-requests`,
-          );
-        if (plan.source.engine.name !== "duckdb")
-          throw new RunFailed(
-            `input port ${name} is served by ${plan.source.engine.name}; pipelines read DuckDB-served ports (files and the storage Quanta owns) so far`,
-          );
-        plans.push(plan);
-        result.inputs.push({
-          port: name,
-          product: plan.productId,
-          upstreamPort: plan.port,
-          basis: plan.basis,
-          agreementId: plan.agreement?.id ?? null,
-          contractVersion: plan.contractVersion,
-          masked: [...new Set(plan.datasets.flatMap((d) => d.masked))],
-          rowFilters: [...new Set(plan.datasets.flatMap((d) => d.rowFilters))],
-        });
-        for (const d of plan.datasets) {
-          if (d.source.kind !== "files")
-            throw new RunFailed(`input port ${name}: dataset ${d.name} is a table, and pipelines read files so far`);
-          const view = { files: d.source.files, format: d.source.format, masked: d.masked, rowFilters: d.rowFilters };
-          inputs.push({ name: d.name, schema: name, ...view });
-          // A port of one dataset reads by the port's name alone too.
-          if (plan.datasets.length === 1) inputs.push({ name, ...view });
-        }
-      }
+      const { inputs, plans } = await planInputs(db, locator, {
+        inputPorts: declared.inputPorts,
+        reads: output.reads,
+        principal,
+        team: product.team,
+        result,
+      });
       const port = await findPort(db, productId, output.port, ["output"]);
       const pc = await portContract(db, productId, port);
       const dataset = datasetOf(pc, output.dataset);
@@ -545,24 +508,4 @@ function stepRecord(port: string, position: number, s: BuiltStep, kind: "sql" | 
     rowsOut: s.status === "passed" ? s.rows : null,
     error: s.error,
   };
-}
-
-/** The product and output port an input port reads: the one whose contract it names. */
-async function upstreamOf(
-  db: Database,
-  inputPort: string,
-  contractId: string | null,
-): Promise<{ productId: string; port: string }> {
-  if (!contractId)
-    throw new RunFailed(
-      `input port ${inputPort} names no contract (contractId), so the run cannot tell which product it reads`,
-    );
-  const owner = await new ContractRepository(db).owner(contractId);
-  const product = owner ? await new ProductRepository(db).get(owner) : undefined;
-  const port = product?.ports.find((p) => p.direction === "output" && p.contractId === contractId);
-  if (!product || !port)
-    throw new RunFailed(
-      `input port ${inputPort} reads contract ${contractId}, which no output port on this platform serves`,
-    );
-  return { productId: product.id, port: port.name };
 }
