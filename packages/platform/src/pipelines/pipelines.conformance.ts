@@ -927,5 +927,43 @@ ${partition}    steps:
         expect((await harness.lake.current(db, "shop.daily", "daily"))?.version).toBe(appended.body.outputs[0].version);
       });
     });
+
+    describe("upstream trigger latency", () => {
+      it("starts a downstream run within two seconds of the upstream publish, woken rather than polled", async () => {
+        await registry.publish({ files: revenueFiles({ version: "3.0.0" }) });
+        // Earlier tests' leftovers (downstream runs they queued) out of the way first.
+        await new Promise((r) => setTimeout(r, 400));
+        await worker.drain();
+        const live = new JobWorker(new JobQueue(db), {
+          handlers: { [pipelineRunKind]: pipelineRunHandler(db, locator) },
+          // A poll this slow would miss the goal: the worker starts the run because it is woken.
+          idleMs: 20_000,
+        });
+        live.start();
+        try {
+          const upstream = await new PipelineService(db, harness.lake).enqueue(
+            "shop.revenue",
+            "3.0.0",
+            "manual",
+            "test",
+          );
+          const runs = new PipelineRunStore(db);
+          const done = async () => (await runs.get("shop.revenue", upstream.id))?.status === "succeeded";
+          for (let i = 0; i < 200 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+          const published = (await runs.get("shop.revenue", upstream.id))?.finishedAt as string;
+          let downstream: Json | undefined;
+          for (let i = 0; i < 200 && !downstream?.startedAt; i++) {
+            downstream = (await runs.list("shop.report", 5)).find(
+              (r) => r.trigger === "upstream" && Date.parse(r.createdAt) >= Date.parse(published) - 1_000,
+            );
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          expect(downstream?.startedAt).toBeTruthy();
+          expect(Date.parse(downstream?.startedAt) - Date.parse(published)).toBeLessThan(2_000);
+        } finally {
+          await live.stop();
+        }
+      });
+    });
   });
 }
