@@ -557,6 +557,28 @@ outputs:
         expect(hung.reason).toContain('step "copy" was ended at its time limit of 1 s');
         expect((await harness.lake.current(db, "shop.copy", "orders-copy"))?.version).toBe(1);
       });
+
+      it("kills a running command and everything it started when its run is cancelled", async () => {
+        // The program starts a child that would outlive it, then waits for ever.
+        const hang =
+          "require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log('waiting'); setInterval(() => {}, 1000)";
+        const running = runCopy("1.3.0", pipeline(hang, "10m"));
+        const runs = new PipelineRunStore(db);
+        let id: number | undefined;
+        for (let i = 0; i < 400 && id === undefined; i++) {
+          const open = await runs.open("shop.copy");
+          if (open && (await runs.logs(open.id)).some((l) => l.message === "copy stdout: waiting")) id = open.id;
+          else await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(id).toBeDefined();
+        const asked = Date.now();
+        const flagged = await call("POST", `/api/products/shop.copy/pipeline/runs/${id}/cancel`, revenueOwner);
+        expect(flagged.status).toBe(200);
+        const r = await running;
+        expect(Date.now() - asked).toBeLessThan(5_000);
+        expect(r).toMatchObject({ status: "cancelled", reason: "cancelled by rita@revenue.example" });
+        expect((await harness.lake.current(db, "shop.copy", "orders-copy"))?.version).toBe(1);
+      });
     });
 
     describe("running: cancellation, retries, limits", () => {
