@@ -142,12 +142,16 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         });
         return outcome;
       },
-      [pipelineRunKind]: async (job) => {
+      [pipelineRunKind]: async (job, signal) => {
         const payload = job.payload as unknown as PipelineRunPayload;
-        const ran = await runPipelineJob(options.db, locator, job, {
-          ...pipelineRunLimitsFromEnv(process.env),
-          ...options.pipelineLimits,
-        });
+        // Stopping the server stops the run too; the replica that takes the job runs it again.
+        const ran = await runPipelineJob(
+          options.db,
+          locator,
+          job,
+          { ...pipelineRunLimitsFromEnv(process.env), ...options.pipelineLimits },
+          signal,
+        );
         // A new current version is the product's data now: its contract test history follows it.
         if (ran.outputs.some((o) => o.published))
           await scheduler

@@ -16,9 +16,10 @@ export async function runPipelineJob(
   locator: DataLocator,
   job: Job,
   limits: PipelineRunLimits = defaultPipelineRunLimits,
+  signal?: AbortSignal,
 ): Promise<PipelineRunOutcome> {
   const { runId, productId } = job.payload as unknown as PipelineRunPayload;
-  const outcome = await runPipeline(db, locator, runId, productId, limits);
+  const outcome = await runPipeline(db, locator, runId, productId, limits, signal);
   if (outcome.status === "retrying")
     throw new RetryJob(`attempt failed, tried again: ${outcome.reason}`, outcome.retryInMs ?? 30_000);
   return outcome;
@@ -35,5 +36,5 @@ export function pipelineRunHandler(
   locator: DataLocator,
   limits: PipelineRunLimits = defaultPipelineRunLimits,
 ): JobHandler {
-  return (job) => runPipelineJob(db, locator, job, limits);
+  return (job, signal) => runPipelineJob(db, locator, job, limits, signal);
 }

@@ -677,6 +677,39 @@ outputs:
         ).toMatchObject({ cancelledBy: "rita@revenue.example" });
       });
 
+      it("gives a running run back when its server stops: nothing published, the next worker runs it again", async () => {
+        const before = await current();
+        const v = await publish(heavy(8).replace("LIMITS\n", ""));
+        const queued = await enqueue(v);
+        const stopping = new JobWorker(new JobQueue(db), {
+          handlers: {
+            [pipelineRunKind]: pipelineRunHandler(db, locator, { ...defaultPipelineRunLimits, cancelPollMs: 50 }),
+          },
+          idleMs: 20_000,
+        });
+        stopping.start();
+        for (let i = 0; i < 200; i++) {
+          if ((await new PipelineRunStore(db).logs(queued.id)).some((l) => l.message.includes("staged version"))) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        const asked = Date.now();
+        await stopping.stop();
+        expect(Date.now() - asked).toBeLessThan(5_000);
+        const given = await detail(queued.id);
+        expect(given.status).toBe("running");
+        expect((await job(queued.id))?.status).toBe("queued");
+        expect(await current()).toBe(before);
+        const [staged] = await harness.lake.versions.history(db, "shop.revenue", "revenue", { limit: 1 });
+        expect(staged).toMatchObject({ state: "failed", source: "pipeline" });
+        // A quick pipeline by now: the next worker takes the run again, with the stopped attempt on record.
+        await publish(revenuePipeline());
+        await work(queued.id);
+        const r = await detail(queued.id);
+        expect(r).toMatchObject({ status: "succeeded", attempt: 2 });
+        expect(r.attempts[0]).toMatchObject({ attempt: 1, reason: expect.stringContaining("stopped mid-run") });
+      });
+
       it("retries a run whose input could not be read, after its backoff, each attempt on record", async () => {
         const v = await publish(
           revenuePipeline().replace("kind: Pipeline\n", "kind: Pipeline\nretries: { attempts: 2, backoff: 1s }\n"),

@@ -150,12 +150,24 @@ export class RunControl {
   private endsAt = Number.POSITIVE_INFINITY;
   cancelledBy: string | undefined;
   timedOut = false;
+  /** The worker was told to stop (its server stopping, its lease lost): the run is another worker's now. */
+  released = false;
 
   constructor(
     private readonly runs: PipelineRunStore,
     private readonly runId: number,
     private readonly pollMs = 500,
-  ) {}
+    worker?: AbortSignal,
+  ) {
+    const release = () => {
+      if (this.signal.aborted) return;
+      this.released = true;
+      const why = worker?.reason instanceof Error ? worker.reason.message : "the worker stopped";
+      this.controller.abort(new Error(`${why}; another worker takes the run`));
+    };
+    if (worker?.aborted) release();
+    else worker?.addEventListener("abort", release, { once: true });
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;

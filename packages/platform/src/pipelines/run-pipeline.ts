@@ -88,6 +88,8 @@ export async function runPipeline(
   runId: number,
   productId: string,
   limits: PipelineRunLimits = defaultPipelineRunLimits,
+  /** The worker's signal: aborted, the run stops and is left to the worker that takes its job next. */
+  worker?: AbortSignal,
 ): Promise<PipelineRunOutcome> {
   const runs = new PipelineRunStore(db);
   const log = (level: "info" | "warning" | "error", message: string) => runs.log(runId, level, message).catch(() => {});
@@ -106,7 +108,7 @@ export async function runPipeline(
     };
   }
   const params = (await runs.get(productId, runId))?.params ?? null;
-  const control = new RunControl(runs, runId, limits.cancelPollMs);
+  const control = new RunControl(runs, runId, limits.cancelPollMs, worker);
   let retries: PipelineRetries = defaultPipelineRetries;
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
   let sqlRun = "";
@@ -400,6 +402,10 @@ export async function runPipeline(
     await log(control.cancelledBy ? "warning" : "error", reason);
   } finally {
     control.close();
+  }
+  if (control.released && reason !== null) {
+    // Its job went back to the queue: the next worker's start records this attempt and runs it again.
+    return { status: "retrying", reason, outputs, retryInMs: 0 };
   }
   if (reason !== null && transient && attempt < retries.attempts) {
     const retryInMs = retryDelayMs(retries, attempt);
