@@ -183,6 +183,8 @@ const matrix: Row[] = [
   { route: `GET ${P}/pipeline/runs`, expect: [401, 200, 200, 200, 200, 200, 200] },
   { route: `GET ${P}/pipeline/runs/1`, expect: [401, 404, 404, 404, 404, 404, 404] },
   { route: `GET ${P}/pipeline/runs/1/logs`, expect: [401, 404, 404, 404, 404, 404, 404] },
+  // Cancelling is the owner team's and admins' (no run 1 here, 404 once allowed).
+  { route: `POST ${P}/pipeline/runs/1/cancel`, expect: [401, 403, 403, 404, 404, 403, 404] },
   {
     route: `POST ${P}/pipeline/rollback`,
     body: () => ({ port: "readings", version: 99 }),
