@@ -4,7 +4,7 @@ import type { ApiError } from "../api/api-error.js";
 import type { PipelineRun } from "../api/types.js";
 import { toApiError, useApi } from "../api/use-api.js";
 import { formatWhen } from "../lib/format.js";
-import { failedChecks, runDuration, runOutcome } from "../lib/pipeline-runs.js";
+import { canCancel, failedChecks, runDuration, runNotes, runOutcome } from "../lib/pipeline-runs.js";
 import { StatusBadge } from "./badges.js";
 import { ApiProblem, Empty, Loading } from "./states.js";
 import { TableWrap } from "./table-wrap.js";
@@ -101,7 +101,6 @@ function RunRow({
       },
     );
   };
-  const inProgress = run.status === "queued" || run.status === "running";
   return (
     <>
       <tr>
@@ -112,11 +111,12 @@ function RunRow({
         </td>
         <td>
           <StatusBadge status={runTone[run.status]} label={run.status} />
-          {run.attempt > 1 && <div className="muted small">attempt {run.attempt}</div>}
-          {inProgress && run.cancelledBy && (
-            <div className="muted small">stopping (cancelled by {run.cancelledBy})</div>
-          )}
-          {inProgress && !run.cancelledBy && (
+          {runNotes(run).map((note) => (
+            <div key={note} className="muted small">
+              {note}
+            </div>
+          ))}
+          {canCancel(run) && (
             <button type="button" className="button" disabled={busy} onClick={cancel}>
               {busy ? "Cancelling…" : "Cancel"}
             </button>

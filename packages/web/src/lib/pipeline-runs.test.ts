@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineRun } from "../api/types.js";
-import { failedChecks, runDuration, runOutcome } from "./pipeline-runs.js";
+import { canCancel, failedChecks, runDuration, runNotes, runOutcome } from "./pipeline-runs.js";
 
 const output = (over: Partial<PipelineRun["outputs"][number]>): PipelineRun["outputs"][number] => ({
   port: "revenue",
@@ -65,5 +65,18 @@ describe("pipeline runs in the owner view", () => {
       ],
     };
     expect(failedChecks(run({ outputs: [output({ tests })] }))).toEqual(["revenue: revenue.minimum: below 0"]);
+  });
+
+  it("offers cancelling a run in progress once, and notes attempts, a cancel under way and a backfill", () => {
+    expect(canCancel(run({ status: "running" }))).toBe(true);
+    expect(canCancel(run({ status: "running", cancelledBy: "rita" }))).toBe(false);
+    expect(canCancel(run({ status: "cancelled", cancelledBy: "rita" }))).toBe(false);
+    expect(runNotes(run({ status: "running", attempt: 2, cancelledBy: "rita" }))).toEqual([
+      "attempt 2",
+      "stopping (cancelled by rita)",
+    ]);
+    expect(runNotes(run({ params: { from: "2024-01-01", to: "2024-01-31" } }))).toEqual([
+      "backfill 2024-01-01 to 2024-01-31",
+    ]);
   });
 });

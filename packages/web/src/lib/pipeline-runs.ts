@@ -27,3 +27,18 @@ export function failedChecks(run: PipelineRun): string[] {
       .map((c) => `${o.port}: ${c.checkId}${c.reason ? `: ${c.reason}` : ""}`),
   );
 }
+
+/** Whether a run can still be cancelled: it is queued or running, and nobody asked yet. */
+export function canCancel(run: PipelineRun): boolean {
+  return (run.status === "queued" || run.status === "running") && !run.cancelledBy;
+}
+
+/** What the status alone does not say: `attempt 2`, `stopping (cancelled by rita)`. */
+export function runNotes(run: PipelineRun): string[] {
+  const notes: string[] = [];
+  if (run.attempt > 1) notes.push(`attempt ${run.attempt}`);
+  if ((run.status === "queued" || run.status === "running") && run.cancelledBy)
+    notes.push(`stopping (cancelled by ${run.cancelledBy})`);
+  if (run.params) notes.push(`backfill ${run.params.from} to ${run.params.to}`);
+  return notes;
+}
