@@ -81,6 +81,9 @@ export function pipelinePrincipal(productId: string, ownerTeam: string): Princip
  * interrupts DuckDB or kills a command's process group; the staged version is discarded and the
  * run ends `cancelled` (with who asked) or `failed`. A transient failure (an input that could not
  * be read) with attempts left by the pipeline's `retries` queues the run again: `retrying`.
+ *
+ * A backfill (the run's `params`) replaces one date range of each output (backfill.ts); an
+ * incremental output appends the rows newer than its watermark (incremental.ts).
  */
 export async function runPipeline(
   db: Database,
