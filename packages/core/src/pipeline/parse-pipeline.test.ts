@@ -234,6 +234,31 @@ describe("tablesRead", () => {
 });
 
 describe("findPipelineCycle", () => {
+  it("takes a CTE with a column list for a CTE, not a table", () => {
+    expect(
+      tablesRead(
+        "WITH base (region, mean) AS (SELECT * FROM (VALUES ('NL-UT', 1.0)) AS t(a, b)) SELECT * FROM base JOIN readings USING (region)",
+      ).map((t) => t.name),
+    ).toEqual(["readings"]);
+  });
+
+  it("reads an output's engine, and refuses an engine it does not know", () => {
+    const engine = (e: string) =>
+      parse(`apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: export
+    engine: ${e}
+    steps:
+      - name: copy
+        sql: SELECT * FROM readings
+`);
+    expect(engine("postgres").pipeline?.outputs[0]?.engine).toBe("postgres");
+    expect(engine("spark").issues.map(formatIssue)).toEqual([
+      expect.stringMatching(/^pipeline\.yaml:5:13 error pipeline-engine-invalid engine is duckdb or postgres/),
+    ]);
+  });
+
   it("names the cycle through the product being published", () => {
     const edges: Record<string, PipelineEdge[]> = {
       a: [{ product: "a", via: "in-b", upstream: "b" }],

@@ -58,7 +58,8 @@ export function parseDuration(text: string): number | undefined {
 }
 const scheduleFields = ["cron", "timezone"] as const;
 const cronShape = /^\s*([0-9*,/-]+\s+){4}[0-9*,/-]+\s*$/;
-const outputFields = ["port", "dataset", "partition", "incremental", "steps"] as const;
+const outputFields = ["port", "dataset", "engine", "partition", "incremental", "steps"] as const;
+const engines = ["duckdb", "postgres"] as const;
 const partitionFields = ["column"] as const;
 const incrementalFields = ["watermark"] as const;
 const stepFields = ["name", "sql", "command", "timeout"] as const;
@@ -233,6 +234,13 @@ class PipelineReader extends FieldReader {
     const before = this.issues.length;
     const port = this.text(value, path, "port", true);
     const dataset = this.text(value, path, "dataset", false);
+    const engine = this.text(value, path, "engine", false);
+    if (engine !== undefined && !engines.includes(engine as (typeof engines)[number]))
+      this.error(
+        [...path, "engine"],
+        "pipeline-engine-invalid",
+        `engine is duckdb or postgres (where the steps run, and so their SQL dialect), not ${JSON.stringify(engine)}; without it the steps run where the inputs are`,
+      );
     let partition: PipelineOutput["partition"];
     if (value.partition !== undefined) {
       if (!isObj(value.partition))
@@ -298,7 +306,15 @@ class PipelineReader extends FieldReader {
         );
     });
     if (!port || parsed.some((s) => s === undefined) || this.issues.length > before) return undefined;
-    return { port, dataset, steps: parsed as PipelineStep[], reads: [], partition, incremental };
+    return {
+      port,
+      dataset,
+      ...(engine ? { engine: engine as "duckdb" | "postgres" } : {}),
+      steps: parsed as PipelineStep[],
+      reads: [],
+      partition,
+      incremental,
+    };
   }
 }
 

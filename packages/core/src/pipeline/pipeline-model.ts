@@ -40,6 +40,11 @@ export interface PipelineOutput {
    * highest `watermark` of the current version (`WHERE … > {{watermark}}`) and appends them.
    */
   incremental?: { watermark: string } | undefined;
+  /**
+   * Where the steps run, and so their SQL dialect (ADR 0030): undefined, where the inputs are
+   * (PostgreSQL when every input is a table on one PostgreSQL server, else DuckDB).
+   */
+  engine?: "duckdb" | "postgres" | undefined;
 }
 
 /** What SQL steps may write for a run's range (`BETWEEN {{from}} AND {{to}}`); a full run reads -infinity and infinity. */

@@ -68,12 +68,19 @@ export function tablesRead(sql: string): TableRef[] {
   for (let i = 0; i + 2 < tokens.length; i++) {
     const prev = word(tokens[i - 1]);
     const t = tokens[i];
-    if (
-      isName(t) &&
-      (prev === "with" || prev === "recursive" || tokens[i - 1]?.text === ",") &&
-      word(tokens[i + 1]) === "as" &&
-      (tokens[i + 2]?.text === "(" || word(tokens[i + 2]) === "materialized" || word(tokens[i + 2]) === "not")
-    )
+    if (!isName(t) || !(prev === "with" || prev === "recursive" || tokens[i - 1]?.text === ",")) continue;
+    // `name AS (…)`, or `name (a, b) AS (…)` with a column list.
+    let as = i + 1;
+    if (tokens[as]?.text === "(") {
+      let depth = 0;
+      for (; as < tokens.length; as++) {
+        if (tokens[as]?.text === "(") depth++;
+        else if (tokens[as]?.text === ")" && --depth === 0) break;
+      }
+      as++;
+    }
+    const body = tokens[as + 1];
+    if (word(tokens[as]) === "as" && (body?.text === "(" || word(body) === "materialized" || word(body) === "not"))
       ctes.add((t as Token).text.toLowerCase());
   }
   const refs: TableRef[] = [];

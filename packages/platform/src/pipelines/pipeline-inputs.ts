@@ -13,7 +13,8 @@ import { isTransient, RunFailed } from "./run-control.js";
  * `planRead` as the pipeline's principal (the owner team: an active agreement, or the team's own
  * product), refused without an agreement (a public port too), and becomes sandbox views carrying
  * the agreement's masks and row filters, named `port.dataset` (and `port` for a port of one
- * dataset). What was read, on what basis, goes into `result.inputs`.
+ * dataset), for the file-served datasets; the plans serve every input (build-inputs.ts). What was
+ * read, on what basis, goes into `result.inputs`.
  */
 export async function planInputs(
   db: Database,
@@ -24,6 +25,8 @@ export async function planInputs(
     principal: Principal;
     team: string;
     result: PipelineOutputResult;
+    /** A command step reads its inputs as files; SQL steps read them wherever they are (build-inputs.ts). */
+    files: boolean;
   },
 ): Promise<{ inputs: SandboxDataset[]; plans: ReadPlan[] }> {
   const inputs: SandboxDataset[] = [];
@@ -44,10 +47,6 @@ export async function planInputs(
       throw new RunFailed(
         `input port ${name} (${upstream.productId} port ${upstream.port}) is public, but a pipeline reads only under an active data usage agreement of team ${input.team}; request one: POST /api/access-requests`,
       );
-    if (plan.source.engine.name !== "duckdb")
-      throw new RunFailed(
-        `input port ${name} is served by ${plan.source.engine.name}; pipelines read DuckDB-served ports (files and the storage Quanta owns) so far`,
-      );
     plans.push(plan);
     input.result.inputs.push({
       port: name,
@@ -60,8 +59,12 @@ export async function planInputs(
       rowFilters: [...new Set(plan.datasets.flatMap((d) => d.rowFilters))],
     });
     for (const d of plan.datasets) {
-      if (d.source.kind !== "files")
-        throw new RunFailed(`input port ${name}: dataset ${d.name} is a table, and pipelines read files so far`);
+      if (d.source.kind !== "files") {
+        if (!input.files) continue;
+        throw new RunFailed(
+          `input port ${name}: dataset ${d.name} is a table (${plan.source.engine.name}), and command steps read files so far`,
+        );
+      }
       const view = { files: d.source.files, format: d.source.format, masked: d.masked, rowFilters: d.rowFilters };
       inputs.push({ name: d.name, schema: name, ...view });
       // A port of one dataset reads by the port's name alone too.

@@ -1,15 +1,24 @@
 import { stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import {
   type CommandStep,
   defaultPipelineRetries,
   NotFoundError,
   type PipelineRetries,
+  type PipelineStep,
   QuantaError,
 } from "@quanta/core";
 import { objs } from "@quanta/core/read";
-import { BuildFailed, type BuiltStep, buildOutput } from "@quanta/engine-duckdb";
+import {
+  BuildFailed,
+  type BuiltStep,
+  type ColumnLineage,
+  columnLineage,
+  lineageInputsOf,
+  type SandboxDataset,
+} from "@quanta/engine-duckdb";
+import type { ReadPlan } from "../access/read-access.js";
 import { EventLog } from "../audit/event-log.js";
+import { judgeData, policyData } from "../governance/data-gate.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
@@ -20,6 +29,7 @@ import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
 import { backfillDataset, withRange } from "./backfill.js";
+import { buildPipelineOutput } from "./build-inputs.js";
 import { runCommandStep } from "./command-step.js";
 import { appendedDataset, incrementalStart, withWatermark } from "./incremental.js";
 import { queueLineageDelivery } from "./lineage-delivery.js";
@@ -114,6 +124,7 @@ export async function runPipeline(
   const control = new RunControl(runs, runId, limits.cancelPollMs, worker);
   let retries: PipelineRetries = defaultPipelineRetries;
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
+  const lineage: Record<string, ColumnLineage | undefined> = {};
   let sqlRun = "";
   if (attempt === 1) {
     const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
@@ -170,6 +181,7 @@ export async function runPipeline(
         principal,
         team: product.team,
         result,
+        files: command !== undefined,
       });
       const port = await findPort(db, productId, output.port, ["output"]);
       const pc = await portContract(db, productId, port);
@@ -181,6 +193,7 @@ export async function runPipeline(
           return name ? [{ name, type: str(p.logicalType) }] : [];
         },
       );
+      if (!command) lineage[port.name] = await lineageOf(db, port.name, output.steps, inputs, plans, log);
       sqlRun = [sqlRun, ...output.steps.map((s) => (s.kind === "sql" ? s.sql : s.command.join(" ")))]
         .filter(Boolean)
         .join(";\n");
@@ -250,18 +263,21 @@ export async function runPipeline(
             throw new BuildFailed(ran.step.error ?? "the command failed", built, ran.rowsIn, "command-failed");
           result.rowsOut = ran.step.rows;
         } else {
-          const build = await buildOutput({
-            inputs,
+          // In DuckDB, or in PostgreSQL when every input is a table there (ADR 0030).
+          const build = await buildPipelineOutput({
+            inputs: output.reads.map((port, i) => ({ port, plan: plans[i] as ReadPlan })),
             steps: output.steps.flatMap((s) =>
               s.kind === "sql" ? [{ name: s.name, sql: withWatermark(withRange(s.sql, params), incremental) }] : [],
             ),
             outputFile: file,
-            outputDir: dirname(file),
+            tempDir: locator.tempDir(),
             timeoutMs: Math.min(limits.buildTimeoutMs, control.remainingMs()),
             threads: runLimit.threads,
             memoryLimit: runLimit.memoryLimit,
+            engine: output.engine,
             signal: control.signal,
           });
+          await log("info", `output ${port.name}: built in ${build.engine}`);
           built = build.steps;
           result.rowsIn = build.rowsIn;
           result.rowsOut = build.rowsOut;
@@ -352,6 +368,27 @@ export async function runPipeline(
         throw new RunFailed(why);
       }
       const rows = tested.rows;
+      // Blocking `on: data` policies judge the tested version before it becomes current.
+      try {
+        await judgeData(
+          db,
+          productId,
+          policyData({
+            port: port.name,
+            dataset,
+            version: staged.row.version,
+            source: "pipeline",
+            rows,
+            bytes: result.bytesOut,
+            run: tested.run,
+          }),
+          principal.name,
+        );
+      } catch (e) {
+        const why = `version ${staged.row.version} of port ${port.name}: ${(e as Error).message}; version ${result.previous ?? "none"} stays current`;
+        await keepFailed(db, lake, staged, why);
+        throw new RunFailed(why);
+      }
       // The version's files: the run's alone, or with the previous version's (a backfill, an append).
       const pieces = backfill ?? appended;
       await db
@@ -439,6 +476,9 @@ export async function runPipeline(
       sql: sqlRun,
       outputs,
       columns,
+      columnLineage: Object.fromEntries(
+        Object.entries(lineage).filter((e): e is [string, ColumnLineage] => e[1] !== undefined),
+      ),
       reason,
     });
     await new EventLog(tx).append({
@@ -492,11 +532,59 @@ function buildFailure(port: string, e: unknown, runLimit: RunLimits, server: Pip
   const unreadInputs =
     code === "dataset-unreadable" ||
     code === "inputs-failed" ||
+    code === "engine-unreachable" ||
+    code === "engine-busy" ||
     (e instanceof BuildFailed && code === "build-failed" && e.steps.length === 0);
   const memory = /out of memory/i.test(message)
     ? `; the run ran out of its DuckDB memory limit of ${runLimit.memoryLimit} (limits.memory in pipeline.yaml; this server allows at most ${server.memoryLimit}, QUANTA_PIPELINE_MEMORY)`
     : "";
   return new RunFailed(`output ${port}: ${message}${memory}`, unreadInputs);
+}
+
+/**
+ * Which input columns feed each output column, from the steps' SQL (ADR 0031): the inputs'
+ * columns from the views of file-served ones, else from their contracts. A record of the run,
+ * never a reason for it to fail: a problem is a warning in the log.
+ */
+async function lineageOf(
+  db: Database,
+  port: string,
+  steps: readonly PipelineStep[],
+  views: readonly SandboxDataset[],
+  plans: readonly ReadPlan[],
+  log: (level: "info" | "warning" | "error", message: string) => Promise<unknown>,
+): Promise<ColumnLineage | undefined> {
+  const sql = steps.flatMap((s) => (s.kind === "sql" ? [{ name: s.name, sql: s.sql }] : []));
+  try {
+    const fromViews = await lineageInputsOf(views);
+    const tables: Record<string, readonly string[]> = { ...fromViews.tables };
+    const masked: Record<string, readonly string[]> = { ...(fromViews.masked ?? {}) };
+    // Inputs that are tables in a database: their columns as the upstream contract declares them.
+    for (const plan of plans) {
+      if (plan.datasets.every((d) => d.source.kind === "files")) continue;
+      const upstream = await portContract(
+        db,
+        plan.productId,
+        await findPort(db, plan.productId, plan.port, ["output"]),
+      );
+      for (const d of plan.datasets) {
+        if (d.source.kind === "files") continue;
+        const object = objs(upstream.contract.schema).find((o) => str(o.name) === d.name);
+        const cols = objs(object?.properties).flatMap((p) => str(p.physicalName) ?? str(p.name) ?? []);
+        for (const n of [`${plan.port}.${d.name}`, ...(plan.datasets.length === 1 ? [plan.port] : [])]) {
+          tables[n] = cols;
+          masked[n] = d.masked;
+        }
+      }
+    }
+    const found = await columnLineage(sql, { ...fromViews, tables, masked });
+    for (const i of found.issues)
+      await log("warning", `output ${port}: column lineage, step "${i.statement}": ${i.message}`);
+    return found;
+  } catch (e) {
+    await log("warning", `output ${port}: no column lineage: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** A version whose tests failed: `failed` with the reason, its files kept for inspection. */
