@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,9 +13,10 @@ import { type RunningPlatform, startPlatform } from "./start-platform.js";
 type Json = Record<string, any>;
 
 /**
- * `quanta serve --demo` on PostgreSQL (issue 14, item 7): the source-aligned products serve their
- * data from the storage Quanta owns, and the consented orders from a PostgreSQL table the demo
- * loads into its own database, tested and consumed there.
+ * `quanta serve --demo` on PostgreSQL (issues 14 and 15): the web shop's orders live in a
+ * PostgreSQL table the demo loads into its own database, tested and consumed there, and the
+ * consented orders are built from that table by their pipeline, in PostgreSQL, onto the storage
+ * Quanta owns.
  */
 describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () => {
   let store: { url: string; drop(): Promise<void> };
@@ -27,11 +29,12 @@ describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () 
     root = await mkdtemp(join(tmpdir(), "quanta-demo-plane-"));
     const folders = ["orders", "orders-analytical-consent"].map((p) => join(root, "mesh", p));
     for (const [i, p] of ["orders", "orders-analytical-consent"].entries()) {
-      await cp(join(examplesDir, "webshop", p), folders[i] as string, {
+      const folder = folders[i] as string;
+      await cp(join(examplesDir, "webshop", p), folder, {
         recursive: true,
         filter: (src) => !src.endsWith(".parquet"),
       });
-      await generateProductData(folders[i] as string);
+      if (existsSync(join(folder, "data", "generate.sql"))) await generateProductData(folder);
     }
     platform = await startPlatform({
       store: { url: store.url },
@@ -44,6 +47,7 @@ describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () 
       log: (l) => lines.push(l),
       warn: (l) => lines.push(`warning: ${l}`),
     });
+    await platform.demoPipelines;
   }, 120_000);
 
   afterAll(async () => {
@@ -60,27 +64,39 @@ describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () 
   const get = async (path: string) =>
     (await fetch(`${platform.url}${path}`, { headers: owner() })).json() as Promise<Json>;
 
-  it("puts the source-aligned orders on Quanta's storage, and the consented orders in PostgreSQL", async () => {
-    expect(lines).toContain("demo data on the storage Quanta owns: sales.orders/orders");
-    expect(lines).toContain(
-      "demo data in PostgreSQL (schema quanta_demo): sales.orders-analytical-consent/consented-orders",
-    );
-    const discovery = await get("/api/products/sales.orders/discover");
-    expect(discovery.ports.find((p: Json) => p.name === "orders").data.current).toMatchObject({
-      version: 1,
-      source: "publish",
+  it("puts the orders in PostgreSQL, and builds the consented orders from them onto Quanta's storage", async () => {
+    expect(lines).toContain("demo data in PostgreSQL (schema quanta_demo): sales.orders/orders");
+    const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM quanta_demo.orders");
+    expect(rows[0]?.n).toBeGreaterThanOrEqual(1000);
+    // The orders are read where they live: no version of them on the storage Quanta owns.
+    const orders = await get("/api/products/sales.orders/discover");
+    expect(orders.ports.find((p: Json) => p.name === "orders").data.current).toBeNull();
+    const { items } = await get("/api/products/sales.orders-analytical-consent/pipeline/runs");
+    expect(
+      items.map((r: Json) => [r.status, r.reason]),
+      lines.join("\n"),
+    ).toEqual([["succeeded", null]]);
+    const detail = await get(`/api/products/sales.orders-analytical-consent/pipeline/runs/${items[0].id}`);
+    expect(detail.outputs[0]).toMatchObject({
+      published: true,
+      tests: { status: expect.stringMatching(/passed|warning/) },
     });
-    const { rows } = await platform.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM quanta_demo.consented_orders",
-    );
-    expect(rows[0]?.n).toBeGreaterThanOrEqual(500);
+    expect(detail.outputs[0].rowsOut).toBeGreaterThanOrEqual(500);
+    // Its steps ran where its input lives.
+    const logs = await get(`/api/products/sales.orders-analytical-consent/pipeline/runs/${items[0].id}/logs`);
+    expect(logs.lines.map((l: Json) => l.message)).toContain("output consented-orders: built in postgres");
+    const consented = await get("/api/products/sales.orders-analytical-consent/discover");
+    expect(consented.ports.find((p: Json) => p.name === "consented-orders").data.current).toMatchObject({
+      version: 1,
+      source: "pipeline",
+    });
   });
 
-  it("tests and serves the consented orders from the warehouse table", async () => {
+  it("tests and serves the orders from the warehouse table", async () => {
     let run: { server: string; status: string } | undefined;
     for (let i = 0; i < 200 && !run; i++) {
       const { rows } = await platform.db.query<{ server: string; status: string }>(
-        "SELECT server, status FROM test_runs WHERE product_id = 'sales.orders-analytical-consent' AND status <> 'running'",
+        "SELECT server, status FROM test_runs WHERE product_id = 'sales.orders' AND status <> 'running'",
       );
       run = rows[0];
       if (!run) await new Promise((r) => setTimeout(r, 100));
@@ -88,15 +104,12 @@ describe.skipIf(postgresSkipReason())("the demo's data plane on PostgreSQL", () 
     expect(run).toEqual({ server: "warehouse", status: "passed" });
     // Rows changed in the table are what consume serves: the data is read where it lives.
     await platform.db.query(
-      "DELETE FROM quanta_demo.consented_orders WHERE customer_key <> (SELECT min(customer_key) FROM quanta_demo.consented_orders)",
+      "DELETE FROM quanta_demo.orders WHERE customer_id <> (SELECT min(customer_id) FROM quanta_demo.orders)",
     );
-    const res = await fetch(`${platform.url}/api/products/sales.orders-analytical-consent/consume`, {
+    const res = await fetch(`${platform.url}/api/products/sales.orders/consume`, {
       method: "POST",
       headers: { ...owner(), "content-type": "application/json" },
-      body: JSON.stringify({
-        port: "consented-orders",
-        sql: "SELECT count(DISTINCT customer_key) AS n FROM consented_orders",
-      }),
+      body: JSON.stringify({ port: "orders", sql: "SELECT count(DISTINCT customer_id) AS n FROM orders" }),
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Json).rows).toEqual([{ n: 1 }]);

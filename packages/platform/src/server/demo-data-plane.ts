@@ -57,7 +57,10 @@ export async function placeDemoData(
     for (const port of product.ports.filter((p) => p.direction === "output" && p.contractId)) {
       try {
         const pc = await portContract(db, id, port);
-        if (sourceAligned && !(await lake.versions.current(db, id, port.name))) {
+        // On PostgreSQL a `warehouse` table is where the port's data lives: never shadowed by a version.
+        if (options.warehouse && (await loadWarehouse(db, pc.contract, pc.file, folder))) {
+          warehouse.push(`${id}/${port.name}`);
+        } else if (sourceAligned && !(await lake.versions.current(db, id, port.name))) {
           for (const o of schemaObjects(pc.contract)) {
             const located = localFile(pc.contract, pc.file, folder, o.physicalName ?? o.name);
             if (!located) continue;
@@ -72,9 +75,6 @@ export async function placeDemoData(
             });
           }
           stored.push(`${id}/${port.name}`);
-        }
-        if (options.warehouse && (await loadWarehouse(db, pc.contract, pc.file, folder))) {
-          warehouse.push(`${id}/${port.name}`);
         }
       } catch (e) {
         options.log(`demo data of ${id} port ${port.name} stays in its files: ${message(e)}`);
