@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ordersContract, writeShop } from "../access/access-fixtures.js";
 import { AuditLog } from "../audit/audit-log.js";
 import { EventLog } from "../audit/event-log.js";
+import { PolicyStore } from "../governance/policy-store.js";
 import { DataLocator } from "../harness/data-locator.js";
 import { Harness } from "../harness/harness.js";
 import { createApp } from "../http/create-app.js";
@@ -296,6 +297,22 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
         expect(logs.body.lines.map((l: Json) => l.message).join("\n")).toContain("passed its tests and is current");
         const audit = await new AuditLog(db).list({ productId: "shop.orders" });
         expect(audit.some((a) => a.action === "pipeline" && a.actor === "pipeline:shop.revenue")).toBe(true);
+        // The COMPLETE event says which input columns feed each output column, from the SQL.
+        const complete = (await new EventLog(db).list({ subject: "shop.revenue", limit: 100 })).find(
+          (e) => e.type === "lineage.run" && e.payload.eventType === "COMPLETE",
+        );
+        const payload = (complete?.payload ?? {}) as Json;
+        expect(lineageProblems(payload)).toEqual([]);
+        const fields = payload.outputs[0].facets.columnLineage.fields;
+        expect(fields.revenue.inputFields).toEqual([
+          expect.objectContaining({
+            field: "amount",
+            transformations: expect.arrayContaining([
+              expect.objectContaining({ type: "DIRECT", subtype: "AGGREGATION" }),
+            ]),
+          }),
+        ]);
+        expect(fields.sample_email.inputFields[0].transformations[0]).toMatchObject({ masking: true });
       });
 
       it("keeps a version failing its contract as failed; consumers keep the previous one", async () => {
@@ -1017,6 +1034,47 @@ ${partition}    steps:
           expect(Date.parse(downstream?.startedAt) - Date.parse(published)).toBeLessThan(2_000);
         } finally {
           await live.stop();
+        }
+      });
+    });
+
+    describe("policies on data", () => {
+      it("lets a blocking on: data rule keep a tested version from becoming current", async () => {
+        const policies = new PolicyStore(db);
+        const set = (version: string, severity: string) => `apiVersion: quanta/v1
+kind: PolicySet
+name: revenue-data
+version: ${version}
+rules:
+  - id: no-revenue-yet
+    severity: ${severity}
+    on: data
+    cel: "data.port != 'revenue'"
+    message: revenue is not published while the books are closed
+`;
+        await policies.apply(set("1.0.0", "blocking"), "revenue-data.yaml", "test");
+        try {
+          const before = await current();
+          // Run it here: the queue may hold other products' runs the earlier tests left.
+          const product = await new ProductRepository(db).current("shop.revenue");
+          const queued = await new PipelineService(db, harness.lake).enqueue(
+            "shop.revenue",
+            product?.version ?? "",
+            "manual",
+            "test",
+          );
+          await runPipeline(db, locator, queued.id, "shop.revenue");
+          const r = (await call("GET", `/api/products/shop.revenue/pipeline/runs/${queued.id}`, revenueOwner)).body;
+          expect(r.status).toBe("failed");
+          expect(r.reason).toMatch(
+            /refused by policy .*no-revenue-yet \(revenue is not published while the books are closed\).*stays current$/,
+          );
+          expect(r.outputs[0]).toMatchObject({ published: false, tests: { status: "passed" } });
+          expect(await current()).toBe(before);
+          const [latest] = await harness.lake.versions.history(db, "shop.revenue", "revenue", { limit: 1 });
+          expect(latest?.state).toBe("failed");
+        } finally {
+          await policies.apply(set("1.0.1", "advisory"), "revenue-data.yaml", "test");
         }
       });
     });
