@@ -98,7 +98,7 @@ describe("quanta policy test", () => {
     expect(r.out).toContain("policy quanta-default 1.0.0 on climate.physical-risk (domain climate)");
     expect(r.out).toContain("fail  advisory  retention-declared");
     expect(r.out).toContain(
-      "physical-risk/contracts/asset-risk-scores.odcs.yaml:255:3 contract climate.physical-risk.asset-risk-scores declares no retention",
+      "physical-risk/contracts/asset-risk-scores.odcs.yaml:258:3 contract climate.physical-risk.asset-risk-scores declares no retention",
     );
     expect(r.out).toContain("11 passed, 2 failed (0 blocking)");
     expect(r.out).toContain("certification: raw");

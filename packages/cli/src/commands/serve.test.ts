@@ -62,8 +62,8 @@ describe("quanta serve", () => {
     const { child, url, stderr } = await startServe(["--demo", "--demo-rows", "2000", "--examples", examples], cwd);
     try {
       expect(stderr()).toMatch(/published 8 demo product\(s\), skipped 0/);
-      // First start generates each product's data (here at --demo-rows size) where its contracts point.
-      expect(stderr()).toMatch(/generating demo data for 8 data product\(s\)/);
+      // First start generates the source-aligned products' data (here at --demo-rows size) where their contracts point.
+      expect(stderr()).toMatch(/generating demo data for 2 data product\(s\)/);
       expect(existsSync(join(examples, "climate/weather-station-readings/data/readings.parquet"))).toBe(true);
       const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; storage: string };
       expect(health).toMatchObject({ status: "ok", storage: "pglite" });

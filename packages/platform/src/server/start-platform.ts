@@ -213,8 +213,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...(demoPipelines ? { demoPipelines: demoPipelines.settled } : {}),
     close() {
       closing ??= (async () => {
-        demoPipelines?.stop();
         const bound = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
+        // The demo's incident may be writing or publishing a file: let it end first, within the bound.
+        demoPipelines?.stop();
+        if (demoPipelines)
+          await Promise.race([demoPipelines.settled, new Promise((r) => setTimeout(r, bound).unref())]);
         // Requests and jobs wind down side by side, neither past the bound.
         await Promise.all([stopListening(bound), runtime.worker.stop(bound)]);
         await runtime.stop();
