@@ -27,6 +27,8 @@ export const PipelineOutputResultSchema = z
     previous: z.number().int().nullable(),
     /** Rows of each input read, by `port.dataset` (after the agreement's row filters). */
     rowsIn: z.record(z.string(), z.number()),
+    /** Bytes of the input files read; null when an input is a table in a database or a glob (not known). */
+    bytesIn: z.number().int().nullable().optional(),
     rowsOut: z.number().int(),
     bytesOut: z.number().int(),
     /** The contract's tests on the staged version. */

@@ -272,6 +272,7 @@ export function pipelinesConformance(name: string, target: StoreTarget): void {
             previous: null,
             rowsOut: 1,
             rowsIn: { "orders.orders": 20, orders: 20 },
+            bytesIn: expect.any(Number),
             tests: expect.objectContaining({ status: "passed" }),
             inputs: [
               expect.objectContaining({

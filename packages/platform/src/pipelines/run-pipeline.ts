@@ -183,6 +183,7 @@ export async function runPipeline(
         result,
         files: command !== undefined,
       });
+      result.bytesIn = await bytesRead(plans);
       const port = await findPort(db, productId, output.port, ["output"]);
       const pc = await portContract(db, productId, port);
       const dataset = datasetOf(pc, output.dataset);
@@ -585,6 +586,20 @@ async function lineageOf(
     await log("warning", `output ${port}: no column lineage: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** Bytes of the files the inputs are read from; null when one is a table in a database or a glob. */
+async function bytesRead(plans: readonly ReadPlan[]): Promise<number | null> {
+  let bytes = 0;
+  for (const d of plans.flatMap((p) => p.datasets)) {
+    if (d.source.kind !== "files") return null;
+    for (const f of d.source.files) {
+      const size = /[*?[{]/.test(f) ? undefined : (await stat(f).catch(() => undefined))?.size;
+      if (size === undefined) return null;
+      bytes += size;
+    }
+  }
+  return bytes;
 }
 
 /** A version whose tests failed: `failed` with the reason, its files kept for inspection. */

@@ -15,6 +15,7 @@ import type {
   Me,
   MeshEdge,
   Observation,
+  PipelineLogLine,
   PipelineRun,
   PipelineRunDetail,
   PolicySet,
@@ -104,6 +105,12 @@ export const api = {
     getJson<{ items: PipelineRun[] }>(`/api/products/${enc(id)}/pipeline/runs?limit=20`, signal),
   pipelineRun: (id: string, runId: number, signal?: AbortSignal) =>
     getJson<PipelineRunDetail>(`/api/products/${enc(id)}/pipeline/runs/${runId}`, signal),
+  /** A run's log lines after line `afterId` (0: from the start), and the run as it is now. */
+  pipelineLogs: (id: string, runId: number, afterId: number, signal?: AbortSignal) =>
+    getJson<{ run: PipelineRun; lines: PipelineLogLine[] }>(
+      `/api/products/${enc(id)}/pipeline/runs/${runId}/logs?after=${afterId}`,
+      signal,
+    ),
   cancelPipelineRun: (id: string, runId: number) =>
     postJson<PipelineRun>(`/api/products/${enc(id)}/pipeline/runs/${runId}/cancel`, {}),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),

@@ -1,7 +1,7 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../api/api-client.js";
 import type { ApiError } from "../api/api-error.js";
-import type { PipelineRun } from "../api/types.js";
+import type { PipelineLogLine, PipelineRun } from "../api/types.js";
 import { toApiError, useApi } from "../api/use-api.js";
 import { formatWhen } from "../lib/format.js";
 import { canCancel, failedChecks, runDuration, runNotes, runOutcome } from "../lib/pipeline-runs.js";
@@ -146,6 +146,7 @@ function RunRow({
         <tr>
           <td colSpan={6}>
             <RunSteps productId={productId} runId={run.id} />
+            <RunLog productId={productId} runId={run.id} />
           </td>
         </tr>
       )}
@@ -176,5 +177,61 @@ function RunSteps({ productId, runId }: { productId: string; runId: number }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/** How often an open run's log is asked for new lines while the run is queued or running. */
+const followMs = 1_000;
+
+/**
+ * A run's log, followed live: the lines so far, then every second the ones after the last seen,
+ * until the run has ended (as `quanta pipeline logs -f` does).
+ */
+function RunLog({ productId, runId }: { productId: string; runId: number }) {
+  const [lines, setLines] = useState<PipelineLogLine[]>([]);
+  const [live, setLive] = useState(true);
+  const [error, setError] = useState<ApiError | undefined>();
+  useEffect(() => {
+    const abort = new AbortController();
+    let after = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = async () => {
+      try {
+        const got = await api.pipelineLogs(productId, runId, after, abort.signal);
+        if (abort.signal.aborted) return;
+        if (got.lines.length > 0) {
+          after = got.lines[got.lines.length - 1]?.id ?? after;
+          setLines((seen) => [...seen, ...got.lines]);
+        }
+        const going = got.run.status === "queued" || got.run.status === "running";
+        setLive(going);
+        if (going) timer = setTimeout(next, followMs);
+      } catch (e) {
+        if (!abort.signal.aborted) setError(toApiError(e));
+      }
+    };
+    void next();
+    return () => {
+      abort.abort();
+      clearTimeout(timer);
+    };
+  }, [productId, runId]);
+  if (error)
+    return (
+      <ApiProblem
+        error={error}
+        what="the run's log"
+        api={`GET /api/products/${productId}/pipeline/runs/${runId}/logs`}
+      />
+    );
+  return (
+    <details className="run-log" open={live}>
+      <summary className="small">
+        Log ({lines.length} line{lines.length === 1 ? "" : "s"}){live ? ", following" : ""}
+      </summary>
+      <pre className="mono small" aria-live={live ? "polite" : "off"}>
+        {lines.map((l) => `${l.at.slice(11, 19)} ${l.level.padEnd(7)} ${l.message}`).join("\n")}
+      </pre>
+    </details>
   );
 }

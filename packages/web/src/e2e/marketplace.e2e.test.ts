@@ -627,6 +627,17 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
       .getByText(/freshness|rowCount|invalidValues|minimum|maximum/)
       .first()
       .waitFor();
+    // The failed run opens to its steps and its log.
+    await runs
+      .getByRole("button", { name: /^#\d+$/ })
+      .first()
+      .click();
+    const log = runs.locator(".run-log");
+    await log.locator("summary").click();
+    await log
+      .getByText(/passed its tests and is current|failed \d+ of \d+ check/)
+      .first()
+      .waitFor();
     await runs.screenshot({ path: join(shots, "owner-pipeline-runs.png") });
 
     // Its certification reason needs physical-risk's own test run (also in the background).
