@@ -108,7 +108,7 @@ describe("the demo mesh under the default policies", () => {
             {
               "column": 3,
               "file": "climate/physical-risk/contracts/asset-risk-scores.odcs.yaml",
-              "line": 255,
+              "line": 258,
               "message": "contract climate.physical-risk.asset-risk-scores declares no retention (slaProperties: property retention)",
               "path": "slaProperties",
             },

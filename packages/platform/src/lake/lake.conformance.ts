@@ -493,6 +493,8 @@ rules:
           socket.destroy();
           await expect.poll(async () => (await history())[0]?.state, { timeout: 10_000 }).toBe("failed");
           expect((await history())[0]?.reason).toMatch(/cut off after \d+ bytes of \d+/);
+          // The version is marked failed first, then its folder goes.
+          await expect.poll(folders, { timeout: 10_000 }).toEqual(foldersBefore);
           await unchanged(before, foldersBefore);
         } finally {
           await new Promise((done) => server.close(done));
