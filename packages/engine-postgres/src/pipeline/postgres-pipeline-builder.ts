@@ -65,9 +65,10 @@ function isConnectionFailure(e: unknown): boolean {
 
 /** A server error with what PostgreSQL adds (detail, hint). */
 function serverMessage(e: unknown): string {
-  const err = e as { detail?: string; hint?: string };
-  const extra = [err.detail, err.hint ? `hint: ${err.hint}` : undefined].filter(Boolean).join("; ");
-  return extra ? `${firstLine(e)} (${extra})` : firstLine(e);
+  // Never PostgreSQL's `detail`: it often quotes row values ("Failing row contains …"), and run
+  // records are read by more people than the owner team's agreement lets see the data.
+  const err = e as { hint?: string };
+  return err.hint ? `${firstLine(e)} (hint: ${err.hint})` : firstLine(e);
 }
 
 /** One session of a build: its client, its deadline (a cancel from a second session), and why it stopped. */
@@ -217,7 +218,11 @@ class BuildSession {
 export class PostgresPipelineBuilder implements PipelineBuilder {
   target(server: Record<string, unknown>, env: PipelineBuildRequest["env"]): string {
     const config = resolvePostgresConfig(server, env);
-    return createHash("sha256").update(`${config.connectTimeoutMs} ${config.url}`).digest("hex");
+    // The schema too: a build reads every input in the first one's default schema, so inputs on
+    // one URL with other schemas are not one target (they build in DuckDB, each read on its own).
+    return createHash("sha256")
+      .update(JSON.stringify([config.connectTimeoutMs, config.url, config.schema ?? null]))
+      .digest("hex");
   }
 
   async build(request: PipelineBuildRequest): Promise<PipelineBuildResult> {
