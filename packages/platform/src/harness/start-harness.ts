@@ -115,6 +115,8 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     lake: new Lake(options.storageRoot ?? new StorageRoot(join(options.dataDir, "lake"))),
   });
   for (const [id, folder] of options.productFolders ?? []) locator.setFolder(id, folder);
+  // Read once, at start: a bad QUANTA_PIPELINE_* value stops the server, not every run in silence.
+  const pipelineLimits = { ...pipelineRunLimitsFromEnv(process.env), ...options.pipelineLimits };
   const queue = new JobQueue(options.db);
   const worker = new JobWorker(queue, {
     concurrency: options.workerConcurrency ?? 1,
@@ -149,7 +151,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
           options.db,
           locator,
           job,
-          { ...pipelineRunLimitsFromEnv(process.env), ...options.pipelineLimits },
+          pipelineLimits,
           signal,
         );
         // A new current version is the product's data now: its contract test history follows it.

@@ -94,22 +94,28 @@ export class PipelineRunStore {
       reason: string | null;
       outputs: PipelineOutputResult[];
     },
+    /** The attempt finishing: a run another attempt holds by now is left to it. */
+    attempt?: number,
   ): Promise<void> {
     await this.q.query(
       `UPDATE pipeline_runs SET status = $2, reason = $3, outputs = $4::jsonb, finished_at = now()
-       WHERE id = $1 AND status IN ('queued', 'running')`,
-      [id, outcome.status, outcome.reason?.slice(0, 4000) ?? null, JSON.stringify(outcome.outputs)],
+       WHERE id = $1 AND status IN ('queued', 'running') AND ($5::int IS NULL OR attempt = $5)`,
+      [id, outcome.status, outcome.reason?.slice(0, 4000) ?? null, JSON.stringify(outcome.outputs), attempt ?? null],
     );
   }
 
   /** An attempt failed for a transient reason and another is due at `retryAt`: queued again, on record. */
-  async retry(id: number, failed: { reason: string; retryAt: Date; outputs: PipelineOutputResult[] }): Promise<void> {
+  async retry(
+    id: number,
+    failed: { reason: string; retryAt: Date; outputs: PipelineOutputResult[] },
+    attempt?: number,
+  ): Promise<void> {
     await this.q.query(
       `UPDATE pipeline_runs SET status = 'queued', outputs = $3::jsonb,
          attempts = attempts || jsonb_build_array(jsonb_build_object('attempt', attempt, 'startedAt', started_at,
            'endedAt', now(), 'reason', $2::text, 'transient', true, 'retryAt', $4::timestamptz))
-       WHERE id = $1 AND status = 'running'`,
-      [id, failed.reason.slice(0, 4000), JSON.stringify(failed.outputs), failed.retryAt.toISOString()],
+       WHERE id = $1 AND status = 'running' AND ($5::int IS NULL OR attempt = $5)`,
+      [id, failed.reason.slice(0, 4000), JSON.stringify(failed.outputs), failed.retryAt.toISOString(), attempt ?? null],
     );
   }
 

@@ -147,6 +147,15 @@ export async function runPipeline(
     if (!declared) throw new RunFailed(`version ${product.version} of ${productId} has no pipeline (pipeline.yaml)`);
     if (!product.team) throw new RunFailed(`${productId} has no owner team, and a pipeline reads as its owner team`);
     const principal = pipelinePrincipal(productId, product.team);
+    // The pipeline may have changed since the backfill was asked for: without a partition column
+    // the version would hold the range alone, so such a backfill fails here too.
+    const unpartitioned = params
+      ? declared.pipeline.outputs.filter((o) => !o.partition || o.steps.some((s) => s.kind === "command"))
+      : [];
+    if (unpartitioned.length > 0)
+      throw new RunFailed(
+        `a backfill replaces a date range of each output, and output ${unpartitioned.map((o) => o.port).join(", ")} of version ${product.version} of ${productId} declares no partition column (partition: { column }, SQL steps only); nothing was built`,
+      );
     retries = declared.pipeline.retries;
     const runLimit = runLimits(limits, declared.pipeline.limits);
     control.start(runLimit.timeoutMs);
@@ -275,7 +284,8 @@ export async function runPipeline(
             timeoutMs: Math.min(limits.buildTimeoutMs, control.remainingMs()),
             threads: runLimit.threads,
             memoryLimit: runLimit.memoryLimit,
-            engine: output.engine,
+            // An append's watermark is written in DuckDB's SQL: its inputs are read into DuckDB.
+            engine: output.engine ?? (output.incremental ? "duckdb" : undefined),
             signal: control.signal,
           });
           await log("info", `output ${port.name}: built in ${build.engine}`);
@@ -369,6 +379,8 @@ export async function runPipeline(
         throw new RunFailed(why);
       }
       const rows = tested.rows;
+      // The version's files: the run's alone, or with the previous version's (a backfill, an append).
+      const pieces = backfill ?? appended;
       // Blocking `on: data` policies judge the tested version before it becomes current.
       try {
         await judgeData(
@@ -379,8 +391,9 @@ export async function runPipeline(
             dataset,
             version: staged.row.version,
             source: "pipeline",
-            rows,
-            bytes: result.bytesOut,
+            // The version's size: a backfill's or an append's includes the files it keeps.
+            rows: pieces?.rows ?? rows,
+            bytes: pieces?.bytes ?? result.bytesOut,
             run: tested.run,
           }),
           principal.name,
@@ -390,8 +403,6 @@ export async function runPipeline(
         await keepFailed(db, lake, staged, why);
         throw new RunFailed(why);
       }
-      // The version's files: the run's alone, or with the previous version's (a backfill, an append).
-      const pieces = backfill ?? appended;
       await db
         .transaction(async (tx) => {
           // The run's row, locked: a cancel request either came first (nothing is published) or waits for this.
@@ -400,6 +411,15 @@ export async function runPipeline(
             control.cancel(cancelledBy);
             throw new RunFailed(`cancelled by ${cancelledBy}`);
           }
+          // Still this attempt's run: a worker that was stopped, or lost its job to another, publishes nothing.
+          const { rows: mine } = await tx.query<{ status: string; attempt: number }>(
+            "SELECT status, attempt FROM pipeline_runs WHERE id = $1",
+            [runId],
+          );
+          if (control.signal.aborted || mine[0]?.status !== "running" || mine[0]?.attempt !== attempt)
+            throw new RunFailed(
+              `attempt ${attempt} of run ${runId} no longer holds the run (${control.signal.aborted ? "stopped" : `now ${mine[0]?.status ?? "gone"}, attempt ${mine[0]?.attempt ?? "?"}`}); nothing was published`,
+            );
           const made = await lake.versions.makeCurrent(tx, staged.row, (current) => [
             ...current.filter((d) => d.name !== dataset),
             {
@@ -410,7 +430,6 @@ export async function runPipeline(
                 : { files: [lake.relative(file)], rows, bytes: result.bytesOut }),
             },
           ]);
-          result.published = true;
           result.previous = made.previous;
           await new EventLog(tx).append({
             type: "port.version.published",
@@ -431,6 +450,8 @@ export async function runPipeline(
           await lake.discard(db, staged, (e as Error).message);
           throw e;
         });
+      // Only once committed: a rolled-back publish is no new version, and triggers nothing.
+      result.published = true;
       await log("info", `output ${port.name}: version ${staged.row.version} passed its tests and is current`);
     }
   } catch (e) {
@@ -451,7 +472,7 @@ export async function runPipeline(
   if (reason !== null && transient && attempt < retries.attempts) {
     const retryInMs = retryDelayMs(retries, attempt);
     const retryAt = new Date(Date.now() + retryInMs);
-    await runs.retry(runId, { reason, retryAt, outputs });
+    await runs.retry(runId, { reason, retryAt, outputs }, attempt);
     await log(
       "warning",
       `attempt ${attempt} of ${retries.attempts} failed for a transient reason; attempt ${attempt + 1} in ${Math.round(retryInMs / 1000)} s`,
@@ -468,7 +489,7 @@ export async function runPipeline(
   }
   const status = reason === null ? "succeeded" : control.cancelledBy ? "cancelled" : "failed";
   await db.transaction(async (tx) => {
-    await new PipelineRunStore(tx).finish(runId, { status, reason, outputs });
+    await new PipelineRunStore(tx).finish(runId, { status, reason, outputs }, attempt);
     const ended = lineageEvent({
       eventType: status === "succeeded" ? "COMPLETE" : "FAIL",
       productId,
