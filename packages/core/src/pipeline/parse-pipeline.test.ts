@@ -259,6 +259,27 @@ outputs:
     ]);
   });
 
+  it("refuses an incremental output built by a command or pinned to PostgreSQL", () => {
+    const out = (extra: string, step: string) =>
+      parse(`apiVersion: quanta/v1
+kind: Pipeline
+outputs:
+  - port: export
+    incremental: { watermark: at }
+${extra}    steps:
+${step}`).issues.map(formatIssue);
+    expect(out("", "      - name: dump\n        command: [python3, dump.py]\n")).toEqual([
+      expect.stringMatching(
+        /^pipeline\.yaml:5:18 error pipeline-incremental-invalid an incremental output is built by SQL steps/,
+      ),
+    ]);
+    expect(out("    engine: postgres\n", "      - name: copy\n        sql: SELECT * FROM readings\n")).toEqual([
+      expect.stringMatching(
+        /^pipeline\.yaml:6:13 error pipeline-incremental-invalid an incremental output is built in DuckDB/,
+      ),
+    ]);
+  });
+
   it("names the cycle through the product being published", () => {
     const edges: Record<string, PipelineEdge[]> = {
       a: [{ product: "a", via: "in-b", upstream: "b" }],

@@ -305,6 +305,18 @@ class PipelineReader extends FieldReader {
           `step "${s.name}" is a command: a command fills its output port by itself, so it is the output's only step`,
         );
     });
+    if (incremental && parsed.some((s) => s?.kind === "command"))
+      this.error(
+        [...path, "incremental"],
+        "pipeline-incremental-invalid",
+        "an incremental output is built by SQL steps (they read {{watermark}}); a command step fills its output whole",
+      );
+    if (incremental && engine === "postgres")
+      this.error(
+        [...path, "engine"],
+        "pipeline-incremental-invalid",
+        "an incremental output is built in DuckDB (its watermark is DuckDB SQL); leave engine out or say duckdb",
+      );
     if (!port || parsed.some((s) => s === undefined) || this.issues.length > before) return undefined;
     return {
       port,
