@@ -170,10 +170,23 @@ describe("the demo mesh built by its pipelines", () => {
     const before = await (platform as RunningPlatform).db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pipeline_runs",
     );
+    const agreements = async () =>
+      (
+        await (platform as RunningPlatform).db.query<{ id: string; state: string }>(
+          "SELECT id, state FROM agreements ORDER BY id",
+        )
+      ).rows;
+    const agreed = await agreements();
+    expect(agreed.length).toBeGreaterThanOrEqual(7);
+    // The owner team ends one: a later start leaves it ended, asking nothing again.
+    await (platform as RunningPlatform).db.query("UPDATE agreements SET state = 'terminated' WHERE id = $1", [
+      agreed[0]?.id,
+    ]);
     await platform?.close();
     platform = await start();
     expect(await platform.demoPipelines).toBe("skipped");
     const after = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pipeline_runs");
     expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+    expect(await agreements()).toEqual(agreed.map((a, i) => (i === 0 ? { ...a, state: "terminated" } : a)));
   }, 120_000);
 });

@@ -94,15 +94,16 @@ export async function ensureDemoAgreements(
   const made: string[] = [];
   for (const read of await crossTeamReads(db, productIds)) {
     try {
-      const { rows } = await db.query<{ id: string; state: string }>(
-        `SELECT id, state FROM agreements WHERE product_id = $1 AND port = $2 AND consumer_team = $3
-           AND state IN ('requested', 'active', 'terminating')`,
+      // Any agreement the team has or had for the port is left as it is (a person's request, one the
+      // owner rejected or ended): the demo asks once and approves only what it asked for.
+      const { rows } = await db.query<{ id: string; state: string; requested_by: string | null }>(
+        "SELECT id, state, requested_by FROM agreements WHERE product_id = $1 AND port = $2 AND consumer_team = $3",
         [read.productId, read.port, read.consumerTeam],
       );
-      const open = rows[0];
-      if (open?.state === "active" || open?.state === "terminating") continue;
+      const mine = rows.find((r) => r.state === "requested" && r.requested_by === "quanta-demo");
+      if (rows.length > 0 && !mine) continue;
       const id =
-        open?.id ??
+        mine?.id ??
         (
           await agreements.request(
             {

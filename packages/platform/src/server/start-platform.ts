@@ -214,12 +214,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     close() {
       closing ??= (async () => {
         const bound = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
+        const until = Date.now() + bound;
         // The demo's incident may be writing or publishing a file: let it end first, within the bound.
         demoPipelines?.stop();
         if (demoPipelines)
           await Promise.race([demoPipelines.settled, new Promise((r) => setTimeout(r, bound).unref())]);
-        // Requests and jobs wind down side by side, neither past the bound.
-        await Promise.all([stopListening(bound), runtime.worker.stop(bound)]);
+        // Requests and jobs wind down side by side, neither past what is left of the bound.
+        const left = Math.max(0, until - Date.now());
+        await Promise.all([stopListening(left), runtime.worker.stop(left)]);
         await runtime.stop();
         await db.close();
         unlock();
