@@ -147,13 +147,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
       [pipelineRunKind]: async (job, signal) => {
         const payload = job.payload as unknown as PipelineRunPayload;
         // Stopping the server stops the run too; the replica that takes the job runs it again.
-        const ran = await runPipelineJob(
-          options.db,
-          locator,
-          job,
-          pipelineLimits,
-          signal,
-        );
+        const ran = await runPipelineJob(options.db, locator, job, pipelineLimits, signal);
         // A new current version is the product's data now: its contract test history follows it.
         if (ran.outputs.some((o) => o.published))
           await scheduler
