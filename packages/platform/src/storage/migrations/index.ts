@@ -16,6 +16,7 @@ import { agreementGrantsMigration } from "./0025-agreement-grants.js";
 import { pipelinesMigration } from "./0029-pipelines.js";
 import { grantTargetsMigration } from "./0030-grant-targets.js";
 import { pipelineRunControlMigration } from "./0031-pipeline-run-control.js";
+import { lineageEdgesMigration } from "./0032-lineage-edges.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   pipelinesMigration,
   grantTargetsMigration,
   pipelineRunControlMigration,
+  lineageEdgesMigration,
 ];
