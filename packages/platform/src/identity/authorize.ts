@@ -92,6 +92,10 @@ export interface Resources {
   "webhook.manage": { team: string };
   /** The platform's secrets (ADR 0026): list their names, set and delete them; never read a value. */
   "secret.manage": undefined;
+  /** Send OpenLineage events (ADR 0034): the ports they name as outputs, each with its owner team. */
+  "lineage.write": { outputs: ProductRef[] };
+  /** The OpenLineage export: pipeline runs' events and the ones received. */
+  "lineage.export": undefined;
 }
 export type Action = keyof Resources;
 
@@ -214,6 +218,16 @@ export const policy: { [A in Action]: Rule<A> } = {
       ? true
       : `only an owner of team ${r.team} or an admin manage its webhooks`,
   "secret.manage": (p) => (admin(p) ? true : "only admins manage the platform's secrets"),
+  "lineage.write": (p, r) => {
+    if (!p) return `${signIn} to send lineage`;
+    if (p.via !== "token") return "lineage input needs an API token with the write scope, not a sign-in session";
+    for (const out of r.outputs) {
+      const d = ownerTeamOnly(p, out, "send lineage naming it as an output");
+      if (d !== true) return d;
+    }
+    return true;
+  },
+  "lineage.export": signedIn,
 };
 
 /** The scope each action needs when a token is restricted to scopes. */
@@ -249,6 +263,8 @@ export const actionScopes: Record<Action, TokenScope> = {
   "policy.apply": "admin",
   "webhook.manage": "admin",
   "secret.manage": "admin",
+  "lineage.write": "write",
+  "lineage.export": "read",
 };
 
 /** The decision without throwing (for UIs that grey out what the caller cannot do). */
