@@ -75,6 +75,8 @@ describe("API skeleton", () => {
       "/api/demo/users/{username}/sign-in",
       "/api/facets",
       "/api/health",
+      "/api/lineage",
+      "/api/lineage/openlineage",
       "/api/me",
       "/api/mesh",
       "/api/policies",
