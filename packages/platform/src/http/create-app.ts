@@ -9,6 +9,7 @@ import { IdentityStore } from "../identity/identity-store.js";
 import type { OidcConfig } from "../identity/oidc-verifier.js";
 import { PlatformAuthenticator } from "../identity/platform-authenticator.js";
 import { OpenLineageIntake } from "../lineage/openlineage-intake.js";
+import { LineageService } from "../lineage/lineage-service.js";
 import { PipelineService } from "../pipelines/pipeline-service.js";
 import type { Registry } from "../registry/registry.js";
 import { openSecretStore } from "../secrets/open-secret-store.js";
@@ -28,6 +29,7 @@ import { registerDemoSignIn } from "./routes/demo-sign-in.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
+import { registerLineage } from "./routes/lineage.js";
 import { registerLineageIntake } from "./routes/lineage-intake.js";
 import { registerPipelines } from "./routes/pipelines.js";
 import { registerProducts } from "./routes/products.js";
@@ -140,6 +142,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.harness) registerAgreementConnection(app, options.harness.grants);
   registerGovernance(app, options.registry.db);
   registerSecrets(app, options.secrets ?? openSecretStore(options.registry.db));
+  registerLineage(app, new LineageService(options.registry.db));
   registerLineageIntake(app, options.registry.db, new OpenLineageIntake(options.registry.db));
 
   app.doc31("/api/openapi.json", {

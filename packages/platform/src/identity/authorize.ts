@@ -92,6 +92,8 @@ export interface Resources {
   "webhook.manage": { team: string };
   /** The platform's secrets (ADR 0026): list their names, set and delete them; never read a value. */
   "secret.manage": undefined;
+  /** The lineage graph (ADR 0033): a node's upstream or downstream, for whoever is signed in. */
+  "lineage.read": undefined;
   /** Send OpenLineage events (ADR 0034): the ports they name as outputs, each with its owner team. */
   "lineage.write": { outputs: ProductRef[] };
   /** The OpenLineage export: pipeline runs' events and the ones received. */
@@ -218,6 +220,7 @@ export const policy: { [A in Action]: Rule<A> } = {
       ? true
       : `only an owner of team ${r.team} or an admin manage its webhooks`,
   "secret.manage": (p) => (admin(p) ? true : "only admins manage the platform's secrets"),
+  "lineage.read": signedIn,
   "lineage.write": (p, r) => {
     if (!p) return `${signIn} to send lineage`;
     if (p.via !== "token") return "lineage input needs an API token with the write scope, not a sign-in session";
@@ -263,6 +266,7 @@ export const actionScopes: Record<Action, TokenScope> = {
   "policy.apply": "admin",
   "webhook.manage": "admin",
   "secret.manage": "admin",
+  "lineage.read": "read",
   "lineage.write": "write",
   "lineage.export": "read",
 };

@@ -49,6 +49,30 @@ export class LineageStore {
     await this.upsert(edges);
   }
 
+  /**
+   * Like `replaceInto`, for every node whose name starts with `prefix` (`column:<product>/<port>/`):
+   * a column an output no longer has loses its edges too.
+   */
+  async replaceUnder(
+    origin: LineageOrigin,
+    prefix: string,
+    edges: readonly Omit<LineageEdge, "firstSeen" | "lastSeen">[],
+  ): Promise<void> {
+    const keep = edges.map((e) => `${e.from}\u0000${e.to}`);
+    await this.q.query(
+      `DELETE FROM lineage_edges WHERE origin = $1 AND left(to_node, length($2)) = $2
+         AND NOT (from_node || chr(0) || to_node = ANY($3::text[]))`,
+      [origin, prefix, keep],
+    );
+    await this.upsert(edges);
+  }
+
+  /** Whether any edge of `origin` is stored (the declared graph is built once for older products). */
+  async hasAny(origin: LineageOrigin): Promise<boolean> {
+    const { rows } = await this.q.query("SELECT 1 FROM lineage_edges WHERE origin = $1 LIMIT 1", [origin]);
+    return rows.length > 0;
+  }
+
   /** Edges into (`upstream`) or out of (`downstream`) the nodes, at most `limit`. */
   async next(nodes: readonly string[], direction: "upstream" | "downstream", limit: number): Promise<LineageEdge[]> {
     if (nodes.length === 0) return [];

@@ -25,6 +25,7 @@ import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
 import type { Principal } from "../identity/principal.js";
 import type { Lake, StagedVersion } from "../lake/lake.js";
 import { testStagedFile } from "../lake/publish-data.js";
+import { type LineageTable, lineageTables, recordPipelineLineage } from "../lineage/lineage-service.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
@@ -125,6 +126,7 @@ export async function runPipeline(
   let retries: PipelineRetries = defaultPipelineRetries;
   const columns: Record<string, { name: string; type?: string | undefined }[]> = {};
   const lineage: Record<string, ColumnLineage | undefined> = {};
+  const lineageInputs: Record<string, Record<string, LineageTable>> = {};
   let sqlRun = "";
   if (attempt === 1) {
     const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
@@ -204,6 +206,7 @@ export async function runPipeline(
         },
       );
       if (!command) lineage[port.name] = await lineageOf(db, port.name, output.steps, inputs, plans, log);
+      lineageInputs[port.name] = lineageTables(output.reads, plans);
       sqlRun = [sqlRun, ...output.steps.map((s) => (s.kind === "sql" ? s.sql : s.command.join(" ")))]
         .filter(Boolean)
         .join(";\n");
@@ -509,6 +512,8 @@ export async function runPipeline(
       actor: `pipeline:${productId}`,
       payload: ended,
     });
+    // The column edges of the outputs it published, into the lineage graph (ADR 0033).
+    await recordPipelineLineage(tx, productId, runId, outputs, lineage, lineageInputs);
     if (limits.lineageUrl) await queueLineageDelivery(db, tx, ended);
     await new EventLog(tx).append({
       type: `pipeline.${status}`,

@@ -8,6 +8,7 @@ import { EventLog } from "../audit/event-log.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
 import { type MemberInput, TeamRepository } from "../identity/team-repository.js";
+import { recordPublishedLineage } from "../lineage/lineage-service.js";
 import { checkFolderPipeline } from "../pipelines/pipeline-declaration.js";
 import { RefusedError } from "../refused-error.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
@@ -300,6 +301,8 @@ export async function publishProduct(
       // Continuous governance and consumers of a new major version, atomically with the publish.
       await governance.record(tx, parsed.id, { subject, version: parsed.version });
       await noticeBreakingChanges(tx, parsed.id, stored, actor);
+      // The declared lineage of this version (ADR 0033), atomically with it.
+      await recordPublishedLineage(tx, parsed.id);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
       return { product: toSummary(product), created: true, contracts: stored, warnings };

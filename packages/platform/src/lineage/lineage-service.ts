@@ -1,0 +1,276 @@
+import { InputError, NotFoundError } from "@quanta/core";
+import type { ColumnLineage } from "@quanta/engine-duckdb";
+import { authorize } from "../identity/authorize.js";
+import type { Principal } from "../identity/principal.js";
+import { ContractRepository } from "../registry/contract-repository.js";
+import { ProductRepository } from "../registry/product-repository.js";
+import { arr, obj, str } from "../registry/read.js";
+import type { Queryable } from "../storage/database.js";
+import type { LineageGraph } from "./lineage-schema.js";
+import { type LineageEdge, LineageStore } from "./lineage-store.js";
+import { nodeId, parseNodeId } from "./node-id.js";
+
+type NewEdge = Omit<LineageEdge, "firstSeen" | "lastSeen">;
+export type LineageDirection = "upstream" | "downstream";
+
+/** At most this many nodes (and four times as many edges) in one answer; beyond, `truncated`. */
+export const maxLineageNodes = 500;
+export const maxLineageDepth = 10;
+
+/**
+ * The declared edges into one product (ADR 0033): each input port's contract resolves to the
+ * upstream output port serving it, `port:<upstream>/<out>` → `product:<id>`, and the product feeds
+ * each of its output ports, `product:<id>` → `port:<id>/<out>`. Replaced as a whole, so a new
+ * version that drops an input or an output drops its edge.
+ */
+export async function recordDeclaredLineage(q: Queryable, productId: string): Promise<void> {
+  const products = new ProductRepository(q);
+  const contracts = new ContractRepository(q);
+  const product = await products.get(productId);
+  const store = new LineageStore(q);
+  const into: NewEdge[] = [];
+  for (const input of product?.ports.filter((p) => p.direction === "input" && p.contractId) ?? []) {
+    const contractId = input.contractId as string;
+    const upstream = await contracts.owner(contractId);
+    if (!upstream || upstream === productId) continue;
+    const served = (await products.get(upstream))?.ports.find(
+      (p) => p.direction === "output" && p.contractId === contractId,
+    );
+    if (!served) continue;
+    into.push({
+      from: nodeId({ kind: "port", product: upstream, port: served.name }),
+      to: nodeId({ kind: "product", product: productId }),
+      origin: "declared",
+      details: { inputPort: input.name, contractId, version: input.version },
+    });
+  }
+  const out: NewEdge[] = (product?.ports ?? [])
+    .filter((p) => p.direction === "output")
+    .map((p) => ({
+      from: nodeId({ kind: "product", product: productId }),
+      to: nodeId({ kind: "port", product: productId, port: p.name }),
+      origin: "declared",
+      details: p.contractId ? { contractId: p.contractId } : {},
+    }));
+  await store.replaceInto("declared", [nodeId({ kind: "product", product: productId })], into);
+  await store.replaceUnder("declared", `port:${productId}/`, out);
+}
+
+/**
+ * After a publish: the product's own declared edges, and those of the products reading its output
+ * ports' contracts (published before it, their inputs had nothing to resolve to).
+ */
+export async function recordPublishedLineage(q: Queryable, productId: string): Promise<void> {
+  await recordDeclaredLineage(q, productId);
+  const products = new ProductRepository(q);
+  const outputs = (await products.get(productId))?.ports.filter((p) => p.direction === "output") ?? [];
+  const readers = new Set<string>();
+  for (const p of outputs)
+    if (p.contractId) for (const r of await products.readersOfContract(p.contractId)) readers.add(r);
+  readers.delete(productId);
+  for (const r of readers) await recordDeclaredLineage(q, r);
+}
+
+/** The declared edges of every product: once, for products published before the graph existed. */
+export async function rebuildDeclaredLineage(q: Queryable): Promise<void> {
+  // The registry's table, read for its ids only: the edges themselves come from the repositories.
+  const { rows } = await q.query<{ id: string }>("SELECT id FROM data_products ORDER BY id");
+  for (const { id } of rows) await recordDeclaredLineage(q, id);
+}
+
+/** What a pipeline's input table (`port` or `port.dataset`, as its SQL names it) reads. */
+export interface LineageTable {
+  product: string;
+  port: string;
+  dataset: string;
+}
+
+/** The tables an output's SQL may name, from its input ports and their planned reads. */
+export function lineageTables(
+  reads: readonly string[],
+  plans: readonly { productId: string; port: string; datasets: readonly { name: string }[] }[],
+): Record<string, LineageTable> {
+  const tables: Record<string, LineageTable> = {};
+  reads.forEach((input, i) => {
+    const plan = plans[i];
+    if (!plan) return;
+    for (const d of plan.datasets) {
+      const table = { product: plan.productId, port: plan.port, dataset: d.name };
+      tables[`${input}.${d.name}`] = table;
+      if (plan.datasets.length === 1) tables[input] = table;
+    }
+  });
+  return tables;
+}
+
+/**
+ * The column edges of a run's published outputs (ADR 0033), from their column lineage: each
+ * output column derives from the upstream columns with the transformations in the details.
+ * Rows-deciding (INDIRECT) inputs are kept on each column's edges from them. Replaces the
+ * output's previous pipeline edges.
+ */
+export async function recordPipelineLineage(
+  q: Queryable,
+  productId: string,
+  runId: number,
+  outputs: readonly { port: string; dataset: string | null; published: boolean }[],
+  lineage: Readonly<Record<string, ColumnLineage | undefined>>,
+  tables: Readonly<Record<string, Readonly<Record<string, LineageTable>>>>,
+): Promise<void> {
+  const store = new LineageStore(q);
+  const job = `quanta/${productId}.pipeline`;
+  for (const o of outputs) {
+    const found = lineage[o.port];
+    if (!o.published || !o.dataset || !found) continue;
+    const dataset = o.dataset;
+    const inputs = tables[o.port] ?? {};
+    const edges = new Map<string, NewEdge>();
+    const add = (column: string, source: ColumnLineage["dataset"][number], indirect: boolean) => {
+      const t = inputs[source.table];
+      if (!t) return;
+      const from = nodeId({
+        kind: "column",
+        product: t.product,
+        port: t.port,
+        dataset: t.dataset,
+        column: source.column,
+      });
+      const to = nodeId({ kind: "column", product: productId, port: o.port, dataset, column });
+      const key = `${from}\u0000${to}`;
+      const edge = edges.get(key) ?? {
+        from,
+        to,
+        origin: "pipeline" as const,
+        details: { job, run: runId, transformations: [] },
+      };
+      (edge.details.transformations as unknown[]).push(...source.transformations);
+      if (indirect) edge.details.indirect = true;
+      edges.set(key, edge);
+    };
+    for (const c of found.columns) {
+      for (const s of c.sources) add(c.name, s, false);
+      for (const s of found.dataset) add(c.name, s, true);
+    }
+    await store.replaceUnder("pipeline", `column:${productId}/${o.port}/`, [...edges.values()]);
+  }
+}
+
+const dotted = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** The lineage graph's reads: a node's upstream or downstream, breadth-first, one query a level. */
+export class LineageService {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * A node's name in the graph, from `product[.port[.column]]` (or `product.port.dataset.column`)
+   * resolved against the registry, or a raw node name (`column:…`).
+   */
+  async resolve(node: string): Promise<string> {
+    const products = new ProductRepository(this.db);
+    if (node.includes(":")) {
+      const n = parseNodeId(node);
+      if (!n) throw new InputError(`"${node}" is no lineage node name (product:, port:, column:, job:, dataset:)`);
+      if ("product" in n && !(await products.current(n.product)))
+        throw new NotFoundError(`no data product "${n.product}"`);
+      return nodeId(n);
+    }
+    if (!dotted.test(node))
+      throw new InputError(`"${node}" is no node: give PRODUCT, PRODUCT.PORT or PRODUCT.PORT.COLUMN, or a node name`);
+    const parts = node.split(".");
+    for (let i = parts.length; i > 0; i--) {
+      const productId = parts.slice(0, i).join(".");
+      const product = await products.get(productId);
+      if (!product) continue;
+      const [portName, ...rest] = parts.slice(i);
+      if (portName === undefined) return nodeId({ kind: "product", product: productId });
+      const port = product.ports.find((p) => p.direction === "output" && p.name === portName);
+      if (!port) throw new NotFoundError(`data product ${productId} has no output port "${portName}"`);
+      if (rest.length === 0) return nodeId({ kind: "port", product: productId, port: port.name });
+      if (rest.length > 2) throw new InputError(`"${node}": a column is PORT.COLUMN or PORT.DATASET.COLUMN`);
+      const doc = port.contractId
+        ? (await new ContractRepository(this.db).current(port.contractId))?.document
+        : undefined;
+      const objects = arr(obj(doc)?.schema).flatMap((o) => {
+        const x = obj(o);
+        return x ? [x] : [];
+      });
+      const object =
+        rest.length === 2
+          ? objects.find((o) => str(o.name) === rest[0])
+          : objects.length === 1
+            ? objects[0]
+            : undefined;
+      const column = rest[rest.length - 1] as string;
+      if (!object) {
+        if (rest.length === 2) throw new NotFoundError(`port ${productId}.${port.name} has no dataset "${rest[0]}"`);
+        throw new InputError(`port ${productId}.${port.name} serves several datasets: name one, PORT.DATASET.COLUMN`);
+      }
+      const names = arr(object.properties).flatMap((p) =>
+        [str(obj(p)?.name), str(obj(p)?.physicalName)].flatMap((x) => x ?? []),
+      );
+      if (!names.includes(column))
+        throw new NotFoundError(`dataset ${str(object.name)} of ${productId}.${port.name} has no column "${column}"`);
+      return nodeId({
+        kind: "column",
+        product: productId,
+        port: port.name,
+        dataset: str(object.name) as string,
+        column,
+      });
+    }
+    throw new NotFoundError(`no data product named by "${node}"`);
+  }
+
+  async graph(
+    principal: Principal | undefined,
+    node: string,
+    direction: LineageDirection,
+    depth = 3,
+  ): Promise<LineageGraph> {
+    authorize(principal, "lineage.read", undefined);
+    if (!Number.isInteger(depth) || depth < 1 || depth > maxLineageDepth)
+      throw new InputError(`depth is 1 to ${maxLineageDepth}, not ${depth}`);
+    const start = await this.resolve(node);
+    const store = new LineageStore(this.db);
+    // Products published before the graph existed: their declared edges, built once.
+    if (!(await store.hasAny("declared"))) await rebuildDeclaredLineage(this.db);
+    const seen = new Map<string, number>([[start, 0]]);
+    const edges: LineageEdge[] = [];
+    const maxEdges = maxLineageNodes * 4;
+    let truncated = false;
+    let frontier = [start];
+    for (let level = 1; level <= depth && frontier.length > 0 && !truncated; level++) {
+      const found = await store.next(frontier, direction, maxEdges - edges.length + 1);
+      if (found.length > maxEdges - edges.length) {
+        truncated = true;
+        found.length = maxEdges - edges.length;
+      }
+      const next: string[] = [];
+      for (const e of found) {
+        const other = direction === "upstream" ? e.from : e.to;
+        if (!seen.has(other)) {
+          if (seen.size >= maxLineageNodes) {
+            truncated = true;
+            continue;
+          }
+          seen.set(other, level);
+          next.push(other);
+        }
+        edges.push(e);
+      }
+      frontier = next;
+    }
+    return {
+      node: start,
+      direction,
+      depth,
+      nodes: [...seen].map(([id, d]) => ({ id, kind: parseNodeId(id)?.kind ?? "dataset", depth: d })),
+      edges: edges.map((e) => ({
+        ...e,
+        firstSeen: new Date(e.firstSeen).toISOString(),
+        lastSeen: new Date(e.lastSeen).toISOString(),
+      })),
+      truncated,
+    };
+  }
+}
