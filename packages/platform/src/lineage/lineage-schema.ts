@@ -6,7 +6,7 @@ export const lineageOrigins = ["declared", "pipeline", "agreement", "openlineage
 export const LineageNodeSchema = z
   .object({
     id: z.string().openapi({ example: "column:climate.temperature/daily-temperature/daily_temperature.mean_c" }),
-    kind: z.enum(["product", "port", "column", "job", "dataset"]),
+    kind: z.enum(["product", "port", "column", "job", "dataset", "team"]),
     /** Hops from the asked node (0: the node itself). */
     depth: z.number().int(),
   })

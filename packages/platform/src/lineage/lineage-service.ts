@@ -6,6 +6,7 @@ import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
+import { agreementEdges } from "./agreement-edges.js";
 import type { LineageGraph } from "./lineage-schema.js";
 import { type LineageEdge, LineageStore } from "./lineage-store.js";
 import { nodeId, parseNodeId } from "./node-id.js";
@@ -169,7 +170,8 @@ export class LineageService {
     const products = new ProductRepository(this.db);
     if (node.includes(":")) {
       const n = parseNodeId(node);
-      if (!n) throw new InputError(`"${node}" is no lineage node name (product:, port:, column:, job:, dataset:)`);
+      if (!n)
+        throw new InputError(`"${node}" is no lineage node name (product:, port:, column:, job:, dataset:, team:)`);
       if ("product" in n && !(await products.current(n.product)))
         throw new NotFoundError(`no data product "${n.product}"`);
       return nodeId(n);
@@ -240,7 +242,10 @@ export class LineageService {
     let truncated = false;
     let frontier = [start];
     for (let level = 1; level <= depth && frontier.length > 0 && !truncated; level++) {
-      const found = await store.next(frontier, direction, maxEdges - edges.length + 1);
+      const room = maxEdges - edges.length + 1;
+      const found = await store.next(frontier, direction, room);
+      // Who reads what: from the agreements themselves, live.
+      if (found.length < room) found.push(...(await agreementEdges(this.db, frontier, direction, room - found.length)));
       if (found.length > maxEdges - edges.length) {
         truncated = true;
         found.length = maxEdges - edges.length;

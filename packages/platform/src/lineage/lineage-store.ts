@@ -14,6 +14,9 @@ export interface LineageEdge {
 
 const columns = `from_node AS "from", to_node AS "to", origin, details, first_seen AS "firstSeen", last_seen AS "lastSeen"`;
 
+/** The edges' two ends as two arrays, for `unnest`: the ones a replace keeps. */
+const kept = (edges: readonly { from: string; to: string }[]) => [edges.map((e) => e.from), edges.map((e) => e.to)];
+
 /** The lineage graph's edges (migration 32): written per origin, walked by node. */
 export class LineageStore {
   constructor(private readonly q: Queryable) {}
@@ -40,11 +43,10 @@ export class LineageStore {
     to: readonly string[],
     edges: readonly Omit<LineageEdge, "firstSeen" | "lastSeen">[],
   ): Promise<void> {
-    const keep = edges.map((e) => `${e.from}\u0000${e.to}`);
     await this.q.query(
       `DELETE FROM lineage_edges WHERE origin = $1 AND to_node = ANY($2::text[])
-         AND NOT (from_node || chr(0) || to_node = ANY($3::text[]))`,
-      [origin, to, keep],
+         AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS k(f, t) WHERE k.f = from_node AND k.t = to_node)`,
+      [origin, to, ...kept(edges)],
     );
     await this.upsert(edges);
   }
@@ -58,11 +60,10 @@ export class LineageStore {
     prefix: string,
     edges: readonly Omit<LineageEdge, "firstSeen" | "lastSeen">[],
   ): Promise<void> {
-    const keep = edges.map((e) => `${e.from}\u0000${e.to}`);
     await this.q.query(
       `DELETE FROM lineage_edges WHERE origin = $1 AND left(to_node, length($2)) = $2
-         AND NOT (from_node || chr(0) || to_node = ANY($3::text[]))`,
-      [origin, prefix, keep],
+         AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS k(f, t) WHERE k.f = from_node AND k.t = to_node)`,
+      [origin, prefix, ...kept(edges)],
     );
     await this.upsert(edges);
   }

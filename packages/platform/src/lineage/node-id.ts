@@ -5,6 +5,7 @@
  * - `column:<product>/<port>/<dataset>.<column>`
  * - `job:<namespace>/<name>` (a pipeline: `job:quanta/<product>.pipeline`; or an outside job)
  * - `dataset:<namespace>/<name>` (an OpenLineage dataset no Quanta port serves)
+ * - `team:<id>` (a consumer team, reading ports under its agreements)
  * Product ids, port names and datasets never hold `/`, so the parts split back unambiguously.
  */
 export type LineageNode =
@@ -12,7 +13,8 @@ export type LineageNode =
   | { kind: "port"; product: string; port: string }
   | { kind: "column"; product: string; port: string; dataset: string; column: string }
   | { kind: "job"; namespace: string; name: string }
-  | { kind: "dataset"; namespace: string; name: string };
+  | { kind: "dataset"; namespace: string; name: string }
+  | { kind: "team"; team: string };
 
 export function nodeId(n: LineageNode): string {
   switch (n.kind) {
@@ -26,6 +28,8 @@ export function nodeId(n: LineageNode): string {
       return `job:${n.namespace}/${n.name}`;
     case "dataset":
       return `dataset:${n.namespace}/${n.name}`;
+    case "team":
+      return `team:${n.team}`;
   }
 }
 
@@ -36,6 +40,7 @@ export function parseNodeId(id: string): LineageNode | undefined {
   const rest = id.slice(at + 1);
   if (at < 0 || rest === "") return undefined;
   if (kind === "product") return rest.includes("/") ? undefined : { kind, product: rest };
+  if (kind === "team") return rest.includes("/") ? undefined : { kind, team: rest };
   const slash = rest.indexOf("/");
   if (slash <= 0) return undefined;
   const head = rest.slice(0, slash);
