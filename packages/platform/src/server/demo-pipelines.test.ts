@@ -166,6 +166,29 @@ describe("the demo mesh built by its pipelines", () => {
     expect(lines.some((l) => l.startsWith("demo incident:"))).toBe(true);
   });
 
+  it("yields column lineage from the station readings down to the physical risk scores", async () => {
+    const from = "climate.weather-station-readings.readings.temperature_c";
+    const down = await get(`/api/lineage?${new URLSearchParams({ node: from, direction: "downstream", depth: "5" })}`);
+    const columns = down.nodes.filter((n: Json) => n.kind === "column").map((n: Json) => n.id);
+    expect(columns).toContain("column:climate.temperature/daily-temperature/daily_temperature.mean_temperature_c");
+    expect(columns).toContain("column:climate.physical-risk/regional-risk-scores/regional_risk_scores.risk_score");
+    expect(columns).toContain("column:climate.physical-risk/asset-risk-scores/asset_risk_scores.risk_score");
+    const mean = down.edges.find((e: Json) => e.to.endsWith("daily_temperature.mean_temperature_c"));
+    expect(mean).toMatchObject({ origin: "pipeline", details: { job: "quanta/climate.temperature.pipeline" } });
+    expect(mean.details.transformations.map((t: Json) => t.subtype)).toContain("AGGREGATION");
+    // And back: the risk score reads the readings' temperatures through the daily product.
+    const up = await get(
+      `/api/lineage?${new URLSearchParams({
+        node: "climate.physical-risk.regional-risk-scores.risk_score",
+        direction: "upstream",
+        depth: "5",
+      })}`,
+    );
+    expect(up.nodes.map((n: Json) => n.id)).toContain(
+      "column:climate.weather-station-readings/readings/readings.temperature_c",
+    );
+  });
+
   it("plays nothing again on a later start", async () => {
     const before = await (platform as RunningPlatform).db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pipeline_runs",
