@@ -38,13 +38,23 @@ function celEnvironment(): Environment {
     .registerVariable("domain", "string", { description: "the domain the policies are evaluated for" })
     .registerVariable("data", "dyn", {
       description: "for `on: data` rules: the new version of a port's data and its test results; else null",
+    })
+    .registerVariable("lineage", "list", {
+      description: "per output column, the upstream columns it derives from (its pipeline's SQL); empty when unknown",
     });
   let evaluator: Evaluator | undefined;
   env.registerFunction("quantaEvaluatorProbe(): bool", function (this: Evaluator) {
     evaluator = this;
     return true;
   });
-  env.evaluate("quantaEvaluatorProbe()", { product: {}, contracts: [], previous: null, domain: "", data: null });
+  env.evaluate("quantaEvaluatorProbe()", {
+    product: {},
+    contracts: [],
+    previous: null,
+    domain: "",
+    data: null,
+    lineage: [],
+  });
   if (!evaluator) throw new Error("cel-js evaluator not reachable: evaluation could not be bounded");
   evaluator.run = function run(this: Evaluator, ast, ctx) {
     budget.steps++;
@@ -113,6 +123,7 @@ export function runCel(compiled: CompiledCel, subject: PolicySubject): { value: 
         : null,
       domain: subject.domain ?? subject.product.value?.domain ?? "",
       data: subject.data ?? null,
+      lineage: subject.lineage ?? [],
     });
     if (budget.exceeded !== "") return { error: `evaluation stopped: ${budget.exceeded}` };
     if (typeof value !== "boolean") return { error: `expression gave ${typeof value}, not a bool` };

@@ -32,6 +32,10 @@ rules:
     builtin: sensitive-data-protected
     severity: blocking
     levels: [raw]
+  - id: restricted-lineage
+    builtin: restricted-lineage
+    severity: blocking
+    levels: [raw]
   - id: breaking-change-notice
     builtin: breaking-change-notice
     severity: blocking

@@ -10,10 +10,12 @@ export { type ParsedPolicySet, parsePolicySet, policyApiVersion } from "./parse-
 export * from "./policy-model.js";
 export {
   findingAt,
+  type PolicyColumnLineage,
   type PolicyData,
   type PolicyDataCheck,
   type PolicyDocument,
   type PolicySubject,
+  type PolicyUpstreamColumn,
   policyDocument,
 } from "./policy-subject.js";
 export { type ParamSchema, type ParamSpec, type ParamType, type Tighten, validateParams } from "./rule-params.js";

@@ -162,7 +162,7 @@ message: the product has no tags
     const builtins = new Set(
       set.rules.flatMap((r) => (r.implementation.kind === "builtin" ? [r.implementation.builtin] : [])),
     );
-    expect(builtins.size).toBe(10);
+    expect(builtins.size).toBe(11);
     expect(set.rules.some((r) => r.implementation.kind === "cel")).toBe(true);
   });
 });

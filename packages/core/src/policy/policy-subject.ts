@@ -27,6 +27,39 @@ export interface PolicySubject {
   now?: Date;
   /** A new version of a port's data and its contract test results: given, only `on: data` rules judge. */
   data?: PolicyData;
+  /**
+   * Where the output ports' columns come from, as the product's pipeline declares it (its SQL):
+   * one entry per output column. Absent when nobody computed it (a document linted alone); empty
+   * when the product has no pipeline of SQL steps.
+   */
+  lineage?: PolicyColumnLineage[];
+}
+
+/** One column of an output port and the upstream columns it derives from. */
+export interface PolicyColumnLineage {
+  port: string;
+  dataset: string;
+  column: string;
+  upstream: PolicyUpstreamColumn[];
+}
+
+/** An upstream column on the way to an output column, as its own contract classifies it. */
+export interface PolicyUpstreamColumn {
+  product: string;
+  port: string;
+  dataset: string;
+  column: string;
+  /** The upstream contract property's `classification`, lower-cased; null when it has none. */
+  classification: string | null;
+  /** `direct`: the column's values are computed from it; `indirect`: it decides which rows there are. */
+  kind: "direct" | "indirect";
+  /**
+   * Whether every path from it masks it: a masking function (a hash) or the agreement serving it
+   * masked to this product's team.
+   */
+  masked: boolean;
+  /** The transformations on the way, in OpenLineage's terms: `DIRECT/AGGREGATION`, `INDIRECT/FILTER`. */
+  transformations: string[];
 }
 
 /** What `on: data` rules read as `data`: the staged version of one dataset of a port, as tested. */

@@ -6,6 +6,7 @@ import { ownerAndSupport } from "./owner-and-support.js";
 import { propertiesClassified } from "./properties-classified.js";
 import { purposePresent } from "./purpose-present.js";
 import { qualityChecksDeclared } from "./quality-checks-declared.js";
+import { restrictedLineage } from "./restricted-lineage.js";
 import { retentionDeclared } from "./retention-declared.js";
 import { sensitiveDataProtected } from "./sensitive-data-protected.js";
 import { slaDeclared } from "./sla-declared.js";
@@ -15,6 +16,7 @@ export type BuiltinName =
   | "purpose-present"
   | "properties-classified"
   | "sensitive-data-protected"
+  | "restricted-lineage"
   | "quality-checks-declared"
   | "retention-declared"
   | "sla-declared"
@@ -28,6 +30,7 @@ export const builtinRules: Record<BuiltinName, BuiltinRule> = {
   "purpose-present": purposePresent,
   "properties-classified": propertiesClassified,
   "sensitive-data-protected": sensitiveDataProtected,
+  "restricted-lineage": restrictedLineage,
   "quality-checks-declared": qualityChecksDeclared,
   "retention-declared": retentionDeclared,
   "sla-declared": slaDeclared,
