@@ -65,7 +65,7 @@ describe("quanta policy list", () => {
   it("lists the default global set", async () => {
     const r = await quanta("list");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^quanta-default 1\.0\.0 \(13 rules\)/);
+    expect(r.out).toMatch(/^quanta-default 1\.0\.0 \(14 rules\)/);
     expect(r.out).toMatch(/owner-and-support\s+blocking\s+raw\s+global\s+builtin owner-and-support/);
   });
 
@@ -100,7 +100,7 @@ describe("quanta policy test", () => {
     expect(r.out).toContain(
       "physical-risk/contracts/asset-risk-scores.odcs.yaml:258:3 contract climate.physical-risk.asset-risk-scores declares no retention",
     );
-    expect(r.out).toContain("11 passed, 2 failed (0 blocking)");
+    expect(r.out).toContain("12 passed, 2 failed (0 blocking)");
     expect(r.out).toContain("certification: raw");
   });
 
