@@ -60,11 +60,11 @@ export async function publishSubject(q: Queryable, folder: PublishFolder): Promi
  */
 export async function subjectLineage(q: Queryable, folder: PublishFolder): Promise<PolicyColumnLineage[]> {
   const declared = await declaredColumnLineage(q, folder);
-  const contracts = new Map<string, Promise<unknown>>();
-  const contractOf = (product: string, port: string) => {
+  const contracts = new Map<string, unknown>();
+  const contractOf = async (product: string, port: string) => {
     const key = `${product}\u0000${port}`;
-    if (!contracts.has(key)) contracts.set(key, upstreamContract(q, folder, product, port));
-    return contracts.get(key) as Promise<unknown>;
+    if (!contracts.has(key)) contracts.set(key, await upstreamContract(q, folder, product, port));
+    return contracts.get(key);
   };
   const upstream = async (s: DeclaredColumnSource, kind: "direct" | "indirect"): Promise<PolicyUpstreamColumn> => {
     const judged = s.transformations.filter((t) => kind === "indirect" || t.type === "DIRECT");
@@ -81,16 +81,14 @@ export async function subjectLineage(q: Queryable, folder: PublishFolder): Promi
   };
   const out: PolicyColumnLineage[] = [];
   for (const c of declared) {
-    const direct = c.sources.filter((s) => s.transformations.some((t) => t.type === "DIRECT"));
-    out.push({
-      port: c.port,
-      dataset: c.dataset,
-      column: c.column,
-      upstream: [
-        ...(await Promise.all(direct.map((s) => upstream(s, "direct")))),
-        ...(await Promise.all(c.indirect.map((s) => upstream(s, "indirect")))),
-      ],
-    });
+    const upstreamColumns: PolicyUpstreamColumn[] = [];
+    // A source only read to choose a value (a CASE condition) decides, but does not carry, the value.
+    for (const s of c.sources)
+      upstreamColumns.push(
+        await upstream(s, s.transformations.some((t) => t.type === "DIRECT") ? "direct" : "indirect"),
+      );
+    for (const s of c.indirect) upstreamColumns.push(await upstream(s, "indirect"));
+    out.push({ port: c.port, dataset: c.dataset, column: c.column, upstream: upstreamColumns });
   }
   return out;
 }

@@ -216,6 +216,11 @@ export function restrictedLineageConformance(name: string, target: StoreTarget):
           "climate.sea-level.anomaly_m public",
         ]),
       );
+      // A band chosen by the score: its inputs decide the value but are not carried in it.
+      const band = risk?.subject.lineage?.find((c) => c.port === "regional-risk-scores" && c.column === "risk_band");
+      const bandFrom = band?.upstream.filter((u) => u.column === "max_temperature_c");
+      expect(bandFrom?.map((u) => u.kind)).toEqual(["indirect"]);
+      expect(bandFrom?.[0]?.transformations).toContain("INDIRECT/CONDITIONAL");
       // The pseudonym is a hash of the customer number: masked on the way.
       const consented = await publishedSubject(db, "sales.orders-analytical-consent");
       const key = consented?.subject.lineage?.find((c) => c.column === "customer_key");

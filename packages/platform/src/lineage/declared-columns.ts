@@ -23,7 +23,10 @@ export interface DeclaredColumnLineage {
   port: string;
   dataset: string;
   column: string;
-  /** Upstream columns whose values the column is computed from (DIRECT). */
+  /**
+   * The column's own upstream columns: those its values are computed from (DIRECT), and those
+   * only choosing between values (INDIRECT CONDITIONAL, a CASE condition).
+   */
   sources: DeclaredColumnSource[];
   /** Upstream columns deciding which rows the output has, or their order (INDIRECT): they concern every column. */
   indirect: DeclaredColumnSource[];
