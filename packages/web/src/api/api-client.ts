@@ -12,6 +12,7 @@ import type {
   Facets,
   Governance,
   Lifecycle,
+  LineageAnswer,
   Me,
   MeshEdge,
   Observation,
@@ -130,6 +131,8 @@ export const api = {
   control: (id: string, action: ControlAction) => postJson<Lifecycle>(`/api/products/${enc(id)}/control`, { action }),
   requestAccess: (body: { productId: string; port: string; consumerTeam: string; purpose: string }) =>
     postJson<Agreement>("/api/access-requests", body),
+  lineage: (node: string, direction: "upstream" | "downstream", depth: number, signal?: AbortSignal) =>
+    getJson<LineageAnswer>(`/api/lineage?node=${enc(node)}&direction=${direction}&depth=${depth}`, signal),
   mesh: (signal?: AbortSignal) => getJson<{ edges: MeshEdge[] }>("/api/mesh", signal),
   policies: (signal?: AbortSignal) => getJson<PolicySet>("/api/policies", signal),
   audit: (query: { productId?: string; actor?: string; action?: string; limit?: number }, signal?: AbortSignal) => {

@@ -1,5 +1,5 @@
 /** The parts of the product page a reader switches between; each is a URL hash (`#schema`). */
-export type ProductSection = "overview" | "schema" | "quality" | "use" | "health";
+export type ProductSection = "overview" | "schema" | "quality" | "use" | "health" | "lineage";
 
 export const productSections: readonly { id: ProductSection; label: string }[] = [
   { id: "overview", label: "Overview" },
@@ -7,6 +7,7 @@ export const productSections: readonly { id: ProductSection; label: string }[] =
   { id: "quality", label: "Quality & SLAs" },
   { id: "use", label: "Use" },
   { id: "health", label: "Health" },
+  { id: "lineage", label: "Lineage" },
 ];
 
 /** The sections that show one output port's contract, under the port tabs. */

@@ -9,6 +9,7 @@ import { ContractQuality } from "../components/contract-quality.js";
 import { ContractSchema } from "../components/contract-schema.js";
 import { ContractTerms } from "../components/contract-terms.js";
 import { HealthPanel } from "../components/health-panel.js";
+import { LineageSection } from "../components/lineage-section.js";
 import { PortUse } from "../components/port-use.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { TableWrap } from "../components/table-wrap.js";
@@ -52,6 +53,8 @@ function ProductView({ product: p }: { product: ProductDetail }) {
   const nav = useRef<HTMLElement>(null);
   const panels = useRef<HTMLDivElement>(null);
   const switched = useRef(false);
+  const lineageOpened = useRef(false);
+  if (section === "lineage") lineageOpened.current = true;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every switch of section, not only of anchor
   useEffect(() => {
     if (target.anchor) document.getElementById(target.anchor)?.scrollIntoView();
@@ -261,6 +264,18 @@ function ProductView({ product: p }: { product: ProductDetail }) {
           <section aria-labelledby="health-title">
             <h2 id="health-title">Quality, certification and usage</h2>
             <HealthPanel productId={p.id} />
+          </section>
+        </div>
+
+        <div id="lineage" className="section-panel" hidden={section !== "lineage"}>
+          <section aria-labelledby="lineage-title">
+            <h2 id="lineage-title">Lineage</h2>
+            <p className="muted">
+              Where this product's data comes from and where it goes, from products down to columns. It starts one step
+              each way; click a node to load the next.
+            </p>
+            {/* Loaded on the first visit to the section, then kept, so switching back keeps what was opened. */}
+            {(section === "lineage" || lineageOpened.current) && <LineageSection key={p.id} productId={p.id} />}
           </section>
         </div>
       </div>

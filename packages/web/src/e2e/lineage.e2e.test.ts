@@ -1,0 +1,200 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateProductData } from "@quanta/engine-duckdb";
+import { findProductFolders, type RunningPlatform, startPlatform } from "@quanta/platform";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+// The product page's lineage view (ADR 0035) in a real Chromium against a real platform with the
+// demo mesh published and its pipelines run, so column edges exist as they do after `serve --demo`.
+
+const chromiumPath = "/usr/bin/chromium";
+const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+const webDir = join(repo, "packages/web");
+const shots = join(repo, "test-results/screenshots");
+const unavailable = existsSync(chromiumPath) ? undefined : "Debian chromium not installed (apt-get install chromium)";
+if (unavailable && process.env.CI) throw new Error(`CI must run the lineage e2e tests: ${unavailable}`);
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === "e2e") continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The tests check what `npm run build` ships; a missing or stale build is rebuilt first. */
+function ensureBuilt(): void {
+  const index = join(webDir, "dist/index.html");
+  const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
+    cwd: webDir,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: "inherit",
+    timeout: 240_000,
+  });
+}
+
+const product = "product:climate.temperature";
+const daily = "port:climate.temperature/daily-temperature";
+const readings = "port:climate.weather-station-readings/readings";
+const mean = "column:climate.temperature/daily-temperature/daily_temperature.mean_temperature_c";
+const temperature = "column:climate.weather-station-readings/readings/readings.temperature_c";
+const node = (id: string) => `[data-node="${id}"]`;
+
+describe.skipIf(unavailable)(`lineage view in Chromium${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+  let platform: RunningPlatform;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let token = "";
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    mkdirSync(shots, { recursive: true });
+    dataDir = await mkdtemp(join(tmpdir(), "quanta-lineage-e2e-"));
+    const mesh = join(dataDir, "examples");
+    await cp(resolve(repo, "examples"), mesh, { recursive: true, filter: (src) => !src.endsWith(".parquet") });
+    const folders = await findProductFolders(mesh);
+    for (const folder of folders)
+      if (existsSync(join(folder, "data", "generate.sql"))) await generateProductData(folder);
+    const [started, launched] = await Promise.all([
+      startPlatform({
+        store: { dataDir: join(dataDir, "store") },
+        port: 0,
+        hostname: "127.0.0.1",
+        publishFolders: folders,
+        demoIdentities: {},
+        demoData: true,
+      }),
+      chromium.launch({
+        executablePath: chromiumPath,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      }),
+    ]);
+    platform = started;
+    browser = launched;
+    base = platform.url;
+    expect(platform.skipped).toEqual([]);
+    // The demo's pipelines write the column edges from readings down to the risk scores.
+    expect(await platform.demoPipelines).toBe("played");
+    token = platform.demoTokens?.["lukas.meyer@climate-quantum.example"]?.token ?? "";
+    expect(token).toBeTruthy();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(10_000);
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("response", (r) => {
+      if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`);
+    });
+  }, 300_000);
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const lineage = async (id: string, direction: string, depth = 1) => {
+    const res = await fetch(
+      `${base}/api/lineage?node=${encodeURIComponent(id)}&direction=${direction}&depth=${depth}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    expect(res.status).toBe(200);
+    return (await res.json()) as { nodes: { id: string }[]; edges: { from: string; to: string; origin: string }[] };
+  };
+  const countShown = () => page.locator(".lineage-count").textContent();
+
+  it("asks a signed-out reader to sign in", async () => {
+    await page.goto(`${base}/products/climate.temperature#lineage`);
+    await page.locator("#lineage").getByText("Sign in to see the lineage").waitFor();
+  });
+
+  it("starts at the product, one step up and down, as the API answers", async () => {
+    await page.goto(`${base}/sign-in?next=${encodeURIComponent("/products/climate.temperature")}`);
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".user-menu").getByText("Sign out").waitFor();
+    await page
+      .getByRole("navigation", { name: "Sections of this page" })
+      .getByRole("link", { name: "Lineage" })
+      .click();
+    const graph = page.locator("#lineage");
+    await graph.locator(node(product)).waitFor();
+    await graph.locator(node(daily)).waitFor();
+    await graph.locator(node(readings)).waitFor();
+    // Upstream left of the product, downstream right of it.
+    const x = async (id: string) => (await graph.locator(node(id)).boundingBox())?.x ?? Number.NaN;
+    expect(await x(readings)).toBeLessThan(await x(product));
+    expect(await x(product)).toBeLessThan(await x(daily));
+    // What it counts is what the two API answers hold together.
+    const [up, down] = await Promise.all([lineage(product, "upstream"), lineage(product, "downstream")]);
+    const ids = new Set([...up.nodes, ...down.nodes].map((n) => n.id));
+    const edges = new Set([...up.edges, ...down.edges].map((e) => `${e.from} ${e.to} ${e.origin}`));
+    await expect.poll(countShown).toBe(`${ids.size} nodes, ${edges.size} edges`);
+    expect(await graph.locator(".lg-node").count()).toBe(ids.size);
+    await graph.locator(".lineage-svg .lg-edge.lg-origin-declared").first().waitFor({ state: "attached" });
+    await page.screenshot({ path: join(shots, "lineage-start.png"), fullPage: true });
+  });
+
+  it("expands a port a step downstream when it is clicked", async () => {
+    const graph = page.locator("#lineage");
+    const before = await graph.locator(".lg-node").count();
+    await graph.locator(node(daily)).click();
+    // climate.physical-risk reads daily-temperature through its input port.
+    await graph.locator(node("product:climate.physical-risk")).waitFor();
+    await expect.poll(() => graph.locator(".lg-node").count()).toBeGreaterThan(before);
+    const side = graph.getByRole("complementary", { name: "Selected node" });
+    await side.getByRole("heading", { name: "daily-temperature" }).waitFor();
+    await side.getByRole("button", { name: "climate.physical-risk" }).waitFor();
+  });
+
+  it("shows a port's columns and a column's path with its transformations", async () => {
+    const graph = page.locator("#lineage");
+    const side = graph.getByRole("complementary", { name: "Selected node" });
+    await side.getByRole("button", { name: "Show its columns" }).click();
+    await graph.locator(node(mean)).waitFor();
+    await graph.locator(node(mean)).click();
+    // The path upstream to the readings' temperature, highlighted, and how it was computed.
+    await graph.locator(`${node(temperature)}.on-path`).waitFor();
+    await side.getByRole("heading", { name: "mean_temperature_c" }).waitFor();
+    const from = side.locator(".lineage-edge").filter({ hasText: "temperature_c" });
+    await from.getByText("pipeline").waitFor();
+    await from.getByText("aggregation").waitFor();
+    // Downstream, the risk scores read it.
+    await graph.locator(".lg-node.on-path[data-node^='column:climate.physical-risk/']").first().waitFor();
+    expect(await graph.locator(".lineage-svg .lg-edge.on-path").count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(shots, "lineage-column-path.png"), fullPage: true });
+  });
+
+  it("moves between nodes with the keyboard and lists what it shows as text", async () => {
+    const graph = page.locator("#lineage");
+    await graph.locator(node(product)).focus();
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-node"))).toBe(readings);
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-node"))).toBe(product);
+    await page.keyboard.press("ArrowRight");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-node")))
+      .toMatch(/^port:climate\.temperature\//);
+    await page.keyboard.press("Enter");
+    await graph.getByRole("complementary", { name: "Selected node" }).getByText("output port").waitFor();
+    const count = (await countShown()) ?? "";
+    await graph.locator(".lineage-list summary").click();
+    await graph.locator(".lineage-list").getByText(`As a list: ${count}`).waitFor();
+    await graph.locator(".lineage-list").getByRole("button", { name: "daily-temperature" }).waitFor();
+  });
+});
