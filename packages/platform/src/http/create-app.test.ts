@@ -76,6 +76,7 @@ describe("API skeleton", () => {
       "/api/facets",
       "/api/health",
       "/api/lineage",
+      "/api/lineage/impact",
       "/api/lineage/openlineage",
       "/api/me",
       "/api/mesh",

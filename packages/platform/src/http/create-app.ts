@@ -30,6 +30,7 @@ import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerLineage } from "./routes/lineage.js";
+import { registerLineageImpact } from "./routes/lineage-impact.js";
 import { registerLineageIntake } from "./routes/lineage-intake.js";
 import { registerPipelines } from "./routes/pipelines.js";
 import { registerProducts } from "./routes/products.js";
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerGovernance(app, options.registry.db);
   registerSecrets(app, options.secrets ?? openSecretStore(options.registry.db));
   registerLineage(app, new LineageService(options.registry.db));
+  registerLineageImpact(app, options.registry.db);
   registerLineageIntake(app, options.registry.db, new OpenLineageIntake(options.registry.db));
 
   app.doc31("/api/openapi.json", {
