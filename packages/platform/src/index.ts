@@ -33,6 +33,9 @@ export { Lake } from "./lake/lake.js";
 export type { CurrentVersion, VersionSummary } from "./lake/port-version-store.js";
 export type { DataFormat, PublishDataResult } from "./lake/publish-data.js";
 export { StorageRoot } from "./lake/storage-root.js";
+export { type Impact, type ImpactTarget, impactOf } from "./lineage/impact.js";
+export type { LineageGraph } from "./lineage/lineage-schema.js";
+export { LineageStore } from "./lineage/lineage-store.js";
 export type {
   PipelineLogLine,
   PipelineOutputResult,

@@ -7,6 +7,8 @@ import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { PublishDataResult } from "../lake/publish-data.js";
+import type { Impact, ImpactTarget } from "../lineage/impact-schema.js";
+import type { LineageGraph } from "../lineage/lineage-schema.js";
 import type { PipelineLogLine, PipelineRun, PipelineRunDetail } from "../pipelines/pipeline-run-schema.js";
 import type { RollbackResult } from "../pipelines/pipeline-service.js";
 import { RefusedError } from "../refused-error.js";
@@ -228,6 +230,21 @@ export class PlatformClient {
   /** Makes an earlier version of an output port current again (owner team or admin; audited). */
   async rollbackPort(productId: string, port: string, version: number): Promise<RollbackResult> {
     return this.post<RollbackResult>(`${pipelinePath(productId)}/rollback`, { port, version });
+  }
+
+  /** A node's upstream or downstream in the lineage graph: `PRODUCT[.PORT[.COLUMN]]` or a node name. */
+  async lineage(
+    node: string,
+    options: { direction?: "upstream" | "downstream"; depth?: number } = {},
+  ): Promise<LineageGraph> {
+    const q = new URLSearchParams({ node, direction: options.direction ?? "downstream" });
+    if (options.depth !== undefined) q.set("depth", String(options.depth));
+    return (await this.request<LineageGraph>(`/api/lineage?${q}`)).body;
+  }
+
+  /** Everything downstream that a change to the targets would hurt: products, ports, columns, teams. */
+  async impact(targets: ImpactTarget[], depth?: number): Promise<Impact> {
+    return this.post<Impact>("/api/lineage/impact", depth === undefined ? { targets } : { targets, depth });
   }
 
   private async post<T>(path: string, body?: unknown): Promise<T> {
