@@ -6,6 +6,7 @@ import { registerChangelogCommand } from "./changelog.js";
 import { registerDiffCommand } from "./diff.js";
 import { registerImportCommand } from "./import.js";
 import { registerInitCommand } from "./init.js";
+import { registerLineageCommand } from "./lineage.js";
 import { registerLintCommand } from "./lint.js";
 import { registerLoginCommand } from "./login.js";
 import { registerLogoutCommand } from "./logout.js";
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);
   registerSearchCommand(program, io, setExit);
+  registerLineageCommand(program, io, setExit);
   registerAccessCommand(program, io, setExit);
   registerPipelineCommand(program, io, setExit);
   registerSecretsCommand(program, io, setExit);
