@@ -260,7 +260,6 @@ function LineageCanvas({
 }) {
   const scroller = useRef<HTMLElement>(null);
   const [port, setPort] = useState<Viewport>({ x: 0, y: 0, width: 1200, height: 800 });
-  const frame = useRef(0);
   const wantFocus = useRef(false);
 
   const measure = useCallback(() => {
@@ -276,10 +275,8 @@ function LineageCanvas({
     ro.observe(el);
     return () => ro.disconnect();
   }, [measure]);
-  const onScroll = () => {
-    cancelAnimationFrame(frame.current);
-    frame.current = requestAnimationFrame(measure);
-  };
+  // Browsers fire scroll at most once a frame: measuring on each is measuring once a frame.
+  const onScroll = measure;
 
   // Only what is on screen (and the selected and focused nodes) is drawn.
   const shown = useMemo(
