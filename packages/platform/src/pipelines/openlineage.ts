@@ -9,7 +9,8 @@ const facetURL = (file: string, name: string, version: string) =>
   `https://openlineage.io/spec/facets/${version}/${file}.json#/$defs/${name}`;
 export const openLineageNamespace = "quanta";
 
-export type LineageEventType = "START" | "COMPLETE" | "FAIL";
+/** A run's OpenLineage events: ABORT for a run cancelled by someone, FAIL for one that failed. */
+export type LineageEventType = "START" | "COMPLETE" | "FAIL" | "ABORT";
 
 /** A run's OpenLineage runId: a UUID derived from the product and the run number, the same every time. */
 export function lineageRunId(productId: string, runId: number): string {
@@ -113,7 +114,7 @@ export function lineageEvent(input: {
     run: {
       runId: lineageRunId(input.productId, input.runId),
       facets:
-        input.eventType === "FAIL" && input.reason
+        (input.eventType === "FAIL" || input.eventType === "ABORT") && input.reason
           ? {
               errorMessage: {
                 ...facet("ErrorMessageRunFacet", "ErrorMessageRunFacet", "1-0-1"),

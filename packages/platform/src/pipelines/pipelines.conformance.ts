@@ -596,6 +596,12 @@ outputs:
         expect(Date.now() - asked).toBeLessThan(5_000);
         expect(r).toMatchObject({ status: "cancelled", reason: "cancelled by rita@revenue.example" });
         expect((await harness.lake.current(db, "shop.copy", "orders-copy"))?.version).toBe(1);
+        // Its OpenLineage event says it was stopped, not that it failed.
+        const { rows } = await db.query<{ payload: { eventType: string; run: { facets: Json } } }>(
+          "SELECT payload FROM events WHERE type = 'lineage.run' AND subject = 'shop.copy' ORDER BY id DESC LIMIT 1",
+        );
+        expect(rows[0]?.payload.eventType).toBe("ABORT");
+        expect(rows[0]?.payload.run.facets.errorMessage.message).toBe("cancelled by rita@revenue.example");
       });
     });
 

@@ -494,7 +494,7 @@ export async function runPipeline(
   await db.transaction(async (tx) => {
     await new PipelineRunStore(tx).finish(runId, { status, reason, outputs }, attempt);
     const ended = lineageEvent({
-      eventType: status === "succeeded" ? "COMPLETE" : "FAIL",
+      eventType: status === "succeeded" ? "COMPLETE" : status === "cancelled" ? "ABORT" : "FAIL",
       productId,
       runId,
       at: new Date(),
