@@ -79,10 +79,12 @@ export function printDiff(
   after: SourceDocument,
   format: DiffFormat,
   title?: string,
+  /** Added to the JSON output (`impact`: what the changes would hurt downstream, or null). */
+  extra?: Record<string, unknown>,
 ): void {
   printDiffIssues(io, report);
   if (format === "json") {
-    io.out(JSON.stringify(diffJson(report, before, after), null, 2));
+    io.out(JSON.stringify({ ...diffJson(report, before, after), impact: null, ...extra }, null, 2));
     return;
   }
   if (format === "markdown") {
