@@ -133,16 +133,31 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
       );
       const down = await graph({ node: "climate.weather-station-readings.readings.temperature_c", depth: "1" });
       expect(down.node).toBe(readingsColumn);
-      const edge = down.edges.find((e: Json) => e.to === meanColumn);
+      const edge = down.edges.find((e: Json) => e.to === meanColumn && e.origin === "pipeline");
       expect(edge).toMatchObject({
         origin: "pipeline",
         details: { job: "quanta/climate.temperature.pipeline", transformations: [{ subtype: "AGGREGATION" }] },
       });
       const up = await graph({ node: meanColumn, direction: "upstream", depth: "1" });
-      expect(ids(up).sort()).toEqual(
-        [meanColumn, readingsColumn, "column:climate.weather-station-readings/readings/readings.quality_flag"].sort(),
+      const fromRun = up.edges.filter((e: Json) => e.origin === "pipeline").map((e: Json) => e.from);
+      expect(fromRun.sort()).toEqual(
+        [readingsColumn, "column:climate.weather-station-readings/readings/readings.quality_flag"].sort(),
       );
-      expect(up.edges.find((e: Json) => e.from.endsWith("quality_flag"))?.details.indirect).toBe(true);
+      expect(
+        up.edges.find((e: Json) => e.origin === "pipeline" && e.from.endsWith("quality_flag"))?.details.indirect,
+      ).toBe(true);
+    });
+
+    it("knows a product's columns from its pipeline's SQL at publish, before any run", async () => {
+      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pipeline_runs");
+      expect(rows[0]?.n).toBe(0);
+      const g = await graph({ node: readingsColumn, depth: "5" });
+      const declared = g.edges.filter((e: Json) => e.origin === "declared");
+      const mean = declared.find((e: Json) => e.from === readingsColumn && e.to === meanColumn);
+      expect(mean?.details.transformations.map((t: Json) => t.subtype)).toContain("AGGREGATION");
+      // physical-risk was published before its inputs: their publish drew its column edges too.
+      expect(ids(g)).toContain("column:climate.physical-risk/regional-risk-scores/regional_risk_scores.risk_score");
+      expect(ids(g)).toContain("column:climate.physical-risk/asset-risk-scores/asset_risk_scores.risk_score");
     });
 
     it("shows who reads a port once their agreement is active, and not before", async () => {
@@ -187,6 +202,48 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
       expect(ids(up)).toEqual(
         expect.arrayContaining(["port:climate.temperature/daily-temperature", "product:climate.temperature"]),
       );
+    });
+
+    it("tells everyone downstream of a breaking change, through the graph, when it is published", async () => {
+      const files = (await climate("weather-station-readings")).map((f) => {
+        if (f.path.endsWith(".odps.yaml"))
+          return {
+            ...f,
+            text: f.text.replace(/^version: 1\.2\.0$/m, "version: 2.0.0").replace(/version: 1\.2\.0/, "version: 2.0.0"),
+          };
+        if (f.path.endsWith("readings.odcs.yaml"))
+          return {
+            ...f,
+            text: f.text
+              .replace(/^version: 1\.2\.0$/m, "version: 2.0.0")
+              .replaceAll("temperature_c", "air_temperature_c")
+              .concat('customProperties:\n  - property: breakingChangeAnnounced\n    value: "2026-01-05"\n'),
+          };
+        return f;
+      });
+      await publish(files);
+      const { rows } = await db.query<{ payload: Json }>(
+        "SELECT payload FROM events WHERE type = 'contract.breaking-change.downstream' ORDER BY id",
+      );
+      expect(rows).toHaveLength(1);
+      const notice = rows[0]?.payload as Json;
+      expect(notice).toMatchObject({
+        productId: "climate.weather-station-readings",
+        contractId: "climate.weather-station-readings.readings",
+        version: "2.0.0",
+        previousVersion: "1.2.0",
+      });
+      // The renamed column's downstream only: temperatures and the risk scores, not precipitation.
+      expect(notice.products).toEqual(expect.arrayContaining(["climate.temperature", "climate.physical-risk"]));
+      expect(notice.products).not.toContain("climate.precipitation");
+      expect(notice.columns).toContain("climate.temperature.daily-temperature.daily_temperature.mean_temperature_c");
+      expect(notice.columns).toContain("climate.physical-risk.regional-risk-scores.regional_risk_scores.risk_score");
+      const teams = (
+        await db.query<{ team_id: string }>(
+          "SELECT DISTINCT team_id FROM data_products WHERE id IN ('climate.temperature', 'climate.physical-risk')",
+        )
+      ).rows.map((r) => r.team_id);
+      expect(notice.teams).toEqual(expect.arrayContaining([...teams, "insurance-pricing"]));
     });
 
     it("drops the edge of an input a new version no longer reads", async () => {

@@ -4,9 +4,11 @@ import { authorize } from "../identity/authorize.js";
 import type { Principal } from "../identity/principal.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
+import { type ProductFile, type PublishFolder, readPublishFolder } from "../registry/publish-folder.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
 import { agreementEdges } from "./agreement-edges.js";
+import { type DeclaredColumnLineage, type DeclaredColumnSource, declaredColumnLineage } from "./declared-columns.js";
 import type { LineageGraph } from "./lineage-schema.js";
 import { type LineageEdge, LineageStore } from "./lineage-store.js";
 import { nodeId, parseNodeId } from "./node-id.js";
@@ -63,20 +65,70 @@ export async function recordDeclaredLineage(q: Queryable, productId: string): Pr
  */
 export async function recordPublishedLineage(q: Queryable, productId: string): Promise<void> {
   await recordDeclaredLineage(q, productId);
+  await recordStoredColumns(q, productId);
   const products = new ProductRepository(q);
   const outputs = (await products.get(productId))?.ports.filter((p) => p.direction === "output") ?? [];
   const readers = new Set<string>();
   for (const p of outputs)
     if (p.contractId) for (const r of await products.readersOfContract(p.contractId)) readers.add(r);
   readers.delete(productId);
-  for (const r of readers) await recordDeclaredLineage(q, r);
+  for (const r of readers) {
+    await recordDeclaredLineage(q, r);
+    // Their SQL reads this product's columns: those may have changed, or been unknown until now.
+    await recordStoredColumns(q, r);
+  }
+}
+
+/** The declared column edges of a product's current version, from its stored files. */
+async function recordStoredColumns(q: Queryable, productId: string): Promise<void> {
+  const products = new ProductRepository(q);
+  const current = await products.current(productId);
+  const files = current ? await products.versionFiles(productId, current.version) : undefined;
+  if (!Array.isArray(files)) return;
+  let folder: PublishFolder;
+  try {
+    folder = readPublishFolder(files as ProductFile[]);
+  } catch {
+    return; // A version stored before its folder's rules: it has no pipeline to read.
+  }
+  await recordDeclaredColumns(q, productId, await declaredColumnLineage(q, folder));
+}
+
+/**
+ * The declared column edges of a product (ADR 0033): its pipeline's SQL read at publish, each
+ * output column from the upstream columns it is computed from (or that decide its rows), so the
+ * graph knows a product's columns before its first run. Replaces the product's earlier ones.
+ */
+export async function recordDeclaredColumns(
+  q: Queryable,
+  productId: string,
+  columns: readonly DeclaredColumnLineage[],
+): Promise<void> {
+  const edges = new Map<string, NewEdge>();
+  const add = (c: DeclaredColumnLineage, s: DeclaredColumnSource, indirect: boolean) => {
+    const from = nodeId({ kind: "column", product: s.product, port: s.port, dataset: s.dataset, column: s.column });
+    const to = nodeId({ kind: "column", product: productId, port: c.port, dataset: c.dataset, column: c.column });
+    const key = `${from}\u0000${to}`;
+    const edge = edges.get(key) ?? { from, to, origin: "declared" as const, details: { transformations: [] } };
+    (edge.details.transformations as unknown[]).push(...s.transformations);
+    if (indirect) edge.details.indirect = true;
+    edges.set(key, edge);
+  };
+  for (const c of columns) {
+    for (const s of c.sources) add(c, s, false);
+    for (const s of c.indirect) add(c, s, true);
+  }
+  await new LineageStore(q).replaceUnder("declared", `column:${productId}/`, [...edges.values()]);
 }
 
 /** The declared edges of every product: once, for products published before the graph existed. */
 export async function rebuildDeclaredLineage(q: Queryable): Promise<void> {
   // The registry's table, read for its ids only: the edges themselves come from the repositories.
   const { rows } = await q.query<{ id: string }>("SELECT id FROM data_products ORDER BY id");
-  for (const { id } of rows) await recordDeclaredLineage(q, id);
+  for (const { id } of rows) {
+    await recordDeclaredLineage(q, id);
+    await recordStoredColumns(q, id);
+  }
 }
 
 /** What a pipeline's input table (`port` or `port.dataset`, as its SQL names it) reads. */

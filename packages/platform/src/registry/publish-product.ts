@@ -8,6 +8,7 @@ import { EventLog } from "../audit/event-log.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
 import { type MemberInput, TeamRepository } from "../identity/team-repository.js";
+import { planDownstreamNotices, sendDownstreamNotices } from "../lineage/downstream-notice.js";
 import { recordPublishedLineage } from "../lineage/lineage-service.js";
 import { checkFolderPipeline } from "../pipelines/pipeline-declaration.js";
 import { RefusedError } from "../refused-error.js";
@@ -232,6 +233,13 @@ export async function publishProduct(
       const teams = new TeamRepository(tx);
       const events = new EventLog(tx);
       const actor = input.publishedBy;
+      // What a new major version breaks downstream, while the old one is still current.
+      const downstream = await planDownstreamNotices(
+        tx,
+        parsed.id,
+        record.teamId,
+        parsed.contracts.map((c) => ({ id: c.id, version: c.version, document: c.source.value })),
+      );
       if (domainId) await teams.ensureDomain(domainId);
       if (record.teamId && teamName) {
         await teams.ensureTeam({
@@ -300,9 +308,11 @@ export async function publishProduct(
       });
       // Continuous governance and consumers of a new major version, atomically with the publish.
       await governance.record(tx, parsed.id, { subject, version: parsed.version });
-      await noticeBreakingChanges(tx, parsed.id, stored, actor);
-      // The declared lineage of this version (ADR 0033), atomically with it.
+      const agreed = await noticeBreakingChanges(tx, parsed.id, stored, actor);
+      // The declared lineage of this version (ADR 0033), atomically with it; then everyone
+      // downstream of a breaking change is told, as the graph stood before it.
       await recordPublishedLineage(tx, parsed.id);
+      await sendDownstreamNotices(tx, downstream, actor, agreed);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
       return { product: toSummary(product), created: true, contracts: stored, warnings };

@@ -1,0 +1,124 @@
+import { EventLog } from "../audit/event-log.js";
+import { ContractRepository } from "../registry/contract-repository.js";
+import { arr, obj, str } from "../registry/read.js";
+import type { Queryable } from "../storage/database.js";
+import { notifyTeams } from "../webhooks/webhook-service.js";
+import { type ImpactTarget, impactOf } from "./impact.js";
+import { maxImpactTargets } from "./impact-schema.js";
+
+const major = (v: string | null | undefined): number | undefined => {
+  const m = /^v?(\d+)\./.exec(v ?? "");
+  return m ? Number(m[1]) : undefined;
+};
+
+/** A contract document's columns: `dataset.column` → its type, as far as the document says. */
+function columnTypes(document: unknown): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const o of arr(obj(document)?.schema)) {
+    const dataset = str(obj(o)?.name);
+    if (!dataset) continue;
+    for (const p of arr(obj(o)?.properties)) {
+      const name = str(obj(p)?.name);
+      if (name) types.set(`${dataset}.${name}`, `${str(obj(p)?.logicalType) ?? ""}/${str(obj(p)?.physicalType) ?? ""}`);
+    }
+  }
+  return types;
+}
+
+/**
+ * What a new major version of a contract breaks, as impact targets: each column of the old
+ * version it removes, renames or retypes; when no column changed (a key, a server, a quality rule),
+ * the port as a whole.
+ */
+export function breakingTargets(product: string, contract: string, before: unknown, after: unknown): ImpactTarget[] {
+  const old = columnTypes(before);
+  const now = columnTypes(after);
+  const columns: ImpactTarget[] = [];
+  for (const [key, type] of old) {
+    if (now.get(key) === type) continue;
+    const dot = key.indexOf(".");
+    columns.push({ product, contract, dataset: key.slice(0, dot), column: key.slice(dot + 1) });
+  }
+  return columns.length > 0 ? columns : [{ product, contract }];
+}
+
+export interface DownstreamNotice {
+  contractId: string;
+  payload: Record<string, unknown> & { teams: string[] };
+}
+
+/**
+ * Before a publish stores new major versions of its contracts (inside its transaction, while the
+ * old versions are current): everyone downstream each may hurt, through the lineage graph and not
+ * only the agreements (issue 16). The publisher's own team is left out.
+ */
+export async function planDownstreamNotices(
+  q: Queryable,
+  productId: string,
+  ownTeam: string | null,
+  contracts: readonly { id: string; version: string; document: unknown }[],
+): Promise<DownstreamNotice[]> {
+  const notices: DownstreamNotice[] = [];
+  const repository = new ContractRepository(q);
+  for (const c of contracts) {
+    const previous = await repository.current(c.id);
+    if (!previous) continue;
+    const [was, now] = [major(previous.version), major(c.version)];
+    if (was === undefined || now === undefined || now <= was) continue;
+    const targets = breakingTargets(productId, c.id, previous.document, c.document);
+    const whole = [{ product: productId, contract: c.id }];
+    // A column the graph cannot name (a contract whose port moved) falls back to the port.
+    const impact = await impactOf(q, targets.length > maxImpactTargets ? whole : targets).catch(() =>
+      impactOf(q, whole),
+    );
+    notices.push({
+      contractId: c.id,
+      payload: {
+        productId,
+        contractId: c.id,
+        version: c.version,
+        previousVersion: previous.version,
+        products: impact.products.filter((p) => p.id !== productId).map((p) => p.id),
+        ports: impact.ports.map((p) => `${p.product}.${p.port}`),
+        columns: impact.columns.map((x) => `${x.product}.${x.port}.${x.dataset}.${x.column}`),
+        teams: impact.teams.map((t) => t.team).filter((t) => t !== ownTeam),
+        truncated: impact.truncated,
+      },
+    });
+  }
+  return notices;
+}
+
+/**
+ * After the publish stored them: one `contract.breaking-change.downstream` event per contract with
+ * the whole impact, and the webhooks of every team hurt (but those `toldAlready`, the agreements on
+ * the port itself, which had their own notice). Returns the teams told.
+ */
+export async function sendDownstreamNotices(
+  q: Queryable,
+  notices: readonly DownstreamNotice[],
+  actor: string | undefined,
+  toldAlready: readonly string[] = [],
+): Promise<string[]> {
+  const told = new Set<string>();
+  const events = new EventLog(q);
+  if (notices.length === 0) return [];
+  // Teams whose agreements on the port were just told, with their own pinned version: once is enough.
+  const { rows } = await q.query<{ team: string }>(
+    "SELECT DISTINCT consumer_team AS team FROM agreements WHERE id = ANY($1::text[])",
+    [toldAlready],
+  );
+  const agreed = new Set(rows.map((r) => r.team));
+  for (const n of notices) {
+    await events.append({
+      type: "contract.breaking-change.downstream",
+      subject: n.contractId,
+      actor,
+      payload: n.payload,
+    });
+    const hooked = n.payload.teams.filter((t) => !agreed.has(t));
+    await notifyTeams(q, hooked, { type: "contract.breaking-change.downstream", ...n.payload });
+    for (const t of hooked) told.add(t);
+  }
+  return [...told];
+}
