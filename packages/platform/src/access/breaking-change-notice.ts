@@ -2,7 +2,8 @@ import { EventLog } from "../audit/event-log.js";
 import type { Queryable } from "../storage/database.js";
 import { notifyTeams } from "../webhooks/webhook-service.js";
 
-const major = (v: string | null | undefined): number | undefined => {
+/** The major number of a version (`2.1.0`, `v2`), or undefined when it has none. */
+export const major = (v: string | null | undefined): number | undefined => {
   const m = /^v?(\d+)\./.exec(v ?? "");
   return m ? Number(m[1]) : undefined;
 };

@@ -1,3 +1,4 @@
+import { major } from "../access/breaking-change-notice.js";
 import { EventLog } from "../audit/event-log.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { arr, obj, str } from "../registry/read.js";
@@ -5,11 +6,6 @@ import type { Queryable } from "../storage/database.js";
 import { notifyTeams } from "../webhooks/webhook-service.js";
 import { type ImpactTarget, impactOf } from "./impact.js";
 import { maxImpactTargets } from "./impact-schema.js";
-
-const major = (v: string | null | undefined): number | undefined => {
-  const m = /^v?(\d+)\./.exec(v ?? "");
-  return m ? Number(m[1]) : undefined;
-};
 
 /** A contract document's columns: `dataset.column` → its type, as far as the document says. */
 function columnTypes(document: unknown): Map<string, string> {
