@@ -21,9 +21,10 @@ export interface ClimatePlatform {
 }
 
 /**
- * A real platform with the climate mesh published, signed in through `$QUANTA_TOKEN`, with the
- * column edges a run of the temperature and physical-risk pipelines stores (seeded through the
- * lineage store, so the tests need not run the pipelines) and an agreement on the daily temperature.
+ * A real platform with the climate mesh published (publish draws the declared column edges from
+ * the pipelines' SQL), signed in through `$QUANTA_TOKEN`, with some column edges a run of the
+ * temperature and physical-risk pipelines stores (seeded through the lineage store, so the tests
+ * need not run the pipelines) and an agreement on the daily temperature.
  */
 export async function startClimatePlatform(): Promise<ClimatePlatform> {
   const work = mkdtempSync(join(tmpdir(), "quanta-lineage-"));

@@ -17,6 +17,12 @@ beforeAll(async () => {
   const renamed = old.replace("        name: temperature_c\n", "        name: temperature_celsius\n");
   expect(renamed).not.toBe(old);
   writeFileSync(join(dir, "renamed.odcs.yaml"), renamed);
+  const product = readFileSync(join(climateDir, "weather-station-readings/weather-station-readings.odps.yaml"), "utf8");
+  writeFileSync(join(dir, "old.odps.yaml"), product);
+  // A new version without the stations port, which the four products built on the readings read too.
+  const cut = product.replace(/ {2}- name: stations\n(?: {4}.*\n)+/, "");
+  expect(cut).not.toBe(product);
+  writeFileSync(join(dir, "cut.odps.yaml"), cut);
   // Config without a login: "no server" must come from the absence, not from the tester's home.
   process.env.XDG_CONFIG_HOME = join(climate.work, "config");
 }, 120_000);
@@ -52,6 +58,19 @@ describe("downstream impact in quanta breaking and quanta diff", () => {
     expect(section).toContain("owns climate.physical-risk");
     // Not built from the temperature: untouched by its rename.
     expect(section).not.toContain("climate.precipitation");
+  });
+
+  it("follows a removed output port of a data product to the products reading it", async () => {
+    const r = await run("breaking", "--format", "json", "old.odps.yaml", "cut.odps.yaml", ...server());
+    expect(r.code).toBe(1);
+    const { impact } = JSON.parse(r.out);
+    expect(impact.targets).toEqual(["port:climate.weather-station-readings/stations"]);
+    const products = impact.products.map((p: { id: string }) => p.id);
+    expect(products.sort()).toEqual(
+      ["climate.physical-risk", "climate.precipitation", "climate.sea-level", "climate.temperature"].sort(),
+    );
+    expect(impact.ports[0]).toEqual({ product: "climate.weather-station-readings", port: "stations", depth: 0 });
+    expect(impact.columns).toEqual([]);
   });
 
   it("adds impact to the JSON of breaking and diff; diff keeps exit 0", async () => {
