@@ -8,7 +8,7 @@ import { type ProductFile, type PublishFolder, readPublishFolder } from "../regi
 import { arr, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
 import { agreementEdges } from "./agreement-edges.js";
-import { type DeclaredColumnLineage, type DeclaredColumnSource, declaredColumnLineage } from "./declared-columns.js";
+import { type DeclaredColumnLineage, declaredColumnLineage } from "./declared-columns.js";
 import type { LineageGraph } from "./lineage-schema.js";
 import { type LineageEdge, LineageStore } from "./lineage-store.js";
 import { nodeId, parseNodeId } from "./node-id.js";
@@ -94,6 +94,36 @@ async function recordStoredColumns(q: Queryable, productId: string): Promise<voi
   await recordDeclaredColumns(q, productId, await declaredColumnLineage(q, folder));
 }
 
+/** A column's node name. */
+const columnNode = (c: { product: string; port: string; dataset: string; column: string }) =>
+  nodeId({ kind: "column", product: c.product, port: c.port, dataset: c.dataset, column: c.column });
+
+/** Column edges of one origin, one per pair of columns: its transformations gathered, `indirect` when any is. */
+class ColumnEdges {
+  private readonly edges = new Map<string, NewEdge>();
+  constructor(
+    private readonly origin: LineageEdge["origin"],
+    private readonly details: Record<string, unknown>,
+  ) {}
+
+  add(from: string, to: string, transformations: readonly unknown[], indirect: boolean): void {
+    const key = `${from}\u0000${to}`;
+    const edge = this.edges.get(key) ?? {
+      from,
+      to,
+      origin: this.origin,
+      details: { ...this.details, transformations: [] },
+    };
+    (edge.details.transformations as unknown[]).push(...transformations);
+    if (indirect) edge.details.indirect = true;
+    this.edges.set(key, edge);
+  }
+
+  list(): NewEdge[] {
+    return [...this.edges.values()];
+  }
+}
+
 /**
  * The declared column edges of a product (ADR 0033): its pipeline's SQL read at publish, each
  * output column from the upstream columns it is computed from (or that decide its rows), so the
@@ -104,21 +134,13 @@ export async function recordDeclaredColumns(
   productId: string,
   columns: readonly DeclaredColumnLineage[],
 ): Promise<void> {
-  const edges = new Map<string, NewEdge>();
-  const add = (c: DeclaredColumnLineage, s: DeclaredColumnSource, indirect: boolean) => {
-    const from = nodeId({ kind: "column", product: s.product, port: s.port, dataset: s.dataset, column: s.column });
-    const to = nodeId({ kind: "column", product: productId, port: c.port, dataset: c.dataset, column: c.column });
-    const key = `${from}\u0000${to}`;
-    const edge = edges.get(key) ?? { from, to, origin: "declared" as const, details: { transformations: [] } };
-    (edge.details.transformations as unknown[]).push(...s.transformations);
-    if (indirect) edge.details.indirect = true;
-    edges.set(key, edge);
-  };
+  const edges = new ColumnEdges("declared", {});
   for (const c of columns) {
-    for (const s of c.sources) add(c, s, false);
-    for (const s of c.indirect) add(c, s, true);
+    const to = nodeId({ kind: "column", product: productId, port: c.port, dataset: c.dataset, column: c.column });
+    for (const s of c.sources) edges.add(columnNode(s), to, s.transformations, false);
+    for (const s of c.indirect) edges.add(columnNode(s), to, s.transformations, true);
   }
-  await new LineageStore(q).replaceUnder("declared", `column:${productId}/`, [...edges.values()]);
+  await new LineageStore(q).replaceUnder("declared", `column:${productId}/`, edges.list());
 }
 
 /** The declared edges of every product: once, for products published before the graph existed. */
@@ -177,34 +199,18 @@ export async function recordPipelineLineage(
     if (!o.published || !o.dataset || !found) continue;
     const dataset = o.dataset;
     const inputs = tables[o.port] ?? {};
-    const edges = new Map<string, NewEdge>();
+    const edges = new ColumnEdges("pipeline", { job, run: runId });
     const add = (column: string, source: ColumnLineage["dataset"][number], indirect: boolean) => {
       const t = inputs[source.table];
       if (!t) return;
-      const from = nodeId({
-        kind: "column",
-        product: t.product,
-        port: t.port,
-        dataset: t.dataset,
-        column: source.column,
-      });
       const to = nodeId({ kind: "column", product: productId, port: o.port, dataset, column });
-      const key = `${from}\u0000${to}`;
-      const edge = edges.get(key) ?? {
-        from,
-        to,
-        origin: "pipeline" as const,
-        details: { job, run: runId, transformations: [] },
-      };
-      (edge.details.transformations as unknown[]).push(...source.transformations);
-      if (indirect) edge.details.indirect = true;
-      edges.set(key, edge);
+      edges.add(columnNode({ ...t, column: source.column }), to, source.transformations, indirect);
     };
     for (const c of found.columns) {
       for (const s of c.sources) add(c.name, s, false);
       for (const s of found.dataset) add(c.name, s, true);
     }
-    await store.replaceUnder("pipeline", `column:${productId}/${o.port}/`, [...edges.values()]);
+    await store.replaceUnder("pipeline", `column:${productId}/${o.port}/`, edges.list());
   }
 }
 
