@@ -311,6 +311,13 @@ function LineageCanvas({
     measure();
   };
 
+  // A node selected from the side panel or the list is brought into view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new selection scrolls, not a new layout
+  useEffect(() => {
+    const n = layout.byId.get(selected);
+    if (n) reveal(n);
+  }, [selected]);
+
   const onKey = (e: KeyboardEvent<SVGGElement>, id: string) => {
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
@@ -367,7 +374,12 @@ function LineageCanvas({
         >
           −
         </button>
-        <button type="button" className="button" onClick={() => zoomTo(1)}>
+        <button
+          type="button"
+          className="button"
+          aria-label={`Zoom ${Math.round(zoom * 100)}%: back to 100%`}
+          onClick={() => zoomTo(1)}
+        >
           {Math.round(zoom * 100)}%
         </button>
         <span className="muted small lineage-count" aria-live="polite">
@@ -467,6 +479,12 @@ function LineageCanvas({
   );
 }
 
+function hasColumns(view: LineageView, portId: string): boolean {
+  const prefix = `column:${portId.slice("port:".length)}/`;
+  for (const id of view.nodes.keys()) if (id.startsWith(prefix)) return true;
+  return false;
+}
+
 const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 function LineageSide({
@@ -532,7 +550,11 @@ function LineageSide({
       <EdgeList title={column ? "Comes from" : "Upstream"} edges={into} end="from" select={select} />
       <EdgeList title={column ? "Feeds" : "Downstream"} edges={outOf} end="to" select={select} />
       {node.kind === "port" && view.columnsShown.has(node.id) && (
-        <p className="muted small">Its columns are listed under it, from its contract's schema.</p>
+        <p className="muted small">
+          {hasColumns(view, node.id)
+            ? "Its columns are listed under it, from its contract's schema."
+            : "Its contract declares no columns (or it has no contract)."}
+        </p>
       )}
     </aside>
   );
@@ -549,23 +571,34 @@ function EdgeList({
   end: "from" | "to";
   select: (id: string) => void;
 }) {
-  const rows = useFold(edges, 12, "edges");
+  // One row per node at the other end: the same link from two origins (declared SQL and the
+  // pipeline's run) is one fact seen twice, not two.
+  const groups = useMemo(() => {
+    const by = new Map<string, ViewEdge[]>();
+    for (const e of edges) by.set(e[end], [...(by.get(e[end]) ?? []), e]);
+    return [...by.entries()];
+  }, [edges, end]);
+  const rows = useFold(groups, 12, "nodes");
   return (
     <section className="lineage-edges">
       <h4>{title}</h4>
-      {edges.length === 0 ? (
+      {groups.length === 0 ? (
         <p className="muted small">None loaded.</p>
       ) : (
         <ul className="plain">
-          {rows.shown.map((e) => {
-            const words = transformationsOf(e);
+          {rows.shown.map(([other, list]) => {
+            const words = [...new Set(list.flatMap(transformationsOf))];
             return (
-              <li key={e.key} className="lineage-edge">
-                <button type="button" className="button link" onClick={() => select(e[end])}>
-                  {nodeLabel(e[end]).title}
+              <li key={other} className="lineage-edge">
+                <button type="button" className="button link" onClick={() => select(other)}>
+                  {nodeLabel(other).title}
                 </button>{" "}
-                <span className={`lg-origin-tag lg-origin-${originClass(e.origin)}`}>{e.origin}</span>
-                <div className="muted small">{nodeLabel(e[end]).sub}</div>
+                {list.map((e) => (
+                  <span key={e.origin} className={`lg-origin-tag lg-origin-${originClass(e.origin)}`}>
+                    {e.origin}
+                  </span>
+                ))}
+                <div className="muted small">{nodeLabel(other).sub}</div>
                 {words.length > 0 && (
                   <ul className="tags lineage-transforms" aria-label="Transformations">
                     {words.map((w) => (

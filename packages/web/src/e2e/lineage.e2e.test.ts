@@ -173,8 +173,14 @@ describe.skipIf(unavailable)(`lineage view in Chromium${unavailable ? ` (skipped
     // The path upstream to the readings' temperature, highlighted, and how it was computed.
     await graph.locator(`${node(temperature)}.on-path`).waitFor();
     await side.getByRole("heading", { name: "mean_temperature_c" }).waitFor();
-    const from = side.locator(".lineage-edge").filter({ hasText: "temperature_c" });
-    await from.getByText("pipeline").waitFor();
+    const from = side
+      .locator(".lineage-edge")
+      .filter({ has: page.getByRole("button", { name: "temperature_c", exact: true }) })
+      .filter({ hasText: "readings · climate.weather-station-readings" })
+      // The pipeline's run wrote it; the declared SQL says the same: one row with both origins.
+      .filter({ has: page.locator(".lg-origin-tag", { hasText: /^pipeline$/ }) });
+    await from.first().waitFor();
+    expect(await from.count()).toBe(1);
     await from.getByText("aggregation").waitFor();
     // Downstream, the risk scores read it.
     await graph.locator(".lg-node.on-path[data-node^='column:climate.physical-risk/']").first().waitFor();
@@ -199,6 +205,16 @@ describe.skipIf(unavailable)(`lineage view in Chromium${unavailable ? ` (skipped
     await graph.locator(".lineage-list summary").click();
     await graph.locator(".lineage-list").getByText(`As a list: ${count}`).waitFor();
     await graph.locator(".lineage-list").getByRole("button", { name: "daily-temperature" }).waitFor();
+    // A button in the list selects the node in the graph.
+    await graph.locator(".lineage-list").getByRole("button", { name: "readings" }).first().click();
+    await graph
+      .getByRole("complementary", { name: "Selected node" })
+      .getByRole("heading", { name: "readings" })
+      .waitFor();
+    expect(await graph.locator(`${node(readings)}[aria-pressed="true"]`).count()).toBe(1);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await graph.locator(".lineage-scroll").screenshot({ path: join(shots, "lineage-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
   });
   it("stays responsive with thousands of nodes, drawing only what is on screen", async () => {
     // Seven outside jobs read sales.orders' port: six write 450 tables each, one writes 600, more
