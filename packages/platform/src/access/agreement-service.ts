@@ -3,6 +3,7 @@ import type { z } from "@hono/zod-openapi";
 import { ConflictError, type DataContract, InputError, NotFoundError } from "@quanta/core";
 import { contractNoticeDays } from "@quanta/core/policy";
 import { AuditLog } from "../audit/audit-log.js";
+import { GovernanceService } from "../governance/governance-service.js";
 import { findPort, portContract } from "../harness/port-data.js";
 import { type AgreementRef, authorize } from "../identity/authorize.js";
 import type { Principal } from "../identity/principal.js";
@@ -44,6 +45,20 @@ export type MeshEdge = z.infer<typeof MeshEdgeSchema>;
  * notice period. Every step is authorized through the one policy table, written as an event and an
  * audit entry, and a refused step changes nothing.
  */
+/**
+ * The consumer team's products reading the agreement's port are judged again (ADR 0033): which
+ * columns their pipelines read unmasked is what the lineage-aware rule sees, and a grant or an
+ * end changes it.
+ */
+async function reevaluateReaders(q: Queryable, agreement: Agreement): Promise<void> {
+  if (!agreement.contractId) return;
+  const products = new ProductRepository(q);
+  const owned = new Set(await products.idsOwnedBy([agreement.consumerTeam]));
+  const governance = new GovernanceService(q);
+  for (const id of await products.readersOfContract(agreement.contractId))
+    if (owned.has(id)) await governance.evaluate(id, "agreement");
+}
+
 export class AgreementService {
   constructor(private readonly db: Database) {}
 
@@ -190,6 +205,7 @@ export class AgreementService {
         });
         if (auto) {
           await this.record(tx, agreement, "agreement.approved", "policy", { auto: true });
+          await reevaluateReaders(tx, agreement);
           await new AuditLog(tx).append({
             actor: "policy",
             action: "access.approve",
@@ -320,6 +336,7 @@ export class AgreementService {
         purpose: after.purpose,
         details: { from: agreement.state, to: after.state, grantedColumns: after.grantedColumns },
       });
+      if (action === "approve" || action === "terminate") await reevaluateReaders(tx, after);
       await notifyTeams(tx, [ref.ownerTeam, after.consumerTeam], { type, agreement: after });
       return after;
     });

@@ -172,8 +172,9 @@ export function restrictedLineageConformance(name: string, target: StoreTarget):
         columns: ["customer_email"],
       });
       expect(approved.body.grantedColumns).toEqual(["customer_email"]);
-      // The next evaluation sees the grant: the product fails the rule and loses its raw level.
-      const evaluation = await new GovernanceService(db).evaluate("shop.consumer", "agreement");
+      // The approval judged the reading product again: it fails the rule and loses its raw level.
+      const [evaluation] = await new GovernanceService(db).history("shop.consumer", 1);
+      expect(evaluation?.trigger).toBe("agreement");
       const result = evaluation?.results.find((r) => r.ruleId === "restricted-lineage");
       expect(result?.passed).toBe(false);
       expect(result?.findings[0]?.message).toContain(finding);
