@@ -38,6 +38,18 @@ describe("quanta lineage", () => {
     expect(lines.slice(1).every((l) => /^[│ ]*[├└]─ \w+ \S+ {2}\(/.test(l))).toBe(true);
   });
 
+  it("--direct leaves out the columns that only decide rows", async () => {
+    const node = "climate.weather-station-readings.readings.temperature_c";
+    const all = await quanta("lineage", node, "--depth", "1");
+    const direct = await quanta("lineage", node, "--depth", "1", "--direct");
+    expect(direct.code).toBe(0);
+    const stationId = "daily_temperature.station_id  (";
+    expect(all.out).toContain(stationId);
+    expect(direct.out).not.toContain(stationId);
+    expect(direct.out).toContain("daily_temperature.mean_temperature_c  (");
+    expect(direct.out.split("\n").length).toBeLessThan(all.out.split("\n").length);
+  });
+
   it("prints a product's upstream, and a node reached twice once", async () => {
     const r = await quanta("lineage", "climate.physical-risk", "--upstream", "--depth", "3");
     expect(r.code).toBe(0);

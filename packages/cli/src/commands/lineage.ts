@@ -8,6 +8,7 @@ interface LineageOptions {
   upstream?: boolean;
   downstream?: boolean;
   depth: string;
+  direct?: boolean;
   format: "text" | "json";
   server?: string;
 }
@@ -90,6 +91,7 @@ export function registerLineageCommand(program: Command, io: Io, setExit: SetExi
     .option("--upstream", "what the node is derived from")
     .option("--downstream", "what is derived from the node (the default)")
     .option("--depth <n>", "hops to follow (1-10)", "3")
+    .option("--direct", "only the columns values are computed from, not those that only filter, join or group rows")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--server <url>", "the Quanta server (default: $QUANTA_SERVER or http://localhost:8080)")
     .action(async (node: string, opts: LineageOptions) => {
@@ -99,7 +101,11 @@ export function registerLineageCommand(program: Command, io: Io, setExit: SetExi
         throw new CommandError(`--depth must be a whole number from 1 to 10 (got "${opts.depth}")`);
       const { PlatformClient } = await import("@quanta/platform");
       const client = await PlatformClient.forConsole(opts.server ?? defaultServer());
-      const graph = await client.lineage(node, { direction: opts.upstream ? "upstream" : "downstream", depth });
+      const graph = await client.lineage(node, {
+        direction: opts.upstream ? "upstream" : "downstream",
+        depth,
+        direct: opts.direct === true,
+      });
       if (opts.format === "json") {
         io.out(JSON.stringify(graph, null, 2));
       } else {

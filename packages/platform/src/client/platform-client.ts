@@ -235,10 +235,11 @@ export class PlatformClient {
   /** A node's upstream or downstream in the lineage graph: `PRODUCT[.PORT[.COLUMN]]` or a node name. */
   async lineage(
     node: string,
-    options: { direction?: "upstream" | "downstream"; depth?: number } = {},
+    options: { direction?: "upstream" | "downstream"; depth?: number; direct?: boolean } = {},
   ): Promise<LineageGraph> {
     const q = new URLSearchParams({ node, direction: options.direction ?? "downstream" });
     if (options.depth !== undefined) q.set("depth", String(options.depth));
+    if (options.direct) q.set("direct", "true");
     return (await this.request<LineageGraph>(`/api/lineage?${q}`)).body;
   }
 

@@ -158,6 +158,19 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
       // physical-risk was published before its inputs: their publish drew its column edges too.
       expect(ids(g)).toContain("column:climate.physical-risk/regional-risk-scores/regional_risk_scores.risk_score");
       expect(ids(g)).toContain("column:climate.physical-risk/asset-risk-scores/asset_risk_scores.risk_score");
+      // The readings' temperature filters the hourly rows, so it decides every daily column;
+      // asked for where values come from only, the station ids are not among them.
+      const stationId = "column:climate.temperature/daily-temperature/daily_temperature.station_id";
+      expect(ids(g)).toContain(stationId);
+      const direct = await graph({ node: readingsColumn, depth: "5", direct: "true" });
+      expect(ids(direct)).not.toContain(stationId);
+      expect(ids(direct)).toContain(meanColumn);
+      expect(ids(direct)).toContain(
+        "column:climate.physical-risk/regional-risk-scores/regional_risk_scores.risk_score",
+      );
+      expect(
+        direct.edges.every((e: Json) => e.details.indirect !== true || JSON.stringify(e.details).includes("DIRECT")),
+      ).toBe(true);
     });
 
     it("shows who reads a port once their agreement is active, and not before", async () => {
@@ -272,6 +285,7 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
         [{ node: "climate.temperature", depth: "0" }, 400, ""],
         [{ node: "climate.temperature", depth: "11" }, 400, ""],
         [{ node: "climate.temperature", direction: "sideways" }, 400, ""],
+        [{ node: "climate.temperature", direct: "yes" }, 400, ""],
         [{ node: "climate temperature; DROP TABLE x" }, 400, "is no node"],
         [{ node: "widget:x" }, 400, "no lineage node name"],
         [{ node: "climate.nowhere" }, 404, "no data product"],

@@ -214,6 +214,15 @@ export async function recordPipelineLineage(
   }
 }
 
+/**
+ * A column edge whose upstream column only decides which rows there are (a filter, a join, a
+ * grouping), none of the values: left out when only where values come from is asked.
+ */
+function onlyDecidesRows(e: LineageEdge): boolean {
+  const ts = e.details.transformations;
+  return e.details.indirect === true && !(Array.isArray(ts) && ts.some((t) => obj(t)?.type === "DIRECT"));
+}
+
 const dotted = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** The lineage graph's reads: a node's upstream or downstream, breadth-first, one query a level. */
@@ -286,6 +295,7 @@ export class LineageService {
     node: string,
     direction: LineageDirection,
     depth = 3,
+    options: { direct?: boolean } = {},
   ): Promise<LineageGraph> {
     authorize(principal, "lineage.read", undefined);
     if (!Number.isInteger(depth) || depth < 1 || depth > maxLineageDepth)
@@ -310,6 +320,7 @@ export class LineageService {
       }
       const next: string[] = [];
       for (const e of found) {
+        if (options.direct && onlyDecidesRows(e)) continue;
         const other = direction === "upstream" ? e.from : e.to;
         if (!seen.has(other)) {
           if (seen.size >= maxLineageNodes) {

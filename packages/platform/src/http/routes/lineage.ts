@@ -17,6 +17,10 @@ const graphRoute = createRoute({
       node: z.string().min(1).max(500).openapi({ example: "climate.temperature.daily-temperature" }),
       direction: z.enum(lineageDirections).default("downstream"),
       depth: z.coerce.number().int().min(1).max(maxLineageDepth).default(3),
+      direct: z.enum(["true", "false"]).default("false").openapi({
+        description:
+          "`true`: only the columns values are computed from, leaving out those that only decide rows (filters, joins, groupings)",
+      }),
     }),
   },
   responses: {
@@ -33,7 +37,7 @@ const graphRoute = createRoute({
 /** The lineage graph's reads (ADR 0033). */
 export function registerLineage(app: OpenAPIHono, lineage: LineageService): void {
   app.openapi(graphRoute, async (c) => {
-    const { node, direction, depth } = c.req.valid("query");
-    return c.json(await lineage.graph(principalOf(c), node, direction, depth), 200);
+    const { node, direction, depth, direct } = c.req.valid("query");
+    return c.json(await lineage.graph(principalOf(c), node, direction, depth, { direct: direct === "true" }), 200);
   });
 }
