@@ -74,12 +74,19 @@ export class LineageStore {
     return rows.length > 0;
   }
 
-  /** Edges into (`upstream`) or out of (`downstream`) the nodes, at most `limit`. */
+  /**
+   * Edges into (`upstream`) or out of (`downstream`) the nodes, the first `limit` stored. The
+   * matches are looked up by node first (MATERIALIZED): without statistics (PGlite never
+   * analyzes) the planner walked the primary key in id order for `ORDER BY id LIMIT`, filtering
+   * a million edges, ≈1 s a level instead of ≈1 ms (bench/lineage/query.bench.ts).
+   */
   async next(nodes: readonly string[], direction: "upstream" | "downstream", limit: number): Promise<LineageEdge[]> {
     if (nodes.length === 0) return [];
     const { rows } = await this.q.query<LineageEdge>(
-      `SELECT ${columns} FROM lineage_edges WHERE ${direction === "upstream" ? "to_node" : "from_node"} = ANY($1::text[])
-       ORDER BY id LIMIT $2`,
+      `WITH found AS MATERIALIZED (
+         SELECT id, ${columns} FROM lineage_edges WHERE ${direction === "upstream" ? "to_node" : "from_node"} = ANY($1::text[])
+       )
+       SELECT "from", "to", origin, details, "firstSeen", "lastSeen" FROM found ORDER BY id LIMIT $2`,
       [nodes, limit],
     );
     return rows;
