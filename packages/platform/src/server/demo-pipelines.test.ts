@@ -173,7 +173,10 @@ describe("the demo mesh built by its pipelines", () => {
     expect(columns).toContain("column:climate.temperature/daily-temperature/daily_temperature.mean_temperature_c");
     expect(columns).toContain("column:climate.physical-risk/regional-risk-scores/regional_risk_scores.risk_score");
     expect(columns).toContain("column:climate.physical-risk/asset-risk-scores/asset_risk_scores.risk_score");
-    const mean = down.edges.find((e: Json) => e.to.endsWith("daily_temperature.mean_temperature_c"));
+    // Declared at publish from the SQL, and seen again by the run that built it.
+    const into = down.edges.filter((e: Json) => e.to.endsWith("daily_temperature.mean_temperature_c"));
+    expect(into.map((e: Json) => e.origin).sort()).toEqual(["declared", "pipeline"]);
+    const mean = into.find((e: Json) => e.origin === "pipeline");
     expect(mean).toMatchObject({ origin: "pipeline", details: { job: "quanta/climate.temperature.pipeline" } });
     expect(mean.details.transformations.map((t: Json) => t.subtype)).toContain("AGGREGATION");
     // And back: the risk score reads the readings' temperatures through the daily product.
