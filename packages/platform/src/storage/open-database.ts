@@ -10,6 +10,9 @@ export type StoreOptions =
   /** Embedded PGlite in memory (tests, throwaway demos). */
   | { memory: true };
 
+/** How often an embedded store refreshes its planner statistics (PostgreSQL's autovacuum does it there). */
+export const pgliteAnalyzeEveryMs = 10 * 60_000;
+
 /** Opens the metadata store and migrates it; only the chosen driver's code is loaded. */
 export async function openDatabase(options: StoreOptions): Promise<Database> {
   let db: Database;
@@ -18,7 +21,16 @@ export async function openDatabase(options: StoreOptions): Promise<Database> {
     db = await PostgresDatabase.open({ url: options.url });
   } else if ("dataDir" in options) {
     const { PgliteDatabase } = await import("./pglite/pglite-database.js");
-    db = await PgliteDatabase.open({ dataDir: options.dataDir });
+    const pglite = await PgliteDatabase.open({ dataDir: options.dataDir });
+    db = pglite;
+    try {
+      await migrate(db);
+      await pglite.autoAnalyze(pgliteAnalyzeEveryMs);
+    } catch (e) {
+      await db.close().catch(() => {});
+      throw e;
+    }
+    return db;
   } else {
     return openMemory();
   }
