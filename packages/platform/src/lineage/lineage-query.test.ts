@@ -137,4 +137,16 @@ describe("the lineage query's walk", () => {
     await expect(service.graph(undefined, n("a"), "downstream", 5)).rejects.toThrow(/sign in/i);
     await expect(service.graph(principal, n("a"), "downstream", 11)).rejects.toThrow(/depth is 1 to 10/);
   });
+
+  it("replaces the edges under a prefix only: `_` and `%` in a name are letters, not wildcards", async () => {
+    const store = new LineageStore(db);
+    const col = (product: string, column: string) => `column:${product}/p/d.${column}`;
+    const e = (to: string) => ({ from: n("src"), to, origin: "pipeline" as const, details: {} });
+    await store.upsert([e(col("a_b", "x")), e(col("a_b", "y")), e(col("aXb", "x")), e(col("a%b", "x"))]);
+    await store.replaceUnder("pipeline", "column:a_b/p/", [e(col("a_b", "x"))]);
+    const { rows } = await db.query<{ to: string }>(
+      "SELECT to_node AS to FROM lineage_edges WHERE origin = 'pipeline'",
+    );
+    expect(rows.map((r) => r.to).sort()).toEqual([col("a%b", "x"), col("aXb", "x"), col("a_b", "x")].sort());
+  });
 });

@@ -61,9 +61,9 @@ export class LineageStore {
     edges: readonly Omit<LineageEdge, "firstSeen" | "lastSeen">[],
   ): Promise<void> {
     await this.q.query(
-      `DELETE FROM lineage_edges WHERE origin = $1 AND left(to_node, length($2)) = $2
+      `DELETE FROM lineage_edges WHERE origin = $1 AND to_node LIKE $2
          AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS k(f, t) WHERE k.f = from_node AND k.t = to_node)`,
-      [origin, prefix, ...kept(edges)],
+      [origin, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, ...kept(edges)],
     );
     await this.upsert(edges);
   }

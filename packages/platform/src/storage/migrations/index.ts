@@ -17,6 +17,7 @@ import { pipelinesMigration } from "./0029-pipelines.js";
 import { grantTargetsMigration } from "./0030-grant-targets.js";
 import { pipelineRunControlMigration } from "./0031-pipeline-run-control.js";
 import { lineageEdgesMigration } from "./0032-lineage-edges.js";
+import { lineageEdgesPrefixMigration } from "./0033-lineage-edges-prefix.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   grantTargetsMigration,
   pipelineRunControlMigration,
   lineageEdgesMigration,
+  lineageEdgesPrefixMigration,
 ];
