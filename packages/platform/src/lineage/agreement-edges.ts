@@ -12,13 +12,12 @@ interface AgreementRow {
   consumer_team: string;
   purpose: string;
   state: string;
-  granted_columns: unknown;
   contract_version: string | null;
   first_seen: Date | string;
   last_seen: Date | string;
 }
 
-const select = `SELECT id, product_id, port, consumer_team, purpose, state, granted_columns, contract_version,
+const select = `SELECT id, product_id, port, consumer_team, purpose, state, contract_version,
   COALESCE(decided_at, requested_at) AS first_seen, updated_at AS last_seen FROM agreements`;
 
 /**
@@ -36,12 +35,13 @@ export async function agreementEdges(
   const parsed = nodes.map(parseNodeId);
   let rows: AgreementRow[];
   if (direction === "downstream") {
-    const ports = parsed.flatMap((n) => (n?.kind === "port" ? [`${n.product}/${n.port}`] : []));
+    const ports = parsed.flatMap((n) => (n?.kind === "port" ? [n] : []));
     if (ports.length === 0) return [];
     ({ rows } = await q.query<AgreementRow>(
-      `${select} WHERE state = ANY($1::text[]) AND product_id || '/' || port = ANY($2::text[])
-       ORDER BY product_id, port, consumer_team LIMIT $3`,
-      [reading, ports, limit],
+      `${select} WHERE state = ANY($1::text[])
+         AND (product_id, port) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+       ORDER BY product_id, port, consumer_team LIMIT $4`,
+      [reading, ports.map((p) => p.product), ports.map((p) => p.port), limit],
     ));
   } else {
     const teams = parsed.flatMap((n) => (n?.kind === "team" ? [n.team] : []));
@@ -60,7 +60,6 @@ export async function agreementEdges(
       agreement: r.id,
       purpose: r.purpose,
       state: r.state,
-      columns: Array.isArray(r.granted_columns) ? r.granted_columns : [],
       ...(r.contract_version ? { contractVersion: r.contract_version } : {}),
     },
     firstSeen: new Date(r.first_seen).toISOString(),

@@ -1,6 +1,7 @@
 import { major } from "../access/breaking-change-notice.js";
 import { EventLog } from "../audit/event-log.js";
 import { ContractRepository } from "../registry/contract-repository.js";
+import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
 import { notifyTeams } from "../webhooks/webhook-service.js";
@@ -43,17 +44,50 @@ export interface DownstreamNotice {
   payload: Record<string, unknown> & { teams: string[] };
 }
 
+export interface DownstreamPlan {
+  notices: DownstreamNotice[];
+  /** Contracts of output ports the new version no longer has: their readers' edges are redrawn. */
+  removedContracts: string[];
+}
+
+/** Everything the targets reach, as one notice; an impact that cannot be walked says so, never throws. */
+async function noticeOf(
+  q: Queryable,
+  targets: ImpactTarget[],
+  ownTeam: string | null,
+  base: Record<string, unknown> & { productId: string; contractId: string },
+): Promise<DownstreamNotice> {
+  const whole = [{ product: base.productId, contract: base.contractId }];
+  const impact = await impactOf(q, targets.length > maxImpactTargets ? whole : targets)
+    .catch(() => impactOf(q, whole))
+    .catch(() => undefined);
+  return {
+    contractId: base.contractId,
+    payload: {
+      ...base,
+      products: (impact?.products ?? []).filter((p) => p.id !== base.productId).map((p) => p.id),
+      ports: (impact?.ports ?? []).map((p) => `${p.product}.${p.port}`),
+      columns: (impact?.columns ?? []).map((x) => `${x.product}.${x.port}.${x.dataset}.${x.column}`),
+      teams: (impact?.teams ?? []).map((t) => t.team).filter((t) => t !== ownTeam),
+      // Not walked (the port is gone from the registry meanwhile, say): incomplete, as `truncated` says.
+      truncated: impact?.truncated ?? true,
+    },
+  };
+}
+
 /**
- * Before a publish stores new major versions of its contracts (inside its transaction, while the
- * old versions are current): everyone downstream each may hurt, through the lineage graph and not
- * only the agreements (issue 16). The publisher's own team is left out.
+ * Before a publish stores its new version (inside its transaction, while the old one is current):
+ * everyone downstream it may hurt, through the lineage graph and not only the agreements (issue
+ * 16). A new major version of a contract hurts from each column it removes, renames or retypes;
+ * an output port the new version drops hurts from the port. The publisher's own team is left out.
  */
 export async function planDownstreamNotices(
   q: Queryable,
   productId: string,
   ownTeam: string | null,
   contracts: readonly { id: string; version: string; document: unknown }[],
-): Promise<DownstreamNotice[]> {
+  outputPorts: readonly string[],
+): Promise<DownstreamPlan> {
   const notices: DownstreamNotice[] = [];
   const repository = new ContractRepository(q);
   for (const c of contracts) {
@@ -62,33 +96,36 @@ export async function planDownstreamNotices(
     const [was, now] = [major(previous.version), major(c.version)];
     if (was === undefined || now === undefined || now <= was) continue;
     const targets = breakingTargets(productId, c.id, previous.document, c.document);
-    const whole = [{ product: productId, contract: c.id }];
-    // A column the graph cannot name (a contract whose port moved) falls back to the port.
-    const impact = await impactOf(q, targets.length > maxImpactTargets ? whole : targets).catch(() =>
-      impactOf(q, whole),
-    );
-    notices.push({
-      contractId: c.id,
-      payload: {
+    notices.push(
+      await noticeOf(q, targets, ownTeam, {
         productId,
         contractId: c.id,
         version: c.version,
         previousVersion: previous.version,
-        products: impact.products.filter((p) => p.id !== productId).map((p) => p.id),
-        ports: impact.ports.map((p) => `${p.product}.${p.port}`),
-        columns: impact.columns.map((x) => `${x.product}.${x.port}.${x.dataset}.${x.column}`),
-        teams: impact.teams.map((t) => t.team).filter((t) => t !== ownTeam),
-        truncated: impact.truncated,
-      },
-    });
+      }),
+    );
   }
-  return notices;
+  const kept = new Set(outputPorts);
+  const removed = ((await new ProductRepository(q).get(productId))?.ports ?? []).filter(
+    (p) => p.direction === "output" && p.contractId && !kept.has(p.name),
+  );
+  for (const p of removed) {
+    const contractId = p.contractId as string;
+    notices.push(
+      await noticeOf(q, [{ product: productId, port: p.name }], ownTeam, {
+        productId,
+        contractId,
+        removedPort: p.name,
+      }),
+    );
+  }
+  return { notices, removedContracts: removed.map((p) => p.contractId as string) };
 }
 
 /**
  * After the publish stored them: one `contract.breaking-change.downstream` event per contract with
- * the whole impact, and the webhooks of every team hurt (but those `toldAlready`, the agreements on
- * the port itself, which had their own notice). Returns the teams told.
+ * the whole impact, and the webhooks of every team hurt (but those whose agreements on that
+ * contract's port had their own notice, `toldAlready`). Returns the teams told.
  */
 export async function sendDownstreamNotices(
   q: Queryable,
@@ -97,14 +134,12 @@ export async function sendDownstreamNotices(
   toldAlready: readonly string[] = [],
 ): Promise<string[]> {
   const told = new Set<string>();
-  const events = new EventLog(q);
   if (notices.length === 0) return [];
-  // Teams whose agreements on the port were just told, with their own pinned version: once is enough.
-  const { rows } = await q.query<{ team: string }>(
-    "SELECT DISTINCT consumer_team AS team FROM agreements WHERE id = ANY($1::text[])",
+  const events = new EventLog(q);
+  const { rows } = await q.query<{ team: string; contract: string }>(
+    "SELECT DISTINCT consumer_team AS team, contract_id AS contract FROM agreements WHERE id = ANY($1::text[])",
     [toldAlready],
   );
-  const agreed = new Set(rows.map((r) => r.team));
   for (const n of notices) {
     await events.append({
       type: "contract.breaking-change.downstream",
@@ -112,6 +147,7 @@ export async function sendDownstreamNotices(
       actor,
       payload: n.payload,
     });
+    const agreed = new Set(rows.filter((r) => r.contract === n.contractId).map((r) => r.team));
     const hooked = n.payload.teams.filter((t) => !agreed.has(t));
     await notifyTeams(q, hooked, { type: "contract.breaking-change.downstream", ...n.payload });
     for (const t of hooked) told.add(t);

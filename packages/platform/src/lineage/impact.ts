@@ -4,7 +4,7 @@ import { ProductRepository } from "../registry/product-repository.js";
 import type { Queryable } from "../storage/database.js";
 import { agreementEdges } from "./agreement-edges.js";
 import type { Impact, ImpactTarget } from "./impact-schema.js";
-import { LineageService, maxLineageDepth, rebuildDeclaredLineage } from "./lineage-service.js";
+import { backfillDeclaredLineage, LineageService, maxLineageDepth } from "./lineage-service.js";
 import { type LineageEdge, LineageStore } from "./lineage-store.js";
 import { nodeId, parseNodeId } from "./node-id.js";
 
@@ -39,7 +39,12 @@ async function targetNode(q: Queryable, t: ImpactTarget): Promise<string> {
   if (t.column !== undefined && port === undefined)
     throw new InputError(`column ${t.column} of ${product}: name its port (or contract)`);
   const dotted = [product, port, t.dataset, t.column].filter((x) => x !== undefined).join(".");
-  return new LineageService(q).resolve(dotted);
+  const node = await new LineageService(q).resolve(dotted);
+  // Dotted names resolve to the longest product id: `{ product: a, port: b }` must not land on `a.b`.
+  const found = parseNodeId(node);
+  if (!found || !("product" in found) || found.product !== product)
+    throw new NotFoundError(`data product ${product} has no output port "${port ?? ""}"`);
+  return node;
 }
 
 const label = (t: unknown): string[] => {
@@ -67,7 +72,7 @@ async function teamOwners(q: Queryable, teams: readonly string[]): Promise<Map<s
     `SELECT team_id AS team, username AS owner FROM team_members
        WHERE valid_to IS NULL AND role = 'owner' AND team_id = ANY($1::text[])
      UNION
-     SELECT g.team_id, COALESCE(u.email, u.username) FROM team_grants g JOIN users u ON u.id = g.user_id
+     SELECT g.team_id, u.username FROM team_grants g JOIN users u ON u.id = g.user_id
        WHERE g.valid_to IS NULL AND g.role = 'owner' AND u.disabled_at IS NULL AND g.team_id = ANY($1::text[])
      ORDER BY 1, 2`,
     [teams],
@@ -91,7 +96,7 @@ export async function impactOf(q: Queryable, targets: ImpactTarget[], depth = ma
   const starts: string[] = [];
   for (const t of targets) starts.push(await targetNode(q, t));
   const store = new LineageStore(q);
-  if (!(await store.hasAny("declared"))) await rebuildDeclaredLineage(q);
+  await backfillDeclaredLineage(q);
 
   const seen = new Map<string, number>(starts.map((s) => [s, 0]));
   const into = new Map<string, LineageEdge[]>();

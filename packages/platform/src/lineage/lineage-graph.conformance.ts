@@ -62,6 +62,25 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
     };
     const ids = (g: Json) => g.nodes.map((n: Json) => n.id);
 
+    /** The readings at 2.0.0: `temperature_c` renamed, announced in time. */
+    const readingsV2 = async () =>
+      (await climate("weather-station-readings")).map((f) => {
+        if (f.path.endsWith(".odps.yaml"))
+          return {
+            ...f,
+            text: f.text.replace(/^version: 1\.2\.0$/m, "version: 2.0.0").replace(/version: 1\.2\.0/, "version: 2.0.0"),
+          };
+        if (f.path.endsWith("readings.odcs.yaml"))
+          return {
+            ...f,
+            text: f.text
+              .replace(/^version: 1\.2\.0$/m, "version: 2.0.0")
+              .replaceAll("temperature_c", "air_temperature_c")
+              .concat('customProperties:\n  - property: breakingChangeAnnounced\n    value: "2026-01-05"\n'),
+          };
+        return f;
+      });
+
     it("walks the declared ports from a source product down to what is built from it", async () => {
       const g = await graph({ node: "climate.weather-station-readings", direction: "downstream", depth: "4" });
       expect(g.node).toBe("product:climate.weather-station-readings");
@@ -196,7 +215,9 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
         (await graph({ node: "climate.temperature.daily-temperature", depth: "1" })).edges.filter(
           (e: Json) => e.origin === "agreement",
         );
-      if (request.state === "requested") {
+      // The port asks its owner: nothing is read until they approve.
+      expect(request.state).toBe("requested");
+      {
         expect(await reads()).toEqual([]);
         const approved = await app.request(`/api/access-requests/${request.id}/approve`, {
           method: "POST",
@@ -218,22 +239,7 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
     });
 
     it("tells everyone downstream of a breaking change, through the graph, when it is published", async () => {
-      const files = (await climate("weather-station-readings")).map((f) => {
-        if (f.path.endsWith(".odps.yaml"))
-          return {
-            ...f,
-            text: f.text.replace(/^version: 1\.2\.0$/m, "version: 2.0.0").replace(/version: 1\.2\.0/, "version: 2.0.0"),
-          };
-        if (f.path.endsWith("readings.odcs.yaml"))
-          return {
-            ...f,
-            text: f.text
-              .replace(/^version: 1\.2\.0$/m, "version: 2.0.0")
-              .replaceAll("temperature_c", "air_temperature_c")
-              .concat('customProperties:\n  - property: breakingChangeAnnounced\n    value: "2026-01-05"\n'),
-          };
-        return f;
-      });
+      const files = await readingsV2();
       await publish(files);
       const { rows } = await db.query<{ payload: Json }>(
         "SELECT payload FROM events WHERE type = 'contract.breaking-change.downstream' ORDER BY id",
@@ -277,6 +283,56 @@ export function lineageGraphConformance(name: string, target: StoreTarget): void
       const after = await graph({ node: "climate.sea-level", direction: "upstream", depth: "1" });
       expect(ids(after)).not.toContain("port:climate.weather-station-readings/stations");
       expect(ids(after)).toContain("port:climate.weather-station-readings/readings");
+    });
+
+    it("tells the readers of an output port a new version drops, and drops their edges from it", async () => {
+      const stations = "port:climate.weather-station-readings/stations";
+      expect(ids(await graph({ node: "climate.physical-risk", direction: "upstream", depth: "1" }))).toContain(
+        stations,
+      );
+      const files = (await readingsV2())
+        .filter((f) => !f.path.endsWith("stations.odcs.yaml"))
+        .map((f) =>
+          f.path.endsWith(".odps.yaml")
+            ? {
+                ...f,
+                text: f.text
+                  .replace(/^version: 2\.0\.0$/m, "version: 3.0.0")
+                  .replace(/\n {2}- name: stations\n(?: {4}.*\n)+/, "\n"),
+              }
+            : f,
+        );
+      await publish(files);
+      const { rows } = await db.query<{ payload: Json }>(
+        "SELECT payload FROM events WHERE type = 'contract.breaking-change.downstream' AND payload ? 'removedPort'",
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.payload).toMatchObject({
+        removedPort: "stations",
+        contractId: "climate.weather-station-readings.stations",
+        truncated: false,
+      });
+      expect(rows[0]?.payload.products).toEqual(
+        expect.arrayContaining(["climate.temperature", "climate.precipitation", "climate.physical-risk"]),
+      );
+      const after = await graph({ node: "climate.physical-risk", direction: "upstream", depth: "1" });
+      expect(ids(after)).not.toContain(stations);
+      const left = await db.query("SELECT 1 FROM lineage_edges WHERE from_node LIKE $1", [`${stations}%`]);
+      expect(left.rows).toEqual([]);
+    });
+
+    it("draws the edges of products published before the graph existed, even after a later publish", async () => {
+      // A store upgraded from before the graph: no edges, no backfill yet; then one product is published.
+      await db.query("DELETE FROM lineage_edges");
+      await db.query("DELETE FROM lineage_backfills");
+      const files = (await climate("precipitation")).map((f) =>
+        f.path.endsWith(".odps.yaml") ? { ...f, text: f.text.replace(/^version: .*$/m, "version: 1.9.0") } : f,
+      );
+      await publish(files);
+      const g = await graph({ node: "climate.temperature", direction: "upstream", depth: "1" });
+      expect(ids(g)).toContain("port:climate.weather-station-readings/readings");
+      const again = await graph({ node: "climate.temperature", direction: "upstream", depth: "1" });
+      expect(again.edges).toEqual(g.edges);
     });
 
     it("refuses a malformed question with the reason, and answers only the signed-in", async () => {

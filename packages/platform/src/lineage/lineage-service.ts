@@ -63,14 +63,19 @@ export async function recordDeclaredLineage(q: Queryable, productId: string): Pr
  * After a publish: the product's own declared edges, and those of the products reading its output
  * ports' contracts (published before it, their inputs had nothing to resolve to).
  */
-export async function recordPublishedLineage(q: Queryable, productId: string): Promise<void> {
+export async function recordPublishedLineage(
+  q: Queryable,
+  productId: string,
+  removedContracts: readonly string[] = [],
+): Promise<void> {
   await recordDeclaredLineage(q, productId);
   await recordStoredColumns(q, productId);
   const products = new ProductRepository(q);
   const outputs = (await products.get(productId))?.ports.filter((p) => p.direction === "output") ?? [];
   const readers = new Set<string>();
-  for (const p of outputs)
-    if (p.contractId) for (const r of await products.readersOfContract(p.contractId)) readers.add(r);
+  // Also the readers of ports this version dropped: their edges from those ports go.
+  const contracts = [...outputs.flatMap((p) => p.contractId ?? []), ...removedContracts];
+  for (const c of contracts) for (const r of await products.readersOfContract(c)) readers.add(r);
   readers.delete(productId);
   for (const r of readers) {
     await recordDeclaredLineage(q, r);
@@ -143,7 +148,18 @@ export async function recordDeclaredColumns(
   await new LineageStore(q).replaceUnder("declared", `column:${productId}/`, edges.list());
 }
 
-/** The declared edges of every product: once, for products published before the graph existed. */
+/**
+ * The declared edges of the products published before the graph existed: drawn once, the first
+ * time the graph is walked, and marked done (migration 34), so a publish since does not hide them.
+ */
+export async function backfillDeclaredLineage(q: Queryable): Promise<void> {
+  const done = await q.query("SELECT 1 FROM lineage_backfills WHERE name = 'declared'");
+  if (done.rows.length > 0) return;
+  await rebuildDeclaredLineage(q);
+  await q.query("INSERT INTO lineage_backfills (name) VALUES ('declared') ON CONFLICT (name) DO NOTHING");
+}
+
+/** The declared edges of every product, drawn again from the registry. */
 export async function rebuildDeclaredLineage(q: Queryable): Promise<void> {
   // The registry's table, read for its ids only: the edges themselves come from the repositories.
   const { rows } = await q.query<{ id: string }>("SELECT id FROM data_products ORDER BY id");
@@ -274,17 +290,18 @@ export class LineageService {
         if (rest.length === 2) throw new NotFoundError(`port ${productId}.${port.name} has no dataset "${rest[0]}"`);
         throw new InputError(`port ${productId}.${port.name} serves several datasets: name one, PORT.DATASET.COLUMN`);
       }
-      const names = arr(object.properties).flatMap((p) =>
-        [str(obj(p)?.name), str(obj(p)?.physicalName)].flatMap((x) => x ?? []),
-      );
-      if (!names.includes(column))
+      // Edges name a column as the data does: its physical name when the contract gives one.
+      const property = arr(object.properties)
+        .map((p) => obj(p))
+        .find((p) => str(p?.name) === column || str(p?.physicalName) === column);
+      if (!property)
         throw new NotFoundError(`dataset ${str(object.name)} of ${productId}.${port.name} has no column "${column}"`);
       return nodeId({
         kind: "column",
         product: productId,
         port: port.name,
         dataset: str(object.name) as string,
-        column,
+        column: str(property.physicalName) ?? column,
       });
     }
     throw new NotFoundError(`no data product named by "${node}"`);
@@ -302,8 +319,7 @@ export class LineageService {
       throw new InputError(`depth is 1 to ${maxLineageDepth}, not ${depth}`);
     const start = await this.resolve(node);
     const store = new LineageStore(this.db);
-    // Products published before the graph existed: their declared edges, built once.
-    if (!(await store.hasAny("declared"))) await rebuildDeclaredLineage(this.db);
+    await backfillDeclaredLineage(this.db);
     const seen = new Map<string, number>([[start, 0]]);
     const edges: LineageEdge[] = [];
     const maxEdges = maxLineageNodes * 4;

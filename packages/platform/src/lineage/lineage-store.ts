@@ -68,12 +68,6 @@ export class LineageStore {
     await this.upsert(edges);
   }
 
-  /** Whether any edge of `origin` is stored (the declared graph is built once for older products). */
-  async hasAny(origin: LineageOrigin): Promise<boolean> {
-    const { rows } = await this.q.query("SELECT 1 FROM lineage_edges WHERE origin = $1 LIMIT 1", [origin]);
-    return rows.length > 0;
-  }
-
   /**
    * Edges into (`upstream`) or out of (`downstream`) the nodes, the first `limit` stored. The
    * matches are looked up by node first (MATERIALIZED): without statistics (PGlite never

@@ -239,6 +239,9 @@ export async function publishProduct(
         parsed.id,
         record.teamId,
         parsed.contracts.map((c) => ({ id: c.id, version: c.version, document: c.source.value })),
+        ports(p)
+          .filter((x) => x.direction === "output")
+          .map((x) => x.name),
       );
       if (domainId) await teams.ensureDomain(domainId);
       if (record.teamId && teamName) {
@@ -311,8 +314,8 @@ export async function publishProduct(
       const agreed = await noticeBreakingChanges(tx, parsed.id, stored, actor);
       // The declared lineage of this version (ADR 0033), atomically with it; then everyone
       // downstream of a breaking change is told, as the graph stood before it.
-      await recordPublishedLineage(tx, parsed.id);
-      await sendDownstreamNotices(tx, downstream, actor, agreed);
+      await recordPublishedLineage(tx, parsed.id, downstream.removedContracts);
+      await sendDownstreamNotices(tx, downstream.notices, actor, agreed);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
       return { product: toSummary(product), created: true, contracts: stored, warnings };

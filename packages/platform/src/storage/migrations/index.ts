@@ -18,6 +18,7 @@ import { grantTargetsMigration } from "./0030-grant-targets.js";
 import { pipelineRunControlMigration } from "./0031-pipeline-run-control.js";
 import { lineageEdgesMigration } from "./0032-lineage-edges.js";
 import { lineageEdgesPrefixMigration } from "./0033-lineage-edges-prefix.js";
+import { lineageBackfillsMigration } from "./0034-lineage-backfills.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   pipelineRunControlMigration,
   lineageEdgesMigration,
   lineageEdgesPrefixMigration,
+  lineageBackfillsMigration,
 ];
