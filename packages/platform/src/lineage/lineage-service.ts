@@ -60,22 +60,25 @@ export async function recordDeclaredLineage(q: Queryable, productId: string): Pr
 }
 
 /**
- * After a publish: the product's own declared edges, and those of the products reading its output
- * ports' contracts (published before it, their inputs had nothing to resolve to).
+ * After a publish: the product's own declared edges, and those of the products reading the
+ * contracts it changed: new contract versions (their columns may differ, or the readers were
+ * published first and had nothing to resolve to) and the contracts of ports it dropped. A publish
+ * that changes no contract leaves its readers as they are.
  */
 export async function recordPublishedLineage(
   q: Queryable,
   productId: string,
-  removedContracts: readonly string[] = [],
+  changed: { contracts: readonly string[]; removedContracts: readonly string[] } = {
+    contracts: [],
+    removedContracts: [],
+  },
 ): Promise<void> {
   await recordDeclaredLineage(q, productId);
   await recordStoredColumns(q, productId);
   const products = new ProductRepository(q);
-  const outputs = (await products.get(productId))?.ports.filter((p) => p.direction === "output") ?? [];
   const readers = new Set<string>();
-  // Also the readers of ports this version dropped: their edges from those ports go.
-  const contracts = [...outputs.flatMap((p) => p.contractId ?? []), ...removedContracts];
-  for (const c of contracts) for (const r of await products.readersOfContract(c)) readers.add(r);
+  for (const c of [...changed.contracts, ...changed.removedContracts])
+    for (const r of await products.readersOfContract(c)) readers.add(r);
   readers.delete(productId);
   for (const r of readers) {
     await recordDeclaredLineage(q, r);

@@ -314,7 +314,10 @@ export async function publishProduct(
       const agreed = await noticeBreakingChanges(tx, parsed.id, stored, actor);
       // The declared lineage of this version (ADR 0033), atomically with it; then everyone
       // downstream of a breaking change is told, as the graph stood before it.
-      await recordPublishedLineage(tx, parsed.id, downstream.removedContracts);
+      await recordPublishedLineage(tx, parsed.id, {
+        contracts: stored.filter((c) => c.created).map((c) => c.id),
+        removedContracts: downstream.removedContracts,
+      });
       await sendDownstreamNotices(tx, downstream.notices, actor, agreed);
       const product = await products.get(parsed.id);
       if (!product) throw new Error(`product ${parsed.id} vanished inside its own publish`);
