@@ -73,18 +73,20 @@ export async function recordPublishedLineage(
     removedContracts: [],
   },
 ): Promise<void> {
-  await recordDeclaredLineage(q, productId);
-  await recordStoredColumns(q, productId);
+  await redrawDeclared(q, productId);
   const products = new ProductRepository(q);
   const readers = new Set<string>();
   for (const c of [...changed.contracts, ...changed.removedContracts])
     for (const r of await products.readersOfContract(c)) readers.add(r);
   readers.delete(productId);
-  for (const r of readers) {
-    await recordDeclaredLineage(q, r);
-    // Their SQL reads this product's columns: those may have changed, or been unknown until now.
-    await recordStoredColumns(q, r);
-  }
+  // Their SQL reads this product's columns: those may have changed, or been unknown until now.
+  for (const r of readers) await redrawDeclared(q, r);
+}
+
+/** A product's declared edges, ports and columns, drawn again from its current version. */
+async function redrawDeclared(q: Queryable, productId: string): Promise<void> {
+  await recordDeclaredLineage(q, productId);
+  await recordStoredColumns(q, productId);
 }
 
 /** The declared column edges of a product's current version, from its stored files. */
@@ -166,10 +168,7 @@ export async function backfillDeclaredLineage(q: Queryable): Promise<void> {
 export async function rebuildDeclaredLineage(q: Queryable): Promise<void> {
   // The registry's table, read for its ids only: the edges themselves come from the repositories.
   const { rows } = await q.query<{ id: string }>("SELECT id FROM data_products ORDER BY id");
-  for (const { id } of rows) {
-    await recordDeclaredLineage(q, id);
-    await recordStoredColumns(q, id);
-  }
+  for (const { id } of rows) await redrawDeclared(q, id);
 }
 
 /** What a pipeline's input table (`port` or `port.dataset`, as its SQL names it) reads. */
