@@ -201,4 +201,43 @@ export interface RunResult {
   result: RunStatus;
   durationMs: number;
   checks: CheckResult[];
+  /** Each dataset's profile, computed in the same scan as its checks (only with `profile: true`). */
+  profiles?: DatasetProfile[];
+}
+
+/** One value and how often it occurs (approximate where the engine counts approximately). */
+export interface ValueCount {
+  value: string;
+  count: number;
+}
+
+/**
+ * What a column's data looks like, from the dataset's scan. A figure the engine could not compute
+ * (a type without an order, a statistic the engine does not keep) is null, never invented.
+ */
+export interface ColumnProfile {
+  name: string;
+  /** The engine's type of the column, as introspection answers it. */
+  type: string;
+  nulls: number | null;
+  /** Share of rows that are null, 0..1. */
+  nullRate: number | null;
+  /** Distinct values; approximate on engines that estimate (see `distinctApproximate`). */
+  distinct: number | null;
+  distinctApproximate: boolean;
+  min: string | number | null;
+  max: string | number | null;
+  /** Numeric columns only. */
+  mean: number | null;
+  /** The most frequent values, most frequent first (at most 5). */
+  top: ValueCount[] | null;
+}
+
+/** A dataset's profile: every column introspection found, declared in the contract or not. */
+export interface DatasetProfile {
+  dataset: string;
+  rows: number | null;
+  columns: ColumnProfile[];
+  /** Why the profile is partial or missing (the scan failed, too many columns …). */
+  reason?: string;
 }

@@ -29,6 +29,11 @@ export interface RunChecksOptions {
   runTimeoutMs?: number | undefined;
   /** Stops the run (a server shutting down): the statement running is interrupted, checks not done end as `error`. */
   signal?: AbortSignal | undefined;
+  /**
+   * Also profile every dataset the checks read (row count, nulls, distinct values, min, max, mean,
+   * top values per column), in the same aggregate scan as the dataset's metrics.
+   */
+  profile?: boolean | undefined;
 }
 
 type Outcome = Pick<CheckResult, "result" | "value" | "threshold" | "reason" | "samples" | "sql">;

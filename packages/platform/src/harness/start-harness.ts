@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ConsumeLimits } from "@quanta/core/engines";
+import { eventsPart } from "../events/events-part.js";
 import { GovernanceService } from "../governance/governance-service.js";
 import {
   type ContractTestLimits,
@@ -13,16 +14,20 @@ import { JobWorker } from "../jobs/worker.js";
 import { Lake } from "../lake/lake.js";
 import { type LakeRecovery, type LakeRecoveryOptions, recoverLake } from "../lake/recover-lake.js";
 import { StorageRoot } from "../lake/storage-root.js";
+import { lifecyclePart } from "../lifecycle/lifecycle-part.js";
+import { afterContractTest } from "../observability/after-test.js";
+import { sloPart } from "../observability/slo/slo-part.js";
 import { lineageDelivery, lineageDeliveryKind } from "../pipelines/lineage-delivery.js";
 import { currentPipeline } from "../pipelines/pipeline-declaration.js";
 import { runPipelineJob } from "../pipelines/pipeline-run-job.js";
 import { PipelineScheduler, pipelineScheduleHandler, pipelineScheduleKind } from "../pipelines/pipeline-scheduler.js";
-import { type PipelineRunPayload, pipelineRunKind } from "../pipelines/pipeline-service.js";
+import { pipelineRunKind } from "../pipelines/pipeline-service.js";
 import { type PipelineRunLimits, pipelineRunLimitsFromEnv } from "../pipelines/run-pipeline.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
 import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
+import type { BackgroundPart } from "./background-part.js";
 import { DataLocator, type DataPlaneOptions } from "./data-locator.js";
 import { Harness } from "./harness.js";
 import { type IngestRecovery, type IngestRecoveryOptions, recoverIngest } from "./ingest/recover-ingest.js";
@@ -118,6 +123,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
   // Read once, at start: a bad QUANTA_PIPELINE_* value stops the server, not every run in silence.
   const pipelineLimits = { ...pipelineRunLimitsFromEnv(process.env), ...options.pipelineLimits };
   const queue = new JobQueue(options.db);
+  // The features' background parts; the worker is made below, so they poke it through this.
+  let poke = () => {};
+  const context = { db: options.db, queue, locator, lake: locator.lake, poke: () => poke(), log };
+  const parts: BackgroundPart[] = [sloPart(context), lifecyclePart(context), eventsPart(context)];
   const worker = new JobWorker(queue, {
     concurrency: options.workerConcurrency ?? 1,
     handlers: {
@@ -138,6 +147,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
           throw e;
         });
         startTestEnded(job, outcome.status);
+        // Detection: drift, anomalies, breaches and failures open, update or resolve incidents.
+        await afterContractTest(options.db, payload, outcome).catch((e: unknown) => {
+          log(`detect ${payload.productId}.${payload.port}: ${(e as Error)?.message ?? e}`);
+        });
         // Continuous governance: every test run re-evaluates the product, so certification follows it.
         await new GovernanceService(options.db).evaluate(payload.productId, "test-run").catch((e: unknown) => {
           log(`evaluate ${payload.productId}: ${(e as Error)?.message ?? e}`);
@@ -145,15 +158,10 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         return outcome;
       },
       [pipelineRunKind]: async (job, signal) => {
-        const payload = job.payload as unknown as PipelineRunPayload;
         // Stopping the server stops the run too; the replica that takes the job runs it again.
         const ran = await runPipelineJob(options.db, locator, job, pipelineLimits, signal);
-        // A new current version is the product's data now: its contract test history follows it.
-        if (ran.outputs.some((o) => o.published))
-          await scheduler
-            .testNow([payload.productId], "pipeline")
-            .then(() => worker.poke())
-            .catch((e: unknown) => log(`tests after pipeline run ${payload.runId}: ${(e as Error)?.message ?? e}`));
+        // A new current version queued its own contract test (PortVersionStore.makeCurrent): run it now.
+        if (ran.outputs.some((o) => o.published)) worker.poke();
         return ran;
       },
       ...(process.env.QUANTA_OPENLINEAGE_URL
@@ -168,9 +176,11 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
         options.db,
         new WebhookAddressPolicy({ allowedNetworks: options.webhookAllowedNetworks }),
       ),
+      ...Object.assign({}, ...parts.map((p) => p.handlers ?? {})),
     },
     onError: (e, job) => log(`job ${job ? `${job.kind} #${job.id}` : "worker"} failed: ${(e as Error)?.message ?? e}`),
   });
+  poke = () => worker.poke();
   let scheduler: ContractTestScheduler;
   let stopped = false;
   const harness = new Harness({
@@ -198,6 +208,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
     if (stopped) return;
     worker.start();
     pipelineScheduler.start(() => worker.poke());
+    for (const p of parts) p.start?.();
     // The demo's tests first (they take the current slots), then the schedule for the rest.
     const queued: number[] = [];
     void scheduler
@@ -291,6 +302,7 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
       await lakeRecovered;
       await scheduler.stop();
       await pipelineScheduler.stop();
+      for (const p of parts) await p.stop?.();
       await worker.stop();
       harness.close();
     },

@@ -26,15 +26,19 @@ import { registerAgreementConnection } from "./routes/agreement-connection.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
 import { dataUploadPath, registerDataUpload } from "./routes/data-upload.js";
 import { registerDemoSignIn } from "./routes/demo-sign-in.js";
+import { registerEvents } from "./routes/events.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
 import { registerLineage } from "./routes/lineage.js";
 import { registerLineageImpact } from "./routes/lineage-impact.js";
 import { registerLineageIntake } from "./routes/lineage-intake.js";
+import { registerMetrics } from "./routes/metrics.js";
+import { registerObservability } from "./routes/observability.js";
 import { registerPipelines } from "./routes/pipelines.js";
 import { registerProducts } from "./routes/products.js";
 import { registerSecrets } from "./routes/secrets.js";
+import { registerSlos } from "./routes/slos.js";
 import { registerStatic } from "./static-files.js";
 
 export interface AppOptions {
@@ -91,6 +95,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     return c.json(body, status);
   };
+  // First, so it times every request and counts every answer (GET /metrics).
+  registerMetrics(app, options.registry.db);
   const maxSize = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const limitBody = bodyLimit({
     maxSize,
@@ -146,6 +152,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerLineage(app, new LineageService(options.registry.db));
   registerLineageImpact(app, options.registry.db);
   registerLineageIntake(app, options.registry.db, new OpenLineageIntake(options.registry.db));
+  registerObservability(app, options.registry.db);
+  registerSlos(app, options.registry.db);
+  registerEvents(app, options.registry.db);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

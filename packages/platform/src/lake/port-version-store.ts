@@ -180,6 +180,19 @@ export class PortVersionStore {
         { code: "version-abandoned" },
       );
     }
+    // Data landed: its contract is tested right away (the test's job commits with the version).
+    await tx.query(
+      `INSERT INTO jobs (kind, key, payload)
+       SELECT 'contract-test', $3, jsonb_build_object('productId', $1::text, 'port', $2::text, 'trigger', 'landed', 'version', $4::int)
+       FROM ports WHERE product_id = $1 AND name = $2 AND direction = 'output' AND contract_id IS NOT NULL
+       ON CONFLICT (key) DO NOTHING`,
+      [
+        staged.productId,
+        staged.port,
+        `contract-test:${staged.productId}:${staged.port}:landed:${staged.version}`,
+        staged.version,
+      ],
+    );
     return { version: staged.version, previous: previous ? Number(previous.version) : null, datasets };
   }
 

@@ -19,6 +19,10 @@ import { pipelineRunControlMigration } from "./0031-pipeline-run-control.js";
 import { lineageEdgesMigration } from "./0032-lineage-edges.js";
 import { lineageEdgesPrefixMigration } from "./0033-lineage-edges-prefix.js";
 import { lineageBackfillsMigration } from "./0034-lineage-backfills.js";
+import { observabilityMigration } from "./0035-observability.js";
+import { eventSubscriptionsMigration } from "./0036-event-subscriptions.js";
+import { slosMigration } from "./0037-slos.js";
+import { lifecycleEnforcementMigration } from "./0038-lifecycle-enforcement.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -46,4 +50,8 @@ export const migrations: readonly Migration[] = [
   lineageEdgesMigration,
   lineageEdgesPrefixMigration,
   lineageBackfillsMigration,
+  observabilityMigration,
+  eventSubscriptionsMigration,
+  slosMigration,
+  lifecycleEnforcementMigration,
 ];
