@@ -1,5 +1,13 @@
 import type { z } from "@hono/zod-openapi";
-import { ConflictError, InputError, type Issue, NotAllowedError, NotFoundError, QuantaError } from "@quanta/core";
+import {
+  ConflictError,
+  type DatasetProfile,
+  InputError,
+  type Issue,
+  NotAllowedError,
+  NotFoundError,
+  QuantaError,
+} from "@quanta/core";
 import type { Agreement, AgreementState } from "../access/agreement.js";
 import type { AgreementConnection } from "../access/agreement-connection-schema.js";
 import type { PolicyAppliedSchema } from "../governance/policy-schema.js";
@@ -248,6 +256,48 @@ export class PlatformClient {
     return this.post<Impact>("/api/lineage/impact", depth === undefined ? { targets } : { targets, depth });
   }
 
+  /** Incidents the caller may see, newest first (`GET /api/incidents`). */
+  async incidents(query: IncidentQuery = {}): Promise<IncidentList> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return (await this.request<IncidentList>(`/api/incidents${qs ? `?${qs}` : ""}`)).body;
+  }
+
+  /** One incident with its timeline. */
+  async incident(id: string): Promise<IncidentDetail> {
+    return (await this.request<IncidentDetail>(incidentPath(id))).body;
+  }
+
+  /** The owner team (or governance/admin) takes the incident on. */
+  async acknowledgeIncident(id: string): Promise<Incident> {
+    return this.post<Incident>(`${incidentPath(id)}/acknowledge`, {});
+  }
+
+  async commentIncident(id: string, text: string): Promise<Incident> {
+    return this.post<Incident>(`${incidentPath(id)}/comments`, { text });
+  }
+
+  async resolveIncident(id: string, note?: string): Promise<Incident> {
+    return this.post<Incident>(`${incidentPath(id)}/resolve`, note === undefined ? {} : { note });
+  }
+
+  /** A product's objectives from its contracts' SLAs: SLI, error budget and burn rates. */
+  async slos(productId: string): Promise<ProductSlos> {
+    return (await this.request<ProductSlos>(`${productPath(productId)}/slos`)).body;
+  }
+
+  /** The latest profile of each output port (or of one). */
+  async profile(productId: string, port?: string): Promise<ProductProfile> {
+    const q = port === undefined ? "" : `?${new URLSearchParams({ port })}`;
+    return (await this.request<ProductProfile>(`${productPath(productId)}/profile${q}`)).body;
+  }
+
+  /** Time to detect, notify and repair the product's incidents. */
+  async serviceLevels(productId: string): Promise<ServiceLevels> {
+    return (await this.request<ServiceLevels>(`${productPath(productId)}/service-levels`)).body;
+  }
+
   private async post<T>(path: string, body?: unknown): Promise<T> {
     const init: RequestInit =
       body === undefined
@@ -282,6 +332,102 @@ export interface AgreementQuery {
 function agreementSegment(id: string): string {
   if (id === "" || id === "." || id === "..") throw new InputError(`"${id}" is not an agreement id (agr_…)`);
   return encodeURIComponent(id);
+}
+
+const productPath = (productId: string) => `/api/products/${encodeURIComponent(productId)}`;
+
+/** An incident id as one path segment (a number, as the API gives it). */
+function incidentPath(id: string): string {
+  if (!/^\d{1,18}$/.test(id))
+    throw new InputError(`"${id}" is not an incident id (a number, as \`quanta incidents\` lists them)`);
+  return `/api/incidents/${id}`;
+}
+
+export type IncidentState = "open" | "acknowledged" | "resolved";
+
+export interface IncidentQuery {
+  product?: string | undefined;
+  team?: string | undefined;
+  /** `active`: open or acknowledged. */
+  state?: IncidentState | "active" | undefined;
+  kind?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** An incident as `GET /api/incidents` answers it (issue 17). */
+export interface Incident {
+  id: string | number;
+  productId: string;
+  port: string | null;
+  kind: string;
+  key: string;
+  severity: "critical" | "high" | "medium" | "low";
+  state: IncidentState;
+  title: string;
+  detail: Record<string, unknown>;
+  startedAt: string;
+  detectedAt: string;
+  notifiedAt: string | null;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  /** `quanta` when it resolved itself. */
+  resolvedBy: string | null;
+  occurrences: number;
+  lastSeenAt: string;
+  ttdSeconds: number | null;
+  ttnSeconds: number | null;
+  ttrSeconds: number | null;
+}
+
+export interface IncidentList {
+  incidents: Incident[];
+  total: number;
+}
+
+export interface IncidentDetail extends Incident {
+  timeline: { at: string; type: string; actor: string | null; text: string | null }[];
+}
+
+export interface SloObjective {
+  port: string;
+  property: string;
+  objective: string;
+  target: number;
+  sli: number | null;
+  good: number;
+  total: number;
+  unit: string;
+  budget: { allowed: number; spent: number; remaining: number | null };
+  burnRate: { "1h": number | null; "6h": number | null; "24h": number | null };
+  status: "met" | "at-risk" | "breached" | "unknown";
+  reason: string | null;
+}
+
+export interface ProductSlos {
+  productId: string;
+  windowDays: number;
+  objectives: SloObjective[];
+}
+
+export interface ProductProfile {
+  productId: string;
+  ports: { port: string; runId: number | string; at: string; datasets: DatasetProfile[] }[];
+}
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  mean: number | null;
+}
+
+export interface ServiceLevels {
+  productId: string;
+  windowDays: number;
+  incidents: number;
+  ttd: Percentiles;
+  ttn: Percentiles;
+  ttr: Percentiles;
 }
 
 const pipelinePath = (productId: string) => `/api/products/${encodeURIComponent(productId)}/pipeline`;

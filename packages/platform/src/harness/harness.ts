@@ -198,6 +198,7 @@ export class Harness {
     const source = (plans[0] as ReadPlan).source;
     const redact = (text: string) => plans.reduce((t, p) => p.source.redact(t), text);
     let stream: ConsumeStream;
+    const began = Date.now();
     try {
       await mkdir(this.locator.tempDir(), { recursive: true });
       const reader = await this.reader(source.engine);
@@ -216,6 +217,18 @@ export class Harness {
       // No secret of the server reaches the answer or the audit log.
       if (e instanceof Error) e.message = redact(e.message);
       await audit(0, `not served: ${(e as Error).message}`);
+      // A failed read counts against the port's error rate (ADR 0039), unless the request was at fault.
+      for (const plan of plans)
+        await new UsageRepository(this.db)
+          .record({
+            productId: plan.productId,
+            port: plan.port,
+            consumer,
+            action: "consume-failed",
+            durationMs: Date.now() - began,
+            failure: e instanceof InputError ? "request" : "serving",
+          })
+          .catch(() => {});
       // The port's server not answering is the port's data being unreadable, not this platform down.
       if (e instanceof UnavailableError)
         throw new UnprocessableError(e.message, { code: "server-unreachable", cause: e });

@@ -10,6 +10,8 @@ export interface UsageInput {
   rows?: number;
   bytes?: number;
   durationMs?: number;
+  /** A read that failed: the platform's serving path ("serving") or the request itself ("request"). */
+  failure?: "serving" | "request";
 }
 
 export type UsageByConsumer = z.infer<typeof UsageByConsumerSchema>;
@@ -20,9 +22,18 @@ export class UsageRepository {
 
   async record(u: UsageInput): Promise<void> {
     await this.q.query(
-      `INSERT INTO usage_records (product_id, port, consumer, action, rows, bytes, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [u.productId, u.port ?? null, u.consumer, u.action, u.rows ?? 0, u.bytes ?? 0, Math.round(u.durationMs ?? 0)],
+      `INSERT INTO usage_records (product_id, port, consumer, action, rows, bytes, duration_ms, failure)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        u.productId,
+        u.port ?? null,
+        u.consumer,
+        u.action,
+        u.rows ?? 0,
+        u.bytes ?? 0,
+        Math.round(u.durationMs ?? 0),
+        u.failure ?? null,
+      ],
     );
   }
 

@@ -1,8 +1,17 @@
-import { buildChecks, type CheckResult, type Connection, type RunResult, runChecks } from "@quanta/core";
+import {
+  buildChecks,
+  type CheckResult,
+  type Connection,
+  type DatasetProfile,
+  type RunResult,
+  runChecks,
+} from "@quanta/core";
 import type { DatasetSource } from "@quanta/core/engines";
 import type { DataLocator } from "../harness/data-locator.js";
 import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
 import { type PortSource, portSource } from "../harness/port-source.js";
+import { MeasurementStore } from "../observability/measurement-store.js";
+import { measurementPoints } from "../observability/measurements.js";
 import type { Database } from "../storage/database.js";
 import { EventLog } from "../storage/repositories/event-log.js";
 import { type CheckResultInput, TestRunRepository } from "../storage/repositories/test-run-repository.js";
@@ -106,7 +115,11 @@ export async function runContractTest(
       env: source.env,
       sources,
     });
-    result = await runChecks(buildChecks(pc.contract), connection, { ...limits, signal });
+    result = await runChecks(buildChecks(pc.contract), connection, { ...limits, signal, profile: true });
+    // An engine without profiles still says which columns the data has: schema drift needs them.
+    if (!result.profiles && result.result !== "error") {
+      result = { ...result, profiles: await introspectedProfiles(connection, pc.contract, result.checks) };
+    }
   } catch (e) {
     result = {
       result: "error",
@@ -133,6 +146,16 @@ export async function runContractTest(
   }
   await db.transaction(async (tx) => {
     await new TestRunRepository(tx).finish(run.id, result.result, result.checks.map(toStored));
+    // Measurements and profiles live and die with the run they came from.
+    await new MeasurementStore(tx).record({
+      runId: run.id,
+      productId: pc.productId,
+      port: pc.port.name,
+      at: new Date(started),
+      status: result.result,
+      profiles: result.profiles ?? null,
+      points: measurementPoints(result.checks, result.profiles),
+    });
     const counts: Record<string, number> = {};
     for (const c of result.checks) counts[c.result] = (counts[c.result] ?? 0) + 1;
     await new EventLog(tx).append({
@@ -152,6 +175,46 @@ export async function runContractTest(
     });
   });
   return { runId: run.id, status: result.result, checks: result.checks.length, durationMs: result.durationMs };
+}
+
+/**
+ * Profiles holding only what introspection says (the columns and their types) and the row count
+ * checks': for engines whose runner computes no profile. Never throws: a dataset it cannot
+ * introspect gets the reason.
+ */
+async function introspectedProfiles(
+  connection: Connection,
+  contract: Parameters<typeof schemaObjects>[0],
+  checks: readonly CheckResult[],
+): Promise<DatasetProfile[]> {
+  const out: DatasetProfile[] = [];
+  for (const o of schemaObjects(contract)) {
+    const count = checks.find((c) => c.type === "rowCount" && c.schema === o.name && !c.property);
+    const rows = typeof count?.value === "number" ? count.value : null;
+    try {
+      const columns = (await connection.introspect(o.name)) ?? [];
+      out.push({
+        dataset: o.name,
+        rows,
+        columns: columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          nulls: null,
+          nullRate: null,
+          distinct: null,
+          distinctApproximate: false,
+          min: null,
+          max: null,
+          mean: null,
+          top: null,
+        })),
+        reason: "the engine computed no profile: columns from introspection only",
+      });
+    } catch (e) {
+      out.push({ dataset: o.name, rows, columns: [], reason: `not introspected: ${message(e)}` });
+    }
+  }
+  return out;
 }
 
 /** A run's reasons with the server's secrets replaced (an engine's message may quote a connection string). */

@@ -4,8 +4,11 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
+import { EventLog, type StoredEvent } from "../audit/event-log.js";
+import { bareType, toCloudEvent } from "../events/cloud-event.js";
+import { subscribed, subscriptionsOf } from "../events/subscriptions.js";
 import type { Job } from "../jobs/job-queue.js";
+import { markNotified } from "../observability/incident-timeline.js";
 import type { Queryable } from "../storage/database.js";
 import { WebhookAddressPolicy } from "./webhook-address.js";
 import type { RegisteredWebhookSchema, WebhookSchema } from "./webhook-schema.js";
@@ -13,7 +16,8 @@ import type { RegisteredWebhookSchema, WebhookSchema } from "./webhook-schema.js
 export const webhookDeliveryKind = "webhook-delivery";
 /** Attempts per delivery before it is given up (the queue backs off between them). */
 export const webhookAttempts = 6;
-const timeoutMs = 10_000;
+/** How long a receiver has to answer a delivery before it counts as failed (and is retried). */
+export const webhookTimeoutMs = 10_000;
 
 export type Webhook = z.infer<typeof WebhookSchema>;
 /** A webhook as registered: with the signing secret, which is shown this once. */
@@ -95,27 +99,54 @@ export class WebhookService {
 /**
  * Queues one delivery per webhook of each team, in the caller's transaction: an event that is
  * rolled back is never delivered, and one that commits is delivered by a worker with retries.
+ * Each delivery carries the stored event as a CloudEvent (its id the feed position). A team with
+ * subscriptions gets only the events one of them matches (ADR 0037); with none, all of them.
+ */
+export async function queueDeliveries(
+  q: Queryable,
+  teams: readonly (string | null | undefined)[],
+  event: StoredEvent,
+): Promise<number> {
+  const ids = [...new Set(teams.filter((t): t is string => !!t))];
+  if (ids.length === 0) return 0;
+  const { rows } = await q.query<{ id: string; team_id: string; url: string }>(
+    "SELECT id, team_id, url FROM webhooks WHERE team_id = ANY($1::text[]) AND removed_at IS NULL ORDER BY id",
+    [ids],
+  );
+  if (rows.length === 0) return 0;
+  const subs = await subscriptionsOf(q, ids);
+  const cloudEvent = toCloudEvent(event).toJSON();
+  let queued = 0;
+  for (const hook of rows) {
+    const own = subs.filter((s) => s.teamId === hook.team_id);
+    if (!subscribed(own, { webhookId: hook.id }, event)) continue;
+    await q.query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)", [
+      webhookDeliveryKind,
+      JSON.stringify({ webhookId: hook.id, team: hook.team_id, url: hook.url, eventId: event.id, cloudEvent }),
+      webhookAttempts,
+    ]);
+    queued++;
+  }
+  return queued;
+}
+
+/**
+ * @deprecated Callers publish events with `publishEvent` (events/publish-event.ts), which also keeps
+ * the event's audience. This appends `event` to the log (its subject, else the first team) and
+ * queues its deliveries like it.
  */
 export async function notifyTeams(
   q: Queryable,
   teams: readonly (string | null | undefined)[],
   event: WebhookEvent,
 ): Promise<number> {
-  const ids = [...new Set(teams.filter((t): t is string => !!t))];
-  if (ids.length === 0) return 0;
-  const { rows } = await q.query<{ id: string; team_id: string; url: string }>(
-    "SELECT id, team_id, url FROM webhooks WHERE team_id = ANY($1::text[]) AND removed_at IS NULL",
-    [ids],
-  );
-  const at = new Date().toISOString();
-  for (const hook of rows) {
-    await q.query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)", [
-      webhookDeliveryKind,
-      JSON.stringify({ webhookId: hook.id, team: hook.team_id, url: hook.url, event: { ...event, at } }),
-      webhookAttempts,
-    ]);
-  }
-  return rows.length;
+  const { type, subject, ...payload } = event;
+  const stored = await new EventLog(q).append({
+    type,
+    subject: typeof subject === "string" ? subject : (teams.find((t) => !!t) ?? "quanta"),
+    payload,
+  });
+  return queueDeliveries(q, teams, { ...stored, id: Number(stored.id) });
 }
 
 /**
@@ -164,31 +195,50 @@ function post(
   });
 }
 
+export interface DeliveryOptions {
+  /** How long a receiver has to answer (default 10 s): a hanging one fails the attempt, to be retried. */
+  timeoutMs?: number;
+  /** Problems that do not fail a delivery (recording an incident's notification). */
+  log?: (line: string) => void;
+}
+
 /**
- * The job handler: POSTs the event as JSON, signed with the webhook's secret (read now, so a
- * webhook removed meanwhile gets nothing); anything but a 2xx throws, so the queue retries it.
+ * The job handler: POSTs the event as a structured-mode CloudEvent (`application/cloudevents+json`),
+ * signed with the webhook's secret (read now, so a webhook removed meanwhile gets nothing); anything
+ * but a 2xx throws, so the queue retries it with backoff. A delivery runs in its own job kind, so
+ * a slow receiver holds up nothing but its own retries. The first 2xx of an `incident.*` event
+ * records when its owners were notified.
  */
 export function webhookDelivery(
   q: Queryable,
   addresses: WebhookAddressPolicy = publicOnly,
+  options: DeliveryOptions = {},
 ): (job: Job, signal: AbortSignal) => Promise<{ status: number }> {
   return async (job, signal) => {
-    const payload = job.payload as { url?: string; webhookId?: string; event?: WebhookEvent };
-    if (!payload.url || !payload.event) throw new Error("webhook job without url or event");
+    const payload = job.payload as {
+      url?: string;
+      webhookId?: string;
+      cloudEvent?: { type: string; data?: Record<string, unknown> };
+      /** Deliveries queued before CloudEvents (plain JSON bodies). */
+      event?: WebhookEvent;
+    };
+    const sent = payload.cloudEvent ?? payload.event;
+    if (!payload.url || !sent) throw new Error("webhook job without url or event");
     const { rows } = await q.query<{ secret: string | null }>(
       "SELECT secret FROM webhooks WHERE id = $1 AND removed_at IS NULL",
       [payload.webhookId ?? ""],
     );
     const hook = rows[0];
     if (!hook) return { status: 0 }; // removed: nothing to deliver to
-    const body = JSON.stringify(payload.event);
+    const body = JSON.stringify(sent);
+    const type = bareType(sent.type);
     // One id per delivery, the same on every retry, so receivers can drop duplicates.
     const id = `msg_${job.id}`;
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
-      "content-type": "application/json",
+      "content-type": payload.cloudEvent ? "application/cloudevents+json; charset=utf-8" : "application/json",
       "user-agent": "Quanta-Webhook/1",
-      "x-quanta-event": payload.event.type,
+      "x-quanta-event": type,
       "x-quanta-delivery": String(job.id),
       "webhook-id": id,
       "webhook-timestamp": String(timestamp),
@@ -198,13 +248,20 @@ export function webhookDelivery(
       payload.url,
       headers,
       body,
-      AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs ?? webhookTimeoutMs)]),
       addresses,
     );
     if (status < 200 || status >= 300) {
       const redirect = status >= 300 && status < 400 ? ", a redirect (not followed)" : "";
       throw new Error(
         `webhook ${payload.webhookId} answered ${status}${redirect} (attempt ${job.attempts} of ${job.maxAttempts})`,
+      );
+    }
+    const incidentId = payload.cloudEvent?.data?.incidentId;
+    if (type.startsWith("incident.") && incidentId !== undefined && incidentId !== null) {
+      // Delivered: the owners know now. A failure here must not deliver the event again.
+      await markNotified(q, Number(incidentId), new Date()).catch((e: unknown) =>
+        options.log?.(`incident ${incidentId} notified, but not recorded: ${(e as Error)?.message ?? e}`),
       );
     }
     return { status };

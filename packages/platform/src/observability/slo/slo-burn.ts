@@ -1,7 +1,8 @@
 import type { Queryable } from "../../storage/database.js";
+import { evaluateProduct } from "./slo-service.js";
 
 /** Each objective's burn rate and budget left, for /metrics (see ADR 0039). */
-export async function sloBurn(_q: Queryable): Promise<
+export async function sloBurn(q: Queryable): Promise<
   {
     productId: string;
     port: string;
@@ -12,5 +13,18 @@ export async function sloBurn(_q: Queryable): Promise<
     budgetRemaining: number | null;
   }[]
 > {
-  return [];
+  const { rows } = await q.query<{ id: string }>(
+    "SELECT DISTINCT product_id AS id FROM ports WHERE direction = 'output' AND contract_id IS NOT NULL ORDER BY 1",
+  );
+  const out = [];
+  for (const { id } of rows)
+    for (const o of await evaluateProduct(q, id))
+      out.push({
+        productId: id,
+        port: o.port,
+        property: o.property,
+        burnRate: o.burnRate["1h"],
+        budgetRemaining: o.budget.remaining,
+      });
+  return out;
 }

@@ -1,6 +1,137 @@
+import { secondsPerUnit } from "@quanta/core";
 import type { BackgroundContext, BackgroundPart } from "../../harness/background-part.js";
+import type { Database } from "../../storage/database.js";
+import { clear, raise } from "../incidents.js";
+import { ProbeReaders, probePort, recordProbe } from "./probe.js";
+import { evaluateProduct } from "./slo-service.js";
 
-/** SLOs: the availability probes of the serving path. */
-export function sloPart(_ctx: BackgroundContext): BackgroundPart {
-  return {};
+export const sloProbeKind = "slo-probe";
+export const sloEvaluateKind = "slo-evaluate";
+export const defaultProbeIntervalMs = 5 * 60_000;
+
+/** QUANTA_PROBE_INTERVAL: seconds (`300`) or a duration (`5m`, `1h`); at least 10 s. */
+export function probeIntervalMs(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return defaultProbeIntervalMs;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const per = m ? (m[2] ? secondsPerUnit(m[2]) : 1) : undefined;
+  const ms = m && per !== undefined ? Number(m[1]) * per * 1000 : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 10_000)
+    throw new Error(`QUANTA_PROBE_INTERVAL must be a duration of at least 10 s (300, 5m), got "${raw}"`);
+  return ms;
+}
+
+/**
+ * Opens an slo-burn incident for each objective burning fast, clears it once it burns no more.
+ * Never throws for one objective's sake.
+ */
+export async function evaluateSlos(db: Database, productId: string, now = new Date()): Promise<void> {
+  for (const o of await evaluateProduct(db, productId, { now })) {
+    if (o.burning)
+      await raise(db, {
+        productId,
+        port: o.port,
+        kind: "slo-burn",
+        key: o.property,
+        severity: o.severity,
+        title: `${o.port}: the ${o.property} objective's error budget burns ${o.burnRate["1h"] ?? "∞"}× too fast`,
+        detail: {
+          objective: o.objective,
+          target: o.target,
+          sli: o.sli,
+          burnRate: o.burnRate,
+          budget: o.budget,
+          driver: o.driver,
+        },
+        observedAt: now,
+      });
+    else await clear(db, { productId, port: o.port, kind: "slo-burn", key: o.property }, now);
+  }
+}
+
+/** The ports the probes read: output ports with a contract of products not stopped. */
+async function probedPorts(db: Database): Promise<{ productId: string; port: string }[]> {
+  const { rows } = await db.query<{ productId: string; port: string }>(
+    `SELECT p.product_id AS "productId", p.name AS port FROM ports p
+     LEFT JOIN product_lifecycle l ON l.product_id = p.product_id
+     WHERE p.direction = 'output' AND p.contract_id IS NOT NULL AND COALESCE(l.state, 'active') <> 'stopped'
+     ORDER BY 1, 2`,
+  );
+  return rows;
+}
+
+/** SLOs: the availability probes of the serving path, and evaluation after probes and contract tests. */
+export function sloPart(ctx: BackgroundContext): BackgroundPart {
+  let interval = defaultProbeIntervalMs;
+  try {
+    interval = probeIntervalMs(process.env.QUANTA_PROBE_INTERVAL);
+  } catch (e) {
+    ctx.log(`${(e as Error).message}; probing every 5 minutes`);
+  }
+  const timeoutMs = Math.min(10_000, interval / 2);
+  const readers = new ProbeReaders(ctx.locator.tempDir());
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  // The newest finished test run this replica has seen: newer ones are evaluated (one job per run).
+  let lastRun: number | undefined;
+  const tick = async () => {
+    const slot = new Date(Math.floor(Date.now() / interval) * interval);
+    for (const p of await probedPorts(ctx.db))
+      await ctx.queue.enqueue({
+        kind: sloProbeKind,
+        key: `${sloProbeKind}:${p.productId}:${p.port}:${slot.toISOString()}`,
+        payload: { ...p, slot: slot.toISOString() },
+        maxAttempts: 1,
+      });
+    const { rows } = await ctx.db.query<{ id: number; productId: string }>(
+      `SELECT max(id)::int AS id, product_id AS "productId" FROM test_runs
+       WHERE finished_at IS NOT NULL AND id > $1 GROUP BY product_id`,
+      [lastRun ?? 0],
+    );
+    for (const r of rows) {
+      if (lastRun !== undefined)
+        await ctx.queue.enqueue({
+          kind: sloEvaluateKind,
+          key: `${sloEvaluateKind}:${r.productId}:run:${r.id}`,
+          payload: { productId: r.productId },
+          maxAttempts: 1,
+        });
+      lastRun = Math.max(lastRun ?? 0, r.id);
+    }
+    lastRun ??= 0;
+    ctx.poke();
+  };
+  const run = () => {
+    if (ticking) return;
+    ticking = true;
+    void tick()
+      .catch((e: unknown) => ctx.log(`slo probes: ${(e as Error)?.message ?? e}`))
+      .finally(() => {
+        ticking = false;
+      });
+  };
+  return {
+    handlers: {
+      [sloProbeKind]: async (job) => {
+        const { productId, port, slot } = job.payload as { productId: string; port: string; slot: string };
+        const result = await probePort(ctx.db, ctx.locator, readers, productId, port, timeoutMs);
+        await recordProbe(ctx.db, productId, port, new Date(slot), result);
+        await evaluateSlos(ctx.db, productId);
+        return result;
+      },
+      [sloEvaluateKind]: async (job) => {
+        await evaluateSlos(ctx.db, (job.payload as { productId: string }).productId);
+        return { evaluated: true };
+      },
+    },
+    start() {
+      run();
+      // Contract tests are looked for more often than probes run: their burn is evaluated within 30 s.
+      timer = setInterval(run, Math.min(interval, 30_000));
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await readers.close();
+    },
+  };
 }

@@ -1,0 +1,72 @@
+import type { CheckResult, DatasetProfile } from "@quanta/core";
+
+/** One number of one run: a series is the points of one (port, dataset, column, metric) over time. */
+export interface MeasurementPoint {
+  /** '' for the port as a whole. */
+  dataset: string;
+  /** '' for the dataset as a whole. */
+  column: string;
+  metric: string;
+  value: number | null;
+}
+
+/** The metrics a profile gives per column (rowCount per dataset). */
+export const columnMetrics = ["nullRate", "distinct", "min", "max", "mean"] as const;
+
+const isoDate = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** A value as a number for a series: numbers as they are, dates and timestamps as epoch seconds, else null. */
+export function numeric(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (t !== "" && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+    if (isoDate.test(t)) {
+      const ms = Date.parse(t.includes("T") || t.length === 10 ? t : t.replace(" ", "T"));
+      return Number.isNaN(ms) ? null : ms / 1000;
+    }
+  }
+  return null;
+}
+
+/**
+ * Every number a run gives: each check's value as `check:<key>`, and from the profiles each
+ * dataset's `rowCount` and each column's null rate, distinct count, min, max and mean; the port's
+ * `freshnessSeconds` (the stalest freshness check). Without a profile, a `rowCount` check's value
+ * stands in for the dataset's row count.
+ */
+export function measurementPoints(
+  checks: readonly CheckResult[],
+  profiles: readonly DatasetProfile[] | undefined,
+): MeasurementPoint[] {
+  const points = new Map<string, MeasurementPoint>();
+  const put = (p: MeasurementPoint) => points.set(`${p.dataset}\u0000${p.column}\u0000${p.metric}`, p);
+  let freshness: number | null | undefined;
+  for (const c of checks) {
+    const value = c.result === "error" || c.result === "skipped" ? null : numeric(c.value);
+    put({ dataset: c.schema ?? "", column: "", metric: `check:${c.key}`, value });
+    if (c.type === "freshness" && value !== null) freshness = Math.max(freshness ?? value, value);
+  }
+  const profiled = new Set<string>();
+  for (const d of profiles ?? []) {
+    if (d.rows === null && d.columns.length === 0) continue;
+    profiled.add(d.dataset);
+    put({ dataset: d.dataset, column: "", metric: "rowCount", value: d.rows });
+    for (const col of d.columns) {
+      put({ dataset: d.dataset, column: col.name, metric: "nullRate", value: col.nullRate });
+      put({ dataset: d.dataset, column: col.name, metric: "distinct", value: col.distinct });
+      put({ dataset: d.dataset, column: col.name, metric: "min", value: numeric(col.min) });
+      put({ dataset: d.dataset, column: col.name, metric: "max", value: numeric(col.max) });
+      put({ dataset: d.dataset, column: col.name, metric: "mean", value: col.mean });
+    }
+  }
+  for (const c of checks) {
+    if (c.type !== "rowCount" || !c.schema || c.property || profiled.has(c.schema)) continue;
+    const value = c.result === "error" ? null : numeric(c.value);
+    if (value !== null) put({ dataset: c.schema, column: "", metric: "rowCount", value });
+  }
+  if (freshness !== undefined) put({ dataset: "", column: "", metric: "freshnessSeconds", value: freshness });
+  return [...points.values()];
+}
