@@ -11,10 +11,15 @@ import type {
   DemoUser,
   Facets,
   Governance,
+  Incident,
+  IncidentDetail,
+  IncidentList,
   Lifecycle,
   LineageAnswer,
   Me,
+  Measurements,
   MeshEdge,
+  MeshHealth,
   Observation,
   PipelineLogLine,
   PipelineRun,
@@ -22,6 +27,8 @@ import type {
   PolicySet,
   ProductDetail,
   ProductList,
+  ProductProfile,
+  ProductSlos,
 } from "./types.js";
 
 export interface ListQuery {
@@ -79,7 +86,7 @@ function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise
   });
 }
 
-export function listPath(query: ListQuery, path = "/api/products"): string {
+export function listPath(query: object, path = "/api/products"): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v !== undefined && v !== "") params.set(k, String(v));
@@ -143,6 +150,21 @@ export const api = {
   /** The demo's users (404 anywhere but a `--demo` server asked from its own machine). */
   demoUsers: (signal?: AbortSignal) => getJson<{ items: DemoUser[] }>("/api/demo/users", signal),
   demoSignIn: (username: string) => postJson<{ token: string }>(`/api/demo/users/${enc(username)}/sign-in`, {}),
+  /** Measurement series of a product (issue 17): the last 30 days unless `since` says otherwise. */
+  measurements: (id: string, query: { port?: string; metric?: string; since?: string }, signal?: AbortSignal) =>
+    getJson<Measurements>(listPath(query, `/api/products/${enc(id)}/measurements`), signal),
+  profile: (id: string, signal?: AbortSignal) => getJson<ProductProfile>(`/api/products/${enc(id)}/profile`, signal),
+  slos: (id: string, signal?: AbortSignal) => getJson<ProductSlos>(`/api/products/${enc(id)}/slos`, signal),
+  meshHealth: (signal?: AbortSignal) => getJson<MeshHealth>("/api/mesh/health", signal),
+  incidents: (
+    query: { product?: string; team?: string; state?: string; kind?: string; limit?: number; offset?: number },
+    signal?: AbortSignal,
+  ) => getJson<IncidentList>(listPath(query, "/api/incidents"), signal),
+  incident: (id: string, signal?: AbortSignal) => getJson<IncidentDetail>(`/api/incidents/${enc(id)}`, signal),
+  acknowledgeIncident: (id: string) => postJson<Incident>(`/api/incidents/${enc(id)}/acknowledge`, {}),
+  commentIncident: (id: string, text: string) => postJson<Incident>(`/api/incidents/${enc(id)}/comments`, { text }),
+  resolveIncident: (id: string, note?: string) =>
+    postJson<Incident>(`/api/incidents/${enc(id)}/resolve`, note ? { note } : {}),
   decide: (id: string, decision: "approve" | "reject", reason?: string) =>
     postJson<Agreement>(`/api/access-requests/${enc(id)}/${decision}`, reason ? { reason } : {}),
 };
