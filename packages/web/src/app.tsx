@@ -13,6 +13,9 @@ import { Link, matchPath, useLocation } from "./router.js";
 const GovernancePage = lazy(() => import("./pages/governance-page.js").then((m) => ({ default: m.GovernancePage })));
 const MeshMapPage = lazy(() => import("./pages/mesh-map-page.js").then((m) => ({ default: m.MeshMapPage })));
 const OwnerPage = lazy(() => import("./pages/owner-page.js").then((m) => ({ default: m.OwnerPage })));
+const IncidentsPage = lazy(() => import("./pages/incidents-page.js").then((m) => ({ default: m.IncidentsPage })));
+const IncidentPage = lazy(() => import("./pages/incidents-page.js").then((m) => ({ default: m.IncidentPage })));
+const MeshHealthPage = lazy(() => import("./pages/mesh-health-page.js").then((m) => ({ default: m.MeshHealthPage })));
 
 interface Route {
   pattern: string;
@@ -29,6 +32,13 @@ const routes: Route[] = [
   },
   { pattern: "/map", title: () => "Mesh map", render: () => <MeshMapPage /> },
   { pattern: "/governance", title: () => "Governance", render: () => <GovernancePage /> },
+  { pattern: "/health", title: () => "Mesh health", render: () => <MeshHealthPage /> },
+  { pattern: "/incidents", title: () => "Incidents", render: () => <IncidentsPage /> },
+  {
+    pattern: "/incidents/:id",
+    title: (p) => `Incident ${p.id ?? ""}`,
+    render: (p) => <IncidentPage key={p.id} id={p.id ?? ""} />,
+  },
   { pattern: "/owner", title: () => "Your data products", render: () => <OwnerPage /> },
   { pattern: "/sign-in", title: () => "Sign in", render: () => <SignInPage /> },
   { pattern: "/auth/callback", title: () => "Signing in", render: () => <AuthCallbackPage /> },
@@ -37,6 +47,8 @@ const routes: Route[] = [
 const baseNav = [
   { href: "/", label: "Search" },
   { href: "/map", label: "Mesh map" },
+  { href: "/health", label: "Health" },
+  { href: "/incidents", label: "Incidents" },
   { href: "/governance", label: "Governance" },
 ];
 /** Shown to a signed-in member or owner of a team: the products that team runs. */

@@ -5,8 +5,10 @@ import {
   eventLabel,
   formatDuration,
   incidentAgeSeconds,
+  incidentStateFilter,
   kindLabel,
   orderIncidents,
+  pageOffset,
 } from "./incidents.js";
 
 const incident = (over: Partial<Incident>): Incident => ({
@@ -87,5 +89,15 @@ describe("incidents", () => {
     expect(eventLabel("something-new")).toBe("something-new");
     expect(kindLabel("volume-anomaly")).toBe("volume anomaly");
     expect(kindLabel("x")).toBe("x");
+  });
+
+  it("reads the list's state filter and page from the URL, hostile values as the defaults", () => {
+    expect(incidentStateFilter("resolved")).toBe("resolved");
+    expect(incidentStateFilter("all")).toBe("all");
+    for (const bad of [null, undefined, "", "ACTIVE", "open'--", "__proto__", "constructor"])
+      expect(incidentStateFilter(bad)).toBe("active");
+    expect(pageOffset("3", 25)).toBe(50);
+    expect(pageOffset("1", 25)).toBe(0);
+    for (const bad of [null, "", "0", "-2", "1.5", "1e9", "9999999", "NaN", " 2"]) expect(pageOffset(bad, 25)).toBe(0);
   });
 });

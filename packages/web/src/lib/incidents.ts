@@ -84,3 +84,26 @@ const kindWords: Record<string, string> = {
 };
 
 export const kindLabel = (kind: string): string => kindWords[kind] ?? kind;
+
+export type IncidentStateFilter = "active" | "open" | "acknowledged" | "resolved" | "all";
+
+/** The state filters of the incident list, in the order shown; `active` (open or acknowledged) first. */
+export const incidentStateFilters: readonly { id: IncidentStateFilter; label: string }[] = [
+  { id: "active", label: "Active" },
+  { id: "open", label: "Open" },
+  { id: "acknowledged", label: "Acknowledged" },
+  { id: "resolved", label: "Resolved" },
+  { id: "all", label: "All" },
+];
+
+/** The `?state=` of the incident list; anything unknown shows the active ones. */
+export function incidentStateFilter(value: string | null | undefined): IncidentStateFilter {
+  return incidentStateFilters.find((f) => f.id === value)?.id ?? "active";
+}
+
+/** The offset of `?page=` (1-based); a missing, malformed or absurd page is the first. */
+export function pageOffset(page: string | null | undefined, size: number): number {
+  if (!page || !/^\d{1,6}$/.test(page)) return 0;
+  const n = Number(page);
+  return n >= 1 ? (n - 1) * size : 0;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DomainHealth, ProductHealth } from "../api/types.js";
-import { meshTotals, orderDomains, orderProducts } from "./mesh-health.js";
+import { healthLabel, healthStatuses, meshTotals, orderDomains, orderProducts } from "./mesh-health.js";
 
 const product = (over: Partial<ProductHealth>): ProductHealth => ({
   id: "p",
@@ -52,5 +52,10 @@ describe("mesh health ordering", () => {
         domain("b", [product({ status: "unknown" })]),
       ]),
     ).toEqual({ healthy: 1, degraded: 0, failing: 1, unknown: 1 });
+  });
+
+  it("names each status in words, worst first, and shows an unknown one as it came", () => {
+    expect(healthStatuses.map(healthLabel)).toEqual(["failing", "degraded", "healthy", "not measured"]);
+    expect(healthLabel("on-fire")).toBe("on-fire");
   });
 });

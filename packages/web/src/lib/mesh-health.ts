@@ -35,3 +35,16 @@ export function meshTotals(domains: readonly DomainHealth[]): Record<HealthStatu
   for (const d of domains) for (const p of d.products) t[p.status] = (t[p.status] ?? 0) + 1;
   return t;
 }
+
+/** The statuses in the order the summary shows them, worst first. */
+export const healthStatuses: readonly HealthStatus[] = ["failing", "degraded", "healthy", "unknown"];
+
+const words: Record<HealthStatus, string> = {
+  failing: "failing",
+  degraded: "degraded",
+  healthy: "healthy",
+  unknown: "not measured",
+};
+
+/** The status in words; an unknown status from a newer platform is shown as it came. */
+export const healthLabel = (s: HealthStatus | string): string => words[s as HealthStatus] ?? s;

@@ -16,5 +16,6 @@ describe("sectionOfHash", () => {
     expect(sectionOfHash("#access")).toEqual({ section: "use", anchor: "access" });
     expect(sectionOfHash("#team")).toEqual({ section: "overview", anchor: "team" });
     expect(sectionOfHash("#ports")).toEqual({ section: "schema", anchor: "ports" });
+    expect(sectionOfHash("#incidents")).toEqual({ section: "monitoring", anchor: "incidents" });
   });
 });

@@ -1,5 +1,5 @@
 /** The parts of the product page a reader switches between; each is a URL hash (`#schema`). */
-export type ProductSection = "overview" | "schema" | "quality" | "use" | "health" | "lineage";
+export type ProductSection = "overview" | "schema" | "quality" | "use" | "health" | "monitoring" | "lineage";
 
 export const productSections: readonly { id: ProductSection; label: string }[] = [
   { id: "overview", label: "Overview" },
@@ -7,6 +7,7 @@ export const productSections: readonly { id: ProductSection; label: string }[] =
   { id: "quality", label: "Quality & SLAs" },
   { id: "use", label: "Use" },
   { id: "health", label: "Health" },
+  { id: "monitoring", label: "Monitoring" },
   { id: "lineage", label: "Lineage" },
 ];
 
@@ -26,6 +27,7 @@ const anchorSection: Record<string, ProductSection> = {
   ports: "schema",
   versions: "schema",
   access: "use",
+  incidents: "monitoring",
 };
 
 export interface SectionTarget {

@@ -11,6 +11,7 @@ import { ContractTerms } from "../components/contract-terms.js";
 import { HealthPanel } from "../components/health-panel.js";
 import { LineageSection } from "../components/lineage-section.js";
 import { PortUse } from "../components/port-use.js";
+import { ProductMonitoring } from "../components/product-monitoring.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { TableWrap } from "../components/table-wrap.js";
 import { useFold } from "../components/use-fold.js";
@@ -55,6 +56,8 @@ function ProductView({ product: p }: { product: ProductDetail }) {
   const switched = useRef(false);
   const lineageOpened = useRef(false);
   if (section === "lineage") lineageOpened.current = true;
+  const monitoringOpened = useRef(false);
+  if (section === "monitoring") monitoringOpened.current = true;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every switch of section, not only of anchor
   useEffect(() => {
     if (target.anchor) document.getElementById(target.anchor)?.scrollIntoView();
@@ -264,6 +267,34 @@ function ProductView({ product: p }: { product: ProductDetail }) {
           <section aria-labelledby="health-title">
             <h2 id="health-title">Quality, certification and usage</h2>
             <HealthPanel productId={p.id} />
+          </section>
+        </div>
+
+        <div id="monitoring" className="section-panel" hidden={section !== "monitoring"}>
+          <section aria-labelledby="monitoring-title">
+            <h2 id="monitoring-title">Monitoring</h2>
+            {/* Loaded on the first visit: five requests a reader of the overview does not need. */}
+            {(section === "monitoring" || monitoringOpened.current) && (
+              <ProductMonitoring
+                productId={p.id}
+                outputs={outputs}
+                selected={selected}
+                declared={
+                  contract.status === "ok" && contract.data
+                    ? contract.data.facts.datasets.map((d) => ({
+                        name: d.name,
+                        physicalName: d.physicalName,
+                        columns: d.rows.filter((r) => r.depth === 0).map((r) => r.name),
+                      }))
+                    : undefined
+                }
+                onSelect={(name) =>
+                  navigate(`${hrefWith(`/products/${encodeURIComponent(p.id)}`, { port: name })}#monitoring`, {
+                    replace: true,
+                  })
+                }
+              />
+            )}
           </section>
         </div>
 
