@@ -19,6 +19,7 @@ import { judgeData, policyData } from "../governance/data-gate.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { RowValidator } from "../harness/ingest/row-validator.js";
 import { findPort, type PortContract, portContract, schemaObjects } from "../harness/port-data.js";
+import { reportRefusal } from "../observability/landing-refused.js";
 import { PipelineService } from "../pipelines/pipeline-service.js";
 import type { Database } from "../storage/database.js";
 import type { Lake, StagedVersion } from "./lake.js";
@@ -305,6 +306,19 @@ export async function publishData(
     };
   } catch (e) {
     await lake.discard(db, staged, (e as Error).message);
+    // Refused for its columns or checks: the owners hear of it as an incident (the 422 answers the uploader).
+    await reportRefusal(
+      db,
+      {
+        productId: request.productId,
+        port: port.name,
+        dataset,
+        source: "publish",
+        version: staged.row.version,
+        contract: pc.contract,
+      },
+      e,
+    );
     throw e;
   }
 }

@@ -26,6 +26,7 @@ import type { Principal } from "../identity/principal.js";
 import type { Lake, StagedVersion } from "../lake/lake.js";
 import { testStagedFile } from "../lake/publish-data.js";
 import { type LineageTable, lineageTables, recordPipelineLineage } from "../lineage/lineage-service.js";
+import { landingRefused, reportRefusal } from "../observability/landing-refused.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { str } from "../registry/read.js";
 import type { Database } from "../storage/database.js";
@@ -360,11 +361,21 @@ export async function runPipeline(
         "info",
         `output ${port.name}: ${result.rowsOut} row(s), ${result.bytesOut} bytes written; testing contract ${pc.contractId} ${pc.contractVersion}`,
       );
+      // A refused output is an incident of the product's, as a refused upload is (observability/landing-refused.ts).
+      const refusal = {
+        productId,
+        port: port.name,
+        dataset,
+        source: "pipeline" as const,
+        runId,
+        contract: pc.contract,
+      };
       const tested = await testStagedFile(
         { contract: pc, dataset, object, file, format: "parquet", baseDir: staged.dir },
         limits,
       ).catch(async (e: unknown) => {
         await keepFailed(db, lake, staged, (e as Error).message);
+        await reportRefusal(db, { ...refusal, version: staged.row.version }, e);
         throw new RunFailed(
           `output ${port.name}: version ${staged.row.version} failed its contract: ${(e as Error).message}`,
         );
@@ -379,6 +390,7 @@ export async function runPipeline(
           .map((c) => `${c.checkId}${c.reason ? `: ${c.reason}` : ""}`)
           .join("; ")}); version ${result.previous ?? "none"} stays current`;
         await keepFailed(db, lake, staged, why);
+        await landingRefused(db, { ...refusal, version: staged.row.version, checks: tested.checks }).catch(() => {});
         throw new RunFailed(why);
       }
       const rows = tested.rows;
