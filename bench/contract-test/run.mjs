@@ -1,5 +1,6 @@
 // Times `quanta test` (the built binary, a real process) against one hand-written DuckDB scan of
-// the same metrics, interleaved over several rounds; prints wall, CPU and peak memory as ratios.
+// the same metrics, and `quanta test --profile` (the profile in the same scan) against plain
+// `quanta test`, interleaved over several rounds; prints wall, CPU and peak memory as ratios.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -38,12 +39,14 @@ function measure(args) {
 
 const sides = {
   quanta: ["packages/cli/bin/quanta.js", "test", contractFile, "--format", "json"],
+  profile: ["packages/cli/bin/quanta.js", "test", contractFile, "--format", "json", "--profile"],
   scan: [join(here, "hand-written.mjs"), dataFile],
 };
-const samples = { quanta: [], scan: [] };
+const samples = { quanta: [], profile: [], scan: [] };
 for (let i = 0; i < rounds; i++) {
-  // Alternate the order so neither side always runs with the warmer page cache.
-  for (const side of i % 2 === 0 ? ["quanta", "scan"] : ["scan", "quanta"]) {
+  // Alternate the order so no side always runs with the warmer page cache.
+  const order = ["quanta", "profile", "scan"];
+  for (const side of i % 2 === 0 ? order : order.reverse()) {
     const m = measure(sides[side]);
     if (m.status !== 0) {
       console.error(`${side} exited ${m.status}\n${m.stdout}\n${m.stderr}`);
@@ -58,10 +61,10 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 const stat = (side, k) => median(samples[side].map((m) => m[k]));
-const row = (label, k, unit) => {
-  const q = stat("quanta", k);
-  const s = stat("scan", k);
-  return `${label.padEnd(12)} quanta ${q.toFixed(0).padStart(7)} ${unit}   hand-written ${s.toFixed(0).padStart(7)} ${unit}   ratio ${(q / s).toFixed(2)}×`;
+const row = (label, k, unit, [a, b] = ["quanta", "scan"], names = ["quanta", "hand-written"]) => {
+  const q = stat(a, k);
+  const s = stat(b, k);
+  return `${label.padEnd(12)} ${names[0]} ${q.toFixed(0).padStart(7)} ${unit}   ${names[1]} ${s.toFixed(0).padStart(7)} ${unit}   ratio ${(q / s).toFixed(2)}×`;
 };
 console.log(`contract test vs one hand-written scan: ${dataFile} (median of ${rounds} interleaved rounds)`);
 console.log(row("wall", "wallMs", "ms"));
@@ -73,4 +76,23 @@ const wall = stat("quanta", "wallMs") / stat("scan", "wallMs");
 const mem = hasTime ? stat("quanta", "peakMb") / stat("scan", "peakMb") : 1;
 console.log(
   `goal: wall ≤ 1.15× (${wall <= 1.15 ? "met" : "NOT met"}), peak memory ≤ 1.2× (${mem <= 1.2 ? "met" : "NOT met"})`,
+);
+
+// The profile's cost: the same `quanta test` with --profile, against it without.
+const sidesOf = ["profile", "quanta"];
+const names = ["with profile", "without"];
+console.log(`\nthe profile in the same scan: quanta test --profile vs quanta test`);
+console.log(row("wall", "wallMs", "ms", sidesOf, names));
+if (hasTime) {
+  console.log(row("cpu", "cpuMs", "ms", sidesOf, names));
+  console.log(row("peak memory", "peakMb", "MB", sidesOf, names));
+}
+const profiled = JSON.parse(samples.profile[0].stdout).profiles?.[0];
+if (!profiled?.columns?.length || profiled.reason) {
+  console.error(`the profiled run gave no profile: ${JSON.stringify(profiled)}`);
+  process.exit(1);
+}
+const cost = stat("profile", "wallMs") / stat("quanta", "wallMs");
+console.log(
+  `goal: the profile costs ≤ 10 % more wall time (${cost <= 1.1 ? "met" : "NOT met"}: +${((cost - 1) * 100).toFixed(1)} %)`,
 );

@@ -1,6 +1,16 @@
 import { join } from "node:path";
-import { DuckDbDialect, type SqlValue } from "@quanta/core";
-import { checkScenarios, runScenario, type ScenarioColumnType, type ScenarioData } from "@quanta/core/conformance";
+import { buildChecks, DuckDbDialect, runChecks, type SqlValue } from "@quanta/core";
+import {
+  breakingProfile,
+  changedChecks,
+  checkScenarios,
+  countingStatements,
+  profileScenarios,
+  runProfileScenario,
+  runScenario,
+  type ScenarioColumnType,
+  type ScenarioData,
+} from "@quanta/core/conformance";
 import { describe, expect, it } from "vitest";
 import { DuckDbConnection } from "./duckdb-connection.js";
 import { tempDir, writeData } from "./test-data.js";
@@ -28,10 +38,10 @@ const value = (v: SqlValue, type: ScenarioColumnType) =>
 async function connect(data: ScenarioData): Promise<DuckDbConnection> {
   const dir = tempDir("quanta-conformance-");
   for (const [name, t] of Object.entries(data)) {
-    const rows = t.rows.map(
-      (r) =>
-        `SELECT ${r.map((v, i) => `${value(v, t.columns[i]?.type ?? "text")} AS ${d.quoteIdentifier(t.columns[i]?.name ?? "")}`).join(", ")}`,
-    );
+    const select = (r: readonly SqlValue[]) =>
+      `SELECT ${r.map((v, i) => `${value(v, t.columns[i]?.type ?? "text")} AS ${d.quoteIdentifier(t.columns[i]?.name ?? "")}`).join(", ")}`;
+    // An empty table: one typed row of nulls, filtered out.
+    const rows = t.rows.length > 0 ? t.rows.map(select) : [`${select(t.columns.map(() => null))} WHERE FALSE`];
     await writeData(join(dir, `${name}.parquet`), rows.join(" UNION ALL "));
   }
   return DuckDbConnection.open({
@@ -55,6 +65,44 @@ describe("check conformance on DuckDB (Parquet files)", () => {
       }
     });
   }
+});
+
+describe("profile conformance on DuckDB (Parquet files)", () => {
+  for (const scenario of profileScenarios) {
+    it(scenario.name, async () => {
+      const conn = await connect(scenario.data);
+      try {
+        expect((await runProfileScenario(scenario, conn)).mismatches).toEqual([]);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  it("runs the checks without the profile when a profile aggregate fails, and says why", async () => {
+    const [scenario] = profileScenarios;
+    if (scenario === undefined) throw new Error("no scenarios");
+    const conn = await connect(scenario.data);
+    try {
+      const checks = buildChecks(scenario.contract);
+      const plain = await runChecks(checks, conn);
+      const broken = countingStatements(conn, breakingProfile(conn.dialect, "min(error('the profile broke'))"));
+      const run = await runChecks(checks, broken.connection, { profile: true });
+      expect(changedChecks(plain.checks, run.checks)).toEqual([]);
+      expect(run.result).toBe(plain.result);
+      expect(broken.statements).toHaveLength(2);
+      const [profile] = run.profiles ?? [];
+      expect(profile?.rows).toBe(4);
+      expect(profile?.columns.map((c) => [c.name, c.nulls])).toEqual(
+        scenario.data.items?.columns.map((c) => [c.name, null]),
+      );
+      expect(profile?.reason).toMatch(
+        /^the profile's aggregates failed, the checks ran without them: .*the profile broke/,
+      );
+    } finally {
+      await conn.close();
+    }
+  });
 });
 
 describe("the conformance runner", () => {

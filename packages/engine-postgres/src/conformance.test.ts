@@ -1,10 +1,15 @@
 import { existsSync } from "node:fs";
-import { PostgresDialect } from "@quanta/core";
+import { buildChecks, PostgresDialect, runChecks } from "@quanta/core";
 import {
+  breakingProfile,
   type CheckScenario,
+  changedChecks,
   checkScenarios,
+  countingStatements,
   guardCopyTarget,
   guardScenarios,
+  profileScenarios,
+  runProfileScenario,
   runScenario,
   type ScenarioColumnType,
   type ScenarioData,
@@ -194,6 +199,77 @@ describe.skipIf(postgresSkipReason())("check conformance on PostgreSQL", () => {
     expect(byKey["drift.id.propertyType"]).toMatch(/^failed: .*text.*integer/);
     // Comparing text with a number is an error of that one check, named with PostgreSQL's reason.
     expect(byKey["drift.amount.minimum"]).toMatch(/^error: operator does not exist: text < integer/);
+  });
+
+  for (const scenario of profileScenarios) {
+    it(scenario.name, async () => {
+      const { conn } = await load(scenario.data);
+      try {
+        expect((await runProfileScenario(scenario, conn)).mismatches).toEqual([]);
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  it("runs the checks without the profile when a profile aggregate fails, and says why", async () => {
+    const [scenario] = profileScenarios;
+    if (scenario === undefined) throw new Error("no scenarios");
+    const { conn } = await load(scenario.data);
+    try {
+      const checks = buildChecks(scenario.contract);
+      const plain = await runChecks(checks, conn);
+      const broken = countingStatements(conn, breakingProfile(conn.dialect, "min(1 / 0)"));
+      const run = await runChecks(checks, broken.connection, { profile: true });
+      expect(changedChecks(plain.checks, run.checks)).toEqual([]);
+      expect(broken.statements).toHaveLength(2);
+      const [profile] = run.profiles ?? [];
+      expect(profile?.rows).toBe(4);
+      expect(profile?.columns.every((c) => c.nulls === null)).toBe(true);
+      expect(profile?.reason).toBe("the profile's aggregates failed, the checks ran without them: division by zero");
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("takes approximate distinct counts and top values from the planner's statistics", async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => [i, i % 3 === 0 ? "red" : i % 3 === 1 ? "blue" : null, i % 7]);
+    const data: ScenarioData = {
+      stats: {
+        columns: [
+          { name: "id", type: "integer" },
+          { name: "colour", type: "text" },
+          { name: "bucket", type: "integer" },
+        ],
+        rows,
+      },
+    };
+    const { schema, conn } = await load(data);
+    try {
+      const checks = buildChecks({
+        apiVersion: "v3.1.0",
+        kind: "DataContract",
+        schema: [{ name: "stats", properties: [{ name: "id", logicalType: "integer", unique: true }] }],
+      });
+      // Before ANALYZE the engine keeps nothing: those figures stay unknown, never invented.
+      const before = (await runChecks(checks, conn, { profile: true })).profiles?.[0];
+      expect(before?.columns.find((c) => c.name === "colour")?.distinct ?? null).toBeNull();
+      await admin.query(`ANALYZE ${d.quoteIdentifier(schema)}."stats"`);
+      const counted = countingStatements(conn);
+      const after = (await runChecks(checks, counted.connection, { profile: true })).profiles?.[0];
+      expect(counted.statements).toHaveLength(1);
+      const byName = Object.fromEntries((after?.columns ?? []).map((c) => [c.name, c]));
+      // Exact from the uniqueness check; approximate (a sample of the table) from the statistics.
+      expect(byName.id).toMatchObject({ distinct: 300, distinctApproximate: false });
+      expect(byName.colour).toMatchObject({ distinct: 2, distinctApproximate: true, nulls: 100 });
+      expect([...(byName.colour?.top ?? [])].sort((a, b) => (a.value < b.value ? -1 : 1))).toEqual([
+        { value: "blue", count: 100 },
+        { value: "red", count: 100 },
+      ]);
+      expect(byName.bucket).toMatchObject({ distinct: 7, distinctApproximate: true, min: 0, max: 6, mean: 897 / 300 });
+    } finally {
+      await conn.close();
+    }
   });
 
   it("rejects an impossible calendar day that a date regex alone would accept", async () => {

@@ -1,5 +1,6 @@
 import {
   type ColumnInfo,
+  type ColumnStatistics,
   type Connection,
   type ConnectionCapabilities,
   type ConnectionOptions,
@@ -290,6 +291,34 @@ ORDER BY a.attnum`;
     return result.rows
       .filter((r) => r.name !== null)
       .map((r) => ({ name: String(r.name), type: String(r.type), nullable: r.not_null !== true }));
+  }
+
+  /**
+   * The planner's statistics of a table (`pg_stats`, kept by ANALYZE and autovacuum): distinct
+   * values and the most common values per column, for a profile's approximate figures. A catalog
+   * read, no scan of the data; empty before the table was first analyzed.
+   */
+  async columnStatistics(
+    object: string,
+    options: StatementOptions = {},
+  ): Promise<ReadonlyMap<string, ColumnStatistics>> {
+    const table = this.tables.get(object) ?? object;
+    const sql = `SELECT s.attname AS name, s.n_distinct AS n_distinct,
+       array_to_json(CAST(CAST(s.most_common_vals AS text) AS text[])) AS top_values,
+       array_to_json(s.most_common_freqs) AS top_shares
+FROM pg_catalog.pg_stats s
+WHERE s.schemaname = $1 AND s.tablename = $2 AND NOT s.inherited`;
+    const result = await this.readOnly(sql, (client) => client.query(sql, [this.config.schema, table]), options);
+    const out = new Map<string, ColumnStatistics>();
+    for (const r of result.rows) {
+      const values = Array.isArray(r.top_values) ? (r.top_values as unknown[]) : [];
+      const shares = Array.isArray(r.top_shares) ? (r.top_shares as unknown[]) : [];
+      out.set(String(r.name), {
+        distinct: r.n_distinct === null ? null : Number(r.n_distinct),
+        top: values.map((v, i) => ({ value: String(v), share: Number(shares[i] ?? 0) })),
+      });
+    }
+    return out;
   }
 
   async guard(sql: string, options: StatementOptions = {}): Promise<GuardVerdict> {

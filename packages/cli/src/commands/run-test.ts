@@ -15,6 +15,8 @@ export interface TestOptions {
   schema?: string;
   format: ReportFormat;
   output?: string;
+  /** Profile each dataset in the same scan as its checks (`profiles` in the JSON report). */
+  profile?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -133,7 +135,10 @@ export async function testContract(io: Io, file: string, options: TestOptions): 
     io.err(`testing ${checks.length} checks on server ${String(server.server ?? server.type)} (${engine.name})`);
   const tick = progress(io, checks.length);
   try {
-    return await runChecks(checks, connection, tick ? { onProgress: tick } : {});
+    return await runChecks(checks, connection, {
+      ...(tick ? { onProgress: tick } : {}),
+      ...(options.profile ? { profile: true } : {}),
+    });
   } finally {
     await connection.close();
   }

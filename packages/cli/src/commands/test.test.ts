@@ -168,6 +168,36 @@ describe("quanta test", () => {
     expect(pick("orders.id.unique").sql).toContain("count(DISTINCT");
   });
 
+  it("profiles each dataset in the checks' scan with --profile (JSON report)", async () => {
+    const plain = JSON.parse((await run("ok.yaml", "--format", "json")).out);
+    expect(plain.profiles).toBeUndefined();
+    const r = await run("ok.yaml", "--format", "json", "--profile");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.checks.map((c: { result: string }) => c.result)).toEqual(
+      plain.checks.map((c: { result: string }) => c.result),
+    );
+    expect(json.profiles).toMatchObject([
+      {
+        dataset: "orders",
+        rows: 10,
+        columns: [
+          { name: "id", type: "BIGINT", nulls: 0, distinct: 10, min: 0, max: 9, mean: 4.5 },
+          {
+            name: "status",
+            type: "VARCHAR",
+            nulls: 0,
+            distinct: 2,
+            top: [
+              { value: "new", count: 5 },
+              { value: "paid", count: 5 },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
   it("writes well-formed JUnit XML to a file", async () => {
     const r = await run("failing.yaml", "--format", "junit", "--output", "report.xml");
     expect(r.code).toBe(1);

@@ -11,6 +11,10 @@ export function registerTestCommand(program: Command, io: Io, setExit: SetExit):
     .option("--schema <object>", "test only this schema object")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "junit"]).default("text"))
     .option("--output <file>", "write the report to this file instead of standard output")
+    .option(
+      "--profile",
+      "also profile each dataset (nulls, min, max, mean …) in the checks' scan; shown in the JSON report",
+    )
     .action(async (file: string, options: TestOptions) => {
       // Core's checks and the engine load only when a test runs; the engine only for its server type.
       const { runTest } = await import("./run-test.js");

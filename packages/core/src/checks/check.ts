@@ -86,6 +86,25 @@ export type Metric =
 
 export type MetricKind = Metric["kind"];
 
+/**
+ * An aggregate only a profile asks for (never a check's metric): it rides in the dataset's one
+ * scan beside the check metrics. Nulls reuse the `nullCount` metric, distinct values reuse a
+ * uniqueness check's `duplicateCount`, so a figure a check already computes costs nothing more.
+ */
+export type ProfileMetric =
+  | { kind: "minValue"; property: string }
+  | { kind: "maxValue"; property: string }
+  /** Numeric columns only; as double precision. */
+  | { kind: "meanValue"; property: string }
+  /** Rows where a boolean column is true (false = non-null − true): its top values and distinct count. */
+  | { kind: "trueCount"; property: string }
+  /** Rows equal to `value`: the top values of a column whose valid values the contract lists. */
+  | { kind: "valueCount"; property: string; value: SqlValue };
+
+/** Anything one dataset's aggregate scan computes. */
+export type AggregateMetric = Metric | ProfileMetric;
+export type AggregateMetricKind = AggregateMetric["kind"];
+
 /** What the check is about, as reported in results (`type` in the JSON output). */
 export type CheckType =
   | "objectExists"

@@ -12,6 +12,17 @@ export interface ColumnInfo {
   nullable?: boolean;
 }
 
+/**
+ * What an engine keeps about a column without scanning it (PostgreSQL's planner statistics):
+ * approximate, and only as fresh as the engine's last ANALYZE.
+ */
+export interface ColumnStatistics {
+  /** Distinct non-null values; a negative number is minus their share of the rows (PostgreSQL's `n_distinct`). */
+  distinct?: number | null;
+  /** The most common values with their share of all rows, most frequent first. */
+  top?: readonly { value: string; share: number }[] | null;
+}
+
 /** The answer of the read-only guard: `ok`, or refused with the reason shown in the check result. */
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -62,6 +73,12 @@ export interface Connection {
    * one side-effect-free SELECT reading only the contract's objects.
    */
   guard(sql: string, options?: StatementOptions): Promise<GuardVerdict>;
+  /**
+   * Optional: per column name, the statistics the engine already keeps for an object (no scan),
+   * used by profiles for figures the scan does not compute (approximate distinct counts). Absent,
+   * or an empty map, when the engine keeps none.
+   */
+  columnStatistics?(object: string, options?: StatementOptions): Promise<ReadonlyMap<string, ColumnStatistics>>;
   close(): Promise<void>;
 }
 

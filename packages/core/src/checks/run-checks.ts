@@ -3,6 +3,7 @@ import type {
   Check,
   CheckResult,
   CheckStatus,
+  DatasetProfile,
   Metric,
   MetricCheck,
   RunResult,
@@ -11,10 +12,11 @@ import type {
   SqlCheck,
   SqlValue,
 } from "./check.js";
-import type { ColumnInfo, Connection, StatementOptions } from "./connection.js";
+import type { ColumnInfo, Connection, Row, StatementOptions } from "./connection.js";
 import { describeThreshold, percentOf, satisfies } from "./evaluate.js";
 import { resolvePlaceholders } from "./placeholders.js";
 import { type DatasetPlan, planChecks, rowCountAlias } from "./plan-checks.js";
+import { failedProfile, readProfile } from "./profile.js";
 import { readSamples, sampleSize, withSamples } from "./samples.js";
 
 export interface RunChecksOptions {
@@ -31,7 +33,8 @@ export interface RunChecksOptions {
   signal?: AbortSignal | undefined;
   /**
    * Also profile every dataset the checks read (row count, nulls, distinct values, min, max, mean,
-   * top values per column), in the same aggregate scan as the dataset's metrics.
+   * top values per column), in the same aggregate scan as the dataset's metrics. The profile never
+   * changes a check's result: when its aggregates fail, the checks run alone and the profile says why.
    */
   profile?: boolean | undefined;
 }
@@ -41,8 +44,18 @@ type Outcome = Pick<CheckResult, "result" | "value" | "threshold" | "reason" | "
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
 
-/** A statement the run's limits stopped or never started; `message` is the whole reason, and it is not retried. */
-class Stopped extends Error {}
+/**
+ * A statement the run's limits stopped or never started; `message` is the whole reason, and it is
+ * not retried — except a statement over its own time limit (`ownLimit`), which may be retried smaller.
+ */
+class Stopped extends Error {
+  constructor(
+    message: string,
+    readonly ownLimit = false,
+  ) {
+    super(message);
+  }
+}
 
 /** Runs one engine statement under the run's limits. */
 type Statement = <T>(work: (options: StatementOptions) => Promise<T>) => Promise<T>;
@@ -68,7 +81,7 @@ function limitedStatements(options: RunChecksOptions): Statement {
       return await work({ timeoutMs, signal });
     } catch (e) {
       if (signal?.aborted) throw stopped();
-      if (timedOut) throw byRun ? runOut() : new Stopped(`timed out after ${seconds(timeoutMs ?? 0)}`);
+      if (timedOut) throw byRun ? runOut() : new Stopped(`timed out after ${seconds(timeoutMs ?? 0)}`, true);
       throw e;
     } finally {
       clearTimeout(timer);
@@ -203,6 +216,9 @@ export async function runChecks(
 
   // Introspect every dataset once; a missing dataset or column skips the checks that need it.
   const columnsOf = new Map<string, ColumnInfo[]>();
+  const profiles = new Map<string, DatasetProfile>();
+  const unprofiled = (dataset: string, reason: string) =>
+    profiles.set(dataset, { dataset, rows: null, columns: [], reason });
   const schemas = [
     ...new Set(checks.flatMap((c) => (c.schema !== undefined && !outcomes.has(c.key) ? [c.schema] : []))),
   ];
@@ -212,6 +228,7 @@ export async function runChecks(
     try {
       columns = await statement((o) => connection.introspect(schema, o));
     } catch (e) {
+      unprofiled(schema, `cannot read ${schema}: ${message(e)}`);
       for (const c of mine)
         settle(c.key, {
           result: "error",
@@ -221,6 +238,7 @@ export async function runChecks(
       continue;
     }
     if (columns === undefined) {
+      unprofiled(schema, `${schema} not found`);
       for (const c of mine) {
         const objectCheck = c.kind === "schema" && c.expect.kind === "object";
         settle(
@@ -255,9 +273,19 @@ export async function runChecks(
   // an engine that runs statements side by side (separate sessions) gets them all at once, up to
   // its limit, so a SQL rule's scan overlaps the main one instead of following it.
   const metricChecks = checks.filter((c): c is MetricCheck => c.kind === "metric" && !outcomes.has(c.key));
+  const relationOf = (s: string) => connection.relation(s);
+  let plans: DatasetPlan[];
+  try {
+    plans = planChecks(metricChecks, dialect, relationOf, options.profile ? columnsOf : undefined);
+  } catch (e) {
+    // A column name the dialect cannot quote (a NUL in it): no profile, the checks as without one.
+    if (!options.profile) throw e;
+    plans = planChecks(metricChecks, dialect, relationOf);
+    for (const s of columnsOf.keys()) unprofiled(s, `cannot profile ${s}: ${message(e)}`);
+  }
   const work: (() => Promise<void>)[] = [
-    ...planChecks(metricChecks, dialect, (s) => connection.relation(s)).map(
-      (plan) => () => runPlan(plan, metricChecks, connection, statement, settle),
+    ...plans.map(
+      (plan) => () => runPlan(plan, metricChecks, connection, statement, settle, (p) => profiles.set(p.dataset, p)),
     ),
     ...checks.flatMap((check) =>
       check.kind === "sql" && !outcomes.has(check.key)
@@ -280,7 +308,9 @@ export async function runChecks(
     if (o.sql !== undefined) r.sql = o.sql;
     return r;
   });
-  return { result: runStatus(results), durationMs: Math.round(Date.now() - started), checks: results };
+  const run: RunResult = { result: runStatus(results), durationMs: Math.round(Date.now() - started), checks: results };
+  if (options.profile) run.profiles = schemas.flatMap((s) => profiles.get(s) ?? []);
+  return run;
 }
 
 /** Runs `tasks`, at most `limit` at a time, in their order; settles when all have. */
@@ -298,30 +328,56 @@ async function runPlan(
   connection: Connection,
   statement: Statement,
   settle: (key: string, o: Outcome) => void,
+  profiled: (profile: DatasetProfile) => void,
 ): Promise<void> {
   const mine = checks.filter((c) => plan.aliasOf.has(c.key));
-  try {
-    const row = (await statement((o) => connection.run(plan.sql, o)))[0] ?? {};
-    const rows = Number(row[rowCountAlias] ?? 0);
-    for (const c of mine) {
-      const outcome = judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql);
-      const sample = plan.sampleOf.get(c.key);
-      settle(c.key, sample === undefined ? outcome : await namingSamples(outcome, sample, plan, connection, statement));
+  const profile = plan.profile;
+  let profileFailure: string | undefined;
+  if (profile !== undefined) {
+    let row: Row | undefined;
+    try {
+      row = (await statement((o) => connection.run(profile.sql, o)))[0] ?? {};
+    } catch (e) {
+      // Stopped by the run's own deadline or a cancel: the checks alone would be stopped alike.
+      if (e instanceof Stopped && !e.ownLimit) {
+        profiled(failedProfile(plan.schema, profile.plan, null, e.message));
+        for (const c of mine) settle(c.key, stoppedOutcome(c, plan, e));
+        return;
+      }
+      // The profile's aggregates failed (or made the scan too slow): the checks run as without it.
+      profileFailure = `the profile's aggregates failed, the checks ran without them: ${message(e)}`;
+      if (mine.length === 0) {
+        profiled(failedProfile(plan.schema, profile.plan, null, profileFailure));
+        return;
+      }
     }
-    return;
+    if (row !== undefined) {
+      const statistics = await engineStatistics(plan.schema, connection, statement);
+      profiled(readProfile(plan.schema, profile.plan, row, Number(row[rowCountAlias] ?? 0), statistics));
+      await judgeAll(mine, plan, row, connection, statement, settle);
+      return;
+    }
+  }
+  const withoutProfile = (rows: number | null) => {
+    if (profile !== undefined && profileFailure !== undefined)
+      profiled(failedProfile(plan.schema, profile.plan, rows, profileFailure));
+  };
+  let row: Row | undefined;
+  try {
+    row = (await statement((o) => connection.run(plan.sql, o)))[0] ?? {};
   } catch (e) {
+    withoutProfile(null);
     // Out of time: one query per check would only take as long again, each.
     if (e instanceof Stopped) {
-      for (const c of mine)
-        settle(c.key, {
-          result: "error",
-          threshold: describeThreshold(c.threshold, c.unit),
-          sql: plan.sql,
-          reason: e.message,
-        });
+      for (const c of mine) settle(c.key, stoppedOutcome(c, plan, e));
       return;
     }
     // One expression broke the batch (a type the contract got wrong, a bad pattern …): find it.
+  }
+  if (row !== undefined) {
+    withoutProfile(Number(row[rowCountAlias] ?? 0));
+    await judgeAll(mine, plan, row, connection, statement, settle);
+    return;
   }
   const dialect = connection.dialect;
   for (const c of mine) {
@@ -335,6 +391,48 @@ async function runPlan(
     } catch (e) {
       settle(c.key, { result: "error", threshold: describeThreshold(c.threshold, c.unit), sql, reason: message(e) });
     }
+  }
+}
+
+/** Judges every check of a dataset from its scan's row (then names offending values of those that failed). */
+async function judgeAll(
+  mine: readonly MetricCheck[],
+  plan: DatasetPlan,
+  row: Readonly<Record<string, SqlValue>>,
+  connection: Connection,
+  statement: Statement,
+  settle: (key: string, o: Outcome) => void,
+): Promise<void> {
+  const rows = Number(row[rowCountAlias] ?? 0);
+  for (const c of mine) {
+    const outcome = judge(c, row[plan.aliasOf.get(c.key) ?? ""], rows, plan.sql);
+    const sample = plan.sampleOf.get(c.key);
+    settle(c.key, sample === undefined ? outcome : await namingSamples(outcome, sample, plan, connection, statement));
+  }
+}
+
+const stoppedOutcome = (c: MetricCheck, plan: DatasetPlan, e: Stopped): Outcome => ({
+  result: "error",
+  threshold: describeThreshold(c.threshold, c.unit),
+  sql: plan.sql,
+  reason: e.message,
+});
+
+/**
+ * The engine's own statistics of a dataset (no scan), for figures the scan leaves unknown. A
+ * courtesy: an engine without them, or a failure to read them, leaves those figures null.
+ */
+async function engineStatistics(
+  schema: string,
+  connection: Connection,
+  statement: Statement,
+): Promise<Awaited<ReturnType<NonNullable<Connection["columnStatistics"]>>> | undefined> {
+  const read = connection.columnStatistics?.bind(connection);
+  if (read === undefined) return undefined;
+  try {
+    return await statement((o) => read(schema, o));
+  } catch {
+    return undefined;
   }
 }
 

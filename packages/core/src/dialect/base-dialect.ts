@@ -1,9 +1,13 @@
-import type { Metric, MetricKind, SqlValue, Violation } from "../checks/check.js";
+import type { AggregateMetric, AggregateMetricKind, SqlValue, Violation } from "../checks/check.js";
 import { calendarPatterns } from "../checks/string-formats.js";
 import { InputError } from "../errors.js";
-import type { AggregateItem, Dialect, DialectCapabilities, LogicalType } from "./dialect.js";
+import type { AggregateItem, Dialect, DialectCapabilities, LogicalType, ProfileShape } from "./dialect.js";
 
-type MetricSql<K extends MetricKind> = (d: BaseDialect, m: Extract<Metric, { kind: K }>, relation: string) => string;
+type MetricSql<K extends AggregateMetricKind> = (
+  d: BaseDialect,
+  m: Extract<AggregateMetric, { kind: K }>,
+  relation: string,
+) => string;
 type ViolationSql<K extends Violation["kind"]> = (
   d: BaseDialect,
   expr: string,
@@ -11,7 +15,7 @@ type ViolationSql<K extends Violation["kind"]> = (
 ) => string;
 
 /** Metric → SQL, one entry per metric kind (a new kind does not compile until it is handled here). */
-const metricSql: { [K in MetricKind]: MetricSql<K> } = {
+const metricSql: { [K in AggregateMetricKind]: MetricSql<K> } = {
   rowCount: (d) => d.countAll(),
   nullCount: (d, m) => d.countIf(`${d.quoteIdentifier(m.property)} IS NULL`),
   missingCount: (d, m) => {
@@ -27,6 +31,11 @@ const metricSql: { [K in MetricKind]: MetricSql<K> } = {
     return d.countIf(`${col} IS NOT NULL AND ${d.violation(col, m.violation)}`);
   },
   ageSeconds: (d, m) => d.ageSeconds(`${m.of}(${d.quoteIdentifier(m.property)})`),
+  minValue: (d, m) => `min(${d.quoteIdentifier(m.property)})`,
+  maxValue: (d, m) => `max(${d.quoteIdentifier(m.property)})`,
+  meanValue: (d, m) => `CAST(avg(${d.quoteIdentifier(m.property)}) AS DOUBLE PRECISION)`,
+  trueCount: (d, m) => d.countIf(d.quoteIdentifier(m.property)),
+  valueCount: (d, m) => d.countIf(`${d.quoteIdentifier(m.property)} = ${d.literal(m.value)}`),
 };
 
 /** True for a row whose non-null value is outside `validValues` or does not match `pattern`. */
@@ -178,8 +187,8 @@ export class BaseDialect implements Dialect {
     return `'${value.replaceAll("'", "''")}'`;
   }
 
-  metric(metric: Metric, relation: string): string {
-    return (metricSql[metric.kind] as MetricSql<MetricKind>)(this, metric as never, relation);
+  metric(metric: AggregateMetric, relation: string): string {
+    return (metricSql[metric.kind] as MetricSql<AggregateMetricKind>)(this, metric as never, relation);
   }
 
   aggregateQuery(relation: string, items: readonly AggregateItem[]): string {
@@ -262,6 +271,41 @@ export class BaseDialect implements Dialect {
   /** Seconds from `aggregate` (a min/max of a date or timestamp) to now. */
   ageSeconds(aggregate: string): string {
     return `EXTRACT(EPOCH FROM (now() - CAST(${aggregate} AS TIMESTAMPTZ)))`;
+  }
+
+  /**
+   * Base types (see `baseType`) of text whose `min`/`max` the engine orders; other text-like types
+   * (PostgreSQL's `uuid`, `xml`, `inet` …) have no `min` aggregate there and get nulls only.
+   */
+  protected orderedTextTypes: ReadonlySet<string> = new Set([
+    "text",
+    "varchar",
+    "character varying",
+    "character",
+    "char",
+    "bpchar",
+  ]);
+  /** Numeric base types without `avg` (PostgreSQL's `oid`): min and max only. */
+  protected unaveragedTypes: ReadonlySet<string> = new Set(["oid"]);
+
+  profileShape(engineType: string): ProfileShape {
+    if (this.isArrayType(engineType)) return "nullsOnly";
+    const base = this.baseType(engineType);
+    switch (this.logicalTypeOf(engineType)) {
+      case "integer":
+      case "number":
+        return this.unaveragedTypes.has(base) ? "ordered" : "numeric";
+      case "date":
+      case "timestamp":
+      case "time":
+        return "ordered";
+      case "boolean":
+        return "boolean";
+      case "string":
+        return this.orderedTextTypes.has(base) ? "ordered" : "nullsOnly";
+      default:
+        return "nullsOnly";
+    }
   }
 
   /** Engine type → logical type; dialects add their own spellings. */

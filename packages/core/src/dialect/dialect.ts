@@ -1,4 +1,4 @@
-import type { Metric, SqlValue } from "../checks/check.js";
+import type { AggregateMetric, SqlValue } from "../checks/check.js";
 import type { LogicalType } from "../spec/odcs/model.js";
 
 /** ODCS logical types, the vocabulary `propertyType` checks compare engine types against. */
@@ -21,8 +21,15 @@ export interface DialectCapabilities {
 /** One aggregate output of a dataset's single scan. */
 export interface AggregateItem {
   alias: string;
-  metric: Metric;
+  metric: AggregateMetric;
 }
+
+/**
+ * What a profile computes for a column of a given engine type: `numeric` nulls, min, max and
+ * mean; `ordered` nulls, min and max; `boolean` nulls and true/false counts; `nullsOnly` what any
+ * type allows (structs, lists, JSON, binary, and types the dialect does not know).
+ */
+export type ProfileShape = "numeric" | "ordered" | "boolean" | "nullsOnly";
 
 /**
  * SQL generation for one engine: pure, no I/O. Most dialects extend `BaseDialect` (PostgreSQL
@@ -36,7 +43,7 @@ export interface Dialect {
   /** A literal for a scalar; strings always escaped. */
   literal(value: SqlValue): string;
   /** The aggregate SQL expression computing `metric` over the rows of `relation`. */
-  metric(metric: Metric, relation: string): string;
+  metric(metric: AggregateMetric, relation: string): string;
   /** ONE query computing every item over `relation`: the dataset is scanned once. */
   aggregateQuery(relation: string, items: readonly AggregateItem[]): string;
   /** The ODCS logical type an engine column type belongs to, or `undefined` when unknown. */
@@ -48,4 +55,6 @@ export interface Dialect {
    * `undefined` when the dialect does not know the declared type and cannot judge.
    */
   physicalTypeMatches(declared: string, actual: string): boolean | undefined;
+  /** Which profile aggregates a column of this engine type can take (min/max only where the engine orders it). */
+  profileShape(engineType: string): ProfileShape;
 }

@@ -4,5 +4,7 @@
  */
 export * from "./check-scenarios.js";
 export * from "./guard-scenarios.js";
+export * from "./profile-scenarios.js";
+export * from "./run-profile-scenario.js";
 export * from "./run-scenario.js";
 export * from "./scenario.js";

@@ -129,6 +129,9 @@ export class DuckDbDialect extends BaseDialect {
     return super.baseType(engineType.replace(/\(.*$/s, ""));
   }
 
+  /** DuckDB orders every text-like type it has, UUIDs and enums too. */
+  protected override orderedTextTypes: ReadonlySet<string> = new Set(["varchar", "text", "string", "uuid", "enum"]);
+
   protected override logicalTypes = duckdbLogicalTypes;
   protected override physicalAliases = duckdbPhysicalAliases;
 }
