@@ -29,6 +29,8 @@ export class ConflictError extends QuantaError {}
 export class UnprocessableError extends QuantaError {}
 /** The resource cannot take the request in its state (a paused product, a locked version). */
 export class LockedError extends QuantaError {}
+/** The resource was here and is gone for good (a data product past its end of life). */
+export class GoneError extends QuantaError {}
 /** More than the server takes in one request (rows, bytes). */
 export class TooLargeError extends QuantaError {}
 /** A body in a format the operation does not read. */

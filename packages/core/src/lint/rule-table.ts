@@ -2,6 +2,7 @@ import type { Severity } from "../issues.js";
 import type { DocumentKind } from "../spec/kinds.js";
 import type { LintRule } from "./lint-rule.js";
 import { invalidDate } from "./rules/dates.js";
+import { lifecycleDateInvalid, lifecycleDatesOutOfOrder } from "./rules/lifecycle-dates.js";
 import { exampleTypeMismatch } from "./rules/odcs-examples.js";
 import { logicalTypeOptionMismatch, logicalTypeOptionsContradict } from "./rules/odcs-logical-types.js";
 import { duplicateObjectName, duplicatePropertyName } from "./rules/odcs-names.js";
@@ -50,6 +51,8 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     invalidPattern,
     exampleTypeMismatch,
     invalidDate,
+    lifecycleDateInvalid,
+    lifecycleDatesOutOfOrder,
     versionNotSemver,
     versionPrefixed,
     ...sqlRules,
@@ -63,6 +66,8 @@ export const lintRules: Record<DocumentKind, readonly LintRule[]> = {
     inputPortContractUnresolved,
     inputContractUnknown,
     invalidDate,
+    lifecycleDateInvalid,
+    lifecycleDatesOutOfOrder,
     versionNotSemver,
     versionPrefixed,
   ],

@@ -25,7 +25,8 @@ export interface LifecycleDates {
 
 export interface LifecycleProblem {
   path: Path;
-  severity: "error" | "warning";
+  /** `invalid`: a date or retention that cannot be read; `out-of-order`: dates that contradict each other. */
+  kind: "invalid" | "out-of-order";
   message: string;
 }
 
@@ -83,31 +84,39 @@ export function readLifecycleDates(
     const known = datedProperties.find((p) => p.toLowerCase() === property.toLowerCase());
     if (known) {
       const read = instant(e.value);
-      if ("error" in read) problems.push({ path, severity: "error", message: `${known}: ${read.error}` });
+      if ("error" in read) problems.push({ path, kind: "invalid", message: `${known}: ${read.error}` });
       else dates[known] = read.at;
       return;
     }
     if (property.toLowerCase() !== "retention") return;
-    const value = num(e.value) ?? (typeof e.value === "string" && /^\d+$/.test(e.value) ? Number(e.value) : undefined);
-    const unitText = text(e.unit)?.trim().toLowerCase() ?? "";
+    // ODCS: value, unit, element side by side. ODPS custom properties have no unit: the value is
+    // "3 y" or an object { value, unit, element }.
+    const inner = obj(e.value);
+    const spelled = typeof e.value === "string" ? /^\s*(\d+)\s*([A-Za-z]+)\s*$/.exec(e.value) : null;
+    const raw = inner ? inner.value : spelled ? spelled[1] : e.value;
+    const value = num(raw) ?? (typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined);
+    const unitText =
+      text(inner ? inner.unit : (e.unit ?? spelled?.[2]))
+        ?.trim()
+        .toLowerCase() ?? "";
     const unit = units[unitText];
-    const element = text(e.element)?.trim() || undefined;
+    const element = text(inner ? inner.element : e.element)?.trim() || undefined;
     if (value === undefined || !Number.isInteger(value) || value <= 0) {
       problems.push({
         path,
-        severity: "error",
-        message: `retention: the value is a whole number of units greater than 0, such as 3 with unit y (got ${JSON.stringify(e.value)})`,
+        kind: "invalid",
+        message: `retention: the value is a whole number of units greater than 0, such as 3 with unit y, or "3 y" (got ${JSON.stringify(e.value)})`,
       });
     } else if (!unit) {
       problems.push({
         path: [...base, i, "unit"],
-        severity: "error",
-        message: `retention: unit ${JSON.stringify(e.unit ?? null)} is not one of d, w, month, y (or day(s), week(s), month(s), year(s))`,
+        kind: "invalid",
+        message: `retention: unit ${JSON.stringify(unitText || null)} is not one of d, w, month, y (or day(s), week(s), month(s), year(s))`,
       });
     } else if (element !== undefined && !/^[^.\s]+\.[^.\s]+$/.test(element)) {
       problems.push({
         path: [...base, i, "element"],
-        severity: "error",
+        kind: "invalid",
         message: `retention: element "${element}" does not name a column as object.column (e.g. readings.reading_ts)`,
       });
     } else {
@@ -125,8 +134,8 @@ export function readLifecycleDates(
     if (a && b && b.getTime() < a.getTime()) {
       problems.push({
         path: base,
-        severity: "warning",
-        message: `${after} (${b.toISOString()}) is before ${before} (${a.toISOString()}); Quanta applies each date as written, so the earlier one takes effect first`,
+        kind: "out-of-order",
+        message: `${after} (${b.toISOString()}) is before ${before} (${a.toISOString()}); put the dates in order: general availability, end of support, end of life`,
       });
     }
   }
@@ -153,18 +162,18 @@ export const lifecycleDateInvalid: LintRule = {
   check(ctx) {
     const key = where(ctx.kind);
     const { problems } = readLifecycleDates(obj(ctx.value)?.[key], [key]);
-    for (const p of problems) if (p.severity === "error") ctx.report(p.path, p.message);
+    for (const p of problems) if (p.kind === "invalid") ctx.report(p.path, p.message);
   },
 };
 
 export const lifecycleDatesOutOfOrder: LintRule = {
   code: "lifecycle-dates-out-of-order",
-  severity: "warning",
+  severity: "error",
   description:
-    "Lifecycle dates out of order: end of life before end of support, or either before general availability.",
+    "Lifecycle dates out of order: end of life before end of support, or either before general availability (ODCS `slaProperties`, ODPS `customProperties`).",
   check(ctx) {
     const key = where(ctx.kind);
     const { problems } = readLifecycleDates(obj(ctx.value)?.[key], [key]);
-    for (const p of problems) if (p.severity === "warning") ctx.report(p.path, p.message);
+    for (const p of problems) if (p.kind === "out-of-order") ctx.report(p.path, p.message);
   },
 };
