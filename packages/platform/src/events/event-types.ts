@@ -8,6 +8,9 @@ export const eventTypes: Readonly<Record<string, string>> = {
   "product.published": "A product version was published (subject: the product)",
   "product.configured": "A product's runtime settings changed",
   "product.state-changed": "A product was started, stopped or retired",
+  "product.end-of-support": "A product's (or port's) end of support passed: reads carry a Deprecation header",
+  "product.end-of-life":
+    "A product's (or port's) end of life passed: it is no longer served (410), a tombstone in the registry",
   "product.certification.changed": "A product's certification level changed after an evaluation",
   "contract.published": "A new contract version was published (subject: the contract)",
   "contract.breaking-change": "A contract's new major version reached agreements that serve an older one",
@@ -20,6 +23,7 @@ export const eventTypes: Readonly<Record<string, string>> = {
   "agreement.version-pending": "An agreement has a new major contract version to accept before its notice ends",
   "agreement.version-accepted": "The consumer moved its agreement to the new contract version",
   "port.version.published": "New data became the current version of an output port",
+  "port.version.expired": "A port version passed its retention: its files were removed, its row kept as expired",
   "port.version.rolled-back": "An output port was rolled back to an earlier version",
   "pipeline.requested": "A pipeline run was requested",
   "pipeline.succeeded": "A pipeline run succeeded",

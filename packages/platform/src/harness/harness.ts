@@ -13,6 +13,7 @@ import { planRead, type ReadPlan } from "../access/read-access.js";
 import { decide } from "../identity/authorize.js";
 import { type Principal, teamRole } from "../identity/principal.js";
 import type { Lake } from "../lake/lake.js";
+import { checkRead } from "../lifecycle/read-check.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
@@ -38,7 +39,11 @@ import { UsageRepository } from "./usage-repository.js";
 const reservedSchemas = /^(main|temp|system|memory|pg_catalog|information_schema|quanta_.*)$/i;
 
 /** A consume answer as the HTTP layer sends it (engines in Node answer web streams). */
-export type ConsumeStream = EngineStream & { body: ReadableStream<Uint8Array> };
+export type ConsumeStream = EngineStream & {
+  body: ReadableStream<Uint8Array>;
+  /** Headers the answer carries besides the stream's own (lifecycle: Deprecation, Sunset). */
+  headers?: Record<string, string>;
+};
 
 export interface HarnessOptions {
   db: Database;
@@ -52,6 +57,8 @@ export interface HarnessOptions {
   log?: (line: string) => void;
   /** Called after a control action that (re)starts a product, to test its contracts now. */
   onStarted?: (productId: string) => void;
+  /** The clock lifecycle dates are compared with (tests move it). */
+  now?: () => Date;
 }
 
 /**
@@ -188,6 +195,15 @@ export class Harness {
     principal: Principal | undefined,
   ): Promise<ConsumeStream> {
     const consumer = principal?.name ?? "anonymous";
+    // Lifecycle dates (lifecycle/read-check.ts): 410 past end of life, Deprecation headers past end of support.
+    const lifecycleHeaders = await checkRead(this.db, plans, this.options.now?.() ?? new Date()).catch(
+      async (e: unknown) => {
+        await Promise.all(
+          plans.map((p) => p.audit({ rows: 0, reason: `not served: ${(e as Error).message}`, sql: request.sql ?? "" })),
+        );
+        throw e;
+      },
+    );
     let maxRows = this.consumeLimits.maxRows;
     for (const id of new Set(productIds)) {
       const life = await this.lifecycle.requireReads(id);
@@ -250,6 +266,7 @@ export class Harness {
           .catch(() => {});
       }
     });
+    if (Object.keys(lifecycleHeaders).length > 0) stream.headers = { ...stream.headers, ...lifecycleHeaders };
     return stream;
   }
 

@@ -55,7 +55,7 @@ const PortSliSchema = z.object({
 /** A port version as observe lists it (every state, with why one failed). */
 export const VersionSummarySchema = z.object({
   version: z.number().int(),
-  state: z.enum(["staged", "current", "superseded", "failed"]),
+  state: z.enum(["staged", "current", "superseded", "failed", "expired"]),
   source: z.enum(["publish", "ingest", "pipeline", "rollback"]),
   createdAt: z.string(),
   currentAt: z.string().nullable(),

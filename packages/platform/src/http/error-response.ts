@@ -7,7 +7,7 @@ import type { ErrorSchema } from "./schemas.js";
 /** The one shape of every error the API returns. */
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 423 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 410 | 413 | 415 | 422 | 423 | 500 | 503;
 
 interface Mapping {
   status: ErrorStatus;
@@ -26,6 +26,7 @@ const byErrorName: Record<string, Mapping> = {
   NotFoundError: { status: 404, code: "not-found" },
   TimeoutError: { status: 408, code: "timeout" },
   ConflictError: { status: 409, code: "conflict" },
+  GoneError: { status: 410, code: "gone" },
   TooLargeError: { status: 413, code: "payload-too-large" },
   UnsupportedMediaTypeError: { status: 415, code: "unsupported-media-type" },
   UnprocessableError: { status: 422, code: "unprocessable" },

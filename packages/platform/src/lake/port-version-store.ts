@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../storage/database.js";
 import { ownerTag, thisProcess } from "./file-owner.js";
 import type { StorageRoot } from "./storage-root.js";
 
-export type VersionState = "staged" | "current" | "superseded" | "failed";
+export type VersionState = "staged" | "current" | "superseded" | "failed" | "expired";
 export type VersionSource = "publish" | "ingest" | "pipeline" | "rollback";
 
 /** One dataset of a version as stored: its files relative to the storage root. */

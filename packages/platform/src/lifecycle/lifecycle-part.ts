@@ -1,6 +1,64 @@
 import type { BackgroundContext, BackgroundPart } from "../harness/background-part.js";
+import { checkLifecycle } from "./lifecycle-check.js";
 
-/** Lifecycle dates: end of support and end of life passing, retention expiring. */
-export function lifecyclePart(_ctx: BackgroundContext): BackgroundPart {
-  return {};
+export const lifecycleCheckKind = "lifecycle-check";
+export const defaultLifecycleIntervalMs = 5 * 60_000;
+
+export interface LifecyclePartOptions {
+  /** The clock the dates are compared with (tests move it). */
+  now?: () => Date;
+  /** How often the dates are checked (default 5 minutes). */
+  intervalMs?: number;
+}
+
+/**
+ * Lifecycle dates: end of support and end of life passing, retention expiring. On start and every
+ * interval each replica enqueues one `lifecycle-check` job keyed on the time slot, so N replicas
+ * make one job per slot; the job itself is idempotent too (notices are claimed, versions expire
+ * under the port's lock), so a slot run twice announces nothing twice.
+ */
+export function lifecyclePart(ctx: BackgroundContext, options: LifecyclePartOptions = {}): BackgroundPart {
+  const now = options.now ?? (() => new Date());
+  const interval = Math.max(1_000, options.intervalMs ?? defaultLifecycleIntervalMs);
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  const tick = async () => {
+    const slot = new Date(Math.floor(now().getTime() / interval) * interval).toISOString();
+    const { created } = await ctx.queue.enqueue({
+      kind: lifecycleCheckKind,
+      key: `${lifecycleCheckKind}:${slot}`,
+      payload: { slot },
+      maxAttempts: 2,
+    });
+    if (created) ctx.poke();
+  };
+  const run = () => {
+    if (ticking) return;
+    ticking = true;
+    void tick()
+      .catch((e: unknown) => ctx.log(`lifecycle: ${(e as Error)?.message ?? e}`))
+      .finally(() => {
+        ticking = false;
+      });
+  };
+  return {
+    handlers: {
+      [lifecycleCheckKind]: async () => {
+        const r = await checkLifecycle(ctx.db, ctx.lake, now(), ctx.log);
+        return {
+          announced: r.announced.map((d) => ({ ...d, at: d.at.toISOString() })),
+          marked: r.marked,
+          expired: r.expired.map((v) => ({ productId: v.productId, port: v.port, version: v.version })),
+        };
+      },
+    },
+    start() {
+      run();
+      timer = setInterval(run, interval);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
 }

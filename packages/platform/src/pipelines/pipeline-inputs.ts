@@ -2,6 +2,7 @@ import type { SandboxDataset } from "@quanta/engine-duckdb";
 import { planRead, type ReadPlan } from "../access/read-access.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import type { Principal } from "../identity/principal.js";
+import { checkRead } from "../lifecycle/read-check.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Database } from "../storage/database.js";
@@ -37,6 +38,8 @@ export async function planInputs(
     let plan: ReadPlan;
     try {
       plan = await planRead(db, locator, { ...upstream, action: "pipeline" }, input.principal);
+      // A product past its end of life is never read again, by a pipeline either (410 → the run fails).
+      await checkRead(db, [plan], new Date());
     } catch (e) {
       throw new RunFailed(
         `input port ${name} (${upstream.productId} port ${upstream.port}): ${(e as Error).message}`,

@@ -409,6 +409,7 @@ function streamed(stream: ConsumeStream, format: string, name: string): Response
     headers: {
       "content-type": stream.contentType,
       "cache-control": "no-store",
+      ...stream.headers,
       "x-quanta-columns": encodeURIComponent(stream.columns.map((col) => col.name).join(",")).slice(0, 4000),
       ...(format === "parquet" || format === "csv"
         ? { "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}.${format}"` }

@@ -1,0 +1,169 @@
+import { publishEvent } from "../events/publish-event.js";
+import type { Lake } from "../lake/lake.js";
+import { incidentAudience } from "../observability/incident-audience.js";
+import { type IncidentSeverity, quantaActor, raise } from "../observability/incidents.js";
+import { forgetProduct } from "../registry/product-cache.js";
+import type { Database } from "../storage/database.js";
+import { type ProductDates, productDates, productPhase } from "./product-dates.js";
+import { type ExpiredVersion, expireVersions } from "./retention.js";
+
+export type DateKind = "end-of-support" | "end-of-life";
+
+/** A lifecycle date that passed, for a product (port null) or one of its ports. */
+export interface PassedDate {
+  productId: string;
+  port: string | null;
+  kind: DateKind;
+  at: Date;
+}
+
+export interface LifecycleCheck {
+  /** Dates this run announced (event and incident); a date another run announced is not listed. */
+  announced: PassedDate[];
+  /** Products whose registry status this run moved (`deprecated`, `retired`). */
+  marked: { productId: string; status: string }[];
+  expired: ExpiredVersion[];
+}
+
+/** How long after a claim a missing incident is taken to be lost (its claimer stopped), not on its way. */
+const healAfterMs = 60_000;
+
+const severities: Record<DateKind, IncidentSeverity> = { "end-of-support": "medium", "end-of-life": "high" };
+const fields = { "end-of-support": "endOfSupport", "end-of-life": "endOfLife" } as const;
+
+/** The registry status (ODPS `status`) a product at each phase shows in listings and search. */
+const statusOf = { "end-of-support": "deprecated", "end-of-life": "retired" } as const;
+
+/**
+ * The dates of a product that passed: its own, and a port's own date that is earlier than the
+ * product's (a date the port only inherits is the product's notice, not a second one).
+ */
+export function passedDates(p: ProductDates, now: Date): PassedDate[] {
+  const passed: PassedDate[] = [];
+  for (const kind of ["end-of-support", "end-of-life"] as const) {
+    const own = p.dates[fields[kind]];
+    if (own && own.getTime() <= now.getTime()) passed.push({ productId: p.productId, port: null, kind, at: own });
+    for (const port of p.ports) {
+      const at = port.own[fields[kind]];
+      if (at && at.getTime() <= now.getTime() && (!own || at.getTime() < own.getTime()))
+        passed.push({ productId: p.productId, port: port.port, kind, at });
+    }
+  }
+  return passed;
+}
+
+const title = (d: PassedDate) =>
+  `${d.port === null ? "" : `${d.port}: `}${d.kind === "end-of-life" ? "end of life" : "end of support"} passed on ${d.at.toISOString()}${d.kind === "end-of-life" ? "; no longer served" : "; reads carry a Deprecation header"}`;
+
+/**
+ * Announces a passed date once: the claim in `lifecycle_notices` and the event `product.<kind>` to
+ * the owner and consumer teams in one transaction, then a `lifecycle` incident (deduplicated on
+ * the date) by the replica whose claim won. N replicas may run this at once: one claim wins. A
+ * claim whose incident never got opened (the process stopped in between) gets it on a later pass.
+ */
+async function announce(db: Database, d: PassedDate, now: Date): Promise<boolean> {
+  const key = [d.productId, d.port ?? "", d.kind, d.at.toISOString()];
+  const incidentKey = `${d.kind}:${d.at.toISOString()}`;
+  const seen = await db.query<{ noticedAt: string }>(
+    `SELECT noticed_at AS "noticedAt" FROM lifecycle_notices
+     WHERE product_id = $1 AND port = $2 AND kind = $3 AND at = $4`,
+    key,
+  );
+  let claimed = false;
+  if (seen.rows.length === 0) {
+    claimed = await db.transaction(async (tx) => {
+      const won = await tx.query(
+        `INSERT INTO lifecycle_notices (product_id, port, kind, at, noticed_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING product_id`,
+        [...key, now.toISOString()],
+      );
+      if (won.rows.length === 0) return false;
+      const event = await publishEvent(
+        tx,
+        {
+          type: `product.${d.kind}`,
+          subject: d.productId,
+          actor: quantaActor,
+          payload: { productId: d.productId, port: d.port, [fields[d.kind]]: d.at.toISOString() },
+        },
+        { teams: await incidentAudience(tx, d.productId, d.port) },
+      );
+      await tx.query(
+        "UPDATE lifecycle_notices SET event_id = $5 WHERE product_id = $1 AND port = $2 AND kind = $3 AND at = $4",
+        [...key, event.id],
+      );
+      return true;
+    });
+    if (!claimed) return false; // another replica claimed it just now and opens the incident
+  } else {
+    // The claimer opens the incident right after its claim: only a claim long settled without one is healed.
+    const noticed = new Date(seen.rows[0]?.noticedAt as string).getTime();
+    if (now.getTime() - noticed < healAfterMs) return false;
+    const opened = await db.query(
+      `SELECT 1 FROM incidents WHERE product_id = $1 AND coalesce(port, '') = $2 AND kind = 'lifecycle' AND key = $3`,
+      [d.productId, d.port ?? "", incidentKey],
+    );
+    if (opened.rows.length > 0) return false;
+  }
+  await raise(db, {
+    productId: d.productId,
+    port: d.port,
+    kind: "lifecycle",
+    key: incidentKey,
+    severity: severities[d.kind],
+    title: title(d),
+    detail: { date: d.kind, at: d.at.toISOString() },
+    observedAt: now,
+    startedAt: d.at,
+  });
+  return claimed;
+}
+
+/**
+ * One pass over every product's lifecycle at `now`: the dates that passed are announced (once),
+ * the registry status follows the phase (`deprecated` after end of support, `retired` after end of
+ * life: listings and search show it), and retention expires old port versions. Idempotent; a
+ * product's failure is logged and the others go on.
+ */
+export async function checkLifecycle(
+  db: Database,
+  lake: Lake,
+  now: Date,
+  log: (line: string) => void = () => {},
+): Promise<LifecycleCheck> {
+  const result: LifecycleCheck = { announced: [], marked: [], expired: [] };
+  for (const p of await productDates(db)) {
+    try {
+      for (const d of passedDates(p, now)) if (await announce(db, d, now)) result.announced.push(d);
+      const phase = productPhase(p, now);
+      if (phase !== "supported") {
+        const status = statusOf[phase];
+        // A publish after this sets the document's status again; the next pass marks it anew.
+        const { rowCount } = await db.query(
+          `UPDATE data_products SET status = $2, revision = revision + 1, updated_at = now()
+           WHERE id = $1 AND status <> $2 AND status <> 'retired'`,
+          [p.productId, status],
+        );
+        if (rowCount === 1) {
+          forgetProduct(db, p.productId);
+          result.marked.push({ productId: p.productId, status });
+        }
+      }
+      for (const port of p.ports) {
+        const retention = port.dates.retention;
+        if (retention)
+          result.expired.push(
+            ...(await expireVersions(
+              db,
+              lake,
+              { productId: p.productId, port: port.port, team: p.team, retention },
+              now,
+            )),
+          );
+      }
+    } catch (e) {
+      log(`lifecycle ${p.productId}: ${(e as Error)?.message ?? e}`);
+    }
+  }
+  return result;
+}
