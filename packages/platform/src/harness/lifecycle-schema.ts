@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { parseSchedule } from "../jobs/schedule.js";
+import { ObservabilitySettingsSchema } from "../observability/observability-settings.js";
 import { controlActions, lifecycleStates } from "./lifecycle.js";
 
 /** Settings a product owner changes with `configure`. */
@@ -16,6 +17,8 @@ export const ProductConfigSchema = z
       .openapi({ example: "0 */6 * * *" }),
     /** Largest `limit` a consume of this product may ask for (at most the server's). */
     maxRows: z.number().int().min(1).optional(),
+    /** Detection settings per output port (`observability.ports.<port>.volumeSensitivity|minHistory`). */
+    observability: ObservabilitySettingsSchema.optional(),
   })
   .strict();
 

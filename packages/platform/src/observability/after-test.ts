@@ -192,7 +192,13 @@ export async function afterContractTest(
       previousVersion === ctx.contractVersion
         ? profileShape(previous?.profiles?.find((p) => p.dataset === dataset))
         : undefined;
-    const vsLastRun = before ? schemaDrift(before, actual) : undefined;
+    // Against the last run, only a declared column's type changing counts: the contract judges
+    // which columns belong, so data coming back to the contract's shape is healthy, not drift.
+    const declaredNames = new Set(expected.map((c) => c.name.toLowerCase()));
+    const onlyDeclared = (cols: ColumnShape[]) => cols.filter((c) => declaredNames.has(c.name.toLowerCase()));
+    const vsLastRun = before
+      ? { added: [], removed: [], retyped: schemaDrift(onlyDeclared(before), onlyDeclared(actual)).retyped }
+      : undefined;
     const drifted = hasDrift(vsContract) || (vsLastRun !== undefined && hasDrift(vsLastRun));
     if (!drifted) {
       judged("schema-drift", dataset);

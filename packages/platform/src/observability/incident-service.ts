@@ -1,4 +1,4 @@
-import { NotAllowedError, NotFoundError, withoutSamples } from "@quanta/core";
+import { NotAllowedError, NotFoundError } from "@quanta/core";
 import { hasRole, type Principal, teamRole } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { Database, Queryable } from "../storage/database.js";
@@ -13,6 +13,7 @@ import {
   type IncidentSeverity,
   type IncidentState,
   publishIncident,
+  withoutSampleValues,
 } from "./incidents.js";
 
 export interface Incident {
@@ -81,21 +82,8 @@ type Row = Omit<Incident, "ttdSeconds" | "ttnSeconds" | "ttrSeconds"> & { ownerT
 
 function toIncident(r: Row, sampleValues: boolean): Incident {
   const { ownerTeam: _, ...rest } = r;
-  let detail = r.detail ?? {};
   // A failed check's reason may quote offending values: the data itself, the owner team's to see only.
-  if (!sampleValues && typeof detail.reason === "string") {
-    const shown = withoutSamples(detail.reason);
-    if (shown.hidden)
-      detail = {
-        ...detail,
-        reason: `${shown.reason}; the values are shown to the owner team only`,
-        samples: undefined,
-      };
-  }
-  if (!sampleValues && "samples" in detail) {
-    const { samples: _s, ...without } = detail;
-    detail = without;
-  }
+  const detail = sampleValues ? (r.detail ?? {}) : withoutSampleValues(r.detail ?? {});
   return {
     ...rest,
     id: Number(r.id),
@@ -112,8 +100,12 @@ export function mayManage(p: Principal | undefined, ownerTeam: string | null): b
   return hasRole(p, "admin") || hasRole(p, "governance") || teamRole(p, ownerTeam) !== undefined;
 }
 
-const sees = (p: Principal | undefined, ownerTeam: string | null) =>
+/** Who sees the data's own values (a failed check's samples, a column's min and max): the owner team and admins. */
+export const seesValues = (p: Principal | undefined, ownerTeam: string | null): boolean =>
   hasRole(p, "admin") || teamRole(p, ownerTeam) !== undefined;
+
+/** The longest window service levels are computed over, in days. */
+export const maxWindowDays = 366;
 
 /** Incidents as people read and handle them (issue 17). */
 export class IncidentService {
@@ -141,7 +133,10 @@ export class IncidentService {
       `SELECT count(*)::int AS n FROM incidents i JOIN data_products p ON p.id = i.product_id WHERE ${where}`,
       params,
     );
-    return { incidents: rows.map((r) => toIncident(r, sees(p, r.ownerTeam))), total: Number(count.rows[0]?.n ?? 0) };
+    return {
+      incidents: rows.map((r) => toIncident(r, seesValues(p, r.ownerTeam))),
+      total: Number(count.rows[0]?.n ?? 0),
+    };
   }
 
   private async row(q: Queryable, id: number, lock = false): Promise<Row> {
@@ -161,7 +156,7 @@ export class IncidentService {
       "SELECT at, type, actor, text FROM incident_timeline WHERE incident_id = $1 ORDER BY at, id",
       [id],
     );
-    return { ...toIncident(r, sees(p, r.ownerTeam)), timeline: rows };
+    return { ...toIncident(r, seesValues(p, r.ownerTeam)), timeline: rows };
   }
 
   /** Runs `act` on the incident after checking the caller may handle it, in one transaction. */
@@ -172,6 +167,11 @@ export class IncidentService {
     act: (tx: Queryable, r: Row, actor: string) => Promise<void>,
   ): Promise<Incident> {
     this.signedIn(p);
+    // Handling an incident changes it: a token limited to reading may not.
+    if (p.scopes && !p.scopes.includes("write"))
+      throw new NotAllowedError(
+        `this token is limited to ${p.scopes.join(", ")}; to ${what} an incident needs the write scope`,
+      );
     const actor = p.name || p.userId;
     await this.db.transaction(async (tx) => {
       const r = await this.row(tx, id, true);
@@ -182,7 +182,7 @@ export class IncidentService {
       await act(tx, r, actor);
     });
     const after = await this.row(this.db, id);
-    return toIncident(after, sees(p, after.ownerTeam));
+    return toIncident(after, seesValues(p, after.ownerTeam));
   }
 
   acknowledge(id: number, p: Principal | undefined): Promise<Incident> {
@@ -222,7 +222,7 @@ export class IncidentService {
   /** Time to detect, notify and repair of the product's incidents detected in the window. */
   async serviceLevels(productId: string, windowDays = 30): Promise<ServiceLevels> {
     const exists = await this.db.query("SELECT 1 FROM data_products WHERE id = $1", [productId]);
-    if (exists.rowCount === 0) throw new NotFoundError(`no data product "${productId}"`);
+    if (exists.rows.length === 0) throw new NotFoundError(`no data product "${productId}"`);
     const { rows } = await this.db.query<Row>(
       `SELECT ${columns} FROM incidents i JOIN data_products p ON p.id = i.product_id
        WHERE i.product_id = $1 AND i.detected_at >= now() - make_interval(days => $2)`,

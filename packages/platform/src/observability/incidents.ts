@@ -1,3 +1,4 @@
+import { withoutSamples } from "@quanta/core";
 import { publishEvent } from "../events/publish-event.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { incidentAudience } from "./incident-audience.js";
@@ -56,6 +57,9 @@ export type IncidentState = "open" | "acknowledged" | "resolved";
 
 export const defaultCooldownMs = 3_600_000;
 
+/** The most healthy observations in a row a reopened (flapping) incident waits for before it resolves. */
+export const maxResolveAfter = 8;
+
 /** The actor of what Quanta does by itself. */
 export const quantaActor = "quanta";
 
@@ -77,6 +81,17 @@ const rowColumns = `id, product_id AS "productId", port, kind, key, severity, st
   healthy_streak AS "healthyStreak", resolve_after AS "resolveAfter"`;
 
 const sameKey = "product_id = $1 AND coalesce(port, '') = coalesce($2::text, '') AND kind = $3 AND key = $4";
+
+/**
+ * An incident's detail without the data's own values: a failed check's reason may quote offending
+ * values, which only the owner team sees (events reach consumers and downstream teams too).
+ */
+export function withoutSampleValues(detail: Record<string, unknown>): Record<string, unknown> {
+  const { samples: _samples, ...rest } = detail;
+  if (typeof rest.reason !== "string") return rest;
+  const shown = withoutSamples(rest.reason);
+  return shown.hidden ? { ...rest, reason: `${shown.reason}; the values are shown to the owner team only` } : rest;
+}
 
 /** Publishes an incident event to its audience (owner, consumers with agreements, downstream owners). */
 export async function publishIncident(
@@ -100,7 +115,7 @@ export async function publishIncident(
         kind: incident.kind,
         severity: incident.severity,
         title: incident.title,
-        detail: incident.detail,
+        detail: withoutSampleValues(incident.detail ?? {}),
         ...extra,
       },
     },
@@ -131,7 +146,8 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
         const severity = up ? signal.severity : open.severity;
         await tx.query(
           `UPDATE incidents SET occurrences = occurrences + 1, last_seen_at = greatest(last_seen_at, $2),
-             healthy_streak = 0, severity = $3, title = $4, detail = $5, resolve_after = $6 WHERE id = $1`,
+             healthy_streak = 0, severity = $3, title = $4, detail = $5, resolve_after = greatest(resolve_after, $6)
+           WHERE id = $1`,
           [open.id, at.toISOString(), severity, signal.title, detail, resolveAfter],
         );
         if (up) {
@@ -158,6 +174,7 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
         return;
       }
       // Seen again soon after it resolved: the same incident, reopened, and no new alert (no storm).
+      // A flapping signal doubles its hysteresis each time, so it must stay healthy longer to resolve again.
       const cooldown = signal.cooldownMs ?? defaultCooldownMs;
       const recent = await tx.query<Row>(
         `SELECT ${rowColumns} FROM incidents WHERE ${sameKey} AND state = 'resolved' AND resolved_at >= $5
@@ -168,7 +185,8 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
       if (again) {
         const reopened = await tx.query(
           `UPDATE incidents SET state = 'open', resolved_at = NULL, resolved_by = NULL, healthy_streak = 0,
-             occurrences = occurrences + 1, last_seen_at = $2, title = $3, detail = $4, resolve_after = $5,
+             occurrences = occurrences + 1, last_seen_at = $2, title = $3, detail = $4,
+             resolve_after = least($8::int, greatest($5::int, resolve_after * 2)),
              severity = CASE WHEN $6 > (CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
                THEN $7 ELSE severity END
            WHERE id = $1
@@ -182,6 +200,7 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
             resolveAfter,
             severityRank[signal.severity],
             signal.severity,
+            maxResolveAfter,
           ],
         );
         if (reopened.rowCount === 1) {

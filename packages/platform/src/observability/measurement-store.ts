@@ -21,9 +21,16 @@ export interface SeriesQuery {
   limit: number;
 }
 
+/** The most points of one series one read answers. */
+export const maxSeriesPoints = 1000;
+
+/** Metrics that quote the data's own values: the owner team's and admins' to see (docs/incidents.md). */
+export const ownerOnlyMetrics: ReadonlySet<string> = new Set(["min", "max", "mean"]);
+
 export interface Series {
   port: string;
-  dataset: string;
+  /** null: the port as a whole. */
+  dataset: string | null;
   column: string | null;
   metric: string;
   points: { at: string; runId: number; value: number | null }[];
@@ -193,21 +200,22 @@ export class MeasurementStore {
         query.metric ?? null,
         query.column ?? null,
         query.since.toISOString(),
-        query.limit,
+        Math.min(Math.max(1, Math.floor(query.limit)), maxSeriesPoints),
       ],
     );
     const out: Series[] = [];
     let last: Series | undefined;
     for (const r of rows) {
       const column = r.column === "" ? null : r.column;
+      const dataset = r.dataset === "" ? null : r.dataset;
       if (
         !last ||
         last.port !== r.port ||
-        last.dataset !== r.dataset ||
+        last.dataset !== dataset ||
         last.column !== column ||
         last.metric !== r.metric
       ) {
-        last = { port: r.port, dataset: r.dataset, column, metric: r.metric, points: [] };
+        last = { port: r.port, dataset, column, metric: r.metric, points: [] };
         out.push(last);
       }
       last.points.push({ at: r.at, runId: Number(r.runId), value: r.value === null ? null : Number(r.value) });

@@ -1,4 +1,4 @@
-import type { CheckResult, DatasetProfile } from "@quanta/core";
+import type { CheckResult, ColumnProfile, DatasetProfile } from "@quanta/core";
 
 /** One number of one run: a series is the points of one (port, dataset, column, metric) over time. */
 export interface MeasurementPoint {
@@ -13,7 +13,20 @@ export interface MeasurementPoint {
 /** The metrics a profile gives per column (rowCount per dataset). */
 export const columnMetrics = ["nullRate", "distinct", "min", "max", "mean"] as const;
 
-const isoDate = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+const isoDate = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Epoch milliseconds of an ISO 8601 date or timestamp as engines print them; no zone means UTC, never local time. */
+function isoMs(t: string): number | null {
+  const m = isoDate.exec(t);
+  if (!m) return null;
+  const [, day, time, zone] = m;
+  let z = (zone ?? "Z").toUpperCase();
+  if (z !== "Z") z = z.length === 3 ? `${z}:00` : z.length === 5 ? `${z.slice(0, 3)}:${z.slice(3)}` : z;
+  // JavaScript reads at most milliseconds: microseconds (DuckDB, PostgreSQL) are cut, not refused.
+  const clock = time ? time.replace(/(\.\d{3})\d+$/, "$1") : "00:00:00";
+  const ms = Date.parse(`${day}T${clock}${z}`);
+  return Number.isNaN(ms) ? null : ms;
+}
 
 /** A value as a number for a series: numbers as they are, dates and timestamps as epoch seconds, else null. */
 export function numeric(v: unknown): number | null {
@@ -22,11 +35,12 @@ export function numeric(v: unknown): number | null {
   if (typeof v === "boolean") return v ? 1 : 0;
   if (typeof v === "string") {
     const t = v.trim();
-    if (t !== "" && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-    if (isoDate.test(t)) {
-      const ms = Date.parse(t.includes("T") || t.length === 10 ? t : t.replace(" ", "T"));
-      return Number.isNaN(ms) ? null : ms / 1000;
+    if (t !== "" && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) {
+      const n = Number(t);
+      return Number.isFinite(n) ? n : null;
     }
+    const ms = isoMs(t);
+    if (ms !== null) return ms / 1000;
   }
   return null;
 }
@@ -69,4 +83,14 @@ export function measurementPoints(
   }
   if (freshness !== undefined) put({ dataset: "", column: "", metric: "freshnessSeconds", value: freshness });
   return [...points.values()];
+}
+
+/**
+ * A profile as a reader outside the owner team sees it: counts and rates, not the data's own values
+ * (min, max, mean, the most frequent values).
+ */
+export function profileForReader(d: DatasetProfile): DatasetProfile {
+  const hide = (c: ColumnProfile): ColumnProfile => ({ ...c, min: null, max: null, mean: null, top: null });
+  const note = "min, max, mean and top values are shown to the owner team only";
+  return { ...d, columns: d.columns.map(hide), reason: d.reason ? `${d.reason}; ${note}` : note };
 }
