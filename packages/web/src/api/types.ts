@@ -178,6 +178,7 @@ export type SloProperty =
   | "quality"
   | "frequency"
   | "throughput"
+  | "retention"
   | "errorRate";
 
 export interface SloObjective {

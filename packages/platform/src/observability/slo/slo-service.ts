@@ -10,6 +10,7 @@ export const sloProperties = [
   "availability",
   "quality",
   "frequency",
+  "retention",
   "throughput",
   "errorRate",
 ] as const;
@@ -212,11 +213,16 @@ export async function evaluateProduct(
       });
     };
     const runParams = [productId, p.contractId];
-    for (const property of ["freshness", "latency"] as const) {
+    // Measured from the data by each contract test: the newest row's age (freshness, latency), the
+    // oldest row's (retention: nothing kept past it).
+    for (const property of ["freshness", "latency", "retention"] as const) {
       const entry = entries.find((e) => e.property.toLowerCase() === property);
       if (!entry) continue;
       const age = `${String(entry.value)} ${entry.unit ?? "d"}`;
-      const text = `the data's age is at most ${age} in ${pct(defaultTarget)} of contract test runs`;
+      const text =
+        property === "retention"
+          ? `no row older than ${age} is kept, in ${pct(defaultTarget)} of contract test runs`
+          : `the data's age is at most ${age} in ${pct(defaultTarget)} of contract test runs`;
       if (!entry.element) {
         objective(
           property,
