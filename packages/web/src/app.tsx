@@ -47,7 +47,7 @@ const routes: Route[] = [
 const baseNav = [
   { href: "/", label: "Search" },
   { href: "/map", label: "Mesh map" },
-  { href: "/health", label: "Health" },
+  { href: "/health", label: "Mesh health" },
   { href: "/incidents", label: "Incidents" },
   { href: "/governance", label: "Governance" },
 ];

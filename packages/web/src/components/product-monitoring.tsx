@@ -6,9 +6,12 @@ import { formatDuration, isActive } from "../lib/incidents.js";
 import { declaredColumns, formatCount, formatRate, formatValue, profileView } from "../lib/profile.js";
 import {
   budgetRows,
+  durationUnit,
   freshnessLines,
   freshnessObjectiveSeconds,
   rowCountLines,
+  scaleLines,
+  valueExtent,
   worstNullRates,
 } from "../lib/time-series.js";
 import { Link } from "../router.js";
@@ -152,6 +155,9 @@ function PortCharts({ productId, port }: { productId: string; port: string }) {
 function MeasurementCharts({ port, data, slos }: { port: string; data: PortSeries; slos: ProductSlos | undefined }) {
   const nulls = worstNullRates(data.nulls.series, port);
   const objective = slos ? freshnessObjectiveSeconds(slos.objectives, port) : undefined;
+  // Ages are drawn in the unit of the largest (of the data and the objective), for round ticks.
+  const ages = freshnessLines(data.fresh.series, port);
+  const unit = durationUnit(valueExtent(ages, objective === undefined ? [] : [objective])?.[1] ?? 0);
   return (
     <div className="chart-grid">
       <div>
@@ -190,12 +196,12 @@ function MeasurementCharts({ port, data, slos }: { port: string; data: PortSerie
         <h4>Freshness: age of the newest data</h4>
         <TimeSeriesChart
           title={`Age of the newest data in port ${port}`}
-          lines={freshnessLines(data.fresh.series, port)}
-          format={(v) => formatDuration(v)}
+          lines={scaleLines(ages, unit.seconds)}
+          format={(v) => `${Number(v.toPrecision(3))} ${unit.name}`}
           objective={
             objective === undefined
               ? undefined
-              : { value: objective, label: `objective ${formatDuration(objective)}`, badWhen: "above" }
+              : { value: objective / unit.seconds, label: `objective ${formatDuration(objective)}`, badWhen: "above" }
           }
           empty="Freshness not measured yet: the contract needs a timestamp column named in its freshness SLA."
         />

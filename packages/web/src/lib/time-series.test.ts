@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MeasurementSeries, SloObjective } from "../api/types.js";
 import {
   budgetRows,
+  durationUnit,
   freshnessLines,
   freshnessObjectiveSeconds,
   linearScale,
@@ -9,6 +10,7 @@ import {
   niceTicks,
   parseDurationSeconds,
   rowCountLines,
+  scaleLines,
   timeDomain,
   valueExtent,
   worstNullRates,
@@ -161,5 +163,33 @@ describe("budgetRows", () => {
       ["availability", "no data"],
       ["freshness", "80 % left"],
     ]);
+  });
+});
+
+describe("durationUnit and scaleLines", () => {
+  it("draws ages in the largest unit the largest value spans twice", () => {
+    expect(durationUnit(30).name).toBe("s");
+    expect(durationUnit(119).name).toBe("s");
+    expect(durationUnit(120).name).toBe("min");
+    expect(durationUnit(3 * 3600).name).toBe("h");
+    expect(durationUnit(86400).name).toBe("h");
+    expect(durationUnit(2 * 86400).name).toBe("d");
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, 0]) expect(durationUnit(bad).name).toBe("s");
+  });
+
+  it("divides every value, keeping gaps", () => {
+    const line = {
+      key: "k",
+      label: "l",
+      points: [
+        { t: 1, v: 7200 },
+        { t: 2, v: null },
+      ],
+    };
+    expect(scaleLines([line], 3600)[0]?.points).toEqual([
+      { t: 1, v: 2 },
+      { t: 2, v: null },
+    ]);
+    expect(scaleLines([line], 0)[0]).toBe(line);
   });
 });

@@ -202,3 +202,28 @@ export function budgetRows(objectives: readonly SloObjective[], port?: string): 
         a.label.localeCompare(b.label),
     );
 }
+
+/** A unit to draw durations in, so an axis reads `6 h`, `12 h` rather than seconds. */
+export interface DurationUnit {
+  name: "s" | "min" | "h" | "d";
+  seconds: number;
+}
+
+const durationUnits: readonly DurationUnit[] = [
+  { name: "d", seconds: 86400 },
+  { name: "h", seconds: 3600 },
+  { name: "min", seconds: 60 },
+  { name: "s", seconds: 1 },
+];
+
+/** The largest unit that the largest value spans at least twice (days from 2 d, hours from 2 h, ...). */
+export function durationUnit(maxSeconds: number): DurationUnit {
+  const max = Number.isFinite(maxSeconds) ? Math.abs(maxSeconds) : 0;
+  return durationUnits.find((u) => max >= 2 * u.seconds) ?? { name: "s", seconds: 1 };
+}
+
+/** The lines with every value divided by `by` (seconds into the axis's unit). */
+export function scaleLines(lines: readonly ChartLine[], by: number): ChartLine[] {
+  if (!(by > 0) || by === 1) return [...lines];
+  return lines.map((l) => ({ ...l, points: l.points.map((p) => ({ t: p.t, v: p.v === null ? null : p.v / by })) }));
+}
