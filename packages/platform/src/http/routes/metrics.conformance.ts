@@ -167,6 +167,13 @@ export function metricsConformance(name: string, target: StoreTarget): void {
       expect((await app.request("/api/products/test.sensors/slos?window=0", { headers: asAdmin })).status).toBe(400);
       expect((await app.request(`/api/${"x".repeat(300)}`, { headers: asAdmin })).status).toBe(404);
       await app.request("/api/products", { method: "BREW" });
+      // Refused by a middleware in front of the route (415): still counted under the route's template.
+      const refused = await app.request("/api/products", {
+        method: "POST",
+        headers: { "content-type": "text/plain", ...asAdmin },
+        body: "hello",
+      });
+      expect(refused.status).toBe(415);
       const e = await scrape();
       const slos = { route: "/api/products/:id/slos", method: "GET" };
       expect(find(e, "quanta_http_requests_total", { ...slos, status: "200" })[0]?.value).toBe(3);
@@ -180,6 +187,9 @@ export function metricsConformance(name: string, target: StoreTarget): void {
       );
       for (const r of routes) expect(r).not.toMatch(/test\.sensors|no\.such|xxxx/);
       expect(routes.has("unmatched")).toBe(true);
+      expect(
+        find(e, "quanta_http_requests_total", { method: "POST", route: "/api/products", status: "415" })[0]?.value,
+      ).toBe(1);
       const methods = new Set(e.samples.map((s) => s.labels.method).filter(Boolean));
       expect([...methods].every((m) => /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|other)$/.test(m as string))).toBe(
         true,
