@@ -269,10 +269,27 @@ export async function afterContractTest(
     `SELECT kind, key FROM incidents WHERE product_id = $1 AND port = $2 AND state <> 'resolved'`,
     [productId, port],
   );
+  // What the contract no longer checks (a check, a dataset dropped by a new version) cannot be
+  // failing any more: its incidents resolve like healthy ones instead of staying open for ever.
+  const checked = new Set(results.rows.map((r) => r.checkId));
+  const volumeKeys = new Set(
+    points
+      .filter((p) => p.metric === "rowCount" || p.metric === "batchRows")
+      .map((p) => `${p.metric === "rowCount" ? "rows" : "batch"}:${p.dataset}`),
+  );
+  const gone = (kind: IncidentKind, key: string): boolean =>
+    kind === "check-failed" || kind === "freshness"
+      ? !checked.has(key)
+      : kind === "schema-drift"
+        ? !declared.has(key)
+        : kind === "volume-anomaly"
+          ? !volumeKeys.has(key)
+          : false;
   for (const o of open.rows) {
+    if (raised.has(`${o.kind}\u0000${o.key}`)) continue;
     const h = healthy.get(o.kind);
-    if (!h || raised.has(`${o.kind}\u0000${o.key}`)) continue;
-    if (h === "all" || h.has(o.key)) await clear(db, { productId, port, kind: o.kind, key: o.key }, at);
+    if (h === "all" || h?.has(o.key) || gone(o.kind, o.key))
+      await clear(db, { productId, port, kind: o.kind, key: o.key }, at);
   }
   void payload;
 }

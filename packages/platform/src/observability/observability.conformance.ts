@@ -565,5 +565,35 @@ export function observabilityConformance(name: string, target: StoreTarget): voi
         expect((await get(`/api/products/${product}/service-levels?window=7`)).body.windowDays).toBe(7);
       });
     });
+
+    it("resolves what the contract no longer checks: a check, a dataset, a volume gone from it", async () => {
+      const gone = [
+        { kind: "check-failed", key: "readings.dropped_rule" },
+        { kind: "freshness", key: "sla.freshness.readings.old_column" },
+        { kind: "schema-drift", key: "old_dataset" },
+        { kind: "volume-anomaly", key: "batch:readings" },
+      ] as const;
+      for (const g of gone)
+        await raise(db, { productId: product, port: "readings", ...g, severity: "medium", title: `${g.key} is bad` });
+      // Still measured but not judged (learning): that one stays.
+      await raise(db, {
+        productId: product,
+        port: "readings",
+        kind: "volume-anomaly",
+        key: "rows:readings",
+        severity: "medium",
+        title: "rows",
+      });
+      expect((await configure({ observability: { ports: { readings: { minHistory: 500 } } } })).status).toBe(200);
+      await test();
+      expect((await active()).map((i) => i.key)).toEqual(["rows:readings"]);
+      expect((await configure({ observability: {} })).status).toBe(200);
+      // That raise came within the cooldown of the first volume incident: it reopened it, doubling its
+      // hysteresis, so it takes two healthy runs to resolve again.
+      await test();
+      expect((await active()).map((i) => i.key)).toEqual(["rows:readings"]);
+      await test();
+      expect(await active()).toEqual([]);
+    }, 60_000);
   });
 }
