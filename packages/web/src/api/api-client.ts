@@ -14,6 +14,7 @@ import type {
   Incident,
   IncidentDetail,
   IncidentList,
+  IncidentServiceLevels,
   Lifecycle,
   LineageAnswer,
   Me,
@@ -156,6 +157,8 @@ export const api = {
   profile: (id: string, signal?: AbortSignal) => getJson<ProductProfile>(`/api/products/${enc(id)}/profile`, signal),
   slos: (id: string, signal?: AbortSignal) => getJson<ProductSlos>(`/api/products/${enc(id)}/slos`, signal),
   meshHealth: (signal?: AbortSignal) => getJson<MeshHealth>("/api/mesh/health", signal),
+  serviceLevels: (id: string, signal?: AbortSignal) =>
+    getJson<IncidentServiceLevels>(`/api/products/${enc(id)}/service-levels`, signal),
   incidents: (
     query: { product?: string; team?: string; state?: string; kind?: string; limit?: number; offset?: number },
     signal?: AbortSignal,

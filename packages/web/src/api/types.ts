@@ -231,3 +231,19 @@ export interface MeshHealth {
   at: string;
   domains: DomainHealth[];
 }
+
+export interface ServiceLevelStat {
+  p50: number | null;
+  p95: number | null;
+  mean: number | null;
+}
+
+/** GET /api/products/{id}/service-levels: time to detect, notify and repair, in seconds. */
+export interface IncidentServiceLevels {
+  productId: string;
+  windowDays: number;
+  incidents: number;
+  ttd: ServiceLevelStat;
+  ttn: ServiceLevelStat;
+  ttr: ServiceLevelStat;
+}

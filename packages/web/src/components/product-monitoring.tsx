@@ -1,5 +1,5 @@
 import { api } from "../api/api-client.js";
-import type { Measurements, Port, ProductSlos, ProfileDataset } from "../api/types.js";
+import type { IncidentServiceLevels, Measurements, Port, ProductSlos, ProfileDataset } from "../api/types.js";
 import { useApi } from "../api/use-api.js";
 import { formatWhen } from "../lib/format.js";
 import { formatDuration, isActive } from "../lib/incidents.js";
@@ -104,10 +104,52 @@ function ProductIncidents({ productId }: { productId: string }) {
           )}
         </>
       )}
+      <ServiceLevelsLine productId={productId} />
       <p className="small">
-        <Link href="/incidents">Active incidents across the mesh</Link> · <Link href="/health">Mesh health</Link>
+        <Link href={`/incidents?product=${encodeURIComponent(productId)}&state=all`}>
+          All of this product's incidents
+        </Link>{" "}
+        · <Link href="/incidents">Active incidents across the mesh</Link> · <Link href="/health">Mesh health</Link>
       </p>
     </section>
+  );
+}
+
+/** Time to detect, notify and repair over the window, as the median and the 95th percentile. */
+function ServiceLevelsLine({ productId }: { productId: string }) {
+  const levels = useApi((signal) => api.serviceLevels(productId, signal), [productId]);
+  if (levels.status === "loading") return null;
+  if (levels.status === "error")
+    return (
+      <ApiProblem
+        error={levels.error}
+        what="the incident service levels"
+        api={`GET /api/products/${productId}/service-levels`}
+      />
+    );
+  const l: IncidentServiceLevels = levels.data;
+  if (l.incidents === 0) return null;
+  const stat = (s: IncidentServiceLevels["ttd"]) =>
+    s.p50 === null ? "—" : `${formatDuration(s.p50)} (p95 ${formatDuration(s.p95)})`;
+  return (
+    <dl className="facts service-levels" aria-label={`Service levels over the last ${l.windowDays} days`}>
+      <div>
+        <dt>Incidents, {l.windowDays} days</dt>
+        <dd>{l.incidents}</dd>
+      </div>
+      <div>
+        <dt>Time to detect</dt>
+        <dd>{stat(l.ttd)}</dd>
+      </div>
+      <div>
+        <dt>Time to notify</dt>
+        <dd>{stat(l.ttn)}</dd>
+      </div>
+      <div>
+        <dt>Time to repair</dt>
+        <dd>{stat(l.ttr)}</dd>
+      </div>
+    </dl>
   );
 }
 

@@ -335,6 +335,14 @@ describe.skipIf(unavailable)(`monitoring in Chromium${unavailable ? ` (skipped: 
     await page.getByRole("region", { name: "Timeline" }).getByText("Backfilled the partition.").waitFor();
     expect(await page.getByRole("button", { name: "Resolve" }).count()).toBe(0);
     await page.screenshot({ path: join(shots, "incident.png"), fullPage: true });
+    // Back on the product: the resolved incident counts in its time to repair.
+    await page.getByRole("link", { name: monitored }).click();
+    const repair = page.locator(".service-levels div", { hasText: "Time to repair" }).locator("dd");
+    await repair.waitFor();
+    expect(await repair.textContent()).toMatch(/^\d+ s \(p95 \d+ s\)$/);
+    await page.getByRole("link", { name: "All of this product's incidents" }).click();
+    await page.getByRole("button", { name: "All", pressed: true }).waitFor();
+    await page.locator(".incident-table tbody tr", { hasText: "resolved" }).first().waitFor();
   });
 
   it("does not offer a consumer outside the team to handle it, and the API refuses them with 403", async () => {

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { api } from "../api/api-client.js";
 import { cachedProduct } from "../api/product-cache.js";
 import type { ContractVersion, ContractVersionSummary, Port, ProductDetail } from "../api/types.js";
@@ -11,7 +11,6 @@ import { ContractTerms } from "../components/contract-terms.js";
 import { HealthPanel } from "../components/health-panel.js";
 import { LineageSection } from "../components/lineage-section.js";
 import { PortUse } from "../components/port-use.js";
-import { ProductMonitoring } from "../components/product-monitoring.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { TableWrap } from "../components/table-wrap.js";
 import { useFold } from "../components/use-fold.js";
@@ -21,6 +20,11 @@ import { findContractOwner } from "../lib/contract-owner.js";
 import { humanize, productFacts, safeUrl } from "../lib/product-facts.js";
 import { type ProductSection, productSections, sectionOfHash } from "../lib/product-sections.js";
 import { hrefWith, Link, navigate, useLocation } from "../router.js";
+
+// Its own chunk: charts and profiles are for readers who open the Monitoring section.
+const ProductMonitoring = lazy(() =>
+  import("../components/product-monitoring.js").then((m) => ({ default: m.ProductMonitoring })),
+);
 
 export function ProductPage({ id }: { id: string }) {
   const product = useApi((signal) => api.product(id, signal), [id]);
@@ -275,25 +279,27 @@ function ProductView({ product: p }: { product: ProductDetail }) {
             <h2 id="monitoring-title">Monitoring</h2>
             {/* Loaded on the first visit: five requests a reader of the overview does not need. */}
             {(section === "monitoring" || monitoringOpened.current) && (
-              <ProductMonitoring
-                productId={p.id}
-                outputs={outputs}
-                selected={selected}
-                declared={
-                  contract.status === "ok" && contract.data
-                    ? contract.data.facts.datasets.map((d) => ({
-                        name: d.name,
-                        physicalName: d.physicalName,
-                        columns: d.rows.filter((r) => r.depth === 0).map((r) => r.name),
-                      }))
-                    : undefined
-                }
-                onSelect={(name) =>
-                  navigate(`${hrefWith(`/products/${encodeURIComponent(p.id)}`, { port: name })}#monitoring`, {
-                    replace: true,
-                  })
-                }
-              />
+              <Suspense fallback={<Loading label="Loading the monitoring" />}>
+                <ProductMonitoring
+                  productId={p.id}
+                  outputs={outputs}
+                  selected={selected}
+                  declared={
+                    contract.status === "ok" && contract.data
+                      ? contract.data.facts.datasets.map((d) => ({
+                          name: d.name,
+                          physicalName: d.physicalName,
+                          columns: d.rows.filter((r) => r.depth === 0).map((r) => r.name),
+                        }))
+                      : undefined
+                  }
+                  onSelect={(name) =>
+                    navigate(`${hrefWith(`/products/${encodeURIComponent(p.id)}`, { port: name })}#monitoring`, {
+                      replace: true,
+                    })
+                  }
+                />
+              </Suspense>
             )}
           </section>
         </div>
