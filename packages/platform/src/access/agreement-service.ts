@@ -3,6 +3,7 @@ import type { z } from "@hono/zod-openapi";
 import { ConflictError, type DataContract, InputError, NotFoundError } from "@quanta/core";
 import { contractNoticeDays } from "@quanta/core/policy";
 import { AuditLog } from "../audit/audit-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { GovernanceService } from "../governance/governance-service.js";
 import { findPort, portContract } from "../harness/port-data.js";
 import { type AgreementRef, authorize } from "../identity/authorize.js";
@@ -10,9 +11,7 @@ import type { Principal } from "../identity/principal.js";
 import { productRef } from "../identity/publish-target.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { sqlState, sqlStates } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 import { ProductRepository } from "../storage/repositories/product-repository.js";
-import { notifyTeams } from "../webhooks/webhook-service.js";
 import {
   type Agreement,
   type AgreementAction,
@@ -84,18 +83,21 @@ export class AgreementService {
       `UPDATE agreements SET state = 'terminated', updated_at = now()
        WHERE state = 'terminating' AND notice_ends_at <= now() RETURNING id, product_id, port, consumer_team`,
     );
-    const events = new EventLog(q);
     for (const r of rows) {
-      await events.append({
-        type: "agreement.terminated",
-        subject: r.id,
-        payload: {
-          productId: r.product_id,
-          port: r.port,
-          consumerTeam: r.consumer_team,
-          reason: "notice period ended",
+      await publishEvent(
+        q,
+        {
+          type: "agreement.terminated",
+          subject: r.id,
+          payload: {
+            productId: r.product_id,
+            port: r.port,
+            consumerTeam: r.consumer_team,
+            reason: "notice period ended",
+          },
         },
-      });
+        { owners: [r.product_id], teams: [r.consumer_team] },
+      );
     }
     await q.query(
       `UPDATE agreements SET contract_version = pending_version, pending_version = NULL, pending_until = NULL,
@@ -217,10 +219,6 @@ export class AgreementService {
             purpose: input.purpose,
           });
         }
-        await notifyTeams(tx, [product.ownerTeam, input.consumerTeam], {
-          type: auto ? "agreement.approved" : "agreement.requested",
-          agreement,
-        });
         return agreement;
       });
     } catch (e) {
@@ -337,7 +335,6 @@ export class AgreementService {
         details: { from: agreement.state, to: after.state, grantedColumns: after.grantedColumns },
       });
       if (action === "approve" || action === "terminate") await reevaluateReaders(tx, after);
-      await notifyTeams(tx, [ref.ownerTeam, after.consumerTeam], { type, agreement: after });
       return after;
     });
   }
@@ -394,12 +391,24 @@ export class AgreementService {
     return rows.length > 0;
   }
 
+  /** An agreement's change, to both its teams: the product's owners and the consumer. */
   private record(q: Queryable, a: Agreement, type: string, actor: string, extra: Record<string, unknown>) {
-    return new EventLog(q).append({
-      type,
-      subject: a.id,
-      actor,
-      payload: { productId: a.productId, port: a.port, consumerTeam: a.consumerTeam, state: a.state, ...extra },
-    });
+    return publishEvent(
+      q,
+      {
+        type,
+        subject: a.id,
+        actor,
+        payload: {
+          productId: a.productId,
+          port: a.port,
+          consumerTeam: a.consumerTeam,
+          state: a.state,
+          ...extra,
+          agreement: a,
+        },
+      },
+      { owners: [a.productId], teams: [a.consumerTeam] },
+    );
   }
 }

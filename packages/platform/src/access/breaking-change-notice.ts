@@ -1,6 +1,5 @@
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Queryable } from "../storage/database.js";
-import { notifyTeams } from "../webhooks/webhook-service.js";
 
 /** The major number of a version (`2.1.0`, `v2`), or undefined when it has none. */
 export const major = (v: string | null | undefined): number | undefined => {
@@ -21,7 +20,6 @@ export async function noticeBreakingChanges(
   actor: string | undefined,
 ): Promise<string[]> {
   const notified: string[] = [];
-  const events = new EventLog(q);
   for (const c of contracts) {
     const newMajor = major(c.version);
     if (!c.created || newMajor === undefined) continue;
@@ -54,17 +52,31 @@ export async function noticeBreakingChanges(
         noticeDays: a.notice_days,
         acceptUrl: `/api/agreements/${a.id}/accept-version`,
       };
-      await events.append({ type: "agreement.version-pending", subject: a.id, actor, payload });
-      await notifyTeams(q, [a.consumer_team], { type: "contract.breaking-change", agreementId: a.id, ...payload });
+      // The consumer has to act (accept before the notice ends): the agreement's own event reaches it.
+      await publishEvent(
+        q,
+        { type: "agreement.version-pending", subject: a.id, actor, payload: { agreementId: a.id, ...payload } },
+        { teams: [a.consumer_team] },
+      );
       notified.push(a.id);
     }
     if (rows.length > 0) {
-      await events.append({
-        type: "contract.breaking-change",
-        subject: c.id,
-        actor,
-        payload: { productId, version: c.version, agreements: rows.map((r) => r.id) },
-      });
+      await publishEvent(
+        q,
+        {
+          type: "contract.breaking-change",
+          subject: c.id,
+          actor,
+          payload: {
+            productId,
+            contractId: c.id,
+            version: c.version,
+            agreements: rows.map((r) => r.id),
+            consumerTeams: [...new Set(rows.map((r) => r.consumer_team))].sort(),
+          },
+        },
+        { owners: [productId], teams: rows.map((r) => r.consumer_team) },
+      );
     }
   }
   return notified;

@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
 import type { Queryable } from "../storage/database.js";
-import { checkTypePattern, typeMatches } from "./event-types.js";
+import { checkTypePattern } from "./event-types.js";
+import { publishEvent } from "./publish-event.js";
+import { subscriptionColumns as columns, subscriptionsOf } from "./subscription-match.js";
+
+export { productOf, subscribed, subscriptionMatches, subscriptionsOf } from "./subscription-match.js";
 
 /** A team's subscriptions, at most: each one is matched against every event addressed to the team. */
 export const maxSubscriptionsPerTeam = 50;
@@ -46,50 +49,6 @@ export const SubscriptionInputSchema = z
   .strict()
   .openapi("EventSubscriptionInput");
 export type SubscriptionInput = z.infer<typeof SubscriptionInputSchema>;
-
-const columns = `id, team_id AS "teamId", types, products, target, webhook_id AS "webhookId",
-  created_by AS "createdBy", created_at AS "createdAt"`;
-
-/** The product an event is about, for a subscription that names products. */
-export function productOf(e: { subject: string; payload: Record<string, unknown> }): string {
-  const p = e.payload ?? {};
-  const agreement = p.agreement as { productId?: unknown } | undefined;
-  if (typeof p.productId === "string") return p.productId;
-  if (typeof agreement?.productId === "string") return agreement.productId;
-  return e.subject;
-}
-
-export function subscriptionMatches(
-  s: Pick<Subscription, "types" | "products">,
-  e: { type: string; subject: string; payload: Record<string, unknown> },
-): boolean {
-  if (!s.types.some((t) => typeMatches(t, e.type))) return false;
-  return s.products.length === 0 || s.products.includes(productOf(e));
-}
-
-/**
- * Whether a team's deliveries of kind `target` (a webhook, or the feed) take the event: with no
- * subscription for it, everything addressed to the team does; with some, the event must match one.
- */
-export function subscribed(
-  subs: readonly Subscription[],
-  target: { webhookId: string } | "feed",
-  e: { type: string; subject: string; payload: Record<string, unknown> },
-): boolean {
-  const applicable = subs.filter((s) =>
-    target === "feed" ? s.target === "feed" : s.target === "webhooks" || s.webhookId === target.webhookId,
-  );
-  return applicable.length === 0 || applicable.some((s) => subscriptionMatches(s, e));
-}
-
-export async function subscriptionsOf(q: Queryable, teams: readonly string[]): Promise<Subscription[]> {
-  if (teams.length === 0) return [];
-  const { rows } = await q.query<Subscription>(
-    `SELECT ${columns} FROM event_subscriptions WHERE team_id = ANY($1::text[]) ORDER BY created_at, id`,
-    [teams],
-  );
-  return rows;
-}
 
 /** Team subscriptions to events: which of the events addressed to a team its webhooks (or its feed) get. */
 export class SubscriptionService {
@@ -148,12 +107,16 @@ export class SubscriptionService {
       ],
     );
     const sub = rows[0] as Subscription;
-    await new EventLog(this.q).append({
-      type: "subscription.created",
-      subject: teamId,
-      actor,
-      payload: { id: sub.id, types, products, target, webhookId: sub.webhookId },
-    });
+    await publishEvent(
+      this.q,
+      {
+        type: "subscription.created",
+        subject: teamId,
+        actor,
+        payload: { id: sub.id, types, products, target, webhookId: sub.webhookId },
+      },
+      { teams: [teamId] },
+    );
     return sub;
   }
 
@@ -164,6 +127,10 @@ export class SubscriptionService {
       teamId,
     ]);
     if (rowCount === 0) throw new NotFoundError(`team ${teamId} has no subscription "${id}"`);
-    await new EventLog(this.q).append({ type: "subscription.removed", subject: teamId, actor, payload: { id } });
+    await publishEvent(
+      this.q,
+      { type: "subscription.removed", subject: teamId, actor, payload: { id } },
+      { teams: [teamId] },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { Issue } from "@quanta/core";
 import { evaluatePolicies, type PolicyEvaluation, type PolicySubject, type RuleResult } from "@quanta/core/policy";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { RefusedError } from "../refused-error.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import type { Queryable } from "../storage/database.js";
@@ -125,11 +125,15 @@ export class GovernanceService {
     const previous = await this.history(productId, 2);
     const before = previous.find((e) => e.id !== stored.id);
     if (before && before.level !== stored.level) {
-      await new EventLog(this.q).append({
-        type: "product.certification.changed",
-        subject: productId,
-        payload: { from: before.level, to: stored.level, reasons: cert.reasons, trigger },
-      });
+      await publishEvent(
+        this.q,
+        {
+          type: "product.certification.changed",
+          subject: productId,
+          payload: { from: before.level, to: stored.level, reasons: cert.reasons, trigger },
+        },
+        { owners: [productId], consumersOf: [productId] },
+      );
     }
     return stored;
   }

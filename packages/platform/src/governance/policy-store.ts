@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { z } from "@hono/zod-openapi";
 import { hasErrors, type Issue, SourceDocument } from "@quanta/core";
 import { composePolicySets, defaultPolicySet, type PolicySet, parsePolicySet } from "@quanta/core/policy";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { RefusedError } from "../refused-error.js";
 import type { Queryable } from "../storage/database.js";
 import type { PolicyVersionSchema } from "./policy-schema.js";
@@ -147,12 +147,16 @@ export class PolicyStore {
       [set.name, set.version, source, sha256(source), set.rules.length, actor ?? null],
     );
     const version = rows[0] as StoredPolicyVersion;
-    await new EventLog(this.q).append({
-      type: "policy.applied",
-      subject: set.name,
-      actor,
-      payload: { version: set.version, revision: version.revision, rules: set.rules.length },
-    });
+    await publishEvent(
+      this.q,
+      {
+        type: "policy.applied",
+        subject: set.name,
+        actor,
+        payload: { version: set.version, revision: version.revision, rules: set.rules.length },
+      },
+      {},
+    );
     return { version, created: true, policySet };
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { ConflictError, LockedError, NotFoundError } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Database, Queryable } from "../storage/database.js";
 import {
   allowedActions,
@@ -114,12 +114,16 @@ export class LifecycleStore {
          WHERE product_id = $1 RETURNING updated_at AS "updatedAt"`,
         [productId, after, JSON.stringify(nextConfig), actor],
       );
-      await new EventLog(tx).append({
-        type: `product.${action === "configure" ? "configured" : "state-changed"}`,
-        subject: productId,
-        actor,
-        payload: { action, from: before, to: after, ...(action === "configure" ? { config: nextConfig } : {}) },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: `product.${action === "configure" ? "configured" : "state-changed"}`,
+          subject: productId,
+          actor,
+          payload: { action, from: before, to: after, ...(action === "configure" ? { config: nextConfig } : {}) },
+        },
+        { owners: [productId], consumersOf: [productId] },
+      );
       return describe(productId, {
         state: after,
         config: nextConfig,

@@ -26,7 +26,7 @@ import { type PipelineRunLimits, pipelineRunLimitsFromEnv } from "../pipelines/r
 import type { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { WebhookAddressPolicy } from "../webhooks/webhook-address.js";
-import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
+import { webhookDelivery, webhookDeliveryConcurrency, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import type { BackgroundPart } from "./background-part.js";
 import { DataLocator, type DataPlaneOptions } from "./data-locator.js";
 import { Harness } from "./harness.js";
@@ -129,6 +129,8 @@ export function startHarness(options: HarnessRuntimeOptions): HarnessRuntime {
   const parts: BackgroundPart[] = [sloPart(context), lifecyclePart(context), eventsPart(context)];
   const worker = new JobWorker(queue, {
     concurrency: options.workerConcurrency ?? 1,
+    // Deliveries side by side: a receiver that hangs until its timeout holds up only its own loop.
+    kindConcurrency: { [webhookDeliveryKind]: webhookDeliveryConcurrency },
     handlers: {
       [contractTestKind]: async (job, signal) => {
         const payload = job.payload as unknown as ContractTestPayload;

@@ -1,4 +1,4 @@
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { type Database, sqlState, sqlStates } from "../storage/database.js";
 import { UnauthenticatedError } from "./unauthenticated-error.js";
 import { newId, type User, type UserStore, usernameShape } from "./user-store.js";
@@ -63,12 +63,16 @@ export class OidcAccounts {
             `the username ${profile.username} already belongs to another identity of this server`,
           );
         }
-        await new EventLog(tx).append({
-          type: "user.linked",
-          subject: existing.id,
-          actor: profile.username,
-          payload: { issuer, subject },
-        });
+        await publishEvent(
+          tx,
+          {
+            type: "user.linked",
+            subject: existing.id,
+            actor: profile.username,
+            payload: { issuer, subject },
+          },
+          {},
+        );
         return (await this.users.findUser({ id: existing.id }, tx)) as User;
       }
       if (!usernameShape.test(profile.username)) {
@@ -82,12 +86,16 @@ export class OidcAccounts {
         [id, profile.username, profile.displayName ?? null, profile.email ?? null, issuer, subject],
       );
       await tx.query("INSERT INTO role_grants (user_id, role, granted_by) VALUES ($1, 'consumer', 'oidc')", [id]);
-      await new EventLog(tx).append({
-        type: "user.created",
-        subject: id,
-        actor: "oidc",
-        payload: { username: profile.username, issuer },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: "user.created",
+          subject: id,
+          actor: "oidc",
+          payload: { username: profile.username, issuer },
+        },
+        {},
+      );
       return (await this.users.findUser({ id }, tx)) as User;
     });
   }

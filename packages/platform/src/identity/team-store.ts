@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, NotFoundError, teamIdOf } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Database } from "../storage/database.js";
 import type { TeamRole } from "./principal.js";
 import { TeamRepository } from "./team-repository.js";
@@ -38,7 +38,11 @@ export class TeamStore {
         domainId: input.domain ?? null,
         description: input.description ?? null,
       });
-      await new EventLog(tx).append({ type: "team.created", subject: id, actor, payload: { name: input.name } });
+      await publishEvent(
+        tx,
+        { type: "team.created", subject: id, actor, payload: { name: input.name } },
+        { teams: [id] },
+      );
     });
     return this.team(id);
   }
@@ -103,7 +107,11 @@ export class TeamStore {
         role,
         actor ?? null,
       ]);
-      await new EventLog(tx).append({ type: "team.member.granted", subject: teamId, actor, payload: { userId, role } });
+      await publishEvent(
+        tx,
+        { type: "team.member.granted", subject: teamId, actor, payload: { userId, role } },
+        { teams: [teamId] },
+      );
     });
     this.principalsChanged();
     return this.team(teamId);
@@ -117,7 +125,11 @@ export class TeamStore {
         [teamId, userId],
       );
       if (rowCount === 0) throw new NotFoundError(`user "${userId}" holds no granted membership of team "${teamId}"`);
-      await new EventLog(tx).append({ type: "team.member.removed", subject: teamId, actor, payload: { userId } });
+      await publishEvent(
+        tx,
+        { type: "team.member.removed", subject: teamId, actor, payload: { userId } },
+        { teams: [teamId] },
+      );
     });
     this.principalsChanged();
     return this.team(teamId);

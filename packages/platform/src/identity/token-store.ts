@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Database } from "../storage/database.js";
 import { type Principal, type TokenScope, tokenScopes } from "./principal.js";
 import type { TokenSchema } from "./token-schema.js";
@@ -119,12 +119,16 @@ export class TokenStore {
           expiresAt,
         ],
       );
-      await new EventLog(tx).append({
-        type: "token.created",
-        subject: userId,
-        actor,
-        payload: { tokenId: id, name, expiresAt, scopes },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: "token.created",
+          subject: userId,
+          actor,
+          payload: { tokenId: id, name, expiresAt, scopes },
+        },
+        {},
+      );
     });
     return { token, record: await this.token(id) };
   }
@@ -147,12 +151,16 @@ export class TokenStore {
         [id, actor ?? null],
       );
       if (rows[0])
-        await new EventLog(tx).append({
-          type: "token.revoked",
-          subject: rows[0].user_id,
-          actor,
-          payload: { tokenId: id },
-        });
+        await publishEvent(
+          tx,
+          {
+            type: "token.revoked",
+            subject: rows[0].user_id,
+            actor,
+            payload: { tokenId: id },
+          },
+          {},
+        );
     });
     this.clearCache();
     return this.token(id);

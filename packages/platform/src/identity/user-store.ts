@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "@hono/zod-openapi";
 import { ConflictError, InputError, NotFoundError } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { type Database, type Queryable, sqlState, sqlStates } from "../storage/database.js";
 import { type GlobalRole, globalRoles, type Principal, type TeamMembership } from "./principal.js";
 import type { UserSchema } from "./user-schema.js";
@@ -90,7 +90,7 @@ export class UserStore {
             actor ?? null,
           ]);
         }
-        await new EventLog(tx).append({ type: "user.created", subject: id, actor, payload: { username, roles } });
+        await publishEvent(tx, { type: "user.created", subject: id, actor, payload: { username, roles } }, {});
       });
     } catch (e) {
       if (sqlState(e) === sqlStates.uniqueViolation)
@@ -130,8 +130,7 @@ export class UserStore {
          WHERE NOT EXISTS (SELECT 1 FROM role_grants WHERE user_id = $1 AND role = $2 AND valid_to IS NULL)`,
         [userId, role, actor ?? null],
       );
-      if (rowCount > 0)
-        await new EventLog(tx).append({ type: "role.granted", subject: userId, actor, payload: { role } });
+      if (rowCount > 0) await publishEvent(tx, { type: "role.granted", subject: userId, actor, payload: { role } }, {});
     });
     this.principalsChanged();
     return this.user(userId);
@@ -145,8 +144,7 @@ export class UserStore {
         "UPDATE role_grants SET valid_to = GREATEST(valid_from, now()) WHERE user_id = $1 AND role = $2 AND valid_to IS NULL",
         [userId, role],
       );
-      if (rowCount > 0)
-        await new EventLog(tx).append({ type: "role.revoked", subject: userId, actor, payload: { role } });
+      if (rowCount > 0) await publishEvent(tx, { type: "role.revoked", subject: userId, actor, payload: { role } }, {});
     });
     this.principalsChanged();
     return this.user(userId);

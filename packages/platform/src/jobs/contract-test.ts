@@ -7,13 +7,13 @@ import {
   runChecks,
 } from "@quanta/core";
 import type { DatasetSource } from "@quanta/core/engines";
+import { publishEvent } from "../events/publish-event.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { findPort, portContract, schemaObjects } from "../harness/port-data.js";
 import { type PortSource, portSource } from "../harness/port-source.js";
 import { MeasurementStore } from "../observability/measurement-store.js";
 import { measurementPoints } from "../observability/measurements.js";
 import type { Database } from "../storage/database.js";
-import { EventLog } from "../storage/repositories/event-log.js";
 import { type CheckResultInput, TestRunRepository } from "../storage/repositories/test-run-repository.js";
 import type { Job } from "./job-queue.js";
 
@@ -158,21 +158,25 @@ export async function runContractTest(
     });
     const counts: Record<string, number> = {};
     for (const c of result.checks) counts[c.result] = (counts[c.result] ?? 0) + 1;
-    await new EventLog(tx).append({
-      type: "contract.tested",
-      subject: pc.productId,
-      actor: "quanta-scheduler",
-      payload: {
-        port: pc.port.name,
-        contract: pc.contractId,
-        version: pc.contractVersion,
-        runId: run.id,
-        status: result.result,
-        checks: counts,
-        durationMs: result.durationMs,
-        trigger: payload.trigger ?? "schedule",
+    await publishEvent(
+      tx,
+      {
+        type: "contract.tested",
+        subject: pc.productId,
+        actor: "quanta-scheduler",
+        payload: {
+          port: pc.port.name,
+          contract: pc.contractId,
+          version: pc.contractVersion,
+          runId: run.id,
+          status: result.result,
+          checks: counts,
+          durationMs: result.durationMs,
+          trigger: payload.trigger ?? "schedule",
+        },
       },
-    });
+      { owners: [pc.productId] },
+    );
   });
   return { runId: run.id, status: result.result, checks: result.checks.length, durationMs: result.durationMs };
 }

@@ -1,12 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishEvent } from "../events/publish-event.js";
 import { DataLocator } from "../harness/data-locator.js";
 import { writeSensorProducts } from "../harness/harness-fixtures.js";
 import { LifecycleStore } from "../harness/lifecycle-store.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
-import { notifyTeams, webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
+import { webhookDelivery, webhookDeliveryKind } from "../webhooks/webhook-service.js";
 import { type ContractTestPayload, contractTestKind, runContractTest } from "./contract-test.js";
 import { JobQueue } from "./job-queue.js";
 import { ContractTestScheduler } from "./scheduler.js";
@@ -335,7 +336,8 @@ export function jobsConformance(name: string, target: JobsTarget): void {
           expect(run).toBeDefined();
           // The contract test holds its worker loop; the delivery has one of its own.
           await sleep(200);
-          expect(await notifyTeams(db, ["hooks"], { type: "test.ping" })).toBe(1);
+          await publishEvent(db, { type: "test.ping", subject: "hooks" }, { teams: ["hooks"] });
+          expect(await q.list({ kind: webhookDeliveryKind })).toHaveLength(1);
           worker.poke();
           // Run at once: delivered, or refused where the address policy keeps webhooks off loopback.
           const delivery = await until(async () => {

@@ -13,8 +13,8 @@ import {
   TooLargeError,
   UnprocessableError,
 } from "@quanta/core";
-import { EventLog } from "../audit/event-log.js";
 import { installedEngines } from "../engines/installed-engines.js";
+import { publishEvent } from "../events/publish-event.js";
 import { judgeData, policyData } from "../governance/data-gate.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
 import { RowValidator } from "../harness/ingest/row-validator.js";
@@ -269,23 +269,27 @@ export async function publishData(
         ...current.filter((d) => d.name !== dataset),
         stored,
       ]);
-      await new EventLog(tx).append({
-        type: "port.version.published",
-        subject: request.productId,
-        actor: request.actor,
-        payload: {
-          port: port.name,
-          dataset,
-          version: made.version,
-          previous: made.previous,
-          format: request.format,
-          rows,
-          bytes,
-          contract: pc.contractId,
-          contractVersion: pc.contractVersion,
-          checks: run.result,
+      await publishEvent(
+        tx,
+        {
+          type: "port.version.published",
+          subject: request.productId,
+          actor: request.actor,
+          payload: {
+            port: port.name,
+            dataset,
+            version: made.version,
+            previous: made.previous,
+            format: request.format,
+            rows,
+            bytes,
+            contract: pc.contractId,
+            contractVersion: pc.contractVersion,
+            checks: run.result,
+          },
         },
-      });
+        { owners: [request.productId], consumersOf: [request.productId] },
+      );
       return made;
     });
     // Pipelines reading this port run next (debounced); their trouble is theirs, not the upload's.

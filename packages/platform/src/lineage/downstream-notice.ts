@@ -1,10 +1,9 @@
 import { major } from "../access/breaking-change-notice.js";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { ContractRepository } from "../registry/contract-repository.js";
 import { ProductRepository } from "../registry/product-repository.js";
 import { arr, obj, str } from "../registry/read.js";
 import type { Queryable } from "../storage/database.js";
-import { notifyTeams } from "../webhooks/webhook-service.js";
 import { type ImpactTarget, impactOf } from "./impact.js";
 import { maxImpactTargets } from "./impact-schema.js";
 
@@ -135,21 +134,19 @@ export async function sendDownstreamNotices(
 ): Promise<string[]> {
   const told = new Set<string>();
   if (notices.length === 0) return [];
-  const events = new EventLog(q);
   const { rows } = await q.query<{ team: string; contract: string }>(
     "SELECT DISTINCT consumer_team AS team, contract_id AS contract FROM agreements WHERE id = ANY($1::text[])",
     [toldAlready],
   );
   for (const n of notices) {
-    await events.append({
-      type: "contract.breaking-change.downstream",
-      subject: n.contractId,
-      actor,
-      payload: n.payload,
-    });
     const agreed = new Set(rows.filter((r) => r.contract === n.contractId).map((r) => r.team));
     const hooked = n.payload.teams.filter((t) => !agreed.has(t));
-    await notifyTeams(q, hooked, { type: "contract.breaking-change.downstream", ...n.payload });
+    // Addressed to the teams not told yet: those with an agreement on the contract had their own notice.
+    await publishEvent(
+      q,
+      { type: "contract.breaking-change.downstream", subject: n.contractId, actor, payload: n.payload },
+      { teams: hooked },
+    );
     for (const t of hooked) told.add(t);
   }
   return [...told];

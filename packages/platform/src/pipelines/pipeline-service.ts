@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError } from "@quanta/core";
 import { AuditLog } from "../audit/audit-log.js";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { findPort } from "../harness/port-data.js";
 import { authorize } from "../identity/authorize.js";
 import type { Principal } from "../identity/principal.js";
@@ -135,12 +135,16 @@ export class PipelineService {
         },
         tx,
       );
-      await new EventLog(tx).append({
-        type: "pipeline.requested",
-        subject: productId,
-        actor: requestedBy ?? undefined,
-        payload: { run: run.id, trigger, ...(params ? { params } : {}) },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: "pipeline.requested",
+          subject: productId,
+          actor: requestedBy ?? undefined,
+          payload: { run: run.id, trigger, ...(params ? { params } : {}) },
+        },
+        { owners: [productId] },
+      );
       return run;
     });
   }
@@ -237,12 +241,16 @@ export class PipelineService {
       const reason = `cancelled by ${by} before it ${run.attempt > 0 ? `was tried again (attempt ${run.attempt + 1})` : "started"}`;
       await store.finish(runId, { status: "cancelled", reason, outputs: run.outputs });
       await store.log(runId, "warning", reason);
-      await new EventLog(tx).append({
-        type: "pipeline.cancelled",
-        subject: productId,
-        actor: by,
-        payload: { run: runId, reason, cancelledBy: by },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: "pipeline.cancelled",
+          subject: productId,
+          actor: by,
+          payload: { run: runId, reason, cancelledBy: by },
+        },
+        { owners: [productId] },
+      );
     });
     const run = await new PipelineRunStore(this.db).get(productId, runId);
     if (!run) throw new NotFoundError(`${productId} has no pipeline run ${runId}`);
@@ -315,12 +323,16 @@ export class PipelineService {
           reason: `version ${made.version} serves the files of version ${version}`,
           details: { restored: version, version: made.version, previous: made.previous },
         });
-        await new EventLog(tx).append({
-          type: "port.version.rolled-back",
-          subject: productId,
-          actor,
-          payload: { port: port.name, version: made.version, restored: version, previous: made.previous },
-        });
+        await publishEvent(
+          tx,
+          {
+            type: "port.version.rolled-back",
+            subject: productId,
+            actor,
+            payload: { port: port.name, version: made.version, restored: version, previous: made.previous },
+          },
+          { owners: [productId], consumersOf: [productId] },
+        );
         return { productId, port: port.name, version: made.version, restored: version, previous: made.previous };
       });
     } catch (e) {

@@ -17,7 +17,7 @@ import {
   type SandboxDataset,
 } from "@quanta/engine-duckdb";
 import type { ReadPlan } from "../access/read-access.js";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { judgeData, policyData } from "../governance/data-gate.js";
 import type { DataLocator } from "../harness/data-locator.js";
 import { datasetOf } from "../harness/ingest/ingest-batch.js";
@@ -133,12 +133,16 @@ export async function runPipeline(
     const started = lineageEvent({ eventType: "START", productId, runId, at: new Date(), sql: "" });
     await db
       .transaction(async (tx) => {
-        await new EventLog(tx).append({
-          type: "lineage.run",
-          subject: productId,
-          actor: `pipeline:${productId}`,
-          payload: started,
-        });
+        await publishEvent(
+          tx,
+          {
+            type: "lineage.run",
+            subject: productId,
+            actor: `pipeline:${productId}`,
+            payload: started,
+          },
+          { owners: [productId] },
+        );
         if (limits.lineageUrl) await queueLineageDelivery(db, tx, started);
       })
       .catch(() => {});
@@ -446,20 +450,24 @@ export async function runPipeline(
             },
           ]);
           result.previous = made.previous;
-          await new EventLog(tx).append({
-            type: "port.version.published",
-            subject: productId,
-            actor: principal.name,
-            payload: {
-              port: port.name,
-              dataset,
-              version: made.version,
-              previous: made.previous,
-              rows,
-              source: "pipeline",
-              run: runId,
+          await publishEvent(
+            tx,
+            {
+              type: "port.version.published",
+              subject: productId,
+              actor: principal.name,
+              payload: {
+                port: port.name,
+                dataset,
+                version: made.version,
+                previous: made.previous,
+                rows,
+                source: "pipeline",
+                run: runId,
+              },
             },
-          });
+            { owners: [productId], consumersOf: [productId] },
+          );
         })
         .catch(async (e: unknown) => {
           await lake.discard(db, staged, (e as Error).message);
@@ -492,14 +500,16 @@ export async function runPipeline(
       "warning",
       `attempt ${attempt} of ${retries.attempts} failed for a transient reason; attempt ${attempt + 1} in ${Math.round(retryInMs / 1000)} s`,
     );
-    await new EventLog(db)
-      .append({
+    await publishEvent(
+      db,
+      {
         type: "pipeline.retrying",
         subject: productId,
         actor: `pipeline:${productId}`,
         payload: { run: runId, attempt, reason, retryAt: retryAt.toISOString() },
-      })
-      .catch(() => {});
+      },
+      { owners: [productId] },
+    ).catch(() => {});
     return { status: "retrying", reason, outputs, retryInMs };
   }
   const status = reason === null ? "succeeded" : control.cancelledBy ? "cancelled" : "failed";
@@ -518,32 +528,40 @@ export async function runPipeline(
       ),
       reason,
     });
-    await new EventLog(tx).append({
-      type: "lineage.run",
-      subject: productId,
-      actor: `pipeline:${productId}`,
-      payload: ended,
-    });
+    await publishEvent(
+      tx,
+      {
+        type: "lineage.run",
+        subject: productId,
+        actor: `pipeline:${productId}`,
+        payload: ended,
+      },
+      { owners: [productId] },
+    );
     // The column edges of the outputs it published, into the lineage graph (ADR 0033).
     await recordPipelineLineage(tx, productId, runId, outputs, lineage, lineageInputs);
     if (limits.lineageUrl) await queueLineageDelivery(db, tx, ended);
-    await new EventLog(tx).append({
-      type: `pipeline.${status}`,
-      subject: productId,
-      actor: `pipeline:${productId}`,
-      payload: {
-        run: runId,
-        reason,
-        attempt,
-        ...(control.cancelledBy ? { cancelledBy: control.cancelledBy } : {}),
-        outputs: outputs.map((o) => ({
-          port: o.port,
-          version: o.version,
-          published: o.published,
-          previous: o.previous,
-        })),
+    await publishEvent(
+      tx,
+      {
+        type: `pipeline.${status}`,
+        subject: productId,
+        actor: `pipeline:${productId}`,
+        payload: {
+          run: runId,
+          reason,
+          attempt,
+          ...(control.cancelledBy ? { cancelledBy: control.cancelledBy } : {}),
+          outputs: outputs.map((o) => ({
+            port: o.port,
+            version: o.version,
+            published: o.published,
+            previous: o.previous,
+          })),
+        },
       },
-    });
+      { owners: [productId] },
+    );
   });
   // Downstream pipelines reading a port this run made current run next (debounced).
   for (const o of outputs.filter((x) => x.published))

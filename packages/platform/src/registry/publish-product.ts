@@ -4,7 +4,7 @@ import { lintProductSources, referencedContractIds } from "@quanta/core/lint";
 import type { PolicySubject } from "@quanta/core/policy";
 import { noticeBreakingChanges } from "../access/breaking-change-notice.js";
 import { AuditLog } from "../audit/audit-log.js";
-import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Principal } from "../identity/principal.js";
 import { authorizePublish } from "../identity/publish-target.js";
 import { type MemberInput, TeamRepository } from "../identity/team-repository.js";
@@ -231,7 +231,6 @@ export async function publishProduct(
       const products = new ProductRepository(tx);
       const contracts = new ContractRepository(tx);
       const teams = new TeamRepository(tx);
-      const events = new EventLog(tx);
       const actor = input.publishedBy;
       // What a new major version breaks downstream, while the old one is still current.
       const downstream = await planDownstreamNotices(
@@ -285,30 +284,32 @@ export async function publishProduct(
         });
         stored.push({ id: c.id, version: c.version, created });
         if (created)
-          await events.append({
-            type: "contract.published",
-            subject: c.id,
-            actor,
-            payload: { version: c.version, product: parsed.id },
-          });
+          await publishEvent(
+            tx,
+            { type: "contract.published", subject: c.id, actor, payload: { version: c.version, product: parsed.id } },
+            { owners: [parsed.id], consumersOf: [parsed.id] },
+          );
       }
       if (record.teamId) {
         const change = await teams.syncMembers(record.teamId, members(team));
         if (change.joined + change.left > 0) {
-          await events.append({
-            type: "team.members.changed",
-            subject: record.teamId,
-            actor,
-            payload: { ...change, product: parsed.id },
-          });
+          await publishEvent(
+            tx,
+            { type: "team.members.changed", subject: record.teamId, actor, payload: { ...change, product: parsed.id } },
+            { teams: [record.teamId] },
+          );
         }
       }
-      await events.append({
-        type: "product.published",
-        subject: parsed.id,
-        actor,
-        payload: { version: parsed.version, previousVersion: current?.version ?? null, contracts: stored },
-      });
+      await publishEvent(
+        tx,
+        {
+          type: "product.published",
+          subject: parsed.id,
+          actor,
+          payload: { version: parsed.version, previousVersion: current?.version ?? null, contracts: stored },
+        },
+        { owners: [parsed.id], consumersOf: [parsed.id] },
+      );
       // Continuous governance and consumers of a new major version, atomically with the publish.
       await governance.record(tx, parsed.id, { subject, version: parsed.version });
       const agreed = await noticeBreakingChanges(tx, parsed.id, stored, actor);

@@ -4,20 +4,23 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import type { z } from "@hono/zod-openapi";
 import { InputError, NotFoundError } from "@quanta/core";
-import { EventLog, type StoredEvent } from "../audit/event-log.js";
-import { bareType, toCloudEvent } from "../events/cloud-event.js";
-import { subscribed, subscriptionsOf } from "../events/subscriptions.js";
+import { bareType } from "../events/cloud-event.js";
+import { publishEvent } from "../events/publish-event.js";
 import type { Job } from "../jobs/job-queue.js";
 import { markNotified } from "../observability/incident-timeline.js";
 import type { Queryable } from "../storage/database.js";
 import { WebhookAddressPolicy } from "./webhook-address.js";
 import type { RegisteredWebhookSchema, WebhookSchema } from "./webhook-schema.js";
 
-export const webhookDeliveryKind = "webhook-delivery";
-/** Attempts per delivery before it is given up (the queue backs off between them). */
-export const webhookAttempts = 6;
 /** How long a receiver has to answer a delivery before it counts as failed (and is retried). */
 export const webhookTimeoutMs = 10_000;
+
+export {
+  queueDeliveries,
+  webhookAttempts,
+  webhookDeliveryConcurrency,
+  webhookDeliveryKind,
+} from "./queue-deliveries.js";
 
 export type Webhook = z.infer<typeof WebhookSchema>;
 /** A webhook as registered: with the signing secret, which is shown this once. */
@@ -64,18 +67,18 @@ export class WebhookService {
     if (team.length === 0) throw new NotFoundError(`no team "${teamId}"`);
     // Standard Webhooks' secret format: "whsec_" and base64 of the key (24 random bytes).
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
+    const id = `whk_${randomBytes(9).toString("base64url")}`;
+    // Told before it exists: the team's other webhooks hear of a new one, the new one does not.
+    await publishEvent(
+      this.q,
+      { type: "webhook.registered", subject: teamId, actor, payload: { id, url: checked } },
+      { teams: [teamId] },
+    );
     const { rows } = await this.q.query<Webhook>(
       `INSERT INTO webhooks (id, team_id, url, created_by, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${columns}`,
-      [`whk_${randomBytes(9).toString("base64url")}`, teamId, checked, actor ?? null, secret],
+      [id, teamId, checked, actor ?? null, secret],
     );
-    const hook = { ...(rows[0] as Webhook), secret };
-    await new EventLog(this.q).append({
-      type: "webhook.registered",
-      subject: teamId,
-      actor,
-      payload: { id: hook.id, url: checked },
-    });
-    return hook;
+    return { ...(rows[0] as Webhook), secret };
   }
 
   async list(teamId: string): Promise<Webhook[]> {
@@ -92,61 +95,12 @@ export class WebhookService {
       [id, teamId],
     );
     if (rowCount === 0) throw new NotFoundError(`team ${teamId} has no webhook "${id}"`);
-    await new EventLog(this.q).append({ type: "webhook.removed", subject: teamId, actor, payload: { id } });
+    await publishEvent(
+      this.q,
+      { type: "webhook.removed", subject: teamId, actor, payload: { id } },
+      { teams: [teamId] },
+    );
   }
-}
-
-/**
- * Queues one delivery per webhook of each team, in the caller's transaction: an event that is
- * rolled back is never delivered, and one that commits is delivered by a worker with retries.
- * Each delivery carries the stored event as a CloudEvent (its id the feed position). A team with
- * subscriptions gets only the events one of them matches (ADR 0037); with none, all of them.
- */
-export async function queueDeliveries(
-  q: Queryable,
-  teams: readonly (string | null | undefined)[],
-  event: StoredEvent,
-): Promise<number> {
-  const ids = [...new Set(teams.filter((t): t is string => !!t))];
-  if (ids.length === 0) return 0;
-  const { rows } = await q.query<{ id: string; team_id: string; url: string }>(
-    "SELECT id, team_id, url FROM webhooks WHERE team_id = ANY($1::text[]) AND removed_at IS NULL ORDER BY id",
-    [ids],
-  );
-  if (rows.length === 0) return 0;
-  const subs = await subscriptionsOf(q, ids);
-  const cloudEvent = toCloudEvent(event).toJSON();
-  let queued = 0;
-  for (const hook of rows) {
-    const own = subs.filter((s) => s.teamId === hook.team_id);
-    if (!subscribed(own, { webhookId: hook.id }, event)) continue;
-    await q.query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)", [
-      webhookDeliveryKind,
-      JSON.stringify({ webhookId: hook.id, team: hook.team_id, url: hook.url, eventId: event.id, cloudEvent }),
-      webhookAttempts,
-    ]);
-    queued++;
-  }
-  return queued;
-}
-
-/**
- * @deprecated Callers publish events with `publishEvent` (events/publish-event.ts), which also keeps
- * the event's audience. This appends `event` to the log (its subject, else the first team) and
- * queues its deliveries like it.
- */
-export async function notifyTeams(
-  q: Queryable,
-  teams: readonly (string | null | undefined)[],
-  event: WebhookEvent,
-): Promise<number> {
-  const { type, subject, ...payload } = event;
-  const stored = await new EventLog(q).append({
-    type,
-    subject: typeof subject === "string" ? subject : (teams.find((t) => !!t) ?? "quanta"),
-    payload,
-  });
-  return queueDeliveries(q, teams, { ...stored, id: Number(stored.id) });
 }
 
 /**

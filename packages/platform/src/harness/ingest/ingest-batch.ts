@@ -2,7 +2,7 @@ import { rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ConflictError, InputError, NotFoundError, TooLargeError, UnprocessableError } from "@quanta/core";
 import { writeParquetFromNdjson } from "@quanta/engine-duckdb";
-import { EventLog } from "../../audit/event-log.js";
+import { publishEvent } from "../../events/publish-event.js";
 import type { Lake, StagedVersion } from "../../lake/lake.js";
 import { type StoredDataset, VersionRaced } from "../../lake/port-version-store.js";
 import { syncFile } from "../../lake/sync-file.js";
@@ -220,20 +220,24 @@ export async function ingestBatch(
           [id, JSON.stringify(part.map((q) => ({ row_number: q.row, record: q.record, reasons: q.reasons })))],
         );
       }
-      await new EventLog(tx).append({
-        type: "ingest.batch",
-        subject: pc.productId,
-        actor,
-        payload: {
-          batch: id,
-          port: pc.port.name,
-          dataset,
-          received,
-          accepted: accepted.length,
-          quarantined: quarantined.length,
-          version,
+      await publishEvent(
+        tx,
+        {
+          type: "ingest.batch",
+          subject: pc.productId,
+          actor,
+          payload: {
+            batch: id,
+            port: pc.port.name,
+            dataset,
+            received,
+            accepted: accepted.length,
+            quarantined: quarantined.length,
+            version,
+          },
         },
-      });
+        { owners: [pc.productId] },
+      );
       return result;
     });
   };
