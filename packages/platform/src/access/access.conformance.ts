@@ -456,6 +456,11 @@ team:
         );
         const registered = await call("POST", "/api/teams/analytics/webhooks", lead, { url });
         expect(registered.status).toBe(201);
+        // Only breaking changes, on this webhook: not every publish or agreement change of the mesh.
+        const subscribed = await call("POST", "/api/teams/analytics/subscriptions", lead, {
+          types: ["contract.breaking-change"],
+        });
+        expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(201);
         const secret = registered.body.secret as string;
         expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
         // The secret is shown once: listing the webhooks does not return it.
@@ -489,7 +494,10 @@ team:
           await worker.drain();
           await new Promise((r) => setTimeout(r, 30));
         }
-        expect(received.map((r) => r.type)).toEqual(["contract.breaking-change", "contract.breaking-change"]);
+        expect(received.map((r) => r.type)).toEqual([
+          "dev.quanta.contract.breaking-change",
+          "dev.quanta.contract.breaking-change",
+        ]);
         // Each delivery is signed as Standard Webhooks says, with the same id on the retry.
         const key = Buffer.from(secret.slice("whsec_".length), "base64");
         for (const r of received) {

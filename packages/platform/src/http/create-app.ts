@@ -26,7 +26,7 @@ import { registerAgreementConnection } from "./routes/agreement-connection.js";
 import { registerAuthConfig } from "./routes/auth-config.js";
 import { dataUploadPath, registerDataUpload } from "./routes/data-upload.js";
 import { registerDemoSignIn } from "./routes/demo-sign-in.js";
-import { registerEvents } from "./routes/events.js";
+import { type EventRoutesOptions, registerEvents } from "./routes/events.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
@@ -61,6 +61,8 @@ export interface AppOptions {
   oidc?: OidcConfig | undefined;
   /** Networks (CIDR) webhooks may be registered for although not public (QUANTA_WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[] | undefined;
+  /** The event feed's live stream timings (tests shorten them). */
+  events?: EventRoutesOptions | undefined;
   /** The demo users' tokens, for "sign in as" from the server's own machine (a `--demo` server only). */
   demoTokens?: (() => DemoTokens | undefined) | undefined;
   /** The platform's secrets (default: on the registry's database, see `openSecretStore`). ADR 0026. */
@@ -154,7 +156,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerLineageIntake(app, options.registry.db, new OpenLineageIntake(options.registry.db));
   registerObservability(app, options.registry.db);
   registerSlos(app, options.registry.db);
-  registerEvents(app, options.registry.db);
+  registerEvents(app, options.registry.db, options.events);
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

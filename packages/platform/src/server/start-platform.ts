@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError, isQuantaError, UnavailableError } from "@quanta/core";
+import { closeLiveStreams } from "../events/live-streams.js";
 import type { HarnessRuntime } from "../harness/start-harness.js";
 import type { createApp as buildApp } from "../http/create-app.js";
 import type { DemoTokens } from "../identity/demo-identities.js";
@@ -221,6 +222,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           await Promise.race([demoPipelines.settled, new Promise((r) => setTimeout(r, bound).unref())]);
         // Requests and jobs wind down side by side, neither past what is left of the bound.
         const left = Math.max(0, until - Date.now());
+        // Live event streams never end by themselves: end them, or closing waits out the bound.
+        closeLiveStreams();
         await Promise.all([stopListening(left), runtime.worker.stop(left)]);
         await runtime.stop();
         await db.close();
