@@ -4,6 +4,7 @@ import { writeSensorProducts } from "../harness/harness-fixtures.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
+import { incidentAudience } from "./incident-audience.js";
 import { IncidentService } from "./incident-service.js";
 import { markNotified } from "./incident-timeline.js";
 import { clear, maxResolveAfter, openIncidentCounts, raise, type Signal } from "./incidents.js";
@@ -229,6 +230,20 @@ export function incidentsConformance(name: string, target: StoreTarget): void {
         ttr: { p50: null, p95: null, mean: null },
       });
       await expect(service.serviceLevels("no.such", 30)).rejects.toThrow(/no data product "no.such"/);
+    });
+
+    it("tells the owner team and the owners downstream in lineage, and no one else", async () => {
+      // test.sensors reads test.upstream's events port: its team is downstream of it.
+      expect(await incidentAudience(db, "test.upstream", "events")).toEqual(["sensor-team", "upstream-team"]);
+      expect(await incidentAudience(db, "test.upstream", null)).toEqual(["sensor-team", "upstream-team"]);
+      // Nothing reads test.sensors: its own team only.
+      expect(await incidentAudience(db, product, "readings")).toEqual(["sensor-team"]);
+      // The opened event is addressed to them.
+      await raise(db, signal("audience", { productId: "test.upstream", port: "events" }));
+      const { rows } = await db.query<{ audience: string[] }>(
+        `SELECT audience FROM events WHERE type = 'incident.opened' AND payload->>'productId' = 'test.upstream'`,
+      );
+      expect(rows.map((r) => r.audience)).toEqual([["sensor-team", "upstream-team"]]);
     });
 
     it("counts the open incidents per product and severity for /metrics", async () => {
