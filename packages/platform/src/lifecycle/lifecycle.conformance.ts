@@ -200,6 +200,39 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
       });
     });
 
+    describe("dates a publish refuses", () => {
+      it("a malformed or out-of-order date is a 422 naming the file, line and column; nothing is published", async () => {
+        const publish = (odps: (text: string) => string) =>
+          app.request("/api/products", {
+            method: "POST",
+            headers: { "content-type": "application/json", ...asAdmin },
+            body: JSON.stringify({
+              files: fixture.sensors.map((f) =>
+                f.path.endsWith(".odps.yaml")
+                  ? { ...f, text: odps(f.text).replace("version: 1.0.0", "version: 9.0.0") }
+                  : f,
+              ),
+            }),
+          });
+        const hostile = await publish((t) => withDates(t).replace(endOfLife, "'; DROP TABLE events; --"));
+        expect(hostile.status).toBe(422);
+        const body = (await hostile.json()) as Json;
+        expect(
+          body.error.details.issues
+            .filter((i: Json) => i.code.startsWith("lifecycle"))
+            .map((i: Json) => `${i.file}:${i.line}:${i.column} ${i.code}`),
+        ).toEqual(["sensors.odps.yaml:46:12 lifecycle-date-invalid"]);
+        const reversed = await publish((t) => withDates(t).replace(endOfLife, "2029-01-01"));
+        expect(reversed.status).toBe(422);
+        expect(
+          ((await reversed.json()) as Json).error.details.issues
+            .map((i: Json) => i.code)
+            .filter((c: string) => c.startsWith("lifecycle")),
+        ).toEqual(["lifecycle-dates-out-of-order"]);
+        expect((await get("/api/products/test.sensors")).body.version).toBe("1.0.0");
+      });
+    });
+
     describe("before end of support", () => {
       it("reads carry no lifecycle header", async () => {
         const res = await consume();
@@ -315,6 +348,24 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         ]);
       });
 
+      it("a claim whose incident was lost (its process stopped) gets the incident later, not a second event", async () => {
+        const lost = await db.query<{ id: number }>(
+          "SELECT id FROM incidents WHERE kind = 'lifecycle' AND key LIKE 'end-of-life:%'",
+        );
+        await db.query("DELETE FROM incident_timeline WHERE incident_id = $1", [lost.rows[0]?.id]);
+        await db.query("DELETE FROM incidents WHERE id = $1", [lost.rows[0]?.id]);
+        // Within a minute of the claim, the claimer may still be opening it: left alone.
+        await checkLifecycle(db, lake, new Date(clock.getTime() + 30_000));
+        expect((await incidents()).map((i) => i.key)).toEqual(["end-of-support:2030-01-01T00:00:00.000Z"]);
+        const healed = await checkLifecycle(db, lake, new Date(clock.getTime() + 120_000));
+        expect(healed.announced).toEqual([]);
+        expect((await incidents()).map((i) => [i.key, i.severity])).toEqual([
+          ["end-of-support:2030-01-01T00:00:00.000Z", "medium"],
+          ["end-of-life:2031-01-01T12:00:00.000Z", "high"],
+        ]);
+        expect(await events("product.end-of-life")).toHaveLength(1);
+      });
+
       it("the tombstone stays in the registry with its versions, listed as retired, never served", async () => {
         const { status, body } = await get("/api/products/test.sensors");
         expect(status).toBe(200);
@@ -325,6 +376,31 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         expect(listed.body.items.map((p: Json) => [p.id, p.status])).toEqual([["test.sensors", "retired"]]);
         const res = await consume();
         expect(res.status).toBe(410);
+      });
+
+      it("a new version with a later end of life brings it back, deprecated, without announcing end of support again", async () => {
+        const registry = new Registry(db);
+        await registry.publish({
+          files: fixture.sensors.map((f) =>
+            f.path.endsWith(".odps.yaml")
+              ? {
+                  ...f,
+                  text: withDates(f.text).replace("version: 1.0.0", "version: 1.1.0").replace(endOfLife, "2032-01-01"),
+                }
+              : f,
+          ),
+        });
+        const res = await consume();
+        expect(res.status).toBe(200);
+        expect(lifecycleHeaders(res)).toMatchObject({
+          deprecation: "@1893456000",
+          sunset: "Thu, 01 Jan 2032 00:00:00 GMT",
+        });
+        const check = await checkLifecycle(db, lake, clock);
+        expect(check.announced).toEqual([]);
+        expect(check.marked).toEqual([{ productId: "test.sensors", status: "deprecated" }]);
+        expect((await get("/api/products/test.sensors")).body.status).toBe("deprecated");
+        expect(await events("product.end-of-support")).toHaveLength(1);
       });
     });
   });

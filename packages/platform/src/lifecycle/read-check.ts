@@ -1,12 +1,35 @@
 import { GoneError } from "@quanta/core";
 import type { Queryable } from "../storage/database.js";
-import { type PortDates, phaseAt, productDates, productPhase } from "./product-dates.js";
+import { type PortDates, type ProductDates, phaseAt, productDates, productPhase } from "./product-dates.js";
 
 /** `Deprecation` (RFC 9745) is a structured-field date: `@` and seconds since the epoch. */
 export const deprecationValue = (at: Date) => `@${Math.floor(at.getTime() / 1000)}`;
 
 /** `Sunset` (RFC 8594) is an HTTP-date (IMF-fixdate). */
 export const sunsetValue = (at: Date) => at.toUTCString();
+
+/** Per store: each product's dates at the revision they were read at (every publish bumps it). */
+const cache = new WeakMap<Queryable, Map<string, { revision: number; product: ProductDates | undefined }>>();
+const cacheSize = 1_000;
+
+/** A product's dates: one primary-key lookup while its revision holds, else read again. */
+async function datesOf(q: Queryable, productId: string): Promise<ProductDates | undefined> {
+  const { rows } = await q.query<{ revision: number }>("SELECT revision FROM data_products WHERE id = $1", [productId]);
+  const revision = rows[0]?.revision;
+  if (revision === undefined) return undefined;
+  let byId = cache.get(q);
+  if (!byId) {
+    byId = new Map();
+    cache.set(q, byId);
+  }
+  const hit = byId.get(productId);
+  if (hit?.revision === revision) return hit.product;
+  const product = (await productDates(q, productId))[0];
+  byId.delete(productId);
+  byId.set(productId, { revision, product });
+  if (byId.size > cacheSize) byId.delete(byId.keys().next().value as string);
+  return product;
+}
 
 /**
  * The lifecycle of a read, decided before any data is touched (consume, consume across ports,
@@ -22,7 +45,7 @@ export async function checkRead(
 ): Promise<Record<string, string>> {
   const deprecated: { productId: string; port: PortDates }[] = [];
   for (const productId of new Set(reads.map((r) => r.productId))) {
-    const product = (await productDates(q, productId))[0];
+    const product = await datesOf(q, productId);
     if (!product) continue; // the read's own planning answers 404
     for (const read of reads.filter((r) => r.productId === productId)) {
       const port = product.ports.find((p) => p.port === read.port);
