@@ -62,14 +62,16 @@ function table(rows: string[][], indent = "  "): string[] {
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
 
 /**
- * The columns an active schema-drift incident of the port names: in its detail (`column`,
- * `columns`, `added`, `removed`, `changed`) or as the last part of its key (`dataset.column`).
+ * The columns an active schema-drift incident of the port names: in its detail, as detection
+ * writes it (`contract` and `lastRun`, each with `added`, `removed`, `retyped`), or flat (`column`,
+ * `columns`, `added`, `removed`, `changed`), or as the last part of its key (`dataset.column`).
  */
 export function driftedColumns(incidents: readonly Incident[], port: string, dataset: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const i of incidents) {
     if (i.kind !== "schema-drift" || i.port !== port || i.state === "resolved") continue;
     const d = i.detail ?? {};
+    if (typeof d.dataset === "string" && d.dataset !== dataset) continue;
     const named = (v: unknown, how: string) => {
       for (const x of Array.isArray(v) ? v : [v]) {
         const name =
@@ -77,9 +79,14 @@ export function driftedColumns(incidents: readonly Incident[], port: string, dat
         if (typeof name === "string" && name !== "") out.set(name.split(".").at(-1) as string, how);
       }
     };
-    named(d.added, "added");
-    named(d.removed, "removed");
-    named(d.changed, "type changed");
+    for (const found of [d, d.contract, d.lastRun]) {
+      if (typeof found !== "object" || found === null) continue;
+      const f = found as Record<string, unknown>;
+      named(f.added, "added");
+      named(f.removed, "removed");
+      named(f.changed, "type changed");
+      named(f.retyped, "type changed");
+    }
     named(d.column, "drift");
     named(d.columns, "drift");
     const keyParts = i.key.split(/[.:/]/);
