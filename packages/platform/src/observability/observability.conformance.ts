@@ -515,12 +515,16 @@ export function observabilityConformance(name: string, target: StoreTarget): voi
           `/api/products/${product}/measurements?metric=rowCount&since=2020-01-01T00:00:00%2B02:00`,
         );
         expect(past.body.series[0].points.length).toBeGreaterThan(10);
+        const day = await get(`/api/products/${product}/measurements?metric=rowCount&since=2020-01-01`);
+        expect(day.body.series[0].points).toEqual(past.body.series[0].points);
       });
 
       it("refuses malformed measurement, profile and service level queries, and unknown products and ports", async () => {
         for (const q of [
           "since=yesterday",
           "since=2026-13-01T00:00:00Z",
+          "since=2026-02-30",
+          "since=2026-12-01T10:00:00",
           "limit=0",
           "limit=1001",
           "limit=ten",

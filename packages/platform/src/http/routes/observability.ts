@@ -143,10 +143,9 @@ const measurementsRoute = createRoute({
       metric: name.optional().openapi({ example: "rowCount" }),
       column: name.optional(),
       since: z
-        .string()
-        .datetime({ offset: true })
+        .union([z.string().datetime({ offset: true }), z.string().date()])
         .optional()
-        .openapi({ description: "ISO 8601 (default: 30 days ago)", example: "2026-12-01T00:00:00Z" }),
+        .openapi({ description: "ISO 8601 time or date, UTC (default: 30 days ago)", example: "2026-12-01T00:00:00Z" }),
       limit: z.coerce.number().int().min(1).max(maxSeriesPoints).optional().openapi({ description: "default 200" }),
     }),
   },
