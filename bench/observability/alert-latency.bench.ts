@@ -17,9 +17,13 @@
 // (landing + test, no webhook). A fault seen again within the incident cool-down (1 h) reopens the incident without a
 // new alert, by design, so between rounds the resolved incidents are dated back two hours.
 //
+// QUANTA_BENCH_STORE=postgres: the same on a throwaway PostgreSQL server instead of PGlite, where
+// the worker's claim runs on a connection of its own (it sees a job only once it committed).
+//
 // Run after `npx tsc -b`:
 //   npx vite-node bench/observability/alert-latency.bench.ts
 //   QUANTA_BENCH_ROUNDS=20 npx vite-node bench/observability/alert-latency.bench.ts
+//   QUANTA_BENCH_STORE=postgres npx vite-node bench/observability/alert-latency.bench.ts
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -43,6 +47,8 @@ const rounds = Number(process.env.QUANTA_BENCH_ROUNDS ?? 10);
 if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error("QUANTA_BENCH_ROUNDS: at least 1");
 const inputRows = 10_000;
 const goalMs = 5_000;
+const onPostgres = process.env.QUANTA_BENCH_STORE === "postgres";
+if (process.env.QUANTA_BENCH_STORE && !onPostgres) throw new Error("QUANTA_BENCH_STORE: postgres, or unset for PGlite");
 
 type Platform = typeof import("../../packages/platform/src/index.js");
 const platform = (await import(dist("platform"))) as Platform;
@@ -112,8 +118,18 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
 const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
+let stopPostgres = async () => {};
+let store: { dataDir: string } | { url: string } = { dataDir: join(work, "server") };
+if (onPostgres) {
+  const { startPostgres } = (await import(
+    dist("testing", "postgres-server.js")
+  )) as typeof import("../../packages/testing/src/postgres-server.js");
+  const pg = await startPostgres();
+  stopPostgres = () => pg.stop();
+  store = { url: pg.url };
+}
 const server = await platform.startPlatform({
-  store: { dataDir: join(work, "server") },
+  store,
   port: 0,
   hostname: "127.0.0.1",
   dataDir: join(work, "data"),
@@ -217,7 +233,7 @@ try {
   };
 
   console.log(
-    `alert-latency (one replica, PGlite): ${rounds} rounds of 3 faults on bench.orders (${inputRows.toLocaleString("en-US")} orders) and its pipeline ${pipeline.productId}; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`,
+    `alert-latency (one replica, ${onPostgres ? "PostgreSQL" : "PGlite"}): ${rounds} rounds of 3 faults on bench.orders (${inputRows.toLocaleString("en-US")} orders) and its pipeline ${pipeline.productId}; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`,
   );
   // The volume detector's history: seven points at least.
   for (let i = 0; i < 8; i++) await landGood();
@@ -279,6 +295,7 @@ try {
   );
 } finally {
   await server.close();
+  await stopPostgres();
   await new Promise((r) => receiver.close(r));
   rmSync(work, { recursive: true, force: true });
 }
