@@ -79,6 +79,48 @@ describe("profile conformance on DuckDB (Parquet files)", () => {
     });
   }
 
+  it("takes null counts, min and max from the Parquet footers instead of computing them in the scan", async () => {
+    const [scenario] = profileScenarios;
+    if (scenario === undefined) throw new Error("no scenarios");
+    const conn = await connect(scenario.data);
+    try {
+      const { statements, mismatches } = await runProfileScenario(scenario, conn);
+      expect(mismatches).toEqual([]);
+      const [sql] = statements;
+      // Left to the footers: nulls of the columns no check counts, every min and max.
+      expect(sql).not.toMatch(/min\(|max\(|"ratio" IS NULL|"at" IS NULL/);
+      // Computed in the scan: what footers do not keep (means, true counts), what a check counts anyway.
+      expect(sql).toContain('CAST(avg("ratio") AS DOUBLE PRECISION)');
+      expect(sql).toContain('count(*) FILTER (WHERE "flag")');
+      expect(sql).toContain('count(*) FILTER (WHERE "id" IS NULL)');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("computes them in the scan for CSV files, which keep no statistics", async () => {
+    const dir = tempDir("quanta-profile-csv-");
+    await writeData(join(dir, "t.csv"), "SELECT * FROM (VALUES (1, 'x'), (NULL, 'y'), (3, NULL)) v(n, s)");
+    const conn = await DuckDbConnection.open({
+      server: { type: "local", path: "{model}.csv", format: "csv" },
+      objects: [{ name: "t" }],
+      baseDir: dir,
+    });
+    try {
+      const checks = buildChecks({ apiVersion: "v3.1.0", kind: "DataContract", schema: [{ name: "t" }] });
+      const counted = countingStatements(conn);
+      const run = await runChecks(checks, counted.connection, { profile: true });
+      expect(counted.statements).toHaveLength(1);
+      expect(counted.statements[0]).toContain('min("n")');
+      expect(run.profiles?.[0]?.columns).toMatchObject([
+        { name: "n", nulls: 1, min: 1, max: 3, mean: 2 },
+        { name: "s", nulls: 1, min: "x", max: "y" },
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it("runs the checks without the profile when a profile aggregate fails, and says why", async () => {
     const [scenario] = profileScenarios;
     if (scenario === undefined) throw new Error("no scenarios");

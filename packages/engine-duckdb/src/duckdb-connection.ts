@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import {
   type ColumnInfo,
+  type ColumnStatistics,
   type Connection,
   type ConnectionCapabilities,
   type ConnectionOptions,
@@ -40,6 +41,8 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 export class DuckDbConnection implements Connection {
   readonly dialect = dialect;
   readonly capabilities: ConnectionCapabilities = { introspection: true, readOnlySandbox: true };
+  /** Objects read from Parquet files → the files' reader argument, for their footers' statistics. */
+  private readonly parquetFiles = new Map<string, string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -121,6 +124,7 @@ export class DuckDbConnection implements Connection {
       (c.readable as Set<string>).add(object.name.toLowerCase());
       roots.push(...files.map(readableRoot));
       const sql = `CREATE TEMP VIEW ${view} AS SELECT * FROM ${readerSql(format, filesLiteral(files))}`;
+      if (format === "parquet") c.parquetFiles.set(object.name, filesLiteral(files));
       try {
         await conn.run(sql);
       } catch (e) {
@@ -182,6 +186,65 @@ export class DuckDbConnection implements Connection {
     } else if (!this.relations.has(object)) return undefined;
     const rows = await this.run(`DESCRIBE ${this.relation(object)}`, options);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), nullable: r.null !== "NO" }));
+  }
+
+  /**
+   * Exact null counts and min/max per column from the Parquet files' footers (`parquet_metadata`:
+   * no data page is read), for a profile to take instead of computing them in the scan. A column
+   * gets them only when every row group of every file states them, exactly (`min_is_exact`), and
+   * its row groups add up to the dataset's rows; otherwise the scan computes them. Other sources
+   * (CSV, JSON, a database file) keep no such statistics: an empty map.
+   */
+  async columnStatistics(
+    object: string,
+    options: StatementOptions = {},
+  ): Promise<ReadonlyMap<string, ColumnStatistics>> {
+    const out = new Map<string, ColumnStatistics>();
+    const files = this.parquetFiles.get(object);
+    if (files === undefined) return out;
+    const columns = (await this.introspect(object, options)) ?? [];
+    const ranged = (type: string) => {
+      const shape = dialect.profileShape(type);
+      return shape === "numeric" || shape === "ordered";
+    };
+    const items = columns.flatMap((c, i) => {
+      const mine = `p = ${dialect.stringLiteral(c.name)}`;
+      const of = `FILTER (WHERE ${mine})`;
+      const parts = [
+        `sum(n) ${of} AS n${i}`,
+        `sum(nulls) ${of} AS z${i}`,
+        `bool_and(nulls IS NOT NULL) ${of} AS zk${i}`,
+      ];
+      if (ranged(c.type))
+        parts.push(
+          // In a CASE, so only this column's statistics are cast to its type (a FILTER would cast every row).
+          `min(CAST(CASE WHEN ${mine} THEN lo END AS ${c.type})) AS lo${i}`,
+          `max(CAST(CASE WHEN ${mine} THEN hi END AS ${c.type})) AS hi${i}`,
+          `bool_and(nulls = n OR (exact AND lo IS NOT NULL AND hi IS NOT NULL)) ${of} AS rk${i}`,
+        );
+      return parts;
+    });
+    if (items.length === 0) return out;
+    const sql = `WITH m AS MATERIALIZED (
+  SELECT path_in_schema AS p, row_group_num_rows AS n, stats_null_count AS nulls,
+         stats_min_value AS lo, stats_max_value AS hi, coalesce(min_is_exact AND max_is_exact, FALSE) AS exact
+  FROM parquet_metadata(${files})
+)
+SELECT (SELECT sum(num_rows) FROM parquet_file_metadata(${files})) AS total,
+  ${items.join(",\n  ")}
+FROM m`;
+    const [row] = await this.run(sql, options);
+    if (row === undefined) return out;
+    const total = Number(row.total ?? 0);
+    columns.forEach((c, i) => {
+      // Every row of the dataset is in a row group that states this column (no nested field, no file without it).
+      if (total === 0 || Number(row[`n${i}`] ?? -1) !== total) return;
+      const stats: ColumnStatistics = {};
+      if (row[`zk${i}`] === true) stats.nulls = Number(row[`z${i}`]);
+      if (row[`rk${i}`] === true) stats.range = { min: row[`lo${i}`] ?? null, max: row[`hi${i}`] ?? null };
+      if (stats.nulls !== undefined || stats.range !== undefined) out.set(c.name, stats);
+    });
+    return out;
   }
 
   private physicalOf(object: string): string {

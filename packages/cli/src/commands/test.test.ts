@@ -183,16 +183,7 @@ describe("quanta test", () => {
         rows: 10,
         columns: [
           { name: "id", type: "BIGINT", nulls: 0, distinct: 10, min: 0, max: 9, mean: 4.5 },
-          {
-            name: "status",
-            type: "VARCHAR",
-            nulls: 0,
-            distinct: 2,
-            top: [
-              { value: "new", count: 5 },
-              { value: "paid", count: 5 },
-            ],
-          },
+          { name: "status", type: "VARCHAR", nulls: 0, min: "new", max: "paid" },
         ],
       },
     ]);

@@ -97,9 +97,7 @@ export type ProfileMetric =
   /** Numeric columns only; as double precision. */
   | { kind: "meanValue"; property: string }
   /** Rows where a boolean column is true (false = non-null − true): its top values and distinct count. */
-  | { kind: "trueCount"; property: string }
-  /** Rows equal to `value`: the top values of a column whose valid values the contract lists. */
-  | { kind: "valueCount"; property: string; value: SqlValue };
+  | { kind: "trueCount"; property: string };
 
 /** Anything one dataset's aggregate scan computes. */
 export type AggregateMetric = Metric | ProfileMetric;

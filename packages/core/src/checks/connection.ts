@@ -13,14 +13,21 @@ export interface ColumnInfo {
 }
 
 /**
- * What an engine keeps about a column without scanning it (PostgreSQL's planner statistics):
- * approximate, and only as fresh as the engine's last ANALYZE.
+ * What an engine keeps about a column without scanning it: PostgreSQL's planner statistics
+ * (approximate, as fresh as the last ANALYZE), a Parquet file's footer (exact, the file's own).
  */
 export interface ColumnStatistics {
-  /** Distinct non-null values; a negative number is minus their share of the rows (PostgreSQL's `n_distinct`). */
+  /** Approximate: distinct non-null values; a negative number is minus their share of the rows (PostgreSQL's `n_distinct`). */
   distinct?: number | null;
-  /** The most common values with their share of all rows, most frequent first. */
+  /** Approximate: the most common values with their share of all rows, most frequent first. */
   top?: readonly { value: string; share: number }[] | null;
+  /**
+   * Exact, from the data's own metadata (Parquet footers): null values, and the smallest and
+   * largest value. Given, the scan does not compute them; the engine gives them only when every
+   * part of the data states them exactly.
+   */
+  nulls?: number;
+  range?: { min: SqlValue; max: SqlValue };
 }
 
 /** The answer of the read-only guard: `ok`, or refused with the reason shown in the check result. */
@@ -74,9 +81,10 @@ export interface Connection {
    */
   guard(sql: string, options?: StatementOptions): Promise<GuardVerdict>;
   /**
-   * Optional: per column name, the statistics the engine already keeps for an object (no scan),
-   * used by profiles for figures the scan does not compute (approximate distinct counts). Absent,
-   * or an empty map, when the engine keeps none.
+   * Optional: per column name, the statistics the engine already keeps for an object (no scan of
+   * the data). Profiles take exact ones instead of computing them in the scan, and approximate
+   * ones for figures the scan does not compute (distinct counts). Absent, or an empty map, when
+   * the engine keeps none.
    */
   columnStatistics?(object: string, options?: StatementOptions): Promise<ReadonlyMap<string, ColumnStatistics>>;
   close(): Promise<void>;

@@ -57,37 +57,28 @@ describe("planChecks with a profile", () => {
         count(*) FILTER (WHERE "status" IS NULL) AS "p3",
         min("status") AS "p4",
         max("status") AS "p5",
-        count(*) FILTER (WHERE "status" = 'paid') AS "p6",
-        count(*) FILTER (WHERE "status" = 'shipped') AS "p7",
-        count(*) FILTER (WHERE "paid" IS NULL) AS "p8",
-        count(*) FILTER (WHERE "paid") AS "p9",
-        count(*) FILTER (WHERE "at" IS NULL) AS "p10",
-        min("at") AS "p11",
-        max("at") AS "p12",
-        count(*) FILTER (WHERE "odd ""name""; with space å" IS NULL) AS "p13",
-        min("odd ""name""; with space å") AS "p14",
-        max("odd ""name""; with space å") AS "p15",
-        CAST(avg("odd ""name""; with space å") AS DOUBLE PRECISION) AS "p16",
-        count(*) FILTER (WHERE "tags" IS NULL) AS "p17",
-        count(*) FILTER (WHERE "meta" IS NULL) AS "p18"
+        count(*) FILTER (WHERE "paid" IS NULL) AS "p6",
+        count(*) FILTER (WHERE "paid") AS "p7",
+        count(*) FILTER (WHERE "at" IS NULL) AS "p8",
+        min("at") AS "p9",
+        max("at") AS "p10",
+        count(*) FILTER (WHERE "odd ""name""; with space å" IS NULL) AS "p11",
+        min("odd ""name""; with space å") AS "p12",
+        max("odd ""name""; with space å") AS "p13",
+        CAST(avg("odd ""name""; with space å") AS DOUBLE PRECISION) AS "p14",
+        count(*) FILTER (WHERE "tags" IS NULL) AS "p15",
+        count(*) FILTER (WHERE "meta" IS NULL) AS "p16"
       FROM "orders""
     `);
   });
 
-  it("reads exact distinct counts and top values from the checks' aggregates", () => {
+  it("reads exact distinct counts from a uniqueness check and top values of booleans", () => {
     const [plan] = planChecks(metricChecks, new DuckDbDialect(), relation, new Map([["orders", columns]]));
     if (plan?.profile === undefined) throw new Error("no profile planned");
-    const row = { m0: 10, m1: 0, m2: 1, m3: 0, p0: 1, p1: 9, p2: 5, p3: 2, p4: "paid", p5: "shipped", p6: 5, p7: 3 };
-    const [id, status, paid] = readProfile("orders", plan.profile.plan, { ...row, p8: 1, p9: 6 }, 10).columns;
+    const row = { m0: 10, m1: 0, m2: 1, m3: 0, p0: 1, p1: 9, p2: 5, p3: 2, p4: "paid", p5: "shipped", p6: 1, p7: 6 };
+    const [id, status, paid] = readProfile("orders", plan.profile.plan, row, 10).columns;
     expect(id).toMatchObject({ nulls: 0, nullRate: 0, distinct: 9, distinctApproximate: false, min: 1, mean: 5 });
-    expect(status).toMatchObject({
-      nulls: 2,
-      distinct: 2,
-      top: [
-        { value: "paid", count: 5 },
-        { value: "shipped", count: 3 },
-      ],
-    });
+    expect(status).toMatchObject({ nulls: 2, nullRate: 0.2, min: "paid", max: "shipped", distinct: null, top: null });
     expect(paid).toMatchObject({
       distinct: 2,
       top: [
@@ -95,9 +86,51 @@ describe("planChecks with a profile", () => {
         { value: "false", count: 3 },
       ],
     });
-    // A value outside the listed ones: the counted values are not the whole picture, so no top.
-    const outside = readProfile("orders", plan.profile.plan, { ...row, m3: 1 }, 10).columns[1];
-    expect(outside).toMatchObject({ top: null, distinct: null });
+  });
+
+  it("leaves out of the scan what the engine states exactly, and takes approximate figures it keeps", () => {
+    const statistics = new Map([
+      [
+        "orders",
+        new Map([
+          ["id", { nulls: 0, range: { min: 1, max: 9 } }],
+          ["status", { nulls: 2, distinct: -0.25, top: [{ value: "paid", share: 0.5 }] }],
+          ["at", { range: { min: "2024-01-01 00:00:00", max: "2024-02-01 00:00:00" } }],
+        ]),
+      ],
+    ]);
+    const [plan] = planChecks(metricChecks, new DuckDbDialect(), relation, new Map([["orders", columns]]), statistics);
+    if (plan?.profile === undefined) throw new Error("no profile planned");
+    // The checks' own nullCount of id stays (shared, free); min/max of id and at, and the nulls of status, go.
+    expect(
+      plan.profile.items.map((i) => `${i.alias} ${i.metric.kind} ${"property" in i.metric ? i.metric.property : ""}`),
+    ).toMatchInlineSnapshot(`
+        [
+          "p0 meanValue id",
+          "p1 minValue status",
+          "p2 maxValue status",
+          "p3 nullCount paid",
+          "p4 trueCount paid",
+          "p5 nullCount at",
+          "p6 nullCount odd "name"; with space å",
+          "p7 minValue odd "name"; with space å",
+          "p8 maxValue odd "name"; with space å",
+          "p9 meanValue odd "name"; with space å",
+          "p10 nullCount tags",
+          "p11 nullCount meta",
+        ]
+      `);
+    const profile = readProfile("orders", plan.profile.plan, { m0: 10, m1: 0, m2: 0, p0: 5, p1: "paid", p2: "x" }, 10);
+    const [id, status, , at] = profile.columns;
+    expect(id).toMatchObject({ nulls: 0, min: 1, max: 9, mean: 5, distinct: 10, distinctApproximate: false });
+    expect(status).toMatchObject({
+      nulls: 2,
+      nullRate: 0.2,
+      distinct: 2,
+      distinctApproximate: true,
+      top: [{ value: "paid", count: 5 }],
+    });
+    expect(at).toMatchObject({ min: "2024-01-01 00:00:00", max: "2024-02-01 00:00:00" });
   });
 
   it("profiles on PostgreSQL only what its types can aggregate", () => {

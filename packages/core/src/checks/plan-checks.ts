@@ -1,6 +1,6 @@
 import type { AggregateItem, Dialect } from "../dialect/dialect.js";
 import type { AggregateMetric, Metric, MetricCheck } from "./check.js";
-import type { ColumnInfo } from "./connection.js";
+import type { ColumnInfo, ColumnStatistics } from "./connection.js";
 import { type ProfilePlan, planProfile } from "./profile.js";
 import { sampleMetric } from "./samples.js";
 
@@ -33,18 +33,22 @@ const metricKey = (m: AggregateMetric): string => JSON.stringify(m);
 
 /** The columns of a dataset to profile in its scan (as introspection found them). */
 export type ProfileColumns = ReadonlyMap<string, readonly ColumnInfo[]>;
+/** Per dataset, per column: what the engine keeps without a scan (see `Connection.columnStatistics`). */
+export type DatasetStatistics = ReadonlyMap<string, ReadonlyMap<string, ColumnStatistics>>;
 
 /**
  * Groups metric checks by dataset and gives each dataset ONE aggregate query; checks sharing a
  * metric (required + nullValues on the same column) share its expression. With `profiles`, each
  * dataset named there also gets its profile's aggregates in that same query (a dataset with no
- * metric check gets a query of its own: its only scan).
+ * metric check gets a query of its own: its only scan). Figures `statistics` state exactly are
+ * taken from there and left out of the query.
  */
 export function planChecks(
   checks: readonly MetricCheck[],
   dialect: Dialect,
   relation: (schema: string) => string,
   profiles?: ProfileColumns,
+  statistics?: DatasetStatistics,
 ): DatasetPlan[] {
   type Draft = DatasetPlan & { byMetric: Map<string, string> };
   const plans = new Map<string, Draft>();
@@ -91,7 +95,15 @@ export function planChecks(
       return alias;
     };
     const mine = checks.filter((c) => c.schema === schema);
-    const profilePlan = planProfile(columns, mine, dialect, item, (c) => plan.aliasOf.get(c.key));
+    const profilePlan = planProfile(
+      columns,
+      mine,
+      dialect,
+      item,
+      (metric) => plan.byMetric.get(metricKey(metric)),
+      (c) => plan.aliasOf.get(c.key),
+      statistics?.get(schema),
+    );
     plan.profile = { items, plan: profilePlan, sql: "" };
   }
   return [...plans.values()].map(({ byMetric: _, ...plan }) => ({

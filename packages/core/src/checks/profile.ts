@@ -4,8 +4,6 @@ import type { ColumnInfo, ColumnStatistics } from "./connection.js";
 
 /** Columns beyond this many are listed without figures: one scan's SELECT list stays bounded. */
 export const profiledColumnLimit = 200;
-/** Most valid values a contract lists for a column that still get a count each (its top values). */
-export const countedValueLimit = 16;
 const topSize = 5;
 
 /** How one column's figures are read back from the scan's row: the alias of each aggregate. */
@@ -24,8 +22,8 @@ interface ColumnPlan {
   trues?: string;
   /** A uniqueness check's duplicates over this column alone: distinct = rows − nulls − duplicates. */
   duplicates?: string;
-  /** Counts of the contract's valid values, and the alias counting values outside them. */
-  values?: { counts: { value: SqlValue; alias: string }[]; invalid: string };
+  /** What the engine keeps about the column without a scan (exact figures replace aggregates). */
+  statistics?: ColumnStatistics;
 }
 
 /** A dataset's profile as aliases into its scan's row. */
@@ -37,16 +35,19 @@ export interface ProfilePlan {
 
 /**
  * Plans the profile of one dataset as aggregate items over its scan. `item` adds a metric to the
- * scan (or finds the one a check already put there) and returns its alias; aggregates the checks
- * already compute (nulls, a single-column uniqueness check, a valid-values rule) are found in
- * `checks` and reused, so the profile pays only for what no check measures.
+ * scan (or finds the one a check already put there) and returns its alias; `existing` only finds
+ * one. What the checks already compute (nulls, a single-column uniqueness check) is reused, and
+ * what the engine's `statistics` state exactly (a Parquet footer's null counts, min and max) is
+ * not computed at all: the profile pays in the scan only for what neither gives.
  */
 export function planProfile(
   columns: readonly ColumnInfo[],
   checks: readonly MetricCheck[],
   dialect: Dialect,
   item: (metric: AggregateMetric) => string,
+  existing: (metric: AggregateMetric) => string | undefined,
   aliasOfCheck: (check: MetricCheck) => string | undefined,
+  statistics?: ReadonlyMap<string, ColumnStatistics>,
 ): ProfilePlan {
   const same = (a: string, b: string) =>
     a === b || (dialect.capabilities.caseInsensitiveIdentifiers && a.toLowerCase() === b.toLowerCase());
@@ -56,8 +57,13 @@ export function planProfile(
     const plan: ColumnPlan = { name: c.name, type: c.type, shape, date, profiled: i < profiledColumnLimit };
     if (!plan.profiled) return plan;
     const property = c.name;
-    plan.nulls = item({ kind: "nullCount", property });
-    if (shape !== "nullsOnly" && shape !== "boolean") {
+    const stats = statistics?.get(c.name);
+    if (stats !== undefined) plan.statistics = stats;
+    const nulls: AggregateMetric = { kind: "nullCount", property };
+    const exactNulls = typeof stats?.nulls === "number";
+    const nullsAlias = exactNulls ? existing(nulls) : item(nulls);
+    if (nullsAlias !== undefined) plan.nulls = nullsAlias;
+    if (shape !== "nullsOnly" && shape !== "boolean" && stats?.range === undefined) {
       plan.min = item({ kind: "minValue", property });
       plan.max = item({ kind: "maxValue", property });
     }
@@ -67,21 +73,6 @@ export function planProfile(
       const m = check.metric;
       if (m.kind === "duplicateCount" && m.properties.length === 1 && same(m.properties[0] ?? "", c.name))
         plan.duplicates ??= aliasOfCheck(check);
-      if (
-        m.kind === "invalidCount" &&
-        plan.values === undefined &&
-        same(m.property, c.name) &&
-        m.pattern === undefined &&
-        m.validValues !== undefined
-      ) {
-        const valid = [...new Set(m.validValues.filter((v) => v !== null))];
-        const invalid = aliasOfCheck(check);
-        if (invalid !== undefined && valid.length > 0 && valid.length <= countedValueLimit)
-          plan.values = {
-            invalid,
-            counts: valid.map((value) => ({ value, alias: item({ kind: "valueCount", property, value }) })),
-          };
-      }
     }
     return plan;
   });
@@ -129,24 +120,25 @@ export function blankColumn(name: string, type: string): ColumnProfile {
   };
 }
 
-/** Reads a dataset's profile from its scan's row; `statistics` fill what the scan leaves unknown. */
+/** Reads a dataset's profile from its scan's row and the engine's statistics planned with it. */
 export function readProfile(
   dataset: string,
   plan: ProfilePlan,
   row: Readonly<Record<string, SqlValue>> | undefined,
   rows: number | null,
-  statistics?: ReadonlyMap<string, ColumnStatistics>,
 ): DatasetProfile {
   const columns = plan.columns.map((c): ColumnProfile => {
     const out = blankColumn(c.name, c.type);
     if (row === undefined || !c.profiled) return out;
     const at = (alias: string | undefined) => (alias === undefined ? undefined : row[alias]);
-    out.nulls = count(at(c.nulls));
+    const stats = c.statistics;
+    out.nulls = c.nulls !== undefined ? count(at(c.nulls)) : (stats?.nulls ?? null);
     out.nullRate = out.nulls !== null && rows !== null && rows > 0 ? out.nulls / rows : null;
     const day = (v: string | number | null) =>
       c.date && typeof v === "string" && /^\d{4}-\d{2}-\d{2}T00:00:00(\.0+)?Z$/.test(v) ? v.slice(0, 10) : v;
-    out.min = day(figure(at(c.min), c.shape));
-    out.max = day(figure(at(c.max), c.shape));
+    const range = stats?.range;
+    out.min = day(figure(range ? range.min : at(c.min), c.shape));
+    out.max = day(figure(range ? range.max : at(c.max), c.shape));
     out.mean = count(at(c.mean));
     const present = out.nulls !== null && rows !== null ? rows - out.nulls : null;
     const duplicates = count(at(c.duplicates));
@@ -159,15 +151,6 @@ export function readProfile(
       ]);
       out.distinct = out.top.length;
     }
-    if (c.values !== undefined) {
-      const counted = c.values.counts.map((v) => ({ value: String(v.value), count: count(at(v.alias)) ?? 0 }));
-      // Exact only when no value lies outside the listed ones: otherwise the top would miss them.
-      if (count(at(c.values.invalid)) === 0) {
-        out.top = topOf(counted);
-        out.distinct ??= counted.filter((v) => v.count > 0).length;
-      }
-    }
-    const stats = statistics?.get(c.name);
     if (stats !== undefined) {
       if (out.distinct === null && typeof stats.distinct === "number") {
         const d = stats.distinct < 0 ? Math.round(-stats.distinct * (present ?? 0)) : Math.round(stats.distinct);

@@ -12,7 +12,7 @@ import type {
   SqlCheck,
   SqlValue,
 } from "./check.js";
-import type { ColumnInfo, Connection, Row, StatementOptions } from "./connection.js";
+import type { ColumnInfo, ColumnStatistics, Connection, Row, StatementOptions } from "./connection.js";
 import { describeThreshold, percentOf, satisfies } from "./evaluate.js";
 import { resolvePlaceholders } from "./placeholders.js";
 import { type DatasetPlan, planChecks, rowCountAlias } from "./plan-checks.js";
@@ -274,9 +274,17 @@ export async function runChecks(
   // its limit, so a SQL rule's scan overlaps the main one instead of following it.
   const metricChecks = checks.filter((c): c is MetricCheck => c.kind === "metric" && !outcomes.has(c.key));
   const relationOf = (s: string) => connection.relation(s);
+  // What the engine keeps without a scan (a Parquet footer, PostgreSQL's statistics): read first,
+  // so a figure stated exactly there is not computed again in the scan.
+  const statistics = new Map<string, ReadonlyMap<string, ColumnStatistics>>();
+  if (options.profile)
+    for (const s of columnsOf.keys()) {
+      const found = await engineStatistics(s, connection, statement);
+      if (found !== undefined) statistics.set(s, found);
+    }
   let plans: DatasetPlan[];
   try {
-    plans = planChecks(metricChecks, dialect, relationOf, options.profile ? columnsOf : undefined);
+    plans = planChecks(metricChecks, dialect, relationOf, options.profile ? columnsOf : undefined, statistics);
   } catch (e) {
     // A column name the dialect cannot quote (a NUL in it): no profile, the checks as without one.
     if (!options.profile) throw e;
@@ -352,8 +360,7 @@ async function runPlan(
       }
     }
     if (row !== undefined) {
-      const statistics = await engineStatistics(plan.schema, connection, statement);
-      profiled(readProfile(plan.schema, profile.plan, row, Number(row[rowCountAlias] ?? 0), statistics));
+      profiled(readProfile(plan.schema, profile.plan, row, Number(row[rowCountAlias] ?? 0)));
       await judgeAll(mine, plan, row, connection, statement, settle);
       return;
     }
@@ -426,7 +433,7 @@ async function engineStatistics(
   schema: string,
   connection: Connection,
   statement: Statement,
-): Promise<Awaited<ReturnType<NonNullable<Connection["columnStatistics"]>>> | undefined> {
+): Promise<ReadonlyMap<string, ColumnStatistics> | undefined> {
   const read = connection.columnStatistics?.bind(connection);
   if (read === undefined) return undefined;
   try {

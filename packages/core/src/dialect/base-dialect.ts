@@ -35,7 +35,6 @@ const metricSql: { [K in AggregateMetricKind]: MetricSql<K> } = {
   maxValue: (d, m) => `max(${d.quoteIdentifier(m.property)})`,
   meanValue: (d, m) => `CAST(avg(${d.quoteIdentifier(m.property)}) AS DOUBLE PRECISION)`,
   trueCount: (d, m) => d.countIf(d.quoteIdentifier(m.property)),
-  valueCount: (d, m) => d.countIf(`${d.quoteIdentifier(m.property)} = ${d.literal(m.value)}`),
 };
 
 /** True for a row whose non-null value is outside `validValues` or does not match `pattern`. */

@@ -29,13 +29,13 @@ export function countingStatements(
 }
 
 /**
- * The connection's dialect with the profile's `min` replaced by `failing`, an expression the
- * engine rejects when it runs: the fallback scenario, a profile aggregate that errors.
+ * The connection's dialect with the profile's `mean` (always computed in the scan) replaced by
+ * `failing`, an expression the engine rejects when it runs: a profile aggregate that errors.
  */
 export function breakingProfile(dialect: Dialect, failing: string): Dialect {
   const broken = Object.create(dialect) as Dialect;
   broken.metric = (metric: AggregateMetric, relation: string) =>
-    metric.kind === "minValue" ? failing : dialect.metric(metric, relation);
+    metric.kind === "meanValue" ? failing : dialect.metric(metric, relation);
   return broken;
 }
 
