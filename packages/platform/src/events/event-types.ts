@@ -24,6 +24,7 @@ export const eventTypes: Readonly<Record<string, string>> = {
   "agreement.version-accepted": "The consumer moved its agreement to the new contract version",
   "port.version.published": "New data became the current version of an output port",
   "port.version.expired": "A port version passed its retention: its files were removed, its row kept as expired",
+  "port.rows.expired": "Rows older than a port's retention left its current version (a new version without them)",
   "port.version.rolled-back": "An output port was rolled back to an earlier version",
   "pipeline.requested": "A pipeline run was requested",
   "pipeline.succeeded": "A pipeline run succeeded",

@@ -56,7 +56,7 @@ const PortSliSchema = z.object({
 export const VersionSummarySchema = z.object({
   version: z.number().int(),
   state: z.enum(["staged", "current", "superseded", "failed", "expired"]),
-  source: z.enum(["publish", "ingest", "pipeline", "rollback"]),
+  source: z.enum(["publish", "ingest", "pipeline", "rollback", "retention"]),
   createdAt: z.string(),
   currentAt: z.string().nullable(),
   createdBy: z.string().nullable(),

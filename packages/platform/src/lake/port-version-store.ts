@@ -5,7 +5,7 @@ import { ownerTag, thisProcess } from "./file-owner.js";
 import type { StorageRoot } from "./storage-root.js";
 
 export type VersionState = "staged" | "current" | "superseded" | "failed" | "expired";
-export type VersionSource = "publish" | "ingest" | "pipeline" | "rollback";
+export type VersionSource = "publish" | "ingest" | "pipeline" | "rollback" | "retention";
 
 /** One dataset of a version as stored: its files relative to the storage root. */
 export interface StoredDataset {

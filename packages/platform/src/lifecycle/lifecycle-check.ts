@@ -6,6 +6,7 @@ import { forgetProduct } from "../registry/product-cache.js";
 import type { Database } from "../storage/database.js";
 import { type ProductDates, productDates, productPhase } from "./product-dates.js";
 import { type ExpiredVersion, expireVersions } from "./retention.js";
+import { type ExpiredRows, expireRows } from "./row-retention.js";
 
 export type DateKind = "end-of-support" | "end-of-life";
 
@@ -23,6 +24,8 @@ export interface LifecycleCheck {
   /** Products whose registry status this run moved (`deprecated`, `retired`). */
   marked: { productId: string; status: string }[];
   expired: ExpiredVersion[];
+  /** Rows older than a retention on its element column that left a port's current version. */
+  rows: ExpiredRows[];
 }
 
 /** How long after a claim a missing incident is taken to be lost (its claimer stopped), not on its way. */
@@ -122,7 +125,8 @@ async function announce(db: Database, d: PassedDate, now: Date): Promise<boolean
 /**
  * One pass over every product's lifecycle at `now`: the dates that passed are announced (once),
  * the registry status follows the phase (`deprecated` after end of support, `retired` after end of
- * life: listings and search show it), and retention expires old port versions. Idempotent; a
+ * life: listings and search show it), and retention expires old rows (with an element) and old
+ * port versions. Idempotent; a
  * product's failure is logged and the others go on.
  */
 export async function checkLifecycle(
@@ -130,8 +134,10 @@ export async function checkLifecycle(
   lake: Lake,
   now: Date,
   log: (line: string) => void = () => {},
+  /** `rows: false`: versions only, no scan of the data for rows past retention (the frequent pass). */
+  options: { rows?: boolean } = {},
 ): Promise<LifecycleCheck> {
-  const result: LifecycleCheck = { announced: [], marked: [], expired: [] };
+  const result: LifecycleCheck = { announced: [], marked: [], expired: [], rows: [] };
   for (const p of await productDates(db)) {
     try {
       for (const d of passedDates(p, now)) if (await announce(db, d, now)) result.announced.push(d);
@@ -151,15 +157,14 @@ export async function checkLifecycle(
       }
       for (const port of p.ports) {
         const retention = port.dates.retention;
-        if (retention)
-          result.expired.push(
-            ...(await expireVersions(
-              db,
-              lake,
-              { productId: p.productId, port: port.port, team: p.team, retention },
-              now,
-            )),
-          );
+        if (!retention) continue;
+        const scope = { productId: p.productId, port: port.port, team: p.team, retention };
+        // Rows first: the version they leave is superseded, and expires below when it is old enough.
+        if (options.rows ?? true) {
+          const rows = await expireRows(db, lake, scope, now);
+          if (rows) result.rows.push(rows);
+        }
+        result.expired.push(...(await expireVersions(db, lake, scope, now)));
       }
     } catch (e) {
       log(`lifecycle ${p.productId}: ${(e as Error)?.message ?? e}`);

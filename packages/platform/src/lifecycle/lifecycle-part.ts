@@ -1,7 +1,17 @@
 import type { BackgroundContext, BackgroundPart } from "../harness/background-part.js";
-import { checkLifecycle } from "./lifecycle-check.js";
+import { checkLifecycle, type LifecycleCheck } from "./lifecycle-check.js";
+
+/** A check as its job's result records it. */
+const summary = (r: LifecycleCheck) => ({
+  announced: r.announced.map((d) => ({ ...d, at: d.at.toISOString() })),
+  marked: r.marked,
+  expired: r.expired.map((v) => ({ productId: v.productId, port: v.port, version: v.version })),
+  rows: r.rows,
+});
 
 export const lifecycleCheckKind = "lifecycle-check";
+/** Once a day: rows past a retention's element leave the current versions (a scan of the data). */
+export const lifecycleRowsKind = "lifecycle-rows";
 export const defaultLifecycleIntervalMs = 5 * 60_000;
 
 export interface LifecyclePartOptions {
@@ -13,8 +23,9 @@ export interface LifecyclePartOptions {
 
 /**
  * Lifecycle dates: end of support and end of life passing, retention expiring. On start and every
- * interval each replica enqueues one `lifecycle-check` job keyed on the time slot, so N replicas
- * make one job per slot; the job itself is idempotent too (notices are claimed, versions expire
+ * interval each replica enqueues one `lifecycle-check` job keyed on the time slot (and one
+ * `lifecycle-rows` job keyed on the day, the pass that scans data), so N replicas make one job per
+ * slot; the job itself is idempotent too (notices are claimed, versions expire
  * under the port's lock), so a slot run twice announces nothing twice.
  */
 export function lifecyclePart(ctx: BackgroundContext, options: LifecyclePartOptions = {}): BackgroundPart {
@@ -30,7 +41,14 @@ export function lifecyclePart(ctx: BackgroundContext, options: LifecyclePartOpti
       payload: { slot },
       maxAttempts: 2,
     });
-    if (created) ctx.poke();
+    const day = now().toISOString().slice(0, 10);
+    const rows = await ctx.queue.enqueue({
+      kind: lifecycleRowsKind,
+      key: `${lifecycleRowsKind}:${day}`,
+      payload: { day },
+      maxAttempts: 2,
+    });
+    if (created || rows.created) ctx.poke();
   };
   const run = () => {
     if (ticking) return;
@@ -43,14 +61,9 @@ export function lifecyclePart(ctx: BackgroundContext, options: LifecyclePartOpti
   };
   return {
     handlers: {
-      [lifecycleCheckKind]: async () => {
-        const r = await checkLifecycle(ctx.db, ctx.lake, now(), ctx.log);
-        return {
-          announced: r.announced.map((d) => ({ ...d, at: d.at.toISOString() })),
-          marked: r.marked,
-          expired: r.expired.map((v) => ({ productId: v.productId, port: v.port, version: v.version })),
-        };
-      },
+      [lifecycleCheckKind]: async () =>
+        summary(await checkLifecycle(ctx.db, ctx.lake, now(), ctx.log, { rows: false })),
+      [lifecycleRowsKind]: async () => summary(await checkLifecycle(ctx.db, ctx.lake, now(), ctx.log, { rows: true })),
     },
     start() {
       run();

@@ -28,7 +28,8 @@ const withDates = (text: string) =>
     "customProperties:\n",
     `customProperties:\n  - property: endOfSupport\n    value: "${endOfSupport}"\n  - property: endOfLife\n    value: "${endOfLife}"\n`,
   );
-const withRetention = (text: string) => `${text}customProperties:\n  - property: retention\n    value: 1 d\n`;
+const withRetention = (text: string) =>
+  `${text}customProperties:\n  - property: retention\n    value: { value: 1, unit: d, element: events.at }\n`;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const day = 86_400_000;
@@ -113,7 +114,7 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
           createdBy: "test",
         });
         const file = await lake.file(staged, "events", `part-${staged.row.version}.ndjson`);
-        await writeFile(file, '{"event_id":1}\n');
+        await writeFile(file, '{"event_id":1,"at":"2100-01-01T00:00:00Z"}\n'); // rows never too old
         const rel = lake.relative(file);
         await db.transaction((tx) =>
           lake.versions.makeCurrent(tx, staged.row, (current) => [
@@ -188,6 +189,68 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         const again = await checkLifecycle(db, lake, new Date(v4.createdAt.getTime() + day));
         expect(again.expired).toEqual([]);
         expect(await events("port.version.expired")).toHaveLength(3);
+      });
+
+      it("rows older than the retention on its element leave the current version through a new version", async () => {
+        const staged = await lake.stage(db, {
+          productId: "test.upstream",
+          port: "events",
+          source: "ingest",
+          createdBy: "test",
+        });
+        const line = (id: number, at: string | null) => `${JSON.stringify({ event_id: id, at })}\n`;
+        const old = "2000-01-01T00:00:00Z";
+        const recent = "2100-01-01T00:00:00Z";
+        const contents = {
+          "all-old.ndjson": line(1, old) + line(2, old),
+          "mixed.ndjson": line(3, old) + line(4, recent) + line(5, null),
+          "all-new.ndjson": line(6, recent),
+        };
+        const files: string[] = [];
+        for (const [name, text] of Object.entries(contents)) {
+          const file = await lake.file(staged, "events", name);
+          await writeFile(file, text);
+          files.push(lake.relative(file));
+        }
+        await db.transaction((tx) =>
+          lake.versions.makeCurrent(tx, staged.row, () => [
+            { name: "events", format: "ndjson", files, rows: 6, bytes: 1 },
+          ]),
+        );
+        const now = new Date();
+        const check = await checkLifecycle(db, lake, now);
+        expect(check.rows).toEqual([
+          {
+            productId: "test.upstream",
+            port: "events",
+            dataset: "events",
+            version: staged.row.version + 1,
+            previous: staged.row.version,
+            rows: 3,
+          },
+        ]);
+        const current = await lake.versions.byVersion(db, "test.upstream", "events", staged.row.version + 1);
+        expect(current?.source).toBe("retention");
+        const kept = current?.datasets[0];
+        expect(kept?.files[0]).toBe(files[2]); // the file with no old row, listed as it is
+        expect(kept?.files).toHaveLength(2);
+        expect(kept?.rows).toBe(3);
+        const remainder = lake.root.resolve(kept?.files[1] as string);
+        const { DuckDBInstance } = await import("@duckdb/node-api");
+        const duck = await (await DuckDBInstance.create(":memory:")).connect();
+        const rows = (
+          await duck.runAndReadAll(
+            `SELECT event_id, "at" FROM read_json('${remainder}', format = 'newline_delimited') ORDER BY event_id`,
+          )
+        ).getRowObjectsJson();
+        expect(rows.map((r) => Number(r.event_id))).toEqual([4, 5]);
+        duck.closeSync();
+        const audited = await events("port.rows.expired");
+        expect(audited.map((e) => [e.payload.dataset, e.payload.column, e.payload.rows])).toEqual([
+          ["events", "at", 3],
+        ]);
+        // Nothing old is left: the next pass writes nothing.
+        expect((await checkLifecycle(db, lake, now)).rows).toEqual([]);
       });
 
       it("an expired version cannot be made current again, nor deleted", async () => {

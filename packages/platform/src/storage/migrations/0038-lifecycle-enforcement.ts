@@ -16,6 +16,10 @@ ALTER TABLE port_versions ADD CONSTRAINT port_versions_state_check
   CHECK (state IN ('staged', 'current', 'superseded', 'failed', 'expired'));
 ALTER TABLE port_versions ADD COLUMN expired_at timestamptz;
 ALTER TABLE port_versions ADD COLUMN files_removed_at timestamptz;
+-- A version written by retention: the current one without its rows older than the retention.
+ALTER TABLE port_versions DROP CONSTRAINT port_versions_source_check;
+ALTER TABLE port_versions ADD CONSTRAINT port_versions_source_check
+  CHECK (source IN ('publish', 'ingest', 'pipeline', 'rollback', 'retention'));
 CREATE INDEX port_versions_expired_sweep ON port_versions (id) WHERE state = 'expired' AND files_removed_at IS NULL;
 
 -- As migration 23, and superseded → expired (files fixed still; only the sweep's mark moves).
