@@ -14,7 +14,7 @@ import { Registry } from "../../registry/registry.js";
 import type { Database } from "../../storage/database.js";
 import type { StoreTarget } from "../../storage/store-target.js";
 import { createApp } from "../create-app.js";
-import { quantaMetricNames } from "./metrics.js";
+import { metricsTiming, quantaMetricNames } from "./metrics.js";
 
 interface Sample {
   name: string;
@@ -91,6 +91,7 @@ export function metricsConformance(name: string, target: StoreTarget): void {
     let fixture: Awaited<ReturnType<typeof writeSensorProducts>>;
     const errors: unknown[] = [];
     const before = process.env.QUANTA_METRICS_TOKEN;
+    const timing = { ...metricsTiming };
 
     beforeAll(async () => {
       fixture = await writeSensorProducts(50);
@@ -112,9 +113,12 @@ export function metricsConformance(name: string, target: StoreTarget): void {
       await registry.publish({ files: fixture.upstream });
       await registry.publish({ files: fixture.sensors });
       process.env.QUANTA_METRICS_TOKEN = token;
+      // Every reading evaluates the SLOs again, and a scrape waits for it: the tests see each change.
+      Object.assign(metricsTiming, { sloRefreshMs: 0, waitMs: 60_000 });
       app = createApp({ registry, authenticator: testAuthenticator, logError: (e) => errors.push(e) });
     }, 60_000);
     afterAll(async () => {
+      Object.assign(metricsTiming, timing);
       if (before === undefined) delete process.env.QUANTA_METRICS_TOKEN;
       else process.env.QUANTA_METRICS_TOKEN = before;
       await db?.close();
@@ -265,6 +269,47 @@ export function metricsConformance(name: string, target: StoreTarget): void {
       );
     });
 
+    it("answers within its wait from the last figures when the store is slow, and evaluates SLOs every 15 s", async () => {
+      let delayMs = 0;
+      const slow = new Proxy(db, {
+        get(t, key, receiver) {
+          if (key === "query")
+            return async (sql: string, params?: readonly unknown[]) => {
+              if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+              return t.query(sql, params);
+            };
+          const v = Reflect.get(t, key, receiver);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+      const saved = { ...metricsTiming };
+      Object.assign(metricsTiming, { sloRefreshMs: 15_000, waitMs: 300 });
+      const served = createApp({ registry: new Registry(slow), authenticator: testAuthenticator });
+      Object.assign(metricsTiming, saved);
+      const first = await scrape(served);
+      const evaluatedAt = find(first, "quanta_slo_evaluated_timestamp_seconds", {})[0]?.value;
+      expect(evaluatedAt).toBeGreaterThan(Date.now() / 1000 - 60);
+      const targets = find(first, "quanta_slo_target", {}).length;
+      expect(targets).toBeGreaterThan(0);
+      // Within 15 s the SLOs are not evaluated again, while the counts are.
+      await db.query("INSERT INTO jobs (kind, key, status) VALUES ('slo-probe', 'metrics-test-cadence', 'queued')");
+      await pastCache();
+      const second = await scrape(served);
+      expect(find(second, "quanta_jobs", { kind: "slo-probe", state: "queued" })[0]?.value).toBe(1);
+      expect(find(second, "quanta_slo_evaluated_timestamp_seconds", {})[0]?.value).toBe(evaluatedAt);
+      // Each query now takes 2 s: the scrape answers after its 300 ms wait, with the last values.
+      delayMs = 2000;
+      await pastCache();
+      const started = performance.now();
+      const third = await scrape(served);
+      const ms = performance.now() - started;
+      expect(ms).toBeLessThan(1500);
+      expect(find(third, "quanta_slo_target", {})).toHaveLength(targets);
+      expect(find(third, "quanta_jobs", { kind: "slo-probe", state: "queued" })[0]?.value).toBe(1);
+      delayMs = 0;
+      await db.query("DELETE FROM jobs WHERE key = 'metrics-test-cadence'");
+    });
+
     it("keeps each app's metrics on its own registry", async () => {
       const other = createApp({ registry: new Registry(db), authenticator: testAuthenticator });
       await app.request("/api/health");
@@ -313,6 +358,7 @@ export function metricsConformance(name: string, target: StoreTarget): void {
       const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
       expect(exprs.length).toBeGreaterThan(5);
       const promql = new Set([
+        "time",
         "sum",
         "min",
         "max",

@@ -7,16 +7,26 @@ import { matchedRoutes } from "hono/route";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
 import { openIncidentCounts } from "../../observability/incidents.js";
-import { sloBurn } from "../../observability/slo/slo-burn.js";
+import { type SloBurn, sloBurn } from "../../observability/slo/slo-burn.js";
 import { burnWindows } from "../../observability/slo/slo-maths.js";
 import type { Queryable } from "../../storage/database.js";
 
 export interface MetricsOptions {
   /** The bearer token a scrape must send (`QUANTA_METRICS_TOKEN`); without one, only this machine may scrape. */
   token?: string | undefined;
-  /** How long one reading of the store serves every scrape (default 1 s). */
+  /** How long one reading of the store's counts serves every scrape (default 1 s). */
   cacheMs?: number;
+  /** How long one evaluation of every SLO serves (default 15 s): it costs a few queries per port. */
+  sloRefreshMs?: number;
+  /** How long a scrape waits for a reading under way before it answers the last one (default 5 s). */
+  waitMs?: number;
 }
+
+/**
+ * The timings a `createApp` gets when it names none (ADR 0040). Tests that must see the store's
+ * change at once lower them before building their app; the server keeps them.
+ */
+export const metricsTiming = { cacheMs: 1000, sloRefreshMs: 15_000, waitMs: 5000 };
 
 /** The methods counted by name; any other is `other`, so a client cannot invent label values. */
 const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -71,15 +81,14 @@ function allow(c: Context, token: string | undefined): void {
 }
 
 /** What the store says at one moment: the gauges' values. */
-interface StoreReading {
+interface StoreCounts {
   jobs: { kind: string; state: string; n: number }[];
   tests: { status: string; n: number }[];
   pipelines: { status: string; n: number }[];
   incidents: Awaited<ReturnType<typeof openIncidentCounts>>;
-  slos: Awaited<ReturnType<typeof sloBurn>>;
 }
 
-async function readStore(q: Queryable): Promise<StoreReading> {
+async function readCounts(q: Queryable): Promise<StoreCounts> {
   const count = async <R extends object>(sql: string) =>
     (await q.query<R & { n: number }>(sql)).rows.map((r) => ({ ...r, n: Number(r.n) }));
   return {
@@ -92,7 +101,6 @@ async function readStore(q: Queryable): Promise<StoreReading> {
     tests: await count<{ status: string }>("SELECT status, count(*)::int AS n FROM test_runs GROUP BY status"),
     pipelines: await count<{ status: string }>("SELECT status, count(*)::int AS n FROM pipeline_runs GROUP BY status"),
     incidents: await openIncidentCounts(q),
-    slos: await sloBurn(q),
   };
 }
 
@@ -108,6 +116,7 @@ export const quantaMetricNames = [
   "quanta_slo_sli",
   "quanta_slo_error_budget_remaining",
   "quanta_slo_burn_rate",
+  "quanta_slo_evaluated_timestamp_seconds",
   "quanta_metrics_store_up",
 ] as const;
 
@@ -118,7 +127,9 @@ export const quantaMetricNames = [
  */
 export function registerMetrics(app: OpenAPIHono, db: Queryable, options: MetricsOptions = {}): void {
   const token = options.token ?? (process.env.QUANTA_METRICS_TOKEN?.trim() || undefined);
-  const cacheMs = options.cacheMs ?? 1000;
+  const cacheMs = options.cacheMs ?? metricsTiming.cacheMs;
+  const sloRefreshMs = options.sloRefreshMs ?? metricsTiming.sloRefreshMs;
+  const waitMs = options.waitMs ?? metricsTiming.waitMs;
   const registry = new Registry();
   const http = ["method", "route", "status"] as const;
   const requests = new Counter({
@@ -164,17 +175,25 @@ export function registerMetrics(app: OpenAPIHono, db: Queryable, options: Metric
     "How fast the error budget burns over the last 1h, 6h or 24h: 1 spends it exactly over the window",
     [...slo, "window"],
   );
+  const sloAt = gauge(
+    "quanta_slo_evaluated_timestamp_seconds",
+    "When the SLO figures exposed were computed (Unix seconds): they are at most 15 s old unless the store is slow",
+    [],
+  );
   const storeUp = gauge("quanta_metrics_store_up", "1 when the last reading of the store for /metrics succeeded", []);
 
-  const apply = (r: StoreReading) => {
-    for (const g of [jobs, tests, pipelines, incidents, target, sli, budget, burn]) g.reset();
+  const applyCounts = (r: StoreCounts) => {
+    for (const g of [jobs, tests, pipelines, incidents]) g.reset();
     for (const j of r.jobs) jobs.set({ kind: j.kind, state: j.state }, j.n);
     for (const state of ["queued", "running", "failed"])
       if (!r.jobs.some((j) => j.state === state)) jobs.set({ kind: "any", state }, 0);
     for (const t of r.tests) tests.set({ status: t.status }, t.n);
     for (const p of r.pipelines) pipelines.set({ status: p.status }, p.n);
     for (const i of r.incidents) incidents.set({ product: i.productId, severity: i.severity }, i.open);
-    for (const o of r.slos) {
+  };
+  const applySlos = (slos: SloBurn[]) => {
+    for (const g of [target, sli, budget, burn]) g.reset();
+    for (const o of slos) {
       const labels = { product: o.productId, port: o.port, objective: o.property };
       target.set(labels, o.target);
       if (o.sli !== null) sli.set(labels, o.sli);
@@ -184,29 +203,46 @@ export function registerMetrics(app: OpenAPIHono, db: Queryable, options: Metric
         if (rate !== null) burn.set({ ...labels, window: w }, rate);
       }
     }
+    sloAt.set(Date.now() / 1000);
   };
 
-  // One reading of the store at a time, shared by every scrape that comes while it runs or within cacheMs.
+  // One reading of the store at a time, shared by every scrape that comes while it runs or within
+  // cacheMs; the SLOs, a few queries per port, are evaluated again only every sloRefreshMs.
   let inFlight: Promise<void> | undefined;
   let readAt = Number.NEGATIVE_INFINITY;
+  let slosAt = Number.NEGATIVE_INFINITY;
+  const read = async () => {
+    try {
+      applyCounts(await readCounts(db));
+      if (Date.now() - slosAt >= sloRefreshMs) {
+        applySlos(await sloBurn(db));
+        slosAt = Date.now();
+      }
+      storeUp.set(1);
+    } catch {
+      // The last values stay; the store failing is itself the signal.
+      storeUp.set(0);
+    }
+  };
   const refresh = (): Promise<void> => {
     if (inFlight) return inFlight;
     if (Date.now() - readAt < cacheMs) return Promise.resolve();
-    inFlight = readStore(db)
-      .then(
-        (r) => {
-          apply(r);
-          storeUp.set(1);
-        },
-        // The last values stay; the store failing is itself the signal.
-        () => storeUp.set(0),
-      )
-      .finally(() => {
-        readAt = Date.now();
-        inFlight = undefined;
-      });
+    inFlight = read().finally(() => {
+      readAt = Date.now();
+      inFlight = undefined;
+    });
     return inFlight;
   };
+  /** The reading, or after waitMs the last one: a slow store never makes a scrape time out. */
+  const fresh = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([refresh(), waited]);
+    clearTimeout(timer);
+  };
+
   let processMetrics = false;
 
   app.use("*", async (c, next) => {
@@ -228,7 +264,7 @@ export function registerMetrics(app: OpenAPIHono, db: Queryable, options: Metric
       processMetrics = true;
       collectDefaultMetrics({ register: registry });
     }
-    await refresh();
+    await fresh();
     c.header("Content-Type", registry.contentType);
     c.header("Cache-Control", "no-store");
     return c.body(await registry.metrics(), 200);
