@@ -161,7 +161,11 @@ export async function checkLifecycle(
         const scope = { productId: p.productId, port: port.port, team: p.team, retention };
         // Rows first: the version they leave is superseded, and expires below when it is old enough.
         if (options.rows ?? true) {
-          const rows = await expireRows(db, lake, scope, now);
+          // A column that cannot be read as a time (or data that cannot be read) stops only this.
+          const rows = await expireRows(db, lake, scope, now).catch((e: unknown) => {
+            log(`retention ${p.productId}.${port.port}: rows not expired: ${(e as Error)?.message ?? e}`);
+            return undefined;
+          });
           if (rows) result.rows.push(rows);
         }
         result.expired.push(...(await expireVersions(db, lake, scope, now)));
