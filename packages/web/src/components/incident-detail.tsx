@@ -145,7 +145,8 @@ export function IncidentActions({ incident: i, onChanged }: { incident: Incident
   const [done, setDone] = useState<string | undefined>();
   const commentId = useId();
   const noteId = useId();
-  if (me.status !== "ok" || !me.data) {
+  if (me.status === "loading") return null;
+  if (me.status === "error" || !me.data) {
     return (
       <p className="muted small incident-actions">
         <a href={`/sign-in?next=${encodeURIComponent(window.location.pathname)}`}>Sign in</a> as a member of the owner
