@@ -427,6 +427,7 @@ export function observabilityConformance(name: string, target: StoreTarget): voi
           ["comments", { text: "x".repeat(4001) }],
           ["comments", { text: 42 }],
           ["comments", { text: "ok", extra: true }],
+          ["comments", { text: "a\u0000b" }],
           ["comments", "{ not json"],
           ["comments", "[]"],
           ["resolve", { note: "x".repeat(4001) }],
