@@ -17,18 +17,12 @@ export interface StoredEvent {
   payload: Record<string, unknown>;
 }
 
-/** The append-only log of everything that changed (the table refuses UPDATE and DELETE). */
+/**
+ * The append-only log of everything that changed (the table refuses UPDATE and DELETE), read here;
+ * events are written by `publishEvent` (events/publish-event.ts), which also keeps their audience.
+ */
 export class EventLog {
   constructor(private readonly q: Queryable) {}
-
-  async append(e: EventInput): Promise<StoredEvent> {
-    const { rows } = await this.q.query<StoredEvent>(
-      `INSERT INTO events (type, subject, actor, payload) VALUES ($1, $2, $3, $4)
-       RETURNING id, at, type, subject, actor, payload`,
-      [e.type, e.subject, e.actor ?? null, JSON.stringify(e.payload ?? {})],
-    );
-    return rows[0] as StoredEvent;
-  }
 
   /** Oldest first; `afterId` pages through the log (and lets a reader follow it). */
   async list(options: { subject?: string; afterId?: number; limit?: number } = {}): Promise<StoredEvent[]> {
@@ -38,6 +32,7 @@ export class EventLog {
        ORDER BY id LIMIT $3`,
       [options.subject ?? null, options.afterId ?? 0, options.limit ?? 100],
     );
-    return rows;
+    // bigint: a string from PostgreSQL; a position is a number everywhere (ids stay far below 2^53).
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLog } from "../audit/event-log.js";
+import { publishEvent } from "../events/publish-event.js";
 import { UsageRepository } from "../harness/usage-repository.js";
 import { TeamRepository } from "../identity/team-repository.js";
 import { TestRunRepository } from "../jobs/test-run-repository.js";
@@ -113,13 +114,17 @@ export function registryStoreConformance(name: string, target: RegistryStoreTarg
 
     test("events are append-only", async () => {
       const log = new EventLog(db);
-      const first = await log.append({
-        type: "product.published",
-        subject: "base",
-        actor: "ingrid",
-        payload: { version: "1.0.0" },
-      });
-      await log.append({ type: "product.published", subject: "other", payload: {} });
+      const first = await publishEvent(
+        db,
+        {
+          type: "product.published",
+          subject: "base",
+          actor: "ingrid",
+          payload: { version: "1.0.0" },
+        },
+        {},
+      );
+      await publishEvent(db, { type: "product.published", subject: "other", payload: {} }, {});
       expect(first).toMatchObject({
         type: "product.published",
         subject: "base",
