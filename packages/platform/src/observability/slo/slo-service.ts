@@ -329,8 +329,10 @@ export async function evaluateProduct(
       else {
         const limitMs = value * per * 1000;
         const { rows: versions } = await q.query<{ at: Date | string }>(
+          // New data only: a retention rewrite or a rollback makes a version current, not an update.
           `SELECT current_at AS at FROM port_versions
-           WHERE product_id = $1 AND port = $2 AND current_at IS NOT NULL ORDER BY current_at`,
+           WHERE product_id = $1 AND port = $2 AND current_at IS NOT NULL AND source NOT IN ('retention', 'rollback')
+           ORDER BY current_at`,
           [productId, p.port],
         );
         const times = versions.map((v) => new Date(v.at));

@@ -342,6 +342,15 @@ export function sloConformance(name: string, target: StoreTarget): void {
       const f = await objective("frequency");
       expect(f).toMatchObject({ total: 1, good: 1, status: "met", unit: "updates" });
       expect(f.objective).toMatch(/every 6 h/);
+      // A rollback makes a version current, but it is no new data: not an update.
+      const back = await lake.stage(db, {
+        productId: "test.sensors",
+        port: "readings",
+        source: "rollback",
+        createdBy: null,
+      });
+      await db.transaction((tx) => lake.versions.makeCurrent(tx, back.row, () => []));
+      expect(await objective("frequency")).toMatchObject({ total: 1, good: 1 });
       const late = await evaluateProduct(db, "test.sensors", { now: new Date(Date.now() + 7 * 3600_000) });
       expect(late.find((o) => o.property === "frequency")).toMatchObject({ total: 2, good: 1, status: "breached" });
     });
