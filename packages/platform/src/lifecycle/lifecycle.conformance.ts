@@ -15,6 +15,7 @@ import type { StoreTarget } from "../storage/store-target.js";
 import { checkLifecycle } from "./lifecycle-check.js";
 import { lifecycleCheckKind, lifecyclePart } from "./lifecycle-part.js";
 import { checkRead } from "./read-check.js";
+import { expireRows } from "./row-retention.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
 type Json = Record<string, any>;
@@ -251,6 +252,30 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         ]);
         // Nothing old is left: the next pass writes nothing.
         expect((await checkLifecycle(db, lake, now)).rows).toEqual([]);
+      });
+
+      it("a hostile element column is only a column name that does not exist: nothing is written", async () => {
+        const before = await lake.current(db, "test.upstream", "events");
+        for (const column of ['at" IS NULL; DROP TABLE x; --', "at') OR 1=1 --", "nope"]) {
+          await expect(
+            expireRows(
+              db,
+              lake,
+              {
+                productId: "test.upstream",
+                port: "events",
+                team: null,
+                retention: { value: 1, unit: "day", element: `events.${column}` },
+              },
+              new Date(),
+            ),
+          ).rejects.toThrow(/not found|does not have a column/i);
+        }
+        expect((await lake.current(db, "test.upstream", "events"))?.version).toBe(before?.version);
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM port_versions WHERE product_id = 'test.upstream' AND state = 'staged'",
+        );
+        expect(Number(rows[0]?.n)).toBe(0);
       });
 
       it("an expired version cannot be made current again, nor deleted", async () => {

@@ -113,6 +113,16 @@ const consumeRoute = createRoute({
   responses: {
     200: {
       description: "The rows, streamed",
+      headers: {
+        Deprecation: {
+          description: "After the product's end of support (RFC 9745): when support ended, as @seconds",
+          schema: { type: "string", example: "@1893456000" },
+        },
+        Sunset: {
+          description: "After end of support, when the product has an end of life (RFC 8594)",
+          schema: { type: "string", example: "Wed, 01 Jan 2031 12:00:00 GMT" },
+        },
+      },
       content: {
         "application/json": { schema: ConsumeJsonSchema },
         "text/csv": { schema: z.string() },
@@ -125,6 +135,7 @@ const consumeRoute = createRoute({
     409: errorContent("The product does not serve reads (draft or stopped)"),
     413: errorContent("The body is larger than the server accepts"),
     422: errorContent("The port's data cannot be read (no local server, unreadable file)"),
+    410: errorContent("The product (or port) reached its end of life: a tombstone, no longer served"),
     423: errorContent("The product is paused"),
   },
 });
