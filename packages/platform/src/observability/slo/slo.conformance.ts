@@ -160,7 +160,8 @@ export function sloConformance(name: string, target: StoreTarget): void {
       for (const window of ["-1", "1.5", "367", "1e400", "7%00", "x".repeat(5000), "%F0%9F%92%A5", ""]) {
         const r = await get(`/api/products/test.sensors/slos?window=${window}`);
         expect(r.status, window.slice(0, 20)).toBe(400);
-        expect(JSON.stringify(r.body.error)).toMatch(/window/);
+        expect(r.body.error.message).toMatch(/^query\.window: /);
+        expect(r.body.error.message).not.toContain("xxxxxxxx");
       }
       expect((await get("/api/products/%3Cscript%3E/slos")).status).toBe(404);
       expect((await get(`/api/products/${"p".repeat(201)}/slos`)).status).toBe(400);
