@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 const put = async (
-  body: Uint8Array | string | undefined,
+  body: BodyInit | undefined,
   token = tokens.owner,
   type = "application/vnd.apache.parquet",
 ) => {
