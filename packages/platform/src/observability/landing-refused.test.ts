@@ -65,11 +65,7 @@ afterAll(async () => {
   if (fixture) await rm(fixture.root, { recursive: true, force: true });
 });
 
-const put = async (
-  body: BodyInit | undefined,
-  token = tokens.owner,
-  type = "application/vnd.apache.parquet",
-) => {
+const put = async (body: BodyInit | undefined, token = tokens.owner, type = "application/vnd.apache.parquet") => {
   const res = await fetch(`${platform.url}/api/products/${product}/ports/${port}/data`, {
     method: "PUT",
     headers: { authorization: `Bearer ${token}`, "content-type": type },
