@@ -10,6 +10,7 @@ import {
 } from "@quanta/core";
 import type { Agreement, AgreementState } from "../access/agreement.js";
 import type { AgreementConnection } from "../access/agreement-connection-schema.js";
+import type { Subscription, SubscriptionInput } from "../events/subscriptions.js";
 import type { PolicyAppliedSchema } from "../governance/policy-schema.js";
 import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
@@ -298,6 +299,80 @@ export class PlatformClient {
     return (await this.request<ServiceLevels>(`${productPath(productId)}/service-levels`)).body;
   }
 
+  /** A page of the event feed after `after` (`GET /api/events`): read on from its `position`. */
+  async events(query: EventFeedQuery = {}): Promise<EventFeedPage> {
+    return (await this.request<EventFeedPage>(`/api/events${eventQuery(query)}`)).body;
+  }
+
+  /**
+   * Follows the feed live (`GET /api/events/stream`, server-sent events) from `query.after`,
+   * yielding each event with its position; a dropped connection is reopened from the last
+   * position (`Last-Event-ID`), so no event is lost or repeated. Ends when `signal` aborts.
+   */
+  async *followEvents(
+    query: Omit<EventFeedQuery, "limit"> = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ position: number; event: QuantaEvent }> {
+    let position = query.after ?? 0;
+    while (!signal?.aborted) {
+      const headers = new Headers({ accept: "text/event-stream", "last-event-id": String(position) });
+      if (this.token) headers.set("authorization", `Bearer ${this.token}`);
+      const { after: _after, ...rest } = query;
+      let res: Response;
+      try {
+        res = await fetch(`${this.base}/api/events/stream${eventQuery(rest)}`, {
+          headers,
+          ...(signal ? { signal } : {}),
+        });
+      } catch (e) {
+        if (signal?.aborted) return;
+        throw new QuantaError(`cannot reach the Quanta server at ${this.base}: ${(e as Error).message}`);
+      }
+      if (!res.ok || !res.body) {
+        const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
+        const ErrorClass = byStatus[res.status] ?? QuantaError;
+        throw new ErrorClass(body.error?.message ?? `HTTP ${res.status}`);
+      }
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end = buffer.indexOf("\n\n");
+          while (end >= 0) {
+            const message = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf("\n\n");
+            const lines = message.split("\n");
+            const id = lines.find((l) => l.startsWith("id: "))?.slice(4);
+            const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
+            if (id !== undefined && /^\d+$/.test(id)) position = Math.max(position, Number(id));
+            if (data.length > 0) yield { position, event: JSON.parse(data.join("\n")) as QuantaEvent };
+          }
+        }
+      } catch (e) {
+        if (signal?.aborted) return;
+        if (!(e instanceof TypeError) && (e as Error).name !== "AbortError") throw e;
+      }
+      // The server ended the stream (it stopped, or a proxy cut it): reconnect from the position.
+      if (!signal?.aborted) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+
+  /** A team's event subscriptions. */
+  async subscriptions(team: string): Promise<EventSubscription[]> {
+    return (await this.request<{ items: EventSubscription[] }>(`${teamPath(team)}/subscriptions`)).body.items;
+  }
+
+  /** Subscribes the team's webhooks (or its feed) to event types: then only matching events are sent. */
+  async subscribe(team: string, input: EventSubscriptionInput): Promise<EventSubscription> {
+    return this.post<EventSubscription>(`${teamPath(team)}/subscriptions`, input);
+  }
+
+  async unsubscribe(team: string, id: string): Promise<void> {
+    await this.request<void>(`${teamPath(team)}/subscriptions/${encodeURIComponent(id)}`, { method: "DELETE" });
+  }
+
   private async post<T>(path: string, body?: unknown): Promise<T> {
     const init: RequestInit =
       body === undefined
@@ -434,3 +509,49 @@ const pipelinePath = (productId: string) => `/api/products/${encodeURIComponent(
 
 const secretPath = (environment: string, name: string) =>
   `/api/secrets/${encodeURIComponent(environment)}/${encodeURIComponent(name)}`;
+
+/** Which events to read: after a position, by type patterns (`incident.*`), subject, or a team's feed. */
+export interface EventFeedQuery {
+  after?: number;
+  limit?: number;
+  types?: readonly string[];
+  subject?: string;
+  team?: string;
+}
+
+/** An event as the feed and webhooks carry it: CloudEvents 1.0 (structured JSON), `id` its position. */
+export interface QuantaEvent {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time: string;
+  datacontenttype?: string;
+  data?: Record<string, unknown>;
+  actor?: string;
+}
+
+export interface EventFeedPage {
+  events: QuantaEvent[];
+  position: number;
+  more: boolean;
+}
+
+export type EventSubscription = Subscription;
+export type EventSubscriptionInput = SubscriptionInput;
+
+function eventQuery(query: EventFeedQuery): string {
+  const q = new URLSearchParams();
+  if (query.after !== undefined) q.set("after", String(query.after));
+  if (query.limit !== undefined) q.set("limit", String(query.limit));
+  if (query.types && query.types.length > 0) q.set("type", query.types.join(","));
+  if (query.subject !== undefined) q.set("subject", query.subject);
+  if (query.team !== undefined) q.set("team", query.team);
+  const qs = q.toString();
+  return qs ? `?${qs}` : "";
+}
+
+function teamPath(team: string): string {
+  return `/api/teams/${encodeURIComponent(team)}`;
+}
