@@ -252,6 +252,8 @@ export class Harness {
     }
     void stream.done.then(async (o) => {
       await audit(o.rows, o.error ? `incomplete: ${o.error}` : null);
+      // A consumer hanging up (both engines' words) is not the port failing: it spends no budget.
+      const failure = o.error ? (o.error === "the client stopped reading" ? "request" : "serving") : undefined;
       for (const plan of plans) {
         await new UsageRepository(this.db)
           .record({
@@ -262,6 +264,7 @@ export class Harness {
             rows: o.rows,
             bytes: o.bytes,
             durationMs: o.durationMs,
+            ...(failure ? { failure } : {}),
           })
           .catch(() => {});
       }

@@ -410,7 +410,9 @@ export async function evaluateProduct(
           q,
           `SELECT at, action = 'consume' AS good FROM usage_records
            WHERE product_id = $3 AND port = $4
-             AND (action IN ('consume', 'consume-incomplete') OR (action = 'consume-failed' AND failure = 'serving'))`,
+             AND (action = 'consume'
+               OR (action = 'consume-incomplete' AND coalesce(failure, 'serving') = 'serving')
+               OR (action = 'consume-failed' AND failure = 'serving'))`,
           [productId, p.port],
           now,
           windowDays,

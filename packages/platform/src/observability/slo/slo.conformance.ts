@@ -244,6 +244,21 @@ export function sloConformance(name: string, target: StoreTarget): void {
       expect(e.burnRate).toEqual({ "1h": 5, "6h": 5, "24h": 5 });
       // A failed read delivered no rows: throughput counts reads that did.
       expect(await objective("throughput")).toMatchObject({ total: 1 });
+      // A consumer hanging up half-way is its own doing: recorded, and no bad read of the port.
+      const before = await usageCount();
+      const res = await app.request("/api/products/test.sensors/consume", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...asAdmin },
+        body: JSON.stringify({ port: "readings", sql: "SELECT * FROM readings", format: "csv" }),
+      });
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+      for (let i = 0; i < 100 && (await usageCount()) === before; i++) await new Promise((r) => setTimeout(r, 20));
+      const hungUp = await db.query<{ action: string; failure: string | null }>(
+        "SELECT action, failure FROM usage_records WHERE product_id = 'test.sensors' ORDER BY id DESC LIMIT 1",
+      );
+      expect(hungUp.rows[0]).toEqual({ action: "consume-incomplete", failure: "request" });
+      expect(await objective("errorRate")).toMatchObject({ total: 2, good: 1 });
     });
 
     it("opens one slo-burn incident for a fast burn, and resolves it once the budget burns no more", async () => {
