@@ -1,4 +1,6 @@
+import { ConflictError } from "@quanta/core";
 import { publishEvent } from "../events/publish-event.js";
+import { LifecycleStore } from "../harness/lifecycle-store.js";
 import type { Lake } from "../lake/lake.js";
 import { incidentAudience } from "../observability/incident-audience.js";
 import { type IncidentSeverity, quantaActor, raise } from "../observability/incidents.js";
@@ -26,6 +28,8 @@ export interface LifecycleCheck {
   expired: ExpiredVersion[];
   /** Rows older than a retention on its element column that left a port's current version. */
   rows: ExpiredRows[];
+  /** Products past end of life this run stopped (no more tests, probes, ingest). */
+  stopped: string[];
 }
 
 /** How long after a claim a missing incident is taken to be lost (its claimer stopped), not on its way. */
@@ -137,11 +141,29 @@ export async function checkLifecycle(
   /** `rows: false`: versions only, no scan of the data for rows past retention (the frequent pass). */
   options: { rows?: boolean } = {},
 ): Promise<LifecycleCheck> {
-  const result: LifecycleCheck = { announced: [], marked: [], expired: [], rows: [] };
+  const result: LifecycleCheck = { announced: [], marked: [], expired: [], rows: [], stopped: [] };
   for (const p of await productDates(db)) {
     try {
       for (const d of passedDates(p, now)) if (await announce(db, d, now)) result.announced.push(d);
       const phase = productPhase(p, now);
+      if (phase === "end-of-life") {
+        // A tombstone runs no contract tests and no probes: stopped (before its status says retired,
+        // whose initial state would already be stopped), as a person would stop it. Starting it
+        // again serves it only once a new version moves the end of life.
+        const store = new LifecycleStore(db);
+        const life = await store.get(p.productId);
+        if (life.allowedActions.includes("stop")) {
+          // Another replica stopping it first is a 409 here, and the same outcome.
+          const stopped = await store.apply(p.productId, "stop", undefined, quantaActor).then(
+            () => true,
+            (e: unknown) => {
+              if (e instanceof ConflictError) return false;
+              throw e;
+            },
+          );
+          if (stopped) result.stopped.push(p.productId);
+        }
+      }
       if (phase !== "supported") {
         const status = statusOf[phase];
         // A publish after this sets the document's status again; the next pass marks it anew.

@@ -7,6 +7,7 @@ const summary = (r: LifecycleCheck) => ({
   marked: r.marked,
   expired: r.expired.map((v) => ({ productId: v.productId, port: v.port, version: v.version })),
   rows: r.rows,
+  stopped: r.stopped,
 });
 
 export const lifecycleCheckKind = "lifecycle-check";

@@ -430,6 +430,11 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
           { productId: "test.sensors", port: null, kind: "end-of-life", at: "2031-01-01T12:00:00.000Z" },
         ]);
         expect(await events("product.end-of-life")).toHaveLength(1);
+        // Stopped once, by Quanta: no more contract tests or probes of a tombstone.
+        expect(ran.flatMap((r) => (r as Json).stopped)).toEqual(["test.sensors"]);
+        expect((await events("product.state-changed")).map((e) => [e.subject, e.payload.action, e.payload.to])).toEqual(
+          [["test.sensors", "stop", "stopped"]],
+        );
         expect(await incidents()).toEqual([
           { key: "end-of-support:2030-01-01T00:00:00.000Z", severity: "medium", port: null, occurrences: 1 },
           { key: "end-of-life:2031-01-01T12:00:00.000Z", severity: "high", port: null, occurrences: 1 },
@@ -478,6 +483,14 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
               : f,
           ),
         });
+        // Stopped at its end of life, it is started again by its owner.
+        expect((await consume()).status).toBe(409);
+        const started = await app.request("/api/products/test.sensors/control", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...asAdmin },
+          body: JSON.stringify({ action: "start" }),
+        });
+        expect(started.status).toBe(200);
         const res = await consume();
         expect(res.status).toBe(200);
         expect(lifecycleHeaders(res)).toMatchObject({
