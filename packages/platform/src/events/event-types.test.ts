@@ -62,6 +62,17 @@ describe("the event types table", () => {
     expect(direct).toEqual(["events/publish-event.ts"]);
   });
 
+  it("is the table docs/events.md shows, type by type", () => {
+    const doc = readFileSync(join(root, "../../../docs/events.md"), "utf8");
+    const block = doc.split("<!-- event-types:start -->")[1]?.split("<!-- event-types:end -->")[0] ?? "";
+    const documented = block
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .map((l) => l.split("|").map((c) => c.trim()))
+      .map(([, type, meaning, to]) => [type?.replaceAll("`", ""), meaning, to !== ""]);
+    expect(documented).toEqual(Object.entries(eventTypes).map(([type, meaning]) => [type, meaning, true]));
+  });
+
   it("matches patterns and checks them with a message that helps", () => {
     expect(typeMatches("incident.*", "incident.opened")).toBe(true);
     expect(typeMatches("incident.*", "incidents.opened")).toBe(false);
