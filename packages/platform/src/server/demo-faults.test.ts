@@ -272,6 +272,11 @@ describe("faults injected into the demo mesh", () => {
     measured.stale = (await fault(files.stale, "freshness", 422)).ms;
     console.info(`demo faults, signed webhook delivered after the batch was sent (ms): ${JSON.stringify(measured)}`);
     expect(await incidents({ state: "active" })).toEqual([]);
+    // observe reports them as service levels: each was detected, notified and repaired.
+    const levels = await get(`/api/products/${product}/service-levels`);
+    expect(levels.incidents).toBeGreaterThanOrEqual(3);
+    for (const level of ["ttd", "ttn", "ttr"]) expect(levels[level].p95, level).not.toBeNull();
+    expect(levels.ttn.p95).toBeLessThan(goalMs / 1000);
   }, 300_000);
 
   it("opens an incident when a pipeline's output fails its contract", async () => {
