@@ -1,6 +1,7 @@
 import { secondsPerUnit } from "@quanta/core";
 import type { BackgroundContext, BackgroundPart } from "../../harness/background-part.js";
-import type { Database } from "../../storage/database.js";
+import { phaseAt, productDates, productPhase } from "../../lifecycle/product-dates.js";
+import type { Database, Queryable } from "../../storage/database.js";
 import { clear, raise } from "../incidents.js";
 import { ProbeReaders, probePort, recordProbe } from "./probe.js";
 import { evaluateProduct } from "./slo-service.js";
@@ -48,15 +49,24 @@ export async function evaluateSlos(db: Database, productId: string, now = new Da
   }
 }
 
-/** The ports the probes read: output ports with a contract of products not stopped. */
-async function probedPorts(db: Database): Promise<{ productId: string; port: string }[]> {
+/**
+ * The ports the probes read: output ports with a contract, of products not stopped and not past
+ * their end of life (a tombstone is not served, so there is no serving path to measure).
+ */
+export async function probedPorts(db: Queryable, now = new Date()): Promise<{ productId: string; port: string }[]> {
   const { rows } = await db.query<{ productId: string; port: string }>(
     `SELECT p.product_id AS "productId", p.name AS port FROM ports p
      LEFT JOIN product_lifecycle l ON l.product_id = p.product_id
      WHERE p.direction = 'output' AND p.contract_id IS NOT NULL AND COALESCE(l.state, 'active') <> 'stopped'
      ORDER BY 1, 2`,
   );
-  return rows;
+  const gone = new Set<string>();
+  for (const product of await productDates(db)) {
+    const tombstone = productPhase(product, now) === "end-of-life";
+    for (const port of product.ports)
+      if (tombstone || phaseAt(port.dates, now) === "end-of-life") gone.add(`${product.productId}\u0000${port.port}`);
+  }
+  return rows.filter((r) => !gone.has(`${r.productId}\u0000${r.port}`));
 }
 
 /** SLOs: the availability probes of the serving path, and evaluation after probes and contract tests. */

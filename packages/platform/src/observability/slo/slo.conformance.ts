@@ -17,7 +17,7 @@ import type { Database } from "../../storage/database.js";
 import type { StoreTarget } from "../../storage/store-target.js";
 import { ProbeReaders, probePort, recordProbe } from "./probe.js";
 import { sloBurn } from "./slo-burn.js";
-import { evaluateSlos, sloPart } from "./slo-part.js";
+import { evaluateSlos, probedPorts, sloPart } from "./slo-part.js";
 import { evaluateProduct } from "./slo-service.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -55,7 +55,13 @@ export function sloConformance(name: string, target: StoreTarget): void {
     value: 10
     unit: percent
 `;
-      sensors = fixture.sensors.map((f) => (f.path.endsWith(".odcs.yaml") ? { ...f, text: f.text + extra } : f));
+      // An end of life years ahead: today's reads and probes go on; a later clock sees a tombstone.
+      const endOfLife = 'customProperties:\n  - property: endOfLife\n    value: "2031-01-01T12:00:00Z"\n';
+      sensors = fixture.sensors.map((f) =>
+        f.path.endsWith(".odcs.yaml")
+          ? { ...f, text: f.text + extra }
+          : { ...f, text: f.text.replace("customProperties:\n", endOfLife) },
+      );
       await registry.publish({ files: sensors });
       locator = new DataLocator(join(fixture.root, "platform"));
       locator.setFolder("test.sensors", fixture.sensorsDir);
@@ -341,6 +347,14 @@ export function sloConformance(name: string, target: StoreTarget): void {
       } finally {
         for (const r of replicas) await r.stop?.();
       }
+    });
+
+    it("probes no port of a product past its end of life", async () => {
+      const today = await probedPorts(db);
+      expect(today).toContainEqual({ productId: "test.sensors", port: "readings" });
+      const later = await probedPorts(db, new Date("2031-06-01T00:00:00Z"));
+      expect(later).not.toContainEqual({ productId: "test.sensors", port: "readings" });
+      expect(later).toContainEqual({ productId: "test.upstream", port: "events" });
     });
 
     it("measures the frequency of updates from the port's real versions, an overdue one counting bad", async () => {
