@@ -69,6 +69,16 @@ export async function probedPorts(db: Queryable, now = new Date()): Promise<{ pr
   return rows.filter((r) => !gone.has(`${r.productId}\u0000${r.port}`));
 }
 
+/** Whether the port ever had data to serve: a version that landed, or a probe that read it. */
+export async function hasServed(db: Queryable, productId: string, port: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM port_versions WHERE product_id = $1 AND port = $2)
+       OR EXISTS (SELECT 1 FROM slo_probes WHERE product_id = $1 AND port = $2 AND up)`,
+    [productId, port],
+  );
+  return rows.length > 0;
+}
+
 /** SLOs: the availability probes of the serving path, and evaluation after probes and contract tests. */
 export function sloPart(ctx: BackgroundContext): BackgroundPart {
   let interval = defaultProbeIntervalMs;
@@ -124,6 +134,8 @@ export function sloPart(ctx: BackgroundContext): BackgroundPart {
       [sloProbeKind]: async (job) => {
         const { productId, port, slot } = job.payload as { productId: string; port: string; slot: string };
         const result = await probePort(ctx.db, ctx.locator, readers, productId, port, timeoutMs);
+        // A port that never served data (its first pipeline run or upload is still to come) is not yet up, not down.
+        if (!result.up && !(await hasServed(ctx.db, productId, port))) return { ...result, recorded: false };
         await recordProbe(ctx.db, productId, port, new Date(slot), result);
         await evaluateSlos(ctx.db, productId);
         return result;

@@ -17,7 +17,7 @@ import type { Database } from "../../storage/database.js";
 import type { StoreTarget } from "../../storage/store-target.js";
 import { ProbeReaders, probePort, recordProbe } from "./probe.js";
 import { sloBurn } from "./slo-burn.js";
-import { evaluateSlos, probedPorts, sloPart } from "./slo-part.js";
+import { evaluateSlos, hasServed, probedPorts, sloPart } from "./slo-part.js";
 import { evaluateProduct } from "./slo-service.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the assertions check field by field
@@ -113,6 +113,31 @@ export function sloConformance(name: string, target: StoreTarget): void {
       const unknownPort = await probePort(db, locator, readers, "test.sensors", "nope");
       expect(unknownPort).toMatchObject({ up: false });
       expect(unknownPort.reason).toMatch(/no output port "nope"/);
+    });
+
+    it("records no probe of a port that never served data: not yet up is not down", async () => {
+      const part = sloPart({
+        db,
+        queue: new JobQueue(db),
+        locator,
+        lake: new Lake(new StorageRoot(join(fixture.root, "lake"))),
+        poke: () => {},
+        log: () => {},
+      });
+      try {
+        // test.upstream's data folder is not set: it has nothing to serve yet, and never had.
+        expect(await hasServed(db, "test.upstream", "events")).toBe(false);
+        const slot = new Date(Math.floor(Date.now() / 300_000) * 300_000).toISOString();
+        const probe = part.handlers?.["slo-probe"];
+        const job = { payload: { productId: "test.upstream", port: "events", slot } };
+        expect(await probe?.(job as never, new AbortController().signal)).toMatchObject({ up: false, recorded: false });
+        const stored = await db.query("SELECT 1 FROM slo_probes WHERE product_id = 'test.upstream'");
+        expect(stored.rows).toHaveLength(0);
+        // A port that served once counts its downs from then on.
+        expect(await hasServed(db, "test.sensors", "readings")).toBe(true);
+      } finally {
+        await part.stop?.();
+      }
     });
 
     it("burns the availability budget fast when the last hour's probes fail", async () => {
