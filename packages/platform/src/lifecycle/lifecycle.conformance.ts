@@ -1,6 +1,7 @@
 import { access, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { writeData } from "@quanta/engine-duckdb/test-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataLocator } from "../harness/data-locator.js";
 import { Harness } from "../harness/harness.js";
@@ -252,6 +253,34 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         ]);
         // Nothing old is left: the next pass writes nothing.
         expect((await checkLifecycle(db, lake, now)).rows).toEqual([]);
+      });
+
+      it("when every row is old, the new version keeps one empty file with the dataset's columns", async () => {
+        const staged = await lake.stage(db, {
+          productId: "test.upstream",
+          port: "events",
+          source: "ingest",
+          createdBy: "test",
+        });
+        const file = await lake.file(staged, "events", "old.parquet");
+        await writeData(
+          file,
+          "SELECT range::BIGINT AS event_id, TIMESTAMPTZ '2000-01-01 00:00:00+00' AS at FROM range(4)",
+        );
+        await db.transaction((tx) =>
+          lake.versions.makeCurrent(tx, staged.row, () => [
+            { name: "events", format: "parquet", files: [lake.relative(file)], rows: 4, bytes: 1 },
+          ]),
+        );
+        const check = await checkLifecycle(db, lake, new Date());
+        expect(check.rows.map((r) => [r.version, r.rows])).toEqual([[staged.row.version + 1, 4]]);
+        const now = await lake.current(db, "test.upstream", "events");
+        expect(now?.datasets.map((d) => [d.files.length, d.rows])).toEqual([[1, 0]]);
+        const { DuckDBInstance } = await import("@duckdb/node-api");
+        const duck = await (await DuckDBInstance.create(":memory:")).connect();
+        const read = await duck.runAndReadAll(`SELECT * FROM read_parquet('${now?.datasets[0]?.files[0]}')`);
+        expect([read.columnNames(), read.getRows().length]).toEqual([["event_id", "at"], 0]);
+        duck.closeSync();
       });
 
       it("a hostile element column is only a column name that does not exist: nothing is written", async () => {

@@ -84,6 +84,8 @@ export async function expireRows(
       } else if (o < n) straddling.push(file);
     }
     if (removed === 0) return undefined;
+    // Every row is old: the version keeps one empty file, so the dataset still has its columns.
+    if (kept.length === 0 && straddling.length === 0) straddling.push(dataset.files[0] as string);
     const staged = await lake.stage(db, {
       productId: input.productId,
       port: input.port,
