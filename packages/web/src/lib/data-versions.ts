@@ -9,6 +9,7 @@ const sources: Record<Version["source"], string> = {
   ingest: "ingested",
   pipeline: "built by a pipeline",
   rollback: "an earlier version made current again",
+  retention: "rows older than the retention removed",
 };
 
 /** One version as a line: `version 3 · published with the product · 1,000 rows · 12.3 kB · <when>`. */
