@@ -36,7 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   closeLiveStreams();
-  server.closeAllConnections?.();
+  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
   await new Promise<void>((r) => server.close(() => r()));
   await db?.close();
 });
