@@ -10,8 +10,10 @@ import type { PipelineOutputResult } from "../pipelines/pipeline-run-schema.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
+import { checkLifecycle } from "./lifecycle-check.js";
+import { checkRead } from "./read-check.js";
 
-/** A pipeline reading a product past its end of life as input: its run fails, for good, saying why. */
+/** Products past their end of life, at the real clock: a pipeline reading one fails, for good, saying why. */
 describe("a pipeline reading a tombstone", () => {
   let db: Database;
   let locator: DataLocator;
@@ -22,7 +24,14 @@ describe("a pipeline reading a tombstone", () => {
     fixture = await writeSensorProducts(10);
     db = await openDatabase({ memory: true });
     const registry = new Registry(db);
-    await registry.publish({ files: fixture.upstream });
+    // The upstream product's only port has a contract past its own end of life.
+    await registry.publish({
+      files: fixture.upstream.map((f) =>
+        f.path.endsWith(".odcs.yaml")
+          ? { ...f, text: `${f.text}slaProperties:\n  - property: endOfLife\n    value: "2021-03-04"\n` }
+          : f,
+      ),
+    });
     const past = (text: string) =>
       text.replace(
         "customProperties:\n",
@@ -56,5 +65,22 @@ describe("a pipeline reading a tombstone", () => {
       transient: false,
     });
     expect(result.inputs).toEqual([]);
+  });
+
+  it("a product whose every port's contract ended is a tombstone from the last of those dates", async () => {
+    await expect(checkRead(db, [{ productId: "test.upstream", port: "events" }], new Date())).rejects.toMatchObject({
+      code: "end-of-life",
+      details: { productId: "test.upstream", port: "events", endOfLife: "2021-03-04T00:00:00.000Z" },
+    });
+    const check = await checkLifecycle(db, locator.lake, new Date());
+    expect(check.announced.map((d) => [d.productId, d.port, d.kind, d.at.toISOString()])).toEqual([
+      ["test.sensors", null, "end-of-support", "2019-01-01T00:00:00.000Z"],
+      ["test.sensors", null, "end-of-life", "2020-01-01T00:00:00.000Z"],
+      ["test.upstream", "events", "end-of-life", "2021-03-04T00:00:00.000Z"],
+    ]);
+    expect(check.marked).toEqual([
+      { productId: "test.sensors", status: "retired" },
+      { productId: "test.upstream", status: "retired" },
+    ]);
   });
 });

@@ -53,7 +53,11 @@ export async function checkRead(
       const phase = productPhase(product, now) === "end-of-life" ? "end-of-life" : phaseAt(dates, now);
       if (phase === "end-of-life") {
         const whole = productPhase(product, now) === "end-of-life";
-        const at = (whole ? (product.dates.endOfLife ?? dates.endOfLife) : dates.endOfLife) as Date;
+        // A product whose every port ended: the last of their ends is the product's.
+        const lastPort = product.ports
+          .map((p) => p.dates.endOfLife?.getTime() ?? 0)
+          .reduce((a, b) => Math.max(a, b), 0);
+        const at = (whole ? product.dates.endOfLife : dates.endOfLife) ?? dates.endOfLife ?? new Date(lastPort);
         const what = whole ? `data product "${productId}"` : `port "${read.port}" of data product "${productId}"`;
         throw new GoneError(
           `${what} reached its end of life on ${at.toISOString()} and is no longer served; its registry entry and history stay at GET /api/products/${productId}`,
