@@ -352,8 +352,9 @@ async function runPlan(
         for (const c of mine) settle(c.key, stoppedOutcome(c, plan, e));
         return;
       }
-      // The profile's aggregates failed (or made the scan too slow): the checks run as without it.
-      profileFailure = `the profile's aggregates failed, the checks ran without them: ${message(e)}`;
+      // The profile (or a check: the message cannot tell) broke the scan, or made it too slow: the
+      // checks run as they would have without it.
+      profileFailure = `the scan with the profile failed, the checks ran without it: ${message(e)}`;
       if (mine.length === 0) {
         profiled(failedProfile(plan.schema, profile.plan, null, profileFailure));
         return;

@@ -108,13 +108,18 @@ export async function runProfileScenario(
   return { profiles: profiled.profiles, statements: counted.statements, mismatches };
 }
 
-/** Checks whose outcome differs between two runs of the same contract (value, result, reason, SQL). */
+/**
+ * Checks whose outcome differs between two runs of the same contract (value, result, reason,
+ * SQL); ages (freshness, retention) are compared by result only, the clock moved between runs.
+ */
 export function changedChecks(before: readonly CheckResult[], after: readonly CheckResult[]): string[] {
   const out: string[] = [];
   for (const b of before) {
     const a = after.find((r) => r.key === b.key);
+    const aging = b.type === "freshness" || b.type === "retention";
     const pick = (r: CheckResult | undefined) =>
-      r && JSON.stringify({ result: r.result, value: r.value, reason: r.reason, sql: r.sql });
+      r &&
+      JSON.stringify(aging ? { result: r.result } : { result: r.result, value: r.value, reason: r.reason, sql: r.sql });
     if (pick(a) !== pick(b)) out.push(`${b.key} changed with the profile: ${pick(b)} → ${pick(a)}`);
   }
   return out;

@@ -2,6 +2,7 @@ import { buildChecks } from "../build-checks.js";
 import type { CheckResult } from "../check.js";
 import type { Connection } from "../connection.js";
 import { runChecks } from "../run-checks.js";
+import { changedChecks } from "./run-profile-scenario.js";
 import type { CheckScenario } from "./scenario.js";
 
 export interface ScenarioOutcome {
@@ -13,11 +14,15 @@ export interface ScenarioOutcome {
 /**
  * Runs one scenario's contract on a connection (already loaded with the scenario's data) and
  * compares with its expectations. Engines' tests call it for every scenario:
- * `expect((await runScenario(s, conn)).mismatches).toEqual([])`.
+ * `expect((await runScenario(s, conn)).mismatches).toEqual([])`. A scenario without time limits
+ * runs once more with the profile on, which must not change any check's outcome.
  */
 export async function runScenario(scenario: CheckScenario, connection: Connection): Promise<ScenarioOutcome> {
-  const { checks: results } = await runChecks(buildChecks(scenario.contract), connection, scenario.limits ?? {});
+  const checks = buildChecks(scenario.contract);
+  const { checks: results } = await runChecks(checks, connection, scenario.limits ?? {});
   const mismatches: string[] = [];
+  if (scenario.limits === undefined)
+    mismatches.push(...changedChecks(results, (await runChecks(checks, connection, { profile: true })).checks));
   for (const [key, want] of Object.entries(scenario.expect)) {
     const got = results.find((r) => r.key === key);
     const expected = typeof want === "string" ? { result: want } : want;
