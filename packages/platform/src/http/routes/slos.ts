@@ -98,8 +98,26 @@ const meshRoute = createRoute({
   },
 });
 
+/**
+ * How long one reading of the mesh's health is served: it evaluates every product's SLOs (a few
+ * queries per port), so any signed-in user asking in a loop costs the store one reading per period.
+ */
+export const meshHealthCacheMs = 5000;
+
 /** SLOs, error budgets and the mesh's health (issue 17). */
 export function registerSlos(app: OpenAPIHono, db: Database): void {
+  let health: { at: number; reading: ReturnType<typeof meshHealth> } | undefined;
+  const cachedHealth = () => {
+    if (!health || Date.now() - health.at >= meshHealthCacheMs) {
+      const reading = meshHealth(db);
+      health = { at: Date.now(), reading };
+      // A failed reading is not kept: the next request tries again.
+      reading.catch(() => {
+        if (health?.reading === reading) health = undefined;
+      });
+    }
+    return health.reading;
+  };
   app.openapi(slosRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { window } = c.req.valid("query");
@@ -112,6 +130,6 @@ export function registerSlos(app: OpenAPIHono, db: Database): void {
   app.openapi(meshRoute, async (c) => {
     // Any signed-in user: the catalog is readable to all, so every product's health is theirs to see.
     authorize(principalOf(c), "product.observe", { id: "*", ownerTeam: null });
-    return c.json(await meshHealth(db), 200);
+    return c.json(await cachedHealth(), 200);
   });
 }

@@ -179,6 +179,10 @@ export function sloConformance(name: string, target: StoreTarget): void {
       expect(sensors).toMatchObject({ status: "failing", breachedSlos: 1 });
       expect(sensors.reasons.join(" ")).toMatch(/availability SLO breached/);
       expect(testing.failing).toBeGreaterThanOrEqual(1);
+      // Asked again at once, and many times together, it is read once: the same reading for all.
+      const again = await get("/api/mesh/health", as("someone"));
+      const many = await Promise.all(Array.from({ length: 20 }, () => get("/api/mesh/health", as("someone"))));
+      expect(new Set([body.at, again.body.at, ...many.map((r) => r.body.at)]).size).toBe(1);
     });
 
     it("refuses bad input with a clear 4xx", async () => {
