@@ -35,7 +35,7 @@ export const eventTypes: Readonly<Record<string, string>> = {
   "lineage.run": "A pipeline run's lineage (OpenLineage) was recorded",
   "ingest.batch": "A batch of records was ingested into a product",
   "incident.opened": "Quanta opened an incident on a product (drift, anomaly, breach, failure)",
-  "incident.updated": "An open incident got more severe",
+  "incident.updated": "An open incident got more severe, or a resolved one was reopened (reopened: true)",
   "incident.acknowledged": "Someone of the owner team acknowledged an incident",
   "incident.commented": "Someone commented on an incident",
   "incident.resolved": "An incident was resolved (by a person, or by Quanta when the signal cleared)",

@@ -130,7 +130,13 @@ export function incidentsConformance(name: string, target: StoreTarget): void {
       const [i, ...more] = await incidentsOf("cooldown");
       expect(more).toEqual([]);
       expect(i).toMatchObject({ state: "open", occurrences: 2 });
-      expect(await eventsOf("cooldown")).toEqual(["incident.opened", "incident.resolved"]);
+      // No second alert, but the reopen is said: incident.updated.
+      expect(await eventsOf("cooldown")).toEqual(["incident.opened", "incident.resolved", "incident.updated"]);
+      const said = await db.query<{ payload: Record<string, unknown> }>(
+        "SELECT payload FROM events WHERE type = 'incident.updated' AND payload->>'incidentId' = $1",
+        [String(i?.id)],
+      );
+      expect(said.rows[0]?.payload).toMatchObject({ reopened: true, state: "open" });
       expect(await timelineOf(i?.id as number)).toEqual(["opened", "resolved", "reopened"]);
       // After the cooldown, a new incident with its own alert.
       await clear(db, scope, new Date(Date.now() + 2 * 3_600_000));
@@ -150,15 +156,21 @@ export function incidentsConformance(name: string, target: StoreTarget): void {
       const all = await incidentsOf("flapping");
       expect(all).toHaveLength(1);
       expect(all[0]?.occurrences).toBe(20);
-      // Opened once; resolved once; each reopen doubled the hysteresis, so the flaps since resolved nothing.
-      expect(await eventsOf("flapping")).toEqual(["incident.opened", "incident.resolved"]);
+      // Opened once; resolved once, reopened once (said, not a new alert); each reopen doubled the
+      // hysteresis, so the flaps since resolved nothing.
+      expect(await eventsOf("flapping")).toEqual(["incident.opened", "incident.resolved", "incident.updated"]);
       expect(all[0]?.state).toBe("open");
       const ra = await db.query<{ n: number }>("SELECT resolve_after AS n FROM incidents WHERE id = $1", [all[0]?.id]);
       expect(Number(ra.rows[0]?.n)).toBe(2);
       // Healthy for long enough, it resolves, once.
       for (let i = 0; i < maxResolveAfter; i++) await clear(db, scope);
       expect((await incidentsOf("flapping"))[0]?.state).toBe("resolved");
-      expect(await eventsOf("flapping")).toEqual(["incident.opened", "incident.resolved", "incident.resolved"]);
+      expect(await eventsOf("flapping")).toEqual([
+        "incident.opened",
+        "incident.resolved",
+        "incident.updated",
+        "incident.resolved",
+      ]);
     });
 
     it("opens one incident when replicas raise the same signal at once", async () => {

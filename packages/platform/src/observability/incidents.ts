@@ -205,6 +205,16 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
         );
         if (reopened.rowCount === 1) {
           await addTimeline(tx, again.id, "reopened", quantaActor, signal.title, at);
+          // Not a new alert (no incident.opened), but those who heard it resolved hear it is open again;
+          // the doubled hysteresis bounds how often that can happen.
+          const up = severityRank[signal.severity] > severityRank[again.severity];
+          await publishIncident(
+            tx,
+            "updated",
+            { ...again, severity: up ? signal.severity : again.severity, title: signal.title, detail: signal.detail ?? {} },
+            quantaActor,
+            { reopened: true, state: "open" },
+          );
           return;
         }
         continue;
