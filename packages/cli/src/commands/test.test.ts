@@ -182,7 +182,7 @@ describe("quanta test", () => {
         dataset: "orders",
         rows: 10,
         columns: [
-          { name: "id", type: "BIGINT", nulls: 0, distinct: 10, min: 0, max: 9, mean: 4.5 },
+          { name: "id", type: "BIGINT", nulls: 0, distinct: 10, min: 0, max: 9, mean: null },
           { name: "status", type: "VARCHAR", nulls: 0, min: "new", max: "paid" },
         ],
       },

@@ -67,13 +67,14 @@ export function planProfile(
       plan.min = item({ kind: "minValue", property });
       plan.max = item({ kind: "maxValue", property });
     }
-    if (shape === "numeric") plan.mean = item({ kind: "meanValue", property });
-    if (shape === "boolean") plan.trues = item({ kind: "trueCount", property });
     for (const check of checks) {
       const m = check.metric;
       if (m.kind === "duplicateCount" && m.properties.length === 1 && same(m.properties[0] ?? "", c.name))
         plan.duplicates ??= aliasOfCheck(check);
     }
+    // A unique column is a key: its mean says nothing, and `avg` is the dearest aggregate left.
+    if (shape === "numeric" && plan.duplicates === undefined) plan.mean = item({ kind: "meanValue", property });
+    if (shape === "boolean") plan.trues = item({ kind: "trueCount", property });
     return plan;
   });
   return { columns: plans, total: columns.length };

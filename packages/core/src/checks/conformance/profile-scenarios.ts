@@ -83,7 +83,8 @@ export const profileScenarios: ProfileScenario[] = [
         rows: 4,
         columnCount: 8,
         columns: {
-          id: { nulls: 0, nullRate: 0, distinct: 4, distinctApproximate: false, min: 1, max: 4, mean: 2.5 },
+          // A key (a uniqueness check): its exact distinct count, no mean.
+          id: { nulls: 0, nullRate: 0, distinct: 4, distinctApproximate: false, min: 1, max: 4, mean: null },
           price: { nulls: 1, nullRate: 0.25, min: 0.01, max: 9.99, mean: 5 },
           ratio: { nulls: 2, nullRate: 0.5, min: 0.5, max: 1.5, mean: 1 },
           // Top values and distinct counts of text cost too much in the scan (ADR 0036): null.
@@ -136,7 +137,7 @@ export const profileScenarios: ProfileScenario[] = [
       "odd table": {
         rows: 3,
         columns: {
-          'we"ird': { nulls: 1, distinct: 2, min: 1, max: 3, mean: 2 },
+          'we"ird': { nulls: 1, distinct: 2, min: 1, max: 3, mean: null },
           "with space": { nulls: 0, min: "p", max: "q" },
           "ünï 名": { nulls: 1, min: 1.5, max: 2.5, mean: 2 },
           "x; DROP TABLE t; --": { nulls: 3, nullRate: 1, min: null, mean: null },
