@@ -11,4 +11,5 @@ export const duckdbEngine: EngineManifest = {
   capabilities: { files: true, database: false, cancel: true },
   load: async () => (await import("./duckdb-connection.js")).openDuckDb,
   loadReader: async (options) => new (await import("./consume/duckdb-reader.js")).DuckDbReader(options),
+  loadRowRewriter: async () => (await import("./retention/duckdb-row-rewriter.js")).duckDbRowRewriter,
 };

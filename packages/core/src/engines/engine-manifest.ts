@@ -2,6 +2,7 @@ import type { ConnectionFactory } from "../checks/connection.js";
 import type { StoreGrants } from "./grants.js";
 import type { PipelineBuilder } from "./pipeline-build.js";
 import type { DataReader, ReaderOptions } from "./read.js";
+import type { RowRewriter } from "./row-rewrite.js";
 
 /** What an engine can do with a server, asked before a connection is opened. */
 export interface EngineCapabilities {
@@ -34,4 +35,6 @@ export interface EngineManifest {
   loadGrants?(): Promise<StoreGrants>;
   /** Pipeline outputs built where their inputs lie (ADR 0030); absent: this engine's inputs are built elsewhere. */
   loadPipelineBuilder?(): Promise<PipelineBuilder>;
+  /** Files of the storage Quanta owns rewritten without old rows (retention, ADR 0042); absent: this engine rewrites none. */
+  loadRowRewriter?(): Promise<RowRewriter>;
 }

@@ -38,6 +38,7 @@ export {
   type ReaderOptions,
   type ReadRequest,
 } from "./read.js";
+export type { FileRows, RowRewriteRequest, RowRewriter, RowsOlderThan } from "./row-rewrite.js";
 export { describeServer, type SelectedServer, type ServerChoice, selectServer } from "./select-server.js";
 export {
   credentialFields,

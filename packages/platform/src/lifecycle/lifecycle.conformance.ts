@@ -1,6 +1,7 @@
 import { access, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { EngineRegistry } from "@quanta/core/engines";
 import { writeData } from "@quanta/engine-duckdb/test-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataLocator } from "../harness/data-locator.js";
@@ -305,6 +306,22 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
           "SELECT count(*)::int AS n FROM port_versions WHERE product_id = 'test.upstream' AND state = 'staged'",
         );
         expect(Number(rows[0]?.n)).toBe(0);
+      });
+
+      it("with no installed engine that rewrites files, the retention says so and writes nothing", async () => {
+        const before = await lake.current(db, "test.upstream", "events");
+        const scope = {
+          productId: "test.upstream",
+          port: "events",
+          team: null,
+          retention: { value: 1, unit: "day" as const, element: "events.at" },
+        };
+        await expect(expireRows(db, lake, scope, new Date(), new EngineRegistry([]))).rejects.toMatchObject({
+          name: "UnprocessableError",
+          code: "no-engine",
+          message: expect.stringMatching(/^no installed engine rewrites local files without old rows/),
+        });
+        expect((await lake.current(db, "test.upstream", "events"))?.version).toBe(before?.version);
       });
 
       it("an expired version cannot be made current again, nor deleted", async () => {
