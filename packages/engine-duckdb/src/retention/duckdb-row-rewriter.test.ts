@@ -1,3 +1,6 @@
+// A zone far from UTC, set before DuckDB loads: a cut taken in the session's zone would be 14 hours off.
+process.env.TZ = "Pacific/Kiritimati";
+
 import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RowRewriter } from "@quanta/core/engines";
@@ -32,6 +35,49 @@ describe("the DuckDB engine's row rewriter, through its manifest", () => {
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("DuckDB of this test runs in the far zone, so a cut in the session's zone would show", async () => {
+    const { DuckDBInstance } = await import("../duckdb-api.js");
+    const conn = await (await DuckDBInstance.create(":memory:")).connect();
+    const [row] = (
+      await conn.runAndReadAll(
+        "SELECT current_setting('TimeZone') AS tz, CAST(DATE '2000-01-02' AS TIMESTAMPTZ) < TIMESTAMPTZ '2000-01-02 00:00:00+00' AS early",
+      )
+    ).getRowObjectsJson();
+    conn.closeSync();
+    expect(row).toEqual({ tz: "Pacific/Kiritimati", early: true });
+  });
+
+  it("judges a DATE and a zone-less TIMESTAMP in UTC, not in the machine's zone", async () => {
+    const dates = await write(
+      "dates.parquet",
+      "SELECT * FROM (VALUES (1, DATE '2000-01-01'), (2, DATE '2000-01-02'), (3, NULL::DATE)) t(id, day)",
+    );
+    const times = await write(
+      "times.parquet",
+      "SELECT * FROM (VALUES (1, TIMESTAMP '2000-01-01 11:00:00'), (2, TIMESTAMP '2000-01-01 13:00:00')) t(id, \"at\")",
+    );
+    // Midnight UTC of 2 January: 1 January is old, 2 January (the very instant) is not.
+    const byDay = {
+      format: "parquet",
+      files: [dates],
+      older: { column: "day", before: new Date("2000-01-02T00:00:00Z") },
+    };
+    expect(await rewriter.count(byDay)).toEqual([{ file: dates, rows: 3, older: 1 }]);
+    // Noon UTC: 11:00 is old, 13:00 is not (in UTC+14 both would be old, the day before).
+    const byTime = {
+      format: "parquet",
+      files: [times],
+      older: { column: "at", before: new Date("2000-01-01T12:00:00Z") },
+    };
+    expect(await rewriter.count(byTime)).toEqual([{ file: times, rows: 2, older: 1 }]);
+    const to = join(dir, "dates-kept.parquet");
+    expect(await rewriter.rewriteWithout({ ...byDay, to })).toBe(2);
+    expect(await rowsOf(`SELECT id, day FROM read_parquet('${to}') ORDER BY id`)).toEqual([
+      { id: 2, day: "2000-01-02" },
+      { id: 3, day: null },
+    ]);
   });
 
   it("counts each file and rewrites several into one, in each format, rows with no time kept", async () => {

@@ -31,7 +31,11 @@ function sqlOf(request: RowRewriteRequest, files: readonly string[]) {
   };
 }
 
-/** One in-memory DuckDB for one call. */
+/**
+ * One in-memory DuckDB for one call, judging in UTC: a DATE or a zone-less TIMESTAMP cast to
+ * TIMESTAMPTZ takes the session's zone, which is the machine's own by default, so two replicas in
+ * different zones would cut at different instants.
+ */
 async function withDuckDb<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
@@ -40,6 +44,7 @@ async function withDuckDb<T>(work: (conn: DuckDBConnection) => Promise<T>): Prom
   });
   const conn = await instance.connect();
   try {
+    await conn.run("SET TimeZone = 'UTC'");
     return await work(conn);
   } finally {
     conn.closeSync();
