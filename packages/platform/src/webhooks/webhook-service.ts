@@ -69,9 +69,11 @@ export class WebhookService {
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
     const id = `whk_${randomBytes(9).toString("base64url")}`;
     // Told before it exists: the team's other webhooks hear of a new one, the new one does not.
+    // Its host only: a webhook's path or query can be its credential (Slack-style URLs), and the
+    // event reaches every member of the team, governance and the team's other webhooks.
     await publishEvent(
       this.q,
-      { type: "webhook.registered", subject: teamId, actor, payload: { id, url: checked } },
+      { type: "webhook.registered", subject: teamId, actor, payload: { id, host: new URL(checked).hostname } },
       { teams: [teamId] },
     );
     const { rows } = await this.q.query<Webhook>(
@@ -90,14 +92,19 @@ export class WebhookService {
   }
 
   async remove(teamId: string, id: string, actor: string | undefined): Promise<void> {
-    const { rowCount } = await this.q.query(
-      "UPDATE webhooks SET removed_at = now() WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
+    const { rows } = await this.q.query<{ url: string }>(
+      "UPDATE webhooks SET removed_at = now() WHERE id = $1 AND team_id = $2 AND removed_at IS NULL RETURNING url",
       [id, teamId],
     );
-    if (rowCount === 0) throw new NotFoundError(`team ${teamId} has no webhook "${id}"`);
+    if (rows.length === 0) throw new NotFoundError(`team ${teamId} has no webhook "${id}"`);
     await publishEvent(
       this.q,
-      { type: "webhook.removed", subject: teamId, actor, payload: { id } },
+      {
+        type: "webhook.removed",
+        subject: teamId,
+        actor,
+        payload: { id, host: new URL((rows[0] as { url: string }).url).hostname },
+      },
       { teams: [teamId] },
     );
   }
