@@ -3,7 +3,7 @@ import { publishEvent } from "../events/publish-event.js";
 import { LifecycleStore } from "../harness/lifecycle-store.js";
 import type { Lake } from "../lake/lake.js";
 import { incidentAudience } from "../observability/incident-audience.js";
-import { type IncidentSeverity, quantaActor, raise } from "../observability/incidents.js";
+import { clear, type IncidentSeverity, quantaActor, raise } from "../observability/incidents.js";
 import { forgetProduct } from "../registry/product-cache.js";
 import type { Database } from "../storage/database.js";
 import { type ProductDates, productDates, productPhase } from "./product-dates.js";
@@ -37,6 +37,13 @@ const healAfterMs = 60_000;
 
 const severities: Record<DateKind, IncidentSeverity> = { "end-of-support": "medium", "end-of-life": "high" };
 const fields = { "end-of-support": "endOfSupport", "end-of-life": "endOfLife" } as const;
+
+/**
+ * How long a passed end of life's incident stays open: the owner's notice that the product is now
+ * a tombstone. After it, the incident resolves (a retirement is the plan, not a fault), so it
+ * stops counting in `quanta_incidents_open` (ADR 0042).
+ */
+export const endOfLifeGraceMs = 7 * 86_400_000;
 
 /** The registry status (ODPS `status`) a product at each phase shows in listings and search. */
 const statusOf = { "end-of-support": "deprecated", "end-of-life": "retired" } as const;
@@ -126,12 +133,39 @@ async function announce(db: Database, d: PassedDate, now: Date): Promise<boolean
   return claimed;
 }
 
+const scopeOf = (port: string | null) => port ?? "";
+
+/**
+ * Resolves the product's open `lifecycle` incidents that no longer stand (ADR 0042): a date that
+ * no longer applies (a new version moved it later, or dropped it); an end of support once an end
+ * of life of the same scope (the port, or the whole product) passed, whose incident replaces it;
+ * an end of life once its grace passed. Owners may resolve one earlier themselves.
+ */
+async function settle(db: Database, productId: string, passed: readonly PassedDate[], now: Date): Promise<void> {
+  const { rows } = await db.query<{ port: string | null; key: string }>(
+    `SELECT port, key FROM incidents WHERE product_id = $1 AND kind = 'lifecycle' AND state <> 'resolved' ORDER BY id`,
+    [productId],
+  );
+  if (rows.length === 0) return;
+  const standing = new Map(passed.map((d) => [`${scopeOf(d.port)}\n${d.kind}:${d.at.toISOString()}`, d]));
+  const ended = (port: string | null) =>
+    passed.some((d) => d.kind === "end-of-life" && (d.port === null || d.port === port));
+  for (const r of rows) {
+    const d = standing.get(`${scopeOf(r.port)}\n${r.key}`);
+    const over =
+      !d ||
+      (d.kind === "end-of-support" && ended(d.port)) ||
+      (d.kind === "end-of-life" && now.getTime() - d.at.getTime() >= endOfLifeGraceMs);
+    if (over) await clear(db, { productId, port: r.port, kind: "lifecycle", key: r.key }, now);
+  }
+}
+
 /**
  * One pass over every product's lifecycle at `now`: the dates that passed are announced (once),
  * the registry status follows the phase (`deprecated` after end of support, `retired` after end of
  * life: listings and search show it), and retention expires old rows (with an element) and old
- * port versions. Idempotent; a
- * product's failure is logged and the others go on.
+ * port versions. Lifecycle incidents that no longer stand resolve. Idempotent; a product's
+ * failure is logged and the others go on.
  */
 export async function checkLifecycle(
   db: Database,
@@ -144,7 +178,9 @@ export async function checkLifecycle(
   const result: LifecycleCheck = { announced: [], marked: [], expired: [], rows: [], stopped: [] };
   for (const p of await productDates(db)) {
     try {
-      for (const d of passedDates(p, now)) if (await announce(db, d, now)) result.announced.push(d);
+      const passed = passedDates(p, now);
+      for (const d of passed) if (await announce(db, d, now)) result.announced.push(d);
+      await settle(db, p.productId, passed, now);
       const phase = productPhase(p, now);
       if (phase === "end-of-life") {
         // A tombstone runs no contract tests and no probes: stopped (before its status says retired,

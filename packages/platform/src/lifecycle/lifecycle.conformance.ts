@@ -11,10 +11,11 @@ import { asAdmin, testAuthenticator } from "../harness/test-principal.js";
 import { createApp } from "../http/create-app.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import type { Lake } from "../lake/lake.js";
+import { openIncidentCounts } from "../observability/incidents.js";
 import { Registry } from "../registry/registry.js";
 import type { Database } from "../storage/database.js";
 import type { StoreTarget } from "../storage/store-target.js";
-import { checkLifecycle } from "./lifecycle-check.js";
+import { checkLifecycle, endOfLifeGraceMs } from "./lifecycle-check.js";
 import { lifecycleCheckKind, lifecyclePart } from "./lifecycle-part.js";
 import { checkRead } from "./read-check.js";
 import { expireRows } from "./row-retention.js";
@@ -101,6 +102,13 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
           "SELECT key, severity, port, occurrences FROM incidents WHERE kind = 'lifecycle' ORDER BY id",
         )
       ).rows;
+    const states = async () =>
+      (
+        await db.query<{ key: string; state: string; resolvedBy: string | null }>(
+          `SELECT key, state, resolved_by AS "resolvedBy" FROM incidents
+           WHERE kind = 'lifecycle' AND product_id = 'test.sensors' ORDER BY id`,
+        )
+      ).rows.map((r) => [r.key, r.state, r.resolvedBy]);
     const lifecycleHeaders = (res: Response) => ({
       deprecation: res.headers.get("deprecation"),
       sunset: res.headers.get("sunset"),
@@ -485,6 +493,11 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
           { key: "end-of-support:2030-01-01T00:00:00.000Z", severity: "medium", port: null, occurrences: 1 },
           { key: "end-of-life:2031-01-01T12:00:00.000Z", severity: "high", port: null, occurrences: 1 },
         ]);
+        // The end of life's incident replaces the end of support's, which resolves.
+        expect(await states()).toEqual([
+          ["end-of-support:2030-01-01T00:00:00.000Z", "resolved", "quanta"],
+          ["end-of-life:2031-01-01T12:00:00.000Z", "open", null],
+        ]);
       });
 
       it("a claim whose incident was lost (its process stopped) gets the incident later, not a second event", async () => {
@@ -515,6 +528,12 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         expect(listed.body.items.map((p: Json) => [p.id, p.status])).toEqual([["test.sensors", "retired"]]);
         const res = await consume();
         expect(res.status).toBe(410);
+        // Gone from the mesh's health, not failing in it, though its end of life's incident is open.
+        const health = await get("/api/mesh/health");
+        expect(health.status).toBe(200);
+        const listedIds = health.body.domains.flatMap((d: Json) => d.products.map((p: Json) => p.id));
+        expect(listedIds).toContain("test.upstream");
+        expect(listedIds).not.toContain("test.sensors");
       });
 
       it("a new version with a later end of life brings it back, deprecated, without announcing end of support again", async () => {
@@ -546,8 +565,30 @@ export function lifecycleConformance(name: string, target: StoreTarget): void {
         const check = await checkLifecycle(db, lake, clock);
         expect(check.announced).toEqual([]);
         expect(check.marked).toEqual([{ productId: "test.sensors", status: "deprecated" }]);
+        // The end of life moved later: its incident no longer stands and resolves.
+        expect(await states()).toEqual([
+          ["end-of-support:2030-01-01T00:00:00.000Z", "resolved", "quanta"],
+          ["end-of-life:2031-01-01T12:00:00.000Z", "resolved", "quanta"],
+        ]);
         expect((await get("/api/products/test.sensors")).body.status).toBe("deprecated");
         expect(await events("product.end-of-support")).toHaveLength(1);
+      });
+
+      it("the new end of life's incident stays open for its grace, then resolves: no longer counted open", async () => {
+        const eol = new Date("2032-01-01T00:00:00Z");
+        await checkLifecycle(db, lake, eol);
+        const open = async () => (await openIncidentCounts(db)).filter((c) => c.productId === "test.sensors");
+        expect((await states()).at(-1)).toEqual(["end-of-life:2032-01-01T00:00:00.000Z", "open", null]);
+        expect(await open()).toEqual([{ productId: "test.sensors", severity: "high", open: 1 }]);
+        await checkLifecycle(db, lake, new Date(eol.getTime() + endOfLifeGraceMs - 1));
+        expect((await states()).at(-1)?.[1]).toBe("open");
+        await checkLifecycle(db, lake, new Date(eol.getTime() + endOfLifeGraceMs));
+        expect((await states()).at(-1)).toEqual(["end-of-life:2032-01-01T00:00:00.000Z", "resolved", "quanta"]);
+        expect(await open()).toEqual([]);
+        // Resolved for good: later passes neither reopen it nor announce it again.
+        await checkLifecycle(db, lake, new Date(eol.getTime() + 2 * endOfLifeGraceMs));
+        expect((await states()).at(-1)?.[1]).toBe("resolved");
+        expect(await events("product.end-of-life")).toHaveLength(2);
       });
     });
   });

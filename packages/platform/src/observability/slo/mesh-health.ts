@@ -45,10 +45,12 @@ async function openIncidents(q: Queryable) {
  * The mesh's health per domain (ADR 0039): failing with an open critical or high incident, a
  * breached SLO or a last contract test that failed or could not run; degraded with any other open
  * incident or an SLO at risk; unknown when nothing was measured; else healthy. Worst first.
+ * Retired products are left out (ADR 0042): no one may read them, so their health is no one's.
  */
 export async function meshHealth(q: Queryable, now = new Date()): Promise<MeshHealth> {
   const { rows: products } = await q.query<{ id: string; name: string; domain: string | null; team: string | null }>(
-    "SELECT id, name, domain_id AS domain, team_id AS team FROM data_products ORDER BY id",
+    // A retired product (a tombstone past its end of life) is gone from the mesh, not failing in it.
+    "SELECT id, name, domain_id AS domain, team_id AS team FROM data_products WHERE status IS DISTINCT FROM 'retired' ORDER BY id",
   );
   const incidents = await openIncidents(q);
   const { rows: lastRuns } = await q.query<{ productId: string; status: string }>(
