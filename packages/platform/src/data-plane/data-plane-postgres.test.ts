@@ -182,6 +182,12 @@ slaProperties:`,
         run.runId,
       ]);
       expect(rows.map((r) => r.reason).join(" ")).not.toContain("s3cret-pw");
+      // Nor its observation: the profiles' reasons quote the engine too.
+      const observed = await db.query<{ profiles: string | null }>(
+        "SELECT profiles::text AS profiles FROM run_observations WHERE run_id = $1",
+        [run.runId],
+      );
+      expect(observed.rows[0]?.profiles ?? "").not.toContain("s3cret-pw");
     }
     const { rows } = await db.query<{ reason: string | null }>(
       "SELECT reason FROM audit_log WHERE product_id LIKE 'shop.%'",

@@ -222,9 +222,15 @@ async function introspectedProfiles(
 }
 
 /** A run's reasons with the server's secrets replaced (an engine's message may quote a connection string). */
-function redactResult(result: RunResult, source: PortSource): RunResult {
+export function redactResult(result: RunResult, source: Pick<PortSource, "redact">): RunResult {
   return {
     ...result,
     checks: result.checks.map((c) => (c.reason === undefined ? c : { ...c, reason: source.redact(c.reason) })),
+    // A profile's reason quotes the engine too (a failed scan, a failed introspection).
+    ...(result.profiles
+      ? {
+          profiles: result.profiles.map((p) => (p.reason === undefined ? p : { ...p, reason: source.redact(p.reason) })),
+        }
+      : {}),
   };
 }

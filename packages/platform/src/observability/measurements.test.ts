@@ -150,5 +150,14 @@ describe("a profile as a reader outside the owner team sees it", () => {
     expect(profileForReader({ dataset: "d", rows: 5, columns: [], reason: "partial" }).reason).toMatch(
       /^partial; .*owner team only/,
     );
+    // An engine's message may quote the data: outside the owner team, only what failed is said.
+    const failed = profileForReader({
+      dataset: "d",
+      rows: null,
+      columns: [],
+      reason: "the scan with the profile failed, checks ran alone: Could not convert string 'alice@example.com' to INT32",
+    });
+    expect(failed.reason).toMatch(/^the scan with the profile failed, checks ran alone \(the details are shown/);
+    expect(failed.reason).not.toContain("alice");
   });
 });

@@ -92,5 +92,8 @@ export function measurementPoints(
 export function profileForReader(d: DatasetProfile): DatasetProfile {
   const hide = (c: ColumnProfile): ColumnProfile => ({ ...c, min: null, max: null, mean: null, top: null });
   const note = "min, max, mean and top values are shown to the owner team only";
-  return { ...d, columns: d.columns.map(hide), reason: d.reason ? `${d.reason}; ${note}` : note };
+  // An engine's message after the first colon may quote the data ("could not convert 'alice@…'").
+  const said = d.reason?.split(": ")[0];
+  const reason = said && said !== d.reason ? `${said} (the details are shown to the owner team only)` : said;
+  return { ...d, columns: d.columns.map(hide), reason: reason ? `${reason}; ${note}` : note };
 }
