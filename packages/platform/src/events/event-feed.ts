@@ -50,97 +50,125 @@ export interface FeedPage {
 }
 
 export interface FeedOptions {
-  /** How long a gap in the ids is waited for (a transaction that took an id and has not committed). */
-  settleMs?: number;
-  /** The longest an event waits for older transactions still running (a stuck one must not stop the feed). */
+  /**
+   * The longest the feed waits for one transaction that holds an id below events already committed
+   * (a stuck one must not stop the feed), counted from when this feed first found it holding
+   * events back. An event its transaction commits after that wait is missed by readers already past it.
+   */
   holdMaxMs?: number;
   /** Rows looked at per read at most, whatever the reader may see of them (bounds each read's work). */
   scanRows?: number;
 }
 
-export const defaultSettleMs = 2_000;
 const defaultHoldMaxMs = 60_000;
 const defaultScanRows = 1_000;
+/** Where the floor keys of migration 39 start: `pg_advisory_xact_lock_shared(2^62 + lowest id)`. */
+const floorBase = 4611686018427387904n;
 
 /**
  * The event log as a feed of positions (ADR 0037). Ids are taken when a row is written but become
  * visible when its transaction commits, so a reader that went past id 11 while 10 was still being
- * written would never see 10. The feed serves an event only once every transaction that began
- * writing before its own has ended (`xid` below the snapshot's xmin), and stops at a gap in the ids
- * until the event after the gap is `settleMs` old (a gap that old is a rollback, not a writer).
- * So a position, once passed, is never filled in behind the reader: each event comes once.
+ * written would never see 10. Each transaction that appends events holds, until it ends, a lock
+ * keyed by the lowest id it can take, taken before its first id (migration 39). A read notes the
+ * last id handed out, then the keys held, then reads the rows: it serves rows up to the one before
+ * the lowest key held, and none handed out after it looked (their writers' locks may have come
+ * later). A missing id below that is a rollback and is passed at once. So a position, once passed,
+ * is never filled in behind the reader: each event comes once, unless a transaction holds the feed
+ * back longer than `holdMaxMs`.
  */
 export class EventFeed {
-  private readonly settleMs: number;
   private readonly holdMaxMs: number;
   private readonly scanRows: number;
+  /** Since when each transaction (its floor key) has held events back, as this feed saw it. */
+  private holding = new Map<string, number>();
 
   constructor(
     private readonly q: Queryable,
     options: FeedOptions = {},
   ) {
-    this.settleMs = options.settleMs ?? defaultSettleMs;
     this.holdMaxMs = options.holdMaxMs ?? defaultHoldMaxMs;
     this.scanRows = options.scanRows ?? defaultScanRows;
   }
 
+  /** The floor: the lowest id a transaction still running may commit, and which ids were handed out. */
+  private async floor(): Promise<{ handedOut: number; floor: number; blocked(id: number): void }> {
+    // In this order: an id handed out before the first query has its writer's lock in the second.
+    const { rows: seq } = await this.q.query<{ handed: string }>(
+      "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS handed FROM events_id_seq",
+    );
+    const { rows: held } = await this.q.query<{ key: string; tx: string }>(
+      `SELECT ((classid::bigint << 32) | objid::bigint)::text AS key, virtualtransaction AS tx FROM pg_locks
+       WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= 1073741824
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    const now = Date.now();
+    const before = this.holding;
+    const holding = new Map<string, number>();
+    const waitFor: { key: string; lowest: number }[] = [];
+    for (const h of held) {
+      const key = `${h.tx}/${h.key}`;
+      const since = before.get(key);
+      if (since !== undefined) holding.set(key, since);
+      if (since === undefined || now - since < this.holdMaxMs) {
+        waitFor.push({ key, lowest: Number(BigInt(h.key) - floorBase) });
+      }
+    }
+    this.holding = holding;
+    return {
+      handedOut: Number(seq[0]?.handed ?? 0),
+      floor: Math.min(Number.POSITIVE_INFINITY, ...waitFor.map((w) => w.lowest)),
+      blocked: (id) => {
+        for (const w of waitFor) if (w.lowest <= id && !holding.has(w.key)) holding.set(w.key, now);
+      },
+    };
+  }
+
   async read(reader: FeedReader, query: FeedQuery): Promise<FeedPage> {
-    const { rows } = await this.q.query<StoredEvent & { settled: boolean; old: boolean; visible: boolean }>(
+    const floor = await this.floor();
+    const { rows } = await this.q.query<StoredEvent & { visible: boolean }>(
       `SELECT e.id, e.at, e.type, e.subject, e.actor, e.payload,
-         (e.xid < pg_snapshot_xmin(pg_current_snapshot())
-           OR e.at < now() - make_interval(secs => $3::double precision / 1000)) AS settled,
-         e.at < now() - make_interval(secs => $4::double precision / 1000) AS old,
          CASE
-           WHEN e.type ~ '^(token|user|role|secret)\\.' THEN ($5 OR e.subject = $7)
-           WHEN $5 OR $6 THEN true
+           WHEN e.type ~ '^(token|user|role|secret)\\.' THEN ($3 OR e.subject = $5)
+           WHEN $3 OR $4 THEN true
            ELSE (
-             e.audience && $8::text[]
-             OR e.subject = ANY($8::text[])
+             e.audience && $6::text[]
+             OR e.subject = ANY($6::text[])
              OR EXISTS (SELECT 1 FROM data_products p
-                        WHERE p.id IN (e.subject, e.payload->>'productId') AND p.team_id = ANY($8::text[]))
+                        WHERE p.id IN (e.subject, e.payload->>'productId') AND p.team_id = ANY($6::text[]))
              OR EXISTS (SELECT 1 FROM agreements a
-                        WHERE a.consumer_team = ANY($8::text[])
+                        WHERE a.consumer_team = ANY($6::text[])
                           AND (a.id = e.subject
                                OR (a.product_id IN (e.subject, e.payload->>'productId')
                                    AND a.state IN ('requested', 'active', 'terminating'))))
              OR EXISTS (SELECT 1 FROM agreements a JOIN data_products p ON p.id = a.product_id
-                        WHERE a.id = e.subject AND p.team_id = ANY($8::text[]))
+                        WHERE a.id = e.subject AND p.team_id = ANY($6::text[]))
              OR EXISTS (SELECT 1 FROM contracts c JOIN data_products p ON p.id = c.product_id
-                        WHERE c.id = e.subject AND p.team_id = ANY($8::text[]))
+                        WHERE c.id = e.subject AND p.team_id = ANY($6::text[]))
            )
          END AS visible
        FROM events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
-      [
-        query.after,
-        this.scanRows,
-        this.holdMaxMs,
-        this.settleMs,
-        reader.admin,
-        reader.governance,
-        reader.userId,
-        reader.teams,
-      ],
+      [query.after, this.scanRows, reader.admin, reader.governance, reader.userId, reader.teams],
     );
     const events: StoredEvent[] = [];
     let position = query.after;
-    let stopped = false;
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
       const id = Number(r.id);
-      // An older writer still running, or a gap that may yet fill: go no further for now.
-      if (!r.settled || (id !== position + 1 && !r.old)) {
-        stopped = true;
-        break;
+      // Handed out after the floor was read: read again (at once) to know its writers.
+      if (id > floor.handedOut) return { events, position, more: true };
+      // A transaction still running may commit an id below this one: go no further for now.
+      if (id >= floor.floor) {
+        floor.blocked(id);
+        return { events, position, more: false };
       }
       position = id;
-      const { settled: _s, old: _o, visible, ...event } = r;
+      const { visible, ...event } = r;
       if (!visible || !this.wanted(event, query)) continue;
       events.push({ ...event, id });
       if (events.length >= query.limit) {
-        stopped = r !== rows[rows.length - 1] || rows.length === this.scanRows;
-        return { events, position, more: stopped };
+        return { events, position, more: i < rows.length - 1 || rows.length === this.scanRows };
       }
     }
-    return { events, position, more: !stopped && rows.length === this.scanRows };
+    return { events, position, more: rows.length === this.scanRows };
   }
 
   private wanted(e: StoredEvent, query: FeedQuery): boolean {

@@ -39,8 +39,8 @@ export async function audienceTeams(q: Queryable, audience: EventAudience): Prom
 export async function publishEvent(q: Queryable, event: EventInput, audience: EventAudience): Promise<StoredEvent> {
   const teams = await audienceTeams(q, audience);
   const { rows } = await q.query<StoredEvent>(
-    `INSERT INTO events (type, subject, actor, payload, audience) VALUES ($1, $2, $3, $4, $5)
-     RETURNING id, at, type, subject, actor, payload`,
+    // Through the function of migration 39: it holds the feed's floor before the id is taken.
+    `SELECT id, at, type, subject, actor, payload FROM quanta_append_event($1, $2, $3, $4::jsonb, $5::text[])`,
     [event.type, event.subject, event.actor ?? null, JSON.stringify(event.payload ?? {}), teams],
   );
   const stored = { ...(rows[0] as StoredEvent), id: Number(rows[0]?.id) };

@@ -32,7 +32,7 @@ beforeAll(async () => {
     identity,
     logError: (e) => errors.push(e),
     webhookAllowedNetworks: ["127.0.0.0/8"],
-    events: { pollMs: 50, heartbeatMs: 300, settleMs: 300 },
+    events: { pollMs: 50, heartbeatMs: 300 },
   });
   admin = (await testIdentity(identity, { username: "root@example.com", roles: ["admin"] })).headers;
   governance = (await testIdentity(identity, { username: "gov@example.com", roles: ["governance"] })).headers;

@@ -30,8 +30,8 @@ export interface EventRoutesOptions {
   pollMs?: number;
   /** How often a quiet live stream writes a heartbeat (keeps proxies from closing it). */
   heartbeatMs?: number;
-  /** The feed's settle window (event-feed.ts). */
-  settleMs?: number;
+  /** The longest the feed waits for a stuck writer (event-feed.ts). */
+  holdMaxMs?: number;
 }
 
 const FeedParams = z
@@ -216,7 +216,7 @@ function startPosition(c: Context, after: number | undefined): number {
 
 /** The CloudEvents feed, its live stream and team subscriptions (issue 17, ADR 0037). */
 export function registerEvents(app: OpenAPIHono, db: Database, options: EventRoutesOptions = {}): void {
-  const feed = new EventFeed(db, options.settleMs === undefined ? {} : { settleMs: options.settleMs });
+  const feed = new EventFeed(db, options.holdMaxMs === undefined ? {} : { holdMaxMs: options.holdMaxMs });
   const pollMs = options.pollMs ?? 1_000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const subscriptions = new SubscriptionService(db);

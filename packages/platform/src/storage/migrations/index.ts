@@ -23,6 +23,7 @@ import { observabilityMigration } from "./0035-observability.js";
 import { eventSubscriptionsMigration } from "./0036-event-subscriptions.js";
 import { slosMigration } from "./0037-slos.js";
 import { lifecycleEnforcementMigration } from "./0038-lifecycle-enforcement.js";
+import { eventFeedFloorMigration } from "./0039-event-feed-floor.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -54,4 +55,5 @@ export const migrations: readonly Migration[] = [
   eventSubscriptionsMigration,
   slosMigration,
   lifecycleEnforcementMigration,
+  eventFeedFloorMigration,
 ];
