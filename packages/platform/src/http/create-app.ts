@@ -129,7 +129,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     await next();
   });
   const identity = options.identity ?? new IdentityStore(options.registry.db);
-  app.use("/api/*", authMiddleware(options.authenticator ?? new PlatformAuthenticator(identity)));
+  const authenticator = options.authenticator ?? new PlatformAuthenticator(identity);
+  app.use("/api/*", authMiddleware(authenticator));
   app.use("/api/products/:id/:iface", harnessGuard(options.registry.db));
 
   registerHealth(app, options.registry, platformVersion);
@@ -156,7 +157,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerLineageIntake(app, options.registry.db, new OpenLineageIntake(options.registry.db));
   registerObservability(app, options.registry.db);
   registerSlos(app, options.registry.db);
-  registerEvents(app, options.registry.db, options.events);
+  registerEvents(app, options.registry.db, { ...options.events, authenticator });
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

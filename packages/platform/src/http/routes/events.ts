@@ -1,11 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { InputError, NotAllowedError, NotFoundError, UnavailableError } from "@quanta/core";
+import { ConflictError, InputError, NotAllowedError, NotFoundError, UnavailableError } from "@quanta/core";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { cloudEventJson, toCloudEvent } from "../../events/cloud-event.js";
 import { EventFeed, type FeedQuery, type FeedReader, onEventsAppended, readerOf } from "../../events/event-feed.js";
 import { checkTypePattern } from "../../events/event-types.js";
-import { maxLiveStreams, openLiveStream } from "../../events/live-streams.js";
+import {
+  liveStreamCountOf,
+  maxLiveStreams,
+  maxLiveStreamsPerCaller,
+  openLiveStream,
+} from "../../events/live-streams.js";
 import {
   SubscriptionInputSchema,
   SubscriptionSchema,
@@ -13,6 +18,7 @@ import {
   subscribed,
   subscriptionsOf,
 } from "../../events/subscriptions.js";
+import type { Authenticator } from "../../identity/authenticator.js";
 import { authorize } from "../../identity/authorize.js";
 import { hasRole, type Principal } from "../../identity/principal.js";
 import type { Database } from "../../storage/database.js";
@@ -32,7 +38,25 @@ export interface EventRoutesOptions {
   heartbeatMs?: number;
   /** The longest the feed waits for a stuck writer (event-feed.ts). */
   holdMaxMs?: number;
+  /**
+   * How often a live stream authenticates its credential again and re-reads the caller's rights
+   * (30 s): a revoked token or a lost right ends the stream. Needs `authenticator`.
+   */
+  recheckMs?: number;
+  /** The authentication the requests use (the auth middleware's), for the streams' re-checks. */
+  authenticator?: Authenticator;
 }
+
+/** The bearer credential of a request, as the auth middleware reads it. */
+function credentialOf(c: Context): string | undefined {
+  return /^Bearer[ ]+([^\s]+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+}
+
+const sameReader = (a: FeedReader, b: FeedReader) =>
+  a.admin === b.admin &&
+  a.governance === b.governance &&
+  a.userId === b.userId &&
+  [...a.teams].sort().join("\n") === [...b.teams].sort().join("\n");
 
 const FeedParams = z
   .object({
@@ -219,6 +243,7 @@ export function registerEvents(app: OpenAPIHono, db: Database, options: EventRou
   const feed = new EventFeed(db, options.holdMaxMs === undefined ? {} : { holdMaxMs: options.holdMaxMs });
   const pollMs = options.pollMs ?? 1_000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const recheckMs = options.recheckMs ?? 30_000;
   const subscriptions = new SubscriptionService(db);
 
   app.openapi(feedRoute, async (c) => {
@@ -237,14 +262,39 @@ export function registerEvents(app: OpenAPIHono, db: Database, options: EventRou
 
   app.openapi(streamRoute, (async (c: Context) => {
     const q = (c.req as unknown as { valid(t: "query"): z.infer<typeof FeedParams> }).valid("query");
-    const { reader, query } = await feedQuery(db, principalOf(c), q);
+    const principal = principalOf(c);
+    const first = await feedQuery(db, principal, q);
+    let { query } = first;
     let position = startPosition(c, q.after);
-    const live = openLiveStream();
+    const caller = principal?.userId;
+    if (caller !== undefined && liveStreamCountOf(caller) >= maxLiveStreamsPerCaller) {
+      // The caller's own doing, not the server's: a 4xx (Quanta has no 429), never a slot taken.
+      throw new ConflictError(
+        `you have ${maxLiveStreamsPerCaller} live event streams open already; close one, or read GET /api/events?after=${position}`,
+        { code: "too-many-streams" },
+      );
+    }
+    const live = openLiveStream(caller);
     if (!live) {
       throw new UnavailableError(
         `this server streams ${maxLiveStreams} feeds already; read GET /api/events?after=${position} instead`,
       );
     }
+    const credential = credentialOf(c);
+    const authenticator = options.authenticator;
+    let checkedAt = Date.now();
+    /** Still the same caller with the same rights? Re-authenticated, as a new request would be. */
+    const stillAllowed = async (): Promise<boolean> => {
+      if (!authenticator || credential === undefined) return true;
+      try {
+        const again = await feedQuery(db, await authenticator.authenticate(credential), q);
+        if (!sameReader(again.reader, first.reader)) return false;
+        query = again.query; // a team's subscriptions may have changed
+        return true;
+      } catch {
+        return false;
+      }
+    };
     return streamSSE(c, async (stream) => {
       const { signal } = live;
       stream.onAbort(() => live.abort());
@@ -256,7 +306,15 @@ export function registerEvents(app: OpenAPIHono, db: Database, options: EventRou
         // Tells the client how soon to reconnect if the connection drops.
         await stream.write(`retry: ${Math.max(pollMs, 1_000)}\n\n`);
         while (!signal.aborted) {
-          const page = await feed.read(reader, { ...query, after: position, limit: 100 });
+          if (Date.now() - checkedAt >= recheckMs) {
+            // Rights lost or credential refused: end the stream; a reconnect asks again.
+            if (!(await stillAllowed())) {
+              await stream.write(": the caller's access changed or ended; reconnect to go on\n\n");
+              break;
+            }
+            checkedAt = Date.now();
+          }
+          const page = await feed.read(first.reader, { ...query, after: position, limit: 100 });
           for (const e of page.events) {
             if (signal.aborted) break;
             await stream.writeSSE({ id: String(e.id), data: JSON.stringify(cloudEventJson(toCloudEvent(e))) });
