@@ -62,8 +62,6 @@ export interface FeedOptions {
 
 const defaultHoldMaxMs = 60_000;
 const defaultScanRows = 1_000;
-/** Where the floor keys of migration 39 start: `pg_advisory_xact_lock_shared(2^62 + lowest id)`. */
-const floorBase = 4611686018427387904n;
 
 /**
  * The event log as a feed of positions (ADR 0037). Ids are taken when a row is written but become
@@ -96,9 +94,11 @@ export class EventFeed {
     const { rows: seq } = await this.q.query<{ handed: string }>(
       "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS handed FROM events_id_seq",
     );
+    // Migration 39's keys: two-key form, the first 0x51450000 + the id's high bits, the second its low 32.
     const { rows: held } = await this.q.query<{ key: string; tx: string }>(
-      `SELECT ((classid::bigint << 32) | objid::bigint)::text AS key, virtualtransaction AS tx FROM pg_locks
-       WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= 1073741824
+      `SELECT (((classid::bigint - 1363476480) << 32) | objid::bigint)::text AS key, virtualtransaction AS tx
+       FROM pg_locks
+       WHERE locktype = 'advisory' AND objsubid = 2 AND classid::bigint BETWEEN 1363476480 AND 1365573631
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     const now = Date.now();
@@ -110,7 +110,7 @@ export class EventFeed {
       const since = before.get(key);
       if (since !== undefined) holding.set(key, since);
       if (since === undefined || now - since < this.holdMaxMs) {
-        waitFor.push({ key, lowest: Number(BigInt(h.key) - floorBase) });
+        waitFor.push({ key, lowest: Number(h.key) });
       }
     }
     this.holding = holding;
