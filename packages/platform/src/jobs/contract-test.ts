@@ -229,7 +229,9 @@ export function redactResult(result: RunResult, source: Pick<PortSource, "redact
     // A profile's reason quotes the engine too (a failed scan, a failed introspection).
     ...(result.profiles
       ? {
-          profiles: result.profiles.map((p) => (p.reason === undefined ? p : { ...p, reason: source.redact(p.reason) })),
+          profiles: result.profiles.map((p) =>
+            p.reason === undefined ? p : { ...p, reason: source.redact(p.reason) },
+          ),
         }
       : {}),
   };

@@ -211,7 +211,12 @@ export async function raise(db: Database, signal: Signal): Promise<void> {
           await publishIncident(
             tx,
             "updated",
-            { ...again, severity: up ? signal.severity : again.severity, title: signal.title, detail: signal.detail ?? {} },
+            {
+              ...again,
+              severity: up ? signal.severity : again.severity,
+              title: signal.title,
+              detail: signal.detail ?? {},
+            },
             quantaActor,
             { reopened: true, state: "open" },
           );

@@ -155,7 +155,8 @@ describe("a profile as a reader outside the owner team sees it", () => {
       dataset: "d",
       rows: null,
       columns: [],
-      reason: "the scan with the profile failed, checks ran alone: Could not convert string 'alice@example.com' to INT32",
+      reason:
+        "the scan with the profile failed, checks ran alone: Could not convert string 'alice@example.com' to INT32",
     });
     expect(failed.reason).toMatch(/^the scan with the profile failed, checks ran alone \(the details are shown/);
     expect(failed.reason).not.toContain("alice");
