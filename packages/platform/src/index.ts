@@ -36,6 +36,7 @@ export { StorageRoot } from "./lake/storage-root.js";
 export { type Impact, type ImpactTarget, impactOf } from "./lineage/impact.js";
 export type { LineageGraph } from "./lineage/lineage-schema.js";
 export { LineageStore } from "./lineage/lineage-store.js";
+export type { Incident, ServiceLevels, Stat, TimelineEntry } from "./observability/incident-service.js";
 export type {
   PipelineLogLine,
   PipelineOutputResult,

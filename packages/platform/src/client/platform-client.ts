@@ -18,6 +18,7 @@ import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
 import type { PublishDataResult } from "../lake/publish-data.js";
 import type { Impact, ImpactTarget } from "../lineage/impact-schema.js";
 import type { LineageGraph } from "../lineage/lineage-schema.js";
+import type { Incident, ServiceLevels, Stat, TimelineEntry } from "../observability/incident-service.js";
 import type { PipelineLogLine, PipelineRun, PipelineRunDetail } from "../pipelines/pipeline-run-schema.js";
 import type { RollbackResult } from "../pipelines/pipeline-service.js";
 import { RefusedError } from "../refused-error.js";
@@ -430,39 +431,13 @@ export interface IncidentQuery {
   offset?: number | undefined;
 }
 
-/** An incident as `GET /api/incidents` answers it (issue 17). */
-export interface Incident {
-  id: string | number;
-  productId: string;
-  port: string | null;
-  kind: string;
-  key: string;
-  severity: "critical" | "high" | "medium" | "low";
-  state: IncidentState;
-  title: string;
-  detail: Record<string, unknown>;
-  startedAt: string;
-  detectedAt: string;
-  notifiedAt: string | null;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
-  /** `quanta` when it resolved itself. */
-  resolvedBy: string | null;
-  occurrences: number;
-  lastSeenAt: string;
-  ttdSeconds: number | null;
-  ttnSeconds: number | null;
-  ttrSeconds: number | null;
-}
-
 export interface IncidentList {
   incidents: Incident[];
   total: number;
 }
 
-export interface IncidentDetail extends Incident {
-  timeline: { at: string; type: string; actor: string | null; text: string | null }[];
-}
+/** An incident with its timeline, as `GET /api/incidents/{id}` answers it. */
+export type IncidentDetail = Incident & { timeline: TimelineEntry[] };
 
 export interface SloObjective {
   port: string;
@@ -490,20 +465,8 @@ export interface ProductProfile {
   ports: { port: string; runId: number | string; at: string; datasets: DatasetProfile[] }[];
 }
 
-export interface Percentiles {
-  p50: number | null;
-  p95: number | null;
-  mean: number | null;
-}
-
-export interface ServiceLevels {
-  productId: string;
-  windowDays: number;
-  incidents: number;
-  ttd: Percentiles;
-  ttn: Percentiles;
-  ttr: Percentiles;
-}
+/** Time to detect, notify or repair: p50, p95 and mean in seconds. */
+export type Percentiles = Stat;
 
 const pipelinePath = (productId: string) => `/api/products/${encodeURIComponent(productId)}/pipeline`;
 
