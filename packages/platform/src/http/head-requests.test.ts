@@ -45,6 +45,7 @@ beforeAll(async () => {
     "/api/users/{id}": consumer.user.id,
     "/api/teams/{id}": "sensor-team",
     "/api/agreements/{id}": "agr_none",
+    "/api/incidents/{id}": "1",
     "{contractId}": contract.id,
     "{version}": contract.version,
     "{runId}": "1",
