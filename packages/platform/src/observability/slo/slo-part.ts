@@ -69,12 +69,15 @@ export async function probedPorts(db: Queryable, now = new Date()): Promise<{ pr
   return rows.filter((r) => !gone.has(`${r.productId}\u0000${r.port}`));
 }
 
-/** Whether the port ever had data to serve: a version that landed, or a probe that read it. */
-export async function hasServed(db: Queryable, productId: string, port: string): Promise<boolean> {
+/**
+ * Whether the port had data to serve by `at`: a version that had become current (a staged one is
+ * not served yet), or a probe that read it.
+ */
+export async function hasServed(db: Queryable, productId: string, port: string, at = new Date()): Promise<boolean> {
   const { rows } = await db.query(
-    `SELECT 1 WHERE EXISTS (SELECT 1 FROM port_versions WHERE product_id = $1 AND port = $2)
-       OR EXISTS (SELECT 1 FROM slo_probes WHERE product_id = $1 AND port = $2 AND up)`,
-    [productId, port],
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM port_versions WHERE product_id = $1 AND port = $2 AND current_at <= $3)
+       OR EXISTS (SELECT 1 FROM slo_probes WHERE product_id = $1 AND port = $2 AND up AND at <= $3)`,
+    [productId, port, at.toISOString()],
   );
   return rows.length > 0;
 }
@@ -133,9 +136,11 @@ export function sloPart(ctx: BackgroundContext): BackgroundPart {
     handlers: {
       [sloProbeKind]: async (job) => {
         const { productId, port, slot } = job.payload as { productId: string; port: string; slot: string };
+        const began = new Date();
         const result = await probePort(ctx.db, ctx.locator, readers, productId, port, timeoutMs);
-        // A port that never served data (its first pipeline run or upload is still to come) is not yet up, not down.
-        if (!result.up && !(await hasServed(ctx.db, productId, port))) return { ...result, recorded: false };
+        // A port that had not served data when the probe began (its first pipeline run or upload was still
+        // to come, or landing just then) is not yet up, not down.
+        if (!result.up && !(await hasServed(ctx.db, productId, port, began))) return { ...result, recorded: false };
         await recordProbe(ctx.db, productId, port, new Date(slot), result);
         await evaluateSlos(ctx.db, productId);
         return result;

@@ -135,6 +135,19 @@ export function sloConformance(name: string, target: StoreTarget): void {
         expect(stored.rows).toHaveLength(0);
         // A port that served once counts its downs from then on.
         expect(await hasServed(db, "test.sensors", "readings")).toBe(true);
+        // A version staged is not served yet; once current, it counts from then, not before.
+        const lake = new Lake(new StorageRoot(join(fixture.root, "lake")));
+        const staged = await lake.stage(db, {
+          productId: "test.upstream",
+          port: "events",
+          source: "ingest",
+          createdBy: null,
+        });
+        expect(await hasServed(db, "test.upstream", "events")).toBe(false);
+        const before = new Date(Date.now() - 1000);
+        await db.transaction((tx) => lake.versions.makeCurrent(tx, staged.row, () => []));
+        expect(await hasServed(db, "test.upstream", "events", before)).toBe(false);
+        expect(await hasServed(db, "test.upstream", "events")).toBe(true);
       } finally {
         await part.stop?.();
       }
