@@ -1,46 +1,17 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { generateProductData } from "@quanta/engine-duckdb";
 import { findProductFolders, type RunningPlatform, startPlatform } from "@quanta/platform";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPath, chromiumUnavailable, ensureBuilt, repo, shots } from "./browser-setup.js";
 
 // The product page's lineage view (ADR 0035) in a real Chromium against a real platform with the
 // demo mesh published and its pipelines run, so column edges exist as they do after `serve --demo`.
 
-const chromiumPath = "/usr/bin/chromium";
-const repo = fileURLToPath(new URL("../../../../", import.meta.url));
-const webDir = join(repo, "packages/web");
-const shots = join(repo, "test-results/screenshots");
-const unavailable = existsSync(chromiumPath) ? undefined : "Debian chromium not installed (apt-get install chromium)";
-if (unavailable && process.env.CI) throw new Error(`CI must run the lineage e2e tests: ${unavailable}`);
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "e2e") continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The tests check what `npm run build` ships; a missing or stale build is rebuilt first. */
-function ensureBuilt(): void {
-  const index = join(webDir, "dist/index.html");
-  const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
-    cwd: webDir,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdio: "inherit",
-    timeout: 240_000,
-  });
-}
+const unavailable = chromiumUnavailable("lineage");
 
 const product = "product:climate.temperature";
 const daily = "port:climate.temperature/daily-temperature";

@@ -1,50 +1,18 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { generateProductData } from "@quanta/engine-duckdb";
 import { writeData } from "@quanta/engine-duckdb/test-data";
 import { findProductFolders, type RunningPlatform, readProductFolder, startPlatform } from "@quanta/platform";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tinyProduct } from "../../../platform/src/test-fixtures.js";
+import { chromiumPath, chromiumUnavailable, ensureBuilt, repo, shots } from "./browser-setup.js";
 
 // The marketplace in a real Chromium against a real platform with the demo mesh published.
 
-const chromiumPath = "/usr/bin/chromium";
-const repo = fileURLToPath(new URL("../../../../", import.meta.url));
-const webDir = join(repo, "packages/web");
-const shots = join(repo, "test-results/screenshots");
-const unavailable = existsSync(chromiumPath) ? undefined : "Debian chromium not installed (apt-get install chromium)";
-if (unavailable && process.env.CI) throw new Error(`CI must run the marketplace e2e tests: ${unavailable}`);
-
-/** Newest modification time of the files under `dir` (the UI sources), to know whether dist is stale. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "e2e") continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The tests check what `npm run build` ships; a missing or stale build is rebuilt first. */
-function ensureBuilt(): void {
-  const index = join(webDir, "dist/index.html");
-  const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // Vitest sets NODE_ENV=test; the build must not inherit it.
-  const env = { ...process.env, NODE_ENV: "production" };
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
-    cwd: webDir,
-    env,
-    stdio: "inherit",
-    timeout: 240_000,
-  });
-}
+const unavailable = chromiumUnavailable("marketplace");
 
 /** The text the page shows for one API answer: the data itself, a missing route, or a sign-in request. */
 function expectedState(status: number, body: string, what: string): string | RegExp {

@@ -1,48 +1,19 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { writeData } from "@quanta/engine-duckdb/test-data";
 import { type RunningPlatform, startPlatform } from "@quanta/platform";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tinyProduct } from "../../../platform/src/test-fixtures.js";
+import { chromiumPath, chromiumUnavailable, ensureBuilt, shots } from "./browser-setup.js";
 
 // The marketplace's monitoring (issue 17) in a real Chromium against a real platform: a fixture
 // product whose contract tests ran three times on changing data (so its charts have a history)
 // and whose failing check opened an incident, a product nothing measured yet, and the mesh's health.
 
-const chromiumPath = "/usr/bin/chromium";
-const repo = fileURLToPath(new URL("../../../../", import.meta.url));
-const webDir = join(repo, "packages/web");
-const shots = join(repo, "test-results/screenshots");
-const unavailable = existsSync(chromiumPath) ? undefined : "Debian chromium not installed (apt-get install chromium)";
-if (unavailable && process.env.CI) throw new Error(`CI must run the monitoring e2e tests: ${unavailable}`);
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === "e2e") continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The tests check what `npm run build` ships; a missing or stale build is rebuilt first. */
-function ensureBuilt(): void {
-  const index = join(webDir, "dist/index.html");
-  const sources = Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
-    cwd: webDir,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdio: "inherit",
-    timeout: 240_000,
-  });
-}
+const unavailable = chromiumUnavailable("monitoring");
 
 const monitored = "testing.monitored";
 const unmeasured = "testing.unmeasured";
