@@ -122,7 +122,7 @@ schema:
 
 describe("names the console shows in help without loading core", () => {
   it("are core's", () => {
-    expect(importFormatNames).toEqual([...importFormats.keys()]);
+    expect(importFormatNames).toEqual(importFormats.map((f) => f.name));
     expect(defaultPoliciesFile).toBe(coreDefaultPoliciesFile);
   });
 });

@@ -87,7 +87,9 @@ describe("quanta import", () => {
   it("writes --output, and refuses to overwrite it without --force", async () => {
     const first = await run(dpsReadme, "--output", "out/shelf.odps.yaml");
     expect(first).toMatchObject({ code: 0, out: "" });
-    expect(first.err).toBe("wrote out/shelf.odps.yaml (ODPS)\n");
+    expect(first.err).toBe(
+      'out/shelf.odps.yaml:43:5 warning output-port-contract-missing output port "s3_bucket_shelf_warmers_v1" has no contractId\nwrote out/shelf.odps.yaml (ODPS)\n',
+    );
     const written = SourceDocument.parse(readFileSync(join(dir, "out/shelf.odps.yaml"), "utf8"), "shelf.odps.yaml");
     expect(validateSchema(written, "odps")).toEqual([]);
     expect(written.value).toMatchObject({ kind: "DataProduct", id: "shelf_warmers" });

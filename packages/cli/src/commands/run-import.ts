@@ -2,17 +2,18 @@ import { mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import {
   detectImportFormat,
+  type Format,
   formatIssue,
-  getImportFormat,
+  getFormat,
   hasErrors,
-  type ImportFormat,
+  type ImportInput,
   type Issue,
   importFormats,
-  SourceDocument,
+  importWithFormat,
+  inputIssue,
+  readDocument,
   sortIssues,
   sourceLimits,
-  toYamlText,
-  validateSchema,
 } from "@quanta/core";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -23,7 +24,7 @@ export interface ImportOptions {
   force?: boolean;
 }
 
-async function readInput(io: Io, file: string): Promise<SourceDocument> {
+async function readInput(io: Io, file: string): Promise<ImportInput | Issue> {
   const absolute = resolve(io.cwd, file);
   const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
     throw new CommandError(
@@ -32,13 +33,13 @@ async function readInput(io: Io, file: string): Promise<SourceDocument> {
   });
   if (!info.isFile()) throw new CommandError(`${file}: not a file`);
   if (info.size > sourceLimits.maxBytes) {
-    return SourceDocument.failed(
+    return inputIssue(
       file,
       "file-too-large",
       `file is ${(info.size / 1024 / 1024).toFixed(1)} MiB; the limit is ${sourceLimits.maxBytes / 1024 / 1024} MiB`,
     );
   }
-  return SourceDocument.fromBytes(await readFile(absolute), file);
+  return { file, bytes: await readFile(absolute) };
 }
 
 /** Refuses to overwrite an existing file (or the input itself) before any work is done. */
@@ -58,49 +59,38 @@ function printIssuesToStderr(io: Io, issues: readonly Issue[]): void {
   for (const issue of sortIssues(issues)) io.err(formatIssue(issue));
 }
 
-function chooseFormat(src: SourceDocument, name: string | undefined): ImportFormat | Issue {
+function chooseFormat(input: ImportInput, name: string | undefined): Format | Issue {
   if (name !== undefined) {
-    const format = getImportFormat(name);
-    if (!format) throw new CommandError(`unknown format ${name}; known: ${[...importFormats.keys()].join(", ")}`);
+    const format = getFormat(name);
+    if (!format?.importer)
+      throw new CommandError(`unknown format ${name}; known: ${importFormats.map((f) => f.name).join(", ")}`);
     return format;
   }
-  return (
-    detectImportFormat(src) ??
-    src.at(
-      [],
-      "import-unknown-format",
-      "error",
-      `not a document quanta import can convert (${[...importFormats.values()].map((f) => f.name).join(", ")}); pass --format`,
-    )
-  );
+  const detected = detectImportFormat(input);
+  if (detected) return detected;
+  const message = `not a document quanta import can convert (${importFormats.map((f) => f.name).join(", ")}); pass --format`;
+  const src = readDocument(input);
+  if (!src.readable) return src.issues[0] ?? inputIssue(input.file, "import-unknown-format", message);
+  return src.at([], "import-unknown-format", "error", message);
 }
 
 /** `quanta import FILE`: converts a DCS/DPS document to ODCS/ODPS; exit 1 when it cannot be converted. */
 export async function runImport(io: Io, file: string, options: ImportOptions): Promise<ExitCode> {
   const target = options.output ? await checkOutput(io, file, options.output, options.force === true) : undefined;
-  const src = await readInput(io, file);
-  const chosen = src.readable ? chooseFormat(src, options.format) : undefined;
-  if (chosen === undefined || "code" in chosen) {
-    printIssuesToStderr(io, chosen ? [...src.issues, chosen] : src.issues);
+  const input = await readInput(io, file);
+  const chosen = "code" in input ? input : chooseFormat(input, options.format);
+  if ("code" in input || "code" in chosen) {
+    printIssuesToStderr(io, ["code" in input ? input : (chosen as Issue)]);
     return ExitCode.failed;
   }
-  const { value, issues } = chosen.import(src);
-  if (hasErrors(issues)) {
-    printIssuesToStderr(io, issues);
-    return ExitCode.failed;
-  }
-  const text = toYamlText(value);
-  // A conversion that the official schema rejects is a Quanta bug; never hand it to the user as valid.
-  const check = validateSchema(SourceDocument.parse(text, options.output ?? "<stdout>"), chosen.target);
-  const invalid = check.filter((i) => i.severity === "error");
-  printIssuesToStderr(io, [...issues, ...invalid.map((i) => ({ ...i, code: `import-output-${i.code}` }))]);
-  if (invalid.length > 0) {
-    return ExitCode.failed;
-  }
+  const outcome = await importWithFormat(chosen as Format, input, {}, {}, options.output ?? "<stdout>");
+  printIssuesToStderr(io, outcome.issues);
+  const text = outcome.text;
+  if (hasErrors(outcome.issues) || text === undefined) return ExitCode.failed;
   if (target && options.output) {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text, { flag: options.force ? "w" : "wx" });
-    io.err(`wrote ${options.output} (${chosen.target.toUpperCase()})`);
+    io.err(`wrote ${options.output} (${(chosen as Format).importer?.target.toUpperCase()})`);
   } else {
     io.out(text);
   }

@@ -1,7 +1,9 @@
 import { InputError } from "../errors.js";
-import { detectImportFormat } from "../formats/registry.js";
+import { importDcs } from "../formats/dcs/import.js";
+import { importDps } from "../formats/dps/import.js";
 import { formatIssue, type Issue } from "../issues.js";
 import type { DocumentKind } from "../spec/kinds.js";
+import { detectKind } from "../spec/kinds.js";
 import { loadDocument } from "../spec/load-document.js";
 import type { SourceDocument } from "../spec/source.js";
 import { buildReport, type DiffReport, type DiffStandard } from "./build-report.js";
@@ -24,7 +26,11 @@ export interface DiffOptions {
   convert?: Converter;
 }
 
-const registryConvert: Converter = (src) => detectImportFormat(src)?.import(src);
+/** DCS and DPS documents are compared as the ODCS and ODPS they convert to. */
+const registryConvert: Converter = (src) => {
+  const kind = detectKind(src.value)?.kind;
+  return kind === "dcs" ? importDcs(src) : kind === "dps" ? importDps(src) : undefined;
+};
 
 /**
  * Diffs two parsed documents: checks they are readable and of one standard (converting DCS/DPS),

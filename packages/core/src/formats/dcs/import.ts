@@ -3,7 +3,7 @@ import { detectKind } from "../../spec/kinds.js";
 import type { SourceDocument } from "../../spec/source.js";
 import { validateSchema } from "../../spec/validate.js";
 import { ConvertContext, type CustomProperty, compact, isObject, type JsonObject } from "../convert-context.js";
-import type { ImportResult } from "../import-format.js";
+import type { ImportResult } from "../format.js";
 import { distributeExamples, exampleRows } from "./examples.js";
 import { convertQualityList, convertTopLevelQuality } from "./quality.js";
 import { convertServers } from "./servers.js";

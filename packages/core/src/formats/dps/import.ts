@@ -3,7 +3,7 @@ import { detectKind } from "../../spec/kinds.js";
 import type { SourceDocument } from "../../spec/source.js";
 import { validateSchema } from "../../spec/validate.js";
 import { ConvertContext, type CustomProperty, compact, type JsonObject } from "../convert-context.js";
-import type { ImportResult } from "../import-format.js";
+import type { ImportResult } from "../format.js";
 
 export const dpsVersions = ["0.0.1"] as const;
 

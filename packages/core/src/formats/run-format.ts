@@ -1,0 +1,153 @@
+import { hasErrors, type Issue } from "../issues.js";
+import { loadDocument } from "../spec/load-document.js";
+import type { DataContract } from "../spec/odcs/model.js";
+import { SourceDocument } from "../spec/source.js";
+import type {
+  ExportResult,
+  Format,
+  FormatOption,
+  FormatOptions,
+  ImportEnvironment,
+  ImportInput,
+  ImportResult,
+} from "./format.js";
+import { formats } from "./registry.js";
+import { inputIssue } from "./text-source.js";
+import { toYamlText } from "./yaml-output.js";
+
+/**
+ * Checks given options against a direction's declared ones and fills in defaults. Unknown names
+ * and values outside `choices` are errors naming what is accepted.
+ */
+export function resolveOptions(
+  declared: readonly FormatOption[] | undefined,
+  given: FormatOptions,
+  where: { file: string; format: string },
+): { options: FormatOptions; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const known = new Map((declared ?? []).map((o) => [o.name, o]));
+  const options: Record<string, string | undefined> = {};
+  for (const option of declared ?? []) if (option.default !== undefined) options[option.name] = option.default;
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const option = known.get(name);
+    if (!option) {
+      const accepted = [...known.keys()];
+      issues.push(
+        inputIssue(
+          where.file,
+          "format-option-unknown",
+          `${where.format} has no option ${JSON.stringify(name)}; ${accepted.length ? `known: ${accepted.join(", ")}` : "it takes none"}`,
+        ),
+      );
+      continue;
+    }
+    if (option.choices && !option.choices.includes(value)) {
+      issues.push(
+        inputIssue(
+          where.file,
+          "format-option-invalid",
+          `${where.format} option ${name} must be one of ${option.choices.join(", ")}; got ${JSON.stringify(value)}`,
+        ),
+      );
+      continue;
+    }
+    options[name] = value;
+  }
+  return { options, issues };
+}
+
+/** The first format whose importer recognises the input, if any. */
+export function detectImportFormat(input: ImportInput): Format | undefined {
+  for (const format of formats) {
+    try {
+      if (format.importer?.detect?.(input)) return format;
+    } catch {
+      // A detector that throws does not recognise the input.
+    }
+  }
+  return undefined;
+}
+
+export interface ImportOutcome extends ImportResult {
+  /** The document as YAML, present when the import succeeded. */
+  text?: string;
+}
+
+/**
+ * Imports one input with a format and checks the result the way a user would: the official schema
+ * of the target standard, then lint. A result the schema rejects is a Quanta bug and is never handed
+ * out as valid (its issues carry `import-output-`); lint warnings are passed on.
+ */
+export async function importWithFormat(
+  format: Format,
+  input: ImportInput,
+  given: FormatOptions,
+  env: ImportEnvironment = {},
+  outputName = "<output>",
+): Promise<ImportOutcome> {
+  const importer = format.importer;
+  if (!importer) {
+    return {
+      value: {},
+      issues: [inputIssue(input.file, "format-no-import", `${format.name} is an export format only`)],
+    };
+  }
+  const { options, issues: optionIssues } = resolveOptions(importer.options, given, {
+    file: input.file,
+    format: format.name,
+  });
+  if (optionIssues.length > 0) return { value: {}, issues: optionIssues };
+  const result = await importer.run(input, options, env);
+  if (hasErrors(result.issues)) return result;
+  const text = toYamlText(result.value);
+  // The linter (and its SQL parser) loads only when an import has produced something to lint.
+  const { lintDocument } = await import("../lint/lint-document.js");
+  const checked = lintDocument(SourceDocument.parse(text, outputName));
+  const invalid = checked.filter((i) => i.severity === "error").map((i) => ({ ...i, code: `import-output-${i.code}` }));
+  const warnings = checked.filter((i) => i.severity !== "error");
+  const issues = [...result.issues, ...invalid, ...warnings];
+  return invalid.length > 0 ? { value: result.value, issues } : { value: result.value, issues, text };
+}
+
+/**
+ * Exports an ODCS contract (any version Quanta reads) with a format. A document that is not a
+ * valid ODCS contract is refused with its schema issues: exporters can rely on the v3.1 shape.
+ */
+export async function exportWithFormat(
+  format: Format,
+  source: SourceDocument,
+  given: FormatOptions,
+  product?: Record<string, unknown>,
+): Promise<ExportResult> {
+  const exporter = format.exporter;
+  if (!exporter) {
+    return {
+      files: [],
+      issues: [inputIssue(source.file, "format-no-export", `${format.name} is an import format only`)],
+    };
+  }
+  const loaded = loadDocument(source);
+  if (hasErrors(loaded.issues)) return { files: [], issues: loaded.issues };
+  if (loaded.kind !== "odcs") {
+    return {
+      files: [],
+      issues: [
+        inputIssue(
+          source.file,
+          "format-export-not-odcs",
+          `export reads an ODCS data contract; this is ${loaded.kind === undefined ? "not one" : `a ${loaded.kind.toUpperCase()} document`}${loaded.kind === "dcs" ? " (convert it first: quanta import --format dcs)" : ""}`,
+        ),
+      ],
+    };
+  }
+  const { options, issues } = resolveOptions(exporter.options, given, { file: source.file, format: format.name });
+  if (issues.length > 0) return { files: [], issues };
+  const result = await exporter.run({
+    contract: loaded.value as DataContract,
+    source,
+    options,
+    ...(product ? { product } : {}),
+  });
+  return { files: result.files, issues: [...loaded.issues, ...result.issues] };
+}
