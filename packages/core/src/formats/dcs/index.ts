@@ -1,7 +1,6 @@
 import { detectKind } from "../../spec/kinds.js";
 import type { Format } from "../format.js";
 import { readDocument } from "../text-source.js";
-import { importDcs } from "./import.js";
 
 export const format: Format = {
   name: "dcs",
@@ -13,7 +12,9 @@ export const format: Format = {
     detect: (input) => detectKind(readDocument(input).value)?.kind === "dcs",
     run: async (input) => {
       const src = readDocument(input);
-      return src.readable ? importDcs(src) : { value: {}, issues: src.issues };
+      if (!src.readable) return { value: {}, issues: src.issues };
+      const { importDcs } = await import("./import.js");
+      return importDcs(src);
     },
   },
 };

@@ -1,7 +1,6 @@
 import { detectKind } from "../../spec/kinds.js";
 import type { Format } from "../format.js";
 import { readDocument } from "../text-source.js";
-import { importDps } from "./import.js";
 
 export const format: Format = {
   name: "dps",
@@ -13,7 +12,9 @@ export const format: Format = {
     detect: (input) => detectKind(readDocument(input).value)?.kind === "dps",
     run: async (input) => {
       const src = readDocument(input);
-      return src.readable ? importDps(src) : { value: {}, issues: src.issues };
+      if (!src.readable) return { value: {}, issues: src.issues };
+      const { importDps } = await import("./import.js");
+      return importDps(src);
     },
   },
 };
