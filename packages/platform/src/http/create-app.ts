@@ -27,6 +27,7 @@ import { registerAuthConfig } from "./routes/auth-config.js";
 import { dataUploadPath, registerDataUpload } from "./routes/data-upload.js";
 import { registerDemoSignIn } from "./routes/demo-sign-in.js";
 import { type EventRoutesOptions, registerEvents } from "./routes/events.js";
+import { formatBodyPath, registerFormats } from "./routes/formats.js";
 import { registerGovernance } from "./routes/governance.js";
 import { registerHarness } from "./routes/harness.js";
 import { registerHealth } from "./routes/health.js";
@@ -113,7 +114,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
       (method === "POST" || method === "PUT" || method === "PATCH") &&
       c.req.raw.body &&
       !ownMediaTypes.test(c.req.path) &&
-      !dataUploadPath.test(c.req.path)
+      !dataUploadPath.test(c.req.path) &&
+      !formatBodyPath.test(c.req.path)
     ) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
       // An action whose body is optional (approve, terminate) may be sent with none at all; Hono
@@ -135,6 +137,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   registerHealth(app, options.registry, platformVersion);
   registerProducts(app, options.registry);
+  registerFormats(app, options.registry);
   if (options.harness) {
     registerHarness(app, options.harness);
     registerDataUpload(app, options.harness, options.maxUploadBytes ? { maxBytes: options.maxUploadBytes } : {});
