@@ -30,7 +30,7 @@ import { format as sqlQuery } from "./sql-query/index.js";
 import { format as sqlalchemy } from "./sqlalchemy/index.js";
 import { format as typescript } from "./typescript/index.js";
 
-export type * from "./format.js";
+export * from "./format.js";
 
 /**
  * Every format, in the order help lists them: contract standards first, then schema languages,

@@ -57,7 +57,22 @@ export function resolveOptions(
   return { options, issues };
 }
 
-/** The first format whose importer recognises the input, if any. */
+/** File name endings that name a format when no detector recognises the content. */
+const formatByExtension: readonly [RegExp, string][] = [
+  [/\.sql$/i, "sql"],
+  [/\.avsc$/i, "avro"],
+  [/\.proto$/i, "protobuf"],
+  [/\.dbml$/i, "dbml"],
+  [/\.xlsx$/i, "excel"],
+  [/\.parquet$/i, "parquet"],
+  [/\.(csv|tsv)(\.gz)?$/i, "csv"],
+  [/\.(jsonl|ndjson)(\.gz)?$/i, "json"],
+];
+
+/**
+ * The format of an input: the first whose importer recognises the content, else the one its file
+ * name ends with (`orders.sql`), if any.
+ */
 export function detectImportFormat(input: ImportInput): Format | undefined {
   for (const format of formats) {
     try {
@@ -65,6 +80,11 @@ export function detectImportFormat(input: ImportInput): Format | undefined {
     } catch {
       // A detector that throws does not recognise the input.
     }
+  }
+  const path = input.file.replace(/[?#].*$/, "");
+  for (const [ending, name] of formatByExtension) {
+    const format = formats.find((f) => f.name === name && f.importer);
+    if (ending.test(path) && format) return format;
   }
   return undefined;
 }

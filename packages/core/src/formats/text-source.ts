@@ -81,9 +81,19 @@ export function readText(input: ImportInput, formatTitle: string): TextSource | 
   return new TextSource(input.file, text.startsWith("\uFEFF") ? text.slice(1) : text);
 }
 
-/** The input parsed as YAML or JSON with positions; its issues say why when it cannot be read. */
+const parsed = new WeakMap<ImportInput, SourceDocument>();
+
+/**
+ * The input parsed as YAML or JSON with positions; its issues say why when it cannot be read.
+ * Parsed once per input, however many formats' `detect` look at it.
+ */
 export function readDocument(input: ImportInput): SourceDocument {
-  return SourceDocument.fromBytes(input.bytes, input.file);
+  let src = parsed.get(input);
+  if (!src) {
+    src = SourceDocument.fromBytes(input.bytes, input.file);
+    parsed.set(input, src);
+  }
+  return src;
 }
 
 /** Whether bytes begin with a signature (`PAR1`, a zip's `PK\x03\x04`), for `detect`. */
