@@ -17,4 +17,10 @@ export const format: Format = {
       return importDcs(src);
     },
   },
+  exporter: {
+    description:
+      "ODCS v3.1 to Data Contract Specification 1.2.1 (models, fields, servers, servicelevels, terms, quality)",
+    options: [],
+    run: async (input) => (await import("./export.js")).exportDcs(input),
+  },
 };
