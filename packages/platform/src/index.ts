@@ -5,6 +5,7 @@ export * from "./audit/event-log.js";
 export * from "./client/credentials.js";
 export { DataUploadError, type DataUploadOptions, dataFormatOfFile } from "./client/data-upload.js";
 export * from "./client/platform-client.js";
+export { type DataImportEnvironmentOptions, dataImportEnvironment } from "./formats/data-import-environment.js";
 export { DataLocator } from "./harness/data-locator.js";
 export { Harness, type HarnessOptions } from "./harness/harness.js";
 export type { IngestLimits, IngestResult } from "./harness/ingest/ingest-batch.js";
