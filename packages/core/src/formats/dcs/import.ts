@@ -3,6 +3,7 @@ import { detectKind } from "../../spec/kinds.js";
 import type { SourceDocument } from "../../spec/source.js";
 import { validateSchema } from "../../spec/validate.js";
 import { ConvertContext, type CustomProperty, compact, isObject, type JsonObject } from "../convert-context.js";
+import { dbtSchemaToOdcsObjects } from "../dbt/import.js";
 import type { ImportResult } from "../format.js";
 import { distributeExamples, exampleRows } from "./examples.js";
 import { convertQualityList, convertTopLevelQuality } from "./quality.js";
@@ -353,15 +354,24 @@ class DcsConverter {
       this.ctx.info(["info", key], "dcs-custom-property", `info.${key} kept as a custom property`);
     }
     for (const [key, value] of Object.entries(this.root)) {
-      if (rootKeys.has(key)) continue;
+      if (rootKeys.has(key) || (key === "schema" && this.dbtSchema())) continue;
       custom.push({ property: key, value });
       this.ctx.info([key], "dcs-custom-property", `${key} kept as a custom property`);
     }
     return custom;
   }
 
+  /** DCS 0.9 `schema: { type: dbt, specification }` stands for `models` when these are absent. */
+  private dbtSchema(): boolean {
+    const schema = this.root.schema;
+    return this.root.models === undefined && isObject(schema) && schema.type === "dbt";
+  }
+
   private models(): JsonObject[] {
     const { ctx, root } = this;
+    if (this.dbtSchema() && isObject(root.schema)) {
+      return dbtSchemaToOdcsObjects(ctx, root.schema.specification, ["schema", "specification"]);
+    }
     const models = ctx.object(root.models, ["models"], "models") ?? {};
     const names = Object.keys(models);
     const topQuality = root.quality === undefined ? new Map() : convertTopLevelQuality(ctx, root.quality, names);
