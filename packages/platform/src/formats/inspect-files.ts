@@ -49,6 +49,56 @@ async function head(path: string, size: number): Promise<Buffer> {
   }
 }
 
+const delimiters = [",", ";", "\t", "|"];
+const shown = (d: string) => (d === "\t" ? "tabs" : JSON.stringify(d));
+
+/**
+ * Why the start of a file is not CSV, or undefined: every record must have as many fields as the
+ * header, with the delimiter the header uses (quotes honoured, blank lines skipped). DuckDB would
+ * read such a file as one column of text lines, which is no table at all.
+ */
+export function csvShapeProblem(text: string, complete: boolean): string | undefined {
+  const records: { line: number; fields: number }[] = [];
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
+  const delimiter = delimiters
+    .map((d) => ({ d, n: firstLine.split(d).length }))
+    .sort((a, b) => b.n - a.n)
+    .find((c) => c.n > 1)?.d;
+  if (delimiter === undefined) return undefined;
+  let line = 1;
+  let start = 1;
+  let fields = 1;
+  let quoted = false;
+  let quoteLine = 0;
+  let empty = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      if (!quoted) quoteLine = line;
+      quoted = !quoted;
+      empty = false;
+    } else if (c === "\n") {
+      line++;
+      if (!quoted) {
+        if (!empty) records.push({ line: start, fields });
+        start = line;
+        fields = 1;
+        empty = true;
+      }
+    } else if (!quoted && c === delimiter) {
+      fields++;
+      empty = false;
+    } else if (c !== "\r") empty = false;
+  }
+  if (complete && !quoted && !empty) records.push({ line: start, fields });
+  const header = records[0];
+  const odd = header === undefined ? undefined : records.find((r) => r.fields !== header.fields);
+  if (complete && quoted && (odd === undefined || odd.line > quoteLine))
+    return `the quote opened on line ${quoteLine} is never closed`;
+  if (header === undefined || odd === undefined) return undefined;
+  return `line ${odd.line} has ${odd.fields} field${odd.fields === 1 ? "" : "s"} where the header (line ${header.line}) has ${header.fields}, separated by ${shown(delimiter)}`;
+}
+
 /** A precise refusal of one named local file that is not what its format says, or undefined. */
 async function checkFile(source: FileSource, location: string, path: string): Promise<void> {
   const found = await stat(path).catch(() => undefined);
@@ -71,6 +121,11 @@ async function checkFile(source: FileSource, location: string, path: string): Pr
     throw new InputError(`${location} is a binary file, not ${titles[source]} text (a NUL byte at offset ${nul})`, {
       code: "data-binary-file",
     });
+  if (source === "csv") {
+    const complete = found.size <= bytes.length;
+    const problem = csvShapeProblem(bytes.toString("utf8"), complete);
+    if (problem !== undefined) throw new InputError(`${location} is not CSV: ${problem}`, { code: "data-not-csv" });
+  }
   if (source === "json") {
     const first = bytes.toString("utf8").trimStart().charAt(0);
     if (first !== "{" && first !== "[")
@@ -82,9 +137,10 @@ async function checkFile(source: FileSource, location: string, path: string): Pr
 }
 
 /** DuckDB's words for "nothing there" and "not this format", as a user can act on them. */
-function readError(source: FileSource, location: string, e: unknown): Error {
+function readError(source: FileSource, location: string, path: string, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
-  const first = text.split("\n")[0]?.trim() ?? text;
+  // The engine names the resolved path; the user gave the location.
+  const first = (text.split("\n")[0]?.trim() ?? text).replace(/^[A-Za-z ]*Error: /, "").replaceAll(path, location);
   if (/No files found that match the pattern/i.test(text))
     return new NotFoundError(`no file matches ${location}`, { code: "data-not-found" });
   if (/No such file|does not exist|cannot open file/i.test(text))
@@ -127,14 +183,14 @@ export async function inspectFiles(
   try {
     conn = await factory({ server, objects: [{ name }], baseDir, env });
   } catch (e) {
-    throw readError(source, location, e);
+    throw readError(source, location, path, e);
   }
   try {
     let columns: Awaited<ReturnType<Connection["introspect"]>>;
     try {
       columns = await conn.introspect(name);
     } catch (e) {
-      throw readError(source, location, e);
+      throw readError(source, location, path, e);
     }
     if (columns === undefined || columns.length === 0)
       throw new InputError(`${location} has no columns`, { code: "data-no-columns" });
@@ -142,7 +198,7 @@ export async function inspectFiles(
     try {
       scanned = await scanColumns(conn, conn.relation(name), columns, maxValues);
     } catch (e) {
-      if (e instanceof EngineError) throw readError(source, location, e);
+      if (e instanceof EngineError) throw readError(source, location, path, e);
       throw e;
     }
     const key = observedKey(conn, scanned);

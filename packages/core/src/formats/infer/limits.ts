@@ -1,0 +1,2 @@
+/** Value sets larger than this are not suggested (option `values`). */
+export const defaultMaxValues = 20;
