@@ -160,8 +160,9 @@ const logicalNames = new Set([
   "array",
 ]);
 
+/** Lower case only: `DATE` is an engine's type name, `date` the contract's logical type. */
 export function isLogicalTypeName(type: string): boolean {
-  return logicalNames.has(type.toLowerCase());
+  return logicalNames.has(type);
 }
 
 /**

@@ -566,7 +566,7 @@ function schemaCheck(
         items.push({
           path: [...where, c],
           property: c,
-          column: isLogicalTypeName(t) ? { logicalType: t.toLowerCase() } : { physicalType: t, ...logicalOf(t) },
+          column: isLogicalTypeName(t) ? { logicalType: t } : { physicalType: t, ...logicalOf(t) },
         });
       }
     } else {
