@@ -319,6 +319,44 @@ export function registerAccessCommand(program: Command, io: Io, setExit: SetExit
     });
 
   access
+    .command("snippet")
+    .description(
+      "code that reads a port: curl, Python, TypeScript, DuckDB, SQL, and psql for a database grant (the token comes from $QUANTA_TOKEN)",
+    )
+    .argument("<product>", "the data product's id")
+    .requiredOption("--port <port>", "the output port")
+    .option("--language <language>", "only this one: curl, python, typescript, duckdb, sql, psql")
+    .option("--server <url>", serverOption)
+    .option("--json", "print the API's answer as JSON")
+    .action(async (product: string, opts: ServerOptions & { port: string; language?: string }) => {
+      const x = await call((await client(opts.server)).snippets(product, opts.port));
+      if (opts.json) {
+        io.out(JSON.stringify(x, null, 2));
+        setExit(ExitCode.ok);
+        return;
+      }
+      const chosen = opts.language === undefined ? x.snippets : x.snippets.filter((s) => s.language === opts.language);
+      if (chosen.length === 0) {
+        throw new CommandError(
+          `no ${opts.language} snippet for ${product} port ${opts.port}; there are: ${x.snippets.map((s) => s.language).join(", ")}`,
+        );
+      }
+      const c = colors(io);
+      if (opts.language !== undefined) {
+        // Alone, the code is printed bare so it can be piped: `quanta access snippet … --language curl | sh`.
+        io.out(chosen[0]?.code ?? "");
+        io.err(c.dim(chosen[0]?.note ?? ""));
+      } else {
+        for (const s of chosen) {
+          io.out(c.bold(`# ${s.label}`));
+          io.out(c.dim(`# ${s.note}`));
+          io.out(`${s.code}\n`);
+        }
+      }
+      setExit(ExitCode.ok);
+    });
+
+  access
     .command("connection")
     .description("connect to the store directly: host, database, the agreement's role, its views (PostgreSQL ports)")
     .argument("<id>", "the agreement's id (agr_…)")

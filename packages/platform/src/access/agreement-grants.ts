@@ -105,7 +105,7 @@ export class AgreementGrants {
   async connection(
     agreementId: string,
     principal: Principal | undefined,
-    options: { newPassword?: boolean } = {},
+    options: { newPassword?: boolean; withoutLogin?: boolean } = {},
   ): Promise<AgreementConnection> {
     const agreement = await this.agreement(this.db, agreementId);
     if (!principal) authorize(principal, "me.read", undefined); // 401 for anonymous callers
@@ -136,6 +136,20 @@ export class AgreementGrants {
       );
     }
     const { engine, share, source } = await this.share(agreement);
+    if (options.withoutLogin) {
+      // Where to connect, for code that shows it (snippets): never a password, nor the claim of one.
+      const where = (await (engine.loadGrants as () => Promise<StoreGrants>)()).endpoint(share);
+      return {
+        agreementId,
+        engine: engine.name,
+        host: where.host,
+        port: where.port,
+        database: where.database,
+        role: grant.role,
+        passwordIssuedAt: grant.loginIssuedAt,
+        views: grant.views,
+      };
+    }
     // Claimed in the store first, so two first fetches cannot both be shown a password.
     const claim = await this.db.query<{ loginIssuedAt: string }>(
       `UPDATE agreement_grants SET login_issued_at = now(), updated_at = now()

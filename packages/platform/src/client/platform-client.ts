@@ -12,6 +12,7 @@ import type { Agreement, AgreementState } from "../access/agreement.js";
 import type { AgreementConnection } from "../access/agreement-connection-schema.js";
 import type { Subscription, SubscriptionInput } from "../events/subscriptions.js";
 import type { PolicyAppliedSchema } from "../governance/policy-schema.js";
+import type { SnippetsSchema } from "../harness/snippets/snippets-schema.js";
 import type { ErrorBody } from "../http/error-response.js";
 import type { Principal } from "../identity/principal.js";
 import { UnauthenticatedError } from "../identity/unauthenticated-error.js";
@@ -194,6 +195,12 @@ export class PlatformClient {
    * Where and as whom the consumer team reads the agreement's data straight from the store; the
    * password is in the answer only when it was issued by this call (the first one, or `newPassword`).
    */
+  /** Code that reads a port (curl, Python, TypeScript, DuckDB, SQL; psql for a database grant). */
+  async snippets(productId: string, port: string): Promise<z.infer<typeof SnippetsSchema>> {
+    const path = `/api/products/${encodeURIComponent(productId)}/ports/${encodeURIComponent(port)}/snippets`;
+    return (await this.request<z.infer<typeof SnippetsSchema>>(path)).body;
+  }
+
   async agreementConnection(id: string, options: { newPassword?: boolean } = {}): Promise<AgreementConnection> {
     const path = `/api/agreements/${agreementSegment(id)}/connection`;
     if (options.newPassword) return this.post<AgreementConnection>(path);

@@ -40,6 +40,7 @@ import { registerPipelines } from "./routes/pipelines.js";
 import { registerProducts } from "./routes/products.js";
 import { registerSecrets } from "./routes/secrets.js";
 import { registerSlos } from "./routes/slos.js";
+import { registerSnippets } from "./routes/snippets.js";
 import { registerStatic } from "./static-files.js";
 
 export interface AppOptions {
@@ -140,6 +141,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerFormats(app, options.registry);
   if (options.harness) {
     registerHarness(app, options.harness);
+    registerSnippets(app, options.harness);
     registerDataUpload(app, options.harness, options.maxUploadBytes ? { maxBytes: options.maxUploadBytes } : {});
     registerPipelines(app, new PipelineService(options.registry.db, options.harness.lake));
   }

@@ -49,6 +49,7 @@ beforeAll(async () => {
     "{contractId}": contract.id,
     "{version}": contract.version,
     "{runId}": "1",
+    "{port}": "readings",
   };
   const doc = (await (await app.request("/api/openapi.json")).json()) as { paths: Record<string, { get?: unknown }> };
   paths = Object.entries(doc.paths)

@@ -5,6 +5,7 @@ import type {
   ApiErrorBody,
   AuditEntry,
   ConsumeResult,
+  ConsumerSnippets,
   ContractVersion,
   ContractVersionSummary,
   ControlAction,
@@ -123,6 +124,8 @@ export const api = {
   cancelPipelineRun: (id: string, runId: number) =>
     postJson<PipelineRun>(`/api/products/${enc(id)}/pipeline/runs/${runId}/cancel`, {}),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
+  snippets: (id: string, port: string, signal?: AbortSignal) =>
+    getJson<ConsumerSnippets>(`/api/products/${enc(id)}/ports/${enc(port)}/snippets`, signal),
   consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>
     postJson<ConsumeResult>(`/api/products/${enc(id)}/consume`, { ...body, format: "json" }, signal),
   /** Who the token belongs to; `token` checks a token before it is kept. */

@@ -6,6 +6,7 @@ export type {
   Agreement,
   ApiErrorBody,
   AuditEntry,
+  ConsumerSnippets,
   ContractSummary,
   ContractVersion,
   ContractVersionSummary,

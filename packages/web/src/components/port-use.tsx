@@ -1,48 +1,74 @@
 import { useState } from "react";
 import { api } from "../api/api-client.js";
 import type { ApiError } from "../api/api-error.js";
-import type { ConsumeResult } from "../api/types.js";
-import { toApiError } from "../api/use-api.js";
-import { type SnippetInput, type SnippetLanguage, snippetLabels, snippets } from "../lib/snippets.js";
+import type { ConsumeResult, ConsumerSnippets } from "../api/types.js";
+import { toApiError, useApi } from "../api/use-api.js";
 import { ApiProblem, Loading } from "./states.js";
 import { TableWrap } from "./table-wrap.js";
 
-const languages = Object.keys(snippetLabels) as SnippetLanguage[];
+type Snippet = ConsumerSnippets["snippets"][number];
 
-/** How to read the port: copyable code for the consume API, and a live preview of a few rows. */
-export function PortUse({ input }: { input: Omit<SnippetInput, "baseUrl"> }) {
-  const [lang, setLang] = useState<SnippetLanguage>("sql");
-  const [copied, setCopied] = useState(false);
-  const code = snippets({ ...input, baseUrl: window.location.origin })[lang];
+/**
+ * How to read the port: code for the consume API as the platform writes it for this caller
+ * (GET …/snippets: the token from $QUANTA_TOKEN, rows as objects, psql for a database grant), and
+ * a live preview of a few rows.
+ */
+export function PortUse({ input }: { input: { productId: string; port: string } }) {
+  const answer = useApi((signal) => api.snippets(input.productId, input.port, signal), [input.productId, input.port]);
   return (
     <div className="port-use">
       <h4>Use this port</h4>
-      <div className="snippet">
-        <fieldset className="snippet-tabs">
-          <legend className="visually-hidden">Code language</legend>
-          {languages.map((l) => (
-            <button key={l} type="button" className="chip-toggle" aria-pressed={l === lang} onClick={() => setLang(l)}>
-              {snippetLabels[l]}
-            </button>
-          ))}
-          <button
-            type="button"
-            className="button small-button"
-            onClick={() => {
-              void navigator.clipboard?.writeText(code).then(() => {
-                setCopied(true);
-                setTimeout(() => setCopied(false), 1500);
-              });
-            }}
-          >
-            {copied ? "Copied" : "Copy"}
-          </button>
-        </fieldset>
-        <pre className="code" title={`${snippetLabels[lang]} example`}>
-          <code>{code}</code>
-        </pre>
-      </div>
+      {answer.status === "loading" && <Loading label="Writing the code" />}
+      {answer.status === "error" && (
+        <ApiProblem
+          error={answer.error}
+          what="the code for this port"
+          api={`GET /api/products/${input.productId}/ports/${input.port}/snippets`}
+        />
+      )}
+      {answer.status === "ok" && <SnippetTabs snippets={answer.data.snippets} />}
       <DataPreview productId={input.productId} port={input.port} />
+    </div>
+  );
+}
+
+function SnippetTabs({ snippets }: { snippets: readonly Snippet[] }) {
+  const [lang, setLang] = useState<string>(snippets[0]?.language ?? "curl");
+  const [copied, setCopied] = useState(false);
+  const shown = snippets.find((s) => s.language === lang) ?? snippets[0];
+  if (!shown) return null;
+  return (
+    <div className="snippet">
+      <fieldset className="snippet-tabs">
+        <legend className="visually-hidden">Code language</legend>
+        {snippets.map((s) => (
+          <button
+            key={s.language}
+            type="button"
+            className="chip-toggle"
+            aria-pressed={s.language === shown.language}
+            onClick={() => setLang(s.language)}
+          >
+            {s.label}
+          </button>
+        ))}
+        <button
+          type="button"
+          className="button small-button"
+          onClick={() => {
+            void navigator.clipboard?.writeText(shown.code).then(() => {
+              setCopied(true);
+              setTimeout(() => setCopied(false), 1500);
+            });
+          }}
+        >
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </fieldset>
+      <pre className="code" title={`${shown.label} example`}>
+        <code>{shown.code}</code>
+      </pre>
+      <p className="muted small">{shown.note}</p>
     </div>
   );
 }

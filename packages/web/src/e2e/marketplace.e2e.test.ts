@@ -267,8 +267,13 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await expect.poll(() => use.locator("pre").textContent()).toMatch(/SELECT[\s\S]*FROM orders/);
     await use.getByRole("button", { name: "Python" }).click();
     await expect.poll(() => use.locator("pre").textContent()).toContain(`${base}/api/products/sales.orders/consume`);
+    expect(await use.locator("pre").textContent()).toContain('os.environ["QUANTA_TOKEN"]');
     await use.getByRole("button", { name: "TypeScript" }).click();
-    await expect.poll(() => use.locator("pre").textContent()).toContain('"port": "orders"');
+    await expect.poll(() => use.locator("pre").textContent()).toContain('port: "orders"');
+    expect(await use.locator("pre").textContent()).toContain("rows: Record<string, unknown>[];");
+    await use.getByRole("button", { name: "curl" }).click();
+    await expect.poll(() => use.locator("pre").textContent()).toContain("Authorization: Bearer $QUANTA_TOKEN");
+    expect(await use.locator(".snippet").textContent()).toContain("export QUANTA_TOKEN=");
     const consume = await fetch(`${base}/api/products/sales.orders/consume`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -247,16 +247,7 @@ function ProductView({ product: p }: { product: ProductDetail }) {
               render={(c) => (
                 <>
                   <ContractTerms facts={c.facts} />
-                  <PortUse
-                    input={{
-                      productId: p.id,
-                      port: c.port,
-                      datasets: c.facts.datasets.map((d) => ({
-                        name: d.name,
-                        columns: d.rows.filter((r) => r.depth === 0).map((r) => r.name),
-                      })),
-                    }}
-                  />
+                  <PortUse input={{ productId: p.id, port: c.port }} />
                 </>
               )}
             />
