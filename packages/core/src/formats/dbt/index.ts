@@ -1,4 +1,5 @@
 import type { Format } from "../format.js";
+import { dbtDialects } from "./dialects.js";
 
 /** The head of a file (cheap, for detection): a manifest names its schema in its first lines. */
 function head(bytes: Uint8Array): string {
@@ -31,6 +32,23 @@ export const format: Format = {
     run: async (input, options) => {
       const { importDbt } = await import("./import.js");
       return importDbt(input, options);
+    },
+  },
+  exporter: {
+    description:
+      "dbt files: models/schema.yml (enforced contracts, typed columns, constraints, data tests), models/sources.yml (a source per server) and a staging model per schema object",
+    options: [
+      {
+        name: "dialect",
+        description: "The warehouse whose column types schema.yml declares and whose quoting the SQL uses",
+        choices: dbtDialects,
+        default: "postgres",
+      },
+      { name: "schema", description: "The schema object to export (its name or physical name); default: all" },
+    ],
+    run: async (input) => {
+      const { exportDbt } = await import("./export.js");
+      return exportDbt(input);
     },
   },
 };

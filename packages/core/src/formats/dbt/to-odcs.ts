@@ -53,7 +53,7 @@ function relationToObject(ctx: ConvertContext, relation: DbtRelation, name: stri
   const drafts = relation.columns.map(
     (column): PropertyDraft => ({
       column,
-      logicalType: column.dataType === undefined ? undefined : logicalTypeOf({ physicalType: column.dataType }),
+      logicalType: column.dataType === undefined ? undefined : dbtLogicalType(column.dataType),
       options: {},
       relationships: [],
       quality: [],
@@ -118,6 +118,19 @@ function relationToObject(ctx: ConvertContext, relation: DbtRelation, name: stri
   });
 }
 
+/** `bigint[]`, `array<int64>` (arrays first: `numeric[]` is no number), then Quanta's common reading. */
+function dbtLogicalType(dataType: string): LogicalType {
+  if (itemTypeOf(dataType) !== undefined || /^\s*array\s*$/i.test(dataType)) return "array";
+  return logicalTypeOf({ physicalType: dataType });
+}
+
+function itemTypeOf(dataType: string): string | undefined {
+  const t = dataType.trim();
+  const postfix = /^(.+?)\s*\[\]$/.exec(t);
+  if (postfix) return postfix[1];
+  return /^array\s*<\s*(.+)\s*>$/i.exec(t)?.[1];
+}
+
 function propertyOf(draft: PropertyDraft): JsonObject {
   const { column } = draft;
   const custom: CustomProperty[] = [];
@@ -130,6 +143,7 @@ function propertyOf(draft: PropertyDraft): JsonObject {
     logicalType: draft.logicalType,
     logicalTypeOptions: draft.options,
     physicalType: column.dataType,
+    items: itemsOf(column.dataType),
     required: draft.required || pk ? true : undefined,
     unique: draft.unique ? true : undefined,
     primaryKey: pk ? true : undefined,
@@ -139,6 +153,11 @@ function propertyOf(draft: PropertyDraft): JsonObject {
     quality: draft.quality,
     customProperties: custom,
   });
+}
+
+function itemsOf(dataType: string | undefined): JsonObject | undefined {
+  const item = dataType === undefined ? undefined : itemTypeOf(dataType);
+  return item === undefined ? undefined : { logicalType: dbtLogicalType(item), physicalType: item };
 }
 
 function metaProperties(meta: JsonObject, skip: readonly string[] = []): CustomProperty[] {
