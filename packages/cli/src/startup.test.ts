@@ -2,10 +2,10 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { importFormats } from "@quanta/core";
+import { exportFormats, importFormats } from "@quanta/core";
 import { defaultPoliciesFile as coreDefaultPoliciesFile } from "@quanta/core/policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importFormatNames } from "./commands/import.js";
+import { exportFormatList, importFormatList } from "./commands/format-names.js";
 import { defaultPoliciesFile } from "./commands/policy.js";
 
 const bin = resolve(import.meta.dirname, "../bin/quanta.js");
@@ -50,7 +50,17 @@ function packagesLoaded(args: string[]): Promise<{ code: number; stdout: string;
 }
 
 /** What no command but the ones that need them may load: each costs start-up time. */
-const heavy = ["node-sql-parser", "@marcbachmann/cel-js", "pg", "@electric-sql/pglite", "@quanta/platform"];
+const heavy = [
+  "node-sql-parser",
+  "@marcbachmann/cel-js",
+  "pg",
+  "@electric-sql/pglite",
+  "@quanta/platform",
+  "protobufjs",
+  "avsc",
+  "@dbml/core",
+  "exceljs",
+];
 const loadedOf = (packages: Set<string>, names: readonly string[]) => names.filter((n) => packages.has(n));
 
 describe("start-up loads only what the command uses", () => {
@@ -122,7 +132,8 @@ schema:
 
 describe("names the console shows in help without loading core", () => {
   it("are core's", () => {
-    expect(importFormatNames).toEqual(importFormats.map((f) => f.name));
+    expect(importFormatList).toEqual(importFormats.map((f) => [f.name, f.title]));
+    expect(exportFormatList).toEqual(exportFormats.map((f) => [f.name, f.title]));
     expect(defaultPoliciesFile).toBe(coreDefaultPoliciesFile);
   });
 });

@@ -4,6 +4,7 @@ import { registerAccessCommand } from "./access.js";
 import { registerBreakingCommand } from "./breaking.js";
 import { registerChangelogCommand } from "./changelog.js";
 import { registerDiffCommand } from "./diff.js";
+import { registerExportCommand } from "./export.js";
 import { registerImportCommand } from "./import.js";
 import { registerIncidentsCommand } from "./incidents.js";
 import { registerInitCommand } from "./init.js";
@@ -32,6 +33,7 @@ export function registerCommands(program: Command, io: Io, setExit: SetExit): vo
   registerBreakingCommand(program, io, setExit);
   registerChangelogCommand(program, io, setExit);
   registerImportCommand(program, io, setExit);
+  registerExportCommand(program, io, setExit);
   registerPolicyCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
   registerPublishCommand(program, io, setExit);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
+import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import {
   detectImportFormat,
@@ -6,6 +6,7 @@ import {
   formatIssue,
   getFormat,
   hasErrors,
+  type ImportEnvironment,
   type ImportInput,
   type Issue,
   importFormats,
@@ -13,33 +14,17 @@ import {
   inputIssue,
   readDocument,
   sortIssues,
-  sourceLimits,
 } from "@quanta/core";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { isUrl, readSource, redact } from "./read-source.js";
 
 export interface ImportOptions {
   format?: string;
+  dialect?: string;
+  option?: Record<string, string>;
   output?: string;
   force?: boolean;
-}
-
-async function readInput(io: Io, file: string): Promise<ImportInput | Issue> {
-  const absolute = resolve(io.cwd, file);
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
-    throw new CommandError(
-      error.code === "ENOENT" ? `no such file or directory: ${file}` : `cannot read ${file}: ${error.message}`,
-    );
-  });
-  if (!info.isFile()) throw new CommandError(`${file}: not a file`);
-  if (info.size > sourceLimits.maxBytes) {
-    return inputIssue(
-      file,
-      "file-too-large",
-      `file is ${(info.size / 1024 / 1024).toFixed(1)} MiB; the limit is ${sourceLimits.maxBytes / 1024 / 1024} MiB`,
-    );
-  }
-  return { file, bytes: await readFile(absolute) };
 }
 
 /** Refuses to overwrite an existing file (or the input itself) before any work is done. */
@@ -48,7 +33,7 @@ async function checkOutput(io: Io, input: string, output: string, force: boolean
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw new CommandError(`${output} is a directory; give a file name`);
   if (existing) {
-    const same = (await realpath(target)) === (await realpath(resolve(io.cwd, input)));
+    const same = !isUrl(input) && (await realpath(target)) === (await realpath(resolve(io.cwd, input)).catch(() => ""));
     if (same) throw new CommandError(`--output ${output} is the input file; write the conversion to a new file`);
     if (!force) throw new CommandError(`${output} already exists; pass --force to overwrite it`);
   }
@@ -59,38 +44,106 @@ function printIssuesToStderr(io: Io, issues: readonly Issue[]): void {
   for (const issue of sortIssues(issues)) io.err(formatIssue(issue));
 }
 
-function chooseFormat(input: ImportInput, name: string | undefined): Format | Issue {
-  if (name !== undefined) {
-    const format = getFormat(name);
-    if (!format?.importer)
-      throw new CommandError(`unknown format ${name}; known: ${importFormats.map((f) => f.name).join(", ")}`);
-    return format;
+function namedFormat(name: string): Format {
+  const format = getFormat(name);
+  if (!format?.importer) {
+    throw new CommandError(`unknown format ${name}; known: ${importFormats.map((f) => f.name).join(", ")}`);
   }
-  const detected = detectImportFormat(input);
-  if (detected) return detected;
-  const message = `not a document quanta import can convert (${importFormats.map((f) => f.name).join(", ")}); pass --format`;
-  const src = readDocument(input);
-  if (!src.readable) return src.issues[0] ?? inputIssue(input.file, "import-unknown-format", message);
-  return src.at([], "import-unknown-format", "error", message);
+  return format;
 }
 
-/** `quanta import FILE`: converts a DCS/DPS document to ODCS/ODPS; exit 1 when it cannot be converted. */
-export async function runImport(io: Io, file: string, options: ImportOptions): Promise<ExitCode> {
-  const target = options.output ? await checkOutput(io, file, options.output, options.force === true) : undefined;
-  const input = await readInput(io, file);
-  const chosen = "code" in input ? input : chooseFormat(input, options.format);
-  if ("code" in input || "code" in chosen) {
-    printIssuesToStderr(io, ["code" in input ? input : (chosen as Issue)]);
-    return ExitCode.failed;
+/** Sources that are data where it lives (a database URL, data files), named without reading them. */
+function dataFormatOf(source: string): Format | undefined {
+  const name = /^postgres(ql)?:\/\//i.test(source)
+    ? "postgres"
+    : /\.parquet$/i.test(source)
+      ? "parquet"
+      : /\.(csv|tsv)(\.gz)?$/i.test(source)
+        ? "csv"
+        : /\.(jsonl|ndjson)(\.gz)?$/i.test(source)
+          ? "json"
+          : undefined;
+  const format = name === undefined ? undefined : getFormat(name);
+  return format?.importer?.input === "data" ? format : undefined;
+}
+
+function detect(input: ImportInput): Format | Issue {
+  const detected = detectImportFormat(input);
+  if (detected) return detected;
+  const message = `not a document quanta import recognises; pass --format (one of ${importFormats.map((f) => f.name).join(", ")})`;
+  const src = readDocument(input);
+  if (input.bytes.byteLength > 0 && !src.readable && /\.(ya?ml|json)$/i.test(input.file)) {
+    return src.issues[0] ?? inputIssue(input.file, "import-unknown-format", message);
   }
-  const outcome = await importWithFormat(chosen as Format, input, {}, {}, options.output ?? "<stdout>");
+  return src.readable
+    ? src.at([], "import-unknown-format", "error", message)
+    : inputIssue(input.file, "import-unknown-format", message);
+}
+
+/** What the data importers read through: the engine registry, loaded only when data is imported. */
+async function environmentFor(format: Format, io: Io, password: string | undefined): Promise<ImportEnvironment> {
+  if (format.importer?.input !== "data") return {};
+  const { dataImportEnvironment } = await import("@quanta/platform");
+  return dataImportEnvironment({
+    baseDir: io.cwd,
+    env: password === undefined ? process.env : { ...process.env, PGPASSWORD: password },
+  });
+}
+
+/** A password in a database URL moves to PGPASSWORD, so that no message or contract can show it. */
+function splitPassword(source: string): { location: string; password?: string } {
+  try {
+    const url = new URL(source);
+    if (!url.password) return { location: source };
+    const password = decodeURIComponent(url.password);
+    url.password = "";
+    return { location: url.toString(), password };
+  } catch {
+    return { location: redact(source) };
+  }
+}
+
+/** `quanta import SOURCE`: converts a document, a schema or real data to ODCS/ODPS; exit 1 when it cannot. */
+export async function runImport(io: Io, source: string, options: ImportOptions): Promise<ExitCode> {
+  const target = options.output ? await checkOutput(io, source, options.output, options.force === true) : undefined;
+  let format = options.format !== undefined ? namedFormat(options.format) : dataFormatOf(source);
+  let input: ImportInput;
+  let password: string | undefined;
+  if (format?.importer?.input === "data") {
+    const split = format.name === "postgres" ? splitPassword(source) : { location: source };
+    password = split.password;
+    input = { file: split.location, bytes: new Uint8Array() };
+  } else {
+    const read = await readSource(io, source);
+    if ("code" in read) {
+      printIssuesToStderr(io, [read]);
+      return ExitCode.failed;
+    }
+    input = read;
+    if (!format) {
+      const found = detect(input);
+      if ("code" in found) {
+        printIssuesToStderr(io, [found]);
+        return ExitCode.failed;
+      }
+      format = found;
+    }
+  }
+  const given = { ...(options.option ?? {}), ...(options.dialect !== undefined ? { dialect: options.dialect } : {}) };
+  const outcome = await importWithFormat(
+    format,
+    input,
+    given,
+    await environmentFor(format, io, password),
+    options.output ?? "<stdout>",
+  );
   printIssuesToStderr(io, outcome.issues);
   const text = outcome.text;
   if (hasErrors(outcome.issues) || text === undefined) return ExitCode.failed;
   if (target && options.output) {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text, { flag: options.force ? "w" : "wx" });
-    io.err(`wrote ${options.output} (${(chosen as Format).importer?.target.toUpperCase()})`);
+    io.err(`wrote ${options.output} (${format.importer?.target.toUpperCase()})`);
   } else {
     io.out(text);
   }
