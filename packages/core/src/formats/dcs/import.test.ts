@@ -321,12 +321,13 @@ describe("quality", () => {
       },
       { type: "library", metric: "duplicateValues", arguments: { properties: ["a", "b"] }, mustBe: 0 },
       { type: "text", description: "fresh data" },
+      // A vendor rule runs once converted; one Quanta cannot read stays custom, with a warning.
       {
         type: "custom",
         engine: "great-expectations",
-        implementation: "- expectation_type: expect_table_row_count_to_be_between\n",
+        implementation: { type: "expect_table_row_count_to_be_between" },
       },
-      { type: "custom", engine: "soda", implementation: { "checks for orders": ["row_count > 0"] } },
+      { type: "library", metric: "rowCount", mustBeGreaterThan: 0 },
       { type: "sql", query: "SELECT 1", mustBe: 1 },
     ]);
     expect(model.properties[0].quality).toEqual([
@@ -337,6 +338,7 @@ describe("quality", () => {
       'dc.yaml:44:13 warning dcs-unmapped ODCS has no quality dimension "vibes"',
       'dc.yaml:14:9 info dcs-quality-default-threshold no threshold given; used {"mustBe":0}',
       'dc.yaml:17:9 warning dcs-quality-as-text ODCS has no library metric "freshness"; kept as a text rule',
+      "dc.yaml:23:13 warning gx-expectation-invalid expect_table_row_count_to_be_between needs `min_value` or `max_value` (strict bounds only on one side); kept as a great-expectations rule",
       "dc.yaml:31:9 warning dcs-unmapped ODCS allows one threshold per rule; mustNotBe was dropped",
       "dc.yaml:32:9 warning dcs-quality-incomplete a text quality rule needs a description; the rule was not converted",
     ]);
@@ -373,15 +375,15 @@ quality:
       ),
     );
     expect(value.schema[0].quality).toEqual([
-      { type: "custom", engine: "soda", implementation: { "checks for orders": ["row_count > 0"] } },
-      { type: "custom", engine: "soda", implementation: { "checks for ghosts": ["row_count > 0"] } },
+      { type: "library", metric: "rowCount", mustBeGreaterThan: 0 },
+      { type: "library", metric: "rowCount", mustBeGreaterThan: 0 },
     ]);
     expect(value.schema[1].quality).toEqual([
-      { type: "custom", engine: "soda", implementation: { "checks for items": ["missing_count(id) = 0"] } },
+      { type: "sql", query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL', mustBe: 0 },
     ]);
     expect(lines).toEqual([
-      // The section lives inside a text block: the warning points at the block.
-      'dc.yaml:11:18 warning dcs-quality-moved no model matches "checks for ghosts"; attached to orders',
+      // The section lives inside a text block: the warning points at its line in the block.
+      'dc.yaml:16:5 warning dcs-quality-moved no model matches "ghosts"; attached to orders',
     ]);
   });
 

@@ -1,6 +1,10 @@
 import { parse as parseYaml } from "yaml";
 import type { Path } from "../../issues.js";
-import { type ConvertContext, type CustomProperty, compact, isObject, type JsonObject } from "../convert-context.js";
+import { SourceDocument } from "../../spec/source.js";
+import { ConvertContext, type CustomProperty, compact, isObject, type JsonObject } from "../convert-context.js";
+import { convertExpectations } from "../great-expectations/expectations.js";
+import { objectLevelRule, type QualityItem } from "../sodacl/quality-items.js";
+import { convertSodaDocument, convertSodaList, type SodaSection } from "../sodacl/soda-checks.js";
 import { toYamlText } from "../yaml-output.js";
 
 /** ODCS comparison operators, with the deprecated DCS spellings they replace. */
@@ -139,10 +143,143 @@ export function convertQualityList(ctx: ConvertContext, value: unknown, path: Pa
       ctx.warn(itemPath, "dcs-quality-invalid", "a quality rule must be a mapping; it was not converted");
       return;
     }
+    const vendor = vendorRules(ctx, item, itemPath, path);
+    if (vendor) {
+      out.push(...vendor);
+      return;
+    }
     const rule = convertQuality(ctx, item, itemPath);
     if (rule) out.push(rule);
   });
   return out;
+}
+
+/** Where a DCS quality list sits: the model it checks and, for a field's list, the field. */
+function placeOf(listPath: Path): { model?: string; field?: string } {
+  const model = listPath[0] === "models" && typeof listPath[1] === "string" ? listPath[1] : undefined;
+  const n = listPath.length;
+  const field = n >= 3 && listPath[n - 3] === "fields" ? String(listPath[n - 2]) : undefined;
+  return { model, field };
+}
+
+/**
+ * A SodaCL or Great Expectations rule (`type: sodacl`, `type: custom` + engine, with a
+ * specification or implementation) → executable ODCS rules for where the list sits; undefined
+ * for any other rule.
+ */
+function vendorRules(ctx: ConvertContext, q: JsonObject, path: Path, listPath: Path): JsonObject[] | undefined {
+  const type = String(q.type ?? "").toLowerCase();
+  const engine = type === "custom" ? String(q.engine ?? "").toLowerCase() : type;
+  const kind = engineOf[engine];
+  if (kind !== "soda" && kind !== "great-expectations") return undefined;
+  const key = q.implementation !== undefined ? "implementation" : "specification";
+  const raw = q[key];
+  if (raw === undefined || raw === null) return undefined;
+  const { model, field } = placeOf(listPath);
+  const table = model ?? "table";
+  const items = withSpecification(ctx, raw, [...path, key], (inner, value, at) => {
+    if (kind === "great-expectations") {
+      const list = Array.isArray(value)
+        ? value
+        : isObject(value) && Array.isArray(value.expectations)
+          ? value.expectations
+          : [value];
+      const listAt = isObject(value) && Array.isArray(value.expectations) ? [...at, "expectations"] : at;
+      return convertExpectations(inner, list, listAt);
+    }
+    if (Array.isArray(value)) return convertSodaList(inner, value, at, table);
+    return convertSodaDocument(inner, value, at).flatMap((s) => s.items);
+  });
+  return items.flatMap((item): JsonObject[] => {
+    const rule = placed(ctx, item, field, kind, table);
+    return rule ? [rule] : [];
+  });
+}
+
+/** An item as a rule of a model (no field) or of one field, or undefined when it is a schema fact. */
+function placed(
+  ctx: ConvertContext,
+  item: QualityItem,
+  field: string | undefined,
+  engine: string,
+  table = "table",
+): JsonObject | undefined {
+  const kept = (): JsonObject | undefined => {
+    const written = objectLevelRule(ctx, item);
+    if (written) return written;
+    const implementation =
+      engine === "soda" ? { [`checks for ${table}`]: [item.source] } : (item.source as JsonObject | undefined);
+    return implementation === undefined ? undefined : { type: "custom", engine, implementation };
+  };
+  if (!item.rule) {
+    ctx.warn(
+      item.path,
+      "dcs-quality-schema",
+      "a schema check is what the model's fields already declare; it was not converted",
+    );
+    return undefined;
+  }
+  if (field === undefined) return kept();
+  if (item.property === undefined || item.property === field) {
+    // A row count belongs to the object; under a field it is said in SQL.
+    if (item.rule.type === "library" && item.rule.metric === "rowCount") {
+      const { metric: _m, type: _t, ...rest } = item.rule;
+      return { type: "sql", query: "SELECT COUNT(*) FROM {object}", ...rest };
+    }
+    return item.rule;
+  }
+  return kept();
+}
+
+/**
+ * Runs a conversion over a specification that may be YAML text inside the DCS document: issues
+ * found in the text point at its line in the DCS document (block scalars line by line).
+ */
+function withSpecification(
+  ctx: ConvertContext,
+  raw: unknown,
+  path: Path,
+  convert: (inner: ConvertContext, value: unknown, at: Path) => QualityItem[],
+): QualityItem[] {
+  if (typeof raw !== "string") return convert(ctx, raw, path);
+  const inner = new ConvertContext(SourceDocument.parse(raw, ctx.src.file));
+  if (!inner.src.readable) {
+    ctx.warn(
+      path,
+      "dcs-quality-invalid",
+      `the specification is not YAML: ${inner.src.issues[0]?.message ?? "unreadable"}`,
+    );
+    return [];
+  }
+  const items = convert(inner, inner.src.value, []);
+  const at = ctx.src.locate(path);
+  const lines = ctx.src.text.split("\n");
+  const header = lines[at.line - 1] ?? "";
+  const block = /[|>][+-]?\d*\s*(#.*)?$/.test(header.slice(at.column - 1));
+  const indent = /^\s*/.exec(lines[at.line] ?? "")?.[0].length ?? 0;
+  for (const issue of [...inner.src.issues, ...inner.issues]) {
+    ctx.issues.push(
+      block
+        ? { ...issue, line: at.line + issue.line, column: issue.column + indent, path: formatPathOf(path, issue.path) }
+        : { ...issue, line: at.line, column: at.column, path: formatPathOf(path, issue.path) },
+    );
+  }
+  // Items keep paths of the inner text: re-point them at the specification for later warnings.
+  return items.map((item) => ({ ...item, path }));
+}
+
+/** YAML or JSON text nested once more (a model's expectations as JSON text). */
+function readText(ctx: ConvertContext, text: string, path: Path): unknown {
+  try {
+    return parseYaml(text, { version: "1.2" });
+  } catch (e) {
+    ctx.warn(path, "dcs-quality-invalid", `not YAML or JSON: ${(e as Error).message.split("\n")[0]}`);
+    return undefined;
+  }
+}
+
+function formatPathOf(outer: Path, inner: string): string {
+  return [outer.join("."), inner].filter(Boolean).join(".");
 }
 
 export function convertQuality(ctx: ConvertContext, q: JsonObject, path: Path): JsonObject | undefined {
@@ -254,6 +391,44 @@ export function convertTopLevelQuality(
   }
   if (!isObject(spec)) {
     add(first, { type: "custom", engine, implementation: typeof spec === "string" ? spec : toYamlText(spec) });
+    return out;
+  }
+  if (engine === "soda" || engine === "great-expectations") {
+    const sections: SodaSection[] = [];
+    withSpecification(ctx, value.specification, [...path, "specification"], (inner, doc, at) => {
+      if (engine === "soda") sections.push(...convertSodaDocument(inner, doc, at));
+      else if (isObject(doc)) {
+        // Great Expectations in DCS 0.9: `{ <model>: [expectations] }`.
+        for (const [key, given] of Object.entries(doc)) {
+          const listAt = [...at, key];
+          const list = typeof given === "string" ? readText(inner, given, listAt) : given;
+          const items = Array.isArray(list)
+            ? convertExpectations(inner, list, listAt)
+            : isObject(list) && Array.isArray(list.expectations)
+              ? convertExpectations(inner, list.expectations, [...listAt, "expectations"])
+              : [];
+          if (!Array.isArray(list) && items.length === 0)
+            inner.warn(listAt, "dcs-quality-invalid", "expected a list of expectations; it was not converted");
+          sections.push({ table: key, path: listAt, items });
+        }
+      }
+      for (const section of sections) {
+        if (!modelFor(section.table, modelNames))
+          inner.warn(
+            section.path,
+            "dcs-quality-moved",
+            `no model matches ${JSON.stringify(section.table)}; attached to ${first}`,
+          );
+      }
+      return [];
+    });
+    for (const section of sections) {
+      const target = modelFor(section.table, modelNames);
+      for (const item of section.items) {
+        const rule = placed(ctx, item, undefined, engine, section.table);
+        if (rule) add(target ?? first, rule);
+      }
+    }
     return out;
   }
   for (const [key, section] of Object.entries(spec)) {

@@ -358,6 +358,8 @@ function convertExpectation(ctx: ConvertContext, entry: unknown, path: Path): Qu
         ? meta.notes.content
         : undefined;
   return made.map((item) =>
-    item.rule && notes ? { ...item, rule: compact({ type: item.rule.type, description: notes, ...item.rule }) } : item,
+    item.rule && notes
+      ? { ...item, source: entry, rule: compact({ type: item.rule.type, description: notes, ...item.rule }) }
+      : { ...item, source: entry },
   );
 }

@@ -19,6 +19,8 @@ export interface QualityItem {
   readonly column?: { logicalType?: string; physicalType?: string };
   /** `table.column` the property's values must exist in. */
   readonly reference?: string;
+  /** The check as it was written (kept as a `custom` rule where no executable form fits). */
+  readonly source?: unknown;
   /** Columns of the object's primary key, in key order (the rule then checks their uniqueness). */
   readonly primaryKey?: readonly string[];
 }
@@ -131,7 +133,7 @@ export function objectLevelRule(ctx: ConvertContext, item: QualityItem): JsonObj
     ctx.warn(
       item.path,
       "quality-not-portable",
-      `this check on ${item.property} can only run under that property (a regular expression has no portable SQL); kept as it was written`,
+      `this check on ${item.property} can only run under that property (a regular expression has no portable SQL); kept as a rule Quanta does not run`,
     );
     return undefined;
   }

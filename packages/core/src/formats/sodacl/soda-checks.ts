@@ -92,8 +92,8 @@ export function convertSodaList(ctx: ConvertContext, value: unknown, path: Path,
 function withSource(items: QualityItem[], entry: unknown): QualityItem[] {
   return items.map((item) =>
     item.rule?.type === "sql"
-      ? { ...item, rule: { ...item.rule, customProperties: [{ property: "sodaCheck", value: entry }] } }
-      : item,
+      ? { ...item, source: entry, rule: { ...item.rule, customProperties: [{ property: "sodaCheck", value: entry }] } }
+      : { ...item, source: entry },
   );
 }
 
