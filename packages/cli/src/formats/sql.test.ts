@@ -1,0 +1,170 @@
+import { createRequire } from "node:module";
+import type * as DuckDbApi from "@duckdb/node-api";
+import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportFile, fixtures, onlyText } from "../../../core/src/formats/format-test-kit.test-helpers.js";
+
+/**
+ * The SQL the `sql` and `sql-query` formats write, run by the engines themselves: the DDL of the
+ * rich, hostile and demo orders contracts creates real tables in DuckDB and PostgreSQL, the demo's
+ * Parquet rows load into the exported `orders` table (its NOT NULL, keys and CHECKs hold them), and
+ * the exported SELECTs read the created tables.
+ */
+
+const { DuckDBInstance } = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDbApi;
+
+const contracts = { rich: fixtures.rich, hostile: fixtures.hostile, orders: fixtures.orders } as const;
+
+async function ddl(name: keyof typeof contracts, dialect: string): Promise<string> {
+  return onlyText(await exportFile("sql", contracts[name], { dialect }));
+}
+
+async function queries(name: keyof typeof contracts, dialect: string, schema?: string): Promise<string[]> {
+  const text = onlyText(await exportFile("sql-query", contracts[name], { dialect, ...(schema ? { schema } : {}) }));
+  return text
+    .split(/;\n/)
+    .map((q) => q.trim())
+    .filter(Boolean);
+}
+
+describe("sql export in real DuckDB", () => {
+  let instance: DuckDbApi.DuckDBInstance;
+  let conn: DuckDbApi.DuckDBConnection;
+
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(":memory:");
+    conn = await instance.connect();
+  });
+  afterAll(() => {
+    conn.closeSync();
+    instance.closeSync();
+  });
+
+  for (const name of ["rich", "hostile", "orders"] as const) {
+    it(`creates the ${name} tables and selects from them`, async () => {
+      await conn.run(`CREATE SCHEMA "${name}"; USE memory."${name}"`);
+      await conn.run(await ddl(name, "duckdb"));
+      const tables = await conn.runAndReadAll(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = '${name}' ORDER BY table_name`,
+      );
+      const expected = { rich: ["customers", "orders"], hostile: ["order items", "select"], orders: ["orders"] }[name];
+      expect(tables.getRowObjects().map((r) => r.table_name)).toEqual(expected);
+      for (const query of await queries(name, "duckdb")) {
+        const result = await conn.runAndReadAll(query);
+        expect(result.columnCount).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it("keeps hostile names and comments exactly", async () => {
+    await conn.run(`USE memory."hostile"`);
+    const columns = await conn.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'hostile' AND table_name = 'select' ORDER BY ordinal_position`,
+    );
+    expect(columns.getRowObjects().map((r) => r.column_name)).toEqual([
+      "from",
+      "order date",
+      "class",
+      "größe",
+      'a"b',
+      "x'y",
+      "1st",
+      "type",
+      "ключ",
+      "a;drop table x",
+      // DuckDB names ignore case, so the second spelling of "order date" is renamed (and warned).
+      "Order Date_2",
+    ]);
+    const comment = await conn.runAndReadAll(
+      `SELECT comment FROM duckdb_columns() WHERE schema_name = 'hostile' AND table_name = 'select' AND column_name = 'class'`,
+    );
+    expect(comment.getRowObjects()[0]?.comment).toBe(
+      "Text with \"quotes\", 'apostrophes', `backticks`, \\ backslashes and */ --",
+    );
+    // The value set became a CHECK that accepts the hostile values and refuses others.
+    await conn.run(`INSERT INTO "select" ("from", "type") VALUES (1, 'it''s'), (2, 'say "hi"'), (3, 'a\\b')`);
+    await expect(conn.run(`INSERT INTO "select" ("from", "type") VALUES (4, 'other')`)).rejects.toThrow(/CHECK/i);
+    await expect(conn.run(`INSERT INTO "order items" ("def") VALUES (99)`)).rejects.toThrow(/foreign key/i);
+  });
+
+  it("loads the demo's orders.parquet into the exported orders table", async () => {
+    await conn.run(`USE memory."orders"`);
+    const columns = (await queries("orders", "duckdb"))[0]?.replace(/^SELECT\s+|\s+FROM[\s\S]*$/g, "") ?? "";
+    const file = fixtures.ordersData.replaceAll("'", "''");
+    await conn.run(`INSERT INTO "orders" (${columns}) SELECT ${columns} FROM read_parquet('${file}')`);
+    const loaded = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "orders"`);
+    const source = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${file}')`);
+    const n = source.getRowObjects()[0]?.n as number;
+    expect(n).toBeGreaterThan(1000);
+    expect(loaded.getRowObjects()[0]?.n).toBe(n);
+    const [query] = await queries("orders", "duckdb", "orders");
+    const rows = await conn.runAndReadAll(query as string);
+    expect(rows.currentRowCount).toBe(n);
+  });
+});
+
+describe.skipIf(postgresSkipReason())("sql export in real PostgreSQL", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("sql_export");
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  for (const name of ["rich", "hostile", "orders"] as const) {
+    it(`creates the ${name} tables and selects from them`, async () => {
+      await client.query(`CREATE SCHEMA "${name}"; SET search_path TO "${name}"`);
+      await client.query(await ddl(name, "postgres"));
+      const tables = await client.query(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name COLLATE "C"',
+        [name],
+      );
+      const expected = { rich: ["customers", "orders"], hostile: ["order items", "select"], orders: ["orders"] }[name];
+      expect(tables.rows.map((r) => r.table_name)).toEqual(expected);
+      for (const query of await queries(name, "postgres")) {
+        const result = await client.query(query);
+        expect(result.fields.length).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it("keeps hostile names, comments and value sets exactly", async () => {
+    await client.query(`SET search_path TO "hostile"`);
+    const comment = await client.query(
+      `SELECT col_description('hostile."select"'::regclass, 3) AS c, obj_description('hostile."select"'::regclass) AS t`,
+    );
+    expect(comment.rows[0]).toEqual({
+      c: "Text with \"quotes\", 'apostrophes', `backticks`, \\ backslashes and */ --",
+      t: "A table named like a keyword; */ -- closes no comment",
+    });
+    await client.query(`INSERT INTO "select" ("from", "type") VALUES (1, $1), (2, $2), (3, $3)`, [
+      "it's",
+      'say "hi"',
+      "a\\b",
+    ]);
+    await expect(client.query(`INSERT INTO "select" ("from", "type") VALUES (4, 'other')`)).rejects.toThrow(/check/i);
+    await expect(client.query(`INSERT INTO "order items" ("def") VALUES (99)`)).rejects.toThrow(/foreign key/i);
+  });
+
+  it("declares the rich contract's keys", async () => {
+    const keys = await client.query(
+      `SELECT tc.table_name, tc.constraint_type, kcu.column_name
+         FROM information_schema.table_constraints tc
+         JOIN information_schema.key_column_usage kcu USING (constraint_schema, constraint_name)
+        WHERE tc.table_schema = 'rich' AND tc.constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')
+        ORDER BY 1, 2, 3`,
+    );
+    expect(keys.rows).toEqual([
+      { table_name: "customers", constraint_type: "PRIMARY KEY", column_name: "customer_id" },
+      { table_name: "orders", constraint_type: "FOREIGN KEY", column_name: "customer_id" },
+      { table_name: "orders", constraint_type: "PRIMARY KEY", column_name: "order_id" },
+    ]);
+  });
+});

@@ -1,0 +1,295 @@
+import nodeSqlParser from "node-sql-parser/build/postgresql.js";
+import type { LogicalType } from "../../spec/odcs/model.js";
+
+/**
+ * CHECK constraints read into what Quanta executes: bounds and lengths become
+ * `logicalTypeOptions`, `IN (...)` a value set, and any other condition over the table's own
+ * columns written in portable SQL a `type: sql` rule counting the rows that break it. The
+ * expression is parsed by node-sql-parser (PostgreSQL grammar), which also proves that the rule's
+ * SQL is what Quanta's SQL guard will accept.
+ */
+
+type Node = Record<string, unknown>;
+
+export interface CheckColumn {
+  readonly name: string;
+  readonly logicalType: LogicalType;
+}
+
+/** What one CHECK gives a column or the table. */
+export type CheckFinding =
+  | { kind: "option"; column: string; key: string; value: number | string }
+  | { kind: "values"; column: string; values: (string | number | boolean)[] }
+  | { kind: "sql"; condition: string; offset: number }
+  | { kind: "unmapped"; offset: number; reason: string };
+
+const parser = new nodeSqlParser.Parser();
+const prefix = "SELECT 1 FROM t WHERE ";
+
+const portableOperators = new Set([
+  "=",
+  "<>",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "AND",
+  "OR",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "||",
+  "IS",
+  "IS NOT",
+  "IN",
+  "NOT IN",
+  "BETWEEN",
+  "NOT BETWEEN",
+  "LIKE",
+  "NOT LIKE",
+]);
+const portableFunctions = new Set([
+  "length",
+  "char_length",
+  "lower",
+  "upper",
+  "abs",
+  "coalesce",
+  "trim",
+  "round",
+  "floor",
+  "ceil",
+  "nullif",
+  "not",
+]);
+const lengthFunctions = new Set(["length", "char_length", "character_length", "len"]);
+const numeric = new Set<LogicalType>(["integer", "number"]);
+const temporal = new Set<LogicalType>(["date", "timestamp", "time"]);
+
+/** A column by its exact name, else ignoring case (unquoted names fold). */
+function find(columns: ReadonlyMap<string, CheckColumn>, name: string | undefined): CheckColumn | undefined {
+  if (name === undefined) return undefined;
+  const exact = columns.get(name);
+  if (exact) return exact;
+  for (const [key, column] of columns) if (key.toLowerCase() === name.toLowerCase()) return column;
+  return undefined;
+}
+
+function columnName(node: Node): string | undefined {
+  if (node.type !== "column_ref" || node.table) return undefined;
+  const column = node.column as unknown;
+  if (typeof column === "string") return column;
+  const expr = (column as { expr?: { value?: unknown } } | undefined)?.expr?.value;
+  return typeof expr === "string" ? expr : undefined;
+}
+
+function functionName(node: Node): string | undefined {
+  if (node.type !== "function") return undefined;
+  const parts = (node.name as { name?: { value?: unknown }[] } | undefined)?.name;
+  const last = parts?.[parts.length - 1]?.value;
+  return typeof last === "string" ? last.toLowerCase() : undefined;
+}
+
+function literal(node: Node | undefined): string | number | boolean | undefined {
+  if (!node) return undefined;
+  if (node.type === "number") return Number(node.value);
+  if (node.type === "single_quote_string") return String(node.value).replaceAll("''", "'");
+  if (node.type === "bool") return node.value === true;
+  if (node.type === "unary_expr" && node.operator === "-" && (node.expr as Node | undefined)?.type === "number") {
+    return -Number((node.expr as Node).value);
+  }
+  return undefined;
+}
+
+function args(node: Node): Node[] {
+  const a = node.args as { value?: unknown } | undefined;
+  return Array.isArray(a?.value) ? (a.value as Node[]) : [];
+}
+
+/** Splits `a AND b AND c` into its parts. */
+function conjuncts(node: Node): Node[] {
+  if (node.type === "binary_expr" && node.operator === "AND" && !node.parentheses) {
+    return [...conjuncts(node.left as Node), ...conjuncts(node.right as Node)];
+  }
+  return [node];
+}
+
+/** Whether an expression is written in SQL that PostgreSQL and DuckDB read alike, over known columns. */
+function portable(node: unknown, columns: ReadonlyMap<string, CheckColumn>): boolean {
+  if (node === null || typeof node !== "object") return true;
+  if (Array.isArray(node)) return node.every((n) => portable(n, columns));
+  const n = node as Node;
+  switch (n.type) {
+    case "column_ref": {
+      const name = columnName(n);
+      return find(columns, name) !== undefined;
+    }
+    case "number":
+    case "single_quote_string":
+    case "bool":
+    case "null":
+      return true;
+    case "binary_expr":
+      return portableOperators.has(String(n.operator)) && portable(n.left, columns) && portable(n.right, columns);
+    case "unary_expr":
+      return (n.operator === "NOT" || n.operator === "-") && portable(n.expr, columns);
+    case "expr_list":
+      return portable(n.value, columns);
+    case "function": {
+      const name = functionName(n);
+      return name !== undefined && portableFunctions.has(name) && portable(args(n), columns);
+    }
+    default:
+      return false;
+  }
+}
+
+const flip: Readonly<Record<string, string>> = { ">": "<", ">=": "<=", "<": ">", "<=": ">=" };
+const boundKey: Readonly<Record<string, string>> = {
+  ">=": "minimum",
+  ">": "exclusiveMinimum",
+  "<=": "maximum",
+  "<": "exclusiveMaximum",
+};
+const lengthKey: Readonly<Record<string, string>> = { ">=": "minLength", "<=": "maxLength" };
+
+/** `col ~ 're'` (PostgreSQL) or `regexp_matches(col, 're')` (DuckDB): a regular expression searched for. */
+function regexOf(operator: string, left: Node, right: Node): { column: string; regex: string } | undefined {
+  if (operator === "~" && right.type === "single_quote_string") {
+    const column = columnName(left);
+    return column === undefined ? undefined : { column, regex: String(right.value).replaceAll("''", "'") };
+  }
+  return undefined;
+}
+
+function regexCall(node: Node): { column: string; regex: string } | undefined {
+  const name = functionName(node);
+  const [col, re] = args(node);
+  if (!col || !re || args(node).length !== 2 || re.type !== "single_quote_string") return undefined;
+  const column = columnName(col);
+  const regex = String(re.value).replaceAll("''", "'");
+  if (column === undefined) return undefined;
+  if (name === "regexp_matches") return { column, regex };
+  // Snowflake's REGEXP_LIKE matches the whole value: the same as a search for an anchored pattern.
+  if (name === "regexp_like" && regex.startsWith("^") && regex.endsWith("$")) return { column, regex };
+  return undefined;
+}
+
+/** A simple condition on one column (a bound, a length, a value set), or undefined. */
+function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFinding[] | undefined {
+  const call = node.type === "function" ? regexCall(node) : undefined;
+  const called = find(columns, call?.column);
+  if (call && called?.logicalType === "string")
+    return [{ kind: "option", column: called.name, key: "pattern", value: call.regex }];
+  if (node.type !== "binary_expr" || node.parentheses) return undefined;
+  const op = String(node.operator);
+  let left = node.left as Node;
+  let right = node.right as Node;
+  let operator = op;
+  if (flip[op] && literal(left) !== undefined) {
+    [left, right] = [right, left];
+    operator = flip[op] as string;
+  }
+  const col = columnName(left);
+  const column = find(columns, col);
+  const fn = functionName(left);
+  const lengthOf =
+    fn && lengthFunctions.has(fn) && args(left).length === 1 ? columnName(args(left)[0] as Node) : undefined;
+  const lengthColumn = find(columns, lengthOf);
+  const values = operator === "BETWEEN" ? ((right.value as Node[] | undefined) ?? []).map(literal) : [literal(right)];
+  if (column) {
+    const fits = (v: unknown) =>
+      (numeric.has(column.logicalType) && typeof v === "number") ||
+      (temporal.has(column.logicalType) && typeof v === "string");
+    if (boundKey[operator] && fits(values[0])) {
+      return [{ kind: "option", column: column.name, key: boundKey[operator] as string, value: values[0] as number }];
+    }
+    if (operator === "BETWEEN" && values.length === 2 && values.every(fits)) {
+      return [
+        { kind: "option", column: column.name, key: "minimum", value: values[0] as number },
+        { kind: "option", column: column.name, key: "maximum", value: values[1] as number },
+      ];
+    }
+    if (operator === "IN" && right.type === "expr_list") {
+      const list = ((right.value as Node[]) ?? []).map(literal);
+      if (list.length > 0 && list.every((v) => v !== undefined)) {
+        return [{ kind: "values", column: column.name, values: list as (string | number | boolean)[] }];
+      }
+    }
+  }
+  const pattern = regexOf(operator, left, right);
+  if (pattern && find(columns, pattern.column)?.logicalType === "string") {
+    return [
+      {
+        kind: "option",
+        column: (find(columns, pattern.column) as CheckColumn).name,
+        key: "pattern",
+        value: pattern.regex,
+      },
+    ];
+  }
+  if (lengthColumn?.logicalType === "string") {
+    const n = values[0];
+    if (lengthKey[operator] && typeof n === "number" && Number.isInteger(n) && n >= 0) {
+      return [{ kind: "option", column: lengthColumn.name, key: lengthKey[operator] as string, value: n }];
+    }
+    if (operator === "<" && typeof n === "number" && Number.isInteger(n) && n > 0) {
+      return [{ kind: "option", column: lengthColumn.name, key: "maxLength", value: n - 1 }];
+    }
+    if (operator === ">" && typeof n === "number" && Number.isInteger(n) && n >= 0) {
+      return [{ kind: "option", column: lengthColumn.name, key: "minLength", value: n + 1 }];
+    }
+    if (operator === "BETWEEN" && values.length === 2 && values.every((v) => typeof v === "number" && v >= 0)) {
+      return [
+        { kind: "option", column: lengthColumn.name, key: "minLength", value: values[0] as number },
+        { kind: "option", column: lengthColumn.name, key: "maxLength", value: values[1] as number },
+      ];
+    }
+  }
+  return undefined;
+}
+
+/** Reads one CHECK condition (its text and the offset it starts at in the file). */
+export function readCheck(
+  condition: string,
+  offset: number,
+  columns: ReadonlyMap<string, CheckColumn>,
+): CheckFinding[] {
+  let ast: Node;
+  try {
+    const parsed = parser.astify(`${prefix}${condition}`, {
+      database: "postgresql",
+      parseOptions: { includeLocations: true },
+    }) as unknown;
+    ast = (Array.isArray(parsed) ? parsed[0] : parsed) as Node;
+  } catch (e) {
+    const at = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
+    const where = at === undefined ? offset : offset + Math.max(0, at - prefix.length);
+    return [{ kind: "unmapped", offset: where, reason: "it is not SQL Quanta can run on DuckDB and PostgreSQL" }];
+  }
+  const where = ast.where as Node | undefined;
+  if (!where) return [{ kind: "unmapped", offset, reason: "it has no condition" }];
+  const out: CheckFinding[] = [];
+  for (const part of conjuncts(where)) {
+    const found = simple(part, columns);
+    if (found) {
+      out.push(...found);
+      continue;
+    }
+    const loc = part.loc as { start: { offset: number }; end: { offset: number } } | undefined;
+    const text = loc ? `${prefix}${condition}`.slice(loc.start.offset, loc.end.offset) : condition;
+    const at = loc ? offset + loc.start.offset - prefix.length : offset;
+    if (portable(part, columns)) out.push({ kind: "sql", condition: text, offset: at });
+    else {
+      out.push({
+        kind: "unmapped",
+        offset: at,
+        reason: "it uses SQL that is not portable to DuckDB and PostgreSQL, or names columns of no table here",
+      });
+    }
+  }
+  return out;
+}
