@@ -30,7 +30,13 @@ async function testResults(contract: string): Promise<{ code: number; results: R
   return { code: r.code, results: Object.fromEntries(run.checks.map((c) => [c.key, c.result])) };
 }
 
-type Property = { name: string; logicalType?: string; physicalType?: string; quality?: { name?: string }[] };
+type Property = {
+  name: string;
+  physicalName?: string;
+  logicalType?: string;
+  physicalType?: string;
+  quality?: { name?: string }[];
+};
 
 beforeAll(async () => {
   mkdirSync(join(dir, "exports"));
@@ -60,9 +66,11 @@ describe("csv import (real DuckDB through the engine registry)", () => {
     };
     expect(contract.servers).toEqual([{ server: "local", type: "local", path: "customers.csv", format: "csv" }]);
     const props = contract.schema[0]?.properties ?? [];
-    expect(props.map((p) => `${p.name}: ${p.logicalType} ${p.physicalType}`)).toEqual([
+    expect(
+      props.map((p) => `${p.name}${p.physicalName ? ` (${p.physicalName})` : ""}: ${p.logicalType} ${p.physicalType}`),
+    ).toEqual([
       "customer_id: integer BIGINT",
-      "full name: string VARCHAR",
+      "full_name (full name): string VARCHAR",
       "country: string VARCHAR",
       "balance: number DOUBLE",
       "since: date DATE",
@@ -70,7 +78,7 @@ describe("csv import (real DuckDB through the engine registry)", () => {
     ]);
     expect(props.map((p) => `${p.name}: ${(p.quality ?? []).map((q) => q.name).join(" ")}`)).toEqual([
       "customer_id: observedNoNulls observedKey observedRange",
-      "full name: observedNoNulls observedLength",
+      "full_name: observedNoNulls observedLength",
       "country: observedNoNulls observedLength observedValues",
       "balance: observedNoNulls observedRange",
       "since: observedNoNulls observedRange",

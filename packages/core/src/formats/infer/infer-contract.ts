@@ -3,6 +3,7 @@ import type { Dialect } from "../../dialect/dialect.js";
 import { DuckDbDialect } from "../../dialect/duckdb/duckdb-dialect.js";
 import { PostgresDialect } from "../../dialect/postgres/postgres-dialect.js";
 import type { Issue } from "../../issues.js";
+import { guardSql } from "../../lint/sql-guard.js";
 import { slugify } from "../../slug.js";
 import type { LogicalType } from "../../spec/odcs/model.js";
 import { compact, type JsonObject } from "../convert-context.js";
@@ -13,6 +14,7 @@ import type {
   InspectedData,
   InspectedDataset,
 } from "../format.js";
+import { snakeCase } from "../names.js";
 import { inputIssue } from "../text-source.js";
 import { defaultMaxValues } from "./limits.js";
 
@@ -55,6 +57,26 @@ const titles: Record<DataInspectionRequest["source"], string> = {
   json: "JSON files",
   postgres: "PostgreSQL",
 };
+
+const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Contract names for engine names: a plain identifier stays, anything else (spaces, dots,
+ * unicode) becomes snake_case, unique among its siblings, and the engine's name is kept as
+ * `physicalName`, which Quanta's checks use. ODCS references (`to: object.property`) need the
+ * plain form.
+ */
+function contractNames(names: readonly string[]): string[] {
+  const taken = new Set(names.filter((n) => plainName.test(n)));
+  return names.map((name) => {
+    if (plainName.test(name)) return name;
+    const base = snakeCase(name).replace(/^(?=\d)/, "_") || "column";
+    let candidate = base;
+    for (let i = 2; taken.has(candidate); i++) candidate = `${base}_${i}`;
+    taken.add(candidate);
+    return candidate;
+  });
+}
 
 /** Logical types whose observed smallest and largest value make a range worth suggesting. */
 const ranged = new Set<LogicalType>(["integer", "number", "date", "timestamp"]);
@@ -200,17 +222,28 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
       issues: [inputIssue(file, "data-no-datasets", `no table or file to read at ${file}`)],
     };
   }
-  const names = new Set(datasets.map((d) => d.name));
-  const schema = datasets.map((dataset) => {
+  // A file's dataset is a view Quanta names after the object itself, so its name stays as it is.
+  const objectNames =
+    request.source === "postgres" ? contractNames(datasets.map((d) => d.name)) : datasets.map((d) => d.name);
+  const objectOf = new Map(datasets.map((d, i) => [d.name, objectNames[i] as string]));
+  const propertyNames = new Map(
+    datasets.map((d) => {
+      const named = contractNames(d.columns.map((c) => c.name));
+      return [d.name, new Map(d.columns.map((c, i) => [c.name, named[i] as string]))];
+    }),
+  );
+  const propertyOf = (table: string, column: string) => propertyNames.get(table)?.get(column) ?? column;
+  const schema = datasets.map((dataset, at) => {
+    const objectName = objectNames[at] as string;
     const evidence: Evidence = { rows: dataset.rowCount, on: observedOn };
     const declaredKey = dataset.keysObserved ? [] : [...(dataset.primaryKey ?? [])];
     const observedKey = dataset.keysObserved && dataset.primaryKey?.length === 1 ? dataset.primaryKey[0] : undefined;
     const singleUnique = new Set((dataset.uniqueKeys ?? []).filter((k) => k.length === 1).map((k) => k[0] as string));
     const relationships: JsonObject[] = [];
+    const outside: JsonObject[] = [];
     for (const fk of dataset.foreignKeys ?? []) {
-      const from = fk.columns.map((c) => `${dataset.name}.${c}`);
-      const to = fk.references.map((c) => `${fk.table}.${c}`);
-      if (!names.has(fk.table)) {
+      const target = objectOf.get(fk.table);
+      if (target === undefined) {
         issues.push(
           inputIssue(
             file,
@@ -219,13 +252,15 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
             "warning",
           ),
         );
+        outside.push({ columns: [...fk.columns], table: fk.table, references: [...fk.references] });
         continue;
       }
+      const from = fk.columns.map((c) => `${objectName}.${propertyOf(dataset.name, c)}`);
+      const to = fk.references.map((c) => `${target}.${propertyOf(fk.table, c)}`);
       relationships.push(
         fk.columns.length === 1 ? { type: "foreignKey", from: from[0], to: to[0] } : { type: "foreignKey", from, to },
       );
     }
-    const outside = (dataset.foreignKeys ?? []).filter((fk) => !names.has(fk.table));
     const properties = dataset.columns.map((column) => {
       const logical = dialect.logicalTypeOf(column.type);
       if (logical === undefined)
@@ -240,9 +275,10 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
       const position = declaredKey.indexOf(column.name);
       const required = column.nullable === false || position >= 0;
       const quality = suggestedRules(column, logical, required, observedKey === column.name, evidence, maxValues);
+      const name = propertyOf(dataset.name, column.name);
       return compact({
-        name: column.name,
-        physicalName: request.source === "postgres" ? column.name : undefined,
+        name,
+        physicalName: request.source === "postgres" || name !== column.name ? column.name : undefined,
         description: column.description,
         logicalType: logical,
         physicalType: column.type,
@@ -254,26 +290,39 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
         quality,
       } as JsonObject);
     });
-    const checks = (dataset.checks ?? []).map((c) =>
-      compact({
+    const checks: JsonObject[] = [];
+    const unchecked: JsonObject[] = [];
+    for (const c of dataset.checks ?? []) {
+      const query = `SELECT count(*) FROM {object} WHERE NOT (${portableCheck(c.expression)})`;
+      const problem = guardSql(query)[0];
+      if (problem !== undefined) {
+        issues.push(
+          inputIssue(
+            file,
+            "data-check-kept",
+            `${dataset.name}: CHECK constraint ${c.name} (${c.expression}) is not SQL Quanta's linter reads (${problem.message}); it is kept in customProperties checkConstraints`,
+            "warning",
+          ),
+        );
+        unchecked.push({ name: c.name, expression: c.expression });
+        continue;
+      }
+      checks.push({
         name: c.name,
         description: `CHECK constraint ${c.name} declared in ${titles[request.source]}: ${c.expression}`,
         type: "sql",
-        query: `SELECT count(*) FROM {object} WHERE NOT (${c.expression})`,
+        query,
         mustBe: 0,
-      }),
-    );
+      });
+    }
     const composite = (dataset.uniqueKeys ?? []).filter((k) => k.length > 1);
     const custom: JsonObject[] = [];
     if (composite.length > 0) custom.push({ property: "uniqueKeys", value: composite.map((k) => [...k]) });
-    if (outside.length > 0)
-      custom.push({
-        property: "foreignKeys",
-        value: outside.map((fk) => ({ columns: [...fk.columns], table: fk.table, references: [...fk.references] })),
-      });
+    if (outside.length > 0) custom.push({ property: "foreignKeys", value: outside });
+    if (unchecked.length > 0) custom.push({ property: "checkConstraints", value: unchecked });
     return compact({
-      name: dataset.name,
-      physicalName: dataset.physicalName,
+      name: objectName,
+      physicalName: dataset.physicalName ?? (objectName !== dataset.name ? dataset.name : undefined),
       physicalType: dataset.physicalType,
       description: dataset.description,
       properties,
@@ -303,6 +352,20 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
     schema,
   };
   return { value, issues };
+}
+
+/**
+ * PostgreSQL prints `x IN ('a', 'b')` back as `x = ANY (ARRAY['a'::bpchar, 'b'::bpchar])`; the
+ * IN form without the casts is the same condition, and one every SQL reader (Quanta's linter
+ * too) understands.
+ */
+export function portableCheck(expression: string): string {
+  return (
+    expression
+      .replace(/ = ANY \(ARRAY\[([^[\]]*)\]\)/g, " IN ($1)")
+      // A text literal's cast to a text type changes nothing a comparison sees (`bpchar` is no SQL standard name).
+      .replace(/('(?:[^']|'')*')::(?:bpchar|text|character varying|varchar)\b/g, "$1")
+  );
 }
 
 /** The element of an array type (`BIGINT[]`, `integer[]`) as ODCS `items`. */
