@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testIdentity } from "../../identity/identity-fixtures.js";
 import { IdentityStore } from "../../identity/identity-store.js";
+import { readProductFolder } from "../../registry/product-folder.js";
 import { Registry } from "../../registry/registry.js";
 import type { Database } from "../../storage/database.js";
 import { openDatabase } from "../../storage/open-database.js";
@@ -36,7 +38,11 @@ models:
 beforeAll(async () => {
   db = await openDatabase({ memory: true });
   const identity = new IdentityStore(db);
-  app = createApp({ registry: new Registry(db), identity, logError: (e) => errors.push(e) });
+  const registry = new Registry(db);
+  await registry.publish({
+    files: await readProductFolder(resolve(import.meta.dirname, "../../../../../examples/webshop/orders")),
+  });
+  app = createApp({ registry, identity, logError: (e) => errors.push(e) });
   signedIn = (await testIdentity(identity)).headers;
 }, 60_000);
 afterAll(async () => {
@@ -104,5 +110,70 @@ describe("POST /api/formats/{format}/import", () => {
     );
     expect(binary.status).toBe(422);
     expect(((await binary.json()) as Json).error.message).toMatch(/not UTF-8 text|binary/);
+  });
+});
+
+describe("data files sent to import", () => {
+  it("infers a contract from an uploaded CSV, naming neither the server's folders nor its files", async () => {
+    const csv = "order_id,total,status\nORD-1,10.5,placed\nORD-2,3,shipped\n";
+    const res = await post("/api/formats/csv/import?name=orders", csv, signedIn, "text/csv");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Json;
+    expect(body.document.schema[0]).toMatchObject({ name: "orders" });
+    expect(body.document.schema[0].properties.map((p: Json) => p.name)).toEqual(["order_id", "total", "status"]);
+    expect(body.yaml).not.toMatch(/quanta-import-|\/tmp\//);
+  });
+
+  it("says why a file that is not the format cannot be read, and refuses a live database", async () => {
+    const res = await post("/api/formats/parquet/import", "not parquet at all", signedIn, "application/octet-stream");
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(await res.json())).not.toMatch(/quanta-import-|\/tmp\//);
+    const pg = await post("/api/formats/postgres/import", "postgresql://x@localhost/db");
+    expect(pg.status).toBe(400);
+    expect(((await pg.json()) as Json).error.message).toContain("on the console");
+  });
+});
+
+describe("exports", () => {
+  const exportPath = "/api/products/sales.orders/contracts/sales.orders.orders/export";
+
+  it("answers a published contract in another format, as a file to anyone who may read the catalog", async () => {
+    const res = await app.request(`${exportPath}?format=jsonschema`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/(schema\+)?json/);
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="sales\.orders\.orders-1\.3\.0-/);
+    expect(JSON.stringify(await res.json())).toContain("order_id");
+    const version = await app.request(`${exportPath}?format=sql&version=1.3.0&dialect=duckdb`);
+    expect(version.status).toBe(200);
+    expect(await version.text()).toMatch(/CREATE TABLE/i);
+  });
+
+  it("answers a format that writes several files as JSON", async () => {
+    const res = await app.request(`${exportPath}?format=dbt`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Json;
+    expect(body.files.map((f: Json) => f.path)).toContain("models/schema.yml");
+    expect(body.files.every((f: Json) => f.encoding === "utf-8")).toBe(true);
+  });
+
+  it("refuses a missing format, version or contract, and a wrong option, with the reason", async () => {
+    expect((await app.request(exportPath)).status).toBe(400);
+    expect((await app.request(`${exportPath}?format=cobol`)).status).toBe(404);
+    expect((await app.request(`${exportPath}?format=jsonschema&version=9.9.9`)).status).toBe(404);
+    expect((await app.request("/api/products/sales.orders/contracts/nope/export?format=sql")).status).toBe(404);
+    const option = await app.request(`${exportPath}?format=sql&dialect=oracle`);
+    expect(option.status).toBe(400);
+    expect(((await option.json()) as Json).error.message).toMatch(/dialect must be one of/);
+  });
+
+  it("converts a contract sent in the body, signed in", async () => {
+    const contract =
+      "apiVersion: v3.1.0\nkind: DataContract\nid: c\nversion: 1.0.0\nstatus: draft\nschema:\n  - name: t\n    properties:\n      - name: a\n        logicalType: integer\n";
+    const res = await post("/api/formats/sql/export?dialect=postgres", contract);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/CREATE TABLE "t"/);
+    expect((await post("/api/formats/sql/export", contract, {})).status).toBe(401);
+    const notOdcs = await post("/api/formats/sql/export", "hello: world\n");
+    expect(notOdcs.status).toBe(422);
   });
 });

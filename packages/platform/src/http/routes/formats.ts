@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   type ExportResult,
@@ -16,6 +19,7 @@ import {
   UnprocessableError,
 } from "@quanta/core";
 import type { Context } from "hono";
+import { dataImportEnvironment } from "../../formats/data-import-environment.js";
 import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
 import type { Registry } from "../../registry/registry.js";
 import { principalOf } from "../auth-middleware.js";
@@ -148,7 +152,7 @@ const importRoute = createRoute({
   tags: ["Formats"],
   summary: "Convert a schema, a dbt manifest, quality checks or a data file into an ODCS contract (signed in)",
   description:
-    "The body is the file itself (SQL DDL, an Avro schema, a dbt manifest.json, an Excel workbook, a Parquet or CSV file…), up to 8 MiB. The answer is the contract as a document and as YAML, with what did not map as warnings at their line and column. A body the format cannot read is a 422 with its issues in `details.issues`. Live databases (`postgres`) are read by the console (`quanta import`), never by the server on a caller's say.",
+    "The body is the file itself (SQL DDL, an Avro schema, a dbt manifest.json, an Excel workbook, a Parquet or CSV file…), up to 8 MiB. The answer is the contract as a document and as YAML, with what did not map as warnings at their line and column. A body the format cannot read is a 422 with its issues in `details.issues`. A data file (Parquet, CSV, JSON rows) is read through the engine registry and its contract inferred; live databases (`postgres`) are read by the console (`quanta import`), never by the server on a caller's say.",
   request: { params: FormatParam, query: OptionsQuery, body: anyBody },
   responses: {
     200: { description: "The converted document", content: { "application/json": { schema: ImportedSchema } } },
@@ -284,6 +288,40 @@ function exportAnswer(c: Context, result: ExportResult, baseName: string): Respo
   );
 }
 
+/** Endings of the data files an upload is written to, so the engine reads it as that format. */
+const dataFileEndings: Readonly<Record<string, string>> = { parquet: "parquet", csv: "csv", json: "json" };
+
+/**
+ * A data file sent in the body, inferred as the console would: written to a folder of its own,
+ * read through the engine registry, removed after. The contract's server names the file as
+ * `data.<ending>`, never the server's folder; a database (`postgres`) is never opened on a
+ * caller's say.
+ */
+async function importUploadedData(format: Format, bytes: Uint8Array, options: Record<string, string>) {
+  const ending = dataFileEndings[format.name];
+  if (!ending) {
+    throw new InputError(
+      `${format.name} reads a live database; run \`quanta import --format ${format.name} …\` on the console, next to it`,
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), "quanta-import-"));
+  try {
+    const file = `data.${ending}`;
+    await writeFile(join(dir, file), bytes);
+    const outcome = await importWithFormat(
+      format,
+      { file, bytes: new Uint8Array() },
+      { name: "data", ...options },
+      dataImportEnvironment({ baseDir: dir, env: {} }),
+      "<output>",
+    );
+    const hide = (text: string) => text.replaceAll(dir, "<upload>");
+    return { ...outcome, issues: outcome.issues.map((i) => ({ ...i, message: hide(i.message), file: hide(i.file) })) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Import and export of contracts in other formats (issue 18), over core's format registry. */
 export function registerFormats(app: OpenAPIHono, registry: Registry): void {
   app.openapi(listRoute, (c) =>
@@ -311,13 +349,11 @@ export function registerFormats(app: OpenAPIHono, registry: Registry): void {
   app.openapi(importRoute, async (c) => {
     requireSignIn(c, "convert documents");
     const format = formatNamed(c.req.valid("param").format, "import");
-    if (format.importer?.input === "data") {
-      throw new InputError(
-        `${format.name} reads data where it lives; run \`quanta import --format ${format.name} …\` on the console, next to the data`,
-      );
-    }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    const outcome = await importWithFormat(format, { file: "<upload>", bytes }, optionsOf(c));
+    const outcome =
+      format.importer?.input === "data"
+        ? await importUploadedData(format, bytes, optionsOf(c))
+        : await importWithFormat(format, { file: "<upload>", bytes }, optionsOf(c));
     if (outcome.text === undefined) refuse(`cannot convert the body as ${format.name}`, outcome.issues);
     return c.json(
       {
