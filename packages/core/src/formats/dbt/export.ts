@@ -152,6 +152,21 @@ function modelEntry(
     fks.set(from, { to: target, column: toProp ? physicalNameOf(toProp) : toProperty });
   }
 
+  if (dialect === "duckdb" || dialect === "bigquery") {
+    // Both compare column names without case, quoted or not: `order date` and `Order Date` are one column.
+    const seen = new Map<string, string>();
+    props.forEach((property, j) => {
+      const name = physicalNameOf(property);
+      const other = seen.get(name.toLowerCase());
+      if (other !== undefined) {
+        ctx.warn(
+          [...path, "properties", j, "name"],
+          "dbt-column-collision",
+          `${JSON.stringify(name)} and ${JSON.stringify(other)} are the same column in ${dialect}, which ignores case in column names`,
+        );
+      } else seen.set(name.toLowerCase(), name);
+    });
+  }
   const columns = props.map((property, j) =>
     columnEntry(ctx, property, [...path, "properties", j], dialect, key, fks.get(property.name)),
   );
