@@ -124,6 +124,7 @@ quality:
       { type: "sql", query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL', mustBe: 0 },
       {
         type: "sql",
+        description: "invalid_count(amount) = 0",
         query: 'SELECT COUNT(*) FROM {object} WHERE "amount" IS NOT NULL AND ("amount" < 0)',
         mustBe: 0,
         customProperties: [{ property: "sodaCheck", value: { "invalid_count(amount) = 0": { "valid min": 0 } } }],

@@ -90,11 +90,18 @@ export function convertSodaList(ctx: ConvertContext, value: unknown, path: Path,
  * the check again rather than a user-defined metric around generated SQL.
  */
 function withSource(items: QualityItem[], entry: unknown): QualityItem[] {
-  return items.map((item) =>
-    item.rule?.type === "sql"
-      ? { ...item, source: entry, rule: { ...item.rule, customProperties: [{ property: "sodaCheck", value: entry }] } }
-      : { ...item, source: entry },
-  );
+  const text = typeof entry === "string" ? entry : isObject(entry) ? Object.keys(entry)[0] : undefined;
+  return items.map((item) => {
+    if (item.rule?.type !== "sql") return { ...item, source: entry };
+    const { type, ...rest } = item.rule;
+    // Generated SQL is no name for a check: the check as written is.
+    const described = rest.name === undefined && rest.description === undefined ? { description: text } : {};
+    return {
+      ...item,
+      source: entry,
+      rule: compact({ type, ...described, ...rest, customProperties: [{ property: "sodaCheck", value: entry }] }),
+    };
+  });
 }
 
 /** The check as it was written, as a rule Quanta keeps but does not run. */
