@@ -108,6 +108,8 @@ async function checkFile(source: FileSource, location: string, path: string): Pr
       code: "data-not-a-file",
     });
   if (found.size === 0) throw new InputError(`${location} is empty`, { code: "data-empty-file" });
+  // Compressed text (`.csv.gz`) is DuckDB's to unpack; only its reading can tell.
+  if (/\.(gz|zst|zstd)$/i.test(path)) return;
   const bytes = await head(path, 8192);
   if (source === "parquet") {
     if (bytes.subarray(0, 4).toString("latin1") !== "PAR1")
