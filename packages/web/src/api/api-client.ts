@@ -11,6 +11,7 @@ import type {
   ControlAction,
   DemoUser,
   Facets,
+  Formats,
   Governance,
   Incident,
   IncidentDetail,
@@ -124,6 +125,7 @@ export const api = {
   cancelPipelineRun: (id: string, runId: number) =>
     postJson<PipelineRun>(`/api/products/${enc(id)}/pipeline/runs/${runId}/cancel`, {}),
   govern: (id: string, signal?: AbortSignal) => getJson<Governance>(`/api/products/${enc(id)}/govern`, signal),
+  formats: (signal?: AbortSignal) => getJson<Formats>("/api/formats", signal),
   snippets: (id: string, port: string, signal?: AbortSignal) =>
     getJson<ConsumerSnippets>(`/api/products/${enc(id)}/ports/${enc(port)}/snippets`, signal),
   consume: (id: string, body: { port: string; sql?: string; limit: number }, signal?: AbortSignal) =>

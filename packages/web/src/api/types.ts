@@ -14,6 +14,7 @@ export type {
   DemoUser,
   Facets,
   FacetValue,
+  Formats,
   Governance,
   Lifecycle,
   LifecycleState,

@@ -1,6 +1,7 @@
 import type { ContractVersionSummary } from "../api/types.js";
 import type { ContractFacts, Dataset } from "../lib/contract-facts.js";
 import { ChangelogView } from "./changelog-view.js";
+import { ContractDownload } from "./contract-download.js";
 import { TableWrap } from "./table-wrap.js";
 import { useFold } from "./use-fold.js";
 
@@ -40,6 +41,8 @@ export function ContractSchema({
           </ul>
         </section>
       )}
+
+      <ContractDownload productId={productId} contractId={contractId} />
 
       <section id="versions" aria-labelledby="versions-title">
         <h4 id="versions-title">Versions and changelog</h4>

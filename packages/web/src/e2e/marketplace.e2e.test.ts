@@ -249,6 +249,13 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await page.getByRole("button", { name: /^Show all \d+ columns/ }).click();
     expect(await schema.locator("tr", { hasText: "gift_wrap" }).count()).toBe(1);
     await page.locator("#ports").screenshot({ path: join(shots, "contract.png") });
+    const download = page.locator(".contract-download");
+    await download.getByRole("combobox").selectOption("jsonschema");
+    const href = await download.getByRole("link", { name: "Download" }).getAttribute("href");
+    expect(href).toBe("/api/products/sales.orders/contracts/sales.orders.orders/export?format=jsonschema");
+    const exported = await fetch(`${base}${href}`);
+    expect(exported.status).toBe(200);
+    expect(await exported.text()).toContain('"order_id"');
     await sectionLink("Quality & SLAs").click();
     expect(await page.getByRole("heading", { name: "Quality rules" }).count()).toBe(1);
     expect(await page.locator("table", { hasText: "Total adds up" }).count()).toBe(1);

@@ -23,76 +23,11 @@ import { dataImportEnvironment } from "../../formats/data-import-environment.js"
 import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
 import type { Registry } from "../../registry/registry.js";
 import { principalOf } from "../auth-middleware.js";
+import { ExportedFilesSchema, FormatsSchema, ImportedSchema } from "../format-schemas.js";
 import { errorContent } from "../schemas.js";
 
 /** The conversion routes read their body as the format's own bytes (create-app.ts leaves it alone). */
 export const formatBodyPath = /^\/api\/formats\/[^/]+\/(import|export)$/;
-
-const OptionSchema = z
-  .object({
-    name: z.string(),
-    description: z.string(),
-    choices: z.array(z.string()).optional(),
-    default: z.string().optional(),
-  })
-  .openapi("FormatOption");
-
-const FormatSchema = z
-  .object({
-    name: z.string().openapi({ example: "avro" }),
-    title: z.string().openapi({ example: "Avro schema" }),
-    description: z.string(),
-    options: z.array(OptionSchema),
-  })
-  .openapi("FormatDirection");
-
-const FormatsSchema = z
-  .object({
-    import: z.array(
-      FormatSchema.extend({
-        target: z.enum(["odcs", "odps"]),
-        input: z.enum(["document", "text", "binary", "data"]),
-      }),
-    ),
-    export: z.array(FormatSchema),
-  })
-  .openapi("Formats");
-
-const IssueSchema = z
-  .object({
-    code: z.string(),
-    severity: z.enum(["error", "warning", "info"]),
-    message: z.string(),
-    file: z.string(),
-    line: z.number().int(),
-    column: z.number().int(),
-    path: z.string(),
-  })
-  .openapi("Issue");
-
-const ImportedSchema = z
-  .object({
-    format: z.string(),
-    target: z.enum(["odcs", "odps"]),
-    document: z.record(z.string(), z.unknown()).openapi({ description: "The converted document" }),
-    yaml: z.string().openapi({ description: "The converted document as YAML, ready to save as a file" }),
-    issues: z.array(IssueSchema).openapi({ description: "What did not map (warnings) and what lint noticed" }),
-  })
-  .openapi("ImportResult");
-
-const ExportedFilesSchema = z
-  .object({
-    files: z.array(
-      z.object({
-        path: z.string(),
-        mediaType: z.string(),
-        encoding: z.enum(["utf-8", "base64"]),
-        content: z.string(),
-      }),
-    ),
-    issues: z.array(IssueSchema),
-  })
-  .openapi("ExportResult");
 
 const FormatParam = z.object({
   format: z
