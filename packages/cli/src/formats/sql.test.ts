@@ -1,9 +1,19 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type * as DuckDbApi from "@duckdb/node-api";
 import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportFile, fixtures, onlyText } from "../../../core/src/formats/format-test-kit.test-helpers.js";
+import { parse } from "yaml";
+import {
+  expectCleanImport,
+  exportFile,
+  exportText,
+  fixtures,
+  importText,
+  onlyText,
+} from "../../../core/src/formats/format-test-kit.test-helpers.js";
 
 /**
  * The SQL the `sql` and `sql-query` formats write, run by the engines themselves: the DDL of the
@@ -15,6 +25,22 @@ import { exportFile, fixtures, onlyText } from "../../../core/src/formats/format
 const { DuckDBInstance } = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDbApi;
 
 const contracts = { rich: fixtures.rich, hostile: fixtures.hostile, orders: fixtures.orders } as const;
+
+const importFixture = (name: string) =>
+  fileURLToPath(new URL(`../../../core/src/formats/sql/testdata/${name}`, import.meta.url));
+
+/** The `type: sql` rules an import made of CHECKs, with {object} filled in. */
+async function importedRules(file: string, dialect: string): Promise<string[]> {
+  const outcome = await importText("sql", readFileSync(importFixture(file)), { dialect }, file);
+  const contract = parse(expectCleanImport(outcome, ["sql-statement-skipped"])) as {
+    schema: { physicalName: string; quality?: { type?: string; query?: string }[] }[];
+  };
+  return contract.schema.flatMap((o) =>
+    (o.quality ?? [])
+      .filter((q) => q.type === "sql")
+      .map((q) => (q.query ?? "").replaceAll("{object}", `"${o.physicalName.replaceAll('"', '""')}"`)),
+  );
+}
 
 async function ddl(name: keyof typeof contracts, dialect: string): Promise<string> {
   return onlyText(await exportFile("sql", contracts[name], { dialect }));
@@ -88,6 +114,26 @@ describe("sql export in real DuckDB", () => {
     await expect(conn.run(`INSERT INTO "order items" ("def") VALUES (99)`)).rejects.toThrow(/foreign key/i);
   });
 
+  it("runs the DuckDB DDL the import reads, and the SQL rules it makes of CHECKs", async () => {
+    await conn.run(`CREATE SCHEMA "imported_duckdb"; USE memory."imported_duckdb"`);
+    await conn.run(readFileSync(importFixture("shop.duckdb.sql"), "utf8"));
+    // PostgreSQL DDL → contract → DuckDB DDL, run in DuckDB; then the contract's rules on it.
+    await conn.run(`CREATE SCHEMA "imported_pg"; USE memory."imported_pg"`);
+    const pgDdl = readFileSync(importFixture("shop.postgres.sql"));
+    const contract = expectCleanImport(await importText("sql", pgDdl, {}, "shop.sql"), ["sql-statement-skipped"]);
+    await conn.run(onlyText(await exportText("sql", contract, { dialect: "duckdb" })));
+    await conn.run(`INSERT INTO "order lines" ("Größe", order_id, line_no, sku) VALUES (1.5, 'A', 1, 'ABC')`);
+    await expect(
+      conn.run(`INSERT INTO "order lines" ("Größe", order_id, line_no, sku) VALUES (1.5, 'A', 2, 'abc')`),
+    ).rejects.toThrow(/CHECK/i);
+    const rules = await importedRules("shop.postgres.sql", "postgres");
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      const result = await conn.runAndReadAll(rule);
+      expect(Number(result.getRows()[0]?.[0])).toBe(0);
+    }
+  });
+
   it("loads the demo's orders.parquet into the exported orders table", async () => {
     await conn.run(`USE memory."orders"`);
     const columns = (await queries("orders", "duckdb"))[0]?.replace(/^SELECT\s+|\s+FROM[\s\S]*$/g, "") ?? "";
@@ -151,6 +197,18 @@ describe.skipIf(postgresSkipReason())("sql export in real PostgreSQL", () => {
     ]);
     await expect(client.query(`INSERT INTO "select" ("from", "type") VALUES (4, 'other')`)).rejects.toThrow(/check/i);
     await expect(client.query(`INSERT INTO "order items" ("def") VALUES (99)`)).rejects.toThrow(/foreign key/i);
+  });
+
+  it("runs the PostgreSQL DDL the import reads, and the SQL rules it makes of CHECKs", async () => {
+    await client.query(`CREATE SCHEMA "imported"; SET search_path TO "imported", public`);
+    await client.query(readFileSync(importFixture("shop.postgres.sql"), "utf8"));
+    await client.query(`INSERT INTO "order lines" ("Größe", order_id, line_no, sku) VALUES (1.5, 'A', 1, 'ABC')`);
+    const rules = await importedRules("shop.postgres.sql", "postgres");
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      const result = await client.query(rule);
+      expect(Number(Object.values(result.rows[0] ?? {})[0])).toBe(0);
+    }
   });
 
   it("declares the rich contract's keys", async () => {

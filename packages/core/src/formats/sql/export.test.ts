@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import mysqlParser from "node-sql-parser/build/mysql.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { formatIssue } from "../../issues.js";
@@ -31,6 +32,34 @@ describe("sql export golden files", () => {
       });
     }
   }
+});
+
+describe("sql export for MySQL", () => {
+  it("parses with node-sql-parser's MySQL grammar, hostile names intact", async () => {
+    const parser = new mysqlParser.Parser();
+    for (const fixture of ["rich", "hostile", "orders"] as const) {
+      const ddl = onlyText(await exportFile("sql", fixtures[fixture], { dialect: "mysql" }));
+      expect(() => parser.astify(ddl, { database: "mysql" })).not.toThrow();
+    }
+    const ddl = onlyText(await exportFile("sql", fixtures.hostile, { dialect: "mysql" }));
+    const [select] = parser.astify(ddl, { database: "mysql" }) as unknown as {
+      create_definitions: { column?: { column: string } }[];
+    }[];
+    const names = select?.create_definitions.flatMap((d) => (d.column ? [d.column.column] : []));
+    expect(names).toEqual([
+      "from",
+      "order date",
+      "class",
+      "größe",
+      'a"b',
+      "x'y",
+      "1st",
+      "type",
+      "ключ",
+      "a;drop table x",
+      "Order Date_2",
+    ]);
+  });
 });
 
 describe("sql export warnings", () => {

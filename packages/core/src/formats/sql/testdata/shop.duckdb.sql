@@ -4,7 +4,7 @@ CREATE OR REPLACE TABLE customers (
   größe DOUBLE,
   profile STRUCT(nickname VARCHAR, "home town" STRUCT(city VARCHAR, zip VARCHAR)),
   scores INTEGER[],
-  visits STRUCT(at TIMESTAMP, page VARCHAR)[],
+  visits STRUCT("at" TIMESTAMP, page VARCHAR)[],
   props MAP(VARCHAR, VARCHAR),
   kind VARCHAR CHECK (kind IN ('a', 'b')) CHECK (regexp_matches(kind, '^[a-z]$')),
   created TIMESTAMPTZ NOT NULL,
