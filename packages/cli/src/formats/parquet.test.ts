@@ -111,6 +111,44 @@ describe("parquet import (real DuckDB through the engine registry)", () => {
     expect(Object.keys(results).filter((k) => k.includes(".quality.")).length).toBeGreaterThanOrEqual(14);
   });
 
+  it("inspects directly: per column nulls, distinct values, range, lengths and small value sets", async () => {
+    const data = await dataImportEnvironment({ baseDir: dir }).inspect?.({
+      source: "parquet",
+      location: "data/orders.parquet",
+      options: { values: "3" },
+    });
+    expect(data?.server).toEqual({ server: "local", type: "local", path: "data/orders.parquet", format: "parquet" });
+    const [orders] = data?.datasets ?? [];
+    expect(orders?.rowCount).toBe(100);
+    expect(orders?.primaryKey).toEqual(["order_id"]);
+    expect(orders?.keysObserved).toBe(true);
+    expect(orders?.columns).toEqual([
+      { name: "order_id", type: "BIGINT", nullable: true, nulls: 0, distinct: 100, min: 1, max: 100 },
+      { name: "customer", type: "VARCHAR", nullable: true, nulls: 0, distinct: 7, minLength: 2, maxLength: 2 },
+      {
+        name: "status",
+        type: "VARCHAR",
+        nullable: true,
+        nulls: 0,
+        distinct: 3,
+        minLength: 3,
+        maxLength: 7,
+        values: ["new", "paid", "shipped"],
+      },
+      { name: "amount", type: "DECIMAL(10,2)", nullable: true, nulls: 0, distinct: 100, min: 1.5, max: 150 },
+      {
+        name: "ordered_on",
+        type: "DATE",
+        nullable: true,
+        nulls: 0,
+        distinct: 100,
+        min: "2024-01-02",
+        max: "2024-04-10",
+      },
+      { name: "note", type: "VARCHAR", nullable: true, nulls: 25, distinct: 75, minLength: 6, maxLength: 7 },
+    ]);
+  });
+
   it("runs the suggestions for real: data outside them warns, naming the rule", async () => {
     const outcome = await infer("data/orders.parquet");
     writeFileSync(

@@ -195,6 +195,48 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
     expect((parse(outcome.text ?? "") as { schema: SchemaObject[] }).schema.map((o) => o.name)).toEqual(["elsewhere"]);
   });
 
+  it("sends the password from PGPASSWORD of the given environment, and only to hosts it may go to", async () => {
+    // A server asking for the password in clear text (as pg_hba's `password` method does), then refusing it.
+    const received: string[] = [];
+    const fake: Server = createServer((socket) => {
+      socket.once("data", () => {
+        const ask = Buffer.alloc(9);
+        ask.write("R");
+        ask.writeInt32BE(8, 1);
+        ask.writeInt32BE(3, 5);
+        socket.write(ask);
+        socket.once("data", (reply: Buffer) => {
+          if (reply.toString("latin1", 0, 1) === "p") received.push(reply.toString("utf8", 5, reply.length - 1));
+          const fields = Buffer.from('SFATAL\0C28P01\0Mpassword authentication failed for user "bob"\0\0');
+          const header = Buffer.alloc(5);
+          header.write("E");
+          header.writeInt32BE(fields.length + 4, 1);
+          socket.end(Buffer.concat([header, fields]));
+        });
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    const port = (fake.address() as { port: number }).port;
+    const location = `postgresql://bob@127.0.0.1:${port}/shop`;
+    try {
+      const given = await infer(location, {}, importEnv({ PGPASSWORD: "from-env" }));
+      expect(given.issues.map((i) => i.code)).toEqual(["engine-login-failed"]);
+      expect(received).toEqual(["from-env"]);
+      const preferred = await infer(
+        location,
+        {},
+        importEnv({ PGPASSWORD: "from-env", QUANTA_POSTGRES_PASSWORD: "quanta" }),
+      );
+      expect(preferred.issues.map((i) => i.code)).toEqual(["engine-login-failed"]);
+      expect(received).toEqual(["from-env", "quanta"]);
+      // The platform scopes credentials to the hosts it lists: none goes to another host.
+      await infer(location, {}, importEnv({ PGPASSWORD: "from-env", QUANTA_POSTGRES_HOSTS: "db.internal" }));
+      expect(received.slice(2)).not.toContain("from-env");
+    } finally {
+      fake.close();
+    }
+  });
+
   it("says precisely what is wrong, never showing a password", async () => {
     const u = new URL(db.url);
     const where = `${u.pathname.slice(1)} on ${u.hostname}:${u.port}`;
