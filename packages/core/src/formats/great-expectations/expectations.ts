@@ -357,9 +357,14 @@ function convertExpectation(ctx: ConvertContext, entry: unknown, path: Path): Qu
       : isObject(meta.notes) && typeof meta.notes.content === "string"
         ? meta.notes.content
         : undefined;
-  return made.map((item) =>
-    item.rule && notes
-      ? { ...item, source: entry, rule: compact({ type: item.rule.type, description: notes, ...item.rule }) }
-      : { ...item, source: entry },
-  );
+  // SQL rules keep the expectation they came from, so an export writes it again.
+  const origin = { type, kwargs, ...(isObject(entry.meta) ? { meta: entry.meta } : {}) };
+  return made.map((item) => {
+    if (!item.rule) return { ...item, source: entry };
+    const sql = item.rule.type === "sql" ? { customProperties: [{ property: "gxExpectation", value: origin }] } : {};
+    // Generated SQL is no name for a check: the expectation is.
+    const description = notes ?? (item.rule.type === "sql" && item.rule.description === undefined ? type : undefined);
+    const rule = compact({ type: item.rule.type, description, ...item.rule, ...sql });
+    return { ...item, source: entry, rule };
+  });
 }

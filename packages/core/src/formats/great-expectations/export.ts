@@ -207,6 +207,18 @@ function ruleExpectations(
     }
     return out;
   }
+  const origin = (Array.isArray(rule.customProperties) ? (rule.customProperties as JsonObject[]) : []).find(
+    (c) => c?.property === "gxExpectation",
+  )?.value;
+  if (type === "sql" && isObject(origin) && typeof origin.type === "string") {
+    return [
+      {
+        type: origin.type,
+        kwargs: isObject(origin.kwargs) ? origin.kwargs : {},
+        ...(isObject(origin.meta) ? { meta: origin.meta } : {}),
+      },
+    ];
+  }
   if (type !== "library") return unmapped(`a ${String(type)} rule has no expectation`);
   const metric = rule.metric ?? rule.rule;
   const args = isObject(rule.arguments) ? rule.arguments : {};
