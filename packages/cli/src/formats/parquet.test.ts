@@ -203,6 +203,28 @@ describe("parquet import (real DuckDB through the engine registry)", () => {
     expect(r.out).toContain("- suggested");
   });
 
+  it("works from the console with --format, a glob and --output, and quanta test passes what it wrote", async () => {
+    const r = await quanta(
+      "import",
+      "--format",
+      "parquet",
+      "data/part-*.parquet",
+      "--option",
+      "name=parts",
+      "-o",
+      "parts.odcs.yaml",
+    );
+    expect(r.err).toBe("wrote parts.odcs.yaml (ODCS)\n");
+    expect(r.code).toBe(0);
+    const { code, results } = await testResults("parts.odcs.yaml");
+    expect(Object.entries(results).filter(([, v]) => v !== "passed")).toEqual([]);
+    expect(results["parts.id.quality.1.duplicateValues"]).toBe("passed");
+    expect(code).toBe(0);
+    const missing = await quanta("import", "--format", "parquet", "data/none-*.parquet");
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("no file matches data/none-*.parquet");
+  });
+
   it("says precisely what is wrong with the input", async () => {
     const message = async (location: string) =>
       (await infer(location)).issues.map((i) => `${i.file}: ${i.code}: ${i.message}`);

@@ -173,6 +173,38 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
     expect(code).toBe(0);
   });
 
+  it("works from the console: a password in the URL is used, never printed", async () => {
+    const u = new URL(db.url);
+    u.password = "not-echoed-anywhere";
+    const r = await quanta(
+      "import",
+      "--format",
+      "postgres",
+      u.toString(),
+      "--option",
+      "schema=shop",
+      "--option",
+      "table=customers",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("type: postgres");
+    expect(r.out).toContain("- name: customers");
+    expect(r.out + r.err).not.toContain("not-echoed-anywhere");
+    const bad = await quanta(
+      "import",
+      "--format",
+      "postgres",
+      u.toString(),
+      "--option",
+      "schema=shop",
+      "--option",
+      "table=nope",
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('no table "nope" in schema "shop"');
+    expect(bad.err).not.toContain("not-echoed-anywhere");
+  });
+
   it("reads only the tables named, and keeps a key to a table left out", async () => {
     const outcome = await infer(db.url, { schema: "shop", table: "order lines" });
     const warnings = outcome.issues.map((i) => `${i.severity} ${i.code}: ${i.message}`);
