@@ -124,7 +124,7 @@ print(json.dumps([str(CreateTable(t).compile(dialect=postgresql.dialect())) for 
           "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
         );
         const tables: Record<string, string[]> = {};
-        for (const row of columns.rows) (tables[row.table_name] ??= []).push(row.column_name);
+        for (const row of columns.rows) tables[row.table_name] = [...(tables[row.table_name] ?? []), row.column_name];
         expect(tables).toEqual(physicalTables(fixtures.hostile));
       } finally {
         await client.end();
