@@ -68,6 +68,7 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
       );
       COMMENT ON TABLE shop.customers IS 'People who ordered at least once';
       COMMENT ON COLUMN shop.customers.email IS 'Login e-mail address';
+      CREATE TYPE shop.line_state AS ENUM ('open', 'it''s packed', 'sent');
       CREATE TABLE shop."order lines" (
         order_id bigint,
         line_no smallint,
@@ -75,6 +76,7 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
         amount numeric(10,2) CONSTRAINT amount_not_negative CHECK (amount >= 0),
         placed_at timestamp with time zone NOT NULL,
         status varchar(20),
+        state shop.line_state NOT NULL DEFAULT 'open',
         PRIMARY KEY (order_id, line_no)
       );
       INSERT INTO shop.customers
@@ -141,6 +143,17 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
       "amount: number numeric(10,2)",
       "placed_at: timestamp timestamp with time zone required",
       "status: string character varying(20)",
+      "state: string line_state required",
+    ]);
+    expect(lines.properties.find((p) => p.name === "state")?.quality).toEqual([
+      {
+        name: "declaredValues",
+        description: "The labels of enum type line_state, declared in PostgreSQL.",
+        metric: "invalidValues",
+        arguments: { validValues: ["open", "it's packed", "sent"] },
+        mustBe: 0,
+        dimension: "conformity",
+      },
     ]);
     expect(lines.relationships).toEqual([
       { type: "foreignKey", from: "order_lines.customer_id", to: "customers.customer_id" },
@@ -170,6 +183,7 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
     expect(results["order lines.primaryKey"]).toBe("passed");
     expect(results["order lines.placed_at.quality.0.sql"]).toBe("passed");
     expect(results["order lines.status.quality.2.invalidValues"]).toBe("passed");
+    expect(results["order lines.state.quality.0.invalidValues"]).toBe("passed");
     expect(code).toBe(0);
   });
 

@@ -161,10 +161,13 @@ ORDER BY c.relname`);
     const names = `c.relname IN (${chosen.map((t) => d.literal(t)).join(", ")})`;
     const columnRows =
       await conn.run(`SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-       a.attnotnull AS not_null, col_description(c.oid, a.attnum) AS description
+       a.attnotnull AS not_null, col_description(c.oid, a.attnum) AS description,
+       CASE WHEN t.typtype = 'e' THEN (SELECT CAST(json_agg(e.enumlabel ORDER BY e.enumsortorder) AS text)
+         FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END AS enum_values
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 WHERE ${inSchema} AND ${names}
 ORDER BY c.relname, a.attnum`);
     const keyColumns = (keys: string, rel: string) =>
@@ -199,6 +202,9 @@ ORDER BY c.relname, k.conname`);
         maxValues,
       );
       const comments = new Map(described.map((r) => [String(r.name), text(r.description)]));
+      const enums = new Map(
+        described.filter((r) => r.enum_values !== null).map((r) => [String(r.name), list(r.enum_values)]),
+      );
       const constraints = byTable(constraintRows, table);
       const primary = constraints.find((k) => k.kind === "p");
       const dataset: DeclaredDataset = {
@@ -208,7 +214,12 @@ ORDER BY c.relname, k.conname`);
         rowCount: scanned.rowCount,
         columns: scanned.columns.map((c) => {
           const description = comments.get(c.name);
-          return description !== undefined ? { ...c, description } : c;
+          const enumValues = enums.get(c.name);
+          return {
+            ...c,
+            ...(description !== undefined ? { description } : {}),
+            ...(enumValues !== undefined ? { enumValues } : {}),
+          };
         }),
         ...(primary !== undefined ? { primaryKey: list(primary.columns) } : {}),
         foreignKeys: constraints

@@ -30,6 +30,12 @@ export interface InspectedDatasetDetails extends InspectedDataset {
   readonly checks?: readonly { readonly name: string; readonly expression: string }[];
 }
 
+/** A column as an inspector may describe it beyond `InspectedColumn`: the labels of its enum type. */
+export interface InspectedColumnDetails extends InspectedColumn {
+  /** The values a PostgreSQL enum type declares, in their order. */
+  readonly enumValues?: readonly string[];
+}
+
 /** The tag, custom property and severity that mark a rule as observed in the data, not declared. */
 export const suggestedTag = "suggested";
 export const suggestedProperty = { property: "suggested", value: true } as const;
@@ -261,8 +267,9 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
         fk.columns.length === 1 ? { type: "foreignKey", from: from[0], to: to[0] } : { type: "foreignKey", from, to },
       );
     }
-    const properties = dataset.columns.map((column) => {
-      const logical = dialect.logicalTypeOf(column.type);
+    const properties = (dataset.columns as readonly InspectedColumnDetails[]).map((column) => {
+      const enumValues = column.enumValues;
+      const logical = enumValues !== undefined ? "string" : dialect.logicalTypeOf(column.type);
       if (logical === undefined)
         issues.push(
           inputIssue(
@@ -275,6 +282,16 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
       const position = declaredKey.indexOf(column.name);
       const required = column.nullable === false || position >= 0;
       const quality = suggestedRules(column, logical, required, observedKey === column.name, evidence, maxValues);
+      // An enum type's labels are declared: the value set is a promise, not a suggestion.
+      if (enumValues !== undefined)
+        quality.unshift({
+          name: "declaredValues",
+          description: `The labels of enum type ${column.type}, declared in ${titles[request.source]}.`,
+          metric: "invalidValues",
+          arguments: { validValues: [...enumValues] },
+          mustBe: 0,
+          dimension: "conformity",
+        });
       const name = propertyOf(dataset.name, column.name);
       return compact({
         name,
