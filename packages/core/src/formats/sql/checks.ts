@@ -13,7 +13,8 @@ type Node = Record<string, unknown>;
 
 export interface CheckColumn {
   readonly name: string;
-  readonly logicalType: LogicalType;
+  /** Undefined for a column declared without a type. */
+  readonly logicalType: LogicalType | undefined;
 }
 
 /** What one CHECK gives a column or the table. */
@@ -201,9 +202,10 @@ function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFin
   const lengthColumn = find(columns, lengthOf);
   const values = operator === "BETWEEN" ? ((right.value as Node[] | undefined) ?? []).map(literal) : [literal(right)];
   if (column) {
+    const type = column.logicalType;
     const fits = (v: unknown) =>
-      (numeric.has(column.logicalType) && typeof v === "number") ||
-      (temporal.has(column.logicalType) && typeof v === "string");
+      type !== undefined &&
+      ((numeric.has(type) && typeof v === "number") || (temporal.has(type) && typeof v === "string"));
     if (boundKey[operator] && fits(values[0])) {
       return [{ kind: "option", column: column.name, key: boundKey[operator] as string, value: values[0] as number }];
     }
@@ -252,6 +254,15 @@ function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFin
   return undefined;
 }
 
+function validRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads one CHECK condition (its text and the offset it starts at in the file). */
 export function readCheck(
   condition: string,
@@ -274,7 +285,15 @@ export function readCheck(
   if (!where) return [{ kind: "unmapped", offset, reason: "it has no condition" }];
   const out: CheckFinding[] = [];
   for (const part of conjuncts(where)) {
-    const found = simple(part, columns);
+    const found = simple(part, columns)?.filter((f) => {
+      if (f.kind !== "option" || f.key !== "pattern" || validRegex(String(f.value))) return true;
+      out.push({
+        kind: "unmapped",
+        offset,
+        reason: `${JSON.stringify(f.value)} is not a regular expression Quanta can check`,
+      });
+      return false;
+    });
     if (found) {
       out.push(...found);
       continue;

@@ -174,6 +174,7 @@ class Cursor {
     if (!t || (t.kind !== "word" && t.kind !== "quoted")) {
       throw new SqlSyntaxError(this.here(), `expected ${what}, found ${this.found()}`);
     }
+    if (t.text === "") throw new SqlSyntaxError(t.start, `${what} cannot be empty`);
     this.pos++;
     return { name: t.text, quoted: t.kind === "quoted", start: t.start };
   }
@@ -659,7 +660,7 @@ class DdlReader {
       }
     }
     for (const comment of this.comments) this.applyComment(comment);
-    if (this.src.issues.some((i) => i.severity === "error")) return { value: {}, issues: this.src.issues };
+    if (this.src.issues.some((i) => i.severity === "error")) return { value: {}, issues: this.sortedIssues() };
     if (this.tables.length === 0) {
       this.src.error(0, "sql-no-tables", "no CREATE TABLE statement here, so no schema to import");
       return { value: {}, issues: this.src.issues };
@@ -769,7 +770,7 @@ class DdlReader {
       }
     }
     const checkColumns = new Map<string, CheckColumn>(
-      table.columns.map((k) => [k.name.name, { name: k.name.name, logicalType: k.type?.logicalType ?? "string" }]),
+      table.columns.map((k) => [k.name.name, { name: k.name.name, logicalType: k.type?.logicalType }]),
     );
     const findings = new Map<string, CheckFinding[]>();
     for (const check of [...table.checks, ...table.columns.flatMap((k) => k.checks)]) {

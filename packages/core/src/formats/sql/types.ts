@@ -203,6 +203,11 @@ export function parseType(sql: string, tokens: readonly SqlToken[], from: number
     const close = closing(tokens, from + 1, to);
     if (close < 0) throw new SqlTypeError(opener?.start ?? start, `${opener?.text} is never closed`);
     const fields = splitAtCommas(tokens, from + 2, close).map(([a, b]) => parseField(sql, tokens, a, b, depth + 1));
+    const seen = new Set<string>();
+    for (const f of fields) {
+      if (seen.has(f.name.toLowerCase())) throw new SqlTypeError(f.start, `field ${f.name} is declared twice`);
+      seen.add(f.name.toLowerCase());
+    }
     return { logicalType: "object", physicalType, fields, start };
   }
   if ((base === "array" || base === "list") && (isPunct(opener, "<") || isPunct(opener, "("))) {
