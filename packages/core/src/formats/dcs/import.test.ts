@@ -379,7 +379,12 @@ quality:
       { type: "library", metric: "rowCount", mustBeGreaterThan: 0 },
     ]);
     expect(value.schema[1].quality).toEqual([
-      { type: "sql", query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL', mustBe: 0 },
+      {
+        type: "sql",
+        description: "missing_count(id) = 0",
+        query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL',
+        mustBe: 0,
+      },
     ]);
     expect(lines).toEqual([
       // The section lives inside a text block: the warning points at its line in the block.

@@ -70,9 +70,15 @@ describe("DCS SodaCL and Great Expectations rules become executable ODCS rules",
 `),
     );
     expect(value.schema[0].quality).toEqual([
-      { type: "sql", query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL', mustBe: 0 },
       {
         type: "sql",
+        description: "expect_column_values_to_not_be_null",
+        query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL',
+        mustBe: 0,
+      },
+      {
+        type: "sql",
+        description: "expect_column_values_to_be_in_set",
         query:
           "SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE 100.0 * SUM(CASE WHEN \"id\" NOT IN ('a', 'b') THEN 1 ELSE 0 END) / COUNT(*) END FROM {object}",
         mustBeLessOrEqualTo: 10,
@@ -121,7 +127,12 @@ quality:
     );
     expect(value.schema[0].quality).toEqual([
       { type: "library", metric: "rowCount", mustBeBetween: [1, 100] },
-      { type: "sql", query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL', mustBe: 0 },
+      {
+        type: "sql",
+        description: "missing_count(id) = 0",
+        query: 'SELECT COUNT(*) FROM {object} WHERE "id" IS NULL',
+        mustBe: 0,
+      },
       {
         type: "sql",
         description: "invalid_count(amount) = 0",

@@ -142,11 +142,21 @@ export function objectLevelRule(ctx: ConvertContext, item: QualityItem): JsonObj
   return compact({
     type: "sql",
     name: rule.name,
-    description: rule.description,
+    description: rule.description ?? describe(item.source),
     dimension: rule.dimension,
     severity: rule.severity,
     ...sql,
   });
+}
+
+/** The check as written, short: a SodaCL line, or an expectation's type. */
+function describe(source: unknown): string | undefined {
+  if (typeof source === "string") return source;
+  if (!isObject(source)) return undefined;
+  const type = source.expectation_type ?? source.type;
+  if (typeof type === "string") return type;
+  const keys = Object.keys(source);
+  return keys.length === 1 ? keys[0] : undefined;
 }
 
 /** ODCS logical types a schema check's type name can stand for directly. */
