@@ -127,3 +127,54 @@ describe("SodaCL checks imported and run by quanta test", () => {
     expect(passed).toEqual(expect.arrayContaining(["orders rowCount", "customers rowCount", "orders.status exists"]));
   });
 });
+
+describe("hostile names through SodaCL and back, run on real data", () => {
+  const hostile = join(import.meta.dirname, "../../../core/src/formats/testdata/hostile.odcs.yaml");
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, "hostile"));
+    const cols = `1 AS "from", DATE '2024-01-02' AS "order date", 'c' AS "class", 1.5 AS "größe", 'q' AS "a""b",
+      'a' AS "x'y", TRUE AS "1st", 'ключ' AS "ключ", TIMESTAMP '2024-01-02 03:04:05' AS "a;drop table x"`;
+    await writeData(
+      join(dir, "hostile", "select.parquet"),
+      `SELECT ${cols}, 'it''s' AS "type" UNION ALL SELECT 2, DATE '2024-01-03', 'c', 2.5, 'q', 'a', FALSE, 'k', NULL, 'say "hi"'
+       UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'a\\b'`,
+    );
+    await writeData(
+      join(dir, "hostile", "order items.parquet"),
+      `SELECT 1 AS "def", {'func': 'f'} AS "interface", ['p'] AS "package" UNION ALL SELECT 3, NULL, NULL`,
+    );
+    const exported = await quanta("export", hostile, "--format", "sodacl", "-o", "hostile.checks.yml");
+    expect(exported.code).toBe(0);
+    const imported = await quanta("import", "hostile.checks.yml", "--format", "sodacl", "-o", "hostile.odcs.yaml");
+    expect(imported.code).toBe(0);
+    const contract = parse(readFileSync(join(dir, "hostile.odcs.yaml"), "utf8"));
+    // DuckDB matches column names case-insensitively: "Order Date" and "order date" cannot both be
+    // columns of one file, so the data (not the contract) leaves "Order Date" out.
+    const select = contract.schema.find((o: { name: string }) => o.name === "select");
+    select.properties = select.properties.filter((p: { name: string }) => p.name !== "Order Date");
+    contract.servers = [{ server: "files", type: "local", path: "hostile/{model}.parquet", format: "parquet" }];
+    writeFileSync(join(dir, "hostile.odcs.yaml"), stringify(contract));
+  });
+
+  it("quotes every name: all checks pass on matching data, and a wrong value fails by name", async () => {
+    const r = await quanta("test", "hostile.odcs.yaml", "--format", "json");
+    const results = (JSON.parse(r.out) as { checks: Result[] }).checks;
+    expect(results.filter((c) => c.result !== "passed")).toEqual([]);
+    expect(results.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'select.a"b exists',
+        "select.type invalidValues",
+        "values in def must exist in select.from",
+      ]),
+    );
+    await writeData(
+      join(dir, "hostile", "order items.parquet"),
+      `SELECT 1 AS "def", {'func': 'f'} AS "interface", ['p'] AS "package" UNION ALL SELECT 9, NULL, NULL`,
+    );
+    const bad = JSON.parse((await quanta("test", "hostile.odcs.yaml", "--format", "json")).out) as { checks: Result[] };
+    expect(bad.checks.filter((c) => c.result !== "passed").map((c) => `${c.result} ${c.name}`)).toEqual([
+      "failed values in def must exist in select.from",
+    ]);
+  });
+});
