@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -53,6 +54,8 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
   let db: { url: string; drop(): Promise<void> };
   let admin: pg.Client;
   const userBefore = process.env.QUANTA_POSTGRES_USER;
+  /** Roles are the server's, not the database's: one name per run. */
+  const readerRole = `import_reader_${randomBytes(4).toString("hex")}`;
 
   beforeAll(async () => {
     db = await createTestDatabase("import_pg");
@@ -95,6 +98,7 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
   afterAll(async () => {
     if (userBefore === undefined) delete process.env.QUANTA_POSTGRES_USER;
     else process.env.QUANTA_POSTGRES_USER = userBefore;
+    await admin?.query(`DROP OWNED BY ${readerRole}; DROP ROLE IF EXISTS ${readerRole}`).catch(() => {});
     await admin?.end();
     await db?.drop();
   });
@@ -290,6 +294,14 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
       (await infer(location, options, env)).issues.map((i) => `${i.code}: ${i.message}`);
     expect(await problems(db.url, { schema: "shop", table: "orders,customers" })).toEqual([
       `data-not-found: no table "orders" in schema "shop" of database ${where} (it has customers, dutch_customers, order lines)`,
+    ]);
+    // A table this role may not read: the scan's refusal, naming the table.
+    await admin.query(`CREATE ROLE ${readerRole} LOGIN; GRANT USAGE ON SCHEMA shop TO ${readerRole};
+      GRANT SELECT ON shop.customers TO ${readerRole}`);
+    const reader = new URL(db.url);
+    reader.username = readerRole;
+    expect(await problems(reader.toString(), { schema: "shop", table: "customers,order lines" })).toEqual([
+      'data-unreadable: cannot read table "order lines" of schema "shop": permission denied for table order lines',
     ]);
     expect(await problems(db.url, { schema: "nope" })).toEqual([
       `data-not-found: there is no schema "nope" in database ${where}`,

@@ -1,6 +1,7 @@
 import {
   type Connection,
   type DataInspectionRequest,
+  EngineError,
   InputError,
   type InspectedData,
   type InspectedDataset,
@@ -200,7 +201,16 @@ ORDER BY c.relname, k.conname`);
         `${d.quoteIdentifier(schema)}.${d.quoteIdentifier(table)}`,
         columns,
         maxValues,
-      );
+      ).catch((e: unknown) => {
+        // Which table, since a schema's import scans many (a time limit, a permission).
+        throw new EngineError(
+          `cannot read table ${JSON.stringify(table)} of schema ${JSON.stringify(schema)}: ${e instanceof Error ? e.message : String(e)}`,
+          {
+            code: "data-unreadable",
+            cause: e,
+          },
+        );
+      });
       const comments = new Map(described.map((r) => [String(r.name), text(r.description)]));
       const enums = new Map(
         described.filter((r) => r.enum_values !== null).map((r) => [String(r.name), list(r.enum_values)]),
