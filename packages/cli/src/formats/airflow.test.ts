@@ -5,6 +5,8 @@ import { exportWithFormat, getFormat, SourceDocument } from "@quanta/core";
 import { tempDir } from "@quanta/engine-duckdb/test-data";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { bufferIo } from "../buffer-io.js";
+import { runExport } from "../commands/run-export.js";
 
 const dir = tempDir("quanta-airflow-");
 const root = resolve(import.meta.dirname, "../../../..");
@@ -80,6 +82,27 @@ describe("airflow export, compiled by Python", () => {
         argv: ["quanta", "pipeline", "run", product, "--wait", "--server", "https://q.example/?a=1&b=2"],
       },
       { task: "test_contract", argv: ["quanta", "test", contract] },
+    ]);
+  });
+
+  // Through the export command's own code: its --format choices (commands/format-names.ts) are
+  // a list kept beside the registry, which the console's parser checks first.
+  it("is what quanta export --format airflow --product writes", async () => {
+    const io = bufferIo(root);
+    const out = join(dir, "cli-dag.py");
+    const code = await runExport(io, "examples/webshop/customer-cohorts/contracts/monthly-cohorts.odcs.yaml", {
+      format: "airflow",
+      product: "examples/webshop/customer-cohorts/customer-cohorts.odps.yaml",
+      option: { product: "customer.customer-cohorts" },
+      output: out,
+    });
+    const r = { code, err: io.stderr() };
+    // The ODPS file carries no pipeline.yaml: the product named by the option is run, when triggered.
+    expect(r.err).toContain("info airflow-no-schedule the pipeline declares no schedule");
+    expect(r.code).toBe(0);
+    expect(tasksOf(out).map((t) => t.argv.slice(1, 3))).toEqual([
+      ["pipeline", "run"],
+      ["test", "examples/webshop/customer-cohorts/contracts/monthly-cohorts.odcs.yaml"],
     ]);
   });
 });

@@ -263,3 +263,35 @@ describe("dbt export, checked by DuckDB, PostgreSQL and a YAML parser", () => {
     );
   });
 });
+
+describe("quanta import and export --format dbt", () => {
+  it("imports a manifest and writes a dbt project folder", async () => {
+    const imported = await quanta(
+      "import",
+      "--format",
+      "dbt",
+      join(testdata, "manifest.json"),
+      "-o",
+      "from-manifest.odcs.yaml",
+    );
+    expect(imported.code).toBe(0);
+    expect((await quanta("lint", "from-manifest.odcs.yaml")).code).toBe(0);
+    const exported = await quanta(
+      "export",
+      "--format",
+      "dbt",
+      "from-manifest.odcs.yaml",
+      "--dialect",
+      "duckdb",
+      "-o",
+      "project",
+    );
+    expect(exported.code).toBe(0);
+    const schema = parse(readFileSync(join(dir, "project/models/schema.yml"), "utf8"));
+    expect(schema.models.map((m: { name: string }) => m.name)).toEqual(["customers", "orders", "payments"]);
+    expect(readFileSync(join(dir, "project/models/staging/stg_orders.sql"), "utf8")).toContain(
+      // The imported contract has no server: the source is named after the contract (the dbt project).
+      "from {{ source('webshop', 'orders') }}",
+    );
+  });
+});

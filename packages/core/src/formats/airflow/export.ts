@@ -84,7 +84,11 @@ export function exportAirflow(input: ExportInput): ExportResult {
     };
   } else {
     if (product && !pipeline) {
-      ctx.info([], "airflow-no-pipeline", "the product has no pipeline: the DAG only tests the contract");
+      ctx.warn(
+        [],
+        "airflow-no-pipeline",
+        "the product came without its pipeline (pipeline.yaml): the DAG only tests the contract; --option product=ID runs the product's pipeline first",
+      );
     }
     const frequency = frequencyOf(ctx, contract.slaProperties);
     plan = {
