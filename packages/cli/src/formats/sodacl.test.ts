@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, writeData } from "@quanta/engine-duckdb/test-data";
-import { beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, postgresSkipReason } from "@quanta/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { consoleIn } from "../run-console.test-helpers.js";
 
@@ -43,6 +45,24 @@ checks for customers:
   - row_count > 0
   - missing_count(id) = 0
 `;
+
+/** The checks the bad data breaks, in the order quanta test reports them (the same on every engine). */
+const failingOnBadData = [
+  "orders.order_id is required (no nulls)",
+  "orders.order_id is unique",
+  "orders.order_id invalidValues",
+  "orders.status invalidValues",
+  "invalid_count(total) = 0",
+  "avg(total) between 1 and 1000",
+  "invalid_count(country) = 0",
+  "orders.email invalidValues",
+  "orders.email nullValues",
+  "freshness(ordered_at) < 1d",
+  "values in customer_id must exist in customers.id",
+  "revenue > 0",
+  "No huge refunds",
+  "customers.id is required (no nulls)",
+];
 
 interface Result {
   key: string;
@@ -107,22 +127,7 @@ describe("SodaCL checks imported and run by quanta test", () => {
     const results = await run("bad");
     expect(results.filter((c) => c.result === "skipped" || c.result === "error")).toEqual([]);
     const failed = results.filter((c) => c.result === "failed").map((c) => c.name);
-    expect(failed).toEqual([
-      "orders.order_id is required (no nulls)",
-      "orders.order_id is unique",
-      "orders.order_id invalidValues",
-      "orders.status invalidValues",
-      "invalid_count(total) = 0",
-      "avg(total) between 1 and 1000",
-      "invalid_count(country) = 0",
-      "orders.email invalidValues",
-      "orders.email nullValues",
-      "freshness(ordered_at) < 1d",
-      "values in customer_id must exist in customers.id",
-      "revenue > 0",
-      "No huge refunds",
-      "customers.id is required (no nulls)",
-    ]);
+    expect(failed).toEqual(failingOnBadData);
     const passed = results.filter((c) => c.result === "passed").map((c) => c.name);
     expect(passed).toEqual(expect.arrayContaining(["orders rowCount", "customers rowCount", "orders.status exists"]));
   });
@@ -176,5 +181,63 @@ describe("hostile names through SodaCL and back, run on real data", () => {
     expect(bad.checks.filter((c) => c.result !== "passed").map((c) => `${c.result} ${c.name}`)).toEqual([
       "failed values in def must exist in select.from",
     ]);
+  });
+});
+
+describe.skipIf(postgresSkipReason())("the same imported SodaCL checks on PostgreSQL", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let admin: pg.Client;
+  const user = process.env.QUANTA_POSTGRES_USER;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("sodacl");
+    admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`
+      CREATE SCHEMA good; CREATE SCHEMA bad;
+      CREATE TABLE good.orders AS
+        SELECT 'ORD-' || i AS order_id, 1 + i % 3 AS customer_id, (ARRAY['placed', 'shipped'])[1 + i % 2] AS status,
+               10.5 * i AS total, 'NL' AS country, CASE WHEN i = 1 THEN NULL ELSE 'c' || i || '@example.com' END AS email,
+               now() - i * INTERVAL '1 hour' AS ordered_at
+        FROM generate_series(1, 10) AS t(i);
+      CREATE TABLE good.customers AS SELECT i AS id FROM generate_series(1, 3) AS t(i);
+      CREATE TABLE bad.orders AS SELECT * FROM (VALUES
+        ('ORD-1', 1, 'placed', -500.0, 'NL', 'a@example.com', now() - INTERVAL '3 days'),
+        ('ORD-1', 2, 'lost', -5.0, 'NLD', 'not an email', now() - INTERVAL '3 days'),
+        (NULL, 99, 'shipped', 20.0, 'BE', NULL, now() - INTERVAL '2 days'),
+        ('X-4', 1, 'placed', 30.0, 'DE', NULL, now() - INTERVAL '4 days')
+      ) AS t(order_id, customer_id, status, total, country, email, ordered_at);
+      CREATE TABLE bad.customers AS SELECT * FROM (VALUES (1), (2), (NULL::integer)) AS t(id);`);
+    const u = new URL(db.url);
+    process.env.QUANTA_POSTGRES_USER = decodeURIComponent(u.username);
+    const contract = parse(readFileSync(join(dir, "orders.odcs.yaml"), "utf8"));
+    contract.servers = ["good", "bad"].map((schema) => ({
+      server: schema,
+      type: "postgres",
+      host: u.hostname,
+      port: Number(u.port),
+      database: u.pathname.slice(1),
+      schema,
+    }));
+    writeFileSync(join(dir, "orders.pg.odcs.yaml"), stringify(contract));
+  });
+  afterAll(async () => {
+    if (user === undefined) delete process.env.QUANTA_POSTGRES_USER;
+    else process.env.QUANTA_POSTGRES_USER = user;
+    await admin?.end();
+    await db?.drop();
+  });
+
+  const runPg = async (server: string) => {
+    const r = await quanta("test", "orders.pg.odcs.yaml", "--server", server, "--format", "json");
+    expect(r.err).toBe("");
+    return (JSON.parse(r.out) as { checks: Result[] }).checks;
+  };
+
+  it("passes on good data and fails the same checks on bad data", async () => {
+    expect((await runPg("good")).filter((c) => c.result !== "passed")).toEqual([]);
+    const bad = await runPg("bad");
+    expect(bad.filter((c) => c.result === "skipped" || c.result === "error")).toEqual([]);
+    expect(bad.filter((c) => c.result === "failed").map((c) => c.name)).toEqual(failingOnBadData);
   });
 });
