@@ -184,7 +184,7 @@ describe("iceberg import", () => {
       "u.json",
     );
     expect(unknown.issues.map(formatIssue)).toEqual([
-      "u.json:2:42 error iceberg-unknown-type varchar is not an Iceberg type (known: boolean, int, long, float, double, date, time, timestamp, timestamptz, timestamp_ns, timestamptz_ns, string, uuid, binary, unknown, variant, decimal(P, S), fixed[L], geometry, geography)",
+      "u.json:2:43 error iceberg-unknown-type varchar is not an Iceberg type (known: boolean, int, long, float, double, date, time, timestamp, timestamptz, timestamp_ns, timestamptz_ns, string, uuid, binary, unknown, variant, decimal(P, S), fixed[L], geometry, geography)",
     ]);
     const twice = await importText(
       "iceberg",
