@@ -7,8 +7,10 @@ import { format as dbml } from "./dbml/index.js";
 import { format as dbt } from "./dbt/index.js";
 import { format as dcs } from "./dcs/index.js";
 import { format as dps } from "./dps/index.js";
+import { format as duckdb } from "./duckdb/index.js";
 import { format as excel } from "./excel/index.js";
 import type { Format } from "./format.js";
+import { format as glue } from "./glue/index.js";
 import { format as go } from "./go/index.js";
 import { format as greatExpectations } from "./great-expectations/index.js";
 import { format as html } from "./html/index.js";
@@ -29,6 +31,7 @@ import { format as sql } from "./sql/index.js";
 import { format as sqlQuery } from "./sql-query/index.js";
 import { format as sqlalchemy } from "./sqlalchemy/index.js";
 import { format as typescript } from "./typescript/index.js";
+import { format as unity } from "./unity/index.js";
 
 export * from "./format.js";
 
