@@ -45,6 +45,14 @@ const v2KeptRootKeys = [
   "datasetKind",
 ];
 
+/** Root custom properties of a v2.2 document that are v3 keys, with what their value must be. */
+const v2Restorable: Readonly<Record<string, (v: unknown) => boolean>> = {
+  servers: Array.isArray,
+  support: Array.isArray,
+  authoritativeDefinitions: Array.isArray,
+  dataProduct: (v) => typeof v === "string",
+};
+
 const v2SecretKeys = new Set(["username", "password"]);
 
 const v2RootKeys = new Set([
@@ -209,6 +217,14 @@ function restore(element: JsonObject, c: JsonObject): boolean {
     };
     return true;
   }
+  if (key === "logicalTypeOptions" && isObject(c.value)) {
+    // Options restored one by one (timezone) and the ones kept whole merge.
+    element.logicalTypeOptions = {
+      ...c.value,
+      ...(isObject(element.logicalTypeOptions) ? element.logicalTypeOptions : {}),
+    };
+    return true;
+  }
   if (element[key] !== undefined || (key === "items" && element.logicalType !== "array")) return false;
   element[key] = c.value;
   return true;
@@ -287,8 +303,15 @@ class V2Reader {
         ctx.warn([key], "odcs-unmapped", `${key} is not an ODCS v2.2 key; kept as a custom property`);
       }
     }
-    for (const p of Array.isArray(root.customProperties) ? root.customProperties : []) {
-      if (isObject(p) && typeof p.property === "string") custom.push(p as unknown as CustomProperty);
+    // v3 keys Quanta's v2.2 export kept as custom properties go back to their place.
+    const restored: JsonObject = {};
+    for (const [i, p] of (Array.isArray(root.customProperties) ? root.customProperties : []).entries()) {
+      if (!isObject(p) || typeof p.property !== "string") continue;
+      const back = v2Restorable[p.property];
+      if (back?.(p.value) && restored[p.property] === undefined) {
+        restored[p.property] = p.value;
+        ctx.info(["customProperties", i], "odcs-restored", `custom property ${p.property} is a v3 key; restored`);
+      } else custom.push(p as unknown as CustomProperty);
     }
     let id = typeof root.uuid === "string" && root.uuid !== "" ? root.uuid : undefined;
     if (id === undefined) {
@@ -335,7 +358,10 @@ class V2Reader {
       tags: Array.isArray(root.tags) ? root.tags.map(String) : undefined,
       description,
       schema: this.tables(),
-      support: this.support(),
+      servers: restored.servers,
+      dataProduct: restored.dataProduct,
+      authoritativeDefinitions: restored.authoritativeDefinitions,
+      support: restored.support ?? this.support(),
       price: isObject(root.price) ? root.price : undefined,
       team: members.length > 0 ? { members } : undefined,
       roles: Array.isArray(root.roles) ? root.roles : undefined,
