@@ -4,7 +4,7 @@ import { expectGolden, exportFile, fixtures, issuesWith, onlyText } from "../for
 
 const golden = (name: string) => join(import.meta.dirname, "testdata", name);
 
-// No Go toolchain on this machine (gofmt, go vet): the output is pinned by golden files, read by hand.
+// Pinned by golden files; packages/cli/src/formats/go.test.ts runs gofmt, go vet and go run on it where Go is installed.
 describe("go export", () => {
   it("writes structs with json tags, pointers for optional values and nested structs (rich)", async () => {
     const text = onlyText(await exportFile("go", fixtures.rich));

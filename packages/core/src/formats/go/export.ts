@@ -123,10 +123,17 @@ class GoWriter {
         tag: tag(`${p.name}${optional ? ",omitempty" : ""}`),
       });
     });
-    // Names and types padded into columns, as gofmt aligns them.
-    const nameWidth = Math.max(0, ...lines.map((l) => l.field.length));
-    const typeWidth = Math.max(0, ...lines.map((l) => l.type.length));
-    const body = lines.map((l) => `${l.doc}\t${l.field.padEnd(nameWidth)} ${l.type.padEnd(typeWidth)} ${l.tag}`);
+    // Names and types padded into columns as gofmt aligns them: a comment line ends a block.
+    const blocks: (typeof lines)[] = [];
+    for (const line of lines) {
+      if (line.doc !== "" || blocks.length === 0) blocks.push([line]);
+      else blocks.at(-1)!.push(line);
+    }
+    const body = blocks.flatMap((block) => {
+      const nameWidth = Math.max(...block.map((l) => l.field.length));
+      const typeWidth = Math.max(...block.map((l) => l.type.length));
+      return block.map((l) => `${l.doc}\t${l.field.padEnd(nameWidth)} ${l.type.padEnd(typeWidth)} ${l.tag}`);
+    });
     this.types.push(
       `${comment(description, "", `${typeName} is ${what}. `)}type ${typeName} struct {\n${body.join("\n")}${body.length ? "\n" : ""}}\n`,
     );
