@@ -221,6 +221,22 @@ describe("dbt input that is not dbt", () => {
     expect(detect("apiVersion: v3.1.0\nkind: DataContract\n")).not.toBe("dbt");
   });
 
+  it("refuses more models and columns than a contract holds", async () => {
+    const columns = Array.from({ length: 20_001 }, (_, i) => `      - name: c${i}`).join("\n");
+    const outcome = await importText(
+      "dbt",
+      `version: 2\nmodels:\n  - name: wide\n    columns:\n${columns}\n`,
+      {},
+      "wide.yml",
+    );
+    expect(outcome.issues.map((i) => [i.code, i.message])).toEqual([
+      [
+        "dbt-too-large",
+        "20002 models, sources and columns; a contract holds at most 20000 (pick some with --option model=)",
+      ],
+    ]);
+  });
+
   it.each([
     ["a binary file", new Uint8Array([0x50, 0x41, 0x52, 0x31, 0, 0, 0xff, 0xfe]), "file-not-text"],
     ["a YAML list", "- a\n- b\n", "import-wrong-type"],

@@ -1,7 +1,7 @@
 import { formatPath, hasErrors, type Issue, type Path } from "../../issues.js";
 import { SourceDocument } from "../../spec/source.js";
 import { ConvertContext, type CustomProperty, compact, isObject, type JsonObject } from "../convert-context.js";
-import type { FormatOptions, ImportInput, ImportResult } from "../format.js";
+import { type FormatOptions, formatLimits, type ImportInput, type ImportResult } from "../format.js";
 import { inputIssue, readDocument } from "../text-source.js";
 import type { DbtRelation } from "./dbt-model.js";
 import { readManifest } from "./read-manifest.js";
@@ -46,6 +46,15 @@ export function importDbt(input: ImportInput, options: FormatOptions): ImportRes
   if ("issue" in picked) return { value: {}, issues: [...ctx.issues, picked.issue] };
   if (picked.relations.length === 0) {
     ctx.error([], "dbt-empty", "the file declares no model and no source table");
+    return { value: {}, issues: ctx.issues };
+  }
+  const elements = picked.relations.reduce((n, r) => n + 1 + r.columns.length, 0);
+  if (elements > formatLimits.maxElements) {
+    ctx.error(
+      [],
+      "dbt-too-large",
+      `${elements} models, sources and columns; a contract holds at most ${formatLimits.maxElements} (pick some with --option model=)`,
+    );
     return { value: {}, issues: ctx.issues };
   }
   const sla: JsonObject[] = [];
