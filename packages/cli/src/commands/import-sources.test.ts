@@ -91,6 +91,14 @@ describe("quanta import sources", () => {
     expect(r.out).toContain("name: status");
   });
 
+  it("points an inferred contract written elsewhere at the data, as quanta test resolves it", async () => {
+    const r = await run("orders.csv", "-o", "contracts/orders.odcs.yaml");
+    expect(r.code).toBe(0);
+    const io = bufferIo(dir);
+    expect(await main(["test", "contracts/orders.odcs.yaml"], io)).toBe(0);
+    expect(io.stdout()).toMatch(/passed/);
+  });
+
   it("keeps a database URL's password out of every message", async () => {
     const r = await run("postgresql://quanta:hunter2@127.0.0.1:9/shop");
     expect(r.code).not.toBe(0);

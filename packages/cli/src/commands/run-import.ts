@@ -1,5 +1,5 @@
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import {
   detectImportFormat,
   type Format,
@@ -14,6 +14,7 @@ import {
   inputIssue,
   readDocument,
   sortIssues,
+  toYamlText,
 } from "@quanta/core";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -62,7 +63,9 @@ function dataFormatOf(source: string): Format | undefined {
         ? "csv"
         : /\.(jsonl|ndjson)(\.gz)?$/i.test(source)
           ? "json"
-          : undefined;
+          : /\.(duckdb|ddb)$/i.test(source)
+            ? "duckdb"
+            : undefined;
   const format = name === undefined ? undefined : getFormat(name);
   return format?.importer?.input === "data" ? format : undefined;
 }
@@ -103,6 +106,26 @@ function splitPassword(source: string): { location: string; password?: string } 
   }
 }
 
+/**
+ * A contract inferred from files names them as the user did, relative to where the import ran;
+ * `quanta test` resolves a server's path against the contract's folder, so a contract written
+ * elsewhere (`-o contracts/orders.odcs.yaml`) gets its paths rewritten relative to that folder.
+ */
+function rebase(contract: Record<string, unknown>, from: string, to: string): Record<string, unknown> {
+  if (!Array.isArray(contract.servers)) return contract;
+  const servers = contract.servers.map((server: Record<string, unknown>) => {
+    const out = { ...server };
+    for (const key of ["path", "database"]) {
+      const value = out[key];
+      if (typeof value !== "string" || isAbsolute(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) continue;
+      if (key === "database" && out.type !== "duckdb") continue;
+      out[key] = relative(to, resolve(from, value)) || ".";
+    }
+    return out;
+  });
+  return { ...contract, servers };
+}
+
 /** `quanta import SOURCE`: converts a document, a schema or real data to ODCS/ODPS; exit 1 when it cannot. */
 export async function runImport(io: Io, source: string, options: ImportOptions): Promise<ExitCode> {
   const target = options.output ? await checkOutput(io, source, options.output, options.force === true) : undefined;
@@ -138,8 +161,9 @@ export async function runImport(io: Io, source: string, options: ImportOptions):
     options.output ?? "<stdout>",
   );
   printIssuesToStderr(io, outcome.issues);
-  const text = outcome.text;
+  let text = outcome.text;
   if (hasErrors(outcome.issues) || text === undefined) return ExitCode.failed;
+  if (target && format.importer?.input === "data") text = toYamlText(rebase(outcome.value, io.cwd, dirname(target)));
   if (target && options.output) {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text, { flag: options.force ? "w" : "wx" });
