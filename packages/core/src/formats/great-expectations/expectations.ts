@@ -1,6 +1,7 @@
 import type { Path } from "../../issues.js";
 import { type ConvertContext, compact, isObject, type JsonObject } from "../convert-context.js";
 import { countRule, isLogicalTypeName, type QualityItem, sqlIdentifier, sqlLiteral } from "../sodacl/quality-items.js";
+import { logicalOf } from "../sodacl/soda-checks.js";
 
 /** The expectations of a suite, whichever GX version wrote it, or why it is not one. */
 export interface SuiteShape {
@@ -220,7 +221,11 @@ const converters: Readonly<Record<string, Converter>> = {
     if (!column || typeof kwargs.type_ !== "string") return "needs `column` and `type_`";
     const t = kwargs.type_;
     return [
-      { path, property: column, column: isLogicalTypeName(t) ? { logicalType: t.toLowerCase() } : { physicalType: t } },
+      {
+        path,
+        property: column,
+        column: isLogicalTypeName(t) ? { logicalType: t } : { physicalType: t, ...logicalOf(t) },
+      },
     ];
   },
   expect_table_columns_to_match_ordered_list: (_ctx, kwargs, path) => {

@@ -165,3 +165,13 @@ describe("Great Expectations export", () => {
     expect(back.schema[0].properties.map((p: Obj) => p.name)).toContain("a;drop table x");
   });
 });
+
+describe("Great Expectations detection", () => {
+  it("recognises GX 0.x and 1.x suites when no format is named", async () => {
+    const { detectImportFormat } = await import("../run-format.js");
+    const bytes = (text: string) => ({ file: "suite.json", bytes: new TextEncoder().encode(text) });
+    expect(detectImportFormat(bytes(readFileSync(here("orders.suite.json"), "utf8")))?.name).toBe("great-expectations");
+    const modern = '{"name": "s", "expectations": [{"type": "expect_column_to_exist", "kwargs": {"column": "a"}}]}';
+    expect(detectImportFormat(bytes(modern))?.name).toBe("great-expectations");
+  });
+});

@@ -1,7 +1,8 @@
 import type { Format } from "../format.js";
 import { readDocument } from "../text-source.js";
 
-const suiteKeys = /"(expectation_suite_name|expectation_type)"\s*:/;
+/** GX 0.x keys, or a GX 1.x expectation (`"type": "expect_…"`). */
+const suiteKeys = /"(expectation_suite_name|expectation_type)"\s*:|"type"\s*:\s*"expect_/;
 
 export const format: Format = {
   name: "great-expectations",

@@ -676,7 +676,7 @@ function referenceCheck(
 }
 
 /** The logical type an engine type name stands for, when it says so clearly. */
-function logicalOf(physicalType: string): { logicalType?: string } {
+export function logicalOf(physicalType: string): { logicalType?: string } {
   const logical = logicalTypeOf({ physicalType });
   if (logical === "string" && !/char|text|string|uuid|clob/i.test(physicalType)) return {};
   return { logicalType: logical };
