@@ -333,10 +333,13 @@ function convertCheck(
   if (metric === "freshness") {
     const missing = needColumn();
     if (missing) return missing;
-    const m = /^(<|<=)\s*(\S+)$/.exec(thresholdText.replace(/^when\s+/i, "").trim());
+    // `< 1d` says what passes; `fail: when > 1d` says what fails.
+    const failing = /^when\s/i.test(thresholdText);
+    const m = (failing ? /^(>|>=)\s*(\S+)$/ : /^(<|<=)\s*(\S+)$/).exec(thresholdText.replace(/^when\s+/i, "").trim());
     const seconds = m ? parseDuration(m[2] ?? "") : undefined;
     if (seconds === undefined)
       return skip(`freshness needs a maximum age such as \`< 1d\`; got ${JSON.stringify(thresholdText)}`);
+    const strict = failing ? m?.[1] === ">=" : m?.[1] === "<";
     const col = sqlIdentifier((column ?? "").split("::")[0] ?? "");
     return [
       finish({
@@ -347,7 +350,7 @@ function convertCheck(
           description: text,
           dimension: "timeliness",
           query: `SELECT EXTRACT(EPOCH FROM (now() - CAST(MAX(${col}) AS TIMESTAMPTZ))) FROM {object}`,
-          [m?.[1] === "<" ? "mustBeLessThan" : "mustBeLessOrEqualTo"]: seconds,
+          [strict ? "mustBeLessThan" : "mustBeLessOrEqualTo"]: seconds,
         },
       }),
     ];

@@ -95,6 +95,27 @@ describe("SodaCL import", () => {
     ]);
   });
 
+  it("reads freshness as a pass threshold or as a fail condition", async () => {
+    const outcome = await importText(
+      "sodacl",
+      "checks for t:\n  - freshness(ts) < 1d\n  - freshness(ts):\n      fail: when > 12h\n  - freshness(ts) <= 1d6h\n",
+    );
+    const doc = parseYaml(expectCleanImport(outcome)) as Obj;
+    expect(doc.schema[0].properties[0].quality.map((r: Obj) => [r.mustBeLessThan, r.mustBeLessOrEqualTo])).toEqual([
+      [86_400, undefined],
+      [undefined, 43_200],
+      [undefined, 108_000],
+    ]);
+  });
+
+  it("is detected by its `checks for` sections, and refuses oversized input", async () => {
+    const { detectImportFormat } = await import("../run-format.js");
+    const input = (text: string) => ({ file: "checks.yml", bytes: new TextEncoder().encode(text) });
+    expect(detectImportFormat(input("# soda\nchecks for orders:\n  - row_count > 0\n"))?.name).toBe("sodacl");
+    const huge = await importText("sodacl", `checks for t:\n${"  - row_count > 0\n".repeat(600_000)}`);
+    expect(huge.issues.map((i) => i.code)).toEqual(["file-too-large"]);
+  });
+
   it("keeps what it cannot run as a soda rule, with a precise warning at the check", async () => {
     const outcome = await importText(
       "sodacl",
