@@ -57,6 +57,42 @@ describe("DuckDbConnection", () => {
     expect(await conn.introspect("nope")).toBeUndefined();
   });
 
+  it("reads an object whose physical name differs from its name under both (checks use the physical one)", async () => {
+    const contract = {
+      apiVersion: "v3.1.0",
+      kind: "DataContract",
+      id: "c",
+      version: "1.0.0",
+      status: "active",
+      schema: [
+        {
+          name: "orders",
+          physicalName: "raw_orders",
+          properties: [{ name: "order_id", logicalType: "integer", required: true, unique: true }],
+        },
+      ],
+    };
+    const aliased = await DuckDbConnection.open({
+      server: { type: "local", path: "orders.parquet", format: "parquet" },
+      objects: [{ name: "orders", physicalName: "raw_orders" }],
+      baseDir: dir,
+    });
+    try {
+      expect((await aliased.introspect("raw_orders"))?.[0]?.name).toBe("order_id");
+      expect((await aliased.introspect("orders"))?.[0]?.name).toBe("order_id");
+      const run = await runChecks(buildChecks(contract), aliased);
+      expect(run.checks.map((c) => `${c.key} ${c.result}`)).toEqual([
+        "raw_orders.objectExists passed",
+        "raw_orders.order_id.propertyExists passed",
+        "raw_orders.order_id.propertyType passed",
+        "raw_orders.order_id.required passed",
+        "raw_orders.order_id.unique passed",
+      ]);
+    } finally {
+      await aliased.close();
+    }
+  });
+
   it("stops a statement at its time limit or when its signal aborts, and stays usable", async () => {
     const slow = "SELECT count(*) AS n FROM range(100000) a, range(100000) b, range(100000) c";
     let started = Date.now();

@@ -120,15 +120,19 @@ export class DuckDbConnection implements Connection {
     const c = new DuckDbConnection(instance, conn, relations, broken, new Set(), undefined);
     for (const { object, files, format } of located) {
       const view = dialect.quoteIdentifier(object.name);
-      relations.set(object.name, view);
-      (c.readable as Set<string>).add(object.name.toLowerCase());
+      // Checks name an object by its physical name, consumers by its name: both reach the one view.
+      const names = [...new Set([object.name, object.physicalName ?? object.name])];
+      for (const name of names) {
+        relations.set(name, view);
+        (c.readable as Set<string>).add(name.toLowerCase());
+      }
       roots.push(...files.map(readableRoot));
       const sql = `CREATE TEMP VIEW ${view} AS SELECT * FROM ${readerSql(format, filesLiteral(files))}`;
-      if (format === "parquet") c.parquetFiles.set(object.name, filesLiteral(files));
+      if (format === "parquet") for (const name of names) c.parquetFiles.set(name, filesLiteral(files));
       try {
         await conn.run(sql);
       } catch (e) {
-        broken.set(object.name, new EngineError(message(e), { sql, cause: e }));
+        for (const name of names) broken.set(name, new EngineError(message(e), { sql, cause: e }));
       }
     }
     await lockDown(conn, rootsOf(roots));
