@@ -79,6 +79,13 @@ async function workbook(sheets: Record<string, (string | number | boolean | null
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
+/** Sets one cell (0-based row and column) of a sheet's rows. */
+function put(rows: unknown[][] | undefined, row: number, column: number, value: unknown): void {
+  if (!rows) throw new Error("no such sheet");
+  while (rows.length <= row) rows.push([]);
+  (rows[row] as unknown[])[column] = value;
+}
+
 /** The sheets of an exported workbook as editable rows, to break them one cell at a time. */
 async function exportedSheets(path: string) {
   const sheets = await readWorkbook({ file: "x.xlsx", bytes: bytesOf(await exportFile("excel", path)) });
@@ -177,10 +184,20 @@ describe("excel import of malformed input", () => {
     expect(outcome.text).toBeUndefined();
   });
 
+  it("refuses nesting deeper than the format limit, at the row", async () => {
+    const sheets = await exportedSheets(fixtures.rich);
+    const path = Array.from({ length: 40 }, (_, i) => `n${i}`).join(".");
+    (sheets["Schema orders"] as unknown[][]).push([path, null, "string"]);
+    const outcome = await importText("excel", await workbook(sheets), {}, "book.xlsx");
+    const deep = issuesWith(outcome.issues, "excel-too-deep");
+    expect(deep.map((i) => `${i.path} ${i.line}:${i.column}`)).toEqual(["Schema orders!A29 29:1"]);
+    expect(outcome.text).toBeUndefined();
+  });
+
   it("reports a wrong header at its row and column", async () => {
     const sheets = await exportedSheets(fixtures.rich);
-    (sheets.Quality as unknown[][])[0][2] = "Kind of check";
-    (sheets["Schema orders"] as unknown[][])[9][0] = "Column";
+    put(sheets.Quality as unknown[][], 0, 2, "Kind of check");
+    put(sheets["Schema orders"] as unknown[][], 9, 0, "Column");
     const outcome = await importText("excel", await workbook(sheets), {}, "book.xlsx");
     expect(issuesWith(outcome.issues, "excel-header").map(formatIssue)).toEqual([
       'book.xlsx:1:3 error excel-header Quality!C1: expected the header "Quality Type", found "Kind of check"',
@@ -193,8 +210,8 @@ describe("excel import of malformed input", () => {
     const orders = sheets["Schema orders"] as unknown[][];
     (orders[10] as unknown[])[6] = "perhaps"; // Required of order_id
     (orders[10] as unknown[])[45] = "stray"; // far right of the properties table
-    (sheets.Fundamentals as unknown[][])[3][4] = "note";
-    (sheets.Servers as unknown[][])[5][2] = "fifty"; // Port of warehouse
+    put(sheets.Fundamentals as unknown[][], 3, 4, "note");
+    put(sheets.Servers as unknown[][], 5, 2, "fifty"); // Port of warehouse
     const outcome = await importText("excel", await workbook(sheets), {}, "book.xlsx");
     const found = outcome.issues.filter((i) => i.severity === "warning").map(formatIssue);
     expect(found).toEqual([
@@ -207,7 +224,7 @@ describe("excel import of malformed input", () => {
       'book.xlsx:6:3 error excel-value Servers!C6: port "fifty" is not a number',
     ]);
     expect(outcome.text).toBeUndefined();
-    (sheets.Servers as unknown[][])[5][2] = 5432;
+    put(sheets.Servers as unknown[][], 5, 2, 5432);
     const fixed = await importText("excel", await workbook(sheets), {}, "book.xlsx");
     expect(fixed.text).toBeDefined();
     expect(fixed.issues.filter((i) => i.severity === "warning")).toHaveLength(3);

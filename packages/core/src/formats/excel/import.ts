@@ -526,6 +526,17 @@ class TemplateReader {
         continue;
       }
       const segments = splitPath(rowName);
+      if (segments.length > formatLimits.maxDepth) {
+        this.issue(
+          sheet.name,
+          r,
+          columns.get("Property") ?? 1,
+          "error",
+          "excel-too-deep",
+          `${rowName} is nested ${segments.length} levels deep; at most ${formatLimits.maxDepth} are read`,
+        );
+        continue;
+      }
       const own = segments[segments.length - 1] as string;
       const isItems = own === "[]";
       const parentPath = isItems
