@@ -1,5 +1,7 @@
 import nodeSqlParser from "node-sql-parser/build/postgresql.js";
+import { guardSql } from "../../lint/sql-guard.js";
 import type { LogicalType } from "../../spec/odcs/model.js";
+import { type LexOptions, lexSql } from "./lexer.js";
 
 /**
  * CHECK constraints read into what Quanta executes: bounds and lengths become
@@ -94,10 +96,72 @@ function functionName(node: Node): string | undefined {
   return typeof last === "string" ? last.toLowerCase() : undefined;
 }
 
+/**
+ * String literals of a condition as the dialect writes them (doubled quotes, BigQuery's
+ * backslashes), swapped for numbered placeholders before node-sql-parser reads it, so that every
+ * value is the one the DDL means whatever escapes the PostgreSQL grammar applies.
+ */
+const placeholder = "\u0001s";
+let strings: readonly string[] = [];
+
+function stringValue(node: Node): string {
+  const raw = String(node.value);
+  if (raw.startsWith(placeholder)) return strings[Number(raw.slice(placeholder.length))] ?? "";
+  return raw.replaceAll("''", "'");
+}
+
+interface Segment {
+  readonly from: number;
+  readonly to: number;
+  readonly origin: number;
+  readonly originEnd: number;
+  readonly literal: boolean;
+}
+
+function withPlaceholders(condition: string, lex: LexOptions): { text: string; segments: Segment[]; values: string[] } {
+  const { tokens } = lexSql(condition, lex);
+  const segments: Segment[] = [];
+  const values: string[] = [];
+  let text = "";
+  let last = 0;
+  const raw = (upTo: number) => {
+    if (upTo <= last) return;
+    segments.push({ from: text.length, to: text.length + upTo - last, origin: last, originEnd: upTo, literal: false });
+    text += condition.slice(last, upTo);
+  };
+  for (const t of tokens) {
+    if (t.kind !== "string") continue;
+    raw(t.start);
+    const swapped = `'${placeholder}${values.length}'`;
+    segments.push({
+      from: text.length,
+      to: text.length + swapped.length,
+      origin: t.start,
+      originEnd: t.end,
+      literal: true,
+    });
+    text += swapped;
+    values.push(t.text);
+    last = t.end;
+  }
+  raw(condition.length);
+  return { text, segments, values };
+}
+
+/** An offset into the condition with placeholders, back in the condition as written. */
+function originalOffset(segments: readonly Segment[], at: number, end: boolean): number {
+  for (const s of segments) {
+    if (at < s.from || at > s.to || (at === s.to && !end && s.to !== s.from)) continue;
+    if (s.literal) return end ? s.originEnd : s.origin;
+    return s.origin + (at - s.from);
+  }
+  return segments[segments.length - 1]?.originEnd ?? 0;
+}
+
 function literal(node: Node | undefined): string | number | boolean | undefined {
   if (!node) return undefined;
   if (node.type === "number") return Number(node.value);
-  if (node.type === "single_quote_string") return String(node.value).replaceAll("''", "'");
+  if (node.type === "single_quote_string") return stringValue(node);
   if (node.type === "bool") return node.value === true;
   if (node.type === "unary_expr" && node.operator === "-" && (node.expr as Node | undefined)?.type === "number") {
     return -Number((node.expr as Node).value);
@@ -161,7 +225,7 @@ const lengthKey: Readonly<Record<string, string>> = { ">=": "minLength", "<=": "
 function regexOf(operator: string, left: Node, right: Node): { column: string; regex: string } | undefined {
   if (operator === "~" && right.type === "single_quote_string") {
     const column = columnName(left);
-    return column === undefined ? undefined : { column, regex: String(right.value).replaceAll("''", "'") };
+    return column === undefined ? undefined : { column, regex: stringValue(right) };
   }
   return undefined;
 }
@@ -171,7 +235,7 @@ function regexCall(node: Node): { column: string; regex: string } | undefined {
   const [col, re] = args(node);
   if (!col || !re || args(node).length !== 2 || re.type !== "single_quote_string") return undefined;
   const column = columnName(col);
-  const regex = String(re.value).replaceAll("''", "'");
+  const regex = stringValue(re);
   if (column === undefined) return undefined;
   if (name === "regexp_matches") return { column, regex };
   // Snowflake's REGEXP_LIKE matches the whole value: the same as a search for an anchored pattern.
@@ -268,17 +332,21 @@ export function readCheck(
   condition: string,
   offset: number,
   columns: ReadonlyMap<string, CheckColumn>,
+  lex: LexOptions = {},
 ): CheckFinding[] {
+  const swapped = withPlaceholders(condition, lex);
+  strings = swapped.values;
+  const back = (at: number, end = false) => originalOffset(swapped.segments, at - prefix.length, end);
   let ast: Node;
   try {
-    const parsed = parser.astify(`${prefix}${condition}`, {
+    const parsed = parser.astify(`${prefix}${swapped.text}`, {
       database: "postgresql",
       parseOptions: { includeLocations: true },
     }) as unknown;
     ast = (Array.isArray(parsed) ? parsed[0] : parsed) as Node;
   } catch (e) {
     const at = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
-    const where = at === undefined ? offset : offset + Math.max(0, at - prefix.length);
+    const where = at === undefined ? offset : offset + back(Math.max(prefix.length, at));
     return [{ kind: "unmapped", offset: where, reason: "it is not SQL Quanta can run on DuckDB and PostgreSQL" }];
   }
   const where = ast.where as Node | undefined;
@@ -299,9 +367,12 @@ export function readCheck(
       continue;
     }
     const loc = part.loc as { start: { offset: number }; end: { offset: number } } | undefined;
-    const text = loc ? `${prefix}${condition}`.slice(loc.start.offset, loc.end.offset) : condition;
-    const at = loc ? offset + loc.start.offset - prefix.length : offset;
-    if (portable(part, columns)) out.push({ kind: "sql", condition: text, offset: at });
+    const text = loc ? condition.slice(back(loc.start.offset), back(loc.end.offset, true)) : condition;
+    const at = loc ? offset + back(loc.start.offset) : offset;
+    // The rule must also pass the guard every contract's SQL goes through (its parser reads
+    // backslashes in strings as escapes, unlike PostgreSQL and DuckDB).
+    const guarded = guardSql(`SELECT COUNT(*) FROM {object} WHERE NOT (${text})`);
+    if (portable(part, columns) && guarded.length === 0) out.push({ kind: "sql", condition: text, offset: at });
     else {
       out.push({
         kind: "unmapped",

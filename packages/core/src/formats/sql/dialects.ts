@@ -103,7 +103,7 @@ const duckdb: SqlDialect = {
   boolean: sqlBoolean,
   types: words(`tinyint smallint integer int bigint hugeint utinyint usmallint uinteger ubigint uhugeint int1 int2 int4
     int8 decimal numeric real float float4 double float8 varchar char bpchar text string uuid blob bytea boolean bool
-    date timestamp timestamptz datetime time timetz interval json`),
+    date timestamp timestamptz datetime time timetz interval json map union`),
   string_: () => "VARCHAR",
   integer: "BIGINT",
   double: "DOUBLE",

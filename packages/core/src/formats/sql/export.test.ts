@@ -3,8 +3,8 @@ import mysqlParser from "node-sql-parser/build/mysql.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { formatIssue } from "../../issues.js";
-import type { DataContract } from "../../spec/odcs/model.js";
-import { foreignKeysOf, objectsOf, propertiesOf } from "../contract-view.js";
+import type { DataContract, SchemaProperty } from "../../spec/odcs/model.js";
+import { foreignKeysOf, objectsOf, primaryKeyOf, propertiesOf } from "../contract-view.js";
 import {
   expectCleanImport,
   expectGolden,
@@ -167,7 +167,8 @@ function shape(contract: DataContract) {
       name: p.name,
       logicalType: p.logicalType,
       required: p.required === true,
-      unique: p.unique === true,
+      // A one-column primary key is unique whether the contract says so or not.
+      unique: p.unique === true || (p.primaryKey === true && primaryKeyOf(o).length === 1),
       primaryKey: p.primaryKey === true,
       primaryKeyPosition: p.primaryKeyPosition,
       items: p.items?.logicalType,
@@ -214,6 +215,41 @@ describe("sql round trip", () => {
       }
     });
   }
+
+  it("keeps every hostile name, value and key through postgres DDL and back", async () => {
+    const ddl = onlyText(await exportFile("sql", fixtures.hostile));
+    const back = parse(expectCleanImport(await importText("sql", ddl, { id: "hostile.names" }))) as DataContract;
+    const hostile = parse(
+      await import("node:fs").then((fs) => fs.readFileSync(fixtures.hostile, "utf8")),
+    ) as DataContract;
+    expect(shape(back)).toEqual(shape(hostile));
+    const type = propertiesOf(objectsOf(back)[0]).find((p) => p.name === "type");
+    expect(type?.quality?.[0]?.arguments).toEqual({ validValues: ["it's", 'say "hi"', "a\\b"] });
+    expect(propertiesOf(objectsOf(back)[0]).find((p) => p.name === "class")?.description).toBe(
+      "Text with \"quotes\", 'apostrophes', `backticks`, \\ backslashes and */ --",
+    );
+  });
+
+  it("keeps DuckDB's nested types through import, export and import", async () => {
+    const ddl = await import("node:fs").then((fs) => fs.readFileSync(golden("shop.duckdb.sql")));
+    const yaml = expectCleanImport(await importText("sql", ddl, { dialect: "duckdb" }, "shop.sql"), [
+      "sql-statement-skipped",
+    ]);
+    const again = onlyText(await exportText("sql", yaml, { dialect: "duckdb" }));
+    const second = parse(
+      expectCleanImport(await importText("sql", again, { dialect: "duckdb" }, "shop.sql")),
+    ) as DataContract;
+    const first = parse(yaml) as DataContract;
+    expect(shape(second)).toEqual(shape(first));
+    const fields = (p: { properties?: SchemaProperty[]; items?: { properties?: SchemaProperty[] } }): unknown =>
+      propertiesOf(p.items ?? p).map((f) => [f.name, f.logicalType, fields(f)]);
+    const nested = (c: DataContract) =>
+      propertiesOf(objectsOf(c)[0]).map((p) => [p.name, fields(p), p.logicalTypeOptions, p.quality]);
+    expect(nested(second)).toEqual(nested(first));
+    expect(propertiesOf(objectsOf(second)[0]).find((p) => p.name === "props")?.physicalType).toBe(
+      "MAP(VARCHAR, VARCHAR)",
+    );
+  });
 
   it("imports, exports and imports again to the same contract", async () => {
     const first = await importText(

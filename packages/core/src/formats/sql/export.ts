@@ -36,6 +36,28 @@ function checkCondition(query: unknown): string | undefined {
 
 /** A physical type Quanta can pass through unchanged: a type name, optional (p[, s]), no punctuation else. */
 const plainType = /^[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z][A-Za-z0-9_]*)*(?:\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?: [A-Za-z]+)*$/;
+/**
+ * A physical type safe to write as it is: a plain name with `(p, s)`, or a composite such as
+ * `MAP(VARCHAR, INTEGER)` or `INTEGER[]` made only of names, numbers, quoted names and balanced
+ * brackets, so that nothing in it can end the column or the statement.
+ */
+function safeType(physical: string): boolean {
+  if (plainType.test(physical)) return true;
+  const { tokens, error } = lexSql(physical);
+  if (error || tokens.length === 0 || tokens[0]?.kind !== "word") return false;
+  const stack: string[] = [];
+  const pairs: Record<string, string> = { "(": ")", "[": "]", "<": ">" };
+  for (const t of tokens) {
+    if (t.kind === "string") return false;
+    if (t.kind !== "punct") continue;
+    if (pairs[t.text]) stack.push(pairs[t.text] as string);
+    else if (t.text === ")" || t.text === "]" || t.text === ">") {
+      if (stack.pop() !== t.text) return false;
+    } else if (t.text !== ",") return false;
+  }
+  return stack.length === 0;
+}
+
 /** Regular expressions written the same in PostgreSQL, DuckDB (RE2) and MySQL: no look-around, no flags. */
 const portableRegex = /^(?:[^\\(]|\\[dDwWsS.^$|()[\]{}*+?\\/-]|\((?!\?))*$/;
 
@@ -295,12 +317,12 @@ function columnType(
   const logical = logicalTypeOf(p);
   const physical = typeof p.physicalType === "string" ? p.physicalType.trim() : undefined;
   const hasChildren = (p.properties?.length ?? 0) > 0 || p.items !== undefined;
-  if (physical && !hasChildren && plainType.test(physical)) {
-    const base = (physical.split(/[\s(]/)[0] ?? "").toLowerCase();
+  if (physical && !hasChildren && safeType(physical)) {
+    const base = (physical.split(/[\s(<[]/)[0] ?? "").toLowerCase();
     if (d.types.has(base) && (scalarTypes[base] === logical || p.logicalType === undefined)) return { sql: physical };
   }
   if (physical && !hasChildren && physical.toLowerCase() !== "table") {
-    const reason = plainType.test(physical) ? `is not a ${d.title} type for a ${logical}` : "is not a plain type name";
+    const reason = safeType(physical) ? `is not a ${d.title} type for a ${logical}` : "is not a plain type name";
     ctx.info(
       [...path, "physicalType"],
       "sql-physical-type-replaced",

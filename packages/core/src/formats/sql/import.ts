@@ -3,7 +3,7 @@ import { compact, type JsonObject } from "../convert-context.js";
 import { formatLimits, type ImportInput, type ImportResult } from "../format.js";
 import { readText, type TextSource } from "../text-source.js";
 import { type CheckColumn, type CheckFinding, readCheck } from "./checks.js";
-import { lexSql, type SqlToken, splitStatements } from "./lexer.js";
+import { type LexOptions, lexSql, type SqlToken, splitStatements } from "./lexer.js";
 import { closing, type ParsedField, type ParsedType, parseType, SqlTypeError, splitAtCommas, textOf } from "./types.js";
 
 export type ImportDialect = "postgres" | "duckdb" | "snowflake" | "bigquery";
@@ -226,15 +226,13 @@ export function importSql(input: ImportInput, options: SqlImportOptions): Import
   if (!("text" in read)) return { value: {}, issues: [read] };
   const src = read;
   const sql = src.text;
-  const lexed = lexSql(sql, {
-    bigquery: options.dialect === "bigquery",
-    slashComments: options.dialect === "snowflake",
-  });
+  const lex: LexOptions = { bigquery: options.dialect === "bigquery", slashComments: options.dialect === "snowflake" };
+  const lexed = lexSql(sql, lex);
   if (lexed.error) {
     src.error(lexed.error.offset, "sql-syntax-error", lexed.error.message);
     return { value: {}, issues: src.issues };
   }
-  const reader = new DdlReader(src);
+  const reader = new DdlReader(src, lex);
   for (const statement of splitStatements(lexed.tokens)) reader.statement(statement);
   return reader.result(options.id ?? idFromFile(input.file));
 }
@@ -255,7 +253,10 @@ class DdlReader {
   private readonly alters: { table: Ident[]; start: number; apply: (t: Table) => void }[] = [];
   private elements = 0;
 
-  constructor(private readonly src: TextSource) {}
+  constructor(
+    private readonly src: TextSource,
+    private readonly lex: LexOptions,
+  ) {}
 
   statement(tokens: SqlToken[]): void {
     const c = new Cursor(this.src.text, tokens, 0, tokens.length);
@@ -774,7 +775,7 @@ class DdlReader {
     );
     const findings = new Map<string, CheckFinding[]>();
     for (const check of [...table.checks, ...table.columns.flatMap((k) => k.checks)]) {
-      for (const f of readCheck(check.text, check.start, checkColumns)) {
+      for (const f of readCheck(check.text, check.start, checkColumns, this.lex)) {
         if (f.kind === "option" || f.kind === "values") {
           const list = findings.get(f.column) ?? [];
           list.push(f);
