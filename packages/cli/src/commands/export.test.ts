@@ -80,6 +80,21 @@ describe("quanta export", () => {
     expect(notProduct.err).toContain("--product must be an ODPS data product");
   });
 
+  it("reads the product's pipeline.yaml beside it, for the formats that drive the product", async () => {
+    const temperature = join(repo, "examples/climate/temperature");
+    const r = await run(
+      "--format",
+      "airflow",
+      join(temperature, "contracts/daily-temperature.odcs.yaml"),
+      "--product",
+      join(temperature, "temperature.odps.yaml"),
+    );
+    expect(r.err).not.toContain("airflow-no-pipeline");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("run_pipeline");
+    expect(r.out).toContain("climate.temperature");
+  });
+
   it("refuses what is not an ODCS contract, saying what to do", async () => {
     const dcs = await run("--format", "jsonschema", "old.dcs.yaml");
     expect(dcs.code).toBe(1);

@@ -1,5 +1,5 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import {
   type ExportFile,
   exportFormats,
@@ -15,7 +15,7 @@ import {
 } from "@quanta/core";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
-import { readSource } from "./read-source.js";
+import { isUrl, readSource } from "./read-source.js";
 
 export interface ExportOptions {
   format: string;
@@ -45,7 +45,11 @@ async function readDocumentFile(io: Io, file: string): Promise<SourceDocument | 
   return SourceDocument.fromBytes(read.bytes, read.file);
 }
 
-/** The ODPS product given with --product, as plain data; its problems are the user's to fix first. */
+/**
+ * The ODPS product given with --product, as plain data, with the `pipeline.yaml` beside it (when
+ * there is one) as `pipeline`: formats that drive the product (airflow) read its schedule there.
+ * Problems in either are the user's to fix first.
+ */
 async function readProduct(io: Io, file: string): Promise<Record<string, unknown> | Issue[]> {
   const src = await readDocumentFile(io, file);
   if ("code" in src) return [src];
@@ -56,7 +60,15 @@ async function readProduct(io: Io, file: string): Promise<Record<string, unknown
       src.at([], "export-product-not-odps", "error", "--product must be an ODPS data product (kind: DataProduct)"),
     ];
   }
-  return loaded.value as unknown as Record<string, unknown>;
+  const product = { ...(loaded.value as unknown as Record<string, unknown>) };
+  const pipelineFile = join(dirname(file), "pipeline.yaml");
+  if (!isUrl(file) && (await stat(resolve(io.cwd, pipelineFile)).catch(() => undefined))?.isFile()) {
+    const pipeline = await readDocumentFile(io, pipelineFile);
+    if ("code" in pipeline) return [pipeline];
+    if (!pipeline.readable) return pipeline.issues;
+    product.pipeline = pipeline.value;
+  }
+  return product;
 }
 
 const asBytes = (content: string | Uint8Array) => (typeof content === "string" ? content : Buffer.from(content));
