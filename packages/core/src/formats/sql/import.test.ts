@@ -200,6 +200,19 @@ COMMENT ON COLUMN "order items"."a""b" IS 'it''s "quoted"';`;
     expect(prop(contract, "order items", 'a"b').description).toBe('it\'s "quoted"');
   });
 
+  it("gives columns of an enum type its labels as a value set", async () => {
+    const sql = `CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'it''s fine');
+CREATE TABLE t (a mood NOT NULL, b ENUM('x', 'y'));`;
+    const contract = parse(expectCleanImport(await importText("sql", sql))) as Obj;
+    expect(prop(contract, "t", "a")).toMatchObject({
+      logicalType: "string",
+      physicalType: "mood",
+      required: true,
+      quality: [{ metric: "invalidValues", arguments: { validValues: ["sad", "ok", "it's fine"] }, mustBe: 0 }],
+    });
+    expect(prop(contract, "t", "b").quality[0].arguments.validValues).toEqual(["x", "y"]);
+  });
+
   it("reads keys that pg_dump adds with ALTER TABLE", async () => {
     const sql = `CREATE TABLE a (id integer NOT NULL, b_id integer);
 CREATE TABLE b (id integer NOT NULL);

@@ -251,6 +251,8 @@ class DdlReader {
   private readonly tables: Table[] = [];
   private readonly comments: Comment[] = [];
   private readonly alters: { table: Ident[]; start: number; apply: (t: Table) => void }[] = [];
+  /** Enum types by lower-cased name → their labels. */
+  private readonly enums = new Map<string, string[]>();
   private elements = 0;
 
   constructor(
@@ -270,6 +272,7 @@ class DdlReader {
           this.createTable(c);
           return;
         }
+        if (c.is("type", k) && this.createEnum(c, k + 1)) return;
         const kind = tokens
           .slice(1, k + 1)
           .filter((t) => t.kind === "word" && t.lower !== "or" && t.lower !== "replace")
@@ -298,6 +301,23 @@ class DdlReader {
       }
       throw e;
     }
+  }
+
+  /** `CREATE TYPE name AS ENUM ('a', 'b')` (PostgreSQL, DuckDB): columns of that type get its values. */
+  private createEnum(c: Cursor, from: number): boolean {
+    c.pos = from;
+    const path = c.namePath("a type name");
+    if (!c.eat("as") || !c.eat("enum") || !c.isPunct("(")) return false;
+    const close = c.closeOf();
+    const values: string[] = [];
+    for (const [a, b] of splitAtCommas(c.tokens, c.pos + 1, close)) {
+      const t = c.tokens[a] as SqlToken;
+      if (t.kind !== "string" || b - a !== 1)
+        throw new SqlSyntaxError(t.start, `expected an enum label (a quoted string), found ${JSON.stringify(t.text)}`);
+      values.push(t.text);
+    }
+    this.enums.set((path[path.length - 1] as Ident).name.toLowerCase(), values);
+    return true;
   }
 
   private skipped(at: SqlToken, what: string): void {
@@ -865,7 +885,10 @@ class DdlReader {
     },
   ): JsonObject {
     const type = column.type;
-    if (type?.unknownName !== undefined) {
+    const enumValues =
+      type?.enumValues ??
+      (type?.unknownName !== undefined ? this.enums.get(type.unknownName.toLowerCase()) : undefined);
+    if (type?.unknownName !== undefined && enumValues === undefined) {
       this.src.warn(
         type.start,
         "sql-type-unknown",
@@ -877,6 +900,9 @@ class DdlReader {
     const quality: JsonObject[] = [];
     if (type?.maxLength !== undefined) options.maxLength = type.maxLength;
     if (type?.timezone) options.timezone = true;
+    if (enumValues && enumValues.length > 0) {
+      quality.push({ metric: "invalidValues", arguments: { validValues: enumValues }, mustBe: 0 });
+    }
     for (const f of facts.findings) {
       if (f.kind === "option") options[f.key] = f.value;
       else if (f.kind === "values") {

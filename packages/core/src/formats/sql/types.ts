@@ -13,6 +13,8 @@ export interface ParsedType {
   readonly items?: ParsedType;
   /** The base name when it is not a type Quanta knows (read as string). */
   readonly unknownName?: string;
+  /** The values of an inline `ENUM('a', 'b')` (DuckDB, MySQL). */
+  readonly enumValues?: readonly string[];
   readonly start: number;
 }
 
@@ -223,9 +225,13 @@ export function parseType(sql: string, tokens: readonly SqlToken[], from: number
   }
   const spelled = words.join(" ");
   const params: number[] = [];
+  const labels: string[] = [];
   if (isPunct(tokens[i], "(")) {
     const close = closing(tokens, i, to);
-    for (let k = i + 1; k < close; k++) if (tokens[k]?.kind === "number") params.push(Number(tokens[k]?.text));
+    for (let k = i + 1; k < close; k++) {
+      if (tokens[k]?.kind === "number") params.push(Number(tokens[k]?.text));
+      if (tokens[k]?.kind === "string") labels.push(tokens[k]?.text ?? "");
+    }
   }
   // Snowflake's NUMBER(p, 0) (and NUMBER(p)) is how it spells an integer.
   const logicalType = base === "number" && (params.length === 1 || params[1] === 0) ? "integer" : scalarTypes[base];
@@ -235,6 +241,7 @@ export function parseType(sql: string, tokens: readonly SqlToken[], from: number
   return {
     logicalType,
     physicalType,
+    ...(base === "enum" && labels.length > 0 ? { enumValues: labels } : {}),
     ...(maxLength !== undefined ? { maxLength } : {}),
     ...(timezone && (logicalType === "timestamp" || logicalType === "time") ? { timezone: true } : {}),
     start,
