@@ -146,6 +146,38 @@ describe("excel round trip", () => {
     expect(await cellsOf(again)).toBe(await cellsOf(bytes));
   });
 
+  it("escapes dots and brackets in names and shortens sheet names to Excel's 31 characters", async () => {
+    const yaml = [
+      "apiVersion: v3.1.0",
+      "kind: DataContract",
+      "id: dotted",
+      "version: 1.0.0",
+      "status: draft",
+      "schema:",
+      "  - name: a table whose name is far longer than Excel allows",
+      "    properties:",
+      "      - name: a.b",
+      "        logicalType: object",
+      "        properties:",
+      "          - name: 'c[]'",
+      "            logicalType: string",
+      "          - name: 'd\\e'",
+      "            logicalType: array",
+      "            items:",
+      "              logicalType: string",
+      "",
+    ].join("\n");
+    const result = await exportText("excel", yaml);
+    const bytes = bytesOf(result);
+    const cells = await cellsOf(bytes);
+    expect(cells).toContain("## Schema a table whose name is fa\n");
+    expect(cells).toContain(`A12: ${JSON.stringify("a\\.b.c\\[]")}`);
+    expect(issuesWith(result.issues, "excel-sheet-name")).toHaveLength(1);
+    const back = parse(expectCleanImport(await importText("excel", bytes, {}, "dotted.xlsx")));
+    expect(shapeOf(back)).toEqual(shapeOf(parse(yaml)));
+    expect(back.schema[0].name).toBe("a table whose name is far longer than Excel allows");
+  });
+
   it("imports the golden workbook cells back to the rich contract's golden import", async () => {
     const outcome = await importText("excel", bytesOf(await exportFile("excel", fixtures.rich)), {}, "rich.xlsx");
     expectGolden(expectCleanImport(outcome), golden("rich.imported.odcs.yaml"));
