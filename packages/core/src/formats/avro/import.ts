@@ -210,8 +210,9 @@ class AvroImporter {
       const property = this.merge(
         {
           name: typeof field[nameAttribute] === "string" ? field[nameAttribute] : field.name,
-          description: typeof field.doc === "string" ? field.doc : undefined,
           ...converted.property,
+          // The field's doc describes this use; the record's own doc is the fallback.
+          description: typeof field.doc === "string" ? field.doc : converted.property.description,
           required: converted.nullable ? undefined : true,
           customProperties: custom,
         },
@@ -359,7 +360,11 @@ class AvroImporter {
       }
       const ns = full.includes(".") ? full.slice(0, full.lastIndexOf(".")) : undefined;
       const properties = this.fields(node, path, ns, new Set([...open, full]), depth + 1);
-      return { property: compact({ logicalType: "object", physicalType: "record", properties }), nullable: false };
+      const description = typeof node.doc === "string" ? node.doc : undefined;
+      return {
+        property: compact({ logicalType: "object", physicalType: "record", description, properties }),
+        nullable: false,
+      };
     }
     if (t === "enum") {
       if (defining) this.define(node, path, namespace);

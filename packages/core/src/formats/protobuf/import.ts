@@ -233,8 +233,9 @@ class ProtobufImporter {
     const property = f.repeated && !map ? { logicalType: "array", items: body.property } : body.property;
     const out: JsonObject = compact({
       name: typeof options.json_name === "string" ? options.json_name : f.name,
-      description,
       ...property,
+      // The field's comment describes this use; the message's own comment is the fallback.
+      description: description ?? (property as JsonObject).description,
       required: required && !body.nullable ? true : undefined,
     });
     this.carry(out, kept);
@@ -350,8 +351,9 @@ class ProtobufImporter {
       return undefined;
     }
     const properties = this.fields(message, new Set([...open, message]), depth + 1);
+    const { description } = splitComment(message.comment);
     return {
-      property: compact({ logicalType: "object", physicalType: message.name, properties }),
+      property: compact({ logicalType: "object", physicalType: message.name, description, properties }),
       nullable: false,
       presence: true,
     };
