@@ -25,7 +25,7 @@ type Json = Record<string, any>;
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const testdata = (name: string) => join(here, "testdata", name);
-const officialExamples = "/work/shared/standards/odcs/examples";
+const officialExamples = join(here, "../../../../../../shared/standards/odcs/examples");
 
 const ajv = new Ajv2020.default({ allErrors: true, strict: false });
 const shapes = { "v3.0.2": ajv.compile(odcsV302Shape), "v2.2.2": ajv.compile(odcsV222Shape) };
