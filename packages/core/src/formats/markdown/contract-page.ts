@@ -118,11 +118,10 @@ function qualityRows(contract: DataContract): Cell[][] {
         .filter((op) => rule[op] !== undefined)
         .map((op) => `${op} ${text(rule[op])}`)
         .join(", ");
-      const check =
-        rule.query ??
-        [rule.metric ?? rule.rule ?? rule.type ?? "", rule.arguments ? text(rule.arguments) : ""]
-          .filter(Boolean)
-          .join(" ");
+      const args = Object.entries(rule.arguments ?? {})
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(text).join(", ") : text(v)}`)
+        .join("; ");
+      const check = rule.query ?? `${rule.metric ?? rule.rule ?? rule.type ?? ""}${args ? ` (${args})` : ""}`;
       rows.push([
         element,
         rule.name ?? rule.id ?? "",
