@@ -57,3 +57,22 @@ describe("resolveOptions", () => {
     );
   });
 });
+
+describe("schema option", () => {
+  it("narrows the contract to one object for formats that do not take it themselves", async () => {
+    const { exportFile } = await import("./format-test-kit.test-helpers.js");
+    const withoutOption = exportFormats.find(
+      (f) => f.exporter && !f.exporter.options?.some((o) => o.name === "schema"),
+    );
+    if (!withoutOption) return;
+    const all = await exportFile(withoutOption.name, fixtures.rich);
+    const one = await exportFile(withoutOption.name, fixtures.rich, { schema: "customers" });
+    expect(one.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(JSON.stringify(one.files)).toContain("customer_id");
+    expect(JSON.stringify(one.files).length).toBeLessThan(JSON.stringify(all.files).length);
+    const missing = await exportFile(withoutOption.name, fixtures.rich, { schema: "nope" });
+    expect(missing.issues.map((i) => i.message)).toEqual([
+      'the contract has no schema object "nope"; it has: customers, orders',
+    ]);
+  });
+});

@@ -161,10 +161,35 @@ export async function exportWithFormat(
       ],
     };
   }
-  const { options, issues } = resolveOptions(exporter.options, given, { file: source.file, format: format.name });
+  // `schema` (one schema object) works for every format: those that do not take it themselves get
+  // the contract with only that object.
+  const takesSchema = exporter.options?.some((o) => o.name === "schema") === true;
+  const { schema: only, ...rest } = given;
+  const { options, issues } = resolveOptions(exporter.options, takesSchema ? given : rest, {
+    file: source.file,
+    format: format.name,
+  });
   if (issues.length > 0) return { files: [], issues };
+  let contract = loaded.value as DataContract;
+  if (!takesSchema && only !== undefined) {
+    const objects = (contract.schema ?? []).filter((o) => o.name === only || o.physicalName === only);
+    if (objects.length === 0) {
+      const known = (contract.schema ?? []).map((o) => o.name).join(", ") || "none";
+      return {
+        files: [],
+        issues: [
+          inputIssue(
+            source.file,
+            "format-schema-unknown",
+            `the contract has no schema object ${JSON.stringify(only)}; it has: ${known}`,
+          ),
+        ],
+      };
+    }
+    contract = { ...contract, schema: objects };
+  }
   const result = await exporter.run({
-    contract: loaded.value as DataContract,
+    contract,
     source,
     options,
     ...(product ? { product } : {}),
