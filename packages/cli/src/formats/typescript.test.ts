@@ -61,6 +61,7 @@ function compile(files: readonly string[], outDir?: string): string {
     tsc,
     "--strict",
     "--noUncheckedIndexedAccess",
+    "--exactOptionalPropertyTypes",
     "--target",
     "es2022",
     "--module",

@@ -191,7 +191,7 @@ class TypeScriptWriter {
       out.push({
         key: propertyKey(property.name),
         optional: !required,
-        type: required ? value.type : `${value.type} | null`,
+        type: required ? value.type : `${value.type} | null | undefined`,
         zod: required ? value.zod : `${value.zod}.nullish()`,
         doc: (indent) => docComment(property.description, indent),
       });
