@@ -169,7 +169,10 @@ export class AvroSchemaWriter {
       ...(p.primaryKey ? ["primary key"] : []),
       ...(p.unique ? ["uniqueness"] : []),
       ...(p.relationships?.length ? ["foreign keys"] : []),
-      ...(rules.length > 0 ? ["quality rules"] : []),
+      // A value set with more to say (dimension, severity) is still checked, by the enum.
+      ...(rules.some((q) => !(enumerable && q.metric === "invalidValues" && q.arguments?.validValues))
+        ? ["quality rules"]
+        : []),
       ...(values && !enumerable ? ["a value set whose values are not Avro enum symbols"] : []),
     ];
     if (lost.length > 0) {

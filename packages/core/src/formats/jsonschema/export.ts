@@ -151,7 +151,10 @@ class JsonSchemaWriter {
     const rules = (p.quality ?? []).filter((q) => !isPlainValueSet(q));
     if (rules.length > 0) {
       kept.quality = rules;
-      lost.push("quality rules");
+      // A value set with more to say (dimension, severity) is still checked, by `enum`.
+      if (rules.some((q) => !(values && q.metric === "invalidValues" && q.arguments?.validValues))) {
+        lost.push("quality rules");
+      }
     }
     if (lost.length > 0) {
       this.ctx.warn(

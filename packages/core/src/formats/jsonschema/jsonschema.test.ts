@@ -185,3 +185,15 @@ describe("jsonschema import", () => {
     expect(outcome.issues.some((i) => i.severity === "error")).toBe(true);
   });
 });
+
+describe("jsonschema export warnings", () => {
+  it("names what the schema does not check, and not the value sets its enums check", async () => {
+    const result = await exportFile("jsonschema", fixtures.orders);
+    expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "schema[0].quality: JSON Schema does not check the quality rules of orders; they are kept in x-odcs",
+      "schema[0].properties[0]: JSON Schema cannot check primary key, uniqueness, quality rules; kept in x-odcs",
+      "schema[0].properties[2]: JSON Schema cannot check quality rules; kept in x-odcs",
+      "schema[0].properties[3].logicalTypeOptions: JSON Schema cannot check minimum, timezone, defaultTimezone of a timestamp; kept in x-odcs",
+    ]);
+  });
+});

@@ -177,6 +177,9 @@ class ProtoWriter {
     const logical = logicalTypeOf(p);
     const kept: JsonObject = compact(Object.fromEntries(carriedKeys.map((k) => [k, (p as JsonObject)[k]])));
     const rules = (p.quality ?? []).filter((q) => !isPlainValueSet(q));
+    const values = allowedValuesOf(p);
+    const enumerable =
+      logical === "string" && values !== undefined && values.length > 0 && values.every((v) => typeof v === "string");
     if (rules.length > 0) kept.quality = rules;
     const lost = [
       ...(p.logicalTypeOptions && Object.keys(p.logicalTypeOptions).length > 0
@@ -185,7 +188,10 @@ class ProtoWriter {
       ...(p.primaryKey ? ["primary key"] : []),
       ...(p.unique ? ["uniqueness"] : []),
       ...(p.relationships?.length ? ["foreign keys"] : []),
-      ...(rules.length > 0 ? ["quality rules"] : []),
+      // A value set with more to say (dimension, severity) is still checked, by the enum.
+      ...(rules.some((q) => !(enumerable && q.metric === "invalidValues" && q.arguments?.validValues))
+        ? ["quality rules"]
+        : []),
     ];
     if (lost.length > 0) {
       this.ctx.warn(
@@ -195,11 +201,10 @@ class ProtoWriter {
       );
     }
     const declarations: string[] = [];
-    const values = allowedValuesOf(p);
     let type: string;
     switch (logical) {
       case "string":
-        if (values && values.length > 0 && values.every((v) => typeof v === "string")) {
+        if (enumerable) {
           const prefix = snakeCase(typeName).toUpperCase() || "VALUE";
           const symbols = new Set<string>();
           const lines = (values as string[]).map((v, i) => {
