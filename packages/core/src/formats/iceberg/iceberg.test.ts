@@ -156,17 +156,59 @@ describe("iceberg import", () => {
   });
 
   it("reads the current schema of a table metadata file", async () => {
-    const metadata = JSON.stringify({
-      "format-version": 2,
-      "current-schema-id": 1,
-      schemas: [
-        { type: "struct", "schema-id": 0, fields: [{ id: 1, name: "a", required: false, type: "int" }] },
-        { type: "struct", "schema-id": 1, fields: [{ id: 1, name: "b", required: true, type: "long" }] },
-      ],
-    });
+    const metadata = JSON.stringify(
+      {
+        "format-version": 2,
+        "table-uuid": "9c12d441-03fe-4693-9a96-a0705ddf69c1",
+        location: "s3://bucket/events",
+        "current-schema-id": 1,
+        schemas: [
+          { type: "struct", "schema-id": 0, fields: [{ id: 1, name: "a", required: false, type: "int" }] },
+          {
+            type: "struct",
+            "schema-id": 1,
+            fields: [
+              { id: 1, name: "b", required: true, type: "long" },
+              { id: 2, name: "at", required: false, type: "timestamptz" },
+            ],
+          },
+        ],
+        "default-spec-id": 0,
+        "partition-specs": [
+          { "spec-id": 0, fields: [{ "source-id": 2, "field-id": 1000, name: "at_day", transform: "day" }] },
+        ],
+        "sort-orders": [{ "order-id": 1, fields: [{ "source-id": 1, transform: "identity", direction: "asc" }] }],
+        properties: { comment: "Click events", "write.format.default": "parquet" },
+        "x-vendor": true,
+      },
+      null,
+      2,
+    );
     const outcome = await importText("iceberg", metadata, { name: "events" }, "v3.metadata.json");
+    expectCleanImport(outcome, ["iceberg-unmapped"]);
+    expect(issuesWith(outcome.issues, "iceberg-unmapped").map((i) => `${i.line}:${i.column} ${i.message}`)).toEqual([
+      "53:5 a sort order is not kept: ODCS has no sort orders",
+      "68:3 x-vendor is not kept: ODCS has no place for it",
+    ]);
+    const [object] = (outcome.value as Obj).schema as [Obj];
+    expect(object.description).toBe("Click events");
+    expect(object.properties.map((p: Obj) => p.name)).toEqual(["b", "at"]);
+    expect(object.properties[1]).toMatchObject({ partitioned: true, partitionKeyPosition: 1 });
+    expect(object.properties[1].customProperties).toContainEqual({ property: "partitionTransform", value: "day" });
+    expect(object.customProperties).toContainEqual({
+      property: "tableProperties",
+      value: { "write.format.default": "parquet" },
+    });
+  });
+
+  it("reads the schema of a format v1 table metadata file", async () => {
+    const metadata = JSON.stringify({
+      "format-version": 1,
+      schema: { type: "struct", "schema-id": 0, fields: [{ id: 1, name: "a", required: true, type: "int" }] },
+    });
+    const outcome = await importText("iceberg", metadata, { name: "events" }, "v1.metadata.json");
     expectCleanImport(outcome);
-    expect((outcome.value as Obj).schema[0].properties.map((p: Obj) => p.name)).toEqual(["b"]);
+    expect((outcome.value as Obj).schema[0].properties.map((p: Obj) => p.name)).toEqual(["a"]);
   });
 
   it("gives precise errors for malformed JSON, unknown types, duplicate ids and deep nesting", async () => {

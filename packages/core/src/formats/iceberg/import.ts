@@ -18,6 +18,7 @@ export function importIceberg(src: SourceDocument, options: FormatOptions): Impo
   if (!src.readable) return { value: {}, issues: ctx.issues };
   let root = src.value;
   let path: Path = [];
+  const metadata = isObject(root) && root["format-version"] !== undefined ? root : undefined;
   if (isObject(root) && Array.isArray(root.schemas)) {
     // A table metadata file: its current schema.
     const current = root["current-schema-id"];
@@ -29,6 +30,12 @@ export function importIceberg(src: SourceDocument, options: FormatOptions): Impo
     ctx.info(["schemas", index], "iceberg-metadata", "table metadata: only the current schema is read");
     root = root.schemas[index];
     path = ["schemas", index];
+  }
+  if (isObject(root) && !Array.isArray(root.schemas) && isObject(root.schema) && root["format-version"] !== undefined) {
+    // Format v1 table metadata holds one schema.
+    ctx.info(["schema"], "iceberg-metadata", "table metadata: only the schema is read");
+    root = root.schema;
+    path = ["schema"];
   }
   if (!isObject(root) || root.type !== "struct" || !Array.isArray(root.fields)) {
     ctx.error(path, "iceberg-not-schema", 'not an Iceberg schema: expected {"type": "struct", "fields": [...]}');
@@ -58,10 +65,11 @@ export function importIceberg(src: SourceDocument, options: FormatOptions): Impo
       ctx.warn([...path, key], "iceberg-unmapped", `${key} is not kept: ODCS has no place for it`);
     }
   }
-  if (ctx.issues.some((i) => i.severity === "error")) return { value: {}, issues: ctx.issues };
-  const name = options.name ?? baseName(src.file);
   const custom: CustomProperty[] =
     typeof root["schema-id"] === "number" ? [{ property: "schemaId", value: root["schema-id"] }] : [];
+  const description = metadata ? tableMetadata(ctx, metadata, reader.topLevel, custom) : undefined;
+  if (ctx.issues.some((i) => i.severity === "error")) return { value: {}, issues: ctx.issues };
+  const name = options.name ?? baseName(src.file);
   return {
     value: compact({
       apiVersion: "v3.1.0",
@@ -70,10 +78,92 @@ export function importIceberg(src: SourceDocument, options: FormatOptions): Impo
       name,
       version: "1.0.0",
       status: "draft",
-      schema: [compact({ name, physicalType: "table", properties, customProperties: custom })],
+      schema: [compact({ name, physicalType: "table", description, properties, customProperties: custom })],
     }),
     issues: ctx.issues,
   };
+}
+
+/** Table state that is not part of a contract: read past without a warning. */
+const stateKeys = new Set([
+  "format-version",
+  "table-uuid",
+  "location",
+  "last-updated-ms",
+  "last-column-id",
+  "last-partition-id",
+  "last-sequence-number",
+  "next-row-id",
+  "schemas",
+  "schema",
+  "current-schema-id",
+  "partition-specs",
+  "partition-spec",
+  "default-spec-id",
+  "properties",
+  "snapshots",
+  "current-snapshot-id",
+  "snapshot-log",
+  "metadata-log",
+  "refs",
+  "statistics",
+  "partition-statistics",
+  "sort-orders",
+  "default-sort-order-id",
+]);
+
+/**
+ * What table metadata adds to its schema: the default partition spec (→ `partitioned`), the
+ * table's `comment` (→ description) and other properties (→ custom property `tableProperties`).
+ * Returns the description.
+ */
+function tableMetadata(
+  ctx: ConvertContext,
+  metadata: JsonObject,
+  topLevel: Map<number, JsonObject>,
+  custom: CustomProperty[],
+): string | undefined {
+  let specPath: Path = ["partition-spec"];
+  let spec: unknown = metadata["partition-spec"];
+  if (Array.isArray(metadata["partition-specs"])) {
+    const index = metadata["partition-specs"].findIndex(
+      (p) => isObject(p) && p["spec-id"] === metadata["default-spec-id"],
+    );
+    const chosen = metadata["partition-specs"][index];
+    spec = isObject(chosen) ? chosen.fields : undefined;
+    specPath = ["partition-specs", index, "fields"];
+  }
+  if (Array.isArray(spec)) {
+    spec.forEach((raw, i) => {
+      const field = isObject(raw) ? raw : {};
+      const property = topLevel.get(Number(field["source-id"]));
+      if (!property) {
+        ctx.warn([...specPath, i], "iceberg-unmapped", "a partition of a nested field is not kept");
+        return;
+      }
+      property.partitioned = true;
+      property.partitionKeyPosition = i + 1;
+      if (field.transform !== "identity") {
+        const list = (property.customProperties as CustomProperty[] | undefined) ?? [];
+        list.push({ property: "partitionTransform", value: field.transform });
+        property.customProperties = list;
+      }
+    });
+  }
+  const sortOrders = Array.isArray(metadata["sort-orders"]) ? metadata["sort-orders"] : [];
+  sortOrders.forEach((order, i) => {
+    if (isObject(order) && Array.isArray(order.fields) && order.fields.length > 0) {
+      ctx.warn(["sort-orders", i], "iceberg-unmapped", "a sort order is not kept: ODCS has no sort orders");
+    }
+  });
+  for (const key of Object.keys(metadata)) {
+    if (!stateKeys.has(key)) ctx.warn([key], "iceberg-unmapped", `${key} is not kept: ODCS has no place for it`);
+  }
+  const properties = isObject(metadata.properties) ? { ...metadata.properties } : {};
+  const comment = typeof properties.comment === "string" ? properties.comment : undefined;
+  delete properties.comment;
+  if (Object.keys(properties).length > 0) custom.push({ property: "tableProperties", value: properties });
+  return comment;
 }
 
 class FieldReader {

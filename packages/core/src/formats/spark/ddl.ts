@@ -106,6 +106,15 @@ function tokenize(text: string): Token[] {
  * `src` at their offset; the result is undefined then.
  */
 export function parseDdl(src: TextSource): SparkField[] | undefined {
+  const statement = /^\s*(?:--[^\n]*\n\s*)*(CREATE|ALTER|REPLACE|SELECT|INSERT)\b/i.exec(src.text);
+  if (statement?.[1]) {
+    src.error(
+      statement.index + statement[0].length - statement[1].length,
+      "spark-ddl-statement",
+      `a ${statement[1].toUpperCase()} statement is not supported: give the column list (what df.schema.toDDL prints)`,
+    );
+    return undefined;
+  }
   try {
     return new DdlParser(tokenize(src.text)).columns();
   } catch (e) {

@@ -182,6 +182,10 @@ describe("spark import", () => {
     expect(unclosed.issues.map(formatIssue)).toEqual(["u.ddl:1:16 error spark-ddl-syntax expected >, found the end"]);
     const comment = await importText("spark", "a INT COMMENT 'open", {}, "c.ddl");
     expect(comment.issues.map(formatIssue)).toEqual(["c.ddl:1:15 error spark-ddl-syntax unterminated string"]);
+    const create = await importText("spark", "-- orders\nCREATE TABLE t (a INT)", {}, "s.ddl");
+    expect(create.issues.map(formatIssue)).toEqual([
+      "s.ddl:2:1 error spark-ddl-statement a CREATE statement is not supported: give the column list (what df.schema.toDDL prints)",
+    ]);
     const twice = await importText("spark", "a INT,\n  a STRING", {}, "d.ddl");
     expect(twice.issues.map(formatIssue)).toEqual(["d.ddl:2:3 error spark-duplicate column a is defined twice"]);
     const deep = await importText("spark", `a ${"ARRAY<".repeat(40)}INT${">".repeat(40)}`, {}, "deep.ddl");
