@@ -124,3 +124,12 @@ describe("avro import", () => {
     expect(outcome.issues.some((i) => i.severity === "error")).toBe(true);
   });
 });
+
+describe("avro export namespace", () => {
+  it("makes the namespace option a valid dotted Avro namespace", async () => {
+    const record = JSON.parse(
+      onlyText(await exportFile("avro", fixtures.rich, { schema: "customers", namespace: "web shop.1sales" })),
+    );
+    expect(record.namespace).toBe("web_shop._1sales");
+  });
+});

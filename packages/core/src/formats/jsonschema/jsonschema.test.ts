@@ -197,3 +197,41 @@ describe("jsonschema export warnings", () => {
     ]);
   });
 });
+
+describe("jsonschema import objects option", () => {
+  const doc = JSON.stringify({
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "shop",
+    type: "object",
+    properties: {
+      orders: { type: "array", items: { type: "object", properties: { id: { type: "integer" } } } },
+      owner: { type: "object", properties: { name: { type: "string" } } },
+    },
+  });
+
+  it("reads the root as one object when not every property is an array of objects (auto)", async () => {
+    const parsed = parse(expectCleanImport(await importText("jsonschema", doc, {}, "shop.json")));
+    expect(parsed.schema.map((o: { name: string }) => o.name)).toEqual(["shop"]);
+    expect(parsed.schema[0].properties.map((p: { logicalType: string }) => p.logicalType)).toEqual(["array", "object"]);
+  });
+
+  it("reads each root property as an object with objects=properties", async () => {
+    const parsed = parse(
+      expectCleanImport(await importText("jsonschema", doc, { objects: "properties" }, "shop.json")),
+    );
+    expect(
+      parsed.schema.map((o: { name: string; properties: { name: string }[] }) => [
+        o.name,
+        o.properties.map((p) => p.name),
+      ]),
+    ).toEqual([
+      ["orders", ["id"]],
+      ["owner", ["name"]],
+    ]);
+  });
+
+  it("refuses a value outside the option's choices", async () => {
+    const outcome = await importText("jsonschema", doc, { objects: "tables" }, "shop.json");
+    expect(outcome.issues.map((i) => i.code)).toEqual(["format-option-invalid"]);
+  });
+});
