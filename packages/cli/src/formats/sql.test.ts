@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,9 @@ import {
  * Parquet rows load into the exported `orders` table (its NOT NULL, keys and CHECKs hold them), and
  * the exported SELECTs read the created tables.
  */
+
+// biome-ignore lint/suspicious/noExplicitAny: tests walk imported contracts freely
+type Obj = Record<string, any>;
 
 const { DuckDBInstance } = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDbApi;
 
@@ -208,6 +212,36 @@ describe.skipIf(postgresSkipReason())("sql export in real PostgreSQL", () => {
     for (const rule of rules) {
       const result = await client.query(rule);
       expect(Number(Object.values(result.rows[0] ?? {})[0])).toBe(0);
+    }
+  });
+
+  it("reads back what pg_dump writes of the exported rich tables", async () => {
+    const dump = execFileSync("pg_dump", ["--schema-only", "--schema=rich", "--no-owner", db.url], {
+      encoding: "utf8",
+    });
+    const outcome = await importText("sql", dump, { id: "shop.orders" }, "rich.dump.sql");
+    const back = parse(expectCleanImport(outcome, ["sql-statement-skipped"])) as Obj;
+    const rich = parse(readFileSync(fixtures.rich, "utf8")) as Obj;
+    const columns = (c: Obj) =>
+      c.schema.map((o: Obj) => [
+        o.name,
+        o.description,
+        o.properties.map((p: Obj) => [
+          p.name,
+          p.logicalType,
+          p.required === true,
+          p.primaryKey === true,
+          p.relationships,
+        ]),
+      ]);
+    expect(columns(back)).toEqual(columns(rich));
+    const orders = (c: Obj, name: string) => c.schema[1].properties.find((p: Obj) => p.name === name);
+    for (const name of ["status", "total", "quantity", "order_id"]) {
+      expect([name, orders(back, name).quality, orders(back, name).logicalTypeOptions]).toEqual([
+        name,
+        orders(rich, name).quality,
+        orders(rich, name).logicalTypeOptions,
+      ]);
     }
   });
 

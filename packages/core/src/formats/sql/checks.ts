@@ -129,7 +129,20 @@ function withPlaceholders(condition: string, lex: LexOptions): { text: string; s
     segments.push({ from: text.length, to: text.length + upTo - last, origin: last, originEnd: upTo, literal: false });
     text += condition.slice(last, upTo);
   };
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as (typeof tokens)[number];
+    const [name, close, cast] = [tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+    // pg_dump writes `(col)::text`, which the PostgreSQL grammar of node-sql-parser cannot read: drop the brackets.
+    if (t.text === "(" && t.kind === "punct" && name && (name.kind === "word" || name.kind === "quoted")) {
+      if (close?.kind === "punct" && close.text === ")" && cast?.kind === "punct" && cast.text === "::") {
+        raw(t.start);
+        last = name.start;
+        raw(name.end);
+        last = close.end;
+        i += 2;
+        continue;
+      }
+    }
     if (t.kind !== "string") continue;
     raw(t.start);
     const swapped = `'${placeholder}${values.length}'`;
@@ -143,6 +156,16 @@ function withPlaceholders(condition: string, lex: LexOptions): { text: string; s
     text += swapped;
     values.push(t.text);
     last = t.end;
+    // `'x'::text`: the grammar cannot read a cast string on the right of `~`; the value is what counts.
+    let k = i + 1;
+    if (tokens[k]?.kind === "punct" && tokens[k]?.text === "::") {
+      k++;
+      while (tokens[k]?.kind === "word") k++;
+      if (k > i + 2) {
+        last = (tokens[k - 1] as (typeof tokens)[number]).end;
+        i = k - 1;
+      }
+    }
   }
   raw(condition.length);
   return { text, segments, values };
@@ -158,8 +181,14 @@ function originalOffset(segments: readonly Segment[], at: number, end: boolean):
   return segments[segments.length - 1]?.originEnd ?? 0;
 }
 
-function literal(node: Node | undefined): string | number | boolean | undefined {
-  if (!node) return undefined;
+/** `x::text`, `(0)::numeric`: the value or column cast, which is what a bound or list compares. */
+function uncast(node: Node): Node {
+  return node.type === "cast" && node.expr && typeof node.expr === "object" ? uncast(node.expr as Node) : node;
+}
+
+function literal(input: Node | undefined): string | number | boolean | undefined {
+  if (!input) return undefined;
+  const node = uncast(input);
   if (node.type === "number") return Number(node.value);
   if (node.type === "single_quote_string") return stringValue(node);
   if (node.type === "bool") return node.value === true;
@@ -176,7 +205,7 @@ function args(node: Node): Node[] {
 
 /** Splits `a AND b AND c` into its parts. */
 function conjuncts(node: Node): Node[] {
-  if (node.type === "binary_expr" && node.operator === "AND" && !node.parentheses) {
+  if (node.type === "binary_expr" && node.operator === "AND") {
     return [...conjuncts(node.left as Node), ...conjuncts(node.right as Node)];
   }
   return [node];
@@ -224,7 +253,7 @@ const lengthKey: Readonly<Record<string, string>> = { ">=": "minLength", "<=": "
 /** `col ~ 're'` (PostgreSQL) or `regexp_matches(col, 're')` (DuckDB): a regular expression searched for. */
 function regexOf(operator: string, left: Node, right: Node): { column: string; regex: string } | undefined {
   if (operator === "~" && right.type === "single_quote_string") {
-    const column = columnName(left);
+    const column = columnName(uncast(left));
     return column === undefined ? undefined : { column, regex: stringValue(right) };
   }
   return undefined;
@@ -233,9 +262,9 @@ function regexOf(operator: string, left: Node, right: Node): { column: string; r
 function regexCall(node: Node): { column: string; regex: string } | undefined {
   const name = functionName(node);
   const [col, re] = args(node);
-  if (!col || !re || args(node).length !== 2 || re.type !== "single_quote_string") return undefined;
-  const column = columnName(col);
-  const regex = stringValue(re);
+  if (!col || !re || args(node).length !== 2 || uncast(re).type !== "single_quote_string") return undefined;
+  const column = columnName(uncast(col));
+  const regex = stringValue(uncast(re));
   if (column === undefined) return undefined;
   if (name === "regexp_matches") return { column, regex };
   // Snowflake's REGEXP_LIKE matches the whole value: the same as a search for an anchored pattern.
@@ -249,10 +278,10 @@ function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFin
   const called = find(columns, call?.column);
   if (call && called?.logicalType === "string")
     return [{ kind: "option", column: called.name, key: "pattern", value: call.regex }];
-  if (node.type !== "binary_expr" || node.parentheses) return undefined;
+  if (node.type !== "binary_expr") return undefined;
   const op = String(node.operator);
-  let left = node.left as Node;
-  let right = node.right as Node;
+  let left = uncast(node.left as Node);
+  let right = uncast(node.right as Node);
   let operator = op;
   if (flip[op] && literal(left) !== undefined) {
     [left, right] = [right, left];
@@ -262,7 +291,7 @@ function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFin
   const column = find(columns, col);
   const fn = functionName(left);
   const lengthOf =
-    fn && lengthFunctions.has(fn) && args(left).length === 1 ? columnName(args(left)[0] as Node) : undefined;
+    fn && lengthFunctions.has(fn) && args(left).length === 1 ? columnName(uncast(args(left)[0] as Node)) : undefined;
   const lengthColumn = find(columns, lengthOf);
   const values = operator === "BETWEEN" ? ((right.value as Node[] | undefined) ?? []).map(literal) : [literal(right)];
   if (column) {
@@ -279,8 +308,13 @@ function simple(node: Node, columns: ReadonlyMap<string, CheckColumn>): CheckFin
         { kind: "option", column: column.name, key: "maximum", value: values[1] as number },
       ];
     }
-    if (operator === "IN" && right.type === "expr_list") {
-      const list = ((right.value as Node[]) ?? []).map(literal);
+    // pg_dump writes `x IN ('a', 'b')` as `x = ANY (ARRAY['a'::text, 'b'::text])`.
+    const anyArray =
+      operator === "=" && functionName(right) === "any" && args(right).length === 1 && args(right)[0]?.type === "array"
+        ? ((args(right)[0] as Node).expr_list as Node | undefined)
+        : undefined;
+    if ((operator === "IN" && right.type === "expr_list") || anyArray) {
+      const list = (((anyArray ?? right).value as Node[]) ?? []).map(literal);
       if (list.length > 0 && list.every((v) => v !== undefined)) {
         return [{ kind: "values", column: column.name, values: list as (string | number | boolean)[] }];
       }

@@ -213,6 +213,33 @@ CREATE TABLE t (a mood NOT NULL, b ENUM('x', 'y'));`;
     expect(prop(contract, "t", "b").quality[0].arguments.validValues).toEqual(["x", "y"]);
   });
 
+  it("reads the CHECKs pg_dump writes, with their casts and = ANY (ARRAY[…])", async () => {
+    const sql = `\\restrict abc
+SET statement_timeout = 0;
+CREATE TABLE rich.orders (
+    order_id character varying(20) NOT NULL,
+    total numeric(12,2) NOT NULL,
+    status text NOT NULL,
+    CONSTRAINT orders_order_id_check CHECK (((char_length((order_id)::text) >= 12) AND ((order_id)::text ~ '^ORD-[0-9]{8}$'::text))),
+    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['placed'::text, 'it''s'::text]))),
+    CONSTRAINT orders_total_check CHECK (((total >= (0)::numeric) AND (total <= (100000)::numeric)))
+);
+\\unrestrict abc
+`;
+    const outcome = await importText("sql", sql);
+    const contract = parse(expectCleanImport(outcome, ["sql-statement-skipped"])) as Obj;
+    expect(lines(outcome.issues)).toEqual([
+      "input.sql:2:1 warning sql-statement-skipped SET STATEMENT_TIMEOUT is not read: only CREATE TABLE, COMMENT ON and ALTER TABLE … ADD constraints describe a contract; skipped",
+    ]);
+    expect(prop(contract, "orders", "order_id").logicalTypeOptions).toEqual({
+      maxLength: 20,
+      minLength: 12,
+      pattern: "^ORD-[0-9]{8}$",
+    });
+    expect(prop(contract, "orders", "status").quality[0].arguments.validValues).toEqual(["placed", "it's"]);
+    expect(prop(contract, "orders", "total").logicalTypeOptions).toEqual({ minimum: 0, maximum: 100000 });
+  });
+
   it("reads keys that pg_dump adds with ALTER TABLE", async () => {
     const sql = `CREATE TABLE a (id integer NOT NULL, b_id integer);
 CREATE TABLE b (id integer NOT NULL);

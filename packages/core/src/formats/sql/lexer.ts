@@ -42,6 +42,10 @@ export function lexSql(sql: string, options: LexOptions = {}): { tokens: SqlToke
     const next = sql[i + 1];
     if (/\s/.test(c)) {
       i++;
+    } else if (c === "\\" && (i === 0 || sql[i - 1] === "\n")) {
+      // A psql meta-command (`\restrict` in pg_dump output) is a line of its own, not SQL.
+      const end = sql.indexOf("\n", i);
+      i = end < 0 ? n : end + 1;
     } else if (
       (c === "-" && next === "-") ||
       (c === "#" && options.bigquery) ||
