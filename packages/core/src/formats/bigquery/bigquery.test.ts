@@ -60,6 +60,10 @@ function expectImported(outcome: ImportOutcome, allow: readonly string[]): strin
   return outcome.text ?? "";
 }
 
+function canonical(type: string): string {
+  return ({ INT64: "INTEGER", STRUCT: "RECORD" } as Record<string, string>)[type] ?? type;
+}
+
 /** Every field name of a schema, nested ones included. */
 function names(fields: Obj[]): string[] {
   return fields.flatMap((f) => [f.name, ...names(f.fields ?? [])]);
@@ -195,6 +199,23 @@ describe("bigquery import", () => {
       { property: "timePartitioning", value: { type: "DAY", field: "placed_at" } },
       { property: "clusteringFields", value: ["customer_id"] },
     ]);
+  });
+
+  it("writes a table resource back with its keys, partitioning and clustering", async () => {
+    const contract = expectImported(await importText("bigquery", resource, {}, "orders.json"), [
+      "bigquery-unmapped",
+      "relationship-target-external",
+    ]);
+    const out = files(await exportText("bigquery", contract, { shape: "table" }));
+    const again = JSON.parse(out["orders.json"] ?? "") as Obj;
+    const original = JSON.parse(resource) as Obj;
+    expect(again.tableReference).toEqual(original.tableReference);
+    expect(again.timePartitioning).toEqual(original.timePartitioning);
+    expect(again.clustering).toEqual(original.clustering);
+    expect(again.tableConstraints.primaryKey).toEqual(original.tableConstraints.primaryKey);
+    expect(again.schema.fields.map((f: Obj) => [f.name, f.type, f.mode])).toEqual(
+      original.schema.fields.map((f: Obj) => [f.name, canonical(f.type), f.mode ?? "NULLABLE"]),
+    );
   });
 
   it("reads the list of fields bq show --schema prints, named after the file", async () => {

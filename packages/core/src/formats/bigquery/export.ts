@@ -54,6 +54,7 @@ export function exportBigQuery(input: ExportInput): ExportResult {
         description: object.description,
         schema: { fields },
         tableConstraints: constraints(ctx, object, all, tableIds, writer.names, path),
+        ...layout(ctx, object, writer.names, path),
       });
     } else {
       if (primaryKeyOf(object).length > 0 || foreignKeysOf(object).length > 0) {
@@ -71,6 +72,37 @@ export function exportBigQuery(input: ExportInput): ExportResult {
     return { path: `${id}.json`, content: `${JSON.stringify(doc, null, 2)}\n`, mediaType: "application/json" };
   });
   return { files, issues: ctx.issues };
+}
+
+/**
+ * Partitioning, clustering and labels of a table resource: from the custom properties an import
+ * kept, else a partitioned DATE/TIMESTAMP property becomes daily time partitioning.
+ */
+function layout(ctx: ConvertContext, object: SchemaObject, names: Map<string, string>, path: Path): JsonObject {
+  const custom = new Map((object.customProperties ?? []).map((c) => [c.property, c.value]));
+  const out: JsonObject = {};
+  for (const key of ["timePartitioning", "rangePartitioning"]) if (custom.has(key)) out[key] = custom.get(key);
+  const partitioned = propertiesOf(object)
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.partitioned === true);
+  if (out.timePartitioning === undefined && out.rangePartitioning === undefined && partitioned.length > 0) {
+    const [first] = partitioned;
+    const logical = first ? logicalTypeOf(first.p) : undefined;
+    if (first && partitioned.length === 1 && (logical === "date" || logical === "timestamp")) {
+      out.timePartitioning = { type: "DAY", field: names.get(first.p.name) ?? first.p.name };
+    } else if (first) {
+      ctx.warn(
+        [...path, "properties", first.i, "partitioned"],
+        "bigquery-partitioning",
+        "BigQuery partitions by one DATE or TIMESTAMP column (or an integer range with bounds); not written",
+      );
+    }
+  }
+  const clustering = custom.get("clusteringFields");
+  if (Array.isArray(clustering)) out.clustering = { fields: clustering };
+  const labels = custom.get("labels");
+  if (labels && typeof labels === "object") out.labels = labels;
+  return out;
 }
 
 function physical(o: SchemaObject): string {

@@ -59,6 +59,15 @@ class SchemaWriter {
     if (object.relationships?.length || propertiesOf(object).some((p) => p.relationships?.length)) {
       ctx.warn(path, "iceberg-unmapped", "Iceberg schemas have no foreign keys; relationships are not written");
     }
+    propertiesOf(object).forEach((p, i) => {
+      if (p.partitioned) {
+        ctx.warn(
+          [...path, "properties", i, "partitioned"],
+          "iceberg-unmapped",
+          "partitioning is table metadata, not part of a schema; not written",
+        );
+      }
+    });
     const fields = this.struct(propertiesOf(object), [...path, "properties"], 1);
     const identifiers = primaryKeyOf(object).flatMap((p) => {
       const field = fields.find((f) => f.name === (p.physicalName ?? p.name));

@@ -51,6 +51,15 @@ export function exportSpark(input: ExportInput): ExportResult {
     }
     if (object.description) ctx.warn([...path, "description"], "spark-unmapped", "a Spark schema has no table comment");
     if (object.quality?.length) ctx.warn([...path, "quality"], "spark-unmapped", "quality rules are not written");
+    propertiesOf(object).forEach((p, i) => {
+      if (p.partitioned) {
+        ctx.warn(
+          [...path, "properties", i, "partitioned"],
+          "spark-unmapped",
+          "a Spark schema has no partitioning; not written",
+        );
+      }
+    });
     const writer = new FieldWriter(ctx);
     const fields = writer.fields(propertiesOf(object), [...path, "properties"], 1);
     const name = object.physicalName ?? object.name;
