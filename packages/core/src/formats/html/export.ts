@@ -54,8 +54,10 @@ h2{font-size:1.35rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bot
 h3{font-size:1.1rem;margin-top:1.5rem}
 nav a{margin-right:1rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa}
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa;white-space:nowrap}
+td{overflow-wrap:anywhere;min-width:5em}
+td:first-child{overflow-wrap:normal}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:600}
 dd{margin:0}`;

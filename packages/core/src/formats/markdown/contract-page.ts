@@ -39,6 +39,11 @@ function text(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A rule's argument value: null and the empty string spelled out, as they are values to check for. */
+function argument(value: unknown): string {
+  return value === null ? "null" : value === "" ? '""' : text(value);
+}
+
 function link(url: unknown, label?: string): Cell {
   const u = text(url);
   return linkable(u) ? { text: label ?? u, url: u } : (label ?? u);
@@ -119,7 +124,7 @@ function qualityRows(contract: DataContract): Cell[][] {
         .map((op) => `${op} ${text(rule[op])}`)
         .join(", ");
       const args = Object.entries(rule.arguments ?? {})
-        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(text).join(", ") : text(v)}`)
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(argument).join(", ") : argument(v)}`)
         .join("; ");
       const check = rule.query ?? `${rule.metric ?? rule.rule ?? rule.type ?? ""}${args ? ` (${args})` : ""}`;
       rows.push([
