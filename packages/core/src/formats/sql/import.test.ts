@@ -378,6 +378,17 @@ CREATE TABLE c (x int, y int, CONSTRAINT fk FOREIGN KEY (x, y) REFERENCES p (a, 
     expect(lines(twice.issues)).toEqual(["input.sql:1:33 error sql-syntax-error field B is declared twice"]);
   });
 
+  it("names the first ten skipped statements of a kind and counts the rest", async () => {
+    const sql = `CREATE TABLE t (a int);\n${"INSERT INTO t VALUES (1);\n".repeat(25)}DROP TABLE u;\n`;
+    const outcome = await importText("sql", sql);
+    const skipped = lines(issuesWith(outcome.issues, "sql-statement-skipped"));
+    expect(skipped).toHaveLength(12);
+    expect(skipped.slice(10)).toEqual([
+      "input.sql:12:1 warning sql-statement-skipped 15 more INSERT INTO statements from here on are not read either; skipped",
+      "input.sql:27:1 warning sql-statement-skipped DROP TABLE is not read: only CREATE TABLE, COMMENT ON and ALTER TABLE … ADD constraints describe a contract; skipped",
+    ]);
+  });
+
   it("refuses a file without CREATE TABLE", async () => {
     const outcome = await importText("sql", "INSERT INTO t VALUES (1);\nDROP TABLE u;\n");
     expect(lines(outcome.issues)).toEqual([

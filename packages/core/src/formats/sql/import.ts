@@ -90,6 +90,8 @@ const constraintWords = new Set([
   "encode",
 ]);
 const noWords: ReadonlySet<string> = new Set();
+/** How many skipped statements of one kind are warned one by one. */
+const skipsNamed = 10;
 /** Words of `GENERATED { ALWAYS | BY DEFAULT } AS { IDENTITY | (expr) } [STORED]` and the like. */
 const generatedWords: ReadonlySet<string> = new Set([
   "generated",
@@ -251,6 +253,8 @@ class DdlReader {
   private readonly tables: Table[] = [];
   private readonly comments: Comment[] = [];
   private readonly alters: { table: Ident[]; start: number; apply: (t: Table) => void }[] = [];
+  /** Skipped statements by kind: how many, and where the first one not named is. */
+  private readonly skips = new Map<string, { count: number; first: SqlToken }>();
   /** Enum types by lower-cased name → their labels. */
   private readonly enums = new Map<string, string[]>();
   private elements = 0;
@@ -321,6 +325,14 @@ class DdlReader {
   }
 
   private skipped(at: SqlToken, what: string): void {
+    // A data dump holds thousands of INSERTs: the first few are named, the rest counted once.
+    const seen = this.skips.get(what) ?? { count: 0, first: at };
+    seen.count++;
+    this.skips.set(what, seen);
+    if (seen.count > skipsNamed) {
+      if (seen.count === skipsNamed + 1) seen.first = at;
+      return;
+    }
     this.src.warn(
       at.start,
       "sql-statement-skipped",
@@ -662,6 +674,14 @@ class DdlReader {
   // ---- building the contract ----
 
   result(id: string): ImportResult {
+    for (const [what, { count, first }] of this.skips) {
+      if (count <= skipsNamed) continue;
+      this.src.warn(
+        first.start,
+        "sql-statement-skipped",
+        `${count - skipsNamed} more ${what} statements from here on are not read either; skipped`,
+      );
+    }
     for (const alter of this.alters) {
       const name = alter.table[alter.table.length - 1] as Ident;
       const table = this.tables.find((t) => same(t.name, name));
