@@ -207,10 +207,19 @@ class AvroImporter {
         custom.push({ property: "avroDefault", value: field.default });
       if (Array.isArray(field.aliases)) custom.push({ property: "avroAliases", value: field.aliases });
       if (field.order !== undefined) custom.push({ property: "avroOrder", value: field.order });
+      // An Avro type is not the type of the store the data lands in (a Parquet DECIMAL, a
+      // TIMESTAMP): it is kept as avroType, and physicalType only when the export carried one.
+      // A decimal's `decimal(p,s)` is the SQL spelling too, so it stays the physical type.
+      const wire = converted.property.physicalType;
+      const moved = typeof wire === "string" && !/^decimal\(/.test(wire) && kept.physicalType === undefined;
+      const { physicalType: _wire, ...untyped } = converted.property;
+      const typed = moved ? untyped : converted.property;
+      // A field Quanta wrote carries what the contract said (quanta.odcs): no Avro type is added to it.
+      if (moved && !isObject(field[odcsAttribute])) custom.push({ property: "avroType", value: wire });
       const property = this.merge(
         {
           name: typeof field[nameAttribute] === "string" ? field[nameAttribute] : field.name,
-          ...converted.property,
+          ...typed,
           // The field's doc describes this use; the record's own doc is the fallback.
           description: typeof field.doc === "string" ? field.doc : converted.property.description,
           required: converted.nullable ? undefined : true,

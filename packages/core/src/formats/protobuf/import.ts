@@ -238,6 +238,13 @@ class ProtobufImporter {
       description: description ?? (property as JsonObject).description,
       required: required && !body.nullable ? true : undefined,
     });
+    // A wire type is not the type of the store the data lands in (a Parquet DECIMAL, a TIMESTAMP):
+    // it is kept as protobufType, and physicalType only when the export carried one.
+    if (typeof out.physicalType === "string" && kept.physicalType === undefined) {
+      // A field Quanta wrote carries what the contract said (@quanta): no wire type is added to it.
+      if (Object.keys(kept).length === 0) custom.push({ property: "protobufType", value: out.physicalType });
+      delete out.physicalType;
+    }
     this.carry(out, kept);
     if (custom.length > 0) out.customProperties = custom;
     orderKeys(out, propertyKeyOrder);

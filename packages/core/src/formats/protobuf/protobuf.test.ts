@@ -84,8 +84,13 @@ describe("protobuf import", () => {
     );
     const doc = parse(expectCleanImport(outcome));
     expect(doc.schema[0].properties).toEqual([
-      { name: "name", logicalType: "string", physicalType: "string", required: true },
-      { name: "age", logicalType: "integer", physicalType: "int32" },
+      {
+        name: "name",
+        logicalType: "string",
+        required: true,
+        customProperties: [{ property: "protobufType", value: "string" }],
+      },
+      { name: "age", logicalType: "integer", customProperties: [{ property: "protobufType", value: "int32" }] },
     ]);
   });
 
