@@ -151,6 +151,11 @@ class Cursor {
     const t = this.peek(k);
     return t?.kind === "punct" && t.text === p;
   }
+  eatPunct(p: string): boolean {
+    if (!this.isPunct(p)) return false;
+    this.pos++;
+    return true;
+  }
   eat(word: string): boolean {
     if (!this.is(word)) return false;
     this.pos++;
@@ -188,7 +193,7 @@ class Cursor {
       if (id.quoted && this.sql[id.start] === "`" && id.name.includes(".")) {
         for (const p of id.name.split(".")) parts.push({ name: p, quoted: true, start: id.start });
       } else parts.push(id);
-    } while (this.isPunct(".") && this.pos++);
+    } while (this.eatPunct("."));
     return parts;
   }
   /** The index of the bracket closing the `(` at the cursor. */
@@ -204,7 +209,7 @@ class Cursor {
     do {
       list.push(this.ident(what));
       while (this.is("asc") || this.is("desc")) this.pos++;
-    } while (this.isPunct(",") && this.pos++);
+    } while (this.eatPunct(","));
     this.expectPunct(")");
     return list;
   }
