@@ -102,12 +102,24 @@ function functionName(node: Node): string | undefined {
  * value is the one the DDL means whatever escapes the PostgreSQL grammar applies.
  */
 const placeholder = "\u0001s";
-let strings: readonly string[] = [];
+
+/** Puts each string's value as written back in place of its placeholder, in the tree just parsed. */
+function restoreStrings(node: unknown, values: readonly string[]): void {
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const n of node) restoreStrings(n, values);
+    return;
+  }
+  const n = node as Node;
+  if (n.type === "single_quote_string" && typeof n.value === "string" && n.value.startsWith(placeholder)) {
+    n.value = values[Number(n.value.slice(placeholder.length))] ?? "";
+    return;
+  }
+  for (const [key, child] of Object.entries(n)) if (key !== "loc") restoreStrings(child, values);
+}
 
 function stringValue(node: Node): string {
-  const raw = String(node.value);
-  if (raw.startsWith(placeholder)) return strings[Number(raw.slice(placeholder.length))] ?? "";
-  return raw.replaceAll("''", "'");
+  return String(node.value);
 }
 
 interface Segment {
@@ -369,7 +381,6 @@ export function readCheck(
   lex: LexOptions = {},
 ): CheckFinding[] {
   const swapped = withPlaceholders(condition, lex);
-  strings = swapped.values;
   const back = (at: number, end = false) => originalOffset(swapped.segments, at - prefix.length, end);
   let ast: Node;
   try {
@@ -378,6 +389,7 @@ export function readCheck(
       parseOptions: { includeLocations: true },
     }) as unknown;
     ast = (Array.isArray(parsed) ? parsed[0] : parsed) as Node;
+    restoreStrings(ast, swapped.values);
   } catch (e) {
     const at = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
     const where = at === undefined ? offset : offset + back(Math.max(prefix.length, at));
