@@ -21,6 +21,7 @@ import { format as markdown } from "./markdown/index.js";
 import { format as mermaid } from "./mermaid/index.js";
 import { format as odcs } from "./odcs/index.js";
 import { format as openapi } from "./openapi/index.js";
+import { format as pandera } from "./pandera/index.js";
 import { format as parquet } from "./parquet/index.js";
 import { format as postgres } from "./postgres/index.js";
 import { format as protobuf } from "./protobuf/index.js";
@@ -71,6 +72,7 @@ const all: readonly Format[] = [
   openapi,
   typescript,
   pydantic,
+  pandera,
   go,
   sqlalchemy,
   airflow,

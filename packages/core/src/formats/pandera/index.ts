@@ -1,0 +1,3 @@
+import type { Format } from "../format.js";
+
+export const format: Format = { name: "pandera", title: "pandera DataFrame models" };
