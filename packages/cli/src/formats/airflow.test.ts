@@ -97,9 +97,11 @@ describe("airflow export, compiled by Python", () => {
       output: out,
     });
     const r = { code, err: io.stderr() };
-    // The ODPS file carries no pipeline.yaml: the product named by the option is run, when triggered.
-    expect(r.err).toContain("info airflow-no-schedule the pipeline declares no schedule");
+    // The pipeline.yaml beside the product comes with it: the DAG runs on the pipeline's schedule.
+    expect(r.err).not.toContain("airflow-no-schedule");
+    expect(r.err).not.toContain("airflow-no-pipeline");
     expect(r.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("0 5 * * *");
     expect(tasksOf(out).map((t) => t.argv.slice(1, 3))).toEqual([
       ["pipeline", "run"],
       ["test", "examples/webshop/customer-cohorts/contracts/monthly-cohorts.odcs.yaml"],
