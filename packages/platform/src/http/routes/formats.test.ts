@@ -148,6 +148,17 @@ describe("exports", () => {
     expect(await version.text()).toMatch(/CREATE TABLE/i);
   });
 
+  it("serves an exported page that can run nothing from this origin", async () => {
+    const res = await app.request(`${exportPath}?format=html`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+    );
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await res.text()).not.toMatch(/<script/i);
+  });
+
   it("answers a format that writes several files as JSON", async () => {
     const res = await app.request(`${exportPath}?format=dbt`);
     expect(res.status).toBe(200);
