@@ -104,5 +104,13 @@ describe("quanta import sources", () => {
     expect(r.code).not.toBe(0);
     expect(r.err).not.toContain("hunter2");
     expect(r.err.length).toBeGreaterThan(0);
+    // A password URL parsing cannot take apart (an unencoded `/`, an `@`) is hidden all the same.
+    for (const url of ["postgresql://alice:pa/ss@127.0.0.1:9/db", "postgresql://alice:p@ss/w@127.0.0.1:9/db"]) {
+      const odd = await run(url);
+      expect(odd.code).not.toBe(0);
+      expect(odd.err).not.toMatch(/pa\/ss|p@ss|ss\/w/);
+    }
+    const http = await run("--format", "avro", "http://u:pa/ss@127.0.0.1:9/x.avsc");
+    expect(http.err).not.toContain("pa/ss");
   });
 });

@@ -83,7 +83,8 @@ export function redact(url: string): string {
     parsed.password = "";
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, "//");
+    // Unparsable (a password with a `/` in it): everything up to the last `@` goes.
+    return url.replace(/:\/\/\S*@/, "://");
   }
 }
 

@@ -95,15 +95,20 @@ async function environmentFor(format: Format, io: Io, password: string | undefin
 
 /** A password in a database URL moves to PGPASSWORD, so that no message or contract can show it. */
 function splitPassword(source: string): { location: string; password?: string } {
+  // Taken apart by hand, to the last `@`: a password may hold an unencoded `/` or `@`, which URL
+  // parsing would split into host and path (and then show).
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@([^@]*)$/is.exec(source);
+  const userinfo = m?.[2];
+  if (!m || userinfo === undefined || !userinfo.includes(":")) return { location: source };
+  const colon = userinfo.indexOf(":");
+  const raw = userinfo.slice(colon + 1);
+  let password = raw;
   try {
-    const url = new URL(source);
-    if (!url.password) return { location: source };
-    const password = decodeURIComponent(url.password);
-    url.password = "";
-    return { location: url.toString(), password };
+    password = decodeURIComponent(raw);
   } catch {
-    return { location: redact(source) };
+    // Not percent-encoded: the text is the password.
   }
+  return { location: `${m[1]}${userinfo.slice(0, colon)}@${m[3]}`, password };
 }
 
 /**

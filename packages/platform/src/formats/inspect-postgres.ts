@@ -42,7 +42,8 @@ interface Target {
 
 /** `postgresql://user@host:port/db` → where to connect; the password (if any) kept apart, never shown. */
 export function parsePostgresUrl(location: string): Target {
-  const shown = location.replace(/(:\/\/[^:/@\s]*):[^@/\s]*@/, "$1:***@");
+  // Greedy to the last `@`: a password may hold `/` or `@` and still be hidden.
+  const shown = location.replace(/(:\/\/[^:/@\s]*):\S*@/, "$1:***@");
   let url: URL;
   try {
     url = new URL(location);

@@ -398,5 +398,6 @@ export function describeLocation(request: Pick<DataInspectionRequest, "location"
 
 /** `postgresql://u:secret@h/db` → `postgresql://u:***@h/db`; anything else unchanged. */
 export function redactUrl(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/gi, "$1:***@");
+  // Greedy to the last `@`: a password may hold `/` or `@` and still be hidden.
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):\S*@/gi, "$1:***@");
 }
