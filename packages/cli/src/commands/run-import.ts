@@ -18,7 +18,7 @@ import {
 } from "@quanta/core";
 import { CommandError, ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
-import { isUrl, readSource, redact } from "./read-source.js";
+import { isUrl, readSource } from "./read-source.js";
 
 export interface ImportOptions {
   format?: string;
