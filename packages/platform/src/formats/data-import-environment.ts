@@ -16,6 +16,11 @@ export function dataImportEnvironment(options: DataImportEnvironmentOptions): Im
   const env = options.env ?? process.env;
   return {
     async inspect(request: DataInspectionRequest): Promise<InspectedData> {
+      // "duckdb" is not yet in DataInspectionRequest's source type (format.ts).
+      if ((request.source as string) === "duckdb") {
+        const { inspectDuckDb } = await import("./inspect-duckdb.js");
+        return inspectDuckDb(request, options.baseDir, env);
+      }
       if (request.source === "postgres") {
         const { inspectPostgres } = await import("./inspect-postgres.js");
         return inspectPostgres(request, options.baseDir, env);
