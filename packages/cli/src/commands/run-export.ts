@@ -78,7 +78,7 @@ function placeIn(folder: string, file: ExportFile): string {
   const target = resolve(folder, file.path);
   const inside = relative(folder, target);
   if (inside === "" || inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside)) {
-    throw new Error(`export file path ${JSON.stringify(file.path)} leaves the output folder`);
+    throw new CommandError(`export file path ${JSON.stringify(file.path)} leaves the output folder`);
   }
   return target;
 }

@@ -7,7 +7,7 @@ import { lintDocument } from "../lint/lint-document.js";
 import { SourceDocument } from "../spec/source.js";
 import { fixtures } from "./format-test-kit.test-helpers.js";
 import { exportFormats, formats, getFormat, importFormats } from "./registry.js";
-import { resolveOptions } from "./run-format.js";
+import { exportWithFormat, importWithFormat, placeFiles, resolveOptions } from "./run-format.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -74,5 +74,73 @@ describe("schema option", () => {
     expect(missing.issues.map((i) => i.message)).toEqual([
       'the contract has no schema object "nope"; it has: customers, orders',
     ]);
+  });
+});
+
+describe("export files", () => {
+  const file = (path: string) => ({ path, content: "x", mediaType: "text/plain" });
+
+  it("are written under safe names, none two ignoring case, nested folders kept", () => {
+    const { files, issues } = placeFiles(
+      [
+        file("models/staging/stg_orders.sql"),
+        file("orders.json"),
+        file("Orders.json"),
+        file("../../x.json"),
+        file('a"b?.json'),
+        file(".hidden"),
+      ],
+      "c.yaml",
+    );
+    expect(files.map((f) => f.path)).toEqual([
+      "models/staging/stg_orders.sql",
+      "orders.json",
+      "Orders-2.json",
+      "_/_/x.json",
+      "a_b_.json",
+      "_hidden",
+    ]);
+    expect(issues.map((i) => i.code)).toEqual(Array(4).fill("export-file-renamed"));
+  });
+
+  it("turn a converter that throws into an error of the input, never a crash", async () => {
+    const broken = {
+      name: "broken",
+      title: "Broken",
+      importer: {
+        description: "throws",
+        target: "odcs" as const,
+        input: "text" as const,
+        run: async () => {
+          throw new TypeError("x is undefined");
+        },
+      },
+      exporter: {
+        description: "throws",
+        run: async () => {
+          throw new TypeError("y is undefined");
+        },
+      },
+    };
+    const imported = await importWithFormat(broken, { file: "in.txt", bytes: new Uint8Array() }, {});
+    expect(imported.issues.map((i) => `${i.code}: ${i.message}`)).toEqual([
+      "format-import-failed: the broken import failed on this input (a bug in Quanta; please report it): x is undefined",
+    ]);
+    const src = SourceDocument.parse(readFileSync(fixtures.rich, "utf8"), "rich.yaml");
+    const exported = await exportWithFormat(broken, src, {});
+    expect(exported.issues.map((i) => i.code)).toEqual(["format-export-failed"]);
+  });
+
+  it("are written for an object without properties by every exporter", async () => {
+    const { exportText } = await import("./format-test-kit.test-helpers.js");
+    const bare =
+      "apiVersion: v3.1.0\nkind: DataContract\nid: bare\nversion: 1.0.0\nstatus: draft\nschema:\n  - name: t\n";
+    for (const format of exportFormats) {
+      const result = await exportText(format.name, bare);
+      expect(
+        result.issues.filter((i) => i.code.endsWith("-failed")),
+        format.name,
+      ).toEqual([]);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { loadDocument } from "../spec/load-document.js";
 import type { DataContract } from "../spec/odcs/model.js";
 import { SourceDocument } from "../spec/source.js";
 import type {
+  ExportFile,
   ExportResult,
   Format,
   FormatOption,
@@ -118,7 +119,12 @@ export async function importWithFormat(
     format: format.name,
   });
   if (optionIssues.length > 0) return { value: {}, issues: optionIssues };
-  const result = await importer.run(input, options, env);
+  let result: ImportResult;
+  try {
+    result = await importer.run(input, options, env);
+  } catch (error) {
+    return { value: {}, issues: [failed(input.file, format.name, "import", error)] };
+  }
   if (hasErrors(result.issues)) return result;
   const text = toYamlText(result.value);
   // The linter (and its SQL parser) loads only when an import has produced something to lint.
@@ -188,11 +194,63 @@ export async function exportWithFormat(
     }
     contract = { ...contract, schema: objects };
   }
-  const result = await exporter.run({
-    contract,
-    source,
-    options,
-    ...(product ? { product } : {}),
+  let result: ExportResult;
+  try {
+    result = await exporter.run({ contract, source, options, ...(product ? { product } : {}) });
+  } catch (error) {
+    return { files: [], issues: [failed(source.file, format.name, "export", error)] };
+  }
+  const placed = placeFiles(result.files, source.file);
+  return { files: placed.files, issues: [...loaded.issues, ...result.issues, ...placed.issues] };
+}
+
+/** A converter that throws is a Quanta bug: said as an error of the input, never a crash or a 500. */
+function failed(file: string, format: string, direction: "import" | "export", error: unknown): Issue {
+  const reason = error instanceof Error ? error.message : String(error);
+  return inputIssue(
+    file,
+    `format-${direction}-failed`,
+    `the ${format} ${direction} failed on this input (a bug in Quanta; please report it): ${reason}`,
+  );
+}
+
+/** Characters no file system takes in a name (Windows' list, the strictest), and control characters. */
+const unsafeInName = /[<>:"\\|?*\u0000-\u001f]/g;
+
+/**
+ * Export file paths made safe to write anywhere: each segment without characters a file system
+ * refuses, never `.` or `..` or hidden, and no two paths equal ignoring case (a case-insensitive
+ * disk would keep one of them). A renamed path is said as a warning.
+ */
+export function placeFiles(
+  files: readonly ExportFile[],
+  contractFile: string,
+): { files: ExportFile[]; issues: Issue[] } {
+  const taken = new Set<string>();
+  const issues: Issue[] = [];
+  const out = files.map((file) => {
+    const segments = file.path.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
+    const safe = segments.map((s) => {
+      const cleaned = s.replace(unsafeInName, "_").replace(/[. ]+$/, "");
+      return cleaned === "" || cleaned === ".." ? "_" : cleaned.replace(/^\./, "_");
+    });
+    let path = safe.join("/") || "export";
+    const base = path.lastIndexOf("/") + 1;
+    const dot = path.lastIndexOf(".");
+    const [stem, ending] = dot > base ? [path.slice(0, dot), path.slice(dot)] : [path, ""];
+    for (let n = 2; taken.has(path.toLowerCase()); n++) path = `${stem}-${n}${ending}`;
+    taken.add(path.toLowerCase());
+    if (path !== file.path) {
+      issues.push(
+        inputIssue(
+          contractFile,
+          "export-file-renamed",
+          `file ${JSON.stringify(file.path)} is written as ${path}`,
+          "warning",
+        ),
+      );
+    }
+    return path === file.path ? file : { ...file, path };
   });
-  return { files: result.files, issues: [...loaded.issues, ...result.issues] };
+  return { files: out, issues };
 }

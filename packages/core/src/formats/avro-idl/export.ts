@@ -88,7 +88,7 @@ class IdlWriter {
       );
       return name;
     }
-    const fields = (node.fields as JsonObject[]).map((f) => {
+    const fields = ((node.fields as JsonObject[] | undefined) ?? []).map((f) => {
       const type = this.type(f.type);
       const fieldProps = annotations(f, structural);
       const value = f.default === undefined ? "" : ` = ${JSON.stringify(f.default)}`;
