@@ -23,6 +23,8 @@ export interface QualityItem {
   readonly source?: unknown;
   /** Columns of the object's primary key, in key order (the rule then checks their uniqueness). */
   readonly primaryKey?: readonly string[];
+  /** Columns an object-level rule names (a multi-column uniqueness): the object must have them. */
+  readonly columns?: readonly string[];
 }
 
 export interface Constraint {
@@ -195,6 +197,7 @@ export function placeItems(object: JsonObject, items: readonly QualityItem[]): v
     return p;
   };
   for (const item of items) {
+    for (const name of item.columns ?? []) propertyOf(name);
     if (item.property === undefined) continue;
     const p = propertyOf(item.property);
     if (item.column?.logicalType && p.logicalType === undefined) p.logicalType = item.column.logicalType;

@@ -392,7 +392,7 @@ function convertCheck(
         ...threshold.rule,
         ...unit,
       };
-      if (parsed.args.length > 1) return [finish({ path: at, rule })];
+      if (parsed.args.length > 1) return [finish({ path: at, rule, columns: parsed.args })];
       return [finish({ path: at, property: col, rule, ...(zero ? { constraint: { unique: true } } : {}) })];
     }
     if (family === "missing") {
@@ -460,6 +460,7 @@ function invalidCheck(
     pattern = known;
   }
   if (values !== undefined && !Array.isArray(values)) return skip("valid values must be a list");
+  if (Array.isArray(values) && values.length === 0) return skip("valid values is empty: every value would be invalid");
   const num = (k: string): number | undefined | string => {
     const v = cfg[k];
     if (v === undefined || v === null) return undefined;

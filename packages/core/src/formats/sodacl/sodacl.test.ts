@@ -219,3 +219,20 @@ describe("SodaCL export", () => {
     expect(none.issues.map((i) => i.message)).toEqual(['no schema object "nope"']);
   });
 });
+
+describe("sodacl checks a reviewer found", () => {
+  it("gives a multi-column duplicate_count its columns", async () => {
+    const { importText, expectCleanImport } = await import("../format-test-kit.test-helpers.js");
+    const text = expectCleanImport(await importText("sodacl", "checks for t:\n  - duplicate_count(a, b) = 0\n"));
+    expect(text).toContain("name: a");
+    expect(text).toContain("name: b");
+    expect(text).toContain("duplicateValues");
+  });
+
+  it("warns about an empty value set instead of writing a rule every value breaks", async () => {
+    const { importText } = await import("../format-test-kit.test-helpers.js");
+    const out = await importText("sodacl", "checks for t:\n  - invalid_count(a) = 0:\n      valid values: []\n");
+    expect(out.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(out.issues.some((i) => i.message.includes("valid values is empty") && i.line === 2)).toBe(true);
+  });
+});
