@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { exportWithFormat, getFormat, SourceDocument } from "@quanta/core";
@@ -47,7 +47,11 @@ print(json.dumps(out))
   return JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));
 }
 
-describe("airflow export, compiled by Python", () => {
+/** Python with Jinja (what Airflow renders commands with); without them this check cannot run here. */
+const python = spawnSync("python3", ["-c", "import jinja2"]).status === 0;
+if (!python) console.warn("airflow.test: python3 with jinja2 is not installed; skipping the DAG checks");
+
+describe.skipIf(!python)("airflow export, compiled by Python", () => {
   it("runs the demo product's pipeline, then tests its contract", async () => {
     const product = parse(readFileSync(join(cohorts, "customer-cohorts.odps.yaml"), "utf8"));
     const pipeline = parse(readFileSync(join(cohorts, "pipeline.yaml"), "utf8"));
