@@ -89,7 +89,7 @@ beforeAll(async () => {
        status VARCHAR,
        ordered_on DATE
      );
-     CREATE TABLE "order notes" ("order id" VARCHAR, "note text" VARCHAR);
+     CREATE TABLE "order notes" ("order id" VARCHAR REFERENCES orders (order_id), "note text" VARCHAR);
      COMMENT ON TABLE orders IS 'One row per order.';
      COMMENT ON COLUMN orders.total IS 'Order total in EUR.';
      COMMENT ON COLUMN customers.email IS 'Where receipts go.';
@@ -119,7 +119,11 @@ describe("duckdb import (a real database file, through the engine registry)", ()
     expect(contract.id).toBe("shop-main");
     expect(contract.servers).toEqual([{ server: "duckdb", type: "duckdb", database: "shop.duckdb", schema: "main" }]);
     expect(contract.description.purpose).toMatch(/^Inferred from schema main of the DuckDB database shop\.duckdb on /);
-    expect(contract.schema.map((o) => o.name)).toEqual(["customers", "order notes", "orders"]);
+    expect(contract.schema.map((o) => [o.name, o.physicalName])).toEqual([
+      ["customers", "customers"],
+      ["order_notes", "order notes"],
+      ["orders", "orders"],
+    ]);
     const objects = Object.fromEntries(contract.schema.map((o) => [o.name, o]));
     const props = (o: string) => Object.fromEntries((objects[o]?.properties ?? []).map((p) => [p.name, p]));
     const customers = props("customers");
@@ -141,6 +145,10 @@ describe("duckdb import (a real database file, through the engine registry)", ()
       required: true,
       description: "Order total in EUR.",
     });
+    // A key from a table whose name needs quoting: a valid reference, the names kept as physicalName.
+    expect(objects.order_notes?.relationships).toEqual([
+      { type: "foreignKey", from: "order_notes.order_id", to: "orders.order_id" },
+    ]);
     expect(objects.orders?.description).toBe("One row per order.");
     expect(objects.orders?.quality?.[0]).toMatchObject({ type: "sql", mustBe: 0 });
     expect(objects.orders?.quality?.[0]?.query).toMatch(
@@ -157,7 +165,7 @@ describe("duckdb import (a real database file, through the engine registry)", ()
           expect(rule.tags).toEqual(["suggested"]);
           expect(rule.severity).toBe("warning");
         }
-    expect(props("order notes").order_id).toMatchObject({ physicalName: "order id", logicalType: "string" });
+    expect(props("order_notes").order_id).toMatchObject({ physicalName: "order id", logicalType: "string" });
 
     expect((await quanta("lint", "shop.odcs.yaml")).code).toBe(0);
     const { code, results } = await testResults("shop.odcs.yaml");

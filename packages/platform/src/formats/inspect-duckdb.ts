@@ -30,6 +30,35 @@ const list = (v: unknown): string[] => {
   return Array.isArray(parsed) ? parsed.map(String) : [];
 };
 
+const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Contract names for table names: a plain identifier stays, anything else (`order notes`) becomes
+ * snake_case, unique among the tables, so relationships (`to: object.property`) stay valid
+ * references; the table's own name is kept as `physicalName`.
+ */
+function objectNames(tables: readonly string[]): Map<string, string> {
+  const taken = new Set(tables.filter((t) => plainName.test(t)));
+  return new Map(
+    tables.map((table) => {
+      if (plainName.test(table)) return [table, table];
+      const base =
+        table
+          .normalize("NFKD")
+          .replace(/[\u0300-\u036f]/g, "")
+          .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "_")
+          .replace(/^_+|_+$/g, "")
+          .replace(/^(?=\d)/, "_") || "table";
+      let candidate = base;
+      for (let i = 2; taken.has(candidate); i++) candidate = `${base}_${i}`;
+      taken.add(candidate);
+      return [table, candidate];
+    }),
+  );
+}
+
 /** A DuckDB database file carries `DUCK` at byte 8 of its first block. */
 async function isDuckDbFile(path: string): Promise<boolean> {
   const handle = await open(path, "r");
@@ -120,6 +149,8 @@ FROM duckdb_constraints() WHERE ${inSchema} AND ${names} AND constraint_type IN 
 ORDER BY table_name, constraint_index`,
     );
     const byTable = (rows: Row[], table: string) => rows.filter((r) => r.tbl === table);
+    const named = objectNames([...all.keys()]);
+    const nameOf = (table: string) => named.get(table) ?? table;
     const datasets: DeclaredDataset[] = [];
     for (const table of chosen) {
       const relation = all.get(table) as Row;
@@ -144,7 +175,7 @@ ORDER BY table_name, constraint_index`,
       const constraints = byTable(constraintRows, table);
       const primary = constraints.find((k) => k.kind === "PRIMARY KEY");
       const dataset: DeclaredDataset = {
-        name: table,
+        name: nameOf(table),
         physicalName: table,
         physicalType: String(relation.kind),
         rowCount: scanned.rowCount,
@@ -155,7 +186,11 @@ ORDER BY table_name, constraint_index`,
         ...(primary !== undefined ? { primaryKey: list(primary.columns) } : {}),
         foreignKeys: constraints
           .filter((k) => k.kind === "FOREIGN KEY")
-          .map((k) => ({ columns: list(k.columns), table: String(k.ref_table), references: list(k.ref_columns) })),
+          .map((k) => ({
+            columns: list(k.columns),
+            table: nameOf(String(k.ref_table)),
+            references: list(k.ref_columns),
+          })),
         uniqueKeys: constraints.filter((k) => k.kind === "UNIQUE").map((k) => list(k.columns)),
         checks: constraints
           .filter((k) => k.kind === "CHECK" && text(k.expression) !== undefined)
