@@ -144,3 +144,20 @@ describe("export files", () => {
     }
   });
 });
+
+describe("detection", () => {
+  it("gives an OpenAPI 3.1 document with JSON Schema inside to openapi, not jsonschema", async () => {
+    const { detectImportFormat } = await import("./run-format.js");
+    const doc = JSON.stringify({
+      openapi: "3.1.0",
+      info: { title: "x", version: "1" },
+      components: { schemas: { a: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "object" } } },
+    });
+    const bytes = new TextEncoder().encode(doc);
+    expect(detectImportFormat({ file: "api.json", bytes })?.name).toBe("openapi");
+    const schema = new TextEncoder().encode(
+      '{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}',
+    );
+    expect(detectImportFormat({ file: "s.json", bytes: schema })?.name).toBe("jsonschema");
+  });
+});

@@ -1,9 +1,13 @@
 import type { Format } from "../format.js";
 import { readDocument } from "../text-source.js";
 
-/** A JSON document that names a JSON Schema dialect, for detection without a `--format`. */
+/**
+ * A JSON document that names a JSON Schema dialect, for detection without a `--format`; an
+ * OpenAPI document (which may hold `$schema` in its components) is OpenAPI's.
+ */
 function looksLikeJsonSchema(bytes: Uint8Array): boolean {
   const head = new TextDecoder().decode(bytes.subarray(0, 4096));
+  if (/^\s*\{\s*"(openapi|swagger)"\s*:/.test(head)) return false;
   return /"\$schema"\s*:\s*"https?:\/\/json-schema\.org\//.test(head);
 }
 
