@@ -181,7 +181,12 @@ ORDER BY table_name, constraint_index`,
         rowCount: scanned.rowCount,
         columns: scanned.columns.map((c) => {
           const description = comments.get(c.name);
-          return description !== undefined ? { ...c, description } : c;
+          const enumValues = enumValuesOf(c.type);
+          return {
+            ...c,
+            ...(description !== undefined ? { description } : {}),
+            ...(enumValues !== undefined ? { enumValues } : {}),
+          };
         }),
         ...(primary !== undefined ? { primaryKey: list(primary.columns) } : {}),
         foreignKeys: constraints
@@ -204,6 +209,23 @@ ORDER BY table_name, constraint_index`,
   } finally {
     await conn.close();
   }
+}
+
+/** The labels of an `ENUM('a', 'b')` type, in their order; undefined for any other type. */
+export function enumValuesOf(type: string): string[] | undefined {
+  const m = /^ENUM\(([\s\S]*)\)$/i.exec(type.trim());
+  if (!m) return undefined;
+  const values: string[] = [];
+  const literal = /\s*'((?:[^']|'')*)'\s*(,|$)/y;
+  const body = m[1] as string;
+  for (let at = 0; at < body.length; ) {
+    literal.lastIndex = at;
+    const v = literal.exec(body);
+    if (!v) return undefined;
+    values.push((v[1] as string).replaceAll("''", "'"));
+    at = literal.lastIndex;
+  }
+  return values;
 }
 
 /** DuckDB prints a CHECK constraint as `CHECK((quantity > 0))`; the condition is what is inside. */

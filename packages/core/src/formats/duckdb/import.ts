@@ -58,5 +58,18 @@ export async function importDuckDb(
       /^Inferred from Parquet files at /,
       `Inferred from schema ${schemaName} of the DuckDB database `,
     );
+  // The shared inference names its source in declared rules' descriptions; say DuckDB's.
+  const declaredIn = / declared in Parquet files\b/;
+  for (const object of objects) {
+    const rules = [
+      ...((object.quality as Record<string, unknown>[] | undefined) ?? []),
+      ...((object.properties as Record<string, unknown>[] | undefined) ?? []).flatMap(
+        (p) => (p.quality as Record<string, unknown>[] | undefined) ?? [],
+      ),
+    ];
+    for (const rule of rules)
+      if (typeof rule.description === "string")
+        rule.description = rule.description.replace(declaredIn, " declared in the DuckDB database");
+  }
   return result;
 }
