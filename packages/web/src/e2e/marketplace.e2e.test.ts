@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -129,7 +129,9 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     // The demo's pipelines build its aggregates, then its incident fails one run (serve --demo).
     expect(await platform.demoPipelines).toBe("played");
     // A context of its own (not browser.newPage()), so a test can open a second tab in it.
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page = await (
+      await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
+    ).newPage();
     // A step that cannot happen fails in 10 s with what it waited for, well inside the test's time.
     page.setDefaultTimeout(10_000);
     // A script error or a failed API call is a failure of the page, whatever the test looks at.
@@ -251,11 +253,21 @@ describe.skipIf(unavailable)(`marketplace in Chromium${unavailable ? ` (skipped:
     await page.locator("#ports").screenshot({ path: join(shots, "contract.png") });
     const download = page.locator(".contract-download");
     await download.getByRole("combobox").selectOption("jsonschema");
-    const href = await download.getByRole("link", { name: "Download" }).getAttribute("href");
-    expect(href).toBe("/api/products/sales.orders/contracts/sales.orders.orders/export?format=jsonschema");
-    const exported = await fetch(`${base}${href}`);
-    expect(exported.status).toBe(200);
-    expect(await exported.text()).toContain('"order_id"');
+    const [file] = await Promise.all([
+      page.waitForEvent("download"),
+      download.getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^sales\.orders\.orders-\d+\.\d+\.\d+-.*\.json$/);
+    expect(readFileSync((await file.path()) ?? "", "utf8")).toContain('"order_id"');
+    // A format that writes several files lists them, each its own download.
+    await download.getByRole("combobox").selectOption("dbt");
+    await download.getByRole("button", { name: "Download" }).click();
+    const files = download.getByRole("list", { name: "Files of the export" });
+    await expect.poll(() => files.getByRole("link").count()).toBeGreaterThanOrEqual(3);
+    const href = await files.getByRole("link", { name: "models/schema.yml" }).getAttribute("href");
+    const one = await fetch(`${base}${href}`);
+    expect(one.status).toBe(200);
+    expect(await one.text()).toContain("version: 2");
     await sectionLink("Quality & SLAs").click();
     expect(await page.getByRole("heading", { name: "Quality rules" }).count()).toBe(1);
     expect(await page.locator("table", { hasText: "Total adds up" }).count()).toBe(1);

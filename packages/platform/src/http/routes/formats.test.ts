@@ -165,6 +165,13 @@ describe("exports", () => {
     const body = (await res.json()) as Json;
     expect(body.files.map((f: Json) => f.path)).toContain("models/schema.yml");
     expect(body.files.every((f: Json) => f.encoding === "utf-8")).toBe(true);
+    const one = await app.request(`${exportPath}?format=dbt&file=models/schema.yml`);
+    expect(one.status).toBe(200);
+    expect(one.headers.get("content-disposition")).toMatch(/schema\.yml"$/);
+    expect(await one.text()).toContain("version: 2");
+    const none = await app.request(`${exportPath}?format=dbt&file=nope.sql`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as Json).error.message).toMatch(/has no file "nope\.sql"; it has: models\//);
   });
 
   it("refuses a missing format, version or contract, and a wrong option, with the reason", async () => {

@@ -134,6 +134,11 @@ const publishedExportRoute = createRoute({
     query: OptionsQuery.extend({
       format: z.string().min(1).max(60).openapi({ description: "The format to write", example: "sql" }),
       version: z.string().max(100).optional().openapi({ description: "A published version; default: the current one" }),
+      file: z
+        .string()
+        .max(500)
+        .optional()
+        .openapi({ description: "Of a format that writes several files, only this one (its `path`)" }),
     }),
   },
   responses: { ...exportAnswers, 404: errorContent("No such product, contract or version") },
@@ -320,12 +325,21 @@ export function registerFormats(app: OpenAPIHono, registry: Registry): void {
       throw new InputError(`name the format: ?format=… (one of ${exportFormats.map((f) => f.name).join(", ")})`);
     const format = formatNamed(name, "export");
     const wanted = c.req.query("version");
+    const file = c.req.query("file");
     const current = (await registry.contracts(id)).find((k) => k.id === contractId);
     if (!current) throw new NotFoundError(`data product "${id}" has no contract "${contractId}"`);
     const published = await registry.contractVersion(id, contractId, wanted ?? current.version);
     const product = (await registry.product(id)).document;
     const src = SourceDocument.parse(published.source, published.file);
-    const result = await exportWithFormat(format, src, optionsOf(c, ["format", "version"]), product);
+    const result = await exportWithFormat(format, src, optionsOf(c, ["format", "version", "file"]), product);
+    if (file !== undefined && !hasErrors(result.issues)) {
+      const one = result.files.find((f) => f.path === file);
+      if (!one)
+        throw new NotFoundError(
+          `the ${format.name} export has no file "${file}"; it has: ${result.files.map((f) => f.path).join(", ")}`,
+        );
+      return exportAnswer(c, { files: [one], issues: result.issues }, `${contractId}-${published.version}`);
+    }
     return exportAnswer(c, result, `${contractId}-${published.version}`);
   });
 }
