@@ -161,3 +161,20 @@ describe("detection", () => {
     expect(detectImportFormat({ file: "s.json", bytes: schema })?.name).toBe("jsonschema");
   });
 });
+
+describe("empty input", () => {
+  it("is an error of the input for every document importer, never a contract Quanta calls its own bug", async () => {
+    const { importText } = await import("./format-test-kit.test-helpers.js");
+    for (const format of importFormats.filter((f) => f.importer?.input === "document")) {
+      for (const text of ["null\n", "", "{}\n"]) {
+        const out = await importText(format.name, text);
+        const errors = out.issues.filter((i) => i.severity === "error");
+        expect(errors.length, `${format.name} ${JSON.stringify(text)}`).toBeGreaterThan(0);
+        expect(
+          errors.filter((i) => i.code.startsWith("import-output-")),
+          `${format.name} ${JSON.stringify(text)}`,
+        ).toEqual([]);
+      }
+    }
+  });
+});

@@ -126,6 +126,14 @@ export async function importWithFormat(
     return { value: {}, issues: [failed(input.file, format.name, "import", error)] };
   }
   if (hasErrors(result.issues)) return result;
+  if (Object.keys(result.value).length === 0) {
+    const nothing = inputIssue(
+      input.file,
+      "import-empty",
+      `there is nothing in this input to convert as ${format.name}`,
+    );
+    return { value: {}, issues: [...result.issues, nothing] };
+  }
   const text = toYamlText(result.value);
   // The linter (and its SQL parser) loads only when an import has produced something to lint.
   const { lintDocument } = await import("../lint/lint-document.js");

@@ -15,6 +15,10 @@ export function importSodaCl(src: SourceDocument, options: FormatOptions): Impor
   const ctx = new ConvertContext(src);
   const sections = convertSodaDocument(ctx, src.value, []);
   if (ctx.issues.some((i) => i.severity === "error")) return { value: {}, issues: [...src.issues, ...ctx.issues] };
+  if (sections.length === 0) {
+    ctx.error([], "sodacl-empty", "no `checks for <table>:` section: there are no checks to convert");
+    return { value: {}, issues: [...src.issues, ...ctx.issues] };
+  }
   const byTable = new Map<string, QualityItem[]>();
   for (const s of sections) byTable.set(s.table, [...(byTable.get(s.table) ?? []), ...s.items]);
   // A reference check needs the table it points at, with the referenced column.
