@@ -5,7 +5,7 @@ import { ConvertContext, compact, isObject, type JsonObject } from "../convert-c
 import type { ExportFile, ExportInput, ExportResult } from "../format.js";
 import { uniqueIdentifiers } from "../names.js";
 import { hiveTypeOf, printHiveType } from "./hive-types.js";
-import { originalNameParameter } from "./import.js";
+import { originalNameParameter, primaryKeyParameter, requiredParameter } from "./import.js";
 
 /** How Glue reads each file format: input and output format classes and the SerDe. */
 const storageFor: Record<string, JsonObject> = {
@@ -102,6 +102,7 @@ export function exportGlue(input: ExportInput): ExportResult {
         );
         columnParameters[originalNameParameter] = original;
       }
+      if (p.required === true && p.primaryKey !== true) columnParameters[requiredParameter] = "true";
       const type = hiveTypeOf(p, (message) => ctx.warn(ppath, "glue-type", `${p.name}: ${message}`));
       if (nestedDescriptions(p))
         ctx.warn(
@@ -124,10 +125,16 @@ export function exportGlue(input: ExportInput): ExportResult {
       else columns.push(column);
     });
     partitions.sort((a, b) => a.order - b.order || a.at - b.at);
+    const key = primaryKeyOf(object);
+    if (key.length > 0) parameters[primaryKeyParameter] = JSON.stringify(key.map((p) => names[properties.indexOf(p)]));
+    if (key.length > 0 || properties.some((p) => p.required === true))
+      ctx.info(
+        path,
+        "glue-kept-in-parameters",
+        `${object.name}: Glue has no NOT NULL or primary key; they are kept in Parameters ${requiredParameter} and ${primaryKeyParameter}, which only Quanta reads`,
+      );
     const unwritten = [
-      primaryKeyOf(object).length > 0 ? "a primary key" : undefined,
       foreignKeysOf(object).length > 0 ? "foreign keys" : undefined,
-      properties.some((p) => p.required === true) ? "required (NOT NULL)" : undefined,
       properties.some((p) => p.unique === true) ? "unique" : undefined,
       object.quality?.length || properties.some((p) => p.quality?.length || p.logicalTypeOptions)
         ? "quality rules and logicalTypeOptions"

@@ -21,23 +21,31 @@ const here = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, impor
 // biome-ignore lint/suspicious/noExplicitAny: tests walk converted documents freely
 type Obj = Record<string, any>;
 
-function prop(p: Obj): Obj {
+function prop(p: Obj, top = true): Obj {
   return {
     name: p.name,
     logicalType: p.logicalType,
+    required: top ? (p.required ?? false) : undefined,
+    primaryKey: p.primaryKey ?? false,
+    primaryKeyPosition: p.primaryKeyPosition,
     partitioned: p.partitioned ?? false,
     description: p.description,
-    properties: p.properties?.map(prop),
-    items: p.items ? { logicalType: p.items.logicalType, properties: p.items.properties?.map(prop) } : undefined,
+    properties: p.properties?.map((c: Obj) => prop(c, false)),
+    items: p.items
+      ? { logicalType: p.items.logicalType, properties: p.items.properties?.map((c: Obj) => prop(c, false)) }
+      : undefined,
   };
 }
 
-/** What Glue holds of a contract: objects, columns, nesting, logical types, descriptions, partitions. */
+/**
+ * What Glue holds of a contract: objects, columns, nesting, logical types, descriptions,
+ * partitions; required and primary keys through the Parameters Quanta writes (top level only).
+ */
 function shape(yaml: string): Obj[] {
   return ((parse(yaml) as Obj).schema as Obj[]).map((o) => ({
     name: o.name,
     description: o.description,
-    properties: (o.properties as Obj[]).map(prop),
+    properties: (o.properties as Obj[]).map((p) => prop(p)),
   }));
 }
 

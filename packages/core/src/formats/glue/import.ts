@@ -7,6 +7,10 @@ import { HiveTypeError, parseHiveType, propertyShape, UnknownHiveType } from "./
 
 /** The column or table Parameter an export keeps a contract's own name in, when Glue's had to differ. */
 export const originalNameParameter = "quanta.name";
+/** The column Parameter that keeps NOT NULL (`"true"`), which Glue itself cannot say. */
+export const requiredParameter = "quanta.required";
+/** The table Parameter that keeps the primary key: a JSON list of its Glue column names. */
+export const primaryKeyParameter = "quanta.primaryKey";
 
 const tableKeys = new Set(["Name", "Description", "StorageDescriptor", "PartitionKeys", "Parameters", "TableType"]);
 /** What `get-table` adds that a contract has no use for (Glue sets them itself). */
@@ -120,17 +124,20 @@ export function importGlue(src: SourceDocument, options: FormatOptions): ImportR
     const original = columnParameters[originalNameParameter];
     delete columnParameters[originalNameParameter];
     const name = typeof original === "string" && original !== "" ? original : c.Name;
+    const required = columnParameters[requiredParameter] === "true" ? true : undefined;
+    delete columnParameters[requiredParameter];
     const description = ctx.text(c.Comment, [...path, "Comment"]) || undefined;
     const custom: CustomProperty[] =
       Object.keys(columnParameters).length > 0 ? [{ property: "glueParameters", value: columnParameters }] : [];
     const base = { name, physicalName: name !== c.Name ? c.Name : undefined, description };
+    const flags = { required };
     if (typeof c.Type !== "string" || c.Type.trim() === "") {
       ctx.warn([...path, "Name"], "glue-no-type", `column ${c.Name} has no Type; imported without a type`);
-      return compact({ ...base, customProperties: custom });
+      return compact({ ...base, ...flags, customProperties: custom });
     }
     try {
       const shape = propertyShape(parseHiveType(c.Type));
-      return compact({ ...base, ...shape, customProperties: custom });
+      return compact({ ...base, ...shape, ...flags, customProperties: custom });
     } catch (e) {
       if (e instanceof UnknownHiveType) {
         ctx.warn(
@@ -138,7 +145,7 @@ export function importGlue(src: SourceDocument, options: FormatOptions): ImportR
           "glue-unknown-type",
           `column ${c.Name}: ${e.message}; only its physicalType is kept`,
         );
-        return compact({ ...base, physicalType: c.Type, customProperties: custom });
+        return compact({ ...base, physicalType: c.Type, ...flags, customProperties: custom });
       }
       if (e instanceof HiveTypeError) {
         ctx.error([...path, "Type"], "glue-bad-type", `column ${c.Name}: ${e.message}`);
@@ -157,6 +164,32 @@ export function importGlue(src: SourceDocument, options: FormatOptions): ImportR
   const tableParameters = { ...parameters };
   const originalTable = tableParameters[originalNameParameter];
   delete tableParameters[originalNameParameter];
+  const keyText = tableParameters[primaryKeyParameter];
+  delete tableParameters[primaryKeyParameter];
+  if (typeof keyText === "string") {
+    let key: unknown;
+    try {
+      key = JSON.parse(keyText);
+    } catch {
+      key = undefined;
+    }
+    const columnsOf = new Map<string, JsonObject>(
+      (properties as JsonObject[]).map((q) => [String(q.physicalName ?? q.name).toLowerCase(), q]),
+    );
+    const found: (JsonObject | undefined)[] = Array.isArray(key)
+      ? key.map((k) => columnsOf.get(String(k).toLowerCase()))
+      : [];
+    if (found.length === 0 || found.some((q) => q === undefined))
+      ctx.warn(
+        p("Parameters", primaryKeyParameter),
+        "glue-key-column",
+        `${primaryKeyParameter} must be a JSON list of the table's columns; got ${keyText}; not kept`,
+      );
+    else
+      found.forEach((q, i) => {
+        Object.assign(q as JsonObject, { required: true, primaryKey: true, primaryKeyPosition: i + 1 });
+      });
+  }
   const name = options.name ?? (typeof originalTable === "string" && originalTable !== "" ? originalTable : t.Name);
   const format = fileFormatOf(storage, parameters);
   const location = typeof storage.Location === "string" && storage.Location !== "" ? storage.Location : undefined;
