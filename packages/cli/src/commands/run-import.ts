@@ -87,13 +87,10 @@ function detect(input: ImportInput): Format | Issue {
 async function environmentFor(format: Format, io: Io, password: string | undefined): Promise<ImportEnvironment> {
   if (format.importer?.input !== "data") return {};
   const { dataImportEnvironment } = await import("@quanta/platform");
-  return dataImportEnvironment({
-    baseDir: io.cwd,
-    env: password === undefined ? process.env : { ...process.env, PGPASSWORD: password },
-  });
+  return dataImportEnvironment({ baseDir: io.cwd, env: process.env, password });
 }
 
-/** A password in a database URL moves to PGPASSWORD, so that no message or contract can show it. */
+/** A password in a database URL is taken out of it, so that no message or contract can show it. */
 function splitPassword(source: string): { location: string; password?: string } {
   // Taken apart by hand, to the last `@`: a password may hold an unencoded `/` or `@`, which URL
   // parsing would split into host and path (and then show).

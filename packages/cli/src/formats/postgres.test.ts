@@ -282,6 +282,15 @@ describe.skipIf(postgresSkipReason())("postgres import (real PostgreSQL through 
       // The platform scopes credentials to the hosts it lists: none goes to another host.
       await infer(location, {}, importEnv({ PGPASSWORD: "from-env", QUANTA_POSTGRES_HOSTS: "db.internal" }));
       expect(received.slice(2)).not.toContain("from-env");
+      // The password the user gave with the URL (the console takes it out of the URL) wins over them all.
+      const typed = dataImportEnvironment({
+        baseDir: dir,
+        env: { QUANTA_POSTGRES_PASSWORD: "quanta", QUANTA_POSTGRES_HOSTS: "db.internal" },
+        password: "typed/with@odd",
+      });
+      const before = received.length;
+      await infer(location, {}, typed);
+      expect(received.slice(before)).toEqual(["typed/with@odd"]);
     } finally {
       fake.close();
     }

@@ -71,8 +71,8 @@ export interface ImportEnvironment {
 
 /** What a `data` importer asks the engine registry to look at. */
 export interface DataInspectionRequest {
-  /** `parquet`, `csv`, `json` (files, globs) or `postgres` (a live database). */
-  readonly source: "parquet" | "csv" | "json" | "postgres";
+  /** `parquet`, `csv`, `json` (files, globs), `duckdb` (a database file) or `postgres` (a live database). */
+  readonly source: "parquet" | "csv" | "json" | "postgres" | "duckdb";
   /** A file path or glob for files; a connection URL without password for `postgres`. */
   readonly location: string;
   readonly options: FormatOptions;

@@ -68,6 +68,7 @@ const formatByExtension: readonly [RegExp, string][] = [
   [/\.parquet$/i, "parquet"],
   [/\.(csv|tsv)(\.gz)?$/i, "csv"],
   [/\.(jsonl|ndjson)(\.gz)?$/i, "json"],
+  [/\.(duckdb|ddb)$/i, "duckdb"],
 ];
 
 /**

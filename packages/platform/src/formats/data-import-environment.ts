@@ -5,6 +5,11 @@ export interface DataImportEnvironmentOptions {
   baseDir: string;
   /** Where credentials are looked up (PGPASSWORD, QUANTA_POSTGRES_…); absent: the process's environment. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The password the user gave with the database URL, taken out of it so no message can show it;
+   * it wins over every variable of `env`.
+   */
+  password?: string | undefined;
 }
 
 /**
@@ -16,14 +21,13 @@ export function dataImportEnvironment(options: DataImportEnvironmentOptions): Im
   const env = options.env ?? process.env;
   return {
     async inspect(request: DataInspectionRequest): Promise<InspectedData> {
-      // "duckdb" is not yet in DataInspectionRequest's source type (format.ts).
-      if ((request.source as string) === "duckdb") {
+      if (request.source === "duckdb") {
         const { inspectDuckDb } = await import("./inspect-duckdb.js");
         return inspectDuckDb(request, options.baseDir, env);
       }
       if (request.source === "postgres") {
         const { inspectPostgres } = await import("./inspect-postgres.js");
-        return inspectPostgres(request, options.baseDir, env);
+        return inspectPostgres(request, options.baseDir, env, options.password);
       }
       const { inspectFiles } = await import("./inspect-files.js");
       return inspectFiles(request.source, request, options.baseDir, env);

@@ -13,7 +13,7 @@ import { installedEngines } from "../engines/installed-engines.js";
 import { observedKey, scanColumns } from "./scan-columns.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
-type FileSource = Exclude<DataInspectionRequest["source"], "postgres">;
+type FileSource = Exclude<DataInspectionRequest["source"], "postgres" | "duckdb">;
 
 const titles: Record<FileSource, string> = { parquet: "Parquet", csv: "CSV", json: "JSON" };
 const hasWildcard = (path: string) => /[*?[{]/.test(path);

@@ -104,6 +104,7 @@ export async function inspectPostgres(
   request: DataInspectionRequest,
   baseDir: string,
   env: Env,
+  given?: string,
 ): Promise<InspectedData> {
   const target = parsePostgresUrl(request.location.trim());
   const schema = request.options.schema?.trim() || "public";
@@ -116,7 +117,7 @@ export async function inspectPostgres(
     database: target.database,
     schema,
   };
-  const password = passwordFor(target, env);
+  const password = given ?? passwordFor(target, env);
   const user = target.user ?? text(env.PGUSER);
   const connect = {
     ...server,

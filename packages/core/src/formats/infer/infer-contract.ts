@@ -54,6 +54,7 @@ const dialects: Record<DataInspectionRequest["source"], Dialect> = {
   parquet: new DuckDbDialect(),
   csv: new DuckDbDialect(),
   json: new DuckDbDialect(),
+  duckdb: new DuckDbDialect(),
   postgres: new PostgresDialect(),
 };
 
@@ -61,6 +62,7 @@ const titles: Record<DataInspectionRequest["source"], string> = {
   parquet: "Parquet files",
   csv: "CSV files",
   json: "JSON files",
+  duckdb: "DuckDB database",
   postgres: "PostgreSQL",
 };
 

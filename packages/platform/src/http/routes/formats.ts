@@ -231,7 +231,12 @@ function exportAnswer(c: Context, result: ExportResult, baseName: string): Respo
 }
 
 /** Endings of the data files an upload is written to, so the engine reads it as that format. */
-const dataFileEndings: Readonly<Record<string, string>> = { parquet: "parquet", csv: "csv", json: "json" };
+const dataFileEndings: Readonly<Record<string, string>> = {
+  parquet: "parquet",
+  csv: "csv",
+  json: "json",
+  duckdb: "duckdb",
+};
 
 /**
  * A data file sent in the body, inferred as the console would: written to a folder of its own,
