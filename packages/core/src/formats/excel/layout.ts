@@ -1,6 +1,5 @@
 /**
- * The layout of the ODCS Excel template (Bitol's `odcs-template.xlsx`, as datacontract-cli reads
- * and writes it), reproduced from its sheet names and column headers: importer and exporter both
+ * The layout of the ODCS Excel template (Bitol's `odcs-template.xlsx`), reproduced from its sheet names and column headers: importer and exporter both
  * read this table, so a workbook Quanta writes is one Quanta reads. docs/formats/excel.md shows it.
  */
 
