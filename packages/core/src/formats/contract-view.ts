@@ -16,6 +16,22 @@ export function objectsOf(contract: DataContract): SchemaObject[] {
   return Array.isArray(contract.schema) ? contract.schema.filter((o) => typeof o?.name === "string") : [];
 }
 
+/**
+ * The objects an export writes: the one `schema` names (by name or physical name), else all. None
+ * is an error at the contract's `schema`, with `code`; the caller then writes nothing.
+ */
+export function objectsToExport(
+  ctx: { error(path: readonly (string | number)[], code: string, message: string): void },
+  all: readonly SchemaObject[],
+  chosen: string | undefined,
+  code: string,
+): SchemaObject[] | undefined {
+  const objects = all.filter((o) => chosen === undefined || o.name === chosen || o.physicalName === chosen);
+  if (objects.length > 0) return objects;
+  ctx.error(["schema"], code, chosen ? `no schema object named ${chosen}` : "the contract has no schema");
+  return undefined;
+}
+
 /** The object named by `--option schema=` or every object when none is named. */
 export function selectObjects(contract: DataContract, name: string | undefined): SchemaObject[] {
   const all = objectsOf(contract);

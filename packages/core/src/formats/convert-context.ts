@@ -87,3 +87,27 @@ export function orderKeys(obj: JsonObject, order: readonly string[]): void {
   for (const [k] of entries) delete obj[k];
   for (const [k, v] of entries) obj[k] = v;
 }
+
+/** The order of a property's keys in an imported contract, as the official examples write them. */
+export const propertyKeyOrder: readonly string[] = [
+  "id",
+  "name",
+  "businessName",
+  "description",
+  "logicalType",
+  "logicalTypeOptions",
+  "physicalName",
+  "physicalType",
+  "required",
+  "unique",
+  "primaryKey",
+  "primaryKeyPosition",
+  "classification",
+  "tags",
+  "examples",
+  "relationships",
+  "properties",
+  "items",
+  "quality",
+  "customProperties",
+];

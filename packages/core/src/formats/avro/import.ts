@@ -1,31 +1,8 @@
 import type { Path } from "../../issues.js";
 import type { SourceDocument } from "../../spec/source.js";
-import { ConvertContext, compact, isObject, type JsonObject, orderKeys } from "../convert-context.js";
+import { ConvertContext, compact, isObject, type JsonObject, orderKeys, propertyKeyOrder } from "../convert-context.js";
 import { type FormatOptions, formatLimits, type ImportResult } from "../format.js";
 import { nameAttribute, odcsAttribute } from "./avro-schema.js";
-
-const propertyKeyOrder = [
-  "id",
-  "name",
-  "businessName",
-  "description",
-  "logicalType",
-  "logicalTypeOptions",
-  "physicalName",
-  "physicalType",
-  "required",
-  "unique",
-  "primaryKey",
-  "primaryKeyPosition",
-  "classification",
-  "tags",
-  "examples",
-  "relationships",
-  "properties",
-  "items",
-  "quality",
-  "customProperties",
-];
 
 /** Avro logical types → ODCS logical type (and the option it implies). */
 const logicalTypes: Readonly<Record<string, { logicalType: string; options?: JsonObject }>> = {

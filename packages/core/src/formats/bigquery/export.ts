@@ -5,6 +5,7 @@ import {
   foreignKeysOf,
   logicalTypeOf,
   objectsOf,
+  objectsToExport,
   primaryKeyOf,
   propertiesOf,
 } from "../contract-view.js";
@@ -21,16 +22,8 @@ import { bigQueryTypes, originalNameLine, parsePhysical, plainColumnName, typeFo
 export function exportBigQuery(input: ExportInput): ExportResult {
   const ctx = new ConvertContext(input.source);
   const all = objectsOf(input.contract);
-  const chosen = input.options.schema;
-  const objects = all.filter((o) => chosen === undefined || o.name === chosen || o.physicalName === chosen);
-  if (objects.length === 0) {
-    ctx.error(
-      ["schema"],
-      "bigquery-no-object",
-      chosen ? `no schema object named ${chosen}` : "the contract has no schema",
-    );
-    return { files: [], issues: ctx.issues };
-  }
+  const objects = objectsToExport(ctx, all, input.options.schema, "bigquery-no-object");
+  if (!objects) return { files: [], issues: ctx.issues };
   const shape = input.options.shape ?? "fields";
   const server = (input.contract.servers ?? []).find((s) => s.type === "bigquery");
   const tableIds = new Map(all.map((o, i) => [o.name, tableId(o, uniqueIdentifiers(all.map(physical))[i] ?? o.name)]));

@@ -1,6 +1,14 @@
 import type { Path } from "../../issues.js";
 import type { SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
-import { allowedValuesOf, decimalOf, logicalTypeOf, objectsOf, primaryKeyOf, propertiesOf } from "../contract-view.js";
+import {
+  allowedValuesOf,
+  decimalOf,
+  logicalTypeOf,
+  objectsOf,
+  objectsToExport,
+  primaryKeyOf,
+  propertiesOf,
+} from "../contract-view.js";
 import { ConvertContext, compact, type JsonObject } from "../convert-context.js";
 import { type ExportFile, type ExportInput, type ExportResult, formatLimits } from "../format.js";
 import { parsePrimitive, typeForLogical } from "./types.js";
@@ -18,16 +26,8 @@ const notIdentifier = /^(float|double|struct|list|map)/;
 export function exportIceberg(input: ExportInput): ExportResult {
   const ctx = new ConvertContext(input.source);
   const all = objectsOf(input.contract);
-  const chosen = input.options.schema;
-  const objects = all.filter((o) => chosen === undefined || o.name === chosen || o.physicalName === chosen);
-  if (objects.length === 0) {
-    ctx.error(
-      ["schema"],
-      "iceberg-no-object",
-      chosen ? `no schema object named ${chosen}` : "the contract has no schema",
-    );
-    return { files: [], issues: ctx.issues };
-  }
+  const objects = objectsToExport(ctx, all, input.options.schema, "iceberg-no-object");
+  if (!objects) return { files: [], issues: ctx.issues };
   const files: ExportFile[] = objects.map((object) => {
     const path: Path = ["schema", all.indexOf(object)];
     const schema = new SchemaWriter(ctx, object, path).schema();

@@ -1,6 +1,6 @@
 import type { Path } from "../../issues.js";
 import type { SourceDocument } from "../../spec/source.js";
-import { ConvertContext, compact, isObject, type JsonObject, orderKeys } from "../convert-context.js";
+import { ConvertContext, compact, isObject, type JsonObject, orderKeys, propertyKeyOrder } from "../convert-context.js";
 import { type FormatOptions, formatLimits, type ImportResult } from "../format.js";
 import { odcsContractKeyword, odcsKeyword } from "./export.js";
 
@@ -9,30 +9,6 @@ const dialects: readonly [RegExp, string][] = [
   [/json-schema\.org\/draft\/2020-12\/schema/, "2020-12"],
   [/json-schema\.org\/draft\/2019-09\/schema/, "2019-09"],
   [/json-schema\.org\/draft-0[67]\/schema/, "draft-07"],
-];
-
-/** ODCS property keys in the order the ODCS examples use. */
-const propertyKeyOrder = [
-  "id",
-  "name",
-  "businessName",
-  "description",
-  "logicalType",
-  "logicalTypeOptions",
-  "physicalName",
-  "physicalType",
-  "required",
-  "unique",
-  "primaryKey",
-  "primaryKeyPosition",
-  "classification",
-  "tags",
-  "examples",
-  "relationships",
-  "properties",
-  "items",
-  "quality",
-  "customProperties",
 ];
 
 /** JSON Schema keywords that become `logicalTypeOptions`, per logical type. */

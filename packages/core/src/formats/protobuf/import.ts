@@ -1,31 +1,8 @@
 import type { Enum, Field, MapField, Namespace, ReflectionObject, Type } from "protobufjs";
-import { compact, isObject, type JsonObject, orderKeys } from "../convert-context.js";
+import { compact, isObject, type JsonObject, orderKeys, propertyKeyOrder } from "../convert-context.js";
 import { formatLimits, type ImportResult } from "../format.js";
 import type { TextSource } from "../text-source.js";
 import { carryPrefix } from "./export.js";
-
-const propertyKeyOrder = [
-  "id",
-  "name",
-  "businessName",
-  "description",
-  "logicalType",
-  "logicalTypeOptions",
-  "physicalName",
-  "physicalType",
-  "required",
-  "unique",
-  "primaryKey",
-  "primaryKeyPosition",
-  "classification",
-  "tags",
-  "examples",
-  "relationships",
-  "properties",
-  "items",
-  "quality",
-  "customProperties",
-];
 
 const scalars: Readonly<Record<string, string>> = {
   double: "number",

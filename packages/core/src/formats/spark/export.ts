@@ -6,6 +6,7 @@ import {
   foreignKeysOf,
   logicalTypeOf,
   objectsOf,
+  objectsToExport,
   primaryKeyOf,
   propertiesOf,
 } from "../contract-view.js";
@@ -33,16 +34,8 @@ const typeForLogical = {
 export function exportSpark(input: ExportInput): ExportResult {
   const ctx = new ConvertContext(input.source);
   const all = objectsOf(input.contract);
-  const chosen = input.options.schema;
-  const objects = all.filter((o) => chosen === undefined || o.name === chosen || o.physicalName === chosen);
-  if (objects.length === 0) {
-    ctx.error(
-      ["schema"],
-      "spark-no-object",
-      chosen ? `no schema object named ${chosen}` : "the contract has no schema",
-    );
-    return { files: [], issues: ctx.issues };
-  }
+  const objects = objectsToExport(ctx, all, input.options.schema, "spark-no-object");
+  if (!objects) return { files: [], issues: ctx.issues };
   const ddl = input.options.syntax === "ddl";
   const files: ExportFile[] = objects.map((object) => {
     const path: Path = ["schema", all.indexOf(object)];

@@ -1,6 +1,6 @@
 import type { Path } from "../../issues.js";
 import type { SchemaProperty } from "../../spec/odcs/model.js";
-import { foreignKeysOf, objectsOf, primaryKeyOf, propertiesOf } from "../contract-view.js";
+import { foreignKeysOf, objectsOf, objectsToExport, primaryKeyOf, propertiesOf } from "../contract-view.js";
 import { ConvertContext, compact, isObject, type JsonObject } from "../convert-context.js";
 import type { ExportFile, ExportInput, ExportResult } from "../format.js";
 import { hiveTypeOf, printHiveType } from "../glue/hive-types.js";
@@ -18,16 +18,8 @@ const customOf = (element: { customProperties?: { property: string; value?: unkn
 export function exportUnity(input: ExportInput): ExportResult {
   const ctx = new ConvertContext(input.source);
   const all = objectsOf(input.contract);
-  const chosen = input.options.schema;
-  const objects = all.filter((o) => chosen === undefined || o.name === chosen || o.physicalName === chosen);
-  if (objects.length === 0) {
-    ctx.error(
-      ["schema"],
-      "unity-no-object",
-      chosen ? `no schema object named ${chosen}` : "the contract has no schema",
-    );
-    return { files: [], issues: ctx.issues };
-  }
+  const objects = objectsToExport(ctx, all, input.options.schema, "unity-no-object");
+  if (!objects) return { files: [], issues: ctx.issues };
   const server = (input.contract.servers ?? []).find((s) => s.type === "databricks") as unknown as
     | JsonObject
     | undefined;
