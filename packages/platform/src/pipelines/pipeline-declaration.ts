@@ -56,6 +56,14 @@ export function readPipeline(
 
 /** The pipeline of a product's current version, when it has one (and it reads cleanly). */
 export async function currentPipeline(q: Queryable, productId: string): Promise<ProductPipeline | undefined> {
+  const source = await currentPipelineSource(q, productId);
+  if (!source) return undefined;
+  const product = await new ProductRepository(q).get(productId);
+  return readPipeline(source, product?.document).pipeline;
+}
+
+/** The pipeline document of the product's current version, as published (exports read its schedule). */
+export async function currentPipelineSource(q: Queryable, productId: string): Promise<SourceDocument | undefined> {
   const products = new ProductRepository(q);
   const current = await products.current(productId);
   if (!current) return undefined;
@@ -64,11 +72,10 @@ export async function currentPipeline(q: Queryable, productId: string): Promise<
     const text = str(obj(f)?.text);
     return path !== undefined && text !== undefined ? [{ path, text }] : [];
   });
-  const product = await products.get(productId);
   for (const f of files) {
     if (!/\.(ya?ml|json)$/i.test(f.path)) continue;
     const source = SourceDocument.parse(f.text, f.path);
-    if (source.readable && isPipelineDocument(source.value)) return readPipeline(source, product?.document).pipeline;
+    if (source.readable && isPipelineDocument(source.value)) return source;
   }
   return undefined;
 }

@@ -39,9 +39,12 @@ beforeAll(async () => {
   db = await openDatabase({ memory: true });
   const identity = new IdentityStore(db);
   const registry = new Registry(db);
-  await registry.publish({
-    files: await readProductFolder(resolve(import.meta.dirname, "../../../../../examples/webshop/orders")),
-  });
+  // The orders, and a product built from them by a pipeline (for the formats that drive pipelines).
+  for (const product of ["orders", "orders-analytical-consent", "customer-cohorts"]) {
+    await registry.publish({
+      files: await readProductFolder(resolve(import.meta.dirname, "../../../../../examples/webshop", product)),
+    });
+  }
   app = createApp({ registry, identity, logError: (e) => errors.push(e) });
   signedIn = (await testIdentity(identity)).headers;
 }, 60_000);
@@ -157,6 +160,17 @@ describe("exports", () => {
     );
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await res.text()).not.toMatch(/<script/i);
+  });
+
+  it("hands the product's published pipeline to the formats that drive it", async () => {
+    const res = await app.request(
+      "/api/products/customer.customer-cohorts/contracts/customer.customer-cohorts.monthly-cohorts/export?format=airflow",
+      { headers: signedIn },
+    );
+    expect(res.status).toBe(200);
+    const dag = await res.text();
+    expect(dag).toContain("0 5 * * *");
+    expect(dag).toContain("run_pipeline");
   });
 
   it("answers a format that writes several files as JSON", async () => {

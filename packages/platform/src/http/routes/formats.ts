@@ -21,6 +21,7 @@ import {
 import type { Context } from "hono";
 import { dataImportEnvironment } from "../../formats/data-import-environment.js";
 import { UnauthenticatedError } from "../../identity/unauthenticated-error.js";
+import { currentPipelineSource } from "../../pipelines/pipeline-declaration.js";
 import type { Registry } from "../../registry/registry.js";
 import { principalOf } from "../auth-middleware.js";
 import { ExportedFilesSchema, FormatsSchema, ImportedSchema } from "../format-schemas.js";
@@ -334,7 +335,9 @@ export function registerFormats(app: OpenAPIHono, registry: Registry): void {
     const current = (await registry.contracts(id)).find((k) => k.id === contractId);
     if (!current) throw new NotFoundError(`data product "${id}" has no contract "${contractId}"`);
     const published = await registry.contractVersion(id, contractId, wanted ?? current.version);
-    const product = (await registry.product(id)).document;
+    // The product as its own folder holds it: the ODPS document and its pipeline (airflow reads the schedule).
+    const pipeline = await currentPipelineSource(registry.db, id);
+    const product = { ...(await registry.product(id)).document, ...(pipeline ? { pipeline: pipeline.value } : {}) };
     const src = SourceDocument.parse(published.source, published.file);
     const result = await exportWithFormat(format, src, optionsOf(c, ["format", "version", "file"]), product);
     if (file !== undefined && !hasErrors(result.issues)) {
