@@ -314,3 +314,14 @@ schema:
     ]);
   });
 });
+
+describe("dbt columns listed twice", () => {
+  it("keeps the first and warns at the second, so the contract lints clean", async () => {
+    const { importText, expectCleanImport } = await import("../format-test-kit.test-helpers.js");
+    const yml =
+      "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        data_type: integer\n      - name: id\n        data_type: bigint\n";
+    const out = await importText("dbt", yml, {}, "schema.yml");
+    expect(out.issues.filter((i) => i.code === "dbt-column-twice").map((i) => i.line)).toEqual([7]);
+    expectCleanImport(out, ["dbt-column-twice"]);
+  });
+});

@@ -139,10 +139,19 @@ function readRelation(
     ctx.warn([...path, key], "dbt-unmapped", `${key} has no place in a data contract; it was dropped`);
   }
   const contract = isObject(config.contract) ? config.contract : {};
+  const seen = new Set<string>();
   const columns = (ctx.list(raw.columns, [...path, "columns"], "columns") ?? []).flatMap((c, i) => {
     const at = [...path, "columns", i];
     const column = ctx.object(c, at, "a column");
-    return column ? [readColumn(ctx, column, at)] : [];
+    if (!column) return [];
+    const read = readColumn(ctx, column, at);
+    // dbt merges a column listed twice; a contract names each property once: the first is kept.
+    if (seen.has(read.name)) {
+      ctx.warn([...at, "name"], "dbt-column-twice", `column ${read.name} is listed again; this entry was dropped`);
+      return [];
+    }
+    seen.add(read.name);
+    return [read];
   });
   return {
     kind,
