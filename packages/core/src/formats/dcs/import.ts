@@ -558,6 +558,25 @@ class DcsConverter {
       else keep("format", f.format, "is only a string option in ODCS");
     }
     for (const key of Object.keys(options)) if (!allowed.includes(key)) delete options[key];
+    // Bounds that contradict each other would make every value invalid: kept aside, not enforced.
+    for (const [low, high] of [
+      ["minLength", "maxLength"],
+      ["minimum", "maximum"],
+      ["minItems", "maxItems"],
+    ] as const) {
+      const a = options[low];
+      const b = options[high];
+      if (typeof a === "number" && typeof b === "number" && a > b) {
+        delete options[low];
+        delete options[high];
+        ctx.warn(
+          at(low),
+          "dcs-bounds-contradict",
+          `${low} ${a} is above ${high} ${b}: no value could meet both; neither is checked`,
+        );
+        custom.push({ property: low, value: a }, { property: high, value: b });
+      }
+    }
 
     // Keys that are not mapped at all.
     for (const [key, value] of Object.entries(f)) {
