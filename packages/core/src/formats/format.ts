@@ -96,6 +96,12 @@ export interface InspectedDataset {
   readonly primaryKey?: readonly string[];
   readonly keysObserved?: boolean;
   readonly foreignKeys?: readonly { columns: readonly string[]; table: string; references: readonly string[] }[];
+  /** The table's comment. */
+  readonly description?: string;
+  /** Declared UNIQUE constraints, each its columns. */
+  readonly uniqueKeys?: readonly (readonly string[])[];
+  /** Declared CHECK constraints: a boolean SQL expression over the table's columns. */
+  readonly checks?: readonly { readonly name: string; readonly expression: string }[];
 }
 
 export interface InspectedColumn {
@@ -112,6 +118,8 @@ export interface InspectedColumn {
   readonly maxLength?: number;
   /** Every distinct value, when there are few of them (a value set to suggest). */
   readonly values?: readonly SqlValue[];
+  /** The labels a declared enum type allows, in their order (PostgreSQL, DuckDB ENUM). */
+  readonly enumValues?: readonly string[];
   readonly description?: string;
 }
 

@@ -12,23 +12,10 @@ import {
   UnavailableError,
 } from "@quanta/core";
 import { installedEngines } from "../engines/installed-engines.js";
+import { list, text } from "./catalog-values.js";
 import { scanColumns } from "./scan-columns.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** What DuckDB declares beyond `InspectedDataset`: the table's comment, unique and CHECK constraints. */
-type DeclaredDataset = InspectedDataset & {
-  description?: string;
-  uniqueKeys?: string[][];
-  checks?: { name: string; expression: string }[];
-};
-
-const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const list = (v: unknown): string[] => {
-  if (typeof v !== "string") return [];
-  const parsed = JSON.parse(v) as unknown;
-  return Array.isArray(parsed) ? parsed.map(String) : [];
-};
 
 const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -151,7 +138,7 @@ ORDER BY table_name, constraint_index`,
     const byTable = (rows: Row[], table: string) => rows.filter((r) => r.tbl === table);
     const named = objectNames([...all.keys()]);
     const nameOf = (table: string) => named.get(table) ?? table;
-    const datasets: DeclaredDataset[] = [];
+    const datasets: InspectedDataset[] = [];
     for (const table of chosen) {
       const relation = all.get(table) as Row;
       const described = byTable(columnRows, table);
@@ -174,7 +161,9 @@ ORDER BY table_name, constraint_index`,
       const comments = new Map(described.map((r) => [String(r.name), text(r.description)]));
       const constraints = byTable(constraintRows, table);
       const primary = constraints.find((k) => k.kind === "PRIMARY KEY");
-      const dataset: DeclaredDataset = {
+      const description = text(relation.description);
+      const dataset: InspectedDataset = {
+        ...(description !== undefined ? { description } : {}),
         name: nameOf(table),
         physicalName: table,
         physicalType: String(relation.kind),
@@ -201,8 +190,6 @@ ORDER BY table_name, constraint_index`,
           .filter((k) => k.kind === "CHECK" && text(k.expression) !== undefined)
           .map((k) => ({ name: String(k.name), expression: checkBody(String(k.expression)) })),
       };
-      const description = text(relation.description);
-      if (description !== undefined) dataset.description = description;
       datasets.push(dataset);
     }
     return { server, datasets };

@@ -10,16 +10,10 @@ import {
   UnavailableError,
 } from "@quanta/core";
 import { installedEngines } from "../engines/installed-engines.js";
+import { list, text } from "./catalog-values.js";
 import { scanColumns } from "./scan-columns.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** What PostgreSQL declares beyond `InspectedDataset`: the table's comment, unique and CHECK constraints. */
-type DeclaredDataset = InspectedDataset & {
-  description?: string;
-  uniqueKeys?: string[][];
-  checks?: { name: string; expression: string }[];
-};
 
 /** The contract's server name: credentials for it may come from QUANTA_SERVER_POSTGRES_PASSWORD. */
 const serverName = "postgres";
@@ -87,13 +81,6 @@ function passwordFor(target: Target, env: Env): string | undefined {
       .some((h) => h.toLowerCase() === target.host.toLowerCase());
   return allowed ? env.PGPASSWORD || undefined : undefined;
 }
-
-const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const list = (v: unknown): string[] => {
-  if (typeof v !== "string") return [];
-  const parsed = JSON.parse(v) as unknown;
-  return Array.isArray(parsed) ? parsed.map(String) : [];
-};
 
 /**
  * Reads the tables of one schema of a live PostgreSQL database through the engine the registry
@@ -189,7 +176,7 @@ LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
 WHERE ${inSchema} AND ${names} AND k.contype IN ('p', 'u', 'f', 'c')
 ORDER BY c.relname, k.conname`);
     const byTable = (rows: Row[], table: string) => rows.filter((r) => r.tbl === table);
-    const datasets: DeclaredDataset[] = [];
+    const datasets: InspectedDataset[] = [];
     for (const table of chosen) {
       const relation = all.get(table) as Row;
       const described = byTable(columnRows, table);
@@ -219,7 +206,9 @@ ORDER BY c.relname, k.conname`);
       );
       const constraints = byTable(constraintRows, table);
       const primary = constraints.find((k) => k.kind === "p");
-      const dataset: DeclaredDataset = {
+      const description = text(relation.description);
+      const dataset: InspectedDataset = {
+        ...(description !== undefined ? { description } : {}),
         name: table,
         physicalName: table,
         physicalType: relationKinds[String(relation.kind)] ?? "table",
@@ -246,8 +235,6 @@ ORDER BY c.relname, k.conname`);
           .filter((k) => k.kind === "c" && text(k.expression) !== undefined)
           .map((k) => ({ name: String(k.name), expression: String(k.expression) })),
       };
-      const description = text(relation.description);
-      if (description !== undefined) dataset.description = description;
       datasets.push(dataset);
     }
     return { server, datasets };

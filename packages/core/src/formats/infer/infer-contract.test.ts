@@ -4,10 +4,10 @@ import { formatIssue } from "../../issues.js";
 import { lintDocument } from "../../lint/lint-document.js";
 import { SourceDocument } from "../../spec/source.js";
 import { validateSchema } from "../../spec/validate.js";
-import type { DataInspectionRequest, InspectedData } from "../format.js";
+import type { DataInspectionRequest, InspectedData, InspectedDataset } from "../format.js";
 import { expectCleanImport, expectGolden, importText } from "../format-test-kit.test-helpers.js";
 import { toYamlText } from "../yaml-output.js";
-import { type InspectedDatasetDetails, inferContract, portableCheck, redactUrl } from "./infer-contract.js";
+import { inferContract, portableCheck, redactUrl } from "./infer-contract.js";
 
 const testdata = join(import.meta.dirname, "testdata");
 
@@ -49,7 +49,7 @@ const shop: InspectedData = {
         { name: "tags", type: "text[]", nullable: true, nulls: 10 },
         { name: "shape", type: "geometry", nullable: true, nulls: 1200 },
       ],
-    } as InspectedDatasetDetails,
+    } as InspectedDataset,
     {
       name: "order lines",
       physicalName: "order lines",

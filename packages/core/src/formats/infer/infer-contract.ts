@@ -18,24 +18,6 @@ import { snakeCase } from "../names.js";
 import { inputIssue } from "../text-source.js";
 import { defaultMaxValues } from "./limits.js";
 
-/**
- * What an inspector may tell beyond `InspectedDataset` (format.ts does not carry them yet): the
- * table's comment, its declared unique constraints and CHECK constraints.
- */
-export interface InspectedDatasetDetails extends InspectedDataset {
-  readonly description?: string;
-  /** Declared UNIQUE constraints, each its columns. */
-  readonly uniqueKeys?: readonly (readonly string[])[];
-  /** Declared CHECK constraints: a boolean SQL expression over the table's columns. */
-  readonly checks?: readonly { readonly name: string; readonly expression: string }[];
-}
-
-/** A column as an inspector may describe it beyond `InspectedColumn`: the labels of its enum type. */
-export interface InspectedColumnDetails extends InspectedColumn {
-  /** The values a PostgreSQL enum type declares, in their order. */
-  readonly enumValues?: readonly string[];
-}
-
 /** The tag, custom property and severity that mark a rule as observed in the data, not declared. */
 export const suggestedTag = "suggested";
 export const suggestedProperty = { property: "suggested", value: true } as const;
@@ -223,7 +205,7 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
   const maxValues = settings.maxValues ?? defaultMaxValues;
   const dialect = dialects[request.source];
   const issues: Issue[] = [];
-  const datasets = data.datasets as readonly InspectedDatasetDetails[];
+  const datasets = data.datasets;
   if (datasets.length === 0) {
     return {
       value: {},
@@ -269,7 +251,7 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
         fk.columns.length === 1 ? { type: "foreignKey", from: from[0], to: to[0] } : { type: "foreignKey", from, to },
       );
     }
-    const properties = (dataset.columns as readonly InspectedColumnDetails[]).map((column) => {
+    const properties = dataset.columns.map((column) => {
       const enumValues = column.enumValues;
       const logical = enumValues !== undefined ? "string" : dialect.logicalTypeOf(column.type);
       if (logical === undefined)
@@ -350,7 +332,7 @@ export function inferContract(data: InspectedData, settings: InferSettings): Imp
       customProperties: custom,
     } as JsonObject);
   });
-  const first = datasets[0] as InspectedDatasetDetails;
+  const first = datasets[0] as InspectedDataset;
   const server = data.server;
   const idBase =
     request.source === "postgres"
