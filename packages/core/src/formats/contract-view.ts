@@ -100,6 +100,21 @@ export function foreignKeysOf(object: SchemaObject): ForeignKey[] {
   return out;
 }
 
+/**
+ * True when a rule is exactly a value set (`invalidValues` with `validValues`, `mustBe: 0`, nothing
+ * else), so a target's enum says all of it and the rule needs no other place in the export.
+ */
+export function isPlainValueSet(rule: DataQuality): boolean {
+  const args = (rule as DataQuality & { arguments?: Record<string, unknown> }).arguments ?? {};
+  return (
+    rule.metric === "invalidValues" &&
+    Array.isArray(args.validValues) &&
+    Object.keys(args).length === 1 &&
+    rule.mustBe === 0 &&
+    Object.keys(rule).every((k) => ["metric", "arguments", "mustBe", "type"].includes(k))
+  );
+}
+
 /** The allowed values of a property, from an `invalidValues` rule with `validValues`. */
 export function allowedValuesOf(property: SchemaProperty | SchemaItemProperty): unknown[] | undefined {
   for (const rule of property.quality ?? []) {

@@ -1,5 +1,5 @@
 import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
-import { allowedValuesOf, decimalOf, logicalTypeOf, propertiesOf } from "../contract-view.js";
+import { allowedValuesOf, decimalOf, isPlainValueSet, logicalTypeOf, propertiesOf } from "../contract-view.js";
 import { type ConvertContext, compact, type JsonObject } from "../convert-context.js";
 
 /**
@@ -77,18 +77,6 @@ type Path = (string | number)[];
 
 const intTypes = /^(int|integer|int4|int2|smallint|tinyint|int32|int16|int8|mediumint)$/i;
 const floatTypes = /^(float|real|float4|float32)$/i;
-
-/** True when a rule is exactly a value set, so the Avro `enum` says all of it. */
-function isPlainValueSet(rule: DataQuality): boolean {
-  const args = rule.arguments ?? {};
-  return (
-    rule.metric === "invalidValues" &&
-    Array.isArray(args.validValues) &&
-    Object.keys(args).length === 1 &&
-    rule.mustBe === 0 &&
-    Object.keys(rule).every((k) => ["metric", "arguments", "mustBe", "type"].includes(k))
-  );
-}
 
 export class AvroSchemaWriter {
   /** Full names already given to records and enums: Avro names must be unique in a schema. */

@@ -1,6 +1,13 @@
 import type { Issue } from "../../issues.js";
 import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
-import { allowedValuesOf, logicalTypeOf, objectsOf, propertiesOf, selectObjects } from "../contract-view.js";
+import {
+  allowedValuesOf,
+  isPlainValueSet,
+  logicalTypeOf,
+  objectsOf,
+  propertiesOf,
+  selectObjects,
+} from "../contract-view.js";
 import { ConvertContext, compact, type JsonObject } from "../convert-context.js";
 import type { ExportInput, ExportResult } from "../format.js";
 import { inputIssue } from "../text-source.js";
@@ -166,17 +173,6 @@ class JsonSchemaWriter {
     if (Object.keys(kept).length > 0) schema[odcsKeyword] = kept;
     return schema;
   }
-}
-
-function isPlainValueSet(rule: DataQuality): boolean {
-  const args = rule.arguments ?? {};
-  return (
-    rule.metric === "invalidValues" &&
-    Array.isArray(args.validValues) &&
-    Object.keys(args).length === 1 &&
-    rule.mustBe === 0 &&
-    Object.keys(rule).every((k) => ["metric", "arguments", "mustBe", "type"].includes(k))
-  );
 }
 
 /** `#/$defs/<name>` with the name escaped as a JSON pointer and a URI fragment. */

@@ -1,5 +1,13 @@
 import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
-import { allowedValuesOf, decimalOf, logicalTypeOf, objectsOf, propertiesOf, selectObjects } from "../contract-view.js";
+import {
+  allowedValuesOf,
+  decimalOf,
+  isPlainValueSet,
+  logicalTypeOf,
+  objectsOf,
+  propertiesOf,
+  selectObjects,
+} from "../contract-view.js";
 import { ConvertContext, compact, type JsonObject } from "../convert-context.js";
 import type { ExportInput, ExportResult } from "../format.js";
 import { pascalCase, snakeCase, toIdentifier } from "../names.js";
@@ -90,17 +98,6 @@ function protoString(value: string): string {
     .replace(/[\\"]/g, "\\$&")
     .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
   return `"${body}"`;
-}
-
-function isPlainValueSet(rule: DataQuality): boolean {
-  const args = rule.arguments ?? {};
-  return (
-    rule.metric === "invalidValues" &&
-    Array.isArray(args.validValues) &&
-    Object.keys(args).length === 1 &&
-    rule.mustBe === 0 &&
-    Object.keys(rule).every((k) => ["metric", "arguments", "mustBe", "type"].includes(k))
-  );
 }
 
 function comment(lines: string[], indent: string): string {
