@@ -1,4 +1,4 @@
-import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
+import type { SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
 import { allowedValuesOf, decimalOf, isPlainValueSet, logicalTypeOf, propertiesOf } from "../contract-view.js";
 import { type ConvertContext, compact, type JsonObject } from "../convert-context.js";
 

@@ -1,5 +1,5 @@
 import type { Issue } from "../../issues.js";
-import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
+import type { SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
 import {
   allowedValuesOf,
   isPlainValueSet,

@@ -1,4 +1,4 @@
-import type { DataQuality, SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
+import type { SchemaItemProperty, SchemaObject, SchemaProperty } from "../../spec/odcs/model.js";
 import {
   allowedValuesOf,
   decimalOf,
